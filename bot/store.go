@@ -1,0 +1,62 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// ErrNotFound is returned by a Store when a key has no value (never stored,
+// expired or deleted).
+var ErrNotFound = errors.New("not found")
+
+// ErrLockTimeout is returned by Locker.Lock when the lock could not be taken
+// before the context ended.
+var ErrLockTimeout = errors.New("conversation lock: timed out")
+
+// Store is everything the engine keeps. Implementations live in package store
+// (memory, embedded, Redis) and all pass store/storetest.
+//
+// Keys are conversation keys (ConversationKey): everything about one user on
+// one channel lives under that key, so Forget can delete it all.
+type Store interface {
+	Sessions
+	Deduper
+	Locker
+	Forgetter
+	// Ping reports whether the store is reachable (for /readyz).
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
+}
+
+// Sessions keeps one encoded session per conversation.
+type Sessions interface {
+	// Load returns the stored value of conv, or ErrNotFound.
+	Load(ctx context.Context, conv string) ([]byte, error)
+	// Save stores value for conv; it disappears after ttl (ttl > 0).
+	Save(ctx context.Context, conv string, value []byte, ttl time.Duration) error
+}
+
+// Deduper remembers which platform message ids were already handled.
+type Deduper interface {
+	// FirstSeen atomically records id for conv and reports whether this is the
+	// first time it was seen within ttl. Concurrent calls with the same id:
+	// exactly one returns true.
+	FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error)
+}
+
+// Locker serialises the handling of one conversation's messages.
+type Locker interface {
+	// Lock blocks until the lock of conv is held or ctx ends (then it returns
+	// an error wrapping ErrLockTimeout or ctx.Err()). The lock is released by
+	// unlock, or after ttl if the holder died (ttl > 0). unlock is safe to call
+	// more than once.
+	Lock(ctx context.Context, conv string, ttl time.Duration) (unlock func(), err error)
+}
+
+// Forgetter deletes everything kept about one conversation: its session and
+// its deduplication records.
+type Forgetter interface {
+	Forget(ctx context.Context, conv string) error
+}

@@ -1,0 +1,90 @@
+// Package fold turns free text into a comparison key: lower case, no
+// diacritics, punctuation and runs of spaces folded to one space. It is what
+// lets a user answer "sesto fiorentino" for "Sesto Fiorentino", "si" for "sì"
+// or "Sì." for an option labelled "Sì".
+//
+// It imports only golang.org/x/text, so every layer (the engine, the
+// knowledge index, the adapters) can share one definition of "the same text".
+package fold
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// MaxInput bounds the work done on one string: text beyond this many bytes is
+// ignored. No answer a user types to a question is longer than this; a
+// 10,000-character message is cut, not processed in full for every option.
+const MaxInput = 512
+
+// String returns the comparison key of s: NFKD-decomposed, combining marks
+// removed, lower-cased, with every run of characters that are neither letters
+// nor digits replaced by one space, and trimmed. Letters of every script are
+// kept (Arabic, Chinese, Albanian "ë" becomes "e").
+func String(s string) string {
+	if len(s) > MaxInput {
+		s = s[:MaxInput]
+		for !utf8.ValidString(s) && len(s) > 0 {
+			s = s[:len(s)-1]
+		}
+	}
+	if isFoldedASCII(s) {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	// NFKD maps compatibility forms too: full-width Latin and digits, ligatures.
+	var it norm.Iter
+	it.InitString(norm.NFKD, s)
+	for !it.Done() {
+		seg := it.Next()
+		for len(seg) > 0 {
+			r, size := utf8.DecodeRune(seg)
+			seg = seg[size:]
+			switch {
+			case unicode.Is(unicode.Mn, r), r == 'ـ': // combining marks, Arabic tatweel
+				continue
+			case unicode.IsLetter(r) || unicode.IsDigit(r):
+				if space && b.Len() > 0 {
+					b.WriteByte(' ')
+				}
+				space = false
+				b.WriteRune(unicode.ToLower(r))
+			default:
+				space = true
+			}
+		}
+	}
+	return b.String()
+}
+
+// isFoldedASCII reports whether s is already a folded key, the common case for
+// short answers like "2" or "si", so String can return it without allocating.
+func isFoldedASCII(s string) bool {
+	if s == "" {
+		return true
+	}
+	if s[0] == ' ' || s[len(s)-1] == ' ' {
+		return false
+	}
+	prevSpace := false
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+			prevSpace = false
+		case c == ' ':
+			if prevSpace {
+				return false
+			}
+			prevSpace = true
+		default:
+			return false
+		}
+	}
+	return true
+}
