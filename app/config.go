@@ -1,0 +1,112 @@
+package app
+
+import (
+	"errors"
+	"fmt"
+	"log/slog"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// Secret is a configuration value that must never reach a log.
+type Secret string
+
+// LogValue implements slog.LogValuer.
+func (Secret) LogValue() slog.Value { return slog.StringValue("REDACTED") }
+
+// String hides the secret from fmt too.
+func (Secret) String() string { return "REDACTED" }
+
+// Config is the whole configuration, read from the environment (see the
+// README's table). Flags of the subcommands override some fields.
+type Config struct {
+	// Addr is the HTTP listen address (TEAMSBOT_ADDR).
+	Addr string
+	// Data is the folder of the embedded store (TEAMSBOT_DATA).
+	Data string
+	// Content is a folder with flows/, locales/ and knowledge/ replacing the
+	// embedded content (TEAMSBOT_CONTENT); "" means the embedded content.
+	Content string
+	// RedisURL selects the Redis store (REDIS_URL).
+	RedisURL Secret
+	// SessionTimeout starts a conversation again at the menu after this long
+	// without messages (TEAMSBOT_SESSION_TIMEOUT, default 24h).
+	SessionTimeout time.Duration
+	// RetentionDays: everything about a user is deleted this many days after
+	// their last message (TEAMSBOT_RETENTION_DAYS, default 30).
+	RetentionDays int
+	// PseudonymKey keys the pseudonyms of user ids in logs
+	// (TEAMSBOT_PSEUDONYM_KEY). Set it in production, so pseudonyms are
+	// stable across restarts and cannot be recomputed by whoever reads logs.
+	PseudonymKey Secret
+	// LogLevel is debug, info, warn or error (TEAMSBOT_LOG_LEVEL).
+	LogLevel slog.Level
+	// LogFormat is text or json (TEAMSBOT_LOG_FORMAT).
+	LogFormat string
+	// ShutdownTimeout bounds the graceful shutdown (default 15s).
+	ShutdownTimeout time.Duration
+}
+
+// Default returns the configuration with no environment set.
+func Default() Config {
+	return Config{
+		Addr:            ":8080",
+		Data:            "./data",
+		SessionTimeout:  24 * time.Hour,
+		RetentionDays:   30,
+		LogLevel:        slog.LevelInfo,
+		LogFormat:       "text",
+		ShutdownTimeout: 15 * time.Second,
+	}
+}
+
+// FromEnv reads the configuration from getenv over the defaults and
+// validates it.
+func FromEnv(getenv func(string) string) (Config, error) {
+	c := Default()
+	var errs []error
+	str := func(name string, dst *string) {
+		if v := strings.TrimSpace(getenv(name)); v != "" {
+			*dst = v
+		}
+	}
+	str("TEAMSBOT_ADDR", &c.Addr)
+	str("TEAMSBOT_DATA", &c.Data)
+	str("TEAMSBOT_CONTENT", &c.Content)
+	str("TEAMSBOT_LOG_FORMAT", &c.LogFormat)
+	if v := getenv("REDIS_URL"); v != "" {
+		c.RedisURL = Secret(v)
+	}
+	if v := getenv("TEAMSBOT_PSEUDONYM_KEY"); v != "" {
+		c.PseudonymKey = Secret(v)
+	}
+	if v := getenv("TEAMSBOT_SESSION_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_SESSION_TIMEOUT=%q: want a positive duration like 24h", v))
+		} else {
+			c.SessionTimeout = d
+		}
+	}
+	if v := getenv("TEAMSBOT_RETENTION_DAYS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 3650 {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_RETENTION_DAYS=%q: want a whole number of days from 1 to 3650", v))
+		} else {
+			c.RetentionDays = n
+		}
+	}
+	if v := getenv("TEAMSBOT_LOG_LEVEL"); v != "" {
+		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_LOG_LEVEL=%q: want debug, info, warn or error", v))
+		}
+	}
+	if c.LogFormat != "text" && c.LogFormat != "json" {
+		errs = append(errs, fmt.Errorf("TEAMSBOT_LOG_FORMAT=%q: want text or json", c.LogFormat))
+	}
+	if c.RedisURL != "" {
+		errs = append(errs, errors.New("REDIS_URL is set, but this build has no Redis store yet: unset it to use the embedded store"))
+	}
+	return c, errors.Join(errs...)
+}

@@ -1,0 +1,189 @@
+package app
+
+import (
+	"fmt"
+	"io/fs"
+	"os"
+	"path/filepath"
+
+	"teamsbot/bot"
+	"teamsbot/bot/flow"
+	"teamsbot/flows"
+	"teamsbot/knowledge"
+	"teamsbot/locales"
+	"teamsbot/school"
+)
+
+// Content is the three content folders: the embedded defaults, or a content
+// team's checkout.
+type Content struct {
+	Flows, Locales, Knowledge fs.FS
+	// Root names where it came from, for messages.
+	Root string
+}
+
+// EmbeddedContent is the content built into the binary.
+func EmbeddedContent() Content {
+	return Content{Flows: flows.FS, Locales: locales.FS, Knowledge: knowledge.FS, Root: "(embedded)"}
+}
+
+// DirContent reads content from dir/flows, dir/locales and dir/knowledge. A
+// folder that is missing is taken from the embedded content, so a content
+// team can override only the flows, say.
+func DirContent(dir string) (Content, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return Content{}, fmt.Errorf("content folder: %w", err)
+	}
+	if !st.IsDir() {
+		return Content{}, fmt.Errorf("content folder %s is not a folder", dir)
+	}
+	c := EmbeddedContent()
+	c.Root = dir
+	sub := func(name string, dst *fs.FS) {
+		p := filepath.Join(dir, name)
+		if st, err := os.Stat(p); err == nil && st.IsDir() {
+			*dst = os.DirFS(p)
+		}
+	}
+	sub("flows", &c.Flows)
+	sub("locales", &c.Locales)
+	sub("knowledge", &c.Knowledge)
+	return c, nil
+}
+
+// Loaded is checked, compiled content.
+type Loaded struct {
+	Catalog  *locales.Catalog
+	Program  *flow.Program
+	Actions  bot.Actions
+	Places   *knowledge.Municipalities
+	Issues   flow.Issues
+	Gazettes bot.Gazetteer
+}
+
+// Actions is every action a flow can run, from the domain packages.
+func Actions() bot.Actions {
+	as := bot.Actions{}
+	as.Register(school.Actions()...)
+	return as
+}
+
+// Load checks and compiles content. Issues carry folder-relative paths
+// prefixed with the folder ("flows/school.yaml:12:5: ..."). The Loaded is
+// nil when an issue is an error.
+func Load(c Content) (*Loaded, flow.Issues) {
+	var issues flow.Issues
+	prefix := func(dir string, is flow.Issues) {
+		for _, i := range is {
+			i.File = dir + "/" + i.File
+			issues = append(issues, i)
+		}
+	}
+	l := &Loaded{Actions: Actions()}
+	cat, is := locales.Load(c.Locales)
+	prefix("locales", is)
+	places, err := knowledge.LoadMunicipalities(c.Knowledge, "municipalities.csv")
+	if err != nil {
+		issues = append(issues, flow.Issue{File: "knowledge/municipalities.csv", Severity: flow.Error, Code: "knowledge", Msg: err.Error()})
+	}
+	if cat == nil {
+		return nil, issues
+	}
+	prog, is := flow.Load(c.Flows, bot.CheckEnv(cat, l.Actions), flow.Options{Require: []string{bot.MenuFlow}})
+	prefix("flows", is)
+	l.Catalog, l.Program, l.Places = cat, prog, places
+	if places != nil {
+		l.Gazettes = gazetteer{places}
+	}
+	if prog != nil {
+		issues = append(issues, lengthChecks(cat, prog)...)
+		issues = append(issues, engineMessages(cat)...)
+	}
+	issues.Sort()
+	l.Issues = issues
+	if len(issues.Errors()) > 0 || prog == nil || places == nil {
+		return nil, issues
+	}
+	return l, issues
+}
+
+// gazetteer adapts the knowledge index to the engine's interface.
+type gazetteer struct{ m *knowledge.Municipalities }
+
+func (g gazetteer) MatchMunicipality(text string) (bot.Municipality, []bot.Municipality, bool) {
+	m, alts, ok := g.m.Match(text)
+	out := make([]bot.Municipality, len(alts))
+	for i, a := range alts {
+		out[i] = conv(a)
+	}
+	return conv(m), out, ok
+}
+
+func (g gazetteer) NearestMunicipality(loc bot.Location) (bot.Municipality, bool) {
+	m, _, ok := g.m.Nearest(loc.Lat, loc.Lon)
+	return conv(m), ok
+}
+
+func conv(m knowledge.Municipality) bot.Municipality {
+	return bot.Municipality{Code: m.Code, Name: m.Name, Province: m.Province, Lat: m.Lat, Lon: m.Lon}
+}
+
+// Platform limits that content must fit (see ../shared/PLATFORMS.md).
+const (
+	whatsappButton = 20   // reply button title
+	whatsappBody   = 1024 // interactive message body
+	telegramText   = 4096
+)
+
+// lengthChecks warns about texts that will not fit the channels: option
+// labels longer than a WhatsApp button, question texts longer than a
+// WhatsApp interactive body.
+func lengthChecks(cat *locales.Catalog, prog *flow.Program) flow.Issues {
+	var issues flow.Issues
+	labels := map[string]bool{}
+	questions := map[string]bool{}
+	for _, f := range prog.Flows() {
+		for _, n := range f.Nodes() {
+			for _, o := range n.Options {
+				labels[o.Label] = true
+			}
+			if n.Kind == flow.KindOptions && len(n.Say) > 0 {
+				questions[n.Say[len(n.Say)-1].ID] = true
+			}
+		}
+	}
+	for _, id := range bot.EngineLabels {
+		labels[id] = true
+	}
+	for _, l := range cat.Languages() {
+		check := func(ids map[string]bool, limit int, what string) {
+			for id := range ids {
+				if !cat.HasIn(l.Code, id) {
+					continue
+				}
+				text := cat.Text(l.Code, id, nil)
+				if n := len([]rune(text)); n > limit {
+					file, line, _ := cat.Position(l.Code, id)
+					issues = append(issues, flow.Issue{File: "locales/" + file, Line: line, Severity: flow.Warning, Code: "too-long",
+						Msg: fmt.Sprintf("%s is %d characters; %s shows at most %d", id, n, what, limit)})
+				}
+			}
+		}
+		check(labels, whatsappButton, "a WhatsApp button")
+		check(questions, whatsappBody, "a WhatsApp interactive message")
+	}
+	return issues
+}
+
+// engineMessages checks that the texts the engine itself says exist.
+func engineMessages(cat *locales.Catalog) flow.Issues {
+	var issues flow.Issues
+	for _, id := range bot.EngineMessages {
+		if !cat.Has(id) {
+			issues = append(issues, flow.Issue{File: "locales/" + cat.Settings().Reference + ".yaml", Severity: flow.Error, Code: "unknown-message",
+				Msg: fmt.Sprintf("the engine says %s, which is missing", id)})
+		}
+	}
+	return issues
+}

@@ -1,0 +1,78 @@
+package app
+
+import (
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"teamsbot/bot"
+)
+
+// metrics implements bot.Metrics with Prometheus. Labels are channels,
+// languages, flow ids and reasons: never a user, a name or a text.
+type metrics struct {
+	reg       *prometheus.Registry
+	inbound   *prometheus.CounterVec
+	turns     *prometheus.HistogramVec
+	failed    *prometheus.CounterVec
+	events    *prometheus.CounterVec
+	flows     *prometheus.CounterVec
+	sendFail  *prometheus.CounterVec
+	fallbacks *prometheus.CounterVec
+}
+
+var _ bot.Metrics = (*metrics)(nil)
+
+func newMetrics() *metrics {
+	m := &metrics{reg: prometheus.NewRegistry()}
+	m.inbound = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_inbound_messages_total",
+		Help: "Messages received, by channel; duplicate=true for redeliveries that were ignored."}, []string{"channel", "duplicate"})
+	m.turns = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "teamsbot_turn_seconds",
+		Help: "Time to handle one message: lock, load, engine, save, send.", Buckets: []float64{.0005, .001, .005, .01, .05, .1, .5, 1, 5}}, []string{"channel"})
+	m.failed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_turn_failures_total",
+		Help: "Messages whose handling failed (the user got an apology)."}, []string{"channel"})
+	m.events = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_events_total",
+		Help: "Conversation events: handoff, relay, forget, miss, language, by channel and language."}, []string{"channel", "event", "lang"})
+	m.flows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_flows_total",
+		Help: "Flows started and completed, by flow and language (programme indicators)."}, []string{"flow", "lang", "stage"})
+	m.sendFail = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_send_failures_total",
+		Help: "Replies that could not be delivered."}, []string{"channel"})
+	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_translation_fallbacks_total",
+		Help: "Texts served in a fallback language because the user's language lacks them."}, []string{"lang"})
+	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.sendFail, m.fallbacks,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+func (m *metrics) Inbound(channel string, duplicate bool) {
+	d := "false"
+	if duplicate {
+		d = "true"
+	}
+	m.inbound.WithLabelValues(channel, d).Inc()
+}
+
+func (m *metrics) Turn(channel string, took time.Duration, failed bool) {
+	m.turns.WithLabelValues(channel).Observe(took.Seconds())
+	if failed {
+		m.failed.WithLabelValues(channel).Inc()
+	}
+}
+
+func (m *metrics) Event(channel string, ev bot.Event) {
+	lang := ev.Lang
+	if lang == "" {
+		lang = "none"
+	}
+	switch ev.Kind {
+	case bot.EventFlowStarted:
+		m.flows.WithLabelValues(ev.Flow, lang, "started").Inc()
+	case bot.EventFlowCompleted:
+		m.flows.WithLabelValues(ev.Flow, lang, "completed").Inc()
+	default:
+		m.events.WithLabelValues(channel, ev.Kind.String(), lang).Inc()
+	}
+}
+
+func (m *metrics) SendFailed(channel string) { m.sendFail.WithLabelValues(channel).Inc() }

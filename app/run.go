@@ -1,0 +1,348 @@
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/user"
+	"slices"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"teamsbot/adapters/console"
+	"teamsbot/bot"
+	"teamsbot/bot/convtest"
+	"teamsbot/bot/flow"
+	"teamsbot/store/embedded"
+	"teamsbot/store/memory"
+)
+
+// Version is stamped at build time with -ldflags "-X teamsbot/app.Version=...".
+var Version = "dev"
+
+// ErrUsage marks a command line that is wrong; main exits 2 on it.
+var ErrUsage = errors.New("usage")
+
+// ExitError carries an exit code for a command that ran and failed (lint
+// found errors, a conversation test failed).
+type ExitError struct{ Code int }
+
+func (e ExitError) Error() string { return fmt.Sprintf("exit status %d", e.Code) }
+
+// Env is everything a command touches in the world, so tests can run
+// commands as functions.
+type Env struct {
+	Args   []string
+	Getenv func(string) string
+	Stdin  io.Reader
+	Stdout io.Writer
+	Stderr io.Writer
+}
+
+const usage = `teamsbot — the TEAMS assistant for migrants in Tuscany
+
+Usage:
+  teamsbot serve                   run the HTTP server (health, metrics, channels)
+  teamsbot chat [--lang xx]        talk to the bot in the terminal (stdin, works from a pipe)
+  teamsbot lint [DIR]              check flows, texts and knowledge; exit 1 on errors
+  teamsbot test [DIR]              run the conversation tests of the content
+  teamsbot graph [--dir DIR] FLOW  print a flow as a Mermaid diagram
+  teamsbot version                 print the version
+
+DIR is a content folder with flows/, locales/ and knowledge/ (default: the
+content built into the binary, or TEAMSBOT_CONTENT). Configuration is read
+from the environment: see the README.
+`
+
+// Run runs one teamsbot command.
+func Run(ctx context.Context, env Env) error {
+	if len(env.Args) < 2 {
+		fmt.Fprint(env.Stderr, usage)
+		return ErrUsage
+	}
+	cmd, args := env.Args[1], env.Args[2:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, env, args)
+	case "chat":
+		return chat(ctx, env, args)
+	case "lint":
+		return lint(env, args)
+	case "test":
+		return test(ctx, env, args)
+	case "graph":
+		return graph(env, args)
+	case "version":
+		fmt.Fprintln(env.Stdout, "teamsbot", Version)
+		return nil
+	case "help", "-h", "--help":
+		fmt.Fprint(env.Stdout, usage)
+		return nil
+	}
+	fmt.Fprintf(env.Stderr, "teamsbot: unknown command %q\n\n%s", cmd, usage)
+	return ErrUsage
+}
+
+func newFlagSet(env Env, name string) *flag.FlagSet {
+	fs := flag.NewFlagSet("teamsbot "+name, flag.ContinueOnError)
+	fs.SetOutput(env.Stderr)
+	return fs
+}
+
+// content picks the content: a DIR argument, else TEAMSBOT_CONTENT, else the
+// embedded defaults.
+func content(env Env, dir string) (Content, error) {
+	if dir == "" {
+		dir = env.Getenv("TEAMSBOT_CONTENT")
+	}
+	if dir == "" {
+		return EmbeddedContent(), nil
+	}
+	return DirContent(dir)
+}
+
+// loadOrExplain loads content and prints its issues; broken content is an
+// error (serve and chat refuse to start on it).
+func loadOrExplain(env Env, c Content, showWarnings bool) (*Loaded, error) {
+	l, issues := Load(c)
+	for _, i := range issues {
+		if i.Severity == flow.Error || showWarnings {
+			fmt.Fprintln(env.Stderr, i.Error())
+		}
+	}
+	if l == nil {
+		return nil, fmt.Errorf("content in %s has %d errors: fix them (teamsbot lint shows them all)", c.Root, len(issues.Errors()))
+	}
+	return l, nil
+}
+
+func newLogger(cfg Config, w io.Writer) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: cfg.LogLevel}
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+func pseudonymKey(cfg Config, log *slog.Logger) []byte {
+	if cfg.PseudonymKey != "" {
+		return []byte(cfg.PseudonymKey)
+	}
+	// Without a configured key, a random one per process: pseudonyms cannot
+	// be linked across restarts, which is safe but less useful.
+	k := make([]byte, 32)
+	_, _ = rand.Read(k)
+	if log != nil {
+		log.Warn("TEAMSBOT_PSEUDONYM_KEY is not set: log pseudonyms change at every restart")
+	}
+	return k
+}
+
+func engineFor(l *Loaded, cfg Config, operators bool) (*bot.Engine, error) {
+	return bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, bot.Config{
+		SessionTimeout: cfg.SessionTimeout,
+		RetentionDays:  cfg.RetentionDays,
+		Operators:      operators,
+	})
+}
+
+func chat(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "chat")
+	lang := fs.String("lang", "", "the user's language (it, en, fr, ar, sq, zh); without it the bot asks")
+	dir := fs.String("dir", "", "content folder (default: embedded content or TEAMSBOT_CONTENT)")
+	persist := fs.Bool("persist", false, "keep the conversation in the embedded store (TEAMSBOT_DATA), so it goes on after a restart")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	cfg, err := FromEnv(env.Getenv)
+	if err != nil {
+		return err
+	}
+	c, err := content(env, *dir)
+	if err != nil {
+		return err
+	}
+	l, err := loadOrExplain(env, c, false)
+	if err != nil {
+		return err
+	}
+	if *lang != "" {
+		if _, ok := l.Catalog.Match(*lang); !ok {
+			return fmt.Errorf("--lang %s: not a language of the content (have: %s)", *lang, langCodes(l))
+		}
+	}
+	var st bot.Store = memory.New()
+	if *persist {
+		if st, err = embedded.Open(cfg.Data); err != nil {
+			return err
+		}
+	}
+	defer st.Close()
+	eng, err := engineFor(l, cfg, false)
+	if err != nil {
+		return err
+	}
+	out := console.New(env.Stdout)
+	svc := bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, nil)},
+		bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr)))
+	userName := "local"
+	if u, err := user.Current(); err == nil {
+		userName = u.Username
+	}
+	n := 0
+	return console.Run(ctx, env.Stdin, func(ctx context.Context, line string) error {
+		n++
+		in := out.Inbound(userName, line, *lang)
+		in.Time = time.Now()
+		// A failed turn has already apologised to the user; keep chatting.
+		_ = svc.Handle(ctx, in)
+		return nil
+	})
+}
+
+func langCodes(l *Loaded) string {
+	var codes []string
+	for _, x := range l.Catalog.Languages() {
+		codes = append(codes, x.Code)
+	}
+	return strings.Join(codes, ", ")
+}
+
+func lint(env Env, args []string) error {
+	fs := newFlagSet(env, "lint")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	c, err := content(env, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	l, issues := Load(c)
+	for _, i := range issues {
+		fmt.Fprintln(env.Stdout, i.Error())
+	}
+	if l != nil {
+		w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintln(env.Stdout, "\ntranslations:")
+		fmt.Fprintln(w, "language\tcode\ttranslated\tof\tcoverage\tmissing\t")
+		for _, cv := range l.Catalog.Coverage() {
+			missing := strings.Join(cv.Missing, " ")
+			if len(cv.Missing) > 4 {
+				missing = strings.Join(cv.Missing[:4], " ") + fmt.Sprintf(" … (+%d)", len(cv.Missing)-4)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.0f%%\t%s\t\n", cv.Name, cv.Code, cv.Translated, cv.Total, 100*float64(cv.Translated)/float64(max(cv.Total, 1)), missing)
+		}
+		w.Flush()
+		nflows, nsteps := 0, 0
+		for _, f := range l.Program.Flows() {
+			nflows++
+			nsteps += len(f.Nodes())
+		}
+		fmt.Fprintf(env.Stdout, "\n%d flows, %d steps, %d municipalities, %d languages\n", nflows, nsteps, l.Places.Len(), len(l.Catalog.Languages()))
+	}
+	errs, warns := len(issues.Errors()), len(issues)-len(issues.Errors())
+	fmt.Fprintf(env.Stdout, "%d errors, %d warnings\n", errs, warns)
+	if errs > 0 {
+		return ExitError{Code: 1}
+	}
+	return nil
+}
+
+func test(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "test")
+	verbose := fs.Bool("v", false, "list every test")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	c, err := content(env, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	l, err := loadOrExplain(env, c, false)
+	if err != nil {
+		return err
+	}
+	files, issues := convtest.Load(c.Flows)
+	for _, i := range issues {
+		fmt.Fprintln(env.Stdout, "flows/"+i.Error())
+	}
+	eng, err := engineFor(l, Default(), false)
+	if err != nil {
+		return err
+	}
+	res := convtest.Runner{Engine: eng}.Run(ctx, files)
+	if *verbose {
+		for _, f := range files {
+			for _, t := range f.Tests {
+				fmt.Fprintf(env.Stdout, "flows/%s:%d: %s\n", f.Path, t.Line, t.Name)
+			}
+		}
+	}
+	for _, f := range res.Failures {
+		f.File = "flows/" + f.File
+		fmt.Fprintln(env.Stdout, "FAIL "+f.Error())
+	}
+	fmt.Fprintf(env.Stdout, "%d passed, %d failed\n", res.Runs-len(res.Failures), len(res.Failures))
+	if len(res.Failures) > 0 || len(issues) > 0 {
+		return ExitError{Code: 1}
+	}
+	return nil
+}
+
+func graph(env Env, args []string) error {
+	fs := newFlagSet(env, "graph")
+	dir := fs.String("dir", "", "content folder")
+	lang := fs.String("lang", "", "label edges with the texts of this language instead of message ids")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	if fs.NArg() != 1 {
+		fmt.Fprintln(env.Stderr, "usage: teamsbot graph [--dir DIR] [--lang xx] FLOW")
+		return ErrUsage
+	}
+	c, err := content(env, *dir)
+	if err != nil {
+		return err
+	}
+	l, err := loadOrExplain(env, c, false)
+	if err != nil {
+		return err
+	}
+	f, ok := l.Program.Flow(fs.Arg(0))
+	if !ok {
+		var ids []string
+		for _, f := range l.Program.Flows() {
+			ids = append(ids, f.ID)
+		}
+		slices.Sort(ids)
+		return fmt.Errorf("no flow %q (flows: %s)", fs.Arg(0), strings.Join(ids, ", "))
+	}
+	var label func(string) string
+	if *lang != "" {
+		label = func(id string) string { return l.Catalog.Text(*lang, id, nil) }
+	}
+	fmt.Fprint(env.Stdout, flow.Mermaid(f, label))
+	return nil
+}
+
+// Main is cmd/teamsbot's main, as a function of the process's world.
+func Main(ctx context.Context) int {
+	err := Run(ctx, Env{Args: os.Args, Getenv: os.Getenv, Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr})
+	var exit ExitError
+	switch {
+	case err == nil:
+		return 0
+	case errors.Is(err, ErrUsage):
+		return 2
+	case errors.As(err, &exit):
+		return exit.Code
+	}
+	fmt.Fprintln(os.Stderr, "teamsbot:", err)
+	return 1
+}

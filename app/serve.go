@@ -1,0 +1,144 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"teamsbot/bot"
+	"teamsbot/store/embedded"
+)
+
+// Server is the HTTP side of teamsbot: health, readiness, metrics, and the
+// routes the channels add.
+type Server struct {
+	store   bot.Store
+	metrics *metrics
+	log     *slog.Logger
+	mux     *http.ServeMux
+	started time.Time
+}
+
+func newServer(st bot.Store, m *metrics, log *slog.Logger) *Server {
+	s := &Server{store: st, metrics: m, log: log, mux: http.NewServeMux(), started: time.Now()}
+	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		fmt.Fprintln(w, "ok")
+	})
+	s.mux.HandleFunc("GET /readyz", s.ready)
+	s.mux.Handle("GET /metrics", promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg}))
+	return s
+}
+
+// ready answers 200 when the store answers within a second, else 503.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), time.Second)
+	defer cancel()
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	if err := s.store.Ping(ctx); err != nil {
+		s.log.Warn("not ready: store unreachable", "error", err)
+		w.WriteHeader(http.StatusServiceUnavailable)
+		fmt.Fprintln(w, "store unreachable")
+		return
+	}
+	fmt.Fprintln(w, "ready")
+}
+
+// ServeHTTP recovers panics into a 500, so one bad request never stops the
+// server.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	defer func() {
+		if v := recover(); v != nil {
+			if v == http.ErrAbortHandler {
+				panic(v)
+			}
+			s.log.Error("handler panicked", "path", r.URL.Path, "panic", fmt.Sprint(v))
+			http.Error(w, "internal error", http.StatusInternalServerError)
+		}
+	}()
+	s.mux.ServeHTTP(w, r)
+}
+
+func serve(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "serve")
+	addr := fs.String("addr", "", "listen address (default TEAMSBOT_ADDR or :8080)")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	cfg, err := FromEnv(env.Getenv)
+	if err != nil {
+		return err
+	}
+	if *addr != "" {
+		cfg.Addr = *addr
+	}
+	log := newLogger(cfg, env.Stderr)
+	c, err := content(env, "")
+	if err != nil {
+		return err
+	}
+	// 1. Content: broken content refuses to start.
+	l, err := loadOrExplain(env, c, false)
+	if err != nil {
+		return err
+	}
+	m := newMetrics()
+	l.Catalog.OnMissing(func(lang, _ string) { m.fallbacks.WithLabelValues(lang).Inc() })
+	// 2. Store.
+	st, err := embedded.Open(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	// 3. Engine and service; channels plug in here (later issues).
+	eng, err := engineFor(l, cfg, false)
+	if err != nil {
+		return err
+	}
+	svc := bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)},
+		bot.WithLogger(log), bot.WithMetrics(m))
+	_ = svc
+	// 4. HTTP.
+	srv := newServer(st, m, log)
+	hs := &http.Server{
+		Addr:              cfg.Addr,
+		Handler:           srv,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       15 * time.Second,
+		WriteTimeout:      30 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	log.Info("teamsbot serving", "addr", ln.Addr().String(), "version", Version, "content", c.Root, "data", cfg.Data)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	// Stop in reverse: stop taking requests, let the running ones finish,
+	// then the store closes (deferred).
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}

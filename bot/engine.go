@@ -1,0 +1,907 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"teamsbot/bot/flow"
+	"teamsbot/internal/fold"
+)
+
+// MenuFlow is the flow the engine opens for "menu", at the end of a flow, and
+// whenever it does not know where the user is.
+const MenuFlow = "menu"
+
+// Config tunes the engine. Zero values take the defaults.
+type Config struct {
+	// SessionTimeout: after this long without messages a conversation starts
+	// again at the menu, with a "welcome back" (default 24 h).
+	SessionTimeout time.Duration
+	// MaxMisses: after this many answers in a row that the bot did not
+	// understand, it offers the menu and an operator (default 3).
+	MaxMisses int
+	// BackDepth is how many answered questions "back" can return to (default 8).
+	BackDepth int
+	// Operators says an operators' desk is connected; without one "operator"
+	// explains where to find a person instead of handing off.
+	Operators bool
+	// RetentionDays is said in the privacy notice (default 30).
+	RetentionDays int
+}
+
+func (c *Config) defaults() {
+	if c.SessionTimeout <= 0 {
+		c.SessionTimeout = 24 * time.Hour
+	}
+	if c.MaxMisses <= 0 {
+		c.MaxMisses = 3
+	}
+	if c.BackDepth <= 0 {
+		c.BackDepth = 8
+	}
+	if c.RetentionDays <= 0 {
+		c.RetentionDays = 30
+	}
+}
+
+// Engine runs compiled flows. It is safe for concurrent use: it holds only
+// read-only content; each call works on the session it is given.
+type Engine struct {
+	prog     *flow.Program
+	tr       Translator
+	actions  Actions
+	gaz      Gazetteer
+	cfg      Config
+	langs    []Language
+	commands map[string]string // folded keyword → command
+	langKeys map[string]string // folded name or code → language code
+	menu     *flow.Flow
+}
+
+// NewEngine builds an engine over a compiled program. The program must have
+// been compiled against the same translator and actions (see CheckEnv).
+func NewEngine(prog *flow.Program, tr Translator, actions Actions, gaz Gazetteer, cfg Config) (*Engine, error) {
+	cfg.defaults()
+	e := &Engine{prog: prog, tr: tr, actions: actions, gaz: gaz, cfg: cfg, langs: tr.Languages()}
+	var ok bool
+	if e.menu, ok = prog.Flow(MenuFlow); !ok {
+		return nil, fmt.Errorf("engine: content has no %q flow", MenuFlow)
+	}
+	if len(e.langs) == 0 {
+		return nil, errors.New("engine: no languages")
+	}
+	e.commands = map[string]string{}
+	e.langKeys = map[string]string{}
+	for _, l := range e.langs {
+		e.langKeys[fold.String(l.Name)] = l.Code
+		e.langKeys[l.Code] = l.Code
+		for _, cmd := range flow.Commands {
+			for _, w := range strings.Split(tr.Text(l.Code, "command."+cmd, nil), "|") {
+				if k := fold.String(w); k != "" {
+					if _, taken := e.commands[k]; !taken {
+						e.commands[k] = cmd
+					}
+				}
+			}
+		}
+	}
+	// Slash commands and the universal words work in every language. "start"
+	// is what Telegram sends first.
+	for _, cmd := range flow.Commands {
+		e.commands[cmd] = cmd
+	}
+	e.commands["start"] = "start"
+	e.commands["help"] = "menu"
+	e.commands["delete"] = "forget"
+	return e, nil
+}
+
+// CheckEnv is the flow.Env that checks flows against a translator and the
+// registered actions.
+func CheckEnv(tr Translator, actions Actions) flow.Env {
+	return checkEnv{tr, actions}
+}
+
+type checkEnv struct {
+	tr Translator
+	as Actions
+}
+
+func (c checkEnv) HasMessage(id string) bool                       { return c.tr.Has(id) }
+func (c checkEnv) Action(name string) (flow.ActionInfo, bool)      { return c.as.Action(name) }
+func (e *Engine) Program() *flow.Program                           { return e.prog }
+func (e *Engine) Translator() Translator                           { return e.tr }
+func (e *Engine) Config() Config                                   { return e.cfg }
+func (e *Engine) text(lang, id string, d map[string]string) string { return e.tr.Text(lang, id, d) }
+
+// EventKind says what happened in a turn, for the host to act on.
+type EventKind int
+
+// Events a turn can produce.
+const (
+	// EventHandoff: hand the conversation to the operators' desk.
+	EventHandoff EventKind = iota + 1
+	// EventRelay: the user wrote during a handoff; pass it to the operator.
+	EventRelay
+	// EventHandoffEnded: the user left the handoff (menu, restart, expiry).
+	EventHandoffEnded
+	// EventForget: delete everything about this conversation; do not save it.
+	EventForget
+	// EventFlowStarted and EventFlowCompleted count flows (by id and
+	// language) for the programme's indicators.
+	EventFlowStarted
+	EventFlowCompleted
+	// EventMiss: an answer was not understood.
+	EventMiss
+	// EventLanguage: the user chose a language.
+	EventLanguage
+)
+
+var eventNames = [...]string{"unknown", "handoff", "relay", "handoff_ended", "forget", "flow_started", "flow_completed", "miss", "language"}
+
+// String is the event's snake_case name, as conversation tests and metrics
+// write it.
+func (k EventKind) String() string {
+	if int(k) < len(eventNames) {
+		return eventNames[k]
+	}
+	return "unknown"
+}
+
+// Event is something a turn did that the host acts on or counts. Events carry
+// no message text except EventRelay's Inbound, which goes to the operator.
+type Event struct {
+	Kind    EventKind
+	Flow    string
+	Step    string
+	Reason  string
+	Lang    string
+	Inbound *Inbound
+	// Context is what an operator needs at a glance on a handoff: the
+	// conversation's variables (answers).
+	Context map[string]string
+}
+
+// Turn is the result of one step of the engine.
+type Turn struct {
+	Replies []Reply
+	Events  []Event
+}
+
+// turn is the working state of one Step call.
+type turn struct {
+	e   *Engine
+	ctx context.Context
+	s   *Session
+	in  Inbound
+	now time.Time
+	out Turn
+}
+
+// Step advances a conversation by one inbound message. It changes s in place
+// and returns what to send and what happened. It does no I/O of its own
+// (actions registered from Go may); an error means the content or an action
+// failed, and the user has already been given a polite reply in the Turn.
+func (e *Engine) Step(ctx context.Context, s *Session, in Inbound, now time.Time) (Turn, error) {
+	t := &turn{e: e, ctx: ctx, s: s, in: in, now: now}
+	if s.State == "" {
+		s.State = StateNew
+	}
+	err := t.run()
+	if err != nil {
+		// Never a dead end: whatever broke, the user gets an apology and the menu.
+		t.out.Replies = nil
+		t.say("error.generic", nil)
+		s.Flow, s.Step, s.Misses, s.Pending = "", "", 0, ""
+		if s.State == StateFlow {
+			if err2 := t.advance(e.menu.Start); err2 != nil {
+				err = errors.Join(err, err2)
+			}
+		}
+	}
+	s.Updated = now.Unix()
+	return t.out, err
+}
+
+func (t *turn) lang() string {
+	if t.s.Lang != "" {
+		return t.s.Lang
+	}
+	return t.e.langs[0].Code
+}
+
+// say appends a locale message to the reply being built.
+func (t *turn) say(id string, data map[string]string) {
+	t.raw(t.e.text(t.lang(), id, data), id)
+}
+
+// raw appends text to the reply being built: to the last reply, unless that
+// one already carries options (then the text would come after the buttons).
+func (t *turn) raw(text, id string) {
+	if text == "" {
+		return
+	}
+	n := len(t.out.Replies)
+	if n == 0 || len(t.out.Replies[n-1].Options) > 0 || t.out.Replies[n-1].AskLocation {
+		t.out.Replies = append(t.out.Replies, Reply{Lang: t.lang()})
+		n++
+	}
+	r := &t.out.Replies[n-1]
+	if r.Text != "" {
+		r.Text += "\n\n"
+	}
+	r.Text += text
+	if id != "" {
+		r.MessageIDs = append(r.MessageIDs, id)
+	}
+}
+
+// offer attaches options to the reply being built.
+func (t *turn) offer(opts ...Option) {
+	n := len(t.out.Replies)
+	if n == 0 || len(t.out.Replies[n-1].Options) > 0 {
+		t.out.Replies = append(t.out.Replies, Reply{Lang: t.lang()})
+		n++
+	}
+	r := &t.out.Replies[n-1]
+	r.Options = append(r.Options, opts...)
+}
+
+func (t *turn) cmdOption(cmd, label string) Option {
+	return Option{ID: "c:" + cmd, Label: t.e.text(t.lang(), label, nil), MessageID: label}
+}
+
+func (t *turn) event(ev Event) {
+	if ev.Lang == "" {
+		ev.Lang = t.s.Lang
+	}
+	t.out.Events = append(t.out.Events, ev)
+}
+
+func (t *turn) run() error {
+	s := t.s
+	// A conversation idle for longer than the timeout starts again at the
+	// menu; language and consent are kept.
+	if s.Updated > 0 && t.now.Sub(time.Unix(s.Updated, 0)) > t.e.cfg.SessionTimeout && s.State != StateNew {
+		if s.State == StateWaiting || s.State == StateOperator {
+			t.event(Event{Kind: EventHandoffEnded, Reason: "expired"})
+			if err := transition(t.ctx, s, "give_back"); err != nil {
+				return err
+			}
+		}
+		s.Flow, s.Step, s.Back, s.Misses, s.Pending = "", "", nil, 0, ""
+		if s.State == StateFlow {
+			t.say("welcome.back", nil)
+			if t.in.Payload == "" && t.in.Option == "" {
+				return t.goMenu()
+			}
+		}
+	}
+	if t.in.Payload != "" {
+		if done, err := t.deepLink(t.in.Payload); done || err != nil {
+			return err
+		}
+	}
+	cmd := t.command()
+	switch s.State {
+	case StateNew:
+		return t.greet()
+	case StateLanguage:
+		return t.chooseLanguage()
+	case StatePrivacy:
+		return t.privacy(cmd)
+	case StateWaiting, StateOperator:
+		return t.inHandoff(cmd)
+	}
+	if cmd != "" {
+		return t.runCommand(cmd)
+	}
+	if s.Pending == PendingForget {
+		return t.confirmForget()
+	}
+	return t.answer()
+}
+
+// deepLink applies a start payload: "lang_xx" sets the language, a flow id
+// opens that flow (after the privacy notice for a new user). It reports
+// whether the turn is done.
+func (t *turn) deepLink(p string) (bool, error) {
+	s := t.s
+	for _, part := range strings.Split(p, "-") {
+		if code, ok := strings.CutPrefix(part, "lang_"); ok {
+			if c, ok := t.e.tr.Match(code); ok {
+				if s.Lang != c {
+					t.event(Event{Kind: EventLanguage, Lang: c})
+				}
+				s.Lang = c
+			}
+			continue
+		}
+		if _, ok := t.e.prog.Flow(part); ok {
+			s.Link = part
+		}
+	}
+	if s.State == StateFlow && s.Link != "" {
+		f, _ := t.e.prog.Flow(s.Link)
+		s.Link = ""
+		return true, t.startFlow(f)
+	}
+	return false, nil
+}
+
+// command recognises a global command: a command button, or a whole message
+// that is one of the command words of any language.
+func (t *turn) command() string {
+	if c, ok := strings.CutPrefix(t.in.Option, "c:"); ok {
+		return c
+	}
+	if t.in.Option != "" || t.in.Text == "" || len(t.in.Text) > 40 {
+		return ""
+	}
+	return t.e.commands[fold.String(t.in.Text)]
+}
+
+func (t *turn) greet() error {
+	s := t.s
+	if s.Lang == "" {
+		if c, ok := t.e.tr.Match(t.in.LangHint); ok && t.in.LangHint != "" {
+			s.Lang = c
+		}
+	}
+	if s.Lang == "" {
+		if err := transition(t.ctx, s, "ask_language"); err != nil {
+			return err
+		}
+		t.languagePicker()
+		return nil
+	}
+	if err := transition(t.ctx, s, "skip_language"); err != nil {
+		return err
+	}
+	t.event(Event{Kind: EventLanguage})
+	t.privacyNotice(true)
+	return nil
+}
+
+// languagePicker asks for the language in every language, each written in
+// its own name.
+func (t *turn) languagePicker() {
+	lines := make([]string, 0, len(t.e.langs))
+	seen := map[string]bool{}
+	for _, l := range t.e.langs {
+		line := t.e.text(l.Code, "language.ask", nil)
+		if !seen[line] {
+			seen[line] = true
+			lines = append(lines, line)
+		}
+	}
+	t.out.Replies = append(t.out.Replies, Reply{Text: strings.Join(lines, "\n"), MessageIDs: []string{"language.ask"}})
+	opts := make([]Option, len(t.e.langs))
+	for i, l := range t.e.langs {
+		opts[i] = Option{ID: "c:lang:" + l.Code, Label: l.Name}
+	}
+	t.offer(opts...)
+}
+
+func (t *turn) pickedLanguage() (string, bool) {
+	if c, ok := strings.CutPrefix(t.in.Option, "c:lang:"); ok {
+		return t.e.tr.Match(c)
+	}
+	text := strings.TrimSpace(t.in.Text)
+	if text == "" {
+		return "", false
+	}
+	if n, ok := smallInt(text); ok && n >= 1 && n <= len(t.e.langs) {
+		return t.e.langs[n-1].Code, true
+	}
+	if c, ok := t.e.langKeys[fold.String(text)]; ok {
+		return c, true
+	}
+	// A user who cannot read Latin letters can answer in their own script.
+	return scriptLanguage(text, t.e.langs)
+}
+
+func (t *turn) chooseLanguage() error {
+	s := t.s
+	code, ok := t.pickedLanguage()
+	if !ok {
+		if cmd := t.command(); cmd == "forget" || cmd == "restart" {
+			return t.runCommand(cmd)
+		}
+		t.languagePicker()
+		return nil
+	}
+	s.Lang = code
+	t.event(Event{Kind: EventLanguage})
+	if s.Consent == 0 {
+		if err := transition(t.ctx, s, "choose_language"); err != nil {
+			return err
+		}
+		t.privacyNotice(true)
+		return nil
+	}
+	if err := transition(t.ctx, s, "resume"); err != nil {
+		return err
+	}
+	t.say("language.changed", nil)
+	if n, ok := t.e.prog.Node(s.Flow, s.Step); ok && n.Kind.Waits() {
+		return t.advance(n)
+	}
+	return t.goMenu()
+}
+
+func (t *turn) privacyNotice(first bool) {
+	d := map[string]string{"days": strconv.Itoa(t.e.cfg.RetentionDays)}
+	t.say("privacy.notice", d)
+	if first {
+		t.offer(t.cmdOption("privacy_ok", "privacy.accept"), t.cmdOption("privacy_no", "privacy.decline"))
+		return
+	}
+	t.offer(t.cmdOption("retry", "common.continue"), t.cmdOption("forget", "privacy.forget"), t.cmdOption("menu", "common.menu"))
+}
+
+func (t *turn) privacy(cmd string) error {
+	s := t.s
+	yes, known := false, false
+	switch cmd {
+	case "privacy_ok":
+		yes, known = true, true
+	case "privacy_no":
+		yes, known = false, true
+	case "language":
+		return t.runCommand(cmd)
+	default:
+		if cmd == "" {
+			if n, ok := smallInt(t.in.Text); ok && (n == 1 || n == 2) {
+				yes, known = n == 1, true
+			} else if v, ok := yesNo(t.in.Text, s.Lang); ok {
+				yes, known = v, true
+			}
+		}
+	}
+	if !known {
+		t.say("privacy.please", nil)
+		t.privacyNotice(true)
+		return nil
+	}
+	if !yes {
+		if err := transition(t.ctx, s, "decline"); err != nil {
+			return err
+		}
+		t.say("privacy.declined", nil)
+		t.event(Event{Kind: EventForget, Reason: "declined"})
+		return nil
+	}
+	if err := transition(t.ctx, s, "accept"); err != nil {
+		return err
+	}
+	s.Consent = t.now.Unix()
+	t.say("welcome.hello", nil)
+	if s.Link != "" {
+		f, ok := t.e.prog.Flow(s.Link)
+		s.Link = ""
+		if ok {
+			return t.startFlow(f)
+		}
+	}
+	return t.goMenu()
+}
+
+func (t *turn) runCommand(cmd string) error {
+	s := t.s
+	s.Pending = ""
+	switch cmd {
+	case "start", "menu":
+		if cmd == "start" && s.Flow == "" && s.Step == "" {
+			t.say("welcome.hello", nil)
+		}
+		s.Misses = 0
+		return t.goMenu()
+	case "restart":
+		s.Vars, s.Back, s.Misses = nil, nil, 0
+		t.say("common.restarted", nil)
+		return t.goMenu()
+	case "back":
+		return t.back()
+	case "operator":
+		return t.handoff("user_request")
+	case "language":
+		if err := transition(t.ctx, s, "change_language"); err != nil {
+			return err
+		}
+		t.languagePicker()
+		return nil
+	case "privacy":
+		t.privacyNotice(false)
+		return nil
+	case "forget":
+		s.Pending = PendingForget
+		t.say("forget.confirm", nil)
+		t.offer(t.cmdOption("forget_yes", "forget.yes"), t.cmdOption("retry", "forget.no"))
+		return nil
+	case "forget_yes":
+		return t.forget()
+	case "retry":
+		s.Misses = 0
+		return t.reask(nil)
+	}
+	if lang, ok := strings.CutPrefix(cmd, "lang:"); ok {
+		// A language button pressed outside the picker (an old message).
+		if c, ok := t.e.tr.Match(lang); ok {
+			s.Lang = c
+			t.event(Event{Kind: EventLanguage})
+			t.say("language.changed", nil)
+		}
+		return t.reask(nil)
+	}
+	return t.reask(nil)
+}
+
+func (t *turn) confirmForget() error {
+	s := t.s
+	s.Pending = ""
+	if v, ok := yesNo(t.in.Text, s.Lang); ok {
+		if v {
+			return t.forget()
+		}
+		return t.reask(nil)
+	}
+	if n, ok := smallInt(t.in.Text); ok && (n == 1 || n == 2) {
+		if n == 1 {
+			return t.forget()
+		}
+		return t.reask(nil)
+	}
+	return t.answer()
+}
+
+func (t *turn) forget() error {
+	s := t.s
+	lang := t.lang()
+	if s.State == StateWaiting || s.State == StateOperator {
+		t.event(Event{Kind: EventHandoffEnded, Reason: "forget"})
+	}
+	t.event(Event{Kind: EventForget, Reason: "user"})
+	*s = Session{State: StateNew}
+	t.out.Replies = nil
+	t.raw(t.e.text(lang, "forget.done", nil), "forget.done")
+	return nil
+}
+
+func (t *turn) back() error {
+	s := t.s
+	for len(s.Back) > 0 {
+		p := s.Back[len(s.Back)-1]
+		s.Back = s.Back[:len(s.Back)-1]
+		if n, ok := t.e.prog.Node(p.Flow, p.Step); ok && n.Kind.Waits() {
+			s.Misses = 0
+			return t.advance(n)
+		}
+	}
+	t.say("common.no_back", nil)
+	return t.reask(nil)
+}
+
+// goMenu opens the main menu.
+func (t *turn) goMenu() error {
+	t.s.Back = nil
+	return t.advance(t.e.menu.Start)
+}
+
+func (t *turn) startFlow(f *flow.Flow) error {
+	return t.advance(f.Start)
+}
+
+// current returns the waiting step the user is answering, if any.
+func (t *turn) current() (*flow.Node, bool) {
+	if t.s.Flow == "" {
+		return nil, false
+	}
+	n, ok := t.e.prog.Node(t.s.Flow, t.s.Step)
+	if !ok || !n.Kind.Waits() {
+		return nil, false
+	}
+	return n, true
+}
+
+// reask renders the current question again, after an optional message.
+func (t *turn) reask(before []flow.Message) error {
+	n, ok := t.current()
+	if !ok {
+		return t.goMenu()
+	}
+	for _, m := range before {
+		t.say(m.ID, t.data(m))
+	}
+	t.question(n, true)
+	return nil
+}
+
+// question renders a waiting step: its texts (only the last one when asked
+// again) and its options.
+func (t *turn) question(n *flow.Node, again bool) {
+	say := n.Say
+	if again && len(say) > 1 {
+		say = say[len(say)-1:]
+	}
+	for _, m := range say {
+		t.say(m.ID, t.data(m))
+	}
+	switch n.Kind {
+	case flow.KindOptions:
+		opts := make([]Option, len(n.Options))
+		for i, o := range n.Options {
+			opts[i] = Option{ID: optionID(n, i), Label: t.e.text(t.lang(), o.Label, t.s.Vars), MessageID: o.Label}
+		}
+		t.offer(opts...)
+	case flow.KindAsk:
+		if n.Ask == "location" || n.Ask == "municipality" {
+			if len(t.out.Replies) == 0 {
+				t.out.Replies = append(t.out.Replies, Reply{Lang: t.lang()})
+			}
+			t.out.Replies[len(t.out.Replies)-1].AskLocation = true
+		}
+	}
+}
+
+// optionID is "o:<step hash>:<index>": short enough for Telegram's 64-byte
+// callback data, and tied to its question.
+func optionID(n *flow.Node, i int) string {
+	return "o:" + n.Hash + ":" + strconv.Itoa(i+1)
+}
+
+func (t *turn) data(m flow.Message) map[string]string {
+	if len(m.Data) == 0 {
+		return t.s.Vars
+	}
+	d := make(map[string]string, len(t.s.Vars)+len(m.Data))
+	for k, v := range t.s.Vars {
+		d[k] = v
+	}
+	for _, a := range m.Data {
+		d[a.Name] = a.Value.Render(t.s.Vars)
+	}
+	return d
+}
+
+// maxSteps bounds one turn. Lint rejects loops without a question, so a turn
+// that runs this many steps is a bug in an action or in the engine.
+const maxSteps = 100
+
+// advance runs steps from n until one waits for the user, hands off, or
+// ends.
+func (t *turn) advance(n *flow.Node) error {
+	s := t.s
+	for range maxSteps {
+		if n == nil {
+			return fmt.Errorf("flow %s step %s: nowhere to go", s.Flow, s.Step)
+		}
+		if n == n.Flow.Start && n.Flow != t.e.menu && (s.Flow != n.Flow.ID || s.Step != n.ID) {
+			t.event(Event{Kind: EventFlowStarted, Flow: n.Flow.ID})
+		}
+		s.Flow, s.Step = n.Flow.ID, n.ID
+		for _, a := range n.Set {
+			s.setVar(a.Name, a.Value.Render(s.Vars))
+		}
+		switch n.Kind {
+		case flow.KindOptions, flow.KindAsk:
+			s.Misses = 0
+			t.question(n, false)
+			return nil
+		}
+		for _, m := range n.Say {
+			t.say(m.ID, t.data(m))
+		}
+		switch n.Kind {
+		case flow.KindSay:
+			n = n.Next
+		case flow.KindDo:
+			next, err := t.do(n)
+			if err != nil {
+				return err
+			}
+			n = next
+		case flow.KindSwitch:
+			var next *flow.Node
+			for _, b := range n.Branches {
+				if b.Cond == nil || b.Cond.Eval(s.Vars) {
+					next = b.Next
+					break
+				}
+			}
+			if next == nil {
+				next = n.Next
+			}
+			n = next
+		case flow.KindGoto:
+			t.event(Event{Kind: EventFlowCompleted, Flow: n.Flow.ID})
+			n = n.Goto.Start
+		case flow.KindHandoff:
+			return t.handoff(n.Handoff)
+		case flow.KindEnd:
+			t.event(Event{Kind: EventFlowCompleted, Flow: n.Flow.ID})
+			s.Back = nil
+			n = t.e.menu.Start
+		}
+	}
+	return fmt.Errorf("flow %s step %s: more than %d steps without a question", s.Flow, s.Step, maxSteps)
+}
+
+func (t *turn) do(n *flow.Node) (*flow.Node, error) {
+	a, ok := t.e.actions[n.Do]
+	if !ok {
+		return nil, fmt.Errorf("flow %s step %s: action %q is not registered", n.Flow.ID, n.ID, n.Do)
+	}
+	args := make(map[string]string, len(n.With))
+	for _, w := range n.With {
+		args[w.Name] = w.Value.Render(t.s.Vars)
+	}
+	res, err := a.Run(t.ctx, ActionRequest{Lang: t.lang(), Args: args, Vars: t.s.Vars, Now: t.now})
+	if err != nil {
+		return nil, fmt.Errorf("action %s: %w", n.Do, err)
+	}
+	for k, v := range res.Set {
+		t.s.setVar(k, v)
+	}
+	for _, said := range res.Say {
+		if said.Raw != "" {
+			t.raw(said.Raw, "")
+		} else {
+			t.say(said.ID, said.Data)
+		}
+	}
+	if next, ok := n.On[res.Outcome]; ok {
+		return next, nil
+	}
+	if n.Next != nil {
+		return n.Next, nil
+	}
+	return nil, fmt.Errorf("action %s: outcome %q not handled by step %s", n.Do, res.Outcome, n.ID)
+}
+
+// pushBack remembers the question just answered, for "back".
+func (t *turn) pushBack(n *flow.Node) {
+	s := t.s
+	if k := len(s.Back); k > 0 && s.Back[k-1] == (Place{n.Flow.ID, n.ID}) {
+		return
+	}
+	s.Back = append(s.Back, Place{Flow: n.Flow.ID, Step: n.ID})
+	if len(s.Back) > t.e.cfg.BackDepth {
+		s.Back = append(s.Back[:0], s.Back[len(s.Back)-t.e.cfg.BackDepth:]...)
+	}
+}
+
+// miss handles an answer the current question did not understand.
+func (t *turn) miss(n *flow.Node, why string) error {
+	s := t.s
+	s.Misses++
+	t.event(Event{Kind: EventMiss, Flow: n.Flow.ID, Step: n.ID, Reason: why})
+	if s.Misses >= t.e.cfg.MaxMisses {
+		s.Misses = 0
+		t.say("fallback.stuck", nil)
+		t.offer(t.cmdOption("retry", "common.try_again"), t.cmdOption("menu", "common.menu"), t.cmdOption("operator", "common.operator"))
+		return nil
+	}
+	var before []flow.Message
+	switch {
+	case why == "media":
+		before = []flow.Message{{ID: "error.media"}}
+	case why == "old_button":
+		before = []flow.Message{{ID: "error.old_button"}}
+	case len(n.Invalid) > 0:
+		before = n.Invalid
+	case n.Kind == flow.KindOptions:
+		before = []flow.Message{{ID: "error.choose_option"}}
+	default:
+		before = []flow.Message{{ID: "error.not_understood"}}
+	}
+	return t.reask(before)
+}
+
+func (t *turn) answer() error {
+	s := t.s
+	n, ok := t.current()
+	if !ok {
+		if s.Flow != "" {
+			// The step the user was on is gone: content changed under them.
+			t.say("error.content_changed", nil)
+		}
+		return t.goMenu()
+	}
+	if t.in.Media != nil && t.in.Text == "" && n.Ask != "location" {
+		return t.miss(n, "media")
+	}
+	switch n.Kind {
+	case flow.KindOptions:
+		return t.choose(n)
+	default:
+		return t.typed(n)
+	}
+}
+
+func (t *turn) choose(n *flow.Node) error {
+	i, why := t.matchOption(n)
+	if i < 0 {
+		return t.miss(n, why)
+	}
+	o := n.Options[i]
+	for _, a := range o.Set {
+		t.s.setVar(a.Name, a.Value.Render(t.s.Vars))
+	}
+	t.pushBack(n)
+	switch {
+	case o.Command != "":
+		return t.runCommand(o.Command)
+	case o.Goto != nil:
+		t.event(Event{Kind: EventFlowCompleted, Flow: n.Flow.ID})
+		return t.advance(o.Goto.Start)
+	default:
+		return t.advance(o.Next)
+	}
+}
+
+// matchOption finds the option the user chose: a button of this question, its
+// number, or its label (case- and accent-insensitive; a unique word of it will
+// do). It returns -1 and why when nothing matches.
+func (t *turn) matchOption(n *flow.Node) (int, string) {
+	if id := t.in.Option; id != "" {
+		rest, ok := strings.CutPrefix(id, "o:"+n.Hash+":")
+		if !ok {
+			return -1, "old_button"
+		}
+		if k, err := strconv.Atoi(rest); err == nil && k >= 1 && k <= len(n.Options) {
+			return k - 1, ""
+		}
+		return -1, "old_button"
+	}
+	if k, ok := smallInt(t.in.Text); ok {
+		if k >= 1 && k <= len(n.Options) {
+			return k - 1, ""
+		}
+		return -1, "number"
+	}
+	in := fold.String(t.in.Text)
+	if in == "" {
+		return -1, "empty"
+	}
+	found := -1
+	for i, o := range n.Options {
+		label := fold.String(t.e.text(t.lang(), o.Label, t.s.Vars))
+		if label == in {
+			return i, ""
+		}
+		if len([]rune(in)) >= 3 && containsWords(label, in) {
+			if found >= 0 {
+				return -1, "ambiguous"
+			}
+			found = i
+		}
+	}
+	if found < 0 {
+		return -1, "no_match"
+	}
+	return found, ""
+}
+
+// containsWords reports whether needle appears in hay on word boundaries.
+func containsWords(hay, needle string) bool {
+	for i := 0; ; {
+		j := strings.Index(hay[i:], needle)
+		if j < 0 {
+			return false
+		}
+		j += i
+		end := j + len(needle)
+		if (j == 0 || hay[j-1] == ' ') && (end == len(hay) || hay[end] == ' ') {
+			return true
+		}
+		i = j + 1
+		if i >= len(hay) {
+			return false
+		}
+	}
+}

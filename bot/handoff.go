@@ -1,0 +1,131 @@
+package bot
+
+import (
+	"context"
+	"errors"
+	"time"
+)
+
+// handoff hands the conversation to an operator, or, when no operators' desk
+// is connected, says where a person can be found and goes on.
+func (t *turn) handoff(reason string) error {
+	s := t.s
+	if !t.e.cfg.Operators {
+		t.say("operator.unavailable", nil)
+		if _, ok := t.current(); ok {
+			return t.reask(nil)
+		}
+		return t.goMenu()
+	}
+	if err := transition(t.ctx, s, "handoff"); err != nil {
+		return err
+	}
+	s.Since, s.Pending, s.Misses = t.now.Unix(), "", 0
+	ctx := make(map[string]string, len(s.Vars))
+	for k, v := range s.Vars {
+		ctx[k] = v
+	}
+	t.event(Event{Kind: EventHandoff, Flow: s.Flow, Step: s.Step, Reason: reason, Context: ctx})
+	t.say("operator.waiting", nil)
+	t.offer(t.cmdOption("menu", "operator.cancel"))
+	return nil
+}
+
+// inHandoff handles a message while an operator has, or is about to have,
+// the conversation: it goes to the operator, except the commands that leave.
+func (t *turn) inHandoff(cmd string) error {
+	s := t.s
+	switch cmd {
+	case "menu", "start", "restart", "retry":
+		t.event(Event{Kind: EventHandoffEnded, Reason: "user_left"})
+		if err := transition(t.ctx, s, "give_back"); err != nil {
+			return err
+		}
+		t.say("operator.left", nil)
+		return t.goMenu()
+	case "forget":
+		return t.runCommand(cmd)
+	case "forget_yes":
+		return t.forget()
+	}
+	in := t.in
+	t.event(Event{Kind: EventRelay, Inbound: &in})
+	if s.State == StateWaiting && s.Pending != PendingAcked {
+		s.Pending = PendingAcked
+		t.say("operator.relayed", nil)
+	}
+	return nil
+}
+
+// ErrNotInHandoff is returned by the operator-side calls for a conversation
+// that no operator has.
+var ErrNotInHandoff = errors.New("conversation is not with an operator")
+
+// OperatorJoined records that an operator took the conversation and tells the
+// user, by name when one is given.
+func (e *Engine) OperatorJoined(ctx context.Context, s *Session, name string, now time.Time) (Turn, error) {
+	t := &turn{e: e, ctx: ctx, s: s, now: now}
+	if s.State != StateWaiting {
+		return Turn{}, ErrNotInHandoff
+	}
+	if err := transition(ctx, s, "operator_joins"); err != nil {
+		return Turn{}, err
+	}
+	if name != "" {
+		t.say("operator.joined_named", map[string]string{"name": name})
+	} else {
+		t.say("operator.joined", nil)
+	}
+	s.Updated = now.Unix()
+	return t.out, nil
+}
+
+// OperatorSays relays an operator's text to the user, marked as coming from a
+// person.
+func (e *Engine) OperatorSays(ctx context.Context, s *Session, name, text string, now time.Time) (Turn, error) {
+	if s.State != StateWaiting && s.State != StateOperator {
+		return Turn{}, ErrNotInHandoff
+	}
+	if s.State == StateWaiting {
+		if err := transition(ctx, s, "operator_joins"); err != nil {
+			return Turn{}, err
+		}
+	}
+	if name == "" {
+		name = e.tr.Text(s.Lang, "operator.someone", nil)
+	}
+	s.Updated = now.Unix()
+	return Turn{Replies: []Reply{{Text: text, Lang: s.Lang, FromOperator: name}}}, nil
+}
+
+// GiveBack returns the conversation to the bot: the user is told, and finds
+// the question they were on, or the menu.
+func (e *Engine) GiveBack(ctx context.Context, s *Session, now time.Time) (Turn, error) {
+	t := &turn{e: e, ctx: ctx, s: s, now: now}
+	if s.State != StateWaiting && s.State != StateOperator {
+		return Turn{}, ErrNotInHandoff
+	}
+	if err := transition(ctx, s, "give_back"); err != nil {
+		return Turn{}, err
+	}
+	s.Since, s.Pending = 0, ""
+	t.say("operator.gave_back", nil)
+	err := t.reask(nil)
+	s.Updated = now.Unix()
+	return t.out, err
+}
+
+// HandoffFailed undoes a handoff the desk could not take: the user is told
+// where to find a person instead.
+func (e *Engine) HandoffFailed(ctx context.Context, s *Session, now time.Time) (Turn, error) {
+	t := &turn{e: e, ctx: ctx, s: s, now: now}
+	if s.State == StateWaiting {
+		if err := transition(ctx, s, "give_back"); err != nil {
+			return Turn{}, err
+		}
+	}
+	s.Since, s.Pending = 0, ""
+	t.say("operator.unavailable", nil)
+	err := t.reask(nil)
+	return t.out, err
+}

@@ -1,0 +1,658 @@
+package input
+
+import (
+	"math"
+	"strings"
+	"testing"
+	"time"
+	"unicode"
+)
+
+// long is a 10,000-character answer.
+var long = strings.Repeat("1", 10000)
+
+// now is the clock of the date tests: 15 March 2026, 10:30, Italian winter time.
+var now = time.Date(2026, 3, 15, 10, 30, 0, 0, time.FixedZone("CET", 3600))
+
+var numberCases = []struct {
+	in string
+	v  float64
+	ok bool
+}{
+	{"12", 12, true},
+	{" 12 ", 12, true},
+	{"12 anni", 12, true},
+	{"I am 12", 12, true},
+	{"I am 12 years old", 12, true},
+	{"j'ai 12 ans", 12, true},
+	{"12,5", 12.5, true},
+	{"12.5", 12.5, true},
+	{"0,5", 0.5, true},
+	{"0.500", 0.5, true},
+	{"1234,567", 1234.567, true},
+	{"-3", -3, true},
+	{"−3", -3, true},
+	{"ho -3 gradi", -3, true},
+	{"-0", 0, true},
+	{"007", 7, true},
+	{"١٢", 12, true},
+	{"۱۲", 12, true},
+	{"１２", 12, true},
+	{"१२", 12, true},
+	{"١٢٫٥", 12.5, true},
+	{"12岁", 12, true},
+	{"我12岁", 12, true},
+	{"十二", 12, true},
+	{"我十二岁", 12, true},
+	{"二十", 20, true},
+	{"二十一", 21, true},
+	{"十", 10, true},
+	{"一百零五", 105, true},
+	{"两个孩子", 2, true},
+	{"二〇一五", 2015, true},
+	{"عمري 12", 12, true},
+	{"عمري ١٢ سنة", 12, true},
+	{"12 12", 12, true},
+	{"12, dodici", 12, true},
+	{"1.234.567", 1234567, true},
+	{"1.234,5", 1234.5, true},
+	{"1,234.5", 1234.5, true},
+	{"12 000 000 000 000 000", 0, false},
+	{"12.", 12, true},
+	{"(12)", 12, true},
+	{"12th", 12, true},
+	// words: Italian
+	{"zero", 0, true},
+	{"uno", 1, true},
+	{"due", 2, true},
+	{"tre", 3, true},
+	{"dodici", 12, true},
+	{"Dodici anni", 12, true},
+	{"diciassette", 17, true},
+	{"venti", 20, true},
+	{"ventuno", 21, true},
+	{"ventitré", 23, true},
+	{"ventotto", 28, true},
+	{"trentadue", 32, true},
+	{"cento", 100, true},
+	{"nessuno", 0, true},
+	// English
+	{"one", 1, true},
+	{"seven", 7, true},
+	{"eleven", 11, true},
+	{"twenty", 20, true},
+	{"twenty-one", 21, true},
+	{"Twenty one", 21, true},
+	{"forty two", 42, true},
+	{"none", 0, true},
+	// French
+	{"un", 1, true},
+	{"deux", 2, true},
+	{"quatre", 4, true},
+	{"douze", 12, true},
+	{"dix-sept", 17, true},
+	{"dix", 10, true},
+	{"vingt", 20, true},
+	{"vingt et un", 21, true},
+	{"vingt-deux", 22, true},
+	{"soixante-dix", 70, true},
+	{"soixante et onze", 71, true},
+	{"soixante-dix-sept", 77, true},
+	{"quatre-vingts", 80, true},
+	{"quatre-vingt-un", 81, true},
+	{"quatre-vingt-dix", 90, true},
+	{"quatre-vingt-dix-neuf", 99, true},
+	{"j'ai une fille", 1, true},
+	// Albanian
+	{"një", 1, true},
+	{"nje", 1, true},
+	{"dy", 2, true},
+	{"tre", 3, true},
+	{"katër", 4, true},
+	{"pesë", 5, true},
+	{"dhjetë", 10, true},
+	{"dymbëdhjetë", 12, true},
+	{"njëzet", 20, true},
+	{"njëzet e një", 21, true},
+	{"Unë jam 25 vjeç", 25, true},
+	// Arabic
+	{"واحد", 1, true},
+	{"اثنان", 2, true},
+	{"إثنين", 2, true},
+	{"ثلاثة", 3, true},
+	{"أربعة", 4, true},
+	{"عشرة", 10, true},
+	{"أحد عشر", 11, true},
+	{"اثنا عشر", 12, true},
+	{"ثلاثة عشر", 13, true},
+	{"عشرون", 20, true},
+	{"عشرين", 20, true},
+	{"واحد وعشرون", 21, true},
+	{"عشرين و واحد", 21, true},
+	{"عمري اثنا عشر سنة", 12, true},
+	{"أحد", 0, false},
+	// Chinese
+	{"一", 1, true},
+	{"三", 3, true},
+	{"十一", 11, true},
+	{"十九", 19, true},
+	// rejected
+	{"", 0, false},
+	{"   ", 0, false},
+	{"abc", 0, false},
+	{"between 3 and 5", 0, false},
+	{"tra 3 e 5", 0, false},
+	{"3-5", 0, false},
+	{"3 -5", 0, false},
+	{"12 o 13", 0, false},
+	{"12 dodici 13", 0, false},
+	{"dodici o tredici", 0, false},
+	{"1.500", 0, false},
+	{"2,500", 0, false},
+	{"12.5.2015", 0, false},
+	{"12/03/2015", 0, false},
+	{"1.23.456", 0, false},
+	{"+39 333 1234567", 0, false},
+	{"1234567890123456", 0, false},
+	{"👍", 0, false},
+	{"😀😀😀", 0, false},
+	{long, 0, false},
+	{"\x00\x1b[31m", 0, false},
+	{"\xff\xfe", 0, false},
+	{"ventuno 22", 0, false},
+	{"una figlia di 5 anni", 5, true}, // the article counts only alone
+}
+
+func TestNumber(t *testing.T) {
+	for _, c := range numberCases {
+		v, ok := Number(c.in)
+		if ok != c.ok || (ok && v != c.v) {
+			t.Errorf("Number(%q) = %v, %v; want %v, %v", short(c.in), v, ok, c.v, c.ok)
+		}
+		if !ok && v != 0 {
+			t.Errorf("Number(%q) = %v with !ok", short(c.in), v)
+		}
+	}
+	if v, _ := Number("-0"); math.Signbit(v) {
+		t.Errorf("Number(-0) is negative zero")
+	}
+}
+
+var integerCases = []struct {
+	in string
+	v  int
+	ok bool
+}{
+	{"12", 12, true},
+	{"12,0", 12, true},
+	{"12,5", 0, false},
+	{"-3", -3, true},
+	{"٣", 3, true},
+	{"dodici", 12, true},
+	{"999999999999999", 999999999999999, true},
+	{"", 0, false},
+	{"abc", 0, false},
+}
+
+func TestInteger(t *testing.T) {
+	for _, c := range integerCases {
+		v, ok := Integer(c.in)
+		if ok != c.ok || v != c.v {
+			t.Errorf("Integer(%q) = %v, %v; want %v, %v", c.in, v, ok, c.v, c.ok)
+		}
+	}
+}
+
+var yesNoCases = []struct {
+	in, lang string
+	yes, ok  bool
+}{
+	{"sì", "it", true, true},
+	{"si", "it", true, true},
+	{"Sì!!", "it", true, true},
+	{"SI", "it", true, true},
+	{"Si, grazie", "it", true, true},
+	{"sii", "it", true, true},
+	{"siiiii", "it", true, true},
+	{"certo", "it", true, true},
+	{"va bene", "it", true, true},
+	{"Va bene, grazie.", "it", true, true},
+	{"ok", "it", true, true},
+	{"OK!", "en", true, true},
+	{"okay", "en", true, true},
+	{"okkk", "en", true, true},
+	{"yes", "en", true, true},
+	{"Yes please", "en", true, true},
+	{"yesss", "en", true, true},
+	{"y", "en", true, true},
+	{"yeah", "en", true, true},
+	{"no problem", "en", true, true},
+	{"of course", "en", true, true},
+	{"oui", "fr", true, true},
+	{"Oui merci", "fr", true, true},
+	{"ouais", "fr", true, true},
+	{"d'accord", "fr", true, true},
+	{"D’accord", "fr", true, true},
+	{"bien sûr", "fr", true, true},
+	{"po", "sq", true, true},
+	{"Po, faleminderit", "sq", true, true},
+	{"në rregull", "sq", true, true},
+	{"نعم", "ar", true, true},
+	{"ايوه", "ar", true, true},
+	{"أيوه", "ar", true, true},
+	{"أجل", "ar", true, true},
+	{"نعم شكرا", "ar", true, true},
+	{"aywa", "ar", true, true},
+	{"是", "zh", true, true},
+	{"是的", "zh", true, true},
+	{"对", "zh", true, true},
+	{"好", "zh", true, true},
+	{"好的", "zh", true, true},
+	{"好的谢谢", "zh", true, true},
+	{"好的，谢谢！", "zh", true, true},
+	{"我有", "zh", true, true},
+	{"ok好的", "zh", true, true},
+	{"👍", "it", true, true},
+	{"👍🏽", "it", true, true},
+	{"✅", "it", true, true},
+	{"✔️", "it", true, true},
+	{"sì 👍", "it", true, true},
+	{"si", "ar", true, true}, // every language for everyone
+	{"oui", "zh", true, true},
+	// no
+	{"no", "it", false, true},
+	{"No.", "it", false, true},
+	{"no grazie", "it", false, true},
+	{"nooo", "it", false, true},
+	{"non", "fr", false, true},
+	{"Non merci", "fr", false, true},
+	{"nope", "en", false, true},
+	{"No, I don't", "en", false, true},
+	{"n", "en", false, true},
+	{"of course not", "en", false, true},
+	{"bien sûr que non", "fr", false, true},
+	{"pas du tout", "fr", false, true},
+	{"jo", "sq", false, true},
+	{"Jo faleminderit", "sq", false, true},
+	{"لا", "ar", false, true},
+	{"لأ", "ar", false, true},
+	{"لا شكرا", "ar", false, true},
+	{"不", "zh", false, true},
+	{"不是", "zh", false, true},
+	{"没有", "zh", false, true},
+	{"我没有", "zh", false, true},
+	{"不要，谢谢", "zh", false, true},
+	{"👎", "it", false, true},
+	{"❌", "it", false, true},
+	{"no ❌", "it", false, true},
+	// neither
+	{"", "it", false, false},
+	{"   ", "it", false, false},
+	{"boh", "it", false, false},
+	{"non lo so", "it", false, false},
+	{"Non so", "it", false, false},
+	{"forse", "it", false, false},
+	{"maybe", "en", false, false},
+	{"I don't know", "en", false, false},
+	{"no idea", "en", false, false},
+	{"je ne sais pas", "fr", false, false},
+	{"peut-être", "fr", false, false},
+	{"nuk e di", "sq", false, false},
+	{"ndoshta", "sq", false, false},
+	{"لا أعرف", "ar", false, false},
+	{"ربما", "ar", false, false},
+	{"不知道", "zh", false, false},
+	{"我不知道", "zh", false, false},
+	{"也许", "zh", false, false},
+	{"是不是", "zh", false, false},
+	{"sì no", "it", false, false},
+	{"yes no", "en", false, false},
+	{"👍👎", "it", false, false},
+	{"sì 👎", "it", false, false},
+	{"ciao", "it", false, false},
+	{"grazie", "it", false, false},
+	{"12", "it", false, false},
+	{"y tu?", "en", false, false}, // a lone letter counts only alone
+	{"😀", "it", false, false},
+	{"\x00\x1b[31m", "it", false, false},
+	{long, "it", false, false},
+	{strings.Repeat("sì ", 1000), "it", false, false},
+	{"Привет", "it", false, false},
+	{"noon", "en", false, false},
+}
+
+func TestYesNo(t *testing.T) {
+	for _, c := range yesNoCases {
+		yes, ok := YesNo(c.in, c.lang)
+		if ok != c.ok || yes != c.yes {
+			t.Errorf("YesNo(%q, %q) = %v, %v; want %v, %v", short(c.in), c.lang, yes, ok, c.yes, c.ok)
+		}
+	}
+}
+
+func day(y int, m time.Month, d int) time.Time {
+	return time.Date(y, m, d, 0, 0, 0, 0, now.Location())
+}
+
+var dateCases = []struct {
+	in string
+	d  time.Time // zero: rejected
+}{
+	{"12/03/2015", day(2015, 3, 12)},
+	{"12-3-2015", day(2015, 3, 12)},
+	{"12.03.2015", day(2015, 3, 12)},
+	{"12 03 2015", day(2015, 3, 12)},
+	{"12/3/15", day(2015, 3, 12)},
+	{"1/2/2003", day(2003, 2, 1)},
+	{"12/3/36", day(2036, 3, 12)}, // now+10: still this century
+	{"12/3/37", day(1937, 3, 12)},
+	{"12/3/99", day(1999, 3, 12)},
+	{"12/3/00", day(2000, 3, 12)},
+	{"2015-03-12", day(2015, 3, 12)},
+	{"2015/3/12", day(2015, 3, 12)},
+	{"12032015", day(2015, 3, 12)},
+	{"20150312", day(2015, 3, 12)},
+	{"120315", day(2015, 3, 12)},
+	{" nato il 12/03/2015 ", day(2015, 3, 12)},
+	{"٢٠١٥/٠٣/١٢", day(2015, 3, 12)},
+	{"١٢/٠٣/٢٠١٥", day(2015, 3, 12)},
+	{"１２/０３/２０１５", day(2015, 3, 12)},
+	{"29/02/2024", day(2024, 2, 29)},
+	// month names
+	{"12 marzo 2015", day(2015, 3, 12)},
+	{"12 Marzo 2015", day(2015, 3, 12)},
+	{"12 mar 2015", day(2015, 3, 12)},
+	{"12 mar. 2015", day(2015, 3, 12)},
+	{"March 12, 2015", day(2015, 3, 12)},
+	{"12 March 2015", day(2015, 3, 12)},
+	{"the 12th of March 2015", day(2015, 3, 12)},
+	{"12 mars 2015", day(2015, 3, 12)},
+	{"1er mars 2015", day(2015, 3, 1)},
+	{"12 août 2015", day(2015, 8, 12)},
+	{"12 févr. 2015", day(2015, 2, 12)},
+	{"12 sept 2015", day(2015, 9, 12)},
+	{"12 dicembre 1990", day(1990, 12, 12)},
+	{"12-dic-90", day(1990, 12, 12)},
+	{"12 mar 15", day(2015, 3, 12)},
+	{"2015 March 12", day(2015, 3, 12)},
+	{"12 janar 2015", day(2015, 1, 12)},
+	{"12 shkurt 2015", day(2015, 2, 12)},
+	{"12 nëntor 2015", day(2015, 11, 12)},
+	{"12 dhjetor 2015", day(2015, 12, 12)},
+	{"më 12 janarit 2015", day(2015, 1, 12)},
+	{"12 maj 2015", day(2015, 5, 12)},
+	{"12 مارس 2015", day(2015, 3, 12)},
+	{"١٢ مارس ٢٠١٥", day(2015, 3, 12)},
+	{"12 يناير 2015", day(2015, 1, 12)},
+	{"12 جانفي 2015", day(2015, 1, 12)},
+	{"12 فيفري 2015", day(2015, 2, 12)},
+	{"12 أفريل 2015", day(2015, 4, 12)},
+	{"12 ماي 2015", day(2015, 5, 12)},
+	{"12 جوان 2015", day(2015, 6, 12)},
+	{"12 جويلية 2015", day(2015, 7, 12)},
+	{"12 أوت 2015", day(2015, 8, 12)},
+	{"12 أغسطس 2015", day(2015, 8, 12)},
+	{"12 غشت 2015", day(2015, 8, 12)},
+	{"12 ديسمبر 2015", day(2015, 12, 12)},
+	{"12 كانون الثاني 2015", day(2015, 1, 12)},
+	{"12 تشرين الأول 2015", day(2015, 10, 12)},
+	{"12 آذار 2015", day(2015, 3, 12)},
+	{"2015年3月12日", day(2015, 3, 12)},
+	{"2015 年 3 月 12 日", day(2015, 3, 12)},
+	{"二〇一五年三月十二日", day(2015, 3, 12)},
+	{"2015年3月12号", day(2015, 3, 12)},
+	// relative
+	{"oggi", day(2026, 3, 15)},
+	{"Today", day(2026, 3, 15)},
+	{"aujourd'hui", day(2026, 3, 15)},
+	{"sot", day(2026, 3, 15)},
+	{"اليوم", day(2026, 3, 15)},
+	{"今天", day(2026, 3, 15)},
+	{"domani", day(2026, 3, 16)},
+	{"tomorrow", day(2026, 3, 16)},
+	{"demain", day(2026, 3, 16)},
+	{"nesër", day(2026, 3, 16)},
+	{"غدا", day(2026, 3, 16)},
+	{"غداً", day(2026, 3, 16)},
+	{"明天", day(2026, 3, 16)},
+	{"ieri", day(2026, 3, 14)},
+	// rejected
+	{"", time.Time{}},
+	{"31/02/2015", time.Time{}},
+	{"29/02/2023", time.Time{}},
+	{"32/01/2015", time.Time{}},
+	{"12/13/2015", time.Time{}},
+	{"03/12/1899", time.Time{}},
+	{"01/01/2037", time.Time{}},
+	{"31/12/2036", day(2036, 12, 31)},
+	{"12 marzo", time.Time{}},
+	{"03/2015", time.Time{}},
+	{"12/3/215", time.Time{}},
+	{"dal 12 al 15 marzo 2015", time.Time{}},
+	{"12/03/2015 alle 10:30", time.Time{}},
+	{"12 marzo aprile 2015", time.Time{}},
+	{"oggi 12/03/2015", time.Time{}},
+	{"oggi o domani", time.Time{}},
+	{"12 jui 2015", time.Time{}}, // juin or juillet?
+	{"3月12日", time.Time{}},
+	{"hello", time.Time{}},
+	{"👍", time.Time{}},
+	{long, time.Time{}},
+	{"\x00\x1b[31m", time.Time{}},
+	{"عمري 12", time.Time{}},
+}
+
+func TestDate(t *testing.T) {
+	for _, c := range dateCases {
+		d, ok := Date(c.in, now)
+		if ok != !c.d.IsZero() || !d.Equal(c.d) {
+			t.Errorf("Date(%q) = %v, %v; want %v", short(c.in), d, ok, c.d)
+		}
+		if ok && (d.Location() != now.Location() || d.Hour() != 0 || d.Minute() != 0) {
+			t.Errorf("Date(%q) = %v: not 00:00 in now's location", short(c.in), d)
+		}
+	}
+}
+
+func TestDateTomorrowAtMonthEnd(t *testing.T) {
+	n := time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC)
+	if d, ok := Date("domani", n); !ok || !d.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("Date(domani) on 31 Dec = %v, %v", d, ok)
+	}
+	n = time.Date(2024, 3, 1, 1, 0, 0, 0, time.UTC)
+	if d, ok := Date("ieri", n); !ok || !d.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("Date(ieri) on 1 Mar = %v, %v", d, ok)
+	}
+}
+
+func TestBirthDate(t *testing.T) {
+	cases := []struct {
+		in string
+		d  time.Time
+	}{
+		{"12/03/2015", day(2015, 3, 12)},
+		{"12/3/26", day(2026, 3, 12)},
+		{"12/3/27", day(1927, 3, 12)},
+		{"15/03/2026", day(2026, 3, 15)},
+		{"oggi", day(2026, 3, 15)},
+		{"16/03/2026", time.Time{}},
+		{"domani", time.Time{}},
+		{"12/3/2030", time.Time{}},
+		{"31/02/2015", time.Time{}},
+	}
+	for _, c := range cases {
+		d, ok := BirthDate(c.in, now)
+		if ok != !c.d.IsZero() || !d.Equal(c.d) {
+			t.Errorf("BirthDate(%q) = %v, %v; want %v", c.in, d, ok, c.d)
+		}
+	}
+}
+
+var phoneCases = []struct {
+	in, want string // want "": rejected
+}{
+	{"+39 333 123 4567", "+393331234567"},
+	{"0039 3331234567", "+393331234567"},
+	{"333 1234567", "+393331234567"},
+	{"3331234567", "+393331234567"},
+	{"333.123.4567", "+393331234567"},
+	{"333-123-4567", "+393331234567"},
+	{"(333) 123 4567", "+393331234567"},
+	{"333 123456", "+39333123456"},
+	{"39 333 1234567", "+393331234567"},
+	{"055 123456", "+39055123456"},
+	{"055/123456", "+39055123456"},
+	{"06 12345678", "+390612345678"},
+	{"+212 6 12 34 56 78", "+212612345678"},
+	{"(+212) 6-12-34-56-78", "+212612345678"},
+	{"00212 612345678", "+212612345678"},
+	{"+355 69 123 4567", "+355691234567"},
+	{"+86 138 0013 8000", "+8613800138000"},
+	{"٣٣٣١٢٣٤٥٦٧", "+393331234567"},
+	{"+٢١٢ ٦١٢٣٤٥٦٧٨", "+212612345678"},
+	{"۳۳۳۱۲۳۴۵۶۷", "+393331234567"},
+	{"３３３ １２３ ４５６７", "+393331234567"},
+	{"＋39 333 1234567", "+393331234567"},
+	{"\u200e+212 612345678\u200f", "+212612345678"},
+	{" +39 333 123 4567 ", "+393331234567"},
+	// rejected
+	{"", ""},
+	{"+", ""},
+	{"12345", ""},
+	{"+12345", ""},
+	{"333 12345", ""},
+	{"333 1234567a", ""},
+	{"tel 3331234567", ""},
+	{"+39 333 123 4567 8901 23", ""},
+	{"1234567890", ""},
+	{"+0039 333 1234567", ""},
+	{"+39 +333", ""},
+	{"333 1234567 +", ""},
+	{"33312345678901234567890", ""},
+	{"👍", ""},
+	{"333 1234567 👍", ""},
+	{long, ""},
+	{"\x00\x1b[31m", ""},
+	{"عمري 12", ""},
+	{"05 12", ""},
+}
+
+func TestPhone(t *testing.T) {
+	for _, c := range phoneCases {
+		p, ok := Phone(c.in)
+		if ok != (c.want != "") || p != c.want {
+			t.Errorf("Phone(%q) = %q, %v; want %q", short(c.in), p, ok, c.want)
+		}
+		if ok && !e164(p) {
+			t.Errorf("Phone(%q) = %q: not E.164", short(c.in), p)
+		}
+	}
+}
+
+var textCases = []struct {
+	in       string
+	min, max int
+	want     string
+	ok       bool
+}{
+	{"Mario Rossi", 1, 0, "Mario Rossi", true},
+	{"  Mario   Rossi  ", 1, 0, "Mario Rossi", true},
+	{"Via Roma 1\nFirenze", 1, 0, "Via Roma 1 Firenze", true},
+	{"Via Roma 1\r\n\r\nFirenze\t50100", 1, 0, "Via Roma 1 Firenze 50100", true},
+	{"\x00\x1b[31mRosso\x1b[0m", 1, 0, "Rosso", true},
+	{"a\x07b", 1, 0, "ab", true},
+	{"e\u0301", 1, 1, "é", true}, // NFC: one character
+	{"محمد علي", 1, 0, "محمد علي", true},
+	{"عمري 12", 1, 0, "عمري 12", true},
+	{"王小明", 2, 10, "王小明", true},
+	{"👨‍👩‍👧", 1, 0, "👨‍👩‍👧", true},
+	{"a\u202eb", 1, 0, "ab", true},
+	{"a\u200bb\ufeff", 1, 0, "ab", true},
+	{"ok\xff", 1, 0, "ok", true},
+	{"", 0, 0, "", true},
+	{"", 1, 0, "", false},
+	{"   \n\t ", 1, 0, "", false},
+	{"\x00\x1b[31m", 1, 0, "", false},
+	{"ab", 3, 0, "", false},
+	{"abcdef", 1, 5, "", false},
+	{"abcde", 1, 5, "abcde", true},
+	{strings.Repeat("a", 500), 1, 0, strings.Repeat("a", 500), true},
+	{strings.Repeat("a", 501), 1, 0, "", false},
+	{long, 1, 0, "", false},
+	{"ab", 5, 2, "", false},
+}
+
+func TestText(t *testing.T) {
+	for _, c := range textCases {
+		got, ok := Text(c.in, c.min, c.max)
+		if ok != c.ok || got != c.want {
+			t.Errorf("Text(%q, %d, %d) = %q, %v; want %q, %v", short(c.in), c.min, c.max, got, ok, c.want, c.ok)
+		}
+		for _, r := range got {
+			if unicode.IsControl(r) {
+				t.Errorf("Text(%q) kept control character %U", short(c.in), r)
+			}
+		}
+	}
+}
+
+var emailCases = []struct {
+	in, want string
+}{
+	{"mario.rossi@example.com", "mario.rossi@example.com"},
+	{" Mario.Rossi@Example.COM. ", "Mario.Rossi@example.com"},
+	{"ｍａｒｉｏ＠ｅｘａｍｐｌｅ．ｃｏｍ", "mario@example.com"},
+	{"a+b@mail.example.it", "a+b@mail.example.it"},
+	{"", ""},
+	{"mario", ""},
+	{"mario@", ""},
+	{"@example.com", ""},
+	{"mario@localhost", ""},
+	{"mario@example..com", ""},
+	{"mario rossi@example.com", ""},
+	{"Mario <mario@example.com>", ""},
+	{"a@b.com, c@d.com", ""},
+	{long, ""},
+	{"\x00\x1b[31m", ""},
+}
+
+func TestEmail(t *testing.T) {
+	for _, c := range emailCases {
+		got, ok := Email(c.in)
+		if ok != (c.want != "") || got != c.want {
+			t.Errorf("Email(%q) = %q, %v; want %q", short(c.in), got, ok, c.want)
+		}
+	}
+}
+
+// TestDigitTable checks the assumption of digitValue: every range of
+// decimal digits in Unicode's table is whole runs of 0..9.
+func TestDigitTable(t *testing.T) {
+	for _, r := range unicode.Nd.R16 {
+		if r.Stride != 1 || (int(r.Hi)-int(r.Lo)+1)%10 != 0 {
+			t.Errorf("Nd range %U..%U stride %d", r.Lo, r.Hi, r.Stride)
+		}
+	}
+	for _, r := range unicode.Nd.R32 {
+		if r.Stride != 1 || (int(r.Hi)-int(r.Lo)+1)%10 != 0 {
+			t.Errorf("Nd range %U..%U stride %d", r.Lo, r.Hi, r.Stride)
+		}
+	}
+	for r := rune(0); r <= unicode.MaxRune; r++ {
+		if (digitValue(r) >= 0) != unicode.IsDigit(r) {
+			t.Fatalf("digitValue(%U) = %d, IsDigit %v", r, digitValue(r), unicode.IsDigit(r))
+		}
+	}
+	for r, want := range map[rune]int{'7': 7, '٧': 7, '۷': 7, '７': 7, '७': 7, '𝟕': 7, '0': 0, '٠': 0} {
+		if got := digitValue(r); got != want {
+			t.Errorf("digitValue(%q) = %d, want %d", r, got, want)
+		}
+	}
+}
+
+func short(s string) string {
+	if len(s) > 40 {
+		return s[:40] + "…"
+	}
+	return s
+}

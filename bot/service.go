@@ -1,0 +1,296 @@
+package bot
+
+import (
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+)
+
+// Sender delivers replies to a user on one channel. Each adapter implements
+// it; it renders options as the channel can, splits long texts, and retries
+// what the platform allows to be retried.
+type Sender interface {
+	Send(ctx context.Context, userID string, replies []Reply) error
+}
+
+// Handoff is what the operators' desk receives when a conversation is handed
+// to a person.
+type Handoff struct {
+	Conversation string // conversation key: the desk's handle for replies
+	Channel      string
+	Lang         string
+	Reason       string
+	Flow, Step   string
+	Context      map[string]string
+	Since        time.Time
+}
+
+// Desk is the operators' desk (Slack, in production).
+type Desk interface {
+	// Handoff opens a conversation for the operators.
+	Handoff(ctx context.Context, h Handoff) error
+	// Relay passes a user's message to the operator, or tells the desk the
+	// user left (in.Text empty, ended set).
+	Relay(ctx context.Context, conv string, in Inbound, ended string) error
+}
+
+// Metrics counts what happens, with no personal data: channels, languages,
+// flow ids, outcomes. A nil Metrics counts nothing.
+type Metrics interface {
+	Inbound(channel string, duplicate bool)
+	Turn(channel string, took time.Duration, failed bool)
+	Event(channel string, ev Event)
+	SendFailed(channel string)
+}
+
+// ServiceConfig tunes the Service.
+type ServiceConfig struct {
+	// Retention is how long a session is kept after the last message
+	// (default 30 days); the privacy notice says so.
+	Retention time.Duration
+	// DedupTTL is how long a platform message id is remembered (default 48 h,
+	// longer than any platform's redelivery window).
+	DedupTTL time.Duration
+	// LockTTL bounds how long one turn may hold a conversation (default 30 s).
+	LockTTL time.Duration
+	// PseudonymKey keys the HMAC that turns user ids into log pseudonyms.
+	PseudonymKey []byte
+}
+
+// Service runs the engine against the world: it deduplicates, locks the
+// conversation, loads the session, steps the engine, saves, and sends.
+type Service struct {
+	engine  *Engine
+	store   Store
+	senders map[string]Sender
+	desk    Desk
+	metrics Metrics
+	log     *slog.Logger
+	now     func() time.Time
+	cfg     ServiceConfig
+}
+
+// ServiceOption configures a Service.
+type ServiceOption func(*Service)
+
+// WithClock sets the clock (tests).
+func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s.now = now } }
+
+// WithDesk connects the operators' desk.
+func WithDesk(d Desk) ServiceOption { return func(s *Service) { s.desk = d } }
+
+// WithMetrics sets the metrics sink.
+func WithMetrics(m Metrics) ServiceOption { return func(s *Service) { s.metrics = m } }
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) ServiceOption { return func(s *Service) { s.log = l } }
+
+// WithSender registers the sender of a channel.
+func WithSender(channel string, snd Sender) ServiceOption {
+	return func(s *Service) { s.senders[channel] = snd }
+}
+
+// NewService wires an engine to a store.
+func NewService(e *Engine, st Store, cfg ServiceConfig, opts ...ServiceOption) *Service {
+	if cfg.Retention <= 0 {
+		cfg.Retention = time.Duration(e.cfg.RetentionDays) * 24 * time.Hour
+	}
+	if cfg.DedupTTL <= 0 {
+		cfg.DedupTTL = 48 * time.Hour
+	}
+	if cfg.LockTTL <= 0 {
+		cfg.LockTTL = 30 * time.Second
+	}
+	s := &Service{engine: e, store: st, senders: map[string]Sender{}, cfg: cfg, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(s)
+	}
+	s.log = s.log.With("comp", "bot")
+	return s
+}
+
+// Engine returns the service's engine.
+func (s *Service) Engine() *Engine { return s.engine }
+
+// Pseudonym returns the log name of a conversation key: 12 hex digits of an
+// HMAC-SHA256 keyed with the service's secret, stable across restarts with
+// the same key, and not reversible to a phone number or user id.
+func (s *Service) Pseudonym(conv string) string {
+	m := hmac.New(sha256.New, s.cfg.PseudonymKey)
+	m.Write([]byte(conv))
+	return hex.EncodeToString(m.Sum(nil)[:6])
+}
+
+// Handle processes one inbound message: exactly once per platform message
+// id, one at a time per conversation, replies sent before the next message
+// of the same conversation is looked at.
+func (s *Service) Handle(ctx context.Context, in Inbound) error {
+	start := s.now()
+	conv := in.Key()
+	log := s.log.With("channel", in.Channel, "conversation", s.Pseudonym(conv))
+	if in.ID != "" {
+		first, err := s.store.FirstSeen(ctx, conv, in.ID, s.cfg.DedupTTL)
+		if err != nil {
+			return fmt.Errorf("dedup: %w", err)
+		}
+		if s.metrics != nil {
+			s.metrics.Inbound(in.Channel, !first)
+		}
+		if !first {
+			log.Debug("duplicate message ignored")
+			return nil
+		}
+	} else if s.metrics != nil {
+		s.metrics.Inbound(in.Channel, false)
+	}
+	err := s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		return s.engine.Step(ctx, sess, in, s.now())
+	})
+	if s.metrics != nil {
+		s.metrics.Turn(in.Channel, s.now().Sub(start), err != nil)
+	}
+	if err != nil {
+		log.Error("turn failed", "error", err)
+	}
+	return err
+}
+
+// OperatorJoined, OperatorSays and GiveBack are the operators' desk's way
+// into a conversation (conv is Handoff.Conversation).
+func (s *Service) OperatorJoined(ctx context.Context, conv, name string) error {
+	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		return s.engine.OperatorJoined(ctx, sess, name, s.now())
+	})
+}
+
+// OperatorSays relays an operator's message to the user.
+func (s *Service) OperatorSays(ctx context.Context, conv, name, text string) error {
+	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		return s.engine.OperatorSays(ctx, sess, name, text, s.now())
+	})
+}
+
+// GiveBack returns a conversation from the operator to the bot.
+func (s *Service) GiveBack(ctx context.Context, conv string) error {
+	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		return s.engine.GiveBack(ctx, sess, s.now())
+	})
+}
+
+// withSession runs fn on the conversation's session under its lock, applies
+// the turn's events, saves, and sends the replies.
+func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session) (Turn, error)) error {
+	channel, userID := splitKey(conv)
+	log := s.log.With("channel", channel, "conversation", s.Pseudonym(conv))
+	unlock, err := s.store.Lock(ctx, conv, s.cfg.LockTTL)
+	if err != nil {
+		return fmt.Errorf("lock conversation: %w", err)
+	}
+	defer unlock()
+	sess := &Session{State: StateNew}
+	raw, err := s.store.Load(ctx, conv)
+	switch {
+	case errors.Is(err, ErrNotFound):
+	case err != nil:
+		return fmt.Errorf("load session: %w", err)
+	default:
+		if loaded, derr := UnmarshalSession(raw); derr != nil {
+			// A session we cannot read is started afresh, never a crash.
+			log.Warn("unreadable session replaced", "error", derr)
+		} else {
+			sess = loaded
+		}
+	}
+	turn, stepErr := fn(sess)
+	forget := false
+	for _, ev := range turn.Events {
+		if s.metrics != nil {
+			s.metrics.Event(channel, ev)
+		}
+		switch ev.Kind {
+		case EventForget:
+			forget = true
+		case EventHandoff:
+			more, herr := s.handoff(ctx, conv, channel, sess, ev)
+			if herr != nil {
+				log.Error("handoff failed", "error", herr)
+			}
+			turn.Replies = append(turn.Replies, more...)
+		case EventRelay:
+			if s.desk != nil {
+				if rerr := s.desk.Relay(ctx, conv, *ev.Inbound, ""); rerr != nil {
+					log.Error("relay to operator failed", "error", rerr)
+				}
+			}
+		case EventHandoffEnded:
+			if s.desk != nil {
+				if rerr := s.desk.Relay(ctx, conv, Inbound{Channel: channel}, ev.Reason); rerr != nil {
+					log.Error("tell desk the user left failed", "error", rerr)
+				}
+			}
+		}
+	}
+	if forget {
+		if err := s.store.Forget(ctx, conv); err != nil {
+			return fmt.Errorf("forget: %w", err)
+		}
+		log.Info("conversation data deleted on request")
+	} else {
+		b, err := sess.Marshal()
+		if err != nil {
+			return fmt.Errorf("encode session: %w", err)
+		}
+		if err := s.store.Save(ctx, conv, b, s.cfg.Retention); err != nil {
+			return fmt.Errorf("save session: %w", err)
+		}
+	}
+	if err := s.send(ctx, channel, userID, turn.Replies); err != nil {
+		return errors.Join(stepErr, err)
+	}
+	return stepErr
+}
+
+func (s *Service) handoff(ctx context.Context, conv, channel string, sess *Session, ev Event) ([]Reply, error) {
+	if s.desk == nil {
+		t, _ := s.engine.HandoffFailed(ctx, sess, s.now())
+		return t.Replies, errors.New("no operators' desk connected")
+	}
+	err := s.desk.Handoff(ctx, Handoff{Conversation: conv, Channel: channel, Lang: sess.Lang, Reason: ev.Reason,
+		Flow: ev.Flow, Step: ev.Step, Context: ev.Context, Since: time.Unix(sess.Since, 0)})
+	if err == nil {
+		return nil, nil
+	}
+	t, _ := s.engine.HandoffFailed(ctx, sess, s.now())
+	return t.Replies, err
+}
+
+func (s *Service) send(ctx context.Context, channel, userID string, replies []Reply) error {
+	if len(replies) == 0 {
+		return nil
+	}
+	snd, ok := s.senders[channel]
+	if !ok {
+		return fmt.Errorf("no sender for channel %q", channel)
+	}
+	if err := snd.Send(ctx, userID, replies); err != nil {
+		if s.metrics != nil {
+			s.metrics.SendFailed(channel)
+		}
+		return fmt.Errorf("send: %w", err)
+	}
+	return nil
+}
+
+func splitKey(conv string) (channel, userID string) {
+	for i := 0; i < len(conv); i++ {
+		if conv[i] == ':' {
+			return conv[:i], conv[i+1:]
+		}
+	}
+	return conv, ""
+}

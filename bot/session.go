@@ -1,0 +1,84 @@
+package bot
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Lifecycle states of a conversation. See lifecycle.go for the transitions.
+const (
+	StateNew      = "new"      // never spoken, or forgotten
+	StateLanguage = "language" // asked which language
+	StatePrivacy  = "privacy"  // shown the privacy notice, waiting for OK
+	StateFlow     = "flow"     // with the bot: in a flow, or at the menu
+	StateWaiting  = "waiting"  // handed off, waiting for an operator
+	StateOperator = "operator" // an operator has the conversation
+)
+
+// Session is what the engine keeps about one conversation between turns.
+//
+// It names its place by flow and step ids, not by compiled pointers, so that
+// a session saved before a content change still loads; a step that no longer
+// exists sends the user to the menu. Field names are short on purpose: the
+// encoded session is stored once per user, and a small one (see
+// BenchmarkSessionSize) keeps the store small and fast.
+type Session struct {
+	State string `json:"st"`
+	Lang  string `json:"l,omitempty"`
+	Flow  string `json:"f,omitempty"`
+	Step  string `json:"s,omitempty"`
+	// Vars are the answers saved by the flows (save:, set:).
+	Vars map[string]string `json:"v,omitempty"`
+	// Back is the stack of questions already answered, newest last.
+	Back []Place `json:"b,omitempty"`
+	// Misses counts answers in a row the current question did not understand.
+	Misses int `json:"m,omitempty"`
+	// Pending is a question of the engine's own the user has to answer
+	// (PendingForget), or a note about the handoff (PendingAcked).
+	Pending string `json:"p,omitempty"`
+	// Link is a flow to open once the privacy notice is accepted (from a deep
+	// link).
+	Link string `json:"k,omitempty"`
+	// Consent is when the privacy notice was accepted (Unix seconds).
+	Consent int64 `json:"c,omitempty"`
+	// Updated is the time of the last message (Unix seconds).
+	Updated int64 `json:"t,omitempty"`
+	// Since is when the current handoff started (Unix seconds).
+	Since int64 `json:"h,omitempty"`
+}
+
+// Place is a step in a flow.
+type Place struct {
+	Flow string `json:"f"`
+	Step string `json:"s"`
+}
+
+// Engine-level pending questions.
+const (
+	PendingForget = "forget" // "delete everything?" asked
+	PendingAcked  = "acked"  // the user was told their messages reach the operator
+)
+
+// Marshal encodes the session for the store.
+func (s *Session) Marshal() ([]byte, error) { return json.Marshal(s) }
+
+// UnmarshalSession decodes a stored session.
+func UnmarshalSession(b []byte) (*Session, error) {
+	s := new(Session)
+	if err := json.Unmarshal(b, s); err != nil {
+		return nil, fmt.Errorf("decode session: %w", err)
+	}
+	switch s.State {
+	case StateNew, StateLanguage, StatePrivacy, StateFlow, StateWaiting, StateOperator:
+	default:
+		return nil, fmt.Errorf("decode session: unknown state %q", s.State)
+	}
+	return s, nil
+}
+
+func (s *Session) setVar(k, v string) {
+	if s.Vars == nil {
+		s.Vars = make(map[string]string, 4)
+	}
+	s.Vars[k] = v
+}

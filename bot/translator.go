@@ -1,0 +1,45 @@
+package bot
+
+// Language is a language the bot speaks.
+type Language struct {
+	Code string // "it", "en", "fr", "ar", "sq", "zh"
+	// Name is the language's name in itself ("Italiano", "العربية", "中文"),
+	// the way a user who speaks it recognises it.
+	Name string
+}
+
+// Translator renders locale messages. Package locales implements it over a
+// go-i18n bundle.
+type Translator interface {
+	// Text renders message id in lang with data (a "count" entry selects the
+	// CLDR plural form). A message missing in lang falls back to English, then
+	// Italian; it never returns a bare id unless the id is missing everywhere.
+	Text(lang, id string, data map[string]string) string
+	// Has reports whether the reference language has id.
+	Has(id string) bool
+	// Languages lists the languages offered to users, in the order shown.
+	Languages() []Language
+	// Match maps a platform's language hint ("en-US", "zh-hans", "ar") to a
+	// supported language code.
+	Match(hint string) (code string, ok bool)
+}
+
+// EngineMessages are the message ids the engine itself says (not the flows);
+// `teamsbot lint` checks they exist.
+var EngineMessages = []string{
+	"language.name", "language.ask", "language.changed",
+	"command.menu", "command.back", "command.operator", "command.language", "command.privacy", "command.forget", "command.restart",
+	"privacy.notice", "privacy.accept", "privacy.decline", "privacy.please", "privacy.declined", "privacy.forget",
+	"welcome.hello", "welcome.back",
+	"common.menu", "common.continue", "common.try_again", "common.operator", "common.restarted", "common.no_back",
+	"forget.confirm", "forget.yes", "forget.no", "forget.done",
+	"error.generic", "error.not_understood", "error.choose_option", "error.old_button", "error.media", "error.content_changed", "error.which_municipality",
+	"fallback.stuck",
+	"operator.unavailable", "operator.waiting", "operator.cancel", "operator.relayed", "operator.joined", "operator.joined_named", "operator.someone", "operator.left", "operator.gave_back",
+}
+
+// EngineLabels are the engine's messages shown on buttons.
+var EngineLabels = []string{
+	"privacy.accept", "privacy.decline", "privacy.forget", "common.menu", "common.continue", "common.try_again",
+	"common.operator", "forget.yes", "forget.no", "operator.cancel",
+}

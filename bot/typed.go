@@ -1,0 +1,174 @@
+package bot
+
+import (
+	"strconv"
+	"strings"
+	"unicode"
+
+	"teamsbot/bot/flow"
+	"teamsbot/bot/input"
+)
+
+// typed handles the answer to an ask: step.
+func (t *turn) typed(n *flow.Node) error {
+	s := t.s
+	text := t.in.Text
+	if t.in.Option != "" {
+		// A button of another question pressed while this one waits for text.
+		return t.miss(n, "old_button")
+	}
+	set := func(v string) { s.setVar(n.Save, v) }
+	ok := false
+	switch n.Ask {
+	case "text":
+		minLen, maxLen := 1, 0
+		if n.Min != nil {
+			minLen = int(*n.Min)
+		}
+		if n.Max != nil {
+			maxLen = int(*n.Max)
+		}
+		var v string
+		if v, ok = input.Text(text, minLen, maxLen); ok {
+			set(v)
+		}
+	case "number", "integer":
+		var v float64
+		if n.Ask == "integer" {
+			var k int
+			k, ok = input.Integer(text)
+			v = float64(k)
+		} else {
+			v, ok = input.Number(text)
+		}
+		if ok && ((n.Min != nil && v < *n.Min) || (n.Max != nil && v > *n.Max)) {
+			ok = false
+		}
+		if ok {
+			set(strconv.FormatFloat(v, 'f', -1, 64))
+		}
+	case "yes_no":
+		var v bool
+		if v, ok = yesNo(text, s.Lang); ok {
+			set(map[bool]string{true: "yes", false: "no"}[v])
+		} else if k, isNum := smallInt(text); isNum && (k == 1 || k == 2) {
+			ok = true
+			set(map[bool]string{true: "yes", false: "no"}[k == 1])
+		}
+	case "date":
+		if d, okd := input.Date(text, t.now); okd {
+			ok = true
+			set(d.Format("2006-01-02"))
+		}
+	case "phone":
+		var v string
+		if v, ok = input.Phone(text); ok {
+			set(v)
+		}
+	case "email":
+		var v string
+		if v, ok = input.Email(text); ok {
+			set(v)
+		}
+	case "municipality", "location":
+		ok = t.place(n)
+	}
+	if !ok {
+		return t.miss(n, "invalid")
+	}
+	t.pushBack(n)
+	return t.advance(n.Next)
+}
+
+// place resolves a municipality or a location answer: a shared point, or the
+// name of a comune.
+func (t *turn) place(n *flow.Node) bool {
+	s := t.s
+	if t.e.gaz == nil {
+		return false
+	}
+	var m Municipality
+	found := false
+	if loc := t.in.Location; loc != nil {
+		if n.Ask == "location" {
+			s.setVar(n.Save+"_lat", strconv.FormatFloat(loc.Lat, 'f', 5, 64))
+			s.setVar(n.Save+"_lon", strconv.FormatFloat(loc.Lon, 'f', 5, 64))
+		}
+		m, found = t.e.gaz.NearestMunicipality(*loc)
+		if !found && n.Ask == "location" {
+			s.setVar(n.Save, "")
+			return true
+		}
+	} else {
+		var alts []Municipality
+		m, alts, found = t.e.gaz.MatchMunicipality(t.in.Text)
+		if !found && len(alts) > 0 {
+			names := make([]string, len(alts))
+			for i, a := range alts {
+				names[i] = a.Name
+			}
+			t.say("error.which_municipality", map[string]string{"names": strings.Join(names, ", ")})
+		}
+		if found && n.Ask == "location" {
+			s.setVar(n.Save+"_lat", strconv.FormatFloat(m.Lat, 'f', 5, 64))
+			s.setVar(n.Save+"_lon", strconv.FormatFloat(m.Lon, 'f', 5, 64))
+		}
+	}
+	if !found {
+		return false
+	}
+	name := n.Save
+	if n.Ask == "location" {
+		name = n.Save + "_municipality"
+	}
+	s.setVar(name, m.Name)
+	s.setVar(name+"_code", m.Code)
+	s.setVar(name+"_province", m.Province)
+	return true
+}
+
+// smallInt reads a short answer that is only a number ("2", " 2 ", "٢"),
+// the way users answer a numbered list.
+func smallInt(text string) (int, bool) {
+	text = strings.TrimSpace(text)
+	if text == "" || len(text) > 12 {
+		return 0, false
+	}
+	for _, r := range text {
+		if !unicode.IsDigit(r) && r != '.' && r != ')' {
+			return 0, false
+		}
+	}
+	k, ok := input.Integer(strings.TrimRight(text, ".)"))
+	return k, ok
+}
+
+func yesNo(text, lang string) (bool, bool) { return input.YesNo(text, lang) }
+
+// scriptLanguage guesses the language from the script of a text, for the
+// language question: Arabic letters mean Arabic, Han characters Chinese, if
+// those languages are offered.
+func scriptLanguage(text string, langs []Language) (string, bool) {
+	var arabic, han int
+	for _, r := range text {
+		switch {
+		case unicode.Is(unicode.Arabic, r):
+			arabic++
+		case unicode.Is(unicode.Han, r):
+			han++
+		}
+	}
+	want := ""
+	switch {
+	case arabic > 0 && arabic >= han:
+		want = "ar"
+	case han > 0:
+		want = "zh"
+	}
+	for _, l := range langs {
+		if want != "" && l.Code == want {
+			return want, true
+		}
+	}
+	return "", false
+}

@@ -1,0 +1,371 @@
+package locales
+
+import (
+	"bytes"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"text/template"
+
+	"github.com/nicksnyder/go-i18n/v2/i18n"
+	"go.yaml.in/yaml/v3"
+	"golang.org/x/text/language"
+
+	"teamsbot/bot"
+	"teamsbot/bot/flow"
+)
+
+// Settings is languages.yaml: which languages are offered, in what order,
+// and how missing texts fall back.
+type Settings struct {
+	// Languages in the order the language question shows them.
+	Languages []string `yaml:"languages"`
+	// Reference is the language every message must exist in; coverage is
+	// measured against it.
+	Reference string `yaml:"reference"`
+	// Fallback is tried, in order, when a message is missing in the user's
+	// language.
+	Fallback []string `yaml:"fallback"`
+}
+
+// Catalog serves the texts. It implements bot.Translator and is safe for
+// concurrent use (it is never modified after Load).
+type Catalog struct {
+	settings Settings
+	langs    []bot.Language
+	matcher  language.Matcher
+	// msgs[lang][id] is the message; plain holds texts without template or
+	// plural forms, served without going through go-i18n at all (most texts).
+	msgs      map[string]map[string]*entry
+	fallbacks atomic.Int64
+	onMissing func(lang, id string)
+}
+
+type entry struct {
+	file  string
+	line  int
+	plain string
+	loc   *i18n.Localizer
+	msg   *i18n.Message
+	tmpl  bool
+}
+
+// Load reads languages.yaml and every language file from fsys. Problems come
+// back as issues with file and line; the Catalog is nil when any is an error.
+func Load(fsys fs.FS) (*Catalog, flow.Issues) {
+	var issues flow.Issues
+	raw, err := fs.ReadFile(fsys, "languages.yaml")
+	if err != nil {
+		return nil, flow.Issues{{File: "languages.yaml", Severity: flow.Error, Code: "read", Msg: err.Error()}}
+	}
+	var st Settings
+	if err := yaml.Unmarshal(raw, &st); err != nil {
+		return nil, flow.Issues{{File: "languages.yaml", Severity: flow.Error, Code: "yaml", Msg: "broken YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	if len(st.Languages) == 0 {
+		issues = append(issues, flow.Issue{File: "languages.yaml", Line: 1, Severity: flow.Error, Code: "no-languages", Msg: "languages: lists no language"})
+	}
+	if st.Reference == "" {
+		st.Reference = "en"
+	}
+	if !slices.Contains(st.Languages, st.Reference) {
+		issues = append(issues, flow.Issue{File: "languages.yaml", Line: 1, Severity: flow.Error, Code: "bad-reference", Msg: fmt.Sprintf("reference language %q is not in languages:", st.Reference)})
+	}
+	c := &Catalog{settings: st, msgs: map[string]map[string]*entry{}}
+	bundle := i18n.NewBundle(language.Make(st.Reference))
+	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
+	var tags []language.Tag
+	for _, code := range st.Languages {
+		tag, err := language.Parse(code)
+		if err != nil {
+			issues = append(issues, flow.Issue{File: "languages.yaml", Line: 1, Severity: flow.Error, Code: "bad-language", Msg: fmt.Sprintf("%q is not a language code", code)})
+			continue
+		}
+		path := code + ".yaml"
+		buf, err := fs.ReadFile(fsys, path)
+		if err != nil {
+			issues = append(issues, flow.Issue{File: path, Severity: flow.Error, Code: "missing-file", Msg: fmt.Sprintf("language %s is listed in languages.yaml but %s cannot be read: %v", code, path, err)})
+			continue
+		}
+		lines, is := idLines(path, buf)
+		issues = append(issues, is...)
+		if len(is.Errors()) > 0 {
+			continue
+		}
+		mf, err := bundle.ParseMessageFileBytes(buf, path)
+		if err != nil {
+			issues = append(issues, flow.Issue{File: path, Severity: flow.Error, Code: "messages", Msg: err.Error()})
+			continue
+		}
+		loc := i18n.NewLocalizer(bundle, code)
+		m := make(map[string]*entry, len(mf.Messages))
+		for _, msg := range mf.Messages {
+			e := &entry{file: path, line: lines[msg.ID], loc: loc, msg: msg}
+			forms := []string{msg.Zero, msg.One, msg.Two, msg.Few, msg.Many, msg.Other}
+			for _, f := range forms {
+				if strings.Contains(f, "{{") {
+					e.tmpl = true
+					if _, err := template.New(msg.ID).Parse(f); err != nil {
+						issues = append(issues, flow.Issue{File: path, Line: e.line, Severity: flow.Error, Code: "bad-template", Msg: fmt.Sprintf("%s: %v", msg.ID, err)})
+					}
+				}
+			}
+			if !e.tmpl && msg.Zero == "" && msg.One == "" && msg.Two == "" && msg.Few == "" && msg.Many == "" {
+				e.plain = msg.Other
+			}
+			m[msg.ID] = e
+		}
+		c.msgs[code] = m
+		tags = append(tags, tag)
+		name := code
+		if e, ok := m["language.name"]; ok && e.plain != "" {
+			name = e.plain
+		} else {
+			issues = append(issues, flow.Issue{File: path, Line: 1, Severity: flow.Error, Code: "no-name", Msg: "missing language.name: the language's name in itself, shown in the language question"})
+		}
+		c.langs = append(c.langs, bot.Language{Code: code, Name: name})
+	}
+	if len(tags) > 0 {
+		c.matcher = language.NewMatcher(tags)
+	}
+	issues = append(issues, c.check()...)
+	issues.Sort()
+	if len(issues.Errors()) > 0 {
+		return nil, issues
+	}
+	return c, issues
+}
+
+// idLines maps each message id of a flat message file to its line, and
+// reports YAML errors and duplicate ids with their position.
+func idLines(path string, buf []byte) (map[string]int, flow.Issues) {
+	var doc yaml.Node
+	if err := yaml.NewDecoder(bytes.NewReader(buf)).Decode(&doc); err != nil {
+		msg := strings.TrimPrefix(err.Error(), "yaml: ")
+		line := 0
+		if rest, ok := strings.CutPrefix(msg, "line "); ok {
+			if i := strings.Index(rest, ":"); i > 0 {
+				line, _ = strconv.Atoi(rest[:i])
+				msg = strings.TrimSpace(rest[i+1:])
+			}
+		}
+		return nil, flow.Issues{{File: path, Line: line, Severity: flow.Error, Code: "yaml", Msg: "broken YAML: " + msg}}
+	}
+	lines := map[string]int{}
+	var issues flow.Issues
+	if len(doc.Content) == 0 || doc.Content[0].Kind != yaml.MappingNode {
+		return lines, flow.Issues{{File: path, Line: 1, Severity: flow.Error, Code: "type", Msg: "a message file is a mapping of message id: text"}}
+	}
+	var walk func(prefix string, n *yaml.Node)
+	walk = func(prefix string, n *yaml.Node) {
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			id := k.Value
+			if prefix != "" {
+				id = prefix + "." + id
+			}
+			if _, dup := lines[id]; dup {
+				issues = append(issues, flow.Issue{File: path, Line: k.Line, Col: k.Column, Severity: flow.Error, Code: "duplicate-key", Msg: fmt.Sprintf("message %q is defined twice", id)})
+			}
+			lines[id] = k.Line
+			if v.Kind == yaml.MappingNode && !isMessage(v) {
+				walk(id, v)
+			}
+		}
+	}
+	walk("", doc.Content[0])
+	return lines, issues
+}
+
+func isMessage(n *yaml.Node) bool {
+	for i := 0; i < len(n.Content); i += 2 {
+		switch n.Content[i].Value {
+		case "zero", "one", "two", "few", "many", "other", "description", "hash":
+			return true
+		}
+	}
+	return false
+}
+
+// check compares every language with the reference: missing messages, extra
+// ones, and templates that use variables the reference does not.
+func (c *Catalog) check() flow.Issues {
+	var issues flow.Issues
+	ref := c.msgs[c.settings.Reference]
+	for _, l := range c.langs {
+		m := c.msgs[l.Code]
+		for id, e := range m {
+			if _, ok := ref[id]; !ok {
+				issues = append(issues, flow.Issue{File: e.file, Line: e.line, Severity: flow.Warning, Code: "unknown-message",
+					Msg: fmt.Sprintf("%s is not in the reference language (%s.yaml): a typo, or a message no longer used", id, c.settings.Reference)})
+				continue
+			}
+			if want, got := templateVars(ref[id].msg), templateVars(e.msg); !subset(got, want) {
+				issues = append(issues, flow.Issue{File: e.file, Line: e.line, Severity: flow.Error, Code: "template-vars",
+					Msg: fmt.Sprintf("%s uses %s but the reference text has only %s", id, strings.Join(got, " "), strings.Join(want, " "))})
+			}
+		}
+	}
+	return issues
+}
+
+func templateVars(m *i18n.Message) []string {
+	var out []string
+	for _, f := range []string{m.Zero, m.One, m.Two, m.Few, m.Many, m.Other} {
+		for {
+			i := strings.Index(f, "{{")
+			if i < 0 {
+				break
+			}
+			j := strings.Index(f[i:], "}}")
+			if j < 0 {
+				break
+			}
+			for _, w := range strings.Fields(f[i+2 : i+j]) {
+				if strings.HasPrefix(w, ".") && len(w) > 1 && !slices.Contains(out, w) {
+					out = append(out, w)
+				}
+			}
+			f = f[i+j+2:]
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+func subset(a, b []string) bool {
+	for _, x := range a {
+		if x != ".PluralCount" && !slices.Contains(b, x) {
+			return false
+		}
+	}
+	return true
+}
+
+// OnMissing sets a function called each time a text falls back to another
+// language (for a metric). Call it before serving.
+func (c *Catalog) OnMissing(fn func(lang, id string)) { c.onMissing = fn }
+
+// Fallbacks is how many texts were served in another language than asked.
+func (c *Catalog) Fallbacks() int64 { return c.fallbacks.Load() }
+
+// Settings returns languages.yaml.
+func (c *Catalog) Settings() Settings { return c.settings }
+
+// Languages implements bot.Translator.
+func (c *Catalog) Languages() []bot.Language { return slices.Clone(c.langs) }
+
+// Has implements bot.Translator: the id exists in the reference language.
+func (c *Catalog) Has(id string) bool {
+	_, ok := c.msgs[c.settings.Reference][id]
+	return ok
+}
+
+// HasIn reports whether lang has its own text for id.
+func (c *Catalog) HasIn(lang, id string) bool {
+	_, ok := c.msgs[lang][id]
+	return ok
+}
+
+// Position returns where lang's text of id is written.
+func (c *Catalog) Position(lang, id string) (file string, line int, ok bool) {
+	e, ok := c.msgs[lang][id]
+	if !ok {
+		return lang + ".yaml", 0, false
+	}
+	return e.file, e.line, true
+}
+
+// Match implements bot.Translator.
+func (c *Catalog) Match(hint string) (string, bool) {
+	hint = strings.TrimSpace(hint)
+	if hint == "" || c.matcher == nil || len(hint) > 35 {
+		return "", false
+	}
+	tag, err := language.Parse(strings.ReplaceAll(hint, "_", "-"))
+	if err != nil {
+		return "", false
+	}
+	_, idx, conf := c.matcher.Match(tag)
+	if conf < language.High {
+		return "", false
+	}
+	return c.langs[idx].Code, true
+}
+
+// Text implements bot.Translator. The chain is: the user's language, then
+// the fallback languages in order; the first that has the message renders
+// it. go-i18n's own fallback is not used, because it jumps straight to the
+// bundle's default language and hides that it did.
+func (c *Catalog) Text(lang, id string, data map[string]string) string {
+	e, ok := c.msgs[lang][id]
+	if !ok {
+		for _, fb := range c.settings.Fallback {
+			if e, ok = c.msgs[fb][id]; ok {
+				break
+			}
+		}
+		c.fallbacks.Add(1)
+		if c.onMissing != nil {
+			c.onMissing(lang, id)
+		}
+		if !ok {
+			return id
+		}
+	}
+	if !e.tmpl && e.plain != "" {
+		return e.plain
+	}
+	cfg := &i18n.LocalizeConfig{MessageID: id, TemplateData: data}
+	if n, ok := data["count"]; ok {
+		if k, err := strconv.Atoi(n); err == nil {
+			cfg.PluralCount = k
+		} else if f, err := strconv.ParseFloat(n, 64); err == nil {
+			cfg.PluralCount = f
+		}
+	}
+	if cfg.PluralCount == nil && (e.msg.One != "" || e.msg.Few != "" || e.msg.Many != "") {
+		cfg.PluralCount = 0
+	}
+	s, err := e.loc.Localize(cfg)
+	if err != nil && s == "" {
+		return e.msg.Other
+	}
+	return s
+}
+
+// Coverage is the translation state of one language.
+type Coverage struct {
+	Code, Name string
+	Total      int // messages in the reference language
+	Translated int
+	Missing    []string
+}
+
+// Coverage lists, per language, how many reference messages it has.
+func (c *Catalog) Coverage() []Coverage {
+	ref := c.msgs[c.settings.Reference]
+	ids := make([]string, 0, len(ref))
+	for id := range ref {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	out := make([]Coverage, 0, len(c.langs))
+	for _, l := range c.langs {
+		cv := Coverage{Code: l.Code, Name: l.Name, Total: len(ids)}
+		for _, id := range ids {
+			if _, ok := c.msgs[l.Code][id]; ok {
+				cv.Translated++
+			} else {
+				cv.Missing = append(cv.Missing, id)
+			}
+		}
+		out = append(out, cv)
+	}
+	return out
+}
+
+var _ bot.Translator = (*Catalog)(nil)

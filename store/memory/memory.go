@@ -1,0 +1,218 @@
+package memory
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/store/internal/keylock"
+)
+
+var _ bot.Store = (*Store)(nil)
+
+// minPurge is the number of entries below which the store never scans for
+// expired entries.
+const minPurge = 1024
+
+// errClosed is returned by every operation on a closed Store.
+var errClosed = errors.New("memory store: closed")
+
+// Store is an in-memory bot.Store. Create one with New; it is safe for
+// concurrent use. A TTL <= 0 means the entry or lock never expires.
+type Store struct {
+	locks keylock.Set
+
+	mu       sync.Mutex
+	closed   bool
+	sessions map[string]session
+	seen     map[string]map[string]time.Time // conv -> message id -> expiry
+	entries  int                             // sessions + dedup records
+	purgeAt  int
+	now      func() time.Time
+}
+
+type session struct {
+	value   []byte
+	expires time.Time // zero: never
+}
+
+// New returns an empty Store.
+func New() *Store {
+	return &Store{
+		sessions: make(map[string]session),
+		seen:     make(map[string]map[string]time.Time),
+		now:      time.Now,
+	}
+}
+
+func expiry(now time.Time, ttl time.Duration) time.Time {
+	if ttl <= 0 {
+		return time.Time{}
+	}
+	return now.Add(ttl)
+}
+
+func live(expires, now time.Time) bool {
+	return expires.IsZero() || now.Before(expires)
+}
+
+// begin checks ctx and locks the store; the caller must unlock s.mu when
+// begin returns nil.
+func (s *Store) begin(ctx context.Context, op string) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("memory store: %s: %w", op, err)
+	}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return fmt.Errorf("%w (%s)", errClosed, op)
+	}
+	return nil
+}
+
+// Load returns the session of conv, or an error wrapping bot.ErrNotFound.
+func (s *Store) Load(ctx context.Context, conv string) ([]byte, error) {
+	if err := s.begin(ctx, "load"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	sess, ok := s.sessions[conv]
+	if ok && !live(sess.expires, s.now()) {
+		delete(s.sessions, conv)
+		s.entries--
+		ok = false
+	}
+	if !ok {
+		return nil, fmt.Errorf("memory store: load session: %w", bot.ErrNotFound)
+	}
+	return append([]byte{}, sess.value...), nil
+}
+
+// Save stores a copy of value as the session of conv for ttl.
+func (s *Store) Save(ctx context.Context, conv string, value []byte, ttl time.Duration) error {
+	if err := s.begin(ctx, "save"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	now := s.now()
+	if _, ok := s.sessions[conv]; !ok {
+		s.entries++
+	}
+	s.sessions[conv] = session{value: append([]byte{}, value...), expires: expiry(now, ttl)}
+	s.maybePurge(now)
+	return nil
+}
+
+// FirstSeen records id for conv for ttl and reports whether it was not
+// already recorded. A repeat does not extend the record.
+func (s *Store) FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error) {
+	if err := s.begin(ctx, "first seen"); err != nil {
+		return false, err
+	}
+	defer s.mu.Unlock()
+	now := s.now()
+	ids := s.seen[conv]
+	if ids == nil {
+		ids = make(map[string]time.Time)
+		s.seen[conv] = ids
+	}
+	exp, ok := ids[id]
+	if ok && live(exp, now) {
+		return false, nil
+	}
+	if !ok {
+		s.entries++
+	}
+	ids[id] = expiry(now, ttl)
+	s.maybePurge(now)
+	return true, nil
+}
+
+// Lock takes the in-process lock of conv; see bot.Locker.
+func (s *Store) Lock(ctx context.Context, conv string, ttl time.Duration) (func(), error) {
+	s.mu.Lock()
+	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, fmt.Errorf("%w (lock)", errClosed)
+	}
+	unlock, err := s.locks.Lock(ctx, conv, ttl)
+	if err != nil {
+		return nil, fmt.Errorf("memory store: lock: %w (%w)", bot.ErrLockTimeout, err)
+	}
+	return unlock, nil
+}
+
+// Forget deletes the session and the dedup records of conv.
+func (s *Store) Forget(ctx context.Context, conv string) error {
+	if err := s.begin(ctx, "forget"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, ok := s.sessions[conv]; ok {
+		delete(s.sessions, conv)
+		s.entries--
+	}
+	s.entries -= len(s.seen[conv])
+	delete(s.seen, conv)
+	return nil
+}
+
+// Ping reports an error once the store is closed.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.begin(ctx, "ping"); err != nil {
+		return err
+	}
+	s.mu.Unlock()
+	return nil
+}
+
+// Close drops all data; later operations fail. Close is idempotent.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.closed = true
+	s.sessions, s.seen, s.entries = nil, nil, 0
+	return nil
+}
+
+// Len returns the number of entries held (sessions plus dedup records),
+// expired ones not yet purged included.
+func (s *Store) Len() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.entries
+}
+
+// maybePurge removes expired entries when their number has doubled since the
+// last purge. s.mu must be held.
+func (s *Store) maybePurge(now time.Time) {
+	if s.entries < max(s.purgeAt, minPurge) {
+		return
+	}
+	s.purge(now)
+	s.purgeAt = 2 * s.entries
+}
+
+func (s *Store) purge(now time.Time) {
+	for conv, sess := range s.sessions {
+		if !live(sess.expires, now) {
+			delete(s.sessions, conv)
+			s.entries--
+		}
+	}
+	for conv, ids := range s.seen {
+		for id, exp := range ids {
+			if !live(exp, now) {
+				delete(ids, id)
+				s.entries--
+			}
+		}
+		if len(ids) == 0 {
+			delete(s.seen, conv)
+		}
+	}
+}
