@@ -635,7 +635,7 @@ func (t *turn) question(n *flow.Node, again bool) {
 	case flow.KindOptions:
 		opts := make([]Option, len(n.Options))
 		for i, o := range n.Options {
-			opts[i] = Option{ID: optionID(n, i), Label: t.e.text(t.lang(), o.Label, t.s.Vars), MessageID: o.Label}
+			opts[i] = Option{ID: o.ID, Label: t.e.text(t.lang(), o.Label, t.s.Vars), MessageID: o.Label}
 		}
 		t.offer(opts...)
 	case flow.KindAsk:
@@ -646,12 +646,6 @@ func (t *turn) question(n *flow.Node, again bool) {
 			t.out.Replies[len(t.out.Replies)-1].AskLocation = true
 		}
 	}
-}
-
-// optionID is "o:<step hash>:<index>": short enough for Telegram's 64-byte
-// callback data, and tied to its question.
-func optionID(n *flow.Node, i int) string {
-	return "o:" + n.Hash + ":" + strconv.Itoa(i+1)
 }
 
 func (t *turn) data(m flow.Message) map[string]string {

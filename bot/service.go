@@ -132,7 +132,6 @@ func (s *Service) Pseudonym(conv string) string {
 func (s *Service) Handle(ctx context.Context, in Inbound) error {
 	start := s.now()
 	conv := in.Key()
-	log := s.log.With("channel", in.Channel, "conversation", s.Pseudonym(conv))
 	if in.ID != "" {
 		first, err := s.store.FirstSeen(ctx, conv, in.ID, s.cfg.DedupTTL)
 		if err != nil {
@@ -142,7 +141,7 @@ func (s *Service) Handle(ctx context.Context, in Inbound) error {
 			s.metrics.Inbound(in.Channel, !first)
 		}
 		if !first {
-			log.Debug("duplicate message ignored")
+			s.logFor(conv).Debug("duplicate message ignored")
 			return nil
 		}
 	} else if s.metrics != nil {
@@ -155,9 +154,17 @@ func (s *Service) Handle(ctx context.Context, in Inbound) error {
 		s.metrics.Turn(in.Channel, s.now().Sub(start), err != nil)
 	}
 	if err != nil {
-		log.Error("turn failed", "error", err)
+		s.logFor(conv).Error("turn failed", "error", err)
 	}
 	return err
+}
+
+// logFor returns the logger of a conversation: its channel and pseudonym,
+// never the user id. Built only when something is logged: the HMAC behind
+// the pseudonym costs more than the rest of a turn's bookkeeping.
+func (s *Service) logFor(conv string) *slog.Logger {
+	channel, _ := splitKey(conv)
+	return s.log.With("channel", channel, "conversation", s.Pseudonym(conv))
 }
 
 // OperatorJoined, OperatorSays and GiveBack are the operators' desk's way
@@ -186,7 +193,7 @@ func (s *Service) GiveBack(ctx context.Context, conv string) error {
 // the turn's events, saves, and sends the replies.
 func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session) (Turn, error)) error {
 	channel, userID := splitKey(conv)
-	log := s.log.With("channel", channel, "conversation", s.Pseudonym(conv))
+	log := &lazyLog{s: s, conv: conv}
 	unlock, err := s.store.Lock(ctx, conv, s.cfg.LockTTL)
 	if err != nil {
 		return fmt.Errorf("lock conversation: %w", err)
@@ -285,6 +292,24 @@ func (s *Service) send(ctx context.Context, channel, userID string, replies []Re
 	}
 	return nil
 }
+
+// lazyLog logs with the conversation's pseudonym, computed on first use.
+type lazyLog struct {
+	s    *Service
+	conv string
+	l    *slog.Logger
+}
+
+func (l *lazyLog) get() *slog.Logger {
+	if l.l == nil {
+		l.l = l.s.logFor(l.conv)
+	}
+	return l.l
+}
+
+func (l *lazyLog) Warn(msg string, args ...any)  { l.get().Warn(msg, args...) }
+func (l *lazyLog) Error(msg string, args ...any) { l.get().Error(msg, args...) }
+func (l *lazyLog) Info(msg string, args ...any)  { l.get().Info(msg, args...) }
 
 func splitKey(conv string) (channel, userID string) {
 	for i := 0; i < len(conv); i++ {

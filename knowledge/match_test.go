@@ -413,3 +413,25 @@ func BenchmarkNearest(b *testing.B) {
 		ms.Nearest(43.7731, 11.2560)
 	}
 }
+
+// The index is read-only after loading: concurrent matching is safe (run
+// with -race).
+func TestMatchConcurrent(t *testing.T) {
+	ms := tuscany(t)
+	done := make(chan bool)
+	for g := range 8 {
+		go func() {
+			defer func() { done <- true }()
+			for i, tt := range matchCases {
+				if (i+g)%2 == 0 {
+					ms.Match(tt.text)
+				} else {
+					ms.Nearest(43+float64(i)/100, 11)
+				}
+			}
+		}()
+	}
+	for range 8 {
+		<-done
+	}
+}

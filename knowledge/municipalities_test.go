@@ -244,8 +244,8 @@ func TestHaversine(t *testing.T) {
 func TestNearestRanksByHaversine(t *testing.T) {
 	ms := tuscany(t)
 	all := ms.All()
-	for lat := 42.25; lat < 44.5; lat += 0.05 {
-		for lon := 9.65; lon < 12.4; lon += 0.05 {
+	for lat := 42.25; lat < 44.5; lat += 0.1 {
+		for lon := 9.65; lon < 12.4; lon += 0.1 {
 			m, km, _ := ms.Nearest(lat, lon)
 			best := math.Inf(1)
 			for _, c := range all {

@@ -7,6 +7,7 @@ import (
 	"path"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -309,7 +310,7 @@ func (c *compiler) node(s *Step, n *Node) {
 		}
 		seen := map[string]bool{}
 		for _, o := range s.Options {
-			ch := &Choice{Label: c.message(o.Label), Set: c.args(o.Set, o.Pos, "set")}
+			ch := &Choice{ID: "o:" + n.Hash + ":" + strconv.Itoa(len(n.Options)+1), Label: c.message(o.Label), Set: c.args(o.Set, o.Pos, "set")}
 			if seen[o.Label.Name] && o.Label.Name != "" {
 				c.add(o.Label.Pos, "duplicate-option", "option %q appears twice in step %q: users could not tell them apart", o.Label.Name, s.ID)
 			}

@@ -107,6 +107,10 @@ type Message struct {
 
 // Choice is a compiled option.
 type Choice struct {
+	// ID is the option's button id, "o:<step hash>:<number>": short enough
+	// for Telegram's 64-byte callback data, and tied to its question so a
+	// button of an old message is recognised.
+	ID      string
 	Label   string // message id
 	Next    *Node
 	Goto    *Flow

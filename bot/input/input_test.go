@@ -6,6 +6,8 @@ import (
 	"testing"
 	"time"
 	"unicode"
+
+	"teamsbot/internal/fold"
 )
 
 // long is a 10,000-character answer.
@@ -160,7 +162,14 @@ var numberCases = []struct {
 	{"\x00\x1b[31m", 0, false},
 	{"\xff\xfe", 0, false},
 	{"ventuno 22", 0, false},
-	{"una figlia di 5 anni", 5, true}, // the article counts only alone
+	{"двенадцать", 0, false},
+	{"Мне 12 лет", 12, true},
+	{"una figlia di 5 anni", 5, true}, // the article is ignored next to digits
+	{"uno o due", 0, false},
+	{"une fille de cinq ans", 0, false},
+	{"12½", 0, false},
+	{"①", 0, false},
+	{"+5", 5, true},
 }
 
 func TestNumber(t *testing.T) {
@@ -252,6 +261,9 @@ var yesNoCases = []struct {
 	{"好的，谢谢！", "zh", true, true},
 	{"我有", "zh", true, true},
 	{"ok好的", "zh", true, true},
+	{"没有问题", "zh", true, true},
+	{"non c'è problema", "it", true, true},
+	{"no problem 👍", "en", true, true},
 	{"👍", "it", true, true},
 	{"👍🏽", "it", true, true},
 	{"✅", "it", true, true},
@@ -318,6 +330,11 @@ var yesNoCases = []struct {
 	{long, "it", false, false},
 	{strings.Repeat("sì ", 1000), "it", false, false},
 	{"Привет", "it", false, false},
+	{"да", "it", false, false},
+	{"عمري 12", "ar", false, false},
+	{"why not", "en", true, true},
+	{"ما عندي", "ar", false, true},
+	{"po kam ni djalë", "sq", true, true},
 	{"noon", "en", false, false},
 }
 
@@ -440,6 +457,8 @@ var dateCases = []struct {
 	{long, time.Time{}},
 	{"\x00\x1b[31m", time.Time{}},
 	{"عمري 12", time.Time{}},
+	{"12 марта 2015", time.Time{}},
+	{"12 mayo 2015", time.Time{}},
 }
 
 func TestDate(t *testing.T) {
@@ -655,4 +674,15 @@ func short(s string) string {
 		return s[:40] + "…"
 	}
 	return s
+}
+
+// TestFoldWordsASCII checks the shortcut of foldWords against fold.String.
+func TestFoldWordsASCII(t *testing.T) {
+	for _, w := range []string{"Ho", "MARZO", "anni", "x", "Dodici"} {
+		toks := []token{{kind: tWord, text: w}}
+		foldWords(toks)
+		if want := fold.String(w); toks[0].text != want {
+			t.Errorf("foldWords(%q) = %q, fold.String %q", w, toks[0].text, want)
+		}
+	}
 }

@@ -23,8 +23,10 @@ import (
 // "vingt et un", "soixante-dix", "quatre-vingt-dix", "njëzet e një", "واحد
 // وعشرون", "ثلاثة عشر", "二十一"). Indefinite articles that also mean one
 // ("un", "une", "uno", "una", "një") and the Albanian pronoun "unë" (which
-// folds to French "une") count only when no other number is present, so
-// "Unë jam 25 vjeç" is 25.
+// folds to French "une") are ignored when the answer has a number in digits,
+// so "Unë jam 25 vjeç" is 25 (and "una figlia di 5 anni" is 5), but "uno o
+// due" is rejected. Numbers this package cannot read ("½", "²", "①") reject
+// the answer.
 //
 // The answer is rejected when it has no number, when it has two different
 // numbers ("between 3 and 5", "3-5", "12 o 13"), or when a number has more
@@ -44,7 +46,15 @@ func Number(text string) (float64, bool) {
 		return 0, false
 	}
 	foldWords(toks)
-	var strong, weak valueSet
+	for _, r := range s {
+		if unicode.Is(unicode.No, r) {
+			return 0, false // "½", "²", "①": numbers this package cannot read
+		}
+	}
+	// all holds the numbers written in digits and the number words; weak
+	// the lone articles, which count only when no digits are present.
+	var all, weak valueSet
+	digits := false
 	for i := 0; i < len(toks); {
 		t := &toks[i]
 		if t.kind == tNum {
@@ -53,7 +63,7 @@ func Number(text string) (float64, bool) {
 				if !ok {
 					return 0, false
 				}
-				strong.add(float64(v))
+				all.add(float64(v))
 				i++
 				continue
 			}
@@ -61,7 +71,8 @@ func Number(text string) (float64, bool) {
 			if !ok {
 				return 0, false
 			}
-			strong.add(v)
+			all.add(v)
+			digits = true
 			i = next
 			continue
 		}
@@ -73,17 +84,17 @@ func Number(text string) (float64, bool) {
 		if isWeak {
 			weak.add(float64(v))
 		} else {
-			strong.add(float64(v))
+			all.add(float64(v))
 		}
 		i = next
 	}
-	switch {
-	case strong.n > 0:
-		return strong.result()
-	case weak.n > 0:
-		return weak.result()
+	if !digits && weak.n > 0 {
+		all.add(weak.v) // every weak word is 1
 	}
-	return 0, false
+	if all.n == 0 {
+		return 0, false
+	}
+	return all.result()
 }
 
 // Integer is Number restricted to whole numbers: "12" and "12,0" are 12,

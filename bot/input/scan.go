@@ -291,14 +291,7 @@ func skipEscape(s string, i int) int {
 // asciiDigits returns the run of digits s in ASCII; it allocates only when s
 // has digits of another script.
 func asciiDigits(s string) string {
-	ascii := true
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			ascii = false
-			break
-		}
-	}
-	if ascii {
+	if isASCII(s) {
 		return s
 	}
 	b := make([]byte, 0, utf8.RuneCountInString(s))
@@ -309,12 +302,27 @@ func asciiDigits(s string) string {
 }
 
 // foldWords replaces the text of every word token with its fold.String key.
+// A word of ASCII letters only folds to its lower case, which is cheaper.
 func foldWords(toks []token) {
 	for i := range toks {
-		if toks[i].kind == tWord {
-			toks[i].text = fold.String(toks[i].text)
+		if toks[i].kind != tWord {
+			continue
+		}
+		if w := toks[i].text; isASCII(w) {
+			toks[i].text = strings.ToLower(w)
+		} else {
+			toks[i].text = fold.String(w)
 		}
 	}
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
 }
 
 // parseDigits returns the value of a run of ASCII digits of at most

@@ -264,24 +264,25 @@ func buildYesNoWords() map[string]polarity {
 		"si", "sisi", "certo", "certamente", "certo che si", "esatto", "esattamente",
 		"giusto", "va bene", "vabene", "vabbene", "va be", "vabbe", "bene", "benissimo",
 		"perfetto", "d accordo", "daccordo", "ovvio", "ovviamente", "sicuro", "sicuramente",
-		"confermo", "nessun problema", "come no", "senz altro",
+		"confermo", "nessun problema", "come no", "senz altro", "non c e problema",
+		"non e un problema", "non ci sono problemi", "perche no", "perche non",
 		// English
 		"yes", "yeah", "yea", "yep", "yup", "ok", "okay", "okey", "oki", "okei", "okie",
 		"sure", "of course", "certainly", "absolutely", "correct", "exactly",
-		"perfect", "good", "alright", "all right", "no problem", "no problems",
+		"perfect", "good", "alright", "all right", "no problem", "no problems", "why not",
 		"agreed", "i agree", "i do", "yes please",
 		// French
 		"oui", "ouais", "ouai", "ouii", "wi", "d accord", "daccord", "dac", "dacc",
 		"bien sur", "biensur", "absolument", "exactement", "evidemment", "bien", "tres bien",
 		"parfait", "pas de probleme", "pas de soucis", "pas de souci", "bien sur que oui",
-		"mais oui", "carrement", "volontiers",
+		"mais oui", "carrement", "volontiers", "pourquoi pas",
 		// Albanian
 		"po", "patjeter", "sigurisht", "ne rregull", "nerregull", "mire", "dakord",
 		"sakte", "s ka problem", "ska problem", "pa problem",
 		// Arabic (folded: "أ" is "ا") and Arabizi
 		"نعم", "ايوه", "ايوة", "ايوا", "ايوى", "اجل", "بلى", "اه", "طيب", "تمام",
 		"موافق", "اكيد", "صح", "طبعا", "حاضر", "واخا", "واه", "مزيان",
-		"لا باس", "لا مشكلة", "لا مشكله", "ما في مشكلة", "ماشي مشكل",
+		"لا باس", "لا مشكلة", "لا مشكله", "ما في مشكلة", "ماشي مشكل", "عندي",
 		"aywa", "aiwa", "eywa", "naam", "na3am", "wakha", "wah", "tamam",
 	)
 	add(pNo,
@@ -301,12 +302,13 @@ func buildYesNoWords() map[string]polarity {
 		"jo", "aspak", "kurre", "jo faleminderit", "ende jo", "jo ende",
 		// Arabic and Arabizi
 		"لا", "كلا", "لاء", "ابدا", "لا شكرا", "مش", "لا يوجد", "والو",
+		"ما عندي", "ماعندي", "معنديش", "ماعنديش", "مافي", "ما في",
 		"la2", "laa", "lla",
 	)
 	add(pUnsure,
 		// Italian
 		"non lo so", "non so", "boh", "forse", "magari", "dipende", "non sono sicuro",
-		"non sono sicura", "chissa", "non ricordo", "un po", "non capisco", "ni",
+		"non sono sicura", "chissa", "non ricordo", "un po", "non capisco",
 		"non ho idea", "si e no", "non saprei",
 		// English
 		"i don t know", "don t know", "dont know", "i dont know", "idk", "maybe",
@@ -344,7 +346,7 @@ var hanYesNo = map[string]polarity{
 	"是": pYes, "是的": pYes, "对": pYes, "对的": pYes, "好": pYes, "好的": pYes,
 	"行": pYes, "可以": pYes, "当然": pYes, "嗯": pYes, "有": pYes, "要": pYes,
 	"需要": pYes, "会": pYes, "能": pYes, "没问题": pYes, "没错": pYes, "同意": pYes,
-	"确定": pYes, "好吧": pYes, "对啊": pYes, "是啊": pYes, "好啊": pYes,
+	"确定": pYes, "没有问题": pYes, "好吧": pYes, "对啊": pYes, "是啊": pYes, "好啊": pYes,
 
 	"不": pNo, "不是": pNo, "不对": pNo, "不行": pNo, "不要": pNo, "不用": pNo,
 	"不需要": pNo, "不可以": pNo, "不会": pNo, "不能": pNo, "没": pNo, "没有": pNo,

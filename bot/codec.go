@@ -1,0 +1,145 @@
+package bot
+
+import (
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"slices"
+)
+
+// The session encoding, in order:
+//
+//	format byte (1)
+//	state, lang, flow, step, pending, link: uvarint length + bytes each
+//	misses: uvarint; consent, updated, since: varint (Unix seconds)
+//	vars: uvarint count, then key and value strings, keys sorted
+//	back: uvarint count, then flow and step strings
+//
+// Decoding converts the input to one string once and slices every field out
+// of it, so a decode costs a handful of allocations whatever the session
+// holds.
+
+func (s *Session) appendTo(b []byte) []byte {
+	b = append(b, sessionFormat)
+	for _, f := range [...]string{s.State, s.Lang, s.Flow, s.Step, s.Pending, s.Link} {
+		b = appendString(b, f)
+	}
+	b = binary.AppendUvarint(b, uint64(max(s.Misses, 0)))
+	b = binary.AppendVarint(b, s.Consent)
+	b = binary.AppendVarint(b, s.Updated)
+	b = binary.AppendVarint(b, s.Since)
+	b = binary.AppendUvarint(b, uint64(len(s.Vars)))
+	if len(s.Vars) > 0 {
+		var keys [16]string
+		ks := keys[:0]
+		for k := range s.Vars {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		for _, k := range ks {
+			b = appendString(b, k)
+			b = appendString(b, s.Vars[k])
+		}
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.Back)))
+	for _, p := range s.Back {
+		b = appendString(b, p.Flow)
+		b = appendString(b, p.Step)
+	}
+	return b
+}
+
+func appendString(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+var errTruncated = errors.New("truncated")
+
+// maxItems bounds the counts read from stored data, so a corrupt length
+// cannot make the decoder allocate gigabytes.
+const maxItems = 1 << 12
+
+type decoder struct {
+	s   string
+	err error
+}
+
+func (d *decoder) uvarint() uint64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Uvarint([]byte(d.s[:min(len(d.s), binary.MaxVarintLen64)]))
+	if n <= 0 {
+		d.err = errTruncated
+		return 0
+	}
+	d.s = d.s[n:]
+	return v
+}
+
+func (d *decoder) varint() int64 {
+	if d.err != nil {
+		return 0
+	}
+	v, n := binary.Varint([]byte(d.s[:min(len(d.s), binary.MaxVarintLen64)]))
+	if n <= 0 {
+		d.err = errTruncated
+		return 0
+	}
+	d.s = d.s[n:]
+	return v
+}
+
+func (d *decoder) str() string {
+	n := d.uvarint()
+	if d.err != nil {
+		return ""
+	}
+	if n > uint64(len(d.s)) {
+		d.err = errTruncated
+		return ""
+	}
+	v := d.s[:n]
+	d.s = d.s[n:]
+	return v
+}
+
+func (d *decoder) count() int {
+	n := d.uvarint()
+	if n > maxItems {
+		d.err = fmt.Errorf("count %d too large", n)
+		return 0
+	}
+	return int(n)
+}
+
+func (s *Session) decode(b []byte) error {
+	if len(b) == 0 {
+		return errTruncated
+	}
+	if b[0] != sessionFormat {
+		return fmt.Errorf("format %d, this version reads format %d", b[0], sessionFormat)
+	}
+	d := &decoder{s: string(b[1:])}
+	s.State, s.Lang, s.Flow, s.Step, s.Pending, s.Link = d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
+	s.Misses = int(min(d.uvarint(), maxItems))
+	s.Consent, s.Updated, s.Since = d.varint(), d.varint(), d.varint()
+	if n := d.count(); n > 0 && d.err == nil {
+		s.Vars = make(map[string]string, n)
+		for range n {
+			k := d.str()
+			s.Vars[k] = d.str()
+		}
+	}
+	if n := d.count(); n > 0 && d.err == nil {
+		s.Back = make([]Place, n)
+		for i := range s.Back {
+			s.Back[i] = Place{Flow: d.str(), Step: d.str()}
+		}
+	}
+	if d.err == nil && d.s != "" {
+		d.err = fmt.Errorf("%d bytes after the end", len(d.s))
+	}
+	return d.err
+}

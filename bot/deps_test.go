@@ -1,0 +1,37 @@
+package bot_test
+
+import (
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// TestImportLimits enforces the arrows of ARCHITECTURE.md: the engine
+// imports no HTTP, no adapter, no store, no platform SDK; adapters import no
+// store and no other adapter.
+func TestImportLimits(t *testing.T) {
+	rules := []struct {
+		pkg       string
+		forbidden []string
+	}{
+		{"teamsbot/bot", []string{"net/http", "teamsbot/adapters/", "teamsbot/store", "teamsbot/app", "teamsbot/locales", "teamsbot/knowledge", "github.com/go-telegram", "github.com/slack-go", "github.com/redis", "go.etcd.io/bbolt", "github.com/nicksnyder/go-i18n"}},
+		{"teamsbot/bot/flow", []string{"net/http", "teamsbot/bot\x00", "teamsbot/store", "teamsbot/adapters/"}},
+		{"teamsbot/adapters/console", []string{"teamsbot/store", "teamsbot/app", "net/http"}},
+		{"teamsbot/knowledge", []string{"teamsbot/bot", "teamsbot/store", "teamsbot/adapters/", "net/http"}},
+		{"teamsbot/school", []string{"teamsbot/store", "teamsbot/adapters/", "net/http"}},
+	}
+	for _, r := range rules {
+		out, err := exec.Command("go", "list", "-deps", r.pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", r.pkg, err)
+		}
+		for _, dep := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+			for _, f := range r.forbidden {
+				exact := strings.HasSuffix(f, "\x00")
+				if (exact && dep == strings.TrimSuffix(f, "\x00")) || (!exact && strings.HasPrefix(dep, f)) {
+					t.Errorf("%s imports %s, which it must not", r.pkg, dep)
+				}
+			}
+		}
+	}
+}

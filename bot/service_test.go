@@ -1,0 +1,360 @@
+package bot_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"teamsbot/app"
+	"teamsbot/bot"
+	"teamsbot/store/embedded"
+	"teamsbot/store/memory"
+)
+
+// recorder is a Sender that keeps what it was asked to send.
+type recorder struct {
+	mu      sync.Mutex
+	replies map[string][]bot.Reply
+	fail    error
+	drop    bool // benchmarks: keep nothing
+}
+
+func newRecorder() *recorder { return &recorder{replies: map[string][]bot.Reply{}} }
+
+func (r *recorder) Send(_ context.Context, user string, replies []bot.Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.fail != nil {
+		return r.fail
+	}
+	if r.drop {
+		return nil
+	}
+	r.replies[user] = append(r.replies[user], replies...)
+	return nil
+}
+
+// take returns and clears what was sent to user.
+func (r *recorder) take(user string) []bot.Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.replies[user]
+	delete(r.replies, user)
+	return out
+}
+
+func ids(replies []bot.Reply) string {
+	var out []string
+	for _, r := range replies {
+		out = append(out, r.MessageIDs...)
+	}
+	return strings.Join(out, " ")
+}
+
+// desk is a fake operators' desk.
+type desk struct {
+	mu       sync.Mutex
+	handoffs []bot.Handoff
+	relayed  []bot.Inbound
+	ended    []string
+	fail     error
+}
+
+func (d *desk) Handoff(_ context.Context, h bot.Handoff) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.fail != nil {
+		return d.fail
+	}
+	d.handoffs = append(d.handoffs, h)
+	return nil
+}
+
+func (d *desk) Relay(_ context.Context, _ string, in bot.Inbound, ended string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if ended != "" {
+		d.ended = append(d.ended, ended)
+	} else {
+		d.relayed = append(d.relayed, in)
+	}
+	return nil
+}
+
+type fixture struct {
+	svc   *bot.Service
+	out   *recorder
+	store bot.Store
+	now   time.Time
+	seq   int
+}
+
+func newFixture(t testing.TB, st bot.Store, operators bool, opts ...bot.ServiceOption) *fixture {
+	t.Helper()
+	l, issues := app.Load(app.EmbeddedContent())
+	if l == nil {
+		t.Fatal(issues)
+	}
+	eng, err := bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, bot.Config{Operators: operators})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	opts = append([]bot.ServiceOption{bot.WithSender("test", f.out), bot.WithClock(func() time.Time { return f.now })}, opts...)
+	f.svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, opts...)
+	return f
+}
+
+// say sends a text from user and returns the replies.
+func (f *fixture) say(t testing.TB, user, text string) []bot.Reply {
+	t.Helper()
+	f.seq++
+	in := bot.Inbound{Channel: "test", UserID: user, ID: fmt.Sprintf("m%d", f.seq), Text: text, LangHint: "en"}
+	if err := f.svc.Handle(context.Background(), in); err != nil {
+		t.Fatalf("Handle(%q): %v", text, err)
+	}
+	return f.out.take(user)
+}
+
+func (f *fixture) toSchoolTopics(t testing.TB, user string) {
+	t.Helper()
+	f.say(t, user, "hi")
+	f.say(t, user, "1")
+	f.say(t, user, "1")
+	if got := ids(f.say(t, user, "8")); !strings.Contains(got, "school.ask_topic") {
+		t.Fatalf("not at the school topics: %s", got)
+	}
+}
+
+func TestDuplicateDeliveryIsAnsweredOnce(t *testing.T) {
+	f := newFixture(t, memory.New(), false)
+	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.1", Text: "hello", LangHint: "en"}
+	for range 3 {
+		if err := f.svc.Handle(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := f.out.take("u1"); len(got) != 1 {
+		t.Fatalf("a message delivered 3 times got %d replies, want 1", len(got))
+	}
+}
+
+func TestForgetDeletesEverything(t *testing.T) {
+	st := memory.New()
+	f := newFixture(t, st, false)
+	f.toSchoolTopics(t, "u1")
+	if _, err := st.Load(context.Background(), "test:u1"); err != nil {
+		t.Fatalf("no session before forget: %v", err)
+	}
+	if got := ids(f.say(t, "u1", "delete my data")); got != "forget.confirm" {
+		t.Fatalf("delete my data: %s", got)
+	}
+	if got := ids(f.say(t, "u1", "yes")); got != "forget.done" {
+		t.Fatalf("confirm: %s", got)
+	}
+	if _, err := st.Load(context.Background(), "test:u1"); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("session still stored after forget: %v", err)
+	}
+	// The dedup records went too: the same message id is new again.
+	first, err := st.FirstSeen(context.Background(), "test:u1", "m1", time.Hour)
+	if err != nil || !first {
+		t.Fatalf("dedup record survived forget: first=%v err=%v", first, err)
+	}
+	if got := ids(f.say(t, "u1", "hi")); !strings.Contains(got, "privacy.notice") {
+		t.Fatalf("after forget the user is new: %s", got)
+	}
+}
+
+func TestConversationSurvivesRestart(t *testing.T) {
+	dir := t.TempDir()
+	st, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, st, false)
+	f.toSchoolTopics(t, "u1")
+	f.say(t, "u1", "2") // where to go → asks the municipality
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	st2, err := embedded.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st2.Close()
+	f2 := newFixture(t, st2, false)
+	f2.seq = 100
+	got := f2.say(t, "u1", "Livorno")
+	if !strings.Contains(ids(got), "school.where") || !strings.Contains(got[0].Text, "Livorno") {
+		t.Fatalf("after a restart the answer did not continue the conversation: %s", ids(got))
+	}
+}
+
+func TestHandoffRelayAndGiveBack(t *testing.T) {
+	d := &desk{}
+	f := newFixture(t, memory.New(), true, bot.WithDesk(d))
+	f.toSchoolTopics(t, "u1")
+	got := f.say(t, "u1", "5") // talk to a person
+	if !strings.Contains(ids(got), "operator.waiting") {
+		t.Fatalf("handoff: %s", ids(got))
+	}
+	if len(d.handoffs) != 1 {
+		t.Fatalf("desk got %d handoffs", len(d.handoffs))
+	}
+	h := d.handoffs[0]
+	if h.Conversation != "test:u1" || h.Lang != "en" || h.Reason != "school" || h.Context["child_age"] != "8" || h.Context["school_level"] != "primary" {
+		t.Errorf("handoff = %+v", h)
+	}
+	if got := ids(f.say(t, "u1", "my son has no documents")); got != "operator.relayed" {
+		t.Errorf("first message while waiting: %s", got)
+	}
+	if got := f.say(t, "u1", "is anyone there?"); len(got) != 0 {
+		t.Errorf("second message while waiting got a reply: %s", ids(got))
+	}
+	if len(d.relayed) != 2 || d.relayed[0].Text != "my son has no documents" {
+		t.Fatalf("relayed = %+v", d.relayed)
+	}
+	ctx := context.Background()
+	if err := f.svc.OperatorJoined(ctx, "test:u1", "Giulia"); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.out.take("u1"); len(got) != 1 || !strings.Contains(got[0].Text, "Giulia") {
+		t.Fatalf("joined: %+v", got)
+	}
+	if err := f.svc.OperatorSays(ctx, "test:u1", "Giulia", "Ciao! Puoi venire martedì."); err != nil {
+		t.Fatal(err)
+	}
+	if got := f.out.take("u1"); len(got) != 1 || got[0].FromOperator != "Giulia" || got[0].Text != "Ciao! Puoi venire martedì." {
+		t.Fatalf("operator text: %+v", got)
+	}
+	if err := f.svc.GiveBack(ctx, "test:u1"); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(f.out.take("u1")); !strings.Contains(got, "operator.gave_back") || !strings.Contains(got, "menu.ask") {
+		t.Fatalf("give back: %s", got)
+	}
+	if err := f.svc.GiveBack(ctx, "test:u1"); !errors.Is(err, bot.ErrNotInHandoff) {
+		t.Errorf("second give back: %v", err)
+	}
+	// The user can leave a handoff with "menu"; the desk is told.
+	f.say(t, "u1", "2")
+	f.say(t, "u1", "1")
+	f.say(t, "u1", "5")
+	if got := ids(f.say(t, "u1", "menu")); !strings.Contains(got, "operator.left") {
+		t.Errorf("menu during handoff: %s", got)
+	}
+	if len(d.ended) != 1 || d.ended[0] != "user_left" {
+		t.Errorf("desk ended = %v", d.ended)
+	}
+}
+
+func TestHandoffFailureIsNotADeadEnd(t *testing.T) {
+	d := &desk{fail: errors.New("slack down")}
+	f := newFixture(t, memory.New(), true, bot.WithDesk(d))
+	f.toSchoolTopics(t, "u1")
+	got := ids(f.say(t, "u1", "operator"))
+	if !strings.Contains(got, "operator.unavailable") || !strings.Contains(got, "school.ask_topic") {
+		t.Fatalf("failed handoff: %s", got)
+	}
+	if got := ids(f.say(t, "u1", "1")); !strings.Contains(got, "school.documents") {
+		t.Fatalf("after a failed handoff the flow goes on: %s", got)
+	}
+}
+
+func TestOneConversationAtATime(t *testing.T) {
+	f := newFixture(t, memory.New(), false)
+	f.toSchoolTopics(t, "u1")
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := bot.Inbound{Channel: "test", UserID: "u1", ID: fmt.Sprintf("c%d", i), Text: "1"}
+			if err := f.svc.Handle(context.Background(), in); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	got := f.out.take("u1")
+	if len(got) != 20 {
+		t.Fatalf("20 concurrent messages got %d replies", len(got))
+	}
+	for _, r := range got {
+		if !strings.Contains(strings.Join(r.MessageIDs, " "), "school.documents") {
+			t.Fatalf("a concurrent answer was handled out of place: %v", r.MessageIDs)
+		}
+	}
+}
+
+func TestUnreadableSessionStartsAfresh(t *testing.T) {
+	st := memory.New()
+	if err := st.Save(context.Background(), "test:u1", []byte("{not json"), time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	f := newFixture(t, st, false)
+	if got := ids(f.say(t, "u1", "hi")); !strings.Contains(got, "privacy.notice") {
+		t.Fatalf("corrupt session: %s", got)
+	}
+}
+
+func TestContentChangedUnderAConversation(t *testing.T) {
+	st := memory.New()
+	sess := bot.Session{State: bot.StateFlow, Lang: "en", Flow: "school", Step: "removed_step", Consent: 1}
+	b, _ := sess.Marshal()
+	_ = st.Save(context.Background(), "test:u1", b, time.Hour)
+	f := newFixture(t, st, false)
+	f.now = time.Unix(60, 0)
+	got := ids(f.say(t, "u1", "2"))
+	if got != "error.content_changed menu.ask" {
+		t.Fatalf("removed step: %s", got)
+	}
+}
+
+func TestBadInputGetsAPoliteReply(t *testing.T) {
+	f := newFixture(t, memory.New(), false)
+	f.toSchoolTopics(t, "u1")
+	f.say(t, "u1", "2")
+	for _, text := range []string{
+		strings.Repeat("Sesto Fiorentino ", 600), // 10,000 characters
+		"😀😀😀", "\x00\x07\x1b[2J", "مدينة فلورنسا", "佛罗伦萨", "\u202eotarP", "",
+	} {
+		got := f.say(t, "u1", text)
+		if len(got) == 0 {
+			t.Fatalf("no reply to %.20q", text)
+		}
+	}
+}
+
+func TestLogsCarryNoPersonalData(t *testing.T) {
+	var buf bytes.Buffer
+	log := slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	f := newFixture(t, memory.New(), true, bot.WithLogger(log), bot.WithDesk(&desk{fail: errors.New("down")}))
+	user := "+393331234567"
+	f.say(t, user, "hi")
+	f.say(t, user, "1")
+	f.say(t, user, "Mi chiamo Amina Diallo")
+	f.say(t, user, "operator")
+	f.out.fail = errors.New("platform down")
+	f.seq++
+	_ = f.svc.Handle(context.Background(), bot.Inbound{Channel: "test", UserID: user, ID: "x", Text: "Amina"})
+	_ = f.svc.Handle(context.Background(), bot.Inbound{Channel: "test", UserID: user, ID: "x", Text: "Amina"})
+	logs := buf.String()
+	if logs == "" {
+		t.Fatal("nothing was logged: the test proves nothing")
+	}
+	for _, secret := range []string{"3331234567", "Amina", "Diallo"} {
+		if strings.Contains(logs, secret) {
+			t.Errorf("logs contain %q:\n%s", secret, logs)
+		}
+	}
+	if !strings.Contains(logs, f.svc.Pseudonym("test:"+user)) {
+		t.Errorf("logs do not name the conversation by its pseudonym:\n%s", logs)
+	}
+}
