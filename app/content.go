@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -85,7 +86,7 @@ func Load(c Content) (*Loaded, flow.Issues) {
 	prefix("locales", is)
 	places, err := knowledge.LoadMunicipalities(c.Knowledge, "municipalities.csv")
 	if err != nil {
-		issues = append(issues, flow.Issue{File: "knowledge/municipalities.csv", Severity: flow.Error, Code: "knowledge", Msg: err.Error()})
+		prefix("knowledge", knowledgeIssues(err))
 	}
 	if cat == nil {
 		return nil, issues
@@ -106,6 +107,27 @@ func Load(c Content) (*Loaded, flow.Issues) {
 		return nil, issues
 	}
 	return l, issues
+}
+
+// knowledgeIssues turns the knowledge loader's joined errors into issues,
+// one per file and line.
+func knowledgeIssues(err error) flow.Issues {
+	var errs []error
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		errs = j.Unwrap()
+	} else {
+		errs = []error{err}
+	}
+	var out flow.Issues
+	for _, e := range errs {
+		var ki knowledge.Issue
+		if errors.As(e, &ki) {
+			out = append(out, flow.Issue{File: ki.File, Line: ki.Line, Severity: flow.Error, Code: "knowledge", Msg: ki.Msg})
+		} else {
+			out = append(out, flow.Issue{File: "municipalities.csv", Severity: flow.Error, Code: "knowledge", Msg: e.Error()})
+		}
+	}
+	return out
 }
 
 // gazetteer adapts the knowledge index to the engine's interface.

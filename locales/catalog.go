@@ -293,6 +293,13 @@ func (c *Catalog) Match(hint string) (string, bool) {
 	if conf < language.High {
 		return "", false
 	}
+	// CLDR lets some languages stand for others ("tlh" → English, with high
+	// confidence); a user is only given a language they asked for.
+	want, _ := tag.Base()
+	got, _ := language.Make(c.langs[idx].Code).Base()
+	if want != got {
+		return "", false
+	}
 	return c.langs[idx].Code, true
 }
 

@@ -22,7 +22,7 @@ import (
 // tens and a hundred, with their usual compounds ("ventuno", "twenty-one",
 // "vingt et un", "soixante-dix", "quatre-vingt-dix", "njëzet e një", "واحد
 // وعشرون", "ثلاثة عشر", "二十一"). Indefinite articles that also mean one
-// ("un", "une", "uno", "una", "një") and the Albanian pronoun "unë" (which
+// ("un", "une", "uno", "una", "një", "一") and the Albanian pronoun "unë" (which
 // folds to French "une") are ignored when the answer has a number in digits,
 // so "Unë jam 25 vjeç" is 25 (and "una figlia di 5 anni" is 5), but "uno o
 // due" is rejected. Numbers this package cannot read ("½", "²", "①") reject
@@ -40,17 +40,17 @@ func Number(text string) (float64, bool) {
 	if v, ok := plainNumber(s); ok {
 		return v, true
 	}
+	for _, r := range s {
+		if r >= 0x80 && unicode.Is(unicode.No, r) {
+			return 0, false // "½", "²", "①": numbers this package cannot read
+		}
+	}
 	var buf [maxTokens]token
 	toks, ok := tokenize(s, buf[:0])
 	if !ok {
 		return 0, false
 	}
 	foldWords(toks)
-	for _, r := range s {
-		if unicode.Is(unicode.No, r) {
-			return 0, false // "½", "²", "①": numbers this package cannot read
-		}
-	}
 	// all holds the numbers written in digits and the number words; weak
 	// the lone articles, which count only when no digits are present.
 	var all, weak valueSet
@@ -63,7 +63,11 @@ func Number(text string) (float64, bool) {
 				if !ok {
 					return 0, false
 				}
-				all.add(float64(v))
+				if t.text == "1" {
+					weak.add(1) // "一个": also the article "a"
+				} else {
+					all.add(float64(v))
+				}
 				i++
 				continue
 			}

@@ -1,5 +1,7 @@
 package input
 
+import "strings"
+
 // maxE164 is the most digits an E.164 number has, country code included.
 const maxE164 = 15
 
@@ -11,6 +13,10 @@ const maxE164 = 15
 // +393331234567), a landline starts with 0, which is kept, and has 6 to 11
 // digits ("055 123456" is +39055123456); an Italian
 // number with the country code but no "+" ("39 333 1234567") is read too.
+//
+// The trunk prefix printed as "(0)" after a country code is dropped ("+44
+// (0)20 7946 0000" is +442079460000), except after +39: Italian numbers
+// keep their 0.
 //
 // Digits of any script count (Arabic-Indic, Persian, full-width). Between
 // digits, spaces, dots, dashes, slashes and parentheses are allowed, and
@@ -26,7 +32,14 @@ func Phone(text string) (string, bool) {
 	var digits [maxE164 + 4]byte
 	n := 0
 	plus := false
-	for _, r := range s {
+	trunk := -1 // digits before a "(0)", the trunk prefix some countries print
+	if k := strings.Index(s, "(0)"); k > 0 {
+		trunk = k
+	}
+	for i, r := range s {
+		if i == trunk+1 && dropTrunk(digits[:n], plus) {
+			continue // the 0 of "+44 (0)20 ...": not dialled from abroad
+		}
 		if d := digitValue(r); d >= 0 {
 			if n == len(digits) {
 				return "", false
@@ -69,4 +82,16 @@ func Phone(text string) (string, bool) {
 		return "", false
 	}
 	return "+" + e, true
+}
+
+// dropTrunk reports whether a "(0)" after the digits cc is a trunk prefix to
+// drop: cc is a country code ("+44", "0044"), and not Italy's.
+func dropTrunk(cc []byte, plus bool) bool {
+	if !plus {
+		if len(cc) < 3 || cc[0] != '0' || cc[1] != '0' {
+			return false
+		}
+		cc = cc[2:]
+	}
+	return len(cc) > 0 && string(cc) != "39"
 }

@@ -1,6 +1,7 @@
 package input
 
 import (
+	"math"
 	"net/mail"
 	"strings"
 	"unicode"
@@ -31,7 +32,7 @@ func Text(text string, min, max int) (string, bool) {
 	if min < 0 {
 		min = 0
 	}
-	if min > max || len(text) > 8*max+256 {
+	if min > max || (max < (math.MaxInt-256)/8 && len(text) > 8*max+256) {
 		return "", false
 	}
 	var b strings.Builder
@@ -107,7 +108,7 @@ func Email(text string) (string, bool) {
 		return "", false
 	}
 	local, domain := a.Address[:at], a.Address[at+1:]
-	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") ||
+	if !strings.Contains(domain, ".") || strings.HasPrefix(domain, ".") || strings.HasPrefix(domain, "[") ||
 		strings.HasSuffix(domain, ".") || strings.Contains(domain, "..") {
 		return "", false
 	}

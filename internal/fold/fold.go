@@ -26,10 +26,12 @@ const MaxInput = 512
 // kept (Arabic, Chinese, Albanian "ë" becomes "e").
 func String(s string) string {
 	if len(s) > MaxInput {
-		s = s[:MaxInput]
-		for !utf8.ValidString(s) && len(s) > 0 {
-			s = s[:len(s)-1]
+		// Cut at a rune boundary: back up past a rune split by the cut only.
+		i := MaxInput
+		for i > MaxInput-utf8.UTFMax && i > 0 && !utf8.RuneStart(s[i]) {
+			i--
 		}
+		s = s[:i]
 	}
 	if isFoldedASCII(s) {
 		return s

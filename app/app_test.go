@@ -1,0 +1,234 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(args []string, stdin string, vars map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {
+	var out, errOut bytes.Buffer
+	return Env{
+		Args:   append([]string{"teamsbot"}, args...),
+		Getenv: func(k string) string { return vars[k] },
+		Stdin:  strings.NewReader(stdin),
+		Stdout: &out,
+		Stderr: &errOut,
+	}, &out, &errOut
+}
+
+func TestLintShippedContent(t *testing.T) {
+	e, out, _ := env([]string{"lint"}, "", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("lint: %v\n%s", err, out)
+	}
+	for _, want := range []string{"Italiano", "English", "Français", "العربية", "Shqip", "中文", "100%", "0 errors"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("lint output lacks %q:\n%s", want, out)
+		}
+	}
+}
+
+// brokenContent writes a content folder whose school flow points at a step
+// that does not exist.
+func brokenContent(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "flows"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	menu := "flow: menu\nstart: main\nsteps:\n  main:\n    say: menu.ask\n    options:\n      - label: menu.school\n        next: oops\n"
+	if err := os.WriteFile(filepath.Join(dir, "flows", "menu.yaml"), []byte(menu), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return dir
+}
+
+func TestLintReportsFileLine(t *testing.T) {
+	dir := brokenContent(t)
+	e, out, _ := env([]string{"lint", dir}, "", nil)
+	err := Run(context.Background(), e)
+	var exit ExitError
+	if !errors.As(err, &exit) || exit.Code != 1 {
+		t.Fatalf("lint of broken content: err = %v, want exit 1", err)
+	}
+	want := `flows/menu.yaml:8:15: next: unknown step "oops" in flow "menu"`
+	if !strings.Contains(out.String(), want) {
+		t.Errorf("lint output lacks %q:\n%s", want, out)
+	}
+}
+
+func TestChatAndServeRefuseBrokenContent(t *testing.T) {
+	dir := brokenContent(t)
+	for _, cmd := range [][]string{{"chat"}, {"serve", "--addr", "127.0.0.1:0"}} {
+		e, _, errOut := env(cmd, "hi\n", map[string]string{"TEAMSBOT_CONTENT": dir, "TEAMSBOT_DATA": t.TempDir()})
+		err := Run(context.Background(), e)
+		if err == nil || !strings.Contains(err.Error(), "errors") {
+			t.Errorf("%s started on broken content: %v", cmd[0], err)
+		}
+		if !strings.Contains(errOut.String(), "flows/menu.yaml:8:15") {
+			t.Errorf("%s did not say where the content is broken:\n%s", cmd[0], errOut)
+		}
+	}
+}
+
+func TestChatFromAPipe(t *testing.T) {
+	e, out, errOut := env([]string{"chat", "--lang", "en"}, "hi\n1\n1\n8\n2\nsesto fiorentino\n", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("chat: %v\n%s", err, errOut)
+	}
+	got := out.String()
+	for _, want := range []string{"Before we start: your privacy.", "  1. OK, continue", "  1. School for my child",
+		"primary school", "  2. Where to go", "In Sesto Fiorentino:"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, got)
+		}
+	}
+}
+
+func TestChatUnknownLanguage(t *testing.T) {
+	e, _, _ := env([]string{"chat", "--lang", "tlh"}, "", nil)
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "not a language") {
+		t.Errorf("chat --lang tlh: %v", err)
+	}
+}
+
+func TestTestCommand(t *testing.T) {
+	e, out, _ := env([]string{"test"}, "", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("test: %v\n%s", err, out)
+	}
+	if !strings.Contains(out.String(), " passed, 0 failed") {
+		t.Errorf("test output: %s", out)
+	}
+}
+
+func TestGraph(t *testing.T) {
+	e, out, _ := env([]string{"graph", "school"}, "", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"flowchart TD", `school_level[["school.level"]]`, `school_topics -- "school.topic_where" --> school_where`} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("graph lacks %q:\n%s", want, out)
+		}
+	}
+	e, _, _ = env([]string{"graph", "nope"}, "", nil)
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: menu, school") {
+		t.Errorf("graph nope: %v", err)
+	}
+}
+
+func TestUsage(t *testing.T) {
+	for _, args := range [][]string{{}, {"dance"}, {"graph"}} {
+		e, _, _ := env(args, "", nil)
+		if err := Run(context.Background(), e); !errors.Is(err, ErrUsage) {
+			t.Errorf("%v: err = %v, want usage", args, err)
+		}
+	}
+}
+
+func TestConfigFromEnv(t *testing.T) {
+	c, err := FromEnv(func(k string) string {
+		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "2h", "TEAMSBOT_RETENTION_DAYS": "7", "TEAMSBOT_LOG_LEVEL": "debug"}[k]
+	})
+	if err != nil || c.SessionTimeout != 2*time.Hour || c.RetentionDays != 7 || c.LogLevel != slog.LevelDebug || c.Addr != ":8080" {
+		t.Errorf("FromEnv = %+v, %v", c, err)
+	}
+	_, err = FromEnv(func(k string) string {
+		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "soon", "TEAMSBOT_RETENTION_DAYS": "0", "TEAMSBOT_LOG_FORMAT": "xml"}[k]
+	})
+	for _, want := range []string{"TEAMSBOT_SESSION_TIMEOUT", "TEAMSBOT_RETENTION_DAYS", "TEAMSBOT_LOG_FORMAT"} {
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("bad %s not reported: %v", want, err)
+		}
+	}
+}
+
+func TestSecretsAreRedacted(t *testing.T) {
+	var buf bytes.Buffer
+	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "redis", Secret("redis://:hunter2@db:6379"))
+	if strings.Contains(buf.String(), "hunter2") || fmt.Sprint(Secret("hunter2")) != "REDACTED" {
+		t.Errorf("a secret leaked: %s", buf.String())
+	}
+}
+
+func freeAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+func TestServeHealthReadinessMetricsAndShutdown(t *testing.T) {
+	addr := freeAddr(t)
+	e, _, errOut := env([]string{"serve"}, "", map[string]string{"TEAMSBOT_ADDR": addr, "TEAMSBOT_DATA": t.TempDir(), "TEAMSBOT_PSEUDONYM_KEY": "k"})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, e) }()
+	base := "http://" + addr
+	var resp *http.Response
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err = http.Get(base + "/healthz"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		cancel()
+		t.Fatalf("server did not come up: %v\n%s", err, errOut)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("/healthz = %d", resp.StatusCode)
+	}
+	for path, want := range map[string]string{"/readyz": "ready", "/metrics": "go_goroutines"} {
+		resp, err := http.Get(base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("%s = %d %.200s", path, resp.StatusCode, body)
+		}
+	}
+	if resp, _ := http.Post(base+"/healthz", "text/plain", nil); resp != nil && resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("POST /healthz = %d", resp.StatusCode)
+	}
+	cancel() // as SIGTERM does
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("serve after shutdown: %v", err)
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("serve did not shut down")
+	}
+	if !strings.Contains(errOut.String(), "stopped") {
+		t.Errorf("no clean stop logged:\n%s", errOut)
+	}
+}
+
+func TestReadyzFailsWhenStoreIsDown(t *testing.T) {
+	srv := newServer(downStore{}, newMetrics(), slog.New(slog.DiscardHandler))
+	rec := &recorder{header: http.Header{}}
+	req, _ := http.NewRequest("GET", "/readyz", nil)
+	srv.ServeHTTP(rec, req)
+	if rec.code != http.StatusServiceUnavailable {
+		t.Errorf("/readyz with the store down = %d", rec.code)
+	}
+}

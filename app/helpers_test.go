@@ -1,0 +1,44 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	"teamsbot/bot"
+)
+
+type downStore struct{}
+
+func (downStore) Load(context.Context, string) ([]byte, error) { return nil, errors.New("down") }
+func (downStore) Save(context.Context, string, []byte, time.Duration) error {
+	return errors.New("down")
+}
+func (downStore) FirstSeen(context.Context, string, string, time.Duration) (bool, error) {
+	return false, errors.New("down")
+}
+func (downStore) Lock(context.Context, string, time.Duration) (func(), error) {
+	return nil, errors.New("down")
+}
+func (downStore) Forget(context.Context, string) error { return errors.New("down") }
+func (downStore) Ping(context.Context) error           { return errors.New("down") }
+func (downStore) Close() error                         { return nil }
+
+var _ bot.Store = downStore{}
+
+type recorder struct {
+	header http.Header
+	code   int
+	body   []byte
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+func (r *recorder) Write(b []byte) (int, error) {
+	if r.code == 0 {
+		r.code = 200
+	}
+	r.body = append(r.body, b...)
+	return len(b), nil
+}
+func (r *recorder) WriteHeader(code int) { r.code = code }

@@ -1,0 +1,56 @@
+package fold
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+)
+
+func TestString(t *testing.T) {
+	for in, want := range map[string]string{
+		"Sesto Fiorentino":       "sesto fiorentino",
+		"  SÌ!!  ":               "si",
+		"Castelfranco Piandiscò": "castelfranco piandisco",
+		"Campo nell'Elba":        "campo nell elba",
+		"Montecatini-Terme":      "montecatini terme",
+		"Nëntor":                 "nentor",
+		"ＡＢＣ１２":                  "abc12",
+		"مَرْحَبًا":              "مرحبا",
+		"居留许可":                   "居留许可",
+		"😀 ok 😀":                 "ok",
+		"\x00\x1b[31mred\u202e":  "31mred",
+		"":                       "",
+		"2":                      "2",
+		"a  b":                   "a b",
+	} {
+		if got := String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func TestStringBoundsWork(t *testing.T) {
+	long := "Prato \xff Firenze " + strings.Repeat("è", 600)
+	got := String(long)
+	if !strings.HasPrefix(got, "prato firenze e") {
+		t.Errorf("an invalid byte early in a long text lost the rest: %.40q", got)
+	}
+	if len(got) > MaxInput || !utf8.ValidString(got) {
+		t.Errorf("String of a long text: %d bytes, valid=%v", len(got), utf8.ValidString(got))
+	}
+}
+
+func FuzzString(f *testing.F) {
+	for _, s := range []string{"Sesto Fiorentino", "SÌ", "مرحبا", "居留", "\xff\xfe", strings.Repeat("é", 300)} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		got := String(s)
+		if String(got) != got {
+			t.Fatalf("not idempotent: %q → %q → %q", s, got, String(got))
+		}
+		if strings.HasPrefix(got, " ") || strings.HasSuffix(got, " ") || strings.Contains(got, "  ") {
+			t.Fatalf("spaces not folded: %q", got)
+		}
+	})
+}
