@@ -151,12 +151,12 @@ func Load(fsys fs.FS) ([]File, flow.Issues) {
 func Parse(path string, data []byte) (File, error) {
 	f := File{Path: path}
 	var doc yaml.Node
-	dec := yaml.NewDecoder(bytes.NewReader(data))
-	dec.KnownFields(true)
-	if err := dec.Decode(&doc); err != nil {
+	if err := yaml.Unmarshal(data, &doc); err != nil {
 		return f, fmt.Errorf("broken YAML: %s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
-	if err := doc.Decode(&f); err != nil {
+	dec := yaml.NewDecoder(bytes.NewReader(data))
+	dec.KnownFields(true)
+	if err := dec.Decode(&f); err != nil {
 		return f, fmt.Errorf("%s", strings.TrimPrefix(err.Error(), "yaml: "))
 	}
 	// Lines: tests → sequence items; turns → their items.

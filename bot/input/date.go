@@ -81,7 +81,7 @@ func parseDate(text string, now time.Time, pivot int) (time.Time, bool) {
 	var nums [3]dateNum
 	n := 0
 	month := 0               // from a month name
-	rel, nrel := 0, 0        // relative day, and how many relative words
+	rel, nrel := 0, 0        // relative day, and how many different ones
 	zy, zm, zd := -1, -1, -1 // the numbers before 年, 月, 日
 	for i, t := range toks {
 		switch {
@@ -94,7 +94,9 @@ func parseDate(text string, now time.Time, pivot int) (time.Time, bool) {
 			n++
 		case t.han:
 			if r, ok := hanRelative(t.text); ok {
-				rel, nrel = r, nrel+1
+				if nrel == 0 || r != rel {
+					rel, nrel = r, nrel+1
+				}
 				continue
 			}
 			if i == 0 || toks[i-1].kind != tNum {
@@ -110,7 +112,9 @@ func parseDate(text string, now time.Time, pivot int) (time.Time, bool) {
 			}
 		default:
 			if r, ok := relativeWords[t.text]; ok {
-				rel, nrel = r, nrel+1
+				if nrel == 0 || r != rel {
+					rel, nrel = r, nrel+1
+				}
 				continue
 			}
 			m := monthOf(toks, i)

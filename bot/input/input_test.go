@@ -133,6 +133,8 @@ var numberCases = []struct {
 	{"عشرين", 20, true},
 	{"واحد وعشرون", 21, true},
 	{"عشرين و واحد", 21, true},
+	{"مئة", 100, true},
+	{"مائة", 100, true},
 	{"عمري اثنا عشر سنة", 12, true},
 	{"أحد", 0, false},
 	// Chinese
@@ -310,6 +312,7 @@ var yesNoCases = []struct {
 	{"I don't know", "en", false, false},
 	{"no idea", "en", false, false},
 	{"je ne sais pas", "fr", false, false},
+	{"oui mais je ne suis pas sûr", "fr", false, false},
 	{"peut-être", "fr", false, false},
 	{"nuk e di", "sq", false, false},
 	{"ndoshta", "sq", false, false},
@@ -435,6 +438,7 @@ var dateCases = []struct {
 	{"غداً", day(2026, 3, 16)},
 	{"明天", day(2026, 3, 16)},
 	{"ieri", day(2026, 3, 14)},
+	{"oggi, today", day(2026, 3, 15)},
 	// rejected
 	{"", time.Time{}},
 	{"31/02/2015", time.Time{}},
@@ -695,5 +699,45 @@ func TestFoldWordsASCII(t *testing.T) {
 		if want := fold.String(w); toks[0].text != want {
 			t.Errorf("foldWords(%q) = %q, fold.String %q", w, toks[0].text, want)
 		}
+	}
+}
+
+// TestTablesFolded checks that every word of the tables is a fold.String
+// key, as the parsers look them up, and that phrases fit maxPhrase.
+func TestTablesFolded(t *testing.T) {
+	check := func(table, k string) {
+		if fold.String(k) != k {
+			t.Errorf("%s: %q is not folded (%q)", table, k, fold.String(k))
+		}
+	}
+	for k := range yesNoWords {
+		check("yesNoWords", k)
+		if n := strings.Count(k, " ") + 1; n > maxPhrase {
+			t.Errorf("yesNoWords: %q has %d words, more than maxPhrase", k, n)
+		}
+	}
+	for k := range hanYesNo {
+		check("hanYesNo", k)
+		if n := len([]rune(k)); n > maxHanWord {
+			t.Errorf("hanYesNo: %q longer than maxHanWord", k)
+		}
+	}
+	for k := range numWords {
+		check("numWords", k)
+	}
+	for k := range relativeWords {
+		check("relativeWords", k)
+	}
+	for k := range arabicMonths {
+		check("arabicMonths", k)
+	}
+	for _, m := range latinMonths {
+		check("latinMonths", m.name)
+	}
+}
+
+func TestYesNoLongSpeech(t *testing.T) {
+	if _, ok := YesNo(strings.Repeat("a ", 200)+"si", "it"); ok {
+		t.Errorf("YesNo of 201 words: ok")
 	}
 }

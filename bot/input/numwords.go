@@ -139,7 +139,7 @@ func buildNumWords() map[string]numWord {
 		l("ثمانون", "ثمانين", "تمانين"),
 		l("تسعون", "تسعين"),
 	)
-	add(wHundred, 100, "مئة", "مائة", "مية", "ميه", "مئه", "مائه")
+	add(wHundred, 100, "مية", "ميه", "ماية", "مايه") // مئة, مائة folded: "ئ" is "ي"
 	return m
 }
 

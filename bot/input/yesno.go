@@ -57,7 +57,10 @@ func YesNo(text, lang string) (bool, bool) {
 	// scripts ("ok好的") into runs of one script.
 	var buf [maxTokens * 2]span
 	spans := buf[:0]
-	for start := 0; start < len(f) && len(spans) < cap(spans); {
+	for start := 0; start < len(f); {
+		if len(spans) == cap(spans) {
+			return false, false // a speech, not a yes or a no
+		}
 		end := strings.IndexByte(f[start:], ' ')
 		if end < 0 {
 			end = len(f)
@@ -316,7 +319,7 @@ func buildYesNoWords() map[string]polarity {
 		"i don t understand", "depends", "it depends", "possibly",
 		// French
 		"je ne sais pas", "je sais pas", "sais pas", "chais pas", "jsp", "peut etre",
-		"peutetre", "pas sur", "pas sure", "je ne suis pas sur", "aucune idee",
+		"peutetre", "pas sur", "pas sure", "aucune idee",
 		"pas d idee", "ca depend", "parfois", "je comprends pas", "je ne comprends pas",
 		// Albanian
 		"nuk e di", "s e di", "se di", "ndoshta", "nuk jam i sigurt", "nuk jam e sigurt",
