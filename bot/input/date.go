@@ -23,7 +23,7 @@ const MaxYearsAhead = 10
 // Month names and their abbreviations are read in Italian, English, French
 // and Albanian ("12 marzo 2015", "12 mar 2015", "March 12, 2015", "1er mars
 // 2015", "12 shtator 2015", "12 janarit 2015"), in Arabic (Egyptian and Gulf
-// يناير..ديسمبر, Maghreb جانفي فيفري أفريل ماي جوان جويلية أوت, Moroccan
+// يناير..ديسمبر, Maghreb جانفي فيفري أفريل ماي جوان جويليه أوت, Moroccan
 // يوليوز غشت شتنبر نونبر دجنبر, Levantine كانون الثاني..كانون الأول) and in
 // Chinese ("2015年3月12日", "二〇一五年三月十二日"). With a month name the
 // four-digit number is the year; if both numbers are short, the first is the
@@ -226,9 +226,9 @@ func inBounds(y int, now time.Time) bool {
 var relativeWords = map[string]int{
 	"oggi": 0, "today": 0, "aujourd": 0, "aujourdhui": 0, "auj": 0, "sot": 0, "اليوم": 0,
 	"domani": 1, "tomorrow": 1, "demain": 1, "neser": 1, "nesr": 1,
-	"غدا": 1, "بكرة": 1, "بكره": 1, "بكرا": 1, "غدوة": 1, "غدوا": 1,
+	"غدا": 1, "بكره": 1, "بكرا": 1, "غدوه": 1, "غدوا": 1,
 	"dopodomani": 2, "pasneser": 2,
-	"ieri": -1, "yesterday": -1, "hier": -1, "dje": -1, "امس": -1, "البارحة": -1, "البارح": -1,
+	"ieri": -1, "yesterday": -1, "hier": -1, "dje": -1, "امس": -1, "البارحه": -1, "البارح": -1,
 }
 
 // hanRelative finds today, tomorrow, the day after or yesterday in a run of
@@ -276,7 +276,7 @@ var arabicMonths = map[string]int{
 	"ابريل": 4, "افريل": 4, "نيسان": 4,
 	"مايو": 5, "ماي": 5, "ايار": 5, "مايس": 5,
 	"يونيو": 6, "يونيه": 6, "جوان": 6, "حزيران": 6,
-	"يوليو": 7, "يوليه": 7, "جويلية": 7, "جويليه": 7, "يوليوز": 7, "تموز": 7,
+	"يوليو": 7, "يوليه": 7, "جويليه": 7, "يوليوز": 7, "تموز": 7,
 	"اغسطس": 8, "اوت": 8, "غشت": 8, "اب": 8,
 	"سبتمبر": 9, "شتنبر": 9, "ايلول": 9,
 	"اكتوبر": 10,
@@ -299,7 +299,7 @@ func monthOf(toks []token, i int) int {
 			first, second = 11, 10
 		}
 		switch toks[i+1].text {
-		case "الثاني", "ثاني", "الثانى":
+		case "الثاني", "ثاني":
 			return first
 		case "الاول", "اول":
 			return second

@@ -21,7 +21,7 @@ import (
 // Number words are read in the six launch languages from zero to twenty, the
 // tens and a hundred, with their usual compounds ("ventuno", "twenty-one",
 // "vingt et un", "soixante-dix", "quatre-vingt-dix", "njëzet e një", "واحد
-// وعشرون", "ثلاثة عشر", "二十一"). Indefinite articles that also mean one
+// وعشرون", "ثلاثه عشر", "二十一"). Indefinite articles that also mean one
 // ("un", "une", "uno", "una", "një", "一") and the Albanian pronoun "unë" (which
 // folds to French "une") are ignored when the answer has a number in digits,
 // so "Unë jam 25 vjeç" is 25 (and "una figlia di 5 anni" is 5), but "uno o

@@ -11,7 +11,7 @@ const (
 	wTens                      // 20, 30, ... 90
 	wHundred                   // 100
 	wArPrefix                  // Arabic "أحد", "اثنا": a number only before "عشر"
-	wArTen                     // Arabic "عشر", "عشرة": 10, or the "-teen" after a unit
+	wArTen                     // Arabic "عشر", "عشره": 10, or the "-teen" after a unit
 	wAnd                       // "e", "et", "and", "و": joins tens and units
 	wQuatre                    // French "quatre": 4, or 80 before "vingt"
 	wSoixante                  // French "soixante": 60, and 70..79 with a teen
@@ -101,21 +101,21 @@ func buildNumWords() map[string]numWord {
 	m["vingts"] = numWord{val: 80, kind: wVingtsFr}
 
 	// Arabic, standard and common spoken forms, folded: "أ", "إ", "آ"
-	// become "ا"; both "ة" and "ه" endings are listed.
+	// become "ا"; both "ه" and "ه" endings are listed.
 	units(
 		l("صفر"),
-		l("واحد", "واحدة", "واحده"),
+		l("واحد", "واحده", "واحده"),
 		l("اثنان", "اثنين", "اثنتان", "اثنتين", "اتنين", "جوج"),
-		l("ثلاثة", "ثلاثه", "ثلاث", "تلاتة", "تلاته", "تلات"),
-		l("اربعة", "اربعه", "اربع"),
-		l("خمسة", "خمسه", "خمس"),
-		l("ستة", "سته", "ست"),
-		l("سبعة", "سبعه", "سبع"),
-		l("ثمانية", "ثمانيه", "ثماني", "ثمان", "تمانية", "تمانيه", "تمنية", "تمنيه"),
-		l("تسعة", "تسعه", "تسع"),
+		l("ثلاثه", "ثلاثه", "ثلاث", "تلاته", "تلاته", "تلات"),
+		l("اربعه", "اربعه", "اربع"),
+		l("خمسه", "خمسه", "خمس"),
+		l("سته", "سته", "ست"),
+		l("سبعه", "سبعه", "سبع"),
+		l("ثمانيه", "ثمانيه", "ثماني", "ثمان", "تمانيه", "تمانيه", "تمنيه", "تمنيه"),
+		l("تسعه", "تسعه", "تسع"),
 	)
-	add(wArTen, 10, "عشرة", "عشره", "عشر")
-	add(wArPrefix, 1, "احد", "احدى")
+	add(wArTen, 10, "عشره", "عشره", "عشر")
+	add(wArPrefix, 1, "احد", "احدي")
 	add(wArPrefix, 2, "اثنا", "اثني", "اثنتا", "اثنتي")
 	teens(
 		nil,
@@ -139,7 +139,7 @@ func buildNumWords() map[string]numWord {
 		l("ثمانون", "ثمانين", "تمانين"),
 		l("تسعون", "تسعين"),
 	)
-	add(wHundred, 100, "مية", "ميه", "ماية", "مايه") // مئة, مائة folded: "ئ" is "ي"
+	add(wHundred, 100, "ميه", "ميه", "مايه", "مايه") // مئه, مائه folded: "ئ" is "ي"
 	return m
 }
 
@@ -197,7 +197,7 @@ func wordAt(toks []token, j int) (numWord, bool, bool) {
 }
 
 // wordNumber reads the number written in words that starts at toks[i]: one
-// word, or a compound ("twenty one", "vingt et un", "ثلاثة عشر"). It returns
+// word, or a compound ("twenty one", "vingt et un", "ثلاثه عشر"). It returns
 // the value, the index of the token after it, whether the number is weak (a
 // lone article), and false when toks[i] starts no number.
 func wordNumber(toks []token, i int) (val, next int, weak, ok bool) {
@@ -235,7 +235,7 @@ func wordNumber(toks []token, i int) (val, next int, weak, ok bool) {
 			return a.val, i + 1, a.weak, true
 		}
 		if b.kind == wArTen && !bAnd && a.val <= 9 {
-			return 10 + a.val, i + 2, false, true // ثلاثة عشر
+			return 10 + a.val, i + 2, false, true // ثلاثه عشر
 		}
 		// Arabic puts the unit first: "واحد وعشرون" (one and twenty).
 		if b.kind == wTens && bAnd {

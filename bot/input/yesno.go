@@ -283,9 +283,9 @@ func buildYesNoWords() map[string]polarity {
 		"po", "patjeter", "sigurisht", "ne rregull", "nerregull", "mire", "dakord",
 		"sakte", "s ka problem", "ska problem", "pa problem",
 		// Arabic (folded: "أ" is "ا") and Arabizi
-		"نعم", "ايوه", "ايوة", "ايوا", "ايوى", "اجل", "بلى", "اه", "طيب", "تمام",
+		"نعم", "ايوه", "ايوه", "ايوا", "ايوي", "اجل", "بلي", "اه", "طيب", "تمام",
 		"موافق", "اكيد", "صح", "طبعا", "حاضر", "واخا", "واه", "مزيان",
-		"لا باس", "لا مشكلة", "لا مشكله", "ما في مشكلة", "ماشي مشكل", "عندي",
+		"لا باس", "لا مشكله", "لا مشكله", "ما في مشكله", "ماشي مشكل", "عندي",
 		"aywa", "aiwa", "eywa", "naam", "na3am", "wakha", "wah", "tamam",
 	)
 	add(pNo,
@@ -325,7 +325,7 @@ func buildYesNoWords() map[string]polarity {
 		"nuk e di", "s e di", "se di", "ndoshta", "nuk jam i sigurt", "nuk jam e sigurt",
 		"nuk e kuptoj", "ndonjehere", "varet",
 		// Arabic
-		"لا اعرف", "لا ادري", "ما بعرف", "ما اعرف", "مش عارف", "مش عارفة", "ما عرفت",
+		"لا اعرف", "لا ادري", "ما بعرف", "ما اعرف", "مش عارف", "مش عارفه", "ما عرفت",
 		"معرفتش", "ربما", "يمكن", "ممكن", "مش متاكد", "لست متاكدا", "لا افهم",
 		"ماعرفتش", "ما نعرفش", "منعرفش", "احيانا",
 	)
@@ -334,7 +334,7 @@ func buildYesNoWords() map[string]polarity {
 		"thanks", "thank you", "thank", "you", "thx", "please", "pls", "plz",
 		"merci", "merci beaucoup", "s il vous plait", "s il te plait", "svp", "stp",
 		"faleminderit", "flm", "ju lutem", "te lutem",
-		"شكرا", "شكرا جزيلا", "من فضلك", "لو سمحت", "يعطيك العافية", "baraka", "shukran",
+		"شكرا", "شكرا جزيلا", "من فضلك", "لو سمحت", "يعطيك العافيه", "baraka", "shukran",
 		"ciao", "hello", "hi", "salut", "bonjour", "pershendetje", "مرحبا", "السلام عليكم",
 		"io", "i", "je", "ana", "انا",
 	)

@@ -55,7 +55,7 @@ func String(s string) string {
 					b.WriteByte(' ')
 				}
 				space = false
-				b.WriteRune(unicode.ToLower(r))
+				b.WriteRune(arabicVariant(unicode.ToLower(r)))
 			default:
 				space = true
 			}
@@ -89,4 +89,19 @@ func isFoldedASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// arabicVariant folds letters that users type interchangeably in Arabic
+// script: alif maqsura and Persian yeh to yeh, teh marbuta to heh, Persian
+// keheh to kaf. "مدرسة" and "مدرسه" are the same word to a user.
+func arabicVariant(r rune) rune {
+	switch r {
+	case 'ى', 'ی':
+		return 'ي'
+	case 'ة':
+		return 'ه'
+	case 'ک':
+		return 'ك'
+	}
+	return r
 }
