@@ -55,6 +55,7 @@ type Engine struct {
 	tr       Translator
 	actions  Actions
 	gaz      Gazetteer
+	router   Router
 	cfg      Config
 	langs    []Language
 	commands map[string]string // folded keyword → command
@@ -99,6 +100,11 @@ func NewEngine(prog *flow.Program, tr Translator, actions Actions, gaz Gazetteer
 	e.commands["delete"] = "forget"
 	return e, nil
 }
+
+// SetRouter connects a router for free words typed where a choice was
+// expected (at the menu, or an answer matching no option). Call it before
+// the engine serves.
+func (e *Engine) SetRouter(r Router) { e.router = r }
 
 // CheckEnv is the flow.Env that checks flows against a translator and the
 // registered actions.
@@ -639,6 +645,14 @@ func (t *turn) question(n *flow.Node, again bool) {
 		}
 		t.offer(opts...)
 	case flow.KindAsk:
+		if n.Ask == "choice" {
+			cs := t.choices(n)
+			opts := make([]Option, len(cs))
+			for i, c := range cs {
+				opts[i] = Option{ID: "o:" + n.Hash + ":" + strconv.Itoa(i+1), Label: c.Label}
+			}
+			t.offer(opts...)
+		}
 		if n.Ask == "location" || n.Ask == "municipality" {
 			if len(t.out.Replies) == 0 {
 				t.out.Replies = append(t.out.Replies, Reply{Lang: t.lang()})
@@ -734,7 +748,9 @@ func (t *turn) do(n *flow.Node) (*flow.Node, error) {
 	for _, w := range n.With {
 		args[w.Name] = w.Value.Render(t.s.Vars)
 	}
-	res, err := a.Run(t.ctx, ActionRequest{Lang: t.lang(), Args: args, Vars: t.s.Vars, Now: t.now})
+	lang := t.lang()
+	tr := func(id string, data map[string]string) string { return t.e.tr.Text(lang, id, data) }
+	res, err := a.Run(t.ctx, ActionRequest{Lang: lang, Args: args, Vars: t.s.Vars, Now: t.now, T: tr})
 	if err != nil {
 		return nil, fmt.Errorf("action %s: %w", n.Do, err)
 	}
@@ -798,11 +814,21 @@ func (t *turn) miss(n *flow.Node, why string) error {
 
 func (t *turn) answer() error {
 	s := t.s
+	if s.Pending == PendingRoute {
+		s.Pending = ""
+		if done, err := t.pickRoute(); done || err != nil {
+			return err
+		}
+	}
 	n, ok := t.current()
 	if !ok {
 		if s.Flow != "" {
 			// The step the user was on is gone: content changed under them.
 			t.say("error.content_changed", nil)
+		} else if t.in.Text != "" && t.in.Option == "" {
+			if done, err := t.route(); done || err != nil {
+				return err
+			}
 		}
 		return t.goMenu()
 	}
@@ -820,6 +846,11 @@ func (t *turn) answer() error {
 func (t *turn) choose(n *flow.Node) error {
 	i, why := t.matchOption(n)
 	if i < 0 {
+		if why == "no_match" || why == "ambiguous" {
+			if done, err := t.route(); done || err != nil {
+				return err
+			}
+		}
 		return t.miss(n, why)
 	}
 	o := n.Options[i]
@@ -858,27 +889,45 @@ func (t *turn) matchOption(n *flow.Node) (int, string) {
 		}
 		return -1, "number"
 	}
-	in := fold.String(t.in.Text)
-	if in == "" {
+	if fold.String(t.in.Text) == "" {
 		return -1, "empty"
 	}
-	found := -1
+	labels := make([]string, len(n.Options))
 	for i, o := range n.Options {
-		label := fold.String(t.e.text(t.lang(), o.Label, t.s.Vars))
+		labels[i] = t.e.text(t.lang(), o.Label, t.s.Vars)
+	}
+	switch i := matchLabel(t.in.Text, labels); i {
+	case -1:
+		return -1, "no_match"
+	case -2:
+		return -1, "ambiguous"
+	default:
+		return i, ""
+	}
+}
+
+// matchLabel finds the label a text names: the whole label, or a unique run
+// of its words (case- and accent-insensitive). It returns -1 for no match,
+// -2 when several labels match.
+func matchLabel(text string, labels []string) int {
+	in := fold.String(text)
+	if in == "" {
+		return -1
+	}
+	found := -1
+	for i, l := range labels {
+		label := fold.String(l)
 		if label == in {
-			return i, ""
+			return i
 		}
 		if len([]rune(in)) >= 3 && containsWords(label, in) {
 			if found >= 0 {
-				return -1, "ambiguous"
+				return -2
 			}
 			found = i
 		}
 	}
-	if found < 0 {
-		return -1, "no_match"
-	}
-	return found, ""
+	return found
 }
 
 // containsWords reports whether needle appears in hay on word boundaries.

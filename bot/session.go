@@ -54,6 +54,7 @@ type Place struct {
 const (
 	PendingForget = "forget" // "delete everything?" asked
 	PendingAcked  = "acked"  // the user was told their messages reach the operator
+	PendingRoute  = "route"  // "did you mean" offered; the routes are in Vars["_routes"]
 )
 
 // sessionFormat is the first byte of an encoded session; a format change

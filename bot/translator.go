@@ -35,11 +35,12 @@ var EngineMessages = []string{
 	"forget.confirm", "forget.yes", "forget.no", "forget.done",
 	"error.generic", "error.not_understood", "error.choose_option", "error.old_button", "error.media", "error.content_changed", "error.which_municipality",
 	"fallback.stuck",
+	"route.did_you_mean", "route.none",
 	"operator.unavailable", "operator.waiting", "operator.cancel", "operator.relayed", "operator.joined", "operator.joined_named", "operator.someone", "operator.left", "operator.gave_back",
 }
 
 // EngineLabels are the engine's messages shown on buttons.
 var EngineLabels = []string{
 	"privacy.accept", "privacy.decline", "privacy.forget", "common.menu", "common.continue", "common.try_again",
-	"common.operator", "forget.yes", "forget.no", "operator.cancel",
+	"common.operator", "forget.yes", "forget.no", "operator.cancel", "route.none",
 }

@@ -13,6 +13,21 @@ import (
 func (t *turn) typed(n *flow.Node) error {
 	s := t.s
 	text := t.in.Text
+	if n.Ask == "choice" {
+		cs := t.choices(n)
+		k := t.matchChoice(n, cs)
+		if k < 0 {
+			if t.in.Option == "" && t.in.Text != "" {
+				if done, err := t.route(); done || err != nil {
+					return err
+				}
+			}
+			return t.miss(n, "no_match")
+		}
+		s.setVar(n.Save, cs[k].Value)
+		t.pushBack(n)
+		return t.advance(n.Next)
+	}
 	if t.in.Option != "" {
 		// A button of another question pressed while this one waits for text.
 		return t.miss(n, "old_button")

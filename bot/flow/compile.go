@@ -283,6 +283,7 @@ func (c *compiler) node(s *Step, n *Node) {
 		}
 	}
 	if kind != "ask" {
+		notWith("from", s.From.Name != "")
 		notWith("save", s.Save.Name != "")
 		notWith("invalid", len(s.Invalid) > 0)
 		notWith("min", s.Min != nil)
@@ -359,7 +360,16 @@ func (c *compiler) node(s *Step, n *Node) {
 		if s.Min != nil && s.Max != nil && *s.Min > *s.Max {
 			c.add(s.Pos, "bad-range", "step %q: min %v is greater than max %v", s.ID, *s.Min, *s.Max)
 		}
-		n.Ask, n.Save, n.Min, n.Max = s.Ask.Name, s.Save.Name, s.Min, s.Max
+		if s.Ask.Name == "choice" && s.From.Name == "" {
+			c.add(s.Pos, "choice-without-from", "step %q asks for a choice but does not say where the choices are: add from: (the variable an action filled)", s.ID)
+		}
+		if s.From.Name != "" {
+			if s.Ask.Name != "choice" {
+				c.add(s.From.Pos, "useless-key", "step %q: from: applies to ask: choice only", s.ID)
+			}
+			c.reads = append(c.reads, varRead{s.From.Name, s.From.Pos})
+		}
+		n.Ask, n.From, n.Save, n.Min, n.Max = s.Ask.Name, s.From.Name, s.Save.Name, s.Min, s.Max
 		n.Invalid = c.texts(s.Invalid)
 		n.Next = c.step(n.Flow, s.Next, "next")
 	case "do":

@@ -219,6 +219,8 @@ func (d *decoder) step(n *yaml.Node, s *Step) {
 			s.Ask = d.ref(v, "ask", nil)
 		case "save":
 			s.Save = d.ref(v, "save variable", identRE)
+		case "from":
+			s.From = d.ref(v, "from variable", identRE)
 		case "invalid":
 			s.Invalid = d.texts(v, "invalid")
 		case "min":

@@ -41,6 +41,7 @@ type Step struct {
 	Options []*Option
 
 	Ask     Ref // input type
+	From    Ref // ask: choice — the variable holding the choices
 	Save    Ref // variable name
 	Invalid []Text
 	Min     *float64
@@ -118,6 +119,7 @@ var AskTypes = map[string]string{
 	"email":        "an e-mail address",
 	"municipality": "a Tuscan municipality, accent- and typo-tolerant, or a shared location; saved as its name, with _code and _province",
 	"location":     "a shared location, or a municipality's name; saved as _lat and _lon, and the municipality",
+	"choice":       "one of the choices an action listed in the variable named by from: (buttons made at run time); saved as the choice's value",
 }
 
 // Commands are the global commands an option can run (`command:`).

@@ -82,6 +82,7 @@ type Node struct {
 	Options []*Choice
 
 	Ask     string
+	From    string // ask: choice: the variable holding the choices
 	Save    string
 	Invalid []Message
 	Min     *float64
