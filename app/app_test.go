@@ -83,7 +83,7 @@ func TestChatAndServeRefuseBrokenContent(t *testing.T) {
 }
 
 func TestChatFromAPipe(t *testing.T) {
-	e, out, errOut := env([]string{"chat", "--lang", "en"}, "hi\n1\n1\n8\n2\nsesto fiorentino\n", nil)
+	e, out, errOut := env([]string{"chat", "--lang", "en"}, "hi\n1\n3\n8\n2\nsesto fiorentino\n", nil)
 	if err := Run(context.Background(), e); err != nil {
 		t.Fatalf("chat: %v\n%s", err, errOut)
 	}

@@ -1,7 +1,6 @@
 package app
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"os"
@@ -9,6 +8,7 @@ import (
 
 	"teamsbot/bot"
 	"teamsbot/bot/flow"
+	"teamsbot/directory"
 	"teamsbot/flows"
 	"teamsbot/knowledge"
 	"teamsbot/locales"
@@ -55,19 +55,34 @@ func DirContent(dir string) (Content, error) {
 
 // Loaded is checked, compiled content.
 type Loaded struct {
-	Catalog  *locales.Catalog
-	Program  *flow.Program
-	Actions  bot.Actions
-	Places   *knowledge.Municipalities
-	Issues   flow.Issues
-	Gazettes bot.Gazetteer
+	Catalog   *locales.Catalog
+	Program   *flow.Program
+	Actions   bot.Actions
+	Directory *knowledge.Directory
+	Places    *knowledge.Municipalities
+	Issues    flow.Issues
+	Gazettes  bot.Gazetteer
+	Router    bot.Router
 }
 
-// Actions is every action a flow can run, from the domain packages.
-func Actions() bot.Actions {
+// Actions is every action a flow can run, from the domain packages. With a
+// nil directory the knowledge actions are registered with no data, so
+// flows can still be checked.
+func Actions(d *knowledge.Directory) bot.Actions {
 	as := bot.Actions{}
 	as.Register(school.Actions()...)
+	as.Register(directory.New(d).Actions()...)
 	return as
+}
+
+// Engine builds an engine over loaded content.
+func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
+	e, err := bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, cfg)
+	if err != nil {
+		return nil, err
+	}
+	e.SetRouter(l.Router)
+	return e, nil
 }
 
 // Load checks and compiles content. Issues carry folder-relative paths
@@ -81,12 +96,15 @@ func Load(c Content) (*Loaded, flow.Issues) {
 			issues = append(issues, i)
 		}
 	}
-	l := &Loaded{Actions: Actions()}
 	cat, is := locales.Load(c.Locales)
 	prefix("locales", is)
-	places, err := knowledge.LoadMunicipalities(c.Knowledge, "municipalities.csv")
-	if err != nil {
-		prefix("knowledge", knowledgeIssues(err))
+	dir, kis := knowledge.Load(c.Knowledge)
+	prefix("knowledge", knowledgeIssues(kis))
+	l := &Loaded{Actions: Actions(dir), Directory: dir}
+	var places *knowledge.Municipalities
+	if dir != nil {
+		places = dir.Municipalities
+		l.Router = directory.New(dir)
 	}
 	if cat == nil {
 		return nil, issues
@@ -109,23 +127,15 @@ func Load(c Content) (*Loaded, flow.Issues) {
 	return l, issues
 }
 
-// knowledgeIssues turns the knowledge loader's joined errors into issues,
-// one per file and line.
-func knowledgeIssues(err error) flow.Issues {
-	var errs []error
-	if j, ok := err.(interface{ Unwrap() []error }); ok {
-		errs = j.Unwrap()
-	} else {
-		errs = []error{err}
-	}
+// knowledgeIssues turns the knowledge loader's issues into lint issues.
+func knowledgeIssues(kis []knowledge.Issue) flow.Issues {
 	var out flow.Issues
-	for _, e := range errs {
-		var ki knowledge.Issue
-		if errors.As(e, &ki) {
-			out = append(out, flow.Issue{File: ki.File, Line: ki.Line, Severity: flow.Error, Code: "knowledge", Msg: ki.Msg})
-		} else {
-			out = append(out, flow.Issue{File: "municipalities.csv", Severity: flow.Error, Code: "knowledge", Msg: e.Error()})
+	for _, ki := range kis {
+		sev := flow.Error
+		if ki.Warning {
+			sev = flow.Warning
 		}
+		out = append(out, flow.Issue{File: ki.File, Line: ki.Line, Severity: sev, Code: "knowledge", Msg: ki.Msg})
 	}
 	return out
 }

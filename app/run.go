@@ -145,7 +145,7 @@ func pseudonymKey(cfg Config, log *slog.Logger) []byte {
 }
 
 func engineFor(l *Loaded, cfg Config, operators bool) (*bot.Engine, error) {
-	return bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, bot.Config{
+	return l.Engine(bot.Config{
 		SessionTimeout: cfg.SessionTimeout,
 		RetentionDays:  cfg.RetentionDays,
 		Operators:      operators,
@@ -244,7 +244,15 @@ func lint(env Env, args []string) error {
 			nflows++
 			nsteps += len(f.Nodes())
 		}
-		fmt.Fprintf(env.Stdout, "\n%d flows, %d steps, %d municipalities, %d languages\n", nflows, nsteps, l.Places.Len(), len(l.Catalog.Languages()))
+		samples := l.Directory.Samples()
+		if len(samples) > 0 {
+			fmt.Fprintf(env.Stdout, "\nsample places, to verify before they are presented as facts (%d):\n", len(samples))
+			for _, p := range samples {
+				fmt.Fprintf(env.Stdout, "  knowledge/%s:%d: %s (%s)\n", p.File, p.Line, p.Name, p.ID)
+			}
+		}
+		fmt.Fprintf(env.Stdout, "\n%d flows, %d steps, %d places (%d samples), %d guides, %d municipalities, %d languages\n",
+			nflows, nsteps, len(l.Directory.Places()), len(samples), len(l.Directory.Guides()), l.Places.Len(), len(l.Catalog.Languages()))
 	}
 	errs, warns := len(issues.Errors()), len(issues)-len(issues.Errors())
 	fmt.Fprintf(env.Stdout, "%d errors, %d warnings\n", errs, warns)

@@ -101,7 +101,7 @@ func newFixture(t testing.TB, st bot.Store, operators bool, opts ...bot.ServiceO
 	if l == nil {
 		t.Fatal(issues)
 	}
-	eng, err := bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, bot.Config{Operators: operators})
+	eng, err := l.Engine(bot.Config{Operators: operators})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -126,7 +126,7 @@ func (f *fixture) toSchoolTopics(t testing.TB, user string) {
 	t.Helper()
 	f.say(t, user, "hi")
 	f.say(t, user, "1")
-	f.say(t, user, "1")
+	f.say(t, user, "3")
 	if got := ids(f.say(t, user, "8")); !strings.Contains(got, "school.ask_topic") {
 		t.Fatalf("not at the school topics: %s", got)
 	}

@@ -33,7 +33,7 @@ func TestConversations(t *testing.T) {
 	if l == nil {
 		t.Fatal(issues)
 	}
-	eng, err := bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, bot.Config{})
+	eng, err := l.Engine(bot.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

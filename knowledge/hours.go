@@ -13,6 +13,7 @@ import (
 //	Mo-Fr 08:30-12:30
 //	Mo-Fr 08:30-12:30; Tu,Th 14:30-17:00
 //	Mo,We,Fr 09:00-13:00,14:00-16:00; Sa 09:00-12:00; PH off
+//	Mo-Fr 09:00-12:00; Sa[1] 10:00-12:00   (the first Saturday of the month)
 //	24/7
 //
 // Rules are separated by ";". A rule is a weekday selector (Mo Tu We Th Fr Sa
@@ -21,9 +22,17 @@ import (
 // holidays are always closed (PH rules other than "PH off" are rejected:
 // offices do not open on them). Times are local (Europe/Rome).
 type Hours struct {
-	src  string
-	days [7][]span // by time.Weekday
+	src    string
+	days   [7][]span // by time.Weekday
+	nth    []nthRule // "Sa[1] 10:00-12:00": the first Saturday of the month
 	always bool
+}
+
+// nthRule applies to the nth weekday of a month (1..5, or -1 for the last).
+type nthRule struct {
+	day   time.Weekday
+	nth   int
+	spans []span
 }
 
 type span struct{ from, to int } // minutes since midnight, to ≤ 24*60
@@ -60,7 +69,15 @@ func ParseHours(src string) (Hours, error) {
 			}
 			return h, fmt.Errorf("%q: offices are closed on public holidays; only \"PH off\" is accepted", rule)
 		}
-		days, err := parseDays(fields[0])
+		sel, nth := fields[0], 0
+		if i := strings.IndexByte(sel, '['); i > 0 && strings.HasSuffix(sel, "]") {
+			k, err := strconv.Atoi(sel[i+1 : len(sel)-1])
+			if err != nil || k == 0 || k < -1 || k > 5 {
+				return h, fmt.Errorf("%q: %s: write [1]..[5] for the nth weekday of the month, or [-1] for the last", rule, sel)
+			}
+			sel, nth = sel[:i], k
+		}
+		days, err := parseDays(sel)
 		if err != nil {
 			return h, fmt.Errorf("%q: %v", rule, err)
 		}
@@ -79,6 +96,10 @@ func ParseHours(src string) (Hours, error) {
 			}
 		}
 		for _, d := range days {
+			if nth != 0 {
+				h.nth = append(h.nth, nthRule{day: d, nth: nth, spans: spans})
+				continue
+			}
 			h.days[d] = spans
 		}
 	}
@@ -155,8 +176,19 @@ func (h Hours) Day(t time.Time, closed func(time.Time) bool) []Interval {
 		return nil
 	}
 	y, m, d := t.Date()
+	spans := h.days[t.Weekday()]
+	for _, r := range h.nth {
+		if r.day != t.Weekday() {
+			continue
+		}
+		k := (d-1)/7 + 1
+		last := time.Date(y, m, d+7, 0, 0, 0, 0, time.UTC).Month() != m
+		if r.nth == k || (r.nth == -1 && last) {
+			spans = r.spans
+		}
+	}
 	var out []Interval
-	for _, sp := range h.days[t.Weekday()] {
+	for _, sp := range spans {
 		out = append(out, Interval{
 			From: time.Date(y, m, d, sp.from/60, sp.from%60, 0, 0, t.Location()),
 			To:   time.Date(y, m, d, sp.to/60, sp.to%60, 0, 0, t.Location()),

@@ -33,6 +33,9 @@ type Issue struct {
 	File string
 	Line int
 	Msg  string
+	// Warning marks a problem that does not stop the bot (a text a bit too
+	// long); errors do.
+	Warning bool
 }
 
 func (e Issue) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }

@@ -18,7 +18,7 @@ func TestRunnerCatchesWrongExpectations(t *testing.T) {
 	if l == nil {
 		t.Fatal(issues)
 	}
-	eng, err := bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, bot.Config{})
+	eng, err := l.Engine(bot.Config{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -143,8 +143,17 @@ func (c *compiler) declare(files []*File) {
 			fl.nodes[s.ID] = n
 			fl.list = append(fl.list, n)
 			c.src[n] = s
-			if s.Save.Name != "" {
-				c.saved[s.Save.Name] = true
+			if v := s.Save.Name; v != "" {
+				c.saved[v] = true
+				// The variables a typed answer saves besides its own.
+				switch s.Ask.Name {
+				case "municipality":
+					c.saved[v+"_code"], c.saved[v+"_province"] = true, true
+				case "location":
+					for _, x := range []string{"_lat", "_lon", "_municipality", "_municipality_code", "_municipality_province"} {
+						c.saved[v+x] = true
+					}
+				}
 			}
 			for k := range s.Set {
 				c.saved[k] = true
@@ -299,7 +308,7 @@ func (c *compiler) node(s *Step, n *Node) {
 		if s.Next.Name == "" {
 			c.add(s.Pos, "no-next", "step %q does not say what comes next: add next:, options:, ask:, do:, switch:, goto:, handoff: or end: true", s.ID)
 		}
-		if len(s.Say) == 0 {
+		if len(s.Say) == 0 && len(s.Set) == 0 {
 			c.warn(s.Pos, "empty-step", "step %q says nothing and only goes on to %q", s.ID, s.Next.Name)
 		}
 		n.Next = c.step(n.Flow, s.Next, "next")

@@ -1,0 +1,261 @@
+// Package directory connects the knowledge of the territory to the
+// dialogue engine: the actions that find the nearest offices and show
+// procedure guides, and the router that turns free words ("rinnovo permesso
+// di soggiorno", "questura prato") into the right flow.
+//
+// Import limits: bot, knowledge, the standard library.
+package directory
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+)
+
+// PageSize is how many places one answer lists: three fit a phone's screen.
+const PageSize = 3
+
+// Topics group the guides for browsing; a guide not listed here appears
+// under "documents".
+var Topics = map[string][]string{
+	"permits":   {"permit_first", "permit_renewal", "eu_long_term", "integration_agreement", "family_reunification", "citizenship"},
+	"health":    {"health_registration", "school_enrolment", "qualifications"},
+	"documents": {"residence_registration", "tax_code", "job_centre"},
+}
+
+// Service holds the directory for the actions and the router.
+type Service struct {
+	dir *knowledge.Directory
+}
+
+// New returns the actions' host over a loaded directory.
+func New(d *knowledge.Directory) *Service { return &Service{dir: d} }
+
+// Actions returns the actions flows can run.
+func (s *Service) Actions() []bot.Action {
+	return []bot.Action{
+		{Name: "places.nearest", Outcomes: []string{"found", "none"}, Sets: []string{"results_more", "next_offset"}, Run: s.nearest},
+		{Name: "guides.list", Outcomes: []string{"listed", "none"}, Sets: []string{"guide_choices"}, Run: s.list},
+		{Name: "guides.find", Outcomes: []string{"one", "several", "none"}, Sets: []string{"guide", "guide_choices"}, Run: s.find},
+		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind"}, Run: s.show},
+	}
+}
+
+func parseFloat(s string) (float64, bool) {
+	f, err := strconv.ParseFloat(strings.TrimSpace(s), 64)
+	return f, err == nil
+}
+
+// nearest lists the PageSize places of a kind nearest to the user's point,
+// from an offset ("more").
+//
+//	do: places.nearest
+//	with: {kind: "{kind}", lat: "{place_lat}", lon: "{place_lon}", offset: "{offset}"}
+//	on: {found: results, none: nothing}
+func (s *Service) nearest(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	kind := req.Args["kind"]
+	lat, okLat := parseFloat(req.Args["lat"])
+	lon, okLon := parseFloat(req.Args["lon"])
+	if !okLat || !okLon {
+		return bot.ActionResult{}, fmt.Errorf("places.nearest: no position (lat %q, lon %q)", req.Args["lat"], req.Args["lon"])
+	}
+	offset, _ := strconv.Atoi(req.Args["offset"])
+	hits, more := s.dir.Nearest(kind, lat, lon, max(offset, 0), PageSize)
+	res := bot.ActionResult{Set: map[string]string{"results_more": yesNo(more), "next_offset": strconv.Itoa(offset + len(hits))}}
+	if len(hits) == 0 {
+		res.Outcome = "none"
+		return res, nil
+	}
+	res.Outcome = "found"
+	if offset == 0 {
+		res.Say = append(res.Say, bot.Said{ID: "find.results_intro", Data: map[string]string{"kind": s.dir.KindName(kind, req.Lang)}})
+	}
+	for i, h := range hits {
+		res.Say = append(res.Say, bot.Said{Raw: s.formatPlace(req, offset+i+1, h)})
+	}
+	return res, nil
+}
+
+func yesNo(b bool) string {
+	if b {
+		return "yes"
+	}
+	return "no"
+}
+
+// formatPlace writes one place as a short block: name, address and
+// distance, today's hours, phone, e-mail, web, map.
+func (s *Service) formatPlace(req bot.ActionRequest, n int, h knowledge.Hit) string {
+	p := h.Place
+	t := req.T
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d. %s", n, p.Name)
+	switch {
+	case p.RegionWide:
+		b.WriteString("\n🌍 " + t("places.region_wide", nil))
+	case p.Address != "":
+		b.WriteString("\n📍 " + p.Address)
+		if !p.Approximate {
+			b.WriteString(" · " + t("places.distance", map[string]string{"km": km(h.Km)}))
+		}
+	}
+	b.WriteString("\n🕘 " + s.hoursLine(req, p))
+	if p.Phone != "" {
+		b.WriteString("\n📞 " + p.Phone)
+		if p.PhoneNote != "" {
+			b.WriteString(" (" + p.PhoneNote + ")")
+		}
+	}
+	if p.Email != "" {
+		b.WriteString("\n✉️ " + p.Email)
+	}
+	if p.Web != "" {
+		b.WriteString("\n🌐 " + p.Web)
+	}
+	if link := mapLink(p); link != "" {
+		b.WriteString("\n🗺 " + link)
+	}
+	if p.Note != "" {
+		b.WriteString("\nℹ️ " + p.Note)
+	}
+	if p.Sample {
+		b.WriteString("\n⚠️ " + t("places.sample", nil))
+	}
+	return b.String()
+}
+
+func km(d float64) string {
+	if d < 10 {
+		return strconv.FormatFloat(d, 'f', 1, 64)
+	}
+	return strconv.FormatFloat(d, 'f', 0, 64)
+}
+
+// hoursLine says whether the place is open now, until when, or when it opens
+// next, in Europe/Rome time and skipping holidays.
+func (s *Service) hoursLine(req bot.ActionRequest, p *knowledge.Place) string {
+	t := req.T
+	st := s.dir.StatusAt(p, req.Now)
+	switch {
+	case !st.Known:
+		return t("places.hours_unknown", nil)
+	case st.Open:
+		return t("places.open_until", map[string]string{"time": st.Until.Format("15:04")})
+	case st.HasNext:
+		data := map[string]string{"time": st.Next.From.Format("15:04"), "day": dayName(t, req.Now, st.Next.From)}
+		line := t("places.closed_opens", data)
+		if st.Holiday != "" {
+			line = t("places.holiday", map[string]string{"name": st.Holiday}) + " " + line
+		}
+		return line
+	}
+	return t("places.closed", nil)
+}
+
+// dayName is "today", "tomorrow" or the weekday, in the user's language.
+func dayName(t func(string, map[string]string) string, now, day time.Time) string {
+	now, day = now.In(knowledge.Rome), day.In(knowledge.Rome)
+	y1, m1, d1 := now.Date()
+	y2, m2, d2 := day.Date()
+	a := time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)
+	b := time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC)
+	switch int(b.Sub(a).Hours() / 24) {
+	case 0:
+		return t("day.today", nil)
+	case 1:
+		return t("day.tomorrow", nil)
+	}
+	return t("day."+[]string{"su", "mo", "tu", "we", "th", "fr", "sa"}[day.Weekday()], nil)
+}
+
+// mapLink is an OpenStreetMap link: to the point when the place has its own
+// coordinates, else a search for its address.
+func mapLink(p *knowledge.Place) string {
+	switch {
+	case p.RegionWide:
+		return ""
+	case !p.Approximate:
+		return fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f", p.Lat, p.Lon, p.Lat, p.Lon)
+	case p.Address != "":
+		return "https://www.openstreetmap.org/search?query=" + url.QueryEscape(p.Address)
+	}
+	return ""
+}
+
+// list offers the guides of a topic as choices.
+func (s *Service) list(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	topic := req.Args["topic"]
+	ids := Topics[topic]
+	if topic == "documents" {
+		listed := map[string]bool{}
+		for _, list := range Topics {
+			for _, id := range list {
+				listed[id] = true
+			}
+		}
+		for _, g := range s.dir.Guides() {
+			if !listed[g.ID] {
+				ids = append(ids, g.ID)
+			}
+		}
+	}
+	var cs []bot.Choice
+	for _, id := range ids {
+		if g, ok := s.dir.Guide(id); ok {
+			cs = append(cs, bot.Choice{Value: g.ID, Label: g.TitleIn(req.Lang)})
+		}
+	}
+	if len(cs) == 0 {
+		return bot.ActionResult{Outcome: "none"}, nil
+	}
+	return bot.ActionResult{Outcome: "listed", Set: map[string]string{"guide_choices": bot.EncodeChoices(cs)}}, nil
+}
+
+// find looks guides up by the words the user typed.
+func (s *Service) find(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	hits := s.dir.Search(req.Args["query"]).Guides
+	switch {
+	case len(hits) == 0:
+		return bot.ActionResult{Outcome: "none"}, nil
+	case len(hits) == 1 || hits[0].Score >= 1.5*hits[1].Score:
+		return bot.ActionResult{Outcome: "one", Set: map[string]string{"guide": hits[0].Guide.ID}}, nil
+	}
+	var cs []bot.Choice
+	for _, h := range hits[:min(len(hits), 5)] {
+		cs = append(cs, bot.Choice{Value: h.Guide.ID, Label: h.Guide.TitleIn(req.Lang)})
+	}
+	return bot.ActionResult{Outcome: "several", Set: map[string]string{"guide_choices": bot.EncodeChoices(cs)}}, nil
+}
+
+// show says a guide in short messages: what it is, the steps, what to bring,
+// the official page.
+func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	g, ok := s.dir.Guide(req.Args["guide"])
+	if !ok {
+		return bot.ActionResult{Outcome: "unknown"}, nil
+	}
+	t, lang := req.T, req.Lang
+	var steps, docs strings.Builder
+	for i, st := range g.StepsIn(lang) {
+		fmt.Fprintf(&steps, "\n%d. %s", i+1, st)
+	}
+	for _, d := range g.DocumentsIn(lang) {
+		docs.WriteString("\n• " + d)
+	}
+	res := bot.ActionResult{Outcome: "shown", Say: []bot.Said{
+		{Raw: "📄 " + g.TitleIn(lang) + "\n" + g.SummaryIn(lang)},
+		{Raw: t("guide.steps", nil) + steps.String()},
+		{Raw: t("guide.documents", nil) + docs.String()},
+		{Raw: t("guide.official", map[string]string{"url": g.OfficialURL, "checked": g.Checked})},
+	}, Set: map[string]string{"guide_office_kind": ""}}
+	if len(g.Offices) > 0 {
+		res.Set["guide_office_kind"] = g.Offices[0]
+	}
+	return res, nil
+}

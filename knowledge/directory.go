@@ -1,0 +1,189 @@
+package knowledge
+
+import (
+	"errors"
+	"io/fs"
+	"math"
+	"slices"
+	"sort"
+	"time"
+)
+
+// Directory is the whole body of knowledge: municipalities, holidays, kinds
+// of place, places and guides, with their search indexes. It is read-only
+// after Load and safe for concurrent use.
+type Directory struct {
+	Municipalities *Municipalities
+	Calendar       *Calendar
+	Kinds          map[string]*Kind
+	places         []*Place
+	byKind         map[string][]*Place
+	guides         []*Guide
+	guideByID      map[string]*Guide
+	guideIdx       *textIndex
+	kindIdx        *textIndex
+	kindIDs        []string
+}
+
+// Files of the knowledge folder.
+const (
+	MunicipalitiesPath = "municipalities.csv"
+	HolidaysPath       = "holidays.yaml"
+	KindsPath          = "kinds.yaml"
+	PlacesDir          = "places"
+	GuidesDir          = "guides"
+)
+
+// Load reads the knowledge folder. The error joins every Issue found (each
+// "file:line: message"); warnings come back with a Directory, errors without.
+func Load(fsys fs.FS) (*Directory, []Issue) {
+	var all []error
+	ms, err := LoadMunicipalities(fsys, MunicipalitiesPath)
+	if err != nil {
+		all = append(all, unjoin(err)...)
+	}
+	cal, err := LoadCalendar(fsys, HolidaysPath)
+	if err != nil {
+		all = append(all, Issue{File: HolidaysPath, Msg: err.Error()})
+	}
+	kinds, errs := loadKinds(fsys, KindsPath)
+	all = append(all, errs...)
+	d := &Directory{Municipalities: ms, Calendar: cal, Kinds: kinds, byKind: map[string][]*Place{}, guideByID: map[string]*Guide{}}
+	if ms != nil && kinds != nil {
+		places, errs := loadPlaces(fsys, PlacesDir, kinds, ms)
+		all = append(all, errs...)
+		d.places = places
+		for _, p := range places {
+			d.byKind[p.Kind] = append(d.byKind[p.Kind], p)
+		}
+	}
+	guides, errs := loadGuides(fsys, GuidesDir, kinds)
+	all = append(all, errs...)
+	d.guides = guides
+	for _, g := range guides {
+		d.guideByID[g.ID] = g
+	}
+	d.index()
+	var out []Issue
+	fatal := false
+	for _, e := range all {
+		var is Issue
+		if !errors.As(e, &is) {
+			is = Issue{Msg: e.Error()}
+		}
+		fatal = fatal || !is.Warning
+		out = append(out, is)
+	}
+	if fatal || ms == nil {
+		return nil, out
+	}
+	return d, out
+}
+
+func unjoin(err error) []error {
+	if j, ok := err.(interface{ Unwrap() []error }); ok {
+		return j.Unwrap()
+	}
+	return []error{err}
+}
+
+// Places returns every place.
+func (d *Directory) Places() []*Place { return d.places }
+
+// Guides returns every guide, sorted by id.
+func (d *Directory) Guides() []*Guide { return d.guides }
+
+// Guide returns a guide by id.
+func (d *Directory) Guide(id string) (*Guide, bool) {
+	g, ok := d.guideByID[id]
+	return g, ok
+}
+
+// Samples returns the places marked sample: true, which a content team must
+// verify before they are presented as facts.
+func (d *Directory) Samples() []*Place {
+	var out []*Place
+	for _, p := range d.places {
+		if p.Sample {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// KindName is the name of a kind of place in lang.
+func (d *Directory) KindName(kind, lang string) string {
+	if k, ok := d.Kinds[kind]; ok {
+		return pick(k.Name, lang)
+	}
+	return kind
+}
+
+// Hit is a place found near a point.
+type Hit struct {
+	Place *Place
+	Km    float64
+}
+
+// Nearest returns up to n places of kind nearest to (lat, lon), skipping the
+// first offset; places that serve the whole region come after the local
+// ones. more reports whether there are further places.
+func (d *Directory) Nearest(kind string, lat, lon float64, offset, n int) (hits []Hit, more bool) {
+	cands := d.byKind[kind]
+	local := make([]Hit, 0, len(cands))
+	var region []Hit
+	cosLat := math.Cos(lat * math.Pi / 180)
+	for _, p := range cands {
+		if p.RegionWide {
+			region = append(region, Hit{Place: p})
+			continue
+		}
+		// Equirectangular distance ranks as well as haversine at this scale
+		// and costs a fraction; the shown distance is haversine.
+		dx := (p.Lon - lon) * cosLat
+		dy := p.Lat - lat
+		local = append(local, Hit{Place: p, Km: dx*dx + dy*dy})
+	}
+	sort.SliceStable(local, func(i, j int) bool { return local[i].Km < local[j].Km })
+	all := append(local, region...)
+	if offset >= len(all) {
+		return nil, false
+	}
+	end := min(offset+n, len(all))
+	hits = slices.Clone(all[offset:end])
+	for i := range hits {
+		if !hits[i].Place.RegionWide {
+			hits[i].Km = haversineKm(lat, lon, hits[i].Place.Lat, hits[i].Place.Lon)
+		}
+	}
+	return hits, end < len(all)
+}
+
+// Status is what a user needs to know about a place's hours now.
+type Status struct {
+	Known   bool
+	Open    bool
+	Until   time.Time // when open
+	Next    Interval  // the next opening, when closed
+	HasNext bool
+	Holiday string // today's holiday, if closed for one
+	Today   []Interval
+}
+
+// StatusAt tells whether p is open at t (Europe/Rome), until when, or when
+// it opens next, skipping public holidays and the municipality's patron day.
+func (d *Directory) StatusAt(p *Place, t time.Time) Status {
+	if !p.Hours.Known() {
+		return Status{}
+	}
+	t = t.In(Rome)
+	closed := func(day time.Time) bool { c, _ := d.Calendar.Closed(day, p.Municipality); return c }
+	st := Status{Known: true}
+	_, st.Holiday = d.Calendar.Closed(t, p.Municipality)
+	st.Today = p.Hours.Day(t, closed)
+	st.Open, st.Until = p.Hours.OpenAt(t, closed)
+	if !st.Open {
+		st.Next, st.HasNext = p.Hours.NextOpening(t, closed)
+	}
+	return st
+}

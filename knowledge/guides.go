@@ -1,0 +1,118 @@
+package knowledge
+
+import (
+	"io/fs"
+	"net/url"
+	"path"
+	"slices"
+	"strings"
+)
+
+// Guide explains a procedure, in every launch language.
+type Guide struct {
+	ID          string
+	Offices     []string // kinds of place to go to
+	OfficialURL string
+	Checked     string
+	Source      string
+	Keywords    map[string][]string
+	Title       map[string]string
+	Summary     map[string]string
+	Steps       map[string][]string
+	Documents   map[string][]string
+	File        string
+	Line        int
+}
+
+// Text returns a guide's text in lang, falling back to English then Italian.
+func pick[T any](m map[string]T, lang string) T {
+	for _, l := range []string{lang, "en", "it"} {
+		if v, ok := m[l]; ok {
+			return v
+		}
+	}
+	var zero T
+	return zero
+}
+
+// TitleIn is the guide's title in lang.
+func (g *Guide) TitleIn(lang string) string { return pick(g.Title, lang) }
+
+// SummaryIn is the guide's summary in lang.
+func (g *Guide) SummaryIn(lang string) string { return pick(g.Summary, lang) }
+
+// StepsIn are the guide's steps in lang.
+func (g *Guide) StepsIn(lang string) []string { return pick(g.Steps, lang) }
+
+// DocumentsIn are the documents to bring, in lang.
+func (g *Guide) DocumentsIn(lang string) []string { return pick(g.Documents, lang) }
+
+var guideKeys = []string{"id", "offices", "official_url", "checked", "source", "keywords", "title", "summary", "steps", "documents"}
+
+// loadGuides reads every guides/*.yaml.
+func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []error) {
+	names, _ := fs.Glob(fsys, path.Join(dir, "*.yaml"))
+	var out []*Guide
+	var errs []error
+	for _, name := range names {
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			errs = append(errs, Issue{File: name, Msg: err.Error()})
+			continue
+		}
+		root, err := parseDoc(name, raw)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		is := &issues{file: name}
+		is.checkKeys(root, "a guide", guideKeys...)
+		g := &Guide{File: name, Line: root.Line}
+		var head struct {
+			ID          string   `yaml:"id"`
+			Offices     []string `yaml:"offices"`
+			OfficialURL string   `yaml:"official_url"`
+			Checked     string   `yaml:"checked"`
+			Source      string   `yaml:"source"`
+		}
+		if err := root.Decode(&head); err != nil {
+			is.at(root.Line, "guide: %v", strings.TrimPrefix(err.Error(), "yaml: "))
+			errs = append(errs, is.list...)
+			continue
+		}
+		g.ID, g.Offices, g.OfficialURL, g.Checked, g.Source = head.ID, head.Offices, head.OfficialURL, head.Checked, head.Source
+		line := func(key string) int {
+			if f := field(root, key); f != nil {
+				return f.Line
+			}
+			return root.Line
+		}
+		if want := strings.TrimSuffix(path.Base(name), ".yaml"); g.ID != want {
+			is.at(line("id"), "guide id %q does not match its file name %s", g.ID, path.Base(name))
+		}
+		for _, k := range g.Offices {
+			if _, ok := kinds[k]; !ok {
+				is.at(line("offices"), "guide %s: unknown kind of office %q", g.ID, k)
+			}
+		}
+		if u, err := url.Parse(g.OfficialURL); err != nil || u.Scheme != "https" || u.Host == "" {
+			is.at(line("official_url"), "guide %s: official_url %q must be an https address", g.ID, g.OfficialURL)
+		}
+		if !dateRE.MatchString(g.Checked) {
+			is.at(line("checked"), "guide %s: checked %q: write the date it was last checked, YYYY-MM-DD", g.ID, g.Checked)
+		}
+		if strings.TrimSpace(g.Source) == "" {
+			is.at(line("id"), "guide %s has no source", g.ID)
+		}
+		g.Title = is.texts(field(root, "title"), "title", 24)
+		g.Summary = is.texts(field(root, "summary"), "summary", 400)
+		g.Steps = is.lists(field(root, "steps"), "steps", 200)
+		g.Documents = is.lists(field(root, "documents"), "documents", 200)
+		g.Keywords = is.lists(field(root, "keywords"), "keywords", 0)
+		errs = append(errs, is.list...)
+		if !slices.ContainsFunc(is.list, func(e error) bool { return !e.(Issue).Warning }) {
+			out = append(out, g)
+		}
+	}
+	return out, errs
+}

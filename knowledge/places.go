@@ -1,0 +1,232 @@
+package knowledge
+
+import (
+	"io/fs"
+	"net/mail"
+	"net/url"
+	"path"
+	"regexp"
+	"slices"
+	"strings"
+
+	"go.yaml.in/yaml/v3"
+)
+
+// Place is an office or a service.
+type Place struct {
+	ID           string
+	Kind         string
+	Name         string // as the office writes it, in Italian
+	Address      string
+	Municipality string // ISTAT code
+	Lat, Lon     float64
+	// Approximate is set when the place has no coordinates of its own and
+	// stands at its municipality's centre.
+	Approximate bool
+	Phone       string
+	PhoneNote   string
+	Email       string
+	Web         string
+	Hours       Hours
+	Note        string
+	Languages   []string
+	Topics      []string
+	Source      string
+	Sample      bool
+	RegionWide  bool
+	Checked     string
+	File        string
+	Line        int
+}
+
+// Kind is a kind of place, with its name and the words users type for it.
+type Kind struct {
+	ID       string
+	Name     map[string]string
+	Keywords map[string][]string
+}
+
+var (
+	placeIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
+	dateRE    = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+	phoneRE   = regexp.MustCompile(`^\+?[0-9 ./-]{6,20}$`)
+)
+
+var placeKeys = []string{"id", "kind", "name", "address", "municipality", "lat", "lon", "phone", "phone_note", "email", "web",
+	"hours", "note", "languages", "topics", "source", "sample", "region_wide", "checked"}
+
+// loadKinds reads kinds.yaml.
+func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
+	raw, err := fs.ReadFile(fsys, file)
+	if err != nil {
+		return nil, []error{Issue{File: file, Msg: err.Error()}}
+	}
+	root, err := parseDoc(file, raw)
+	if err != nil {
+		return nil, []error{err}
+	}
+	is := &issues{file: file}
+	out := map[string]*Kind{}
+	kinds := field(root, "kinds")
+	if kinds == nil || kinds.Kind != yaml.MappingNode {
+		is.at(root.Line, "missing `kinds:`")
+		return out, is.list
+	}
+	for i := 0; i+1 < len(kinds.Content); i += 2 {
+		id, n := kinds.Content[i].Value, kinds.Content[i+1]
+		is.checkKeys(n, "kind "+id, "name", "keywords")
+		out[id] = &Kind{ID: id, Name: is.texts(field(n, "name"), "kind "+id+" name", 24), Keywords: is.lists(field(n, "keywords"), "keywords", 0)}
+	}
+	return out, is.list
+}
+
+// loadPlaces reads every places/*.yaml.
+func loadPlaces(fsys fs.FS, dir string, kinds map[string]*Kind, ms *Municipalities) ([]*Place, []error) {
+	names, _ := fs.Glob(fsys, path.Join(dir, "*.yaml"))
+	var all []*Place
+	var errs []error
+	seen := map[string]*Place{}
+	for _, name := range names {
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			errs = append(errs, Issue{File: name, Msg: err.Error()})
+			continue
+		}
+		root, err := parseDoc(name, raw)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		is := &issues{file: name}
+		list := field(root, "places")
+		if list == nil || list.Kind != yaml.SequenceNode {
+			is.at(root.Line, "missing `places:` (a list of places)")
+			errs = append(errs, is.list...)
+			continue
+		}
+		for _, n := range list.Content {
+			p := placeFrom(is, n, kinds, ms)
+			if p == nil {
+				continue
+			}
+			p.File = name
+			if prev, dup := seen[p.ID]; dup {
+				is.at(n.Line, "place id %q is already used at %s:%d", p.ID, prev.File, prev.Line)
+				continue
+			}
+			seen[p.ID] = p
+			all = append(all, p)
+		}
+		errs = append(errs, is.list...)
+	}
+	return all, errs
+}
+
+func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalities) *Place {
+	is.checkKeys(n, "a place", placeKeys...)
+	var raw struct {
+		ID           string   `yaml:"id"`
+		Kind         string   `yaml:"kind"`
+		Name         string   `yaml:"name"`
+		Address      string   `yaml:"address"`
+		Municipality string   `yaml:"municipality"`
+		Lat          *float64 `yaml:"lat"`
+		Lon          *float64 `yaml:"lon"`
+		Phone        string   `yaml:"phone"`
+		PhoneNote    string   `yaml:"phone_note"`
+		Email        string   `yaml:"email"`
+		Web          string   `yaml:"web"`
+		Hours        string   `yaml:"hours"`
+		Note         string   `yaml:"note"`
+		Languages    []string `yaml:"languages"`
+		Topics       []string `yaml:"topics"`
+		Source       string   `yaml:"source"`
+		Sample       bool     `yaml:"sample"`
+		RegionWide   bool     `yaml:"region_wide"`
+		Checked      string   `yaml:"checked"`
+	}
+	if err := n.Decode(&raw); err != nil {
+		is.at(n.Line, "place: %v", strings.TrimPrefix(err.Error(), "yaml: "))
+		return nil
+	}
+	line := func(key string) int {
+		if f := field(n, key); f != nil {
+			return f.Line
+		}
+		return n.Line
+	}
+	p := &Place{ID: raw.ID, Kind: raw.Kind, Name: strings.TrimSpace(raw.Name), Address: strings.TrimSpace(raw.Address), Municipality: raw.Municipality,
+		Phone: raw.Phone, PhoneNote: raw.PhoneNote, Email: raw.Email, Web: raw.Web, Note: raw.Note, Languages: raw.Languages,
+		Topics: raw.Topics, Source: raw.Source, Sample: raw.Sample, RegionWide: raw.RegionWide, Checked: raw.Checked, Line: n.Line}
+	ok := true
+	bad := func(key, format string, args ...any) {
+		is.at(line(key), format, args...)
+		ok = false
+	}
+	if !placeIDRE.MatchString(p.ID) {
+		bad("id", "place id %q: use lower-case letters, digits and -", p.ID)
+	}
+	if _, known := kinds[p.Kind]; !known {
+		ks := make([]string, 0, len(kinds))
+		for k := range kinds {
+			ks = append(ks, k)
+		}
+		slices.Sort(ks)
+		bad("kind", "place %s: unknown kind %q (known: %s)", p.ID, p.Kind, strings.Join(ks, ", "))
+	}
+	if p.Name == "" {
+		bad("name", "place %s has no name", p.ID)
+	}
+	m, known := ms.ByCode(p.Municipality)
+	if !known {
+		bad("municipality", "place %s: unknown municipality code %q (an ISTAT code of knowledge/municipalities.csv, quoted: \"048017\")", p.ID, p.Municipality)
+	}
+	switch {
+	case raw.Lat != nil && raw.Lon != nil:
+		p.Lat, p.Lon = *raw.Lat, *raw.Lon
+		if p.Lat < 42 || p.Lat > 44.7 || p.Lon < 9.5 || p.Lon > 12.5 {
+			bad("lat", "place %s: coordinates %.5f, %.5f are outside Tuscany", p.ID, p.Lat, p.Lon)
+		} else if known && haversineKm(p.Lat, p.Lon, m.Lat, m.Lon) > 40 {
+			is.warn(line("lat"), "place %s is %.0f km from the centre of %s: check the coordinates or the municipality", p.ID, haversineKm(p.Lat, p.Lon, m.Lat, m.Lon), m.Name)
+		}
+	case raw.Lat != nil || raw.Lon != nil:
+		bad("lat", "place %s: give both lat and lon, or neither", p.ID)
+	default:
+		p.Lat, p.Lon, p.Approximate = m.Lat, m.Lon, true
+	}
+	if raw.Hours != "" {
+		h, err := ParseHours(raw.Hours)
+		if err != nil {
+			bad("hours", "place %s: opening hours: %v", p.ID, err)
+		}
+		p.Hours = h
+	}
+	if p.Phone != "" && !phoneRE.MatchString(p.Phone) {
+		bad("phone", "place %s: phone %q: digits, spaces and an optional leading +", p.ID, p.Phone)
+	}
+	if p.Email != "" {
+		if _, err := mail.ParseAddress(p.Email); err != nil {
+			bad("email", "place %s: e-mail %q: %v", p.ID, p.Email, err)
+		}
+	}
+	if p.Web != "" {
+		if u, err := url.Parse(p.Web); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			bad("web", "place %s: web page %q is not an http(s) address", p.ID, p.Web)
+		}
+	}
+	if p.Checked != "" && !dateRE.MatchString(p.Checked) {
+		bad("checked", "place %s: checked %q: write the date as YYYY-MM-DD", p.ID, p.Checked)
+	}
+	switch {
+	case p.Sample && p.Source != "":
+		bad("sample", "place %s has both source and sample: a sourced place is not a sample", p.ID)
+	case !p.Sample && strings.TrimSpace(p.Source) == "":
+		bad("id", "place %s has no source: say where its facts come from, or mark it sample: true", p.ID)
+	case p.Sample && (p.Address != "" || p.Phone != "" || p.Email != "" || raw.Hours != ""):
+		bad("sample", "place %s is a sample but gives an address, phone, e-mail or hours: an unverified fact must not look real", p.ID)
+	}
+	if !ok {
+		return nil
+	}
+	return p
+}
