@@ -130,22 +130,35 @@ type Hit struct {
 // ones. more reports whether there are further places.
 func (d *Directory) Nearest(kind string, lat, lon float64, offset, n int) (hits []Hit, more bool) {
 	cands := d.byKind[kind]
-	local := make([]Hit, 0, len(cands))
+	want := offset + n
+	// Keep the want nearest local places in order (insertion into a short
+	// sorted slice: O(places × want), no sort of the whole kind).
+	best := make([]Hit, 0, want+1)
 	var region []Hit
+	local := 0
 	cosLat := math.Cos(lat * math.Pi / 180)
 	for _, p := range cands {
 		if p.RegionWide {
 			region = append(region, Hit{Place: p})
 			continue
 		}
+		local++
 		// Equirectangular distance ranks as well as haversine at this scale
 		// and costs a fraction; the shown distance is haversine.
 		dx := (p.Lon - lon) * cosLat
 		dy := p.Lat - lat
-		local = append(local, Hit{Place: p, Km: dx*dx + dy*dy})
+		h := Hit{Place: p, Km: dx*dx + dy*dy}
+		if len(best) == want && h.Km >= best[want-1].Km {
+			continue
+		}
+		i := sort.Search(len(best), func(i int) bool { return best[i].Km > h.Km })
+		best = slices.Insert(best, i, h)
+		if len(best) > want {
+			best = best[:want]
+		}
 	}
-	sort.SliceStable(local, func(i, j int) bool { return local[i].Km < local[j].Km })
-	all := append(local, region...)
+	all := append(best, region...)
+	total := local + len(region)
 	if offset >= len(all) {
 		return nil, false
 	}
@@ -156,7 +169,7 @@ func (d *Directory) Nearest(kind string, lat, lon float64, offset, n int) (hits 
 			hits[i].Km = haversineKm(lat, lon, hits[i].Place.Lat, hits[i].Place.Lon)
 		}
 	}
-	return hits, end < len(all)
+	return hits, end < total
 }
 
 // Status is what a user needs to know about a place's hours now.

@@ -18,10 +18,13 @@ import (
 // one-letter deletions, so a query token finds tokens one edit away with a
 // few map lookups instead of a scan of the vocabulary).
 type textIndex struct {
-	vocab   map[string][]posting
-	dels    map[string][]string
-	phrases []phrase
-	docs    int
+	vocab map[string][]posting
+	dels  map[string][]string
+	// phrases maps a folded keyword of two or more words to its documents:
+	// a whole phrase found in a question says more than its words.
+	phrases   map[string][]int
+	maxPhrase int // words in the longest phrase
+	docs      int
 }
 
 type posting struct {
@@ -29,14 +32,8 @@ type posting struct {
 	w   float64
 }
 
-type phrase struct {
-	text string // folded
-	doc  int
-	n    int // tokens
-}
-
 func newTextIndex(docs int) *textIndex {
-	return &textIndex{vocab: map[string][]posting{}, dels: map[string][]string{}, docs: docs}
+	return &textIndex{vocab: map[string][]posting{}, dels: map[string][]string{}, phrases: map[string][]int{}, docs: docs}
 }
 
 // add indexes a phrase of doc with a weight (titles and names weigh more
@@ -47,7 +44,12 @@ func (x *textIndex) add(doc int, text string, w float64) {
 	if len(toks) == 0 {
 		return
 	}
-	x.phrases = append(x.phrases, phrase{text: f, doc: doc, n: len(toks)})
+	if words := strings.Fields(f); len(words) >= 2 || (hasHan(f) && utf8.RuneCountInString(f) >= 3) {
+		if !slices.Contains(x.phrases[f], doc) {
+			x.phrases[f] = append(x.phrases[f], doc)
+		}
+		x.maxPhrase = max(x.maxPhrase, len(words))
+	}
 	for _, t := range toks {
 		ps := x.vocab[t]
 		if i := slices.IndexFunc(ps, func(p posting) bool { return p.doc == doc }); i >= 0 {
@@ -148,17 +150,22 @@ func (x *textIndex) search(query string) []scored {
 		}
 		seen[t] = true
 		hits := x.vocab[t]
-		factor := 1.0
-		if len(hits) == 0 && fuzzable(t) {
-			hits, factor = x.fuzzy(t), 0.8
+		// Near words count too, a little less: a keyword list may hold the
+		// misspelling "rinovo" for one guide and "rinnovo" for another.
+		var near []posting
+		if fuzzable(t) {
+			near = x.fuzzy(t)
 		}
-		if len(hits) == 0 {
+		if len(hits) == 0 && len(near) == 0 {
 			continue
 		}
-		idf := math.Log(1 + float64(x.docs)/float64(docCount(hits)))
+		idf := math.Log(1 + float64(x.docs)/float64(docCount(append(slices.Clone(hits), near...))))
 		best := map[int]float64{}
+		for _, p := range near {
+			best[p.doc] = max(best[p.doc], p.w*idf*0.8)
+		}
 		for _, p := range hits {
-			best[p.doc] = max(best[p.doc], p.w*idf*factor)
+			best[p.doc] = max(best[p.doc], p.w*idf)
 		}
 		for doc, s := range best {
 			sc := scores[doc]
@@ -170,12 +177,35 @@ func (x *textIndex) search(query string) []scored {
 			matched[doc]++
 		}
 	}
-	// A whole keyword phrase inside the query says more than its words.
-	padded := " " + f + " "
-	for _, p := range x.phrases {
-		if p.n >= 2 && strings.Contains(padded, " "+p.text+" ") {
-			if sc := scores[p.doc]; sc != nil {
-				sc.score += float64(p.n)
+	// A whole keyword phrase inside the query says more than its words:
+	// look up every run of 2..maxPhrase words of the query.
+	words := strings.Fields(f)
+	if len(words) > 40 {
+		words = words[:40]
+	}
+	for _, w := range words {
+		// Chinese writes phrases without spaces: look up its runs of 3..10
+		// characters.
+		if !hasHan(w) {
+			continue
+		}
+		rs := []rune(w)
+		for i := range rs {
+			for j := i + 3; j <= min(len(rs), i+10); j++ {
+				for _, doc := range x.phrases[string(rs[i:j])] {
+					if sc := scores[doc]; sc != nil {
+						sc.score += float64(j - i - 1)
+					}
+				}
+			}
+		}
+	}
+	for i := range words {
+		for j := i + 2; j <= min(len(words), i+x.maxPhrase); j++ {
+			for _, doc := range x.phrases[strings.Join(words[i:j], " ")] {
+				if sc := scores[doc]; sc != nil {
+					sc.score += float64(j - i)
+				}
 			}
 		}
 	}
@@ -226,7 +256,7 @@ func (x *textIndex) fuzzy(t string) []posting {
 	ta := []rune(t)
 	buf := make([]int, 3*(len(ta)+2))
 	for c := range cands {
-		if osa(ta, []rune(c), 1, buf) <= 1 {
+		if c != t && osa(ta, []rune(c), 1, buf) <= 1 {
 			out = append(out, x.vocab[c]...)
 		}
 	}
