@@ -14,6 +14,7 @@ import (
 	"strings"
 	"text/tabwriter"
 	"time"
+	_ "time/tzdata" // Europe/Rome in any image, distroless included
 
 	"teamsbot/adapters/console"
 	"teamsbot/bot"
