@@ -88,7 +88,7 @@ func TestChatFromAPipe(t *testing.T) {
 		t.Fatalf("chat: %v\n%s", err, errOut)
 	}
 	got := out.String()
-	for _, want := range []string{"Before we start: your privacy.", "  1. OK, continue", "  1. School for my child",
+	for _, want := range []string{"Before we start: your privacy.", "  1. OK, continue", "  3. School for my child",
 		"primary school", "  2. Where to go", "In Sesto Fiorentino:"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, got)
@@ -124,7 +124,7 @@ func TestGraph(t *testing.T) {
 		}
 	}
 	e, _, _ = env([]string{"graph", "nope"}, "", nil)
-	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: menu, school") {
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: find_service, menu, procedures, school") {
 		t.Errorf("graph nope: %v", err)
 	}
 }

@@ -243,8 +243,8 @@ func TestHandoffRelayAndGiveBack(t *testing.T) {
 		t.Errorf("second give back: %v", err)
 	}
 	// The user can leave a handoff with "menu"; the desk is told.
-	f.say(t, "u1", "2")
-	f.say(t, "u1", "1")
+	f.say(t, "u1", "3")
+	f.say(t, "u1", "8")
 	f.say(t, "u1", "5")
 	if got := ids(f.say(t, "u1", "menu")); !strings.Contains(got, "operator.left") {
 		t.Errorf("menu during handoff: %s", got)

@@ -23,6 +23,7 @@ type holiday struct {
 	Month     time.Month `yaml:"month"`
 	Day       int        `yaml:"day"`
 	Name      string     `yaml:"name_it"`
+	Saint     string     `yaml:"saint"`
 	ValidFrom int        `yaml:"valid_from_year"`
 	Code      string     `yaml:"istat_code"`
 }
@@ -61,6 +62,9 @@ func LoadCalendar(fsys fs.FS, path string) (*Calendar, error) {
 		}
 	}
 	for _, h := range doc.Patron {
+		if h.Name == "" {
+			h.Name = h.Saint
+		}
 		c.patron[h.Code] = append(c.patron[h.Code], h)
 	}
 	if len(c.fixed) < 10 {

@@ -1,0 +1,125 @@
+package directory
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+)
+
+func load(t *testing.T) *Service {
+	t.Helper()
+	d, issues := knowledge.Load(knowledge.FS)
+	if d == nil {
+		t.Fatal(issues)
+	}
+	return New(d)
+}
+
+// echo renders a message id with its data, so tests see what was asked.
+func echo(id string, data map[string]string) string {
+	var b strings.Builder
+	b.WriteString(id)
+	for _, k := range []string{"time", "day", "km", "name", "kind", "url"} {
+		if v, ok := data[k]; ok {
+			b.WriteString(" " + k + "=" + v)
+		}
+	}
+	return b.String()
+}
+
+func rome(s string) time.Time {
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, knowledge.Rome)
+	if err != nil {
+		panic(err)
+	}
+	return t
+}
+
+func TestHoursLine(t *testing.T) {
+	s := load(t)
+	h, _ := knowledge.ParseHours("Mo-Fr 09:00-13:00")
+	p := &knowledge.Place{Municipality: "048017", Hours: h}
+	for when, want := range map[string]string{
+		"2026-11-26 10:00": "places.open_until time=13:00",
+		"2026-11-26 14:00": "places.closed_opens time=09:00 day=day.tomorrow",
+		"2026-11-26 08:00": "places.closed_opens time=09:00 day=day.today",
+		"2026-11-28 10:00": "places.closed_opens time=09:00 day=day.mo",
+		"2026-06-24 10:00": "places.holiday name=San Giovanni Battista places.closed_opens time=09:00 day=day.tomorrow",
+	} {
+		got := s.hoursLine(bot.ActionRequest{Now: rome(when), T: echo}, p)
+		if got != want {
+			t.Errorf("%s: %q, want %q", when, got, want)
+		}
+	}
+	if got := s.hoursLine(bot.ActionRequest{Now: rome("2026-11-26 10:00"), T: echo}, &knowledge.Place{}); got != "places.hours_unknown" {
+		t.Errorf("unknown hours: %q", got)
+	}
+}
+
+func TestNearestAction(t *testing.T) {
+	s := load(t)
+	req := bot.ActionRequest{Lang: "en", Now: rome("2026-11-26 10:00"), T: echo,
+		Args: map[string]string{"kind": "questura_immigration", "lat": "43.8800", "lon": "11.0970", "offset": "0"}}
+	res, err := s.nearest(context.Background(), req)
+	if err != nil || res.Outcome != "found" || len(res.Say) != 4 || res.Set["next_offset"] != "3" || res.Set["results_more"] != "yes" {
+		t.Fatalf("nearest: %+v, %v", res, err)
+	}
+	first := res.Say[1].Raw
+	for _, want := range []string{"1. Questura di Prato", "📍 ", "🕘 ", "🗺 https://www.openstreetmap.org/"} {
+		if !strings.Contains(first, want) {
+			t.Errorf("first result lacks %q:\n%s", want, first)
+		}
+	}
+	req.Args["lat"] = "north"
+	if _, err := s.nearest(context.Background(), req); err == nil {
+		t.Error("a bad position was accepted")
+	}
+	req.Args["lat"], req.Args["kind"] = "43.88", "no_such_kind"
+	if res, _ := s.nearest(context.Background(), req); res.Outcome != "none" {
+		t.Errorf("unknown kind: %s", res.Outcome)
+	}
+}
+
+func TestGuideActions(t *testing.T) {
+	s := load(t)
+	ctx := context.Background()
+	res, _ := s.list(ctx, bot.ActionRequest{Lang: "zh", Args: map[string]string{"topic": "documents"}})
+	cs := bot.DecodeChoices(res.Set["guide_choices"])
+	if res.Outcome != "listed" || len(cs) != 3 || cs[1].Value != "tax_code" || cs[1].Label == "" {
+		t.Errorf("documents topic: %+v", cs)
+	}
+	res, _ = s.show(ctx, bot.ActionRequest{Lang: "ar", T: echo, Args: map[string]string{"guide": "tax_code"}})
+	if res.Outcome != "shown" || res.Set["guide_office_kind"] != "revenue_agency" || !strings.Contains(res.Say[1].Raw, "guide.steps\n1. ") {
+		t.Errorf("show: %+v", res)
+	}
+	if res, _ := s.show(ctx, bot.ActionRequest{Args: map[string]string{"guide": "nope"}}); res.Outcome != "unknown" {
+		t.Errorf("unknown guide: %s", res.Outcome)
+	}
+	if res, _ := s.find(ctx, bot.ActionRequest{Args: map[string]string{"query": "🙂"}}); res.Outcome != "none" {
+		t.Errorf("emoji query: %s", res.Outcome)
+	}
+}
+
+func TestRoute(t *testing.T) {
+	s := load(t)
+	r := s.Route("en", "questura prato")
+	if len(r) != 1 || r[0].Flow != FindFlow || r[0].Vars["kind"] != "questura_immigration" || r[0].Vars["place_municipality"] != "Prato" {
+		t.Errorf("questura prato: %+v", r)
+	}
+	r = s.Route("it", "rinnovo permesso di soggiorno")
+	if len(r) != 1 || r[0].Flow != ProceduresFlow || r[0].Vars["guide"] != "permit_renewal" {
+		t.Errorf("rinnovo: %+v", r)
+	}
+	if r := s.Route("it", "leje qëndrimi"); len(r) < 2 {
+		t.Errorf("an ambiguous question gave %d routes", len(r))
+	}
+	for _, q := range []string{"", "ciao", "🙂", strings.Repeat("x", 5000)} {
+		if r := s.Route("it", q); len(r) != 0 {
+			t.Errorf("Route(%.10q) = %+v", q, r)
+		}
+	}
+}
