@@ -2,6 +2,8 @@ package knowledge
 
 import (
 	"fmt"
+	"io/fs"
+	"runtime"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -291,4 +293,52 @@ func generated(tb testing.TB, base *Directory, nPlaces, nGuides int) *Directory 
 	}
 	d.index()
 	return d
+}
+
+// BenchmarkLoadGenerated is the start-up cost of the knowledge: loading the
+// shipped folder plus 10,000 generated places from YAML, and the heap the
+// loaded directory holds.
+func BenchmarkLoadGenerated(b *testing.B) {
+	fsys := fstest.MapFS{}
+	if err := fs.WalkDir(FS, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		data, err := FS.ReadFile(p)
+		fsys[p] = &fstest.MapFile{Data: data}
+		return err
+	}); err != nil {
+		b.Fatal(err)
+	}
+	base := shipped(b)
+	ms := base.Municipalities.All()
+	kinds := []string{"cpia", "asl", "school", "association", "patronato", "job_centre", "comune_social", "post_office"}
+	var y strings.Builder
+	y.WriteString("places:\n")
+	for i := range 10000 {
+		m := ms[i%len(ms)]
+		fmt.Fprintf(&y, "  - id: gen-%d\n    kind: %s\n    name: \"Ufficio %d di %s\"\n    address: \"Via Roma %d, %s\"\n    municipality: \"%s\"\n    lat: %.5f\n    lon: %.5f\n    hours: \"Mo-Fr 09:00-13:00; Tu,Th 09:00-13:00,14:30-17:00\"\n    source: generated\n",
+			i, kinds[i%len(kinds)], i, m.Name, i%200+1, m.Name, m.Code, m.Lat+0.001*float64(i%9), m.Lon-0.001*float64(i%7))
+	}
+	fsys["places/GEN.yaml"] = &fstest.MapFile{Data: []byte(y.String())}
+	b.ReportAllocs()
+	var d *Directory
+	for b.Loop() {
+		var issues []Issue
+		d, issues = Load(fsys)
+		if d == nil {
+			b.Fatal(issues)
+		}
+	}
+	b.StopTimer()
+	d = nil
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	d, _ = Load(fsys)
+	runtime.GC()
+	runtime.ReadMemStats(&after)
+	runtime.KeepAlive(d)
+	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-held")
+	b.ReportMetric(float64(len(fsys["places/GEN.yaml"].Data))/(1<<20), "MiB-yaml")
 }
