@@ -9,9 +9,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -230,5 +232,48 @@ func TestReadyzFailsWhenStoreIsDown(t *testing.T) {
 	srv.ServeHTTP(rec, req)
 	if rec.code != http.StatusServiceUnavailable {
 		t.Errorf("/readyz with the store down = %d", rec.code)
+	}
+}
+
+// TestServeWithTelegram: with TELEGRAM_* set, serve takes updates on its
+// webhook and answers through the (fake) Bot API.
+func TestServeWithTelegram(t *testing.T) {
+	var mu sync.Mutex
+	var sent []string
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseMultipartForm(1 << 20)
+		mu.Lock()
+		if strings.HasSuffix(r.URL.Path, "/sendMessage") {
+			sent = append(sent, r.FormValue("text"))
+		}
+		mu.Unlock()
+		fmt.Fprint(w, `{"ok":true,"result":{"message_id":1,"date":1,"chat":{"id":1,"type":"private"}}}`)
+	}))
+	defer fake.Close()
+	addr := freeAddr(t)
+	e, _, errOut := env([]string{"serve"}, "", map[string]string{"TEAMSBOT_ADDR": addr, "TEAMSBOT_DATA": t.TempDir(),
+		"TELEGRAM_BOT_TOKEN": "1:x", "TELEGRAM_WEBHOOK_SECRET": "abc", "TELEGRAM_WEBHOOK_URL": "https://example.org/webhooks/telegram", "TELEGRAM_API_URL": fake.URL})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, e) }()
+	defer func() { cancel(); <-done }()
+	body := `{"update_id":1,"message":{"message_id":1,"from":{"id":77,"is_bot":false,"first_name":"A","language_code":"fr"},"chat":{"id":77,"type":"private"},"date":1,"text":"bonjour"}}`
+	var resp *http.Response
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		req, _ := http.NewRequest("POST", "http://"+addr+"/webhooks/telegram", strings.NewReader(body))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "abc")
+		if resp, err = http.DefaultClient.Do(req); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("webhook: %v\n%s", err, errOut)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	if resp.StatusCode != 200 || len(sent) != 1 || !strings.Contains(sent[0], "vie privée") {
+		t.Errorf("status %d, sent %q", resp.StatusCode, sent)
 	}
 }

@@ -46,6 +46,16 @@ type Config struct {
 	LogFormat string
 	// ShutdownTimeout bounds the graceful shutdown (default 15s).
 	ShutdownTimeout time.Duration
+	// Telegram is the Telegram channel; off without a token.
+	Telegram TelegramConfig
+}
+
+// TelegramConfig is the TELEGRAM_* variables.
+type TelegramConfig struct {
+	Token         Secret // TELEGRAM_BOT_TOKEN
+	WebhookSecret Secret // TELEGRAM_WEBHOOK_SECRET
+	WebhookURL    string // TELEGRAM_WEBHOOK_URL: without it, long polling
+	APIURL        string // TELEGRAM_API_URL: another Bot API server
 }
 
 // Default returns the configuration with no environment set.
@@ -104,6 +114,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.LogFormat != "text" && c.LogFormat != "json" {
 		errs = append(errs, fmt.Errorf("TEAMSBOT_LOG_FORMAT=%q: want text or json", c.LogFormat))
+	}
+	c.Telegram = TelegramConfig{Token: Secret(getenv("TELEGRAM_BOT_TOKEN")), WebhookSecret: Secret(getenv("TELEGRAM_WEBHOOK_SECRET")),
+		WebhookURL: strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_URL")), APIURL: strings.TrimSpace(getenv("TELEGRAM_API_URL"))}
+	if c.Telegram.Token != "" && c.Telegram.WebhookURL != "" && c.Telegram.WebhookSecret == "" {
+		errs = append(errs, errors.New("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: the webhook would accept anyone's updates"))
 	}
 	if c.RedisURL != "" {
 		errs = append(errs, errors.New("REDIS_URL is set, but this build has no Redis store yet: unset it to use the embedded store"))

@@ -54,6 +54,7 @@ Usage:
   teamsbot lint [DIR]              check flows, texts and knowledge; exit 1 on errors
   teamsbot test [DIR]              run the conversation tests of the content
   teamsbot graph [--dir DIR] FLOW  print a flow as a Mermaid diagram
+  teamsbot telegram set-webhook    register TELEGRAM_WEBHOOK_URL with Telegram
   teamsbot version                 print the version
 
 DIR is a content folder with flows/, locales/ and knowledge/ (default: the
@@ -79,6 +80,8 @@ func Run(ctx context.Context, env Env) error {
 		return test(ctx, env, args)
 	case "graph":
 		return graph(env, args)
+	case "telegram":
+		return telegramCmd(ctx, env, args)
 	case "version":
 		fmt.Fprintln(env.Stdout, "teamsbot", Version)
 		return nil

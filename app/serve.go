@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"teamsbot/adapters/telegram"
 	"teamsbot/bot"
 	"teamsbot/store/embedded"
 )
@@ -96,16 +97,30 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	// 3. Engine and service; channels plug in here (later issues).
+	// 3. Engine, service and channels.
 	eng, err := engineFor(l, cfg, false)
 	if err != nil {
 		return err
 	}
-	svc := bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)},
-		bot.WithLogger(log), bot.WithMetrics(m))
-	_ = svc
-	// 4. HTTP.
+	var svc *bot.Service
+	handle := func(ctx context.Context, in bot.Inbound) error { return svc.Handle(ctx, in) }
+	opts := []bot.ServiceOption{bot.WithLogger(log), bot.WithMetrics(m)}
 	srv := newServer(st, m, log)
+	var poll func(context.Context) error
+	if cfg.Telegram.Token != "" {
+		tga, err := newTelegram(cfg, handle, log)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, bot.WithSender(telegram.Channel, tga))
+		tga.Routes(srv.mux)
+		if cfg.Telegram.WebhookURL == "" {
+			poll = tga.Poll
+		}
+		log.Info("telegram on", "mode", map[bool]string{true: "long polling", false: "webhook"}[poll != nil])
+	}
+	svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)}, opts...)
+	// 4. HTTP.
 	hs := &http.Server{
 		Addr:              cfg.Addr,
 		Handler:           srv,
@@ -123,6 +138,19 @@ func serve(ctx context.Context, env Env, args []string) error {
 	log.Info("teamsbot serving", "addr", ln.Addr().String(), "version", Version, "content", c.Root, "data", cfg.Data)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	pollDone := make(chan struct{})
+	pollCtx, stopPoll := context.WithCancel(ctx)
+	defer stopPoll()
+	if poll != nil {
+		go func() {
+			defer close(pollDone)
+			if err := poll(pollCtx); err != nil {
+				log.Error("telegram polling stopped", "error", err)
+			}
+		}()
+	} else {
+		close(pollDone)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("http server: %w", err)
@@ -131,6 +159,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 	// Stop in reverse: stop taking requests, let the running ones finish,
 	// then the store closes (deferred).
 	log.Info("shutting down")
+	stopPoll()
+	<-pollDone
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {

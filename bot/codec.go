@@ -12,6 +12,7 @@ import (
 //	format byte (1)
 //	state, lang, flow, step, pending, link: uvarint length + bytes each
 //	misses: uvarint; consent, updated, since: varint (Unix seconds)
+//	blocked: one byte, 0 or 1
 //	vars: uvarint count, then key and value strings, keys sorted
 //	back: uvarint count, then flow and step strings
 //
@@ -28,6 +29,11 @@ func (s *Session) appendTo(b []byte) []byte {
 	b = binary.AppendVarint(b, s.Consent)
 	b = binary.AppendVarint(b, s.Updated)
 	b = binary.AppendVarint(b, s.Since)
+	if s.Blocked {
+		b = append(b, 1)
+	} else {
+		b = append(b, 0)
+	}
 	b = binary.AppendUvarint(b, uint64(len(s.Vars)))
 	if len(s.Vars) > 0 {
 		var keys [16]string
@@ -125,6 +131,7 @@ func (s *Session) decode(b []byte) error {
 	s.State, s.Lang, s.Flow, s.Step, s.Pending, s.Link = d.str(), d.str(), d.str(), d.str(), d.str(), d.str()
 	s.Misses = int(min(d.uvarint(), maxItems))
 	s.Consent, s.Updated, s.Since = d.varint(), d.varint(), d.varint()
+	s.Blocked = d.uvarint() == 1
 	if n := d.count(); n > 0 && d.err == nil {
 		s.Vars = make(map[string]string, n)
 		for range n {

@@ -9,7 +9,7 @@ func TestSessionRoundTrip(t *testing.T) {
 	for _, s := range []Session{
 		{State: StateNew},
 		{State: StateFlow, Lang: "zh", Flow: "school", Step: "topics", Misses: 2, Pending: PendingForget, Link: "school",
-			Consent: 1780000000, Updated: 1780000500, Since: -5,
+			Consent: 1780000000, Updated: 1780000500, Since: -5, Blocked: true,
 			Vars: map[string]string{"child_age": "8", "città": "Sesto Fiorentino", "empty": "", "rtl": "مرحبا 🙂"},
 			Back: []Place{{"school", "age"}, {"menu", "main"}}},
 	} {

@@ -197,6 +197,17 @@ func (e *Engine) Step(ctx context.Context, s *Session, in Inbound, now time.Time
 	if s.State == "" {
 		s.State = StateNew
 	}
+	switch in.Status {
+	case StatusBlocked:
+		// Nothing to say to someone who blocked the bot; the time of the
+		// last message is kept as it was.
+		s.Blocked = true
+		return t.out, nil
+	case StatusUnblocked:
+		s.Blocked = false
+		return t.out, nil
+	}
+	s.Blocked = false // a user who writes has unblocked the bot
 	err := t.run()
 	if err != nil {
 		// Never a dead end: whatever broke, the user gets an apology and the menu.
@@ -657,7 +668,9 @@ func (t *turn) question(n *flow.Node, again bool) {
 			if len(t.out.Replies) == 0 {
 				t.out.Replies = append(t.out.Replies, Reply{Lang: t.lang()})
 			}
-			t.out.Replies[len(t.out.Replies)-1].AskLocation = true
+			r := &t.out.Replies[len(t.out.Replies)-1]
+			r.AskLocation = true
+			r.LocationLabel = t.e.text(t.lang(), "common.share_location", nil)
 		}
 	}
 }

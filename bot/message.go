@@ -28,7 +28,17 @@ type Inbound struct {
 	Payload string
 	// Time is when the platform received the message; zero means now.
 	Time time.Time
+	// Status is a change of the user's relation with the bot instead of a
+	// message: StatusBlocked (the user blocked the bot: send nothing more)
+	// or StatusUnblocked.
+	Status string
 }
+
+// Statuses a channel reports.
+const (
+	StatusBlocked   = "blocked"
+	StatusUnblocked = "unblocked"
+)
 
 // Key is the conversation key of the message: channel and user.
 func (in Inbound) Key() string { return ConversationKey(in.Channel, in.UserID) }
@@ -70,8 +80,10 @@ type Media struct {
 type Reply struct {
 	Text    string
 	Options []Option
-	// AskLocation asks the channel to offer a "share my location" button.
-	AskLocation bool
+	// AskLocation asks the channel to offer a "share my location" button,
+	// labelled LocationLabel in the user's language.
+	AskLocation   bool
+	LocationLabel string
 	// Lang is the language the text is written in (for right-to-left layout).
 	Lang string
 	// MessageIDs are the ids of the locale messages this reply was made from,

@@ -135,7 +135,7 @@ func (s *Service) Handle(ctx context.Context, in Inbound) error {
 	if in.ID != "" {
 		first, err := s.store.FirstSeen(ctx, conv, in.ID, s.cfg.DedupTTL)
 		if err != nil {
-			return fmt.Errorf("dedup: %w", err)
+			return fmt.Errorf("dedup: %w: %w", ErrUnavailable, err)
 		}
 		if s.metrics != nil {
 			s.metrics.Inbound(in.Channel, !first)
@@ -196,7 +196,7 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	log := &lazyLog{s: s, conv: conv}
 	unlock, err := s.store.Lock(ctx, conv, s.cfg.LockTTL)
 	if err != nil {
-		return fmt.Errorf("lock conversation: %w", err)
+		return fmt.Errorf("lock conversation: %w: %w", ErrUnavailable, err)
 	}
 	defer unlock()
 	sess := &Session{State: StateNew}
@@ -204,7 +204,7 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:
-		return fmt.Errorf("load session: %w", err)
+		return fmt.Errorf("load session: %w: %w", ErrUnavailable, err)
 	default:
 		if loaded, derr := UnmarshalSession(raw); derr != nil {
 			// A session we cannot read is started afresh, never a crash.
@@ -256,7 +256,21 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 			return fmt.Errorf("save session: %w", err)
 		}
 	}
+	if sess.Blocked {
+		return stepErr
+	}
 	if err := s.send(ctx, channel, userID, turn.Replies); err != nil {
+		if errors.Is(err, ErrBlocked) {
+			// Remember it, so nothing more is sent until the user writes.
+			sess.Blocked = true
+			if b, merr := sess.Marshal(); merr == nil {
+				if serr := s.store.Save(ctx, conv, b, s.cfg.Retention); serr != nil {
+					log.Warn("could not record that the user blocked the bot", "error", serr)
+				}
+			}
+			log.Info("user blocked the bot: sending stopped")
+			return stepErr
+		}
 		return errors.Join(stepErr, err)
 	}
 	return stepErr

@@ -42,6 +42,9 @@ type Session struct {
 	Updated int64 `json:"t,omitempty"`
 	// Since is when the current handoff started (Unix seconds).
 	Since int64 `json:"h,omitempty"`
+	// Blocked is set when the user blocked the bot on their channel: nothing
+	// is sent until they write again.
+	Blocked bool `json:"x,omitempty"`
 }
 
 // Place is a step in a flow.

@@ -10,6 +10,15 @@ import (
 // expired or deleted).
 var ErrNotFound = errors.New("not found")
 
+// ErrUnavailable wraps a failure of the store while handling a message: the
+// message was not handled, and a channel that can ask for a redelivery
+// (a webhook answering 5xx) should.
+var ErrUnavailable = errors.New("store unavailable")
+
+// ErrBlocked is returned by a Sender when the platform says the user blocked
+// the bot (Telegram's 403); the service then stops sending to them.
+var ErrBlocked = errors.New("the user blocked the bot")
+
 // ErrLockTimeout is returned by Locker.Lock when the lock could not be taken
 // before the context ended.
 var ErrLockTimeout = errors.New("conversation lock: timed out")

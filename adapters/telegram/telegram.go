@@ -1,0 +1,332 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	tg "github.com/go-telegram/bot"
+	"github.com/go-telegram/bot/models"
+
+	"teamsbot/bot"
+)
+
+// Channel is the channel name of Telegram conversations.
+const Channel = "telegram"
+
+// WebhookPath is where Telegram posts updates.
+const WebhookPath = "/webhooks/telegram"
+
+// MaxBody bounds a webhook request. Telegram's updates are a few KB; a
+// bigger body is not an update.
+const MaxBody = 1 << 20
+
+// AllowedUpdates are the update types the bot asks for.
+var AllowedUpdates = []string{"message", "edited_message", "callback_query", "my_chat_member"}
+
+// Handler processes one inbound message (bot.Service.Handle).
+type Handler func(ctx context.Context, in bot.Inbound) error
+
+// Config configures the adapter.
+type Config struct {
+	Token string
+	// WebhookSecret is the secret_token given to setWebhook; Telegram sends
+	// it back in X-Telegram-Bot-Api-Secret-Token.
+	WebhookSecret string
+	// APIURL is the Bot API server (default: Telegram's).
+	APIURL string
+	// PerChat and Global are the sending rates (messages per second);
+	// defaults 1 and 25, under Telegram's limits of about 1 and 30.
+	PerChat, Global float64
+	// HTTPClient makes the API calls (default: a client with timeouts).
+	HTTPClient *http.Client
+	// PollTimeout is the long-polling timeout (default 30 s).
+	PollTimeout time.Duration
+}
+
+// Adapter is the Telegram channel.
+type Adapter struct {
+	api    *tg.Bot
+	cfg    Config
+	handle Handler
+	log    *slog.Logger
+	pace   *pacer
+	sleep  func(ctx context.Context, d time.Duration) error
+}
+
+var _ bot.Sender = (*Adapter)(nil)
+
+// New builds the adapter; it makes no network call.
+func New(cfg Config, handle Handler, log *slog.Logger) (*Adapter, error) {
+	if cfg.Token == "" {
+		return nil, errors.New("telegram: no bot token")
+	}
+	if cfg.WebhookSecret != "" && !secretRE.MatchString(cfg.WebhookSecret) {
+		return nil, errors.New("telegram: the webhook secret must be 1-256 characters A-Z a-z 0-9 _ -")
+	}
+	if cfg.PerChat <= 0 {
+		cfg.PerChat = 1
+	}
+	if cfg.Global <= 0 {
+		cfg.Global = 25
+	}
+	if cfg.PollTimeout <= 0 {
+		cfg.PollTimeout = 30 * time.Second
+	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second}
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	a := &Adapter{cfg: cfg, handle: handle, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global), sleep: sleepCtx}
+	opts := []tg.Option{
+		tg.WithSkipGetMe(),
+		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
+		tg.WithDefaultHandler(a.onPolledUpdate),
+		// One worker and synchronous handlers: a chat's updates are handled
+		// in order (the library runs handlers in goroutines otherwise).
+		tg.WithWorkers(1),
+		tg.WithNotAsyncHandlers(),
+		tg.WithAllowedUpdates(AllowedUpdates),
+		tg.WithErrorsHandler(func(err error) { a.log.Warn("telegram api", "error", redact(err.Error(), cfg.Token)) }),
+	}
+	if cfg.APIURL != "" {
+		opts = append(opts, tg.WithServerURL(strings.TrimRight(cfg.APIURL, "/")))
+	}
+	api, err := tg.New(cfg.Token, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
+	}
+	a.api = api
+	return a, nil
+}
+
+var secretRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,256}$`)
+
+func redact(s, token string) string {
+	if token == "" {
+		return s
+	}
+	return strings.ReplaceAll(s, token, "REDACTED")
+}
+
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// Routes registers the webhook.
+func (a *Adapter) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+WebhookPath, a.ServeHTTP)
+}
+
+// ServeHTTP is the webhook: check the secret, read at most MaxBody, decode,
+// handle, then answer. Garbage that passed the secret check gets a 200 (and
+// a log line without its content), so Telegram does not retry it forever;
+// only a failure of our own (the store) gets a 500, for a retry.
+func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+	if a.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.WebhookSecret)) != 1 {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		a.log.Warn("webhook body rejected", "error", err.Error(), "bytes", len(body))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	var upd models.Update
+	if err := json.Unmarshal(body, &upd); err != nil {
+		a.log.Warn("webhook body is not an update", "bytes", len(body))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), 25*time.Second)
+	defer cancel()
+	if err := a.process(ctx, &upd); err != nil && errors.Is(err, errRetry) {
+		http.Error(w, "try again", http.StatusInternalServerError)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// errRetry marks a failure worth a redelivery.
+var errRetry = errors.New("retry")
+
+// Poll takes updates by long polling until ctx ends, when no webhook URL is
+// configured. It first deletes any webhook (Telegram refuses getUpdates
+// while one is set).
+func (a *Adapter) Poll(ctx context.Context) error {
+	if _, err := a.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
+		return fmt.Errorf("telegram: delete webhook before polling: %s", redact(err.Error(), a.cfg.Token))
+	}
+	a.log.Info("long polling")
+	a.api.Start(ctx)
+	return nil
+}
+
+func (a *Adapter) onPolledUpdate(ctx context.Context, _ *tg.Bot, upd *models.Update) {
+	if err := a.process(ctx, upd); err != nil {
+		a.log.Warn("update not handled", "error", err)
+	}
+}
+
+// SetWebhook registers url with the secret and the update types the bot
+// uses.
+func (a *Adapter) SetWebhook(ctx context.Context, url string) error {
+	if a.cfg.WebhookSecret == "" {
+		return errors.New("telegram: set TELEGRAM_WEBHOOK_SECRET first")
+	}
+	_, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: url, SecretToken: a.cfg.WebhookSecret, AllowedUpdates: AllowedUpdates, MaxConnections: 40})
+	if err != nil {
+		return fmt.Errorf("telegram: set webhook: %s", redact(err.Error(), a.cfg.Token))
+	}
+	return nil
+}
+
+// process turns one update into zero or one inbound message and handles it.
+func (a *Adapter) process(ctx context.Context, upd *models.Update) error {
+	if cq := upd.CallbackQuery; cq != nil {
+		// Always answer, so the button stops spinning.
+		if _, err := a.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil {
+			a.log.Warn("answerCallbackQuery failed", "error", redact(err.Error(), a.cfg.Token))
+		}
+	}
+	in, chat, kind := convert(upd)
+	switch kind {
+	case kindIgnore:
+		a.log.Debug("update ignored", "update_id", upd.ID)
+		return nil
+	case kindGroup:
+		// The bot talks one to one: say so when addressed in a group.
+		_, err := a.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: privateOnly})
+		return err
+	}
+	if err := a.handle(ctx, in); err != nil {
+		if errors.Is(err, bot.ErrUnavailable) {
+			return fmt.Errorf("%w: %v", errRetry, err)
+		}
+		return err
+	}
+	return nil
+}
+
+// privateOnly is said in a group, in the languages of the launch set.
+const privateOnly = "🙂 Scrivimi in privato · Write to me in a private chat · Écrivez-moi en privé · راسلني في محادثة خاصة · Më shkruaj në privat · 请私聊我"
+
+type updateKind int
+
+const (
+	kindMessage updateKind = iota
+	kindIgnore
+	kindGroup
+)
+
+var payloadRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// convert maps an update to an inbound message.
+func convert(upd *models.Update) (bot.Inbound, int64, updateKind) {
+	in := bot.Inbound{Channel: Channel, ID: "u" + strconv.FormatInt(upd.ID, 10)}
+	switch {
+	case upd.Message != nil:
+		m := upd.Message
+		if m.Chat.Type != models.ChatTypePrivate {
+			if strings.HasPrefix(m.Text, "/") {
+				return in, m.Chat.ID, kindGroup
+			}
+			return in, 0, kindIgnore
+		}
+		if m.From == nil {
+			return in, 0, kindIgnore
+		}
+		in.UserID = strconv.FormatInt(m.Chat.ID, 10)
+		in.LangHint = m.From.LanguageCode
+		in.Time = time.Unix(int64(m.Date), 0)
+		in.Text = m.Text
+		if in.Text == "" {
+			in.Text = m.Caption
+		}
+		if rest, ok := strings.CutPrefix(m.Text, "/start"); ok && (rest == "" || rest[0] == ' ') {
+			if p := strings.TrimSpace(rest); payloadRE.MatchString(p) {
+				in.Payload = p
+			}
+			in.Text = "/start"
+		}
+		switch {
+		case m.Location != nil:
+			in.Location = &bot.Location{Lat: m.Location.Latitude, Lon: m.Location.Longitude}
+		case len(m.Photo) > 0:
+			in.Media = &bot.Media{Kind: bot.MediaImage, Ref: m.Photo[len(m.Photo)-1].FileID, MIME: "image/jpeg"}
+		case m.Voice != nil:
+			in.Media = &bot.Media{Kind: bot.MediaAudio, Ref: m.Voice.FileID, MIME: m.Voice.MimeType}
+		case m.Audio != nil:
+			in.Media = &bot.Media{Kind: bot.MediaAudio, Ref: m.Audio.FileID, MIME: m.Audio.MimeType, Filename: m.Audio.FileName}
+		case m.Video != nil:
+			in.Media = &bot.Media{Kind: bot.MediaVideo, Ref: m.Video.FileID, MIME: m.Video.MimeType}
+		case m.VideoNote != nil:
+			in.Media = &bot.Media{Kind: bot.MediaVideo, Ref: m.VideoNote.FileID}
+		case m.Document != nil:
+			in.Media = &bot.Media{Kind: bot.MediaDocument, Ref: m.Document.FileID, MIME: m.Document.MimeType, Filename: m.Document.FileName}
+		case m.Sticker != nil:
+			in.Media = &bot.Media{Kind: bot.MediaSticker, Ref: m.Sticker.FileID}
+		}
+		if in.Text == "" && in.Location == nil && in.Media == nil {
+			return in, 0, kindIgnore // a service message: pinned, joined...
+		}
+		return in, m.Chat.ID, kindMessage
+	case upd.CallbackQuery != nil:
+		cq := upd.CallbackQuery
+		chat := cq.From.ID
+		if m := cq.Message.Message; m != nil {
+			if m.Chat.Type != models.ChatTypePrivate {
+				return in, 0, kindIgnore
+			}
+			chat = m.Chat.ID
+		}
+		if chat == 0 {
+			return in, 0, kindIgnore
+		}
+		in.UserID = strconv.FormatInt(chat, 10)
+		in.LangHint = cq.From.LanguageCode
+		in.Option = cq.Data
+		if in.Option == "" {
+			in.Option = "c:retry"
+		}
+		return in, chat, kindMessage
+	case upd.MyChatMember != nil:
+		mc := upd.MyChatMember
+		if mc.Chat.Type != models.ChatTypePrivate {
+			return in, 0, kindIgnore
+		}
+		in.UserID = strconv.FormatInt(mc.Chat.ID, 10)
+		switch mc.NewChatMember.Type {
+		case models.ChatMemberTypeBanned:
+			in.Status = bot.StatusBlocked
+		case models.ChatMemberTypeMember:
+			in.Status = bot.StatusUnblocked
+		default:
+			return in, 0, kindIgnore
+		}
+		return in, mc.Chat.ID, kindMessage
+	}
+	// edited_message (already answered in its first form), and every other
+	// type: nothing to do.
+	return in, 0, kindIgnore
+}

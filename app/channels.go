@@ -1,0 +1,45 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+
+	"teamsbot/adapters/telegram"
+	"teamsbot/bot"
+)
+
+// newTelegram builds the Telegram adapter from the configuration, handing
+// its messages to handle (the service, once built).
+func newTelegram(cfg Config, handle func(context.Context, bot.Inbound) error, log *slog.Logger) (*telegram.Adapter, error) {
+	return telegram.New(telegram.Config{
+		Token:         string(cfg.Telegram.Token),
+		WebhookSecret: string(cfg.Telegram.WebhookSecret),
+		APIURL:        cfg.Telegram.APIURL,
+	}, handle, log)
+}
+
+// telegramCmd is `teamsbot telegram set-webhook`: register the webhook URL
+// with the secret and the update types the bot uses.
+func telegramCmd(ctx context.Context, env Env, args []string) error {
+	if len(args) != 1 || args[0] != "set-webhook" {
+		fmt.Fprintln(env.Stderr, "usage: teamsbot telegram set-webhook   (reads TELEGRAM_BOT_TOKEN, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET)")
+		return ErrUsage
+	}
+	cfg, err := FromEnv(env.Getenv)
+	if err != nil {
+		return err
+	}
+	if cfg.Telegram.Token == "" || cfg.Telegram.WebhookURL == "" {
+		return fmt.Errorf("set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_URL (the public https address ending in %s)", telegram.WebhookPath)
+	}
+	a, err := newTelegram(cfg, nil, newLogger(cfg, env.Stderr))
+	if err != nil {
+		return err
+	}
+	if err := a.SetWebhook(ctx, cfg.Telegram.WebhookURL); err != nil {
+		return err
+	}
+	fmt.Fprintf(env.Stdout, "webhook set: %s (updates: %v)\n", cfg.Telegram.WebhookURL, telegram.AllowedUpdates)
+	return nil
+}
