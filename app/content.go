@@ -63,6 +63,7 @@ type Loaded struct {
 	Issues    flow.Issues
 	Gazettes  bot.Gazetteer
 	Router    bot.Router
+	Links     map[string]flow.Link
 }
 
 // Actions is every action a flow can run, from the domain packages. With a
@@ -82,6 +83,7 @@ func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
 		return nil, err
 	}
 	e.SetRouter(l.Router)
+	e.SetLinks(l.Links)
 	return e, nil
 }
 
@@ -116,6 +118,9 @@ func Load(c Content) (*Loaded, flow.Issues) {
 		l.Gazettes = gazetteer{places}
 	}
 	if prog != nil {
+		links, lis := flow.LoadLinks(c.Flows, prog)
+		prefix("flows", lis)
+		l.Links = links
 		issues = append(issues, lengthChecks(cat, prog)...)
 		issues = append(issues, engineMessages(cat)...)
 	}

@@ -56,6 +56,7 @@ type Engine struct {
 	actions  Actions
 	gaz      Gazetteer
 	router   Router
+	links    map[string]flow.Link
 	cfg      Config
 	langs    []Language
 	commands map[string]string // folded keyword → command
@@ -100,6 +101,10 @@ func NewEngine(prog *flow.Program, tr Translator, actions Actions, gaz Gazetteer
 	e.commands["delete"] = "forget"
 	return e, nil
 }
+
+// SetLinks sets the deep links of the content (links.yaml). Call it before
+// the engine serves.
+func (e *Engine) SetLinks(links map[string]flow.Link) { e.links = links }
 
 // SetRouter connects a router for free words typed where a choice was
 // expected (at the menu, or an answer matching no option). Call it before
@@ -323,18 +328,35 @@ func (t *turn) run() error {
 	return t.answer()
 }
 
-// deepLink applies a start payload: "lang_xx" sets the language, a flow id
-// opens that flow (after the privacy notice for a new user). It reports
-// whether the turn is done.
+// deepLink applies a start payload, parts joined by "-": "lang_xx" sets the
+// language, a link of links.yaml sets its language and variables and opens
+// its flow, a flow id opens that flow (after the privacy notice for a new
+// user). Unknown parts are ignored: a poster printed for old content still
+// starts a conversation. It reports whether the turn is done.
 func (t *turn) deepLink(p string) (bool, error) {
 	s := t.s
+	setLang := func(code string) {
+		if c, ok := t.e.tr.Match(code); ok {
+			if s.Lang != c {
+				t.event(Event{Kind: EventLanguage, Lang: c})
+			}
+			s.Lang = c
+		}
+	}
 	for _, part := range strings.Split(p, "-") {
 		if code, ok := strings.CutPrefix(part, "lang_"); ok {
-			if c, ok := t.e.tr.Match(code); ok {
-				if s.Lang != c {
-					t.event(Event{Kind: EventLanguage, Lang: c})
-				}
-				s.Lang = c
+			setLang(code)
+			continue
+		}
+		if l, ok := t.e.links[part]; ok {
+			if l.Lang != "" {
+				setLang(l.Lang)
+			}
+			for k, v := range l.Vars {
+				s.setVar(k, v)
+			}
+			if l.Flow != "" {
+				s.Link = l.Flow
 			}
 			continue
 		}

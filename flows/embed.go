@@ -5,8 +5,8 @@ package flows
 
 import "embed"
 
-// FS holds the flows (*.yaml), their tests (*_test.yaml) and the JSON
-// Schema editors use (schema.json).
+// FS holds the flows (*.yaml), their tests (*_test.yaml), the deep links
+// (links.yaml) and the JSON Schema editors use (schema.json).
 //
 //go:embed *.yaml schema.json
 var FS embed.FS

@@ -76,7 +76,7 @@ func TestSchema(t *testing.T) {
 	names, _ := fs.Glob(flows.FS, "*.yaml")
 	n := 0
 	for _, name := range names {
-		if strings.HasSuffix(name, "_test.yaml") {
+		if strings.HasSuffix(name, "_test.yaml") || name == "links.yaml" {
 			continue
 		}
 		n++

@@ -50,7 +50,7 @@ func Load(fsys fs.FS, env Env, opts Options) (*Program, Issues) {
 	var files []*File
 	var issues Issues
 	for _, name := range names {
-		if strings.HasSuffix(name, "_test.yaml") {
+		if strings.HasSuffix(name, "_test.yaml") || name == LinksFile {
 			continue
 		}
 		data, err := fs.ReadFile(fsys, name)
