@@ -3,6 +3,9 @@ package app
 import (
 	"bytes"
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -275,5 +278,60 @@ func TestServeWithTelegram(t *testing.T) {
 	defer mu.Unlock()
 	if resp.StatusCode != 200 || len(sent) != 1 || !strings.Contains(sent[0], "vie privée") {
 		t.Errorf("status %d, sent %q", resp.StatusCode, sent)
+	}
+}
+
+// TestServeWithWhatsApp: with WHATSAPP_* set, serve answers Meta's
+// handshake and a signed notification through the (fake) Graph API.
+func TestServeWithWhatsApp(t *testing.T) {
+	var mu sync.Mutex
+	var bodies []string
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		mu.Lock()
+		bodies = append(bodies, string(b))
+		mu.Unlock()
+		fmt.Fprint(w, `{"messaging_product":"whatsapp","messages":[{"id":"wamid.x"}]}`)
+	}))
+	defer fake.Close()
+	addr := freeAddr(t)
+	e, _, errOut := env([]string{"serve"}, "", map[string]string{"TEAMSBOT_ADDR": addr, "TEAMSBOT_DATA": t.TempDir(),
+		"WHATSAPP_TOKEN": "tok", "WHATSAPP_APP_SECRET": "shh", "WHATSAPP_VERIFY_TOKEN": "vt", "WHATSAPP_PHONE_NUMBER_ID": "123", "WHATSAPP_API_URL": fake.URL})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, e) }()
+	defer func() { cancel(); <-done }()
+	base := "http://" + addr + "/webhooks/whatsapp"
+	var resp *http.Response
+	var err error
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if resp, err = http.Get(base + "?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=42"); err == nil {
+			break
+		}
+	}
+	if err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || string(b) != "42" {
+		t.Fatalf("handshake: %d %q", resp.StatusCode, b)
+	}
+	body := `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"123"},"contacts":[{"wa_id":"355691234567"}],"messages":[{"from":"355691234567","id":"wamid.1","timestamp":"1780041600","type":"text","text":{"body":"Përshëndetje"}}]}}]}]}`
+	mac := hmac.New(sha256.New, []byte("shh"))
+	mac.Write([]byte(body))
+	req, _ := http.NewRequest("POST", base, strings.NewReader(body))
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	resp, err = http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	defer mu.Unlock()
+	joined := strings.Join(bodies, "\n")
+	// An Albanian number (+355) gets the privacy notice in Albanian.
+	if resp.StatusCode != 200 || !strings.Contains(joined, `"to":"355691234567"`) || !strings.Contains(joined, "privatësi") {
+		t.Errorf("status %d, sent:\n%s", resp.StatusCode, joined)
 	}
 }

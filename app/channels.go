@@ -6,6 +6,7 @@ import (
 	"log/slog"
 
 	"teamsbot/adapters/telegram"
+	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
 )
 
@@ -42,4 +43,19 @@ func telegramCmd(ctx context.Context, env Env, args []string) error {
 	}
 	fmt.Fprintf(env.Stdout, "webhook set: %s (updates: %v)\n", cfg.Telegram.WebhookURL, telegram.AllowedUpdates)
 	return nil
+}
+
+// newWhatsApp builds the WhatsApp sender and webhook.
+func newWhatsApp(cfg Config, handle func(context.Context, bot.Inbound) error, m *metrics, log *slog.Logger) (*whatsapp.Sender, *whatsapp.Webhook, error) {
+	w := cfg.WhatsApp
+	snd, err := whatsapp.NewSender(whatsapp.Config{Token: string(w.Token), PhoneNumberID: w.PhoneNumberID, APIURL: w.APIURL, Rate: w.Rate, Template: w.Template}, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	if m != nil {
+		snd.OnStatus = func(status string, code int) {
+			m.platformStatus.WithLabelValues(whatsapp.Channel, status, fmt.Sprint(code)).Inc()
+		}
+	}
+	return snd, whatsapp.NewWebhook(string(w.AppSecret), string(w.VerifyToken), handle, snd, log), nil
 }

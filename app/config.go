@@ -48,6 +48,19 @@ type Config struct {
 	ShutdownTimeout time.Duration
 	// Telegram is the Telegram channel; off without a token.
 	Telegram TelegramConfig
+	// WhatsApp is the WhatsApp Cloud API channel; off without a token.
+	WhatsApp WhatsAppConfig
+}
+
+// WhatsAppConfig is the WHATSAPP_* variables.
+type WhatsAppConfig struct {
+	Token         Secret  // WHATSAPP_TOKEN
+	AppSecret     Secret  // WHATSAPP_APP_SECRET: signs the webhook's notifications
+	VerifyToken   Secret  // WHATSAPP_VERIFY_TOKEN: Meta's verification handshake
+	PhoneNumberID string  // WHATSAPP_PHONE_NUMBER_ID
+	APIURL        string  // WHATSAPP_API_URL: default the Graph API, v26.0
+	Rate          float64 // WHATSAPP_RATE: messages per second (default 80)
+	Template      string  // WHATSAPP_TEMPLATE: approved template for messages outside the 24-hour window
 }
 
 // TelegramConfig is the TELEGRAM_* variables.
@@ -117,6 +130,20 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.Telegram = TelegramConfig{Token: Secret(getenv("TELEGRAM_BOT_TOKEN")), WebhookSecret: Secret(getenv("TELEGRAM_WEBHOOK_SECRET")),
 		WebhookURL: strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_URL")), APIURL: strings.TrimSpace(getenv("TELEGRAM_API_URL"))}
+	c.WhatsApp = WhatsAppConfig{Token: Secret(getenv("WHATSAPP_TOKEN")), AppSecret: Secret(getenv("WHATSAPP_APP_SECRET")),
+		VerifyToken: Secret(getenv("WHATSAPP_VERIFY_TOKEN")), PhoneNumberID: strings.TrimSpace(getenv("WHATSAPP_PHONE_NUMBER_ID")),
+		APIURL: strings.TrimSpace(getenv("WHATSAPP_API_URL")), Template: strings.TrimSpace(getenv("WHATSAPP_TEMPLATE"))}
+	if v := getenv("WHATSAPP_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r <= 0 || r > 1000 {
+			errs = append(errs, fmt.Errorf("WHATSAPP_RATE=%q: messages per second, 1 to 1000", v))
+		} else {
+			c.WhatsApp.Rate = r
+		}
+	}
+	if c.WhatsApp.Token != "" && (c.WhatsApp.AppSecret == "" || c.WhatsApp.VerifyToken == "" || c.WhatsApp.PhoneNumberID == "") {
+		errs = append(errs, errors.New("WHATSAPP_TOKEN is set: WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN and WHATSAPP_PHONE_NUMBER_ID are needed too"))
+	}
 	if c.Telegram.Token != "" && c.Telegram.WebhookURL != "" && c.Telegram.WebhookSecret == "" {
 		errs = append(errs, errors.New("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: the webhook would accept anyone's updates"))
 	}

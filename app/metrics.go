@@ -20,6 +20,9 @@ type metrics struct {
 	flows     *prometheus.CounterVec
 	sendFail  *prometheus.CounterVec
 	fallbacks *prometheus.CounterVec
+	// platformStatus counts delivery statuses and final send failures by
+	// the platform's error code.
+	platformStatus *prometheus.CounterVec
 }
 
 var _ bot.Metrics = (*metrics)(nil)
@@ -40,7 +43,9 @@ func newMetrics() *metrics {
 		Help: "Replies that could not be delivered."}, []string{"channel"})
 	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_translation_fallbacks_total",
 		Help: "Texts served in a fallback language because the user's language lacks them."}, []string{"lang"})
-	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.sendFail, m.fallbacks,
+	m.platformStatus = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_platform_statuses_total",
+		Help: "Delivery statuses reported by the platforms (sent, delivered, read, failed, send_failed) with their error code."}, []string{"channel", "status", "code"})
+	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.sendFail, m.fallbacks, m.platformStatus,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"teamsbot/adapters/telegram"
+	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
 	"teamsbot/store/embedded"
 )
@@ -118,6 +119,15 @@ func serve(ctx context.Context, env Env, args []string) error {
 			poll = tga.Poll
 		}
 		log.Info("telegram on", "mode", map[bool]string{true: "long polling", false: "webhook"}[poll != nil])
+	}
+	if cfg.WhatsApp.Token != "" {
+		snd, hook, err := newWhatsApp(cfg, handle, m, log)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, bot.WithSender(whatsapp.Channel, snd))
+		hook.Routes(srv.mux)
+		log.Info("whatsapp on")
 	}
 	svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)}, opts...)
 	// 4. HTTP.

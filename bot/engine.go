@@ -271,6 +271,7 @@ func (t *turn) offer(opts ...Option) {
 	}
 	r := &t.out.Replies[n-1]
 	r.Options = append(r.Options, opts...)
+	r.ChooseLabel = t.e.text(t.lang(), "common.choose", nil)
 }
 
 func (t *turn) cmdOption(cmd, label string) Option {

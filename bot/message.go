@@ -61,6 +61,9 @@ const (
 	MediaVideo    MediaKind = "video"
 	MediaDocument MediaKind = "document"
 	MediaSticker  MediaKind = "sticker"
+	// MediaUnsupported is a message the platform itself could not show (a
+	// poll, a new message type).
+	MediaUnsupported MediaKind = "unsupported"
 )
 
 // Media is a file sent by the user. The engine never downloads it: during a
@@ -84,6 +87,9 @@ type Reply struct {
 	// labelled LocationLabel in the user's language.
 	AskLocation   bool
 	LocationLabel string
+	// ChooseLabel names the button that opens a list of options, where a
+	// channel shows them that way (WhatsApp's list messages).
+	ChooseLabel string
 	// Lang is the language the text is written in (for right-to-left layout).
 	Lang string
 	// MessageIDs are the ids of the locale messages this reply was made from,

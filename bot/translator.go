@@ -31,7 +31,7 @@ var EngineMessages = []string{
 	"command.menu", "command.back", "command.operator", "command.language", "command.privacy", "command.forget", "command.restart",
 	"privacy.notice", "privacy.accept", "privacy.decline", "privacy.please", "privacy.declined", "privacy.forget",
 	"welcome.hello", "welcome.back",
-	"common.menu", "common.continue", "common.try_again", "common.operator", "common.restarted", "common.no_back", "common.share_location",
+	"common.menu", "common.continue", "common.try_again", "common.operator", "common.restarted", "common.no_back", "common.share_location", "common.choose",
 	"forget.confirm", "forget.yes", "forget.no", "forget.done",
 	"error.generic", "error.not_understood", "error.choose_option", "error.old_button", "error.media", "error.content_changed", "error.which_municipality",
 	"fallback.stuck",
@@ -42,5 +42,5 @@ var EngineMessages = []string{
 // EngineLabels are the engine's messages shown on buttons.
 var EngineLabels = []string{
 	"privacy.accept", "privacy.decline", "privacy.forget", "common.menu", "common.continue", "common.try_again",
-	"common.operator", "forget.yes", "forget.no", "operator.cancel", "route.none",
+	"common.operator", "forget.yes", "forget.no", "operator.cancel", "route.none", "common.choose",
 }
