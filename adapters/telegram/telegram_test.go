@@ -354,7 +354,7 @@ func TestPacingManyChats(t *testing.T) {
 	}
 	const rate = 400
 	r := newRig(t, memory.New(), telegram.Config{PerChat: 1, Global: rate})
-	r.fake.limit = rate + rate/5 // the bucket lets rate+burst through in a second, plus timing jitter
+	r.fake.limit = rate + rate/2 // rate+burst per second, plus room for arrivals bunched by a busy machine
 	start := time.Now()
 	var wg sync.WaitGroup
 	for i := range 1000 {
