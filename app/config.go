@@ -50,6 +50,17 @@ type Config struct {
 	Telegram TelegramConfig
 	// WhatsApp is the WhatsApp Cloud API channel; off without a token.
 	WhatsApp WhatsAppConfig
+	// Slack is the operators' desk; off without a bot token.
+	Slack SlackConfig
+}
+
+// SlackConfig is the SLACK_* variables.
+type SlackConfig struct {
+	BotToken      Secret // SLACK_BOT_TOKEN (xoxb-...)
+	SigningSecret Secret // SLACK_SIGNING_SECRET
+	AppToken      Secret // SLACK_APP_TOKEN (xapp-...): Socket Mode, not supported yet
+	Channel       string // SLACK_CHANNEL: the operators' channel id
+	APIURL        string // SLACK_API_URL: tests
 }
 
 // WhatsAppConfig is the WHATSAPP_* variables.
@@ -143,6 +154,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if c.WhatsApp.Token != "" && (c.WhatsApp.AppSecret == "" || c.WhatsApp.VerifyToken == "" || c.WhatsApp.PhoneNumberID == "") {
 		errs = append(errs, errors.New("WHATSAPP_TOKEN is set: WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN and WHATSAPP_PHONE_NUMBER_ID are needed too"))
+	}
+	c.Slack = SlackConfig{BotToken: Secret(getenv("SLACK_BOT_TOKEN")), SigningSecret: Secret(getenv("SLACK_SIGNING_SECRET")),
+		AppToken: Secret(getenv("SLACK_APP_TOKEN")), Channel: strings.TrimSpace(getenv("SLACK_CHANNEL")), APIURL: strings.TrimSpace(getenv("SLACK_API_URL"))}
+	if c.Slack.BotToken != "" && (c.Slack.SigningSecret == "" || c.Slack.Channel == "") {
+		errs = append(errs, errors.New("SLACK_BOT_TOKEN is set: SLACK_SIGNING_SECRET and SLACK_CHANNEL are needed too"))
+	}
+	if c.Slack.AppToken != "" {
+		errs = append(errs, errors.New("SLACK_APP_TOKEN (Socket Mode) is not supported yet: unset it and expose /webhooks/slack/* over HTTPS"))
 	}
 	if c.Telegram.Token != "" && c.Telegram.WebhookURL != "" && c.Telegram.WebhookSecret == "" {
 		errs = append(errs, errors.New("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: the webhook would accept anyone's updates"))

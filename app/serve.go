@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	slackdesk "teamsbot/adapters/slack"
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
@@ -98,8 +99,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	// 3. Engine, service and channels.
-	eng, err := engineFor(l, cfg, false)
+	// 3. Engine, service, desk and channels.
+	eng, err := engineFor(l, cfg, cfg.Slack.BotToken != "")
 	if err != nil {
 		return err
 	}
@@ -129,7 +130,21 @@ func serve(ctx context.Context, env Env, args []string) error {
 		hook.Routes(srv.mux)
 		log.Info("whatsapp on")
 	}
+	var desk *slackdesk.Desk
+	if cfg.Slack.BotToken != "" {
+		desk, err = slackdesk.New(slackdesk.Config{BotToken: string(cfg.Slack.BotToken), SigningSecret: string(cfg.Slack.SigningSecret),
+			Channel: cfg.Slack.Channel, APIURL: cfg.Slack.APIURL, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour}, st, log)
+		if err != nil {
+			return err
+		}
+		opts = append(opts, bot.WithDesk(desk))
+		desk.Routes(srv.mux)
+		log.Info("slack operators' desk on")
+	}
 	svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)}, opts...)
+	if desk != nil {
+		desk.SetOperators(svc)
+	}
 	// 4. HTTP.
 	hs := &http.Server{
 		Addr:              cfg.Addr,

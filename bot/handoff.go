@@ -48,6 +48,11 @@ func (t *turn) inHandoff(cmd string) error {
 	case "forget_yes":
 		return t.forget()
 	}
+	if s.Pending == PendingForget {
+		// "Delete everything?" was asked during the handoff: this is the
+		// answer, not a message for the operator.
+		return t.confirmForget()
+	}
 	in := t.in
 	t.event(Event{Kind: EventRelay, Inbound: &in})
 	if s.State == StateWaiting && s.Pending != PendingAcked {

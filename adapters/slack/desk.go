@@ -1,0 +1,373 @@
+package slack
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/slack-go/slack"
+
+	"teamsbot/bot"
+)
+
+// Operators is how the desk reaches conversations (bot.Service).
+type Operators interface {
+	OperatorJoined(ctx context.Context, conv, name string) error
+	OperatorSays(ctx context.Context, conv, name, text string) error
+	GiveBack(ctx context.Context, conv string) error
+}
+
+// KV is what the desk keeps in the store: its records, deduplication of
+// Slack's retries, and a lock so the first Take wins.
+type KV interface {
+	bot.Sessions
+	bot.Deduper
+	bot.Locker
+	bot.Forgetter
+}
+
+// Config configures the desk.
+type Config struct {
+	BotToken      string
+	SigningSecret string
+	// Channel is the operators' channel id (SLACK_CHANNEL).
+	Channel string
+	// APIURL is the Web API base (tests); default Slack's.
+	APIURL string
+	// Retention is how long the desk's records are kept (default 30 days).
+	Retention time.Duration
+}
+
+// Desk is the operators' desk.
+type Desk struct {
+	api   *slack.Client
+	cfg   Config
+	kv    KV
+	ops   Operators
+	log   *slog.Logger
+	now   func() time.Time
+	names sync.Map // Slack user id → first name
+	botMu sync.Mutex
+	botID string // the bot's own user id, from auth.test
+}
+
+var _ bot.Desk = (*Desk)(nil)
+
+// New builds the desk; it makes no network call.
+func New(cfg Config, kv KV, log *slog.Logger) (*Desk, error) {
+	if cfg.BotToken == "" || cfg.SigningSecret == "" || cfg.Channel == "" {
+		return nil, errors.New("slack: SLACK_BOT_TOKEN, SLACK_SIGNING_SECRET and SLACK_CHANNEL are needed")
+	}
+	if cfg.Retention <= 0 {
+		cfg.Retention = 30 * 24 * time.Hour
+	}
+	opts := []slack.Option{}
+	if cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(cfg.APIURL, "/")+"/"))
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	return &Desk{api: slack.New(cfg.BotToken, opts...), cfg: cfg, kv: kv, log: log.With("comp", "slack"), now: time.Now}, nil
+}
+
+// SetOperators connects the desk to the conversations (the service is
+// built after the desk).
+func (d *Desk) SetOperators(ops Operators) { d.ops = ops }
+
+// Case states.
+const (
+	stateWaiting = "waiting"
+	stateTaken   = "taken"
+	stateClosed  = "closed"
+)
+
+// record is the desk's knowledge of one handed-off conversation. The
+// conversation key (which holds a platform user id) never goes to Slack: the
+// buttons carry Token, a random handle.
+type record struct {
+	Token    string            `json:"k"`
+	Conv     string            `json:"c"`
+	TS       string            `json:"ts"`
+	Channel  string            `json:"ch"`
+	State    string            `json:"s"`
+	Operator string            `json:"o,omitempty"`
+	Since    int64             `json:"t"`
+	Lang     string            `json:"l"`
+	Via      string            `json:"v"`
+	Reason   string            `json:"r"`
+	Flow     string            `json:"f"`
+	Context  map[string]string `json:"x,omitempty"`
+	Closed   string            `json:"z,omitempty"`
+}
+
+const (
+	keyToken = "desk:token:" // token → record
+	keyConv  = "desk:conv:"  // conversation → token
+	keyTS    = "desk:ts:"    // thread ts → token
+	keyOpen  = "desk:open"   // open tokens, JSON list
+)
+
+func (d *Desk) getJSON(ctx context.Context, key string, v any) error {
+	raw, err := d.kv.Load(ctx, key)
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(raw, v)
+}
+
+func (d *Desk) putJSON(ctx context.Context, key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return err
+	}
+	return d.kv.Save(ctx, key, raw, d.cfg.Retention)
+}
+
+func (d *Desk) byToken(ctx context.Context, token string) (*record, error) {
+	var r record
+	if err := d.getJSON(ctx, keyToken+token, &r); err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (d *Desk) lookup(ctx context.Context, prefix, key string) (*record, error) {
+	raw, err := d.kv.Load(ctx, prefix+key)
+	if err != nil {
+		return nil, err
+	}
+	return d.byToken(ctx, string(raw))
+}
+
+// save writes a record and keeps the open list in step, under the desk's
+// lock.
+func (d *Desk) save(ctx context.Context, r *record) error {
+	if err := d.putJSON(ctx, keyToken+r.Token, r); err != nil {
+		return err
+	}
+	unlock, err := d.kv.Lock(ctx, keyOpen, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	var open []string
+	_ = d.getJSON(ctx, keyOpen, &open)
+	open = slices.DeleteFunc(open, func(t string) bool { return t == r.Token })
+	if r.State != stateClosed {
+		open = append(open, r.Token)
+	}
+	return d.putJSON(ctx, keyOpen, open)
+}
+
+func newToken() string {
+	b := make([]byte, 9)
+	_, _ = rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// Handoff implements bot.Desk: one message in the operators' channel, its
+// thread the conversation.
+func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) error {
+	// A conversation handed off again reuses its thread.
+	if prev, err := d.lookup(ctx, keyConv, h.Conversation); err == nil && prev.State != stateClosed {
+		return nil
+	}
+	r := &record{Token: newToken(), Conv: h.Conversation, Channel: d.cfg.Channel, State: stateWaiting, Since: h.Since.Unix(),
+		Lang: h.Lang, Via: h.Channel, Reason: h.Reason, Flow: h.Flow, Context: summary(h.Context)}
+	if h.Since.IsZero() {
+		r.Since = d.now().Unix()
+	}
+	_, ts, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now())...))
+	if err != nil {
+		return fmt.Errorf("slack: post handoff: %w", err)
+	}
+	r.TS = ts
+	if err := d.save(ctx, r); err != nil {
+		return err
+	}
+	if err := d.kv.Save(ctx, keyConv+r.Conv, []byte(r.Token), d.cfg.Retention); err != nil {
+		return err
+	}
+	return d.kv.Save(ctx, keyTS+ts, []byte(r.Token), d.cfg.Retention)
+}
+
+// summary keeps the answers an operator can use, not the bot's bookkeeping.
+func summary(vars map[string]string) map[string]string {
+	out := map[string]string{}
+	for k, v := range vars {
+		if strings.HasPrefix(k, "_") || strings.HasSuffix(k, "_choices") || k == "next_offset" || k == "offset" || k == "results_more" || v == "" {
+			continue
+		}
+		if len(v) > 200 {
+			v = v[:200] + "…"
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// Relay implements bot.Desk: the user's message in the thread, or a note
+// that the user left.
+func (d *Desk) Relay(ctx context.Context, conv string, in bot.Inbound, ended string) error {
+	r, err := d.lookup(ctx, keyConv, conv)
+	if err != nil {
+		return fmt.Errorf("slack: no case for this conversation: %w", err)
+	}
+	if ended != "" {
+		note := map[string]string{
+			"user_left": "↩️ L'utente è tornato al bot (menu). / The user went back to the bot.",
+			"expired":   "⌛ La conversazione è scaduta. / The conversation expired.",
+			"forget":    "🗑️ L'utente ha cancellato i suoi dati: la conversazione è chiusa. / The user deleted their data.",
+		}[ended]
+		if note == "" {
+			note = "↩️ " + escape(ended)
+		}
+		d.thread(ctx, r, note)
+		r.State, r.Closed = stateClosed, ended
+		if err := d.save(ctx, r); err != nil {
+			return err
+		}
+		d.refresh(ctx, r)
+		if ended == "forget" {
+			// Nothing about the user is kept: the records go too.
+			_ = d.kv.Forget(ctx, keyConv+conv)
+			r.Conv, r.Context = "", nil
+			_ = d.putJSON(ctx, keyToken+r.Token, r)
+		}
+		return nil
+	}
+	return d.thread(ctx, r, userLine(in))
+}
+
+// userLine renders a user's message for the thread, escaped so it cannot
+// ping anyone or forge a link.
+func userLine(in bot.Inbound) string {
+	var b strings.Builder
+	b.WriteString("👤 ")
+	if in.Text != "" {
+		b.WriteString(escape(in.Text))
+	}
+	if in.Location != nil {
+		fmt.Fprintf(&b, "📍 https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f", in.Location.Lat, in.Location.Lon)
+	}
+	if m := in.Media; m != nil {
+		what := map[bot.MediaKind]string{bot.MediaImage: "foto / photo", bot.MediaAudio: "messaggio vocale / voice note", bot.MediaVideo: "video",
+			bot.MediaDocument: "documento / document", bot.MediaSticker: "sticker"}[m.Kind]
+		if what == "" {
+			what = "allegato / attachment"
+		}
+		fmt.Fprintf(&b, "\n📎 %s (%s, ref %s): apri la conversazione sul canale %s per vederlo", what, escape(m.MIME), escape(m.Ref), escape(in.Channel))
+	}
+	return b.String()
+}
+
+// thread posts text under the case's message.
+func (d *Desk) thread(ctx context.Context, r *record, text string) error {
+	_, _, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(text, false), slack.MsgOptionTS(r.TS))
+	if err != nil {
+		d.log.Warn("post in thread failed", "error", err)
+		return fmt.Errorf("slack: post in thread: %w", err)
+	}
+	return nil
+}
+
+// refresh updates the case's message to its state.
+func (d *Desk) refresh(ctx context.Context, r *record) {
+	if _, _, _, err := d.api.UpdateMessageContext(ctx, r.Channel, r.TS, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now())...)); err != nil {
+		d.log.Warn("update case message failed", "error", err)
+	}
+}
+
+// escape makes user text inert in Slack mrkdwn: only &, < and > are
+// control characters there.
+func escape(s string) string {
+	return strings.NewReplacer("&", "&amp;", "<", "&lt;", ">", "&gt;").Replace(s)
+}
+
+// unescape turns Slack's escaped message text back into what the operator
+// typed.
+func unescape(s string) string {
+	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
+}
+
+var langNames = map[string]string{"it": "italiano", "en": "inglese / English", "fr": "francese / français", "ar": "arabo / العربية", "sq": "albanese / shqip", "zh": "cinese / 中文"}
+
+func headline(r *record, now time.Time) string {
+	switch r.State {
+	case stateTaken:
+		return fmt.Sprintf("🟢 Presa in carico da %s", r.Operator)
+	case stateClosed:
+		return "⚪ Chiusa"
+	}
+	return fmt.Sprintf("🟡 In attesa da %s", wait(r, now))
+}
+
+func wait(r *record, now time.Time) string {
+	d := now.Sub(time.Unix(r.Since, 0)).Round(time.Minute)
+	if d < time.Minute {
+		return "meno di un minuto"
+	}
+	return d.String()
+}
+
+// blocks is the case's message: the state, what the user was doing and
+// chose, and the buttons.
+func blocks(r *record, now time.Time) []slack.Block {
+	lang := langNames[r.Lang]
+	if lang == "" {
+		lang = r.Lang
+	}
+	fields := []*slack.TextBlockObject{
+		slack.NewTextBlockObject("mrkdwn", "*Lingua*\n"+escape(lang), false, false),
+		slack.NewTextBlockObject("mrkdwn", "*Canale*\n"+escape(r.Via), false, false),
+		slack.NewTextBlockObject("mrkdwn", "*Comune*\n"+escape(firstOf(r.Context, "municipality", "place_municipality", "—")), false, false),
+		slack.NewTextBlockObject("mrkdwn", "*Percorso*\n"+escape(r.Flow+" ("+r.Reason+")"), false, false),
+	}
+	var answers []string
+	keys := make([]string, 0, len(r.Context))
+	for k := range r.Context {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	for _, k := range keys {
+		answers = append(answers, fmt.Sprintf("• %s: %s", escape(k), escape(r.Context[k])))
+	}
+	if len(answers) == 0 {
+		answers = []string{"—"}
+	}
+	out := []slack.Block{
+		slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*"+headline(r, now)+"*", false, false), fields, nil),
+		slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*Risposte date al bot*\n"+strings.Join(answers, "\n"), false, false), nil, nil),
+	}
+	if r.State != stateClosed {
+		var buttons []slack.BlockElement
+		if r.State == stateWaiting {
+			buttons = append(buttons, slack.NewButtonBlockElement("take", r.Token, slack.NewTextBlockObject("plain_text", "Prendi in carico", false, false)).WithStyle(slack.StylePrimary))
+		}
+		buttons = append(buttons,
+			slack.NewButtonBlockElement("giveback", r.Token, slack.NewTextBlockObject("plain_text", "Restituisci al bot", false, false)),
+			slack.NewButtonBlockElement("close", r.Token, slack.NewTextBlockObject("plain_text", "Chiudi", false, false)).WithStyle(slack.StyleDanger))
+		out = append(out, slack.NewActionBlock("case:"+r.Token, buttons...))
+	}
+	out = append(out, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", "Scrivi nel thread per rispondere all'utente · Reply in the thread to answer the user", false, false)))
+	return out
+}
+
+func firstOf(m map[string]string, keys ...string) string {
+	for _, k := range keys[:len(keys)-1] {
+		if v := m[k]; v != "" {
+			return v
+		}
+	}
+	return keys[len(keys)-1]
+}

@@ -1,0 +1,14 @@
+// Package slack is the operators' desk in Slack: when a conversation is
+// handed off, one message per conversation in the operators' channel with
+// what an operator needs at a glance and the buttons Take, Give back to bot
+// and Close; the thread under it is the conversation, relayed both ways.
+// Requests from Slack (Events API, interactivity, the /teams slash command)
+// are verified with the signing secret and a 5-minute window, acknowledged
+// at once, deduplicated by event id, and handled after the acknowledgement.
+//
+// It implements bot.Desk; it reaches conversations only through the
+// Operators interface (bot.Service), and keeps its own records (which thread
+// is which conversation) in the store's key-value methods.
+//
+// Import limits: bot, slack-go/slack and the standard library.
+package slack

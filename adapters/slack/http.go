@@ -1,0 +1,329 @@
+package slack
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+
+	"teamsbot/bot"
+)
+
+// Paths of the Slack endpoints.
+const (
+	EventsPath        = "/webhooks/slack/events"
+	InteractivityPath = "/webhooks/slack/interactivity"
+	CommandsPath      = "/webhooks/slack/commands"
+)
+
+// maxRequest bounds a request from Slack.
+const maxRequest = 1 << 20
+
+// Routes registers the three endpoints.
+func (d *Desk) Routes(mux *http.ServeMux) {
+	mux.HandleFunc("POST "+EventsPath, d.events)
+	mux.HandleFunc("POST "+InteractivityPath, d.interactivity)
+	mux.HandleFunc("POST "+CommandsPath, d.commands)
+}
+
+// verified reads the body and checks Slack's signature and timestamp
+// (5 minutes); it answers 401 itself when they fail.
+func (d *Desk) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequest))
+	if err != nil {
+		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
+		return nil, false
+	}
+	sv, err := slack.NewSecretsVerifier(r.Header, d.cfg.SigningSecret)
+	if err == nil {
+		_, err = sv.Write(body)
+	}
+	if err == nil {
+		err = sv.Ensure()
+	}
+	if err != nil {
+		http.Error(w, "unauthorized", http.StatusUnauthorized)
+		return nil, false
+	}
+	return body, true
+}
+
+// later runs work after the request was acknowledged (Slack wants an answer
+// within 3 s), with its own deadline.
+func (d *Desk) later(fn func(ctx context.Context)) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		fn(ctx)
+	}()
+}
+
+// events handles the Events API: url_verification, and messages in case
+// threads.
+func (d *Desk) events(w http.ResponseWriter, r *http.Request) {
+	body, ok := d.verified(w, r)
+	if !ok {
+		return
+	}
+	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
+	if err != nil {
+		d.log.Warn("event not understood", "bytes", len(body))
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	switch ev.Type {
+	case slackevents.URLVerification:
+		if uv, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent); ok {
+			w.Header().Set("Content-Type", "text/plain")
+			io.WriteString(w, uv.Challenge)
+			return
+		}
+	case slackevents.CallbackEvent:
+		cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
+		if cb == nil || cb.EventID == "" {
+			break
+		}
+		// Slack retries what it thinks failed: each event is handled once.
+		first, err := d.kv.FirstSeen(r.Context(), "desk:events", cb.EventID, 2*time.Hour)
+		if err != nil {
+			http.Error(w, "try again", http.StatusInternalServerError)
+			return
+		}
+		if !first {
+			break
+		}
+		if m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok {
+			msg := *m
+			// slackevents does not decode parent_user_id: read it from the
+			// raw event, to know whether a thread is under the desk's post.
+			var raw struct {
+				ParentUserID string `json:"parent_user_id"`
+			}
+			if cb.InnerEvent != nil {
+				_ = json.Unmarshal(*cb.InnerEvent, &raw)
+			}
+			d.later(func(ctx context.Context) { d.operatorMessage(ctx, &msg, raw.ParentUserID) })
+		}
+	}
+	w.WriteHeader(http.StatusOK)
+}
+
+// botUser is the desk's own Slack user, so its messages are never relayed.
+func (d *Desk) botUser(ctx context.Context) string {
+	d.botMu.Lock()
+	defer d.botMu.Unlock()
+	if d.botID == "" {
+		if resp, err := d.api.AuthTestContext(ctx); err == nil {
+			d.botID = resp.UserID
+		}
+	}
+	return d.botID
+}
+
+// operatorMessage relays what an operator wrote in a case thread to the
+// user.
+func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent, parentUser string) {
+	// Never relay a bot's message (ours or another app's), an edit, a
+	// deletion, a join: only people's new messages, inside threads.
+	if m.BotID != "" || m.SubType != "" || m.User == "" || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
+		return
+	}
+	if m.User == d.botUser(ctx) {
+		return
+	}
+	rec, err := d.lookup(ctx, keyTS, m.ThreadTimeStamp)
+	if err != nil {
+		// Only under the desk's own messages is this worth saying.
+		if parentUser != "" && parentUser == d.botUser(ctx) {
+			d.thread(ctx, &record{Channel: m.Channel, TS: m.ThreadTimeStamp}, "⚠️ Questo thread non corrisponde a nessuna conversazione: il messaggio non è stato inviato.")
+		}
+		return
+	}
+	if rec.State == stateClosed || rec.Conv == "" {
+		d.thread(ctx, rec, "⚠️ La conversazione è chiusa: l'utente non riceve questo messaggio.")
+		return
+	}
+	name := d.firstName(ctx, m.User)
+	if rec.State == stateWaiting {
+		// Writing in the thread takes the case.
+		if !d.take(ctx, rec, name) {
+			return
+		}
+	}
+	if err := d.ops.OperatorSays(ctx, rec.Conv, name, unescape(m.Text)); err != nil {
+		d.log.Warn("operator message not delivered", "error", err)
+		d.thread(ctx, rec, "⚠️ Messaggio non consegnato all'utente: "+escape(reason(err)))
+	}
+}
+
+func reason(err error) string {
+	s := err.Error()
+	if i := strings.LastIndex(s, ": "); i >= 0 && i+2 < len(s) {
+		s = s[i+2:]
+	}
+	return s
+}
+
+// firstName is the operator's first name as shown to users.
+func (d *Desk) firstName(ctx context.Context, user string) string {
+	if v, ok := d.names.Load(user); ok {
+		return v.(string)
+	}
+	name := "Operatore"
+	if u, err := d.api.GetUserInfoContext(ctx, user); err == nil {
+		switch {
+		case u.Profile.FirstName != "":
+			name = u.Profile.FirstName
+		case u.Profile.DisplayName != "":
+			name = u.Profile.DisplayName
+		case u.RealName != "":
+			name = strings.Fields(u.RealName)[0]
+		}
+	}
+	d.names.Store(user, name)
+	return name
+}
+
+// take gives the case to an operator: the first one wins; it reports
+// whether this operator has it.
+func (d *Desk) take(ctx context.Context, rec *record, name string) bool {
+	unlock, err := d.kv.Lock(ctx, keyToken+rec.Token, 10*time.Second)
+	if err != nil {
+		return false
+	}
+	defer unlock()
+	cur, err := d.byToken(ctx, rec.Token)
+	if err != nil {
+		return false
+	}
+	if cur.State == stateTaken {
+		*rec = *cur
+		return cur.Operator == name
+	}
+	if cur.State == stateClosed {
+		*rec = *cur
+		return false
+	}
+	cur.State, cur.Operator = stateTaken, name
+	if err := d.save(ctx, cur); err != nil {
+		return false
+	}
+	*rec = *cur
+	if err := d.ops.OperatorJoined(ctx, cur.Conv, name); err != nil {
+		d.thread(ctx, cur, "⚠️ L'utente non è più in attesa: "+escape(reason(err)))
+	}
+	d.refresh(ctx, cur)
+	return true
+}
+
+// interactivity handles the case buttons.
+func (d *Desk) interactivity(w http.ResponseWriter, r *http.Request) {
+	body, ok := d.verified(w, r)
+	if !ok {
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	var ic slack.InteractionCallback
+	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil || ic.Type != slack.InteractionTypeBlockActions {
+		w.WriteHeader(http.StatusOK)
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	for _, a := range ic.ActionCallback.BlockActions {
+		action, token, user := a.ActionID, a.Value, ic.User.ID
+		d.later(func(ctx context.Context) { d.button(ctx, action, token, user) })
+	}
+}
+
+func (d *Desk) button(ctx context.Context, action, token, user string) {
+	rec, err := d.byToken(ctx, token)
+	if err != nil {
+		d.log.Warn("button of an unknown case")
+		return
+	}
+	name := d.firstName(ctx, user)
+	switch action {
+	case "take":
+		if !d.take(ctx, rec, name) && rec.State == stateTaken {
+			d.thread(ctx, rec, fmt.Sprintf("ℹ️ %s: è già presa in carico da %s.", escape(name), escape(rec.Operator)))
+		}
+	case "giveback", "close":
+		unlock, err := d.kv.Lock(ctx, keyToken+token, 10*time.Second)
+		if err != nil {
+			return
+		}
+		defer unlock()
+		if rec, err = d.byToken(ctx, token); err != nil || rec.State == stateClosed {
+			return
+		}
+		if err := d.ops.GiveBack(ctx, rec.Conv); err != nil {
+			d.log.Info("give back: conversation no longer with an operator", "error", err)
+		}
+		rec.State, rec.Closed = stateClosed, action+" by "+name
+		if rec.Operator == "" {
+			rec.Operator = name
+		}
+		if err := d.save(ctx, rec); err != nil {
+			d.log.Warn("save case", "error", err)
+		}
+		verb := map[string]string{"giveback": "restituita al bot", "close": "chiusa"}[action]
+		d.thread(ctx, rec, fmt.Sprintf("✅ Conversazione %s da %s.", verb, escape(name)))
+		d.refresh(ctx, rec)
+	}
+}
+
+// commands handles /teams: the list of open cases, to whoever asked.
+func (d *Desk) commands(w http.ResponseWriter, r *http.Request) {
+	body, ok := d.verified(w, r)
+	if !ok {
+		return
+	}
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
+		http.Error(w, "bad form", http.StatusBadRequest)
+		return
+	}
+	_ = form
+	text, err := d.openList(r.Context())
+	if err != nil {
+		text = "Non riesco a leggere l'elenco adesso. Riprova tra poco."
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": text})
+}
+
+// openList lists waiting and taken cases, oldest first, with links.
+func (d *Desk) openList(ctx context.Context) (string, error) {
+	var open []string
+	if err := d.getJSON(ctx, keyOpen, &open); err != nil && !errors.Is(err, bot.ErrNotFound) {
+		return "", err
+	}
+	var b bytes.Buffer
+	n := 0
+	for _, t := range open {
+		rec, err := d.byToken(ctx, t)
+		if err != nil || rec.State == stateClosed {
+			continue
+		}
+		n++
+		link := fmt.Sprintf("https://slack.com/archives/%s/p%s", rec.Channel, strings.ReplaceAll(rec.TS, ".", ""))
+		fmt.Fprintf(&b, "• %s · %s · %s · <%s|apri>\n", headline(rec, d.now()), rec.Lang, rec.Via, link)
+	}
+	if n == 0 {
+		return "Nessuna conversazione in attesa. 🎉", nil
+	}
+	return fmt.Sprintf("*%d conversazioni aperte*\n%s", n, b.String()), nil
+}

@@ -1,0 +1,391 @@
+package slack_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	deskpkg "teamsbot/adapters/slack"
+	"teamsbot/app"
+	"teamsbot/bot"
+	"teamsbot/store/memory"
+)
+
+const signing = "8f742231b10e8888abcd99yyyzzz85a5"
+
+// apiCall is one Slack Web API call the fake received.
+type apiCall struct {
+	Method string
+	Form   url.Values
+}
+
+// fakeSlack is a local Slack Web API: it records calls and answers like
+// Slack (chat.update included, which slacktest lacks).
+type fakeSlack struct {
+	srv   *httptest.Server
+	mu    sync.Mutex
+	calls []apiCall
+	ts    int
+}
+
+func newFakeSlack(t *testing.T) *fakeSlack {
+	f := &fakeSlack{}
+	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		method := strings.TrimPrefix(r.URL.Path, "/")
+		f.mu.Lock()
+		f.calls = append(f.calls, apiCall{method, r.PostForm})
+		f.ts++
+		ts := fmt.Sprintf("1780041%03d.000%d00", f.ts, f.ts)
+		f.mu.Unlock()
+		w.Header().Set("Content-Type", "application/json")
+		switch method {
+		case "auth.test":
+			fmt.Fprint(w, `{"ok":true,"user_id":"UBOT","bot_id":"BBOT","team_id":"T1"}`)
+		case "chat.postMessage":
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.PostForm.Get("channel"), ts)
+		case "chat.update":
+			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q,"text":""}`, r.PostForm.Get("channel"), r.PostForm.Get("ts"))
+		case "users.info":
+			name := map[string]string{"UGIULIA": "Giulia", "UMARCO": "Marco"}[r.PostForm.Get("user")]
+			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"real_name":"%s Rossi","profile":{"first_name":%q}}}`, r.PostForm.Get("user"), name, name)
+		default:
+			fmt.Fprint(w, `{"ok":false,"error":"unknown_method"}`)
+		}
+	}))
+	t.Cleanup(f.srv.Close)
+	return f
+}
+
+func (f *fakeSlack) take(method string) []apiCall {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	var out, rest []apiCall
+	for _, c := range f.calls {
+		if c.Method == method {
+			out = append(out, c)
+		} else {
+			rest = append(rest, c)
+		}
+	}
+	f.calls = rest
+	return out
+}
+
+type recorder struct {
+	mu      sync.Mutex
+	replies []bot.Reply
+}
+
+func (r *recorder) Send(_ context.Context, _ string, rs []bot.Reply) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.replies = append(r.replies, rs...)
+	return nil
+}
+
+func (r *recorder) take() []bot.Reply {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	out := r.replies
+	r.replies = nil
+	return out
+}
+
+type rig struct {
+	fake *fakeSlack
+	desk *deskpkg.Desk
+	svc  *bot.Service
+	user *recorder
+	mux  *http.ServeMux
+	st   bot.Store
+	seq  int
+}
+
+func newRig(t *testing.T) *rig {
+	l, issues := app.Load(app.EmbeddedContent())
+	if l == nil {
+		t.Fatal(issues)
+	}
+	eng, err := l.Engine(bot.Config{Operators: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: memory.New()}
+	r.desk, err = deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL}, r.st, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.svc = bot.NewService(eng, r.st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("whatsapp", r.user), bot.WithDesk(r.desk))
+	r.desk.SetOperators(r.svc)
+	r.desk.Routes(r.mux)
+	return r
+}
+
+// say sends a user message on the (recorded) WhatsApp channel.
+func (r *rig) say(t *testing.T, text string) []bot.Reply {
+	t.Helper()
+	r.seq++
+	in := bot.Inbound{Channel: "whatsapp", UserID: "393331234567", ID: fmt.Sprint("m", r.seq), Text: text, LangHint: "ar"}
+	if err := r.svc.Handle(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	return r.user.take()
+}
+
+// signed posts a body to path with Slack's v0 signature at time at.
+func (r *rig) signed(path, contentType string, body []byte, at time.Time, secret string, extra ...string) int {
+	ts := fmt.Sprint(at.Unix())
+	m := hmac.New(sha256.New, []byte(secret))
+	fmt.Fprintf(m, "v0:%s:%s", ts, body)
+	req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
+	for i := 0; i+1 < len(extra); i += 2 {
+		req.Header.Set(extra[i], extra[i+1])
+	}
+	rec := httptest.NewRecorder()
+	r.mux.ServeHTTP(rec, req)
+	return rec.Code
+}
+
+func (r *rig) event(t *testing.T, id string, ev map[string]any, extra ...string) int {
+	body, _ := json.Marshal(map[string]any{"token": "x", "team_id": "T1", "api_app_id": "A1", "type": "event_callback",
+		"event_id": id, "event_time": time.Now().Unix(), "event": ev})
+	return r.signed(deskpkg.EventsPath, "application/json", body, time.Now(), signing, extra...)
+}
+
+func (r *rig) press(t *testing.T, user, action, token string) int {
+	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": user},
+		"actions": []map[string]any{{"action_id": action, "block_id": "case:" + token, "value": token, "type": "button", "action_ts": "1780042000.1"}}, "container": map[string]any{"type": "message", "channel_id": "COPS"}})
+	body := []byte("payload=" + url.QueryEscape(string(payload)))
+	return r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", body, time.Now(), signing)
+}
+
+func eventually(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Fatalf("timed out waiting for %s", what)
+}
+
+func TestHandoffRelayTakeAndGiveBack(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "مرحبا")
+	r.say(t, "1")
+	r.say(t, "3") // school
+	r.say(t, "8")
+	got := r.say(t, "5") // talk to a person
+	if !strings.Contains(strings.Join(got[0].MessageIDs, " "), "operator.waiting") {
+		t.Fatalf("user side: %+v", got)
+	}
+	posts := r.fake.take("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("channel") != "COPS" {
+		t.Fatalf("handoff posts: %+v", posts)
+	}
+	blocks := posts[0].Form.Get("blocks")
+	for _, want := range []string{"In attesa", "arabo", "whatsapp", "school", "child_age: 8", `"action_id":"take"`, `"action_id":"giveback"`, `"action_id":"close"`} {
+		if !strings.Contains(blocks, want) {
+			t.Errorf("case message lacks %q:\n%s", want, blocks)
+		}
+	}
+	if strings.Contains(blocks, "393331234567") {
+		t.Error("the user's phone number reached Slack")
+	}
+	var parsed []map[string]any
+	_ = json.Unmarshal([]byte(blocks), &parsed)
+	token := ""
+	for _, b := range parsed {
+		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
+			token = els[0].(map[string]any)["value"].(string)
+		}
+	}
+	if token == "" {
+		t.Fatal("no token on the buttons")
+	}
+	// The user writes something that would ping the channel and forge a link.
+	r.say(t, "<!channel> help <http://evil.example|gov.it> & more")
+	posts = r.fake.take("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("thread_ts") == "" {
+		t.Fatalf("relay: %+v", posts)
+	}
+	if txt := posts[0].Form.Get("text"); strings.Contains(txt, "<!channel>") || !strings.Contains(txt, "&lt;!channel&gt;") || !strings.Contains(txt, "&amp; more") {
+		t.Errorf("user text not escaped: %q", txt)
+	}
+	thread := posts[0].Form.Get("thread_ts")
+	// Giulia takes the case.
+	if code := r.press(t, "UGIULIA", "take", token); code != 200 {
+		t.Fatalf("take: %d", code)
+	}
+	eventually(t, "the joined message", func() bool {
+		rs := r.user.take()
+		return len(rs) == 1 && strings.Contains(rs[0].Text, "Giulia")
+	})
+	eventually(t, "the case message update", func() bool {
+		ups := r.fake.take("chat.update")
+		return len(ups) == 1 && strings.Contains(ups[0].Form.Get("blocks"), "Presa in carico da Giulia") && !strings.Contains(ups[0].Form.Get("blocks"), `"action_id":"take"`)
+	})
+	// Marco presses Take too late.
+	r.press(t, "UMARCO", "take", token)
+	eventually(t, "the already-taken note", func() bool {
+		ps := r.fake.take("chat.postMessage")
+		return len(ps) == 1 && strings.Contains(ps[0].Form.Get("text"), "già presa in carico da Giulia")
+	})
+	// Giulia answers in the thread; Slack delivers it twice (a retry).
+	ev := map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "Ciao! a &lt; b &amp; c", "ts": "1780042000.000100", "thread_ts": thread, "channel_type": "channel"}
+	r.event(t, "Ev01", ev)
+	r.event(t, "Ev01", ev, "X-Slack-Retry-Num", "1", "X-Slack-Retry-Reason", "http_timeout")
+	eventually(t, "the operator's message", func() bool {
+		r.user.mu.Lock()
+		defer r.user.mu.Unlock()
+		return len(r.user.replies) >= 1
+	})
+	time.Sleep(100 * time.Millisecond)
+	rs := r.user.take()
+	if len(rs) != 1 || rs[0].FromOperator != "Giulia" || rs[0].Text != "Ciao! a < b & c" {
+		t.Fatalf("operator message: %+v", rs)
+	}
+	// The desk's own messages and other bots' are never relayed.
+	r.event(t, "Ev02", map[string]any{"type": "message", "channel": "COPS", "user": "UBOT", "bot_id": "BBOT", "text": "loop?", "ts": "1780042001.000100", "thread_ts": thread})
+	r.event(t, "Ev03", map[string]any{"type": "message", "channel": "COPS", "subtype": "message_changed", "text": "edit", "ts": "1780042002.000100", "thread_ts": thread})
+	time.Sleep(150 * time.Millisecond)
+	if rs := r.user.take(); len(rs) != 0 {
+		t.Errorf("bot or edit relayed: %+v", rs)
+	}
+	// Give back to the bot: the user is told, the case closes.
+	r.press(t, "UGIULIA", "giveback", token)
+	eventually(t, "the give back", func() bool {
+		rs := r.user.take()
+		return len(rs) > 0 && strings.Contains(strings.Join(rs[0].MessageIDs, " "), "operator.gave_back")
+	})
+	eventually(t, "the closed case", func() bool {
+		ups := r.fake.take("chat.update")
+		return len(ups) == 1 && strings.Contains(ups[0].Form.Get("text"), "Chiusa")
+	})
+	// Writing after the close: a note, nothing to the user.
+	r.fake.take("chat.postMessage")
+	r.event(t, "Ev04", map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "ancora?", "ts": "1780042003.000100", "thread_ts": thread})
+	eventually(t, "the closed note", func() bool {
+		ps := r.fake.take("chat.postMessage")
+		return len(ps) == 1 && strings.Contains(ps[0].Form.Get("text"), "chiusa")
+	})
+	if rs := r.user.take(); len(rs) != 0 {
+		t.Errorf("a message after close reached the user: %+v", rs)
+	}
+}
+
+func TestUserLeavesOrDeletesWhileWaiting(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	r.fake.take("chat.postMessage")
+	r.say(t, "delete my data")
+	r.say(t, "1") // yes, delete
+	eventually(t, "the deletion note", func() bool {
+		ps := r.fake.take("chat.postMessage")
+		return len(ps) == 1 && strings.Contains(ps[0].Form.Get("text"), "cancellato i suoi dati")
+	})
+	ups := r.fake.take("chat.update")
+	if len(ups) != 1 || !strings.Contains(ups[0].Form.Get("text"), "Chiusa") {
+		t.Errorf("case not closed: %+v", ups)
+	}
+	// /teams lists nothing open now.
+	body := []byte("command=%2Fteams&text=&user_id=UGIULIA&channel_id=COPS")
+	req := httptest.NewRequest("POST", deskpkg.CommandsPath, bytes.NewReader(body))
+	_ = req
+	if code := r.signed(deskpkg.CommandsPath, "application/x-www-form-urlencoded", body, time.Now(), signing); code != 200 {
+		t.Errorf("/teams: %d", code)
+	}
+}
+
+func TestSlashCommandListsOpenCases(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	body := []byte("command=%2Fteams&text=&user_id=UGIULIA&channel_id=COPS")
+	ts := fmt.Sprint(time.Now().Unix())
+	m := hmac.New(sha256.New, []byte(signing))
+	fmt.Fprintf(m, "v0:%s:%s", ts, body)
+	req := httptest.NewRequest("POST", deskpkg.CommandsPath, bytes.NewReader(body))
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
+	rec := httptest.NewRecorder()
+	r.mux.ServeHTTP(rec, req)
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "1 conversazioni aperte") || !strings.Contains(rec.Body.String(), "https://slack.com/archives/COPS/p") {
+		t.Errorf("/teams: %d %s", rec.Code, rec.Body.String())
+	}
+}
+
+func TestRequestsMustBeSignedAndFresh(t *testing.T) {
+	r := newRig(t)
+	body := []byte(`{"type":"url_verification","challenge":"3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P","token":"x"}`)
+	if code := r.signed(deskpkg.EventsPath, "application/json", body, time.Now(), "wrong-secret"); code != 401 {
+		t.Errorf("bad signature: %d", code)
+	}
+	if code := r.signed(deskpkg.EventsPath, "application/json", body, time.Now().Add(-6*time.Minute), signing); code != 401 {
+		t.Errorf("replayed (6 minutes old): %d", code)
+	}
+	req := httptest.NewRequest("POST", deskpkg.EventsPath, bytes.NewReader(body))
+	rec := httptest.NewRecorder()
+	r.mux.ServeHTTP(rec, req)
+	if rec.Code != 401 {
+		t.Errorf("unsigned: %d", rec.Code)
+	}
+	if code := r.press(t, "UGIULIA", "take", "whatever"); code != 200 {
+		t.Errorf("signed button of an unknown case: %d", code)
+	}
+	rec = httptest.NewRecorder()
+	ts := fmt.Sprint(time.Now().Unix())
+	m := hmac.New(sha256.New, []byte(signing))
+	fmt.Fprintf(m, "v0:%s:%s", ts, body)
+	req = httptest.NewRequest("POST", deskpkg.EventsPath, bytes.NewReader(body))
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
+	r.mux.ServeHTTP(rec, req)
+	if rec.Code != 200 || rec.Body.String() != "3eZbrw1aBm2rZgRNFdxV2595E9CY3gmdALWMmHkvFXO7tYXAYM8P" {
+		t.Errorf("url_verification: %d %q", rec.Code, rec.Body.String())
+	}
+	time.Sleep(50 * time.Millisecond)
+	if ps := r.fake.take("chat.postMessage"); len(ps) != 0 {
+		t.Errorf("rejected requests caused posts: %+v", ps)
+	}
+}
+
+func TestThreadOfNoConversation(t *testing.T) {
+	r := newRig(t)
+	// Under the desk's own message, but not a case: a note.
+	body, _ := json.Marshal(map[string]any{"type": "event_callback", "event_id": "Ev9", "event": map[string]any{
+		"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "chi è?", "ts": "1780049000.000200", "thread_ts": "1780049000.000100", "parent_user_id": "UBOT"}})
+	r.signed(deskpkg.EventsPath, "application/json", body, time.Now(), signing)
+	eventually(t, "the note", func() bool {
+		ps := r.fake.take("chat.postMessage")
+		return len(ps) == 1 && strings.Contains(ps[0].Form.Get("text"), "non corrisponde a nessuna conversazione")
+	})
+	// Under someone else's message: nothing (operators talk among themselves).
+	body, _ = json.Marshal(map[string]any{"type": "event_callback", "event_id": "Ev10", "event": map[string]any{
+		"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "pausa caffè?", "ts": "1780049001.000200", "thread_ts": "1780049001.000100", "parent_user_id": "UMARCO"}})
+	r.signed(deskpkg.EventsPath, "application/json", body, time.Now(), signing)
+	time.Sleep(100 * time.Millisecond)
+	if ps := r.fake.take("chat.postMessage"); len(ps) != 0 {
+		t.Errorf("a note under another's message: %+v", ps)
+	}
+}
