@@ -335,3 +335,23 @@ func TestServeWithWhatsApp(t *testing.T) {
 		t.Errorf("status %d, sent:\n%s", resp.StatusCode, joined)
 	}
 }
+
+func TestOperatorHours(t *testing.T) {
+	l, _ := Load(EmbeddedContent())
+	hours := operatorHours("Mo-Fr 09:00-17:00", l.Directory)
+	rome := func(s string) time.Time {
+		loc, _ := time.LoadLocation("Europe/Rome")
+		v, _ := time.ParseInLocation("2006-01-02 15:04", s, loc)
+		return v
+	}
+	if open, _ := hours(rome("2026-11-26 10:00")); !open {
+		t.Error("closed on a Thursday morning")
+	}
+	open, next := hours(rome("2026-12-24 18:00"))
+	if open || next.Format("2006-01-02 15:04") != "2026-12-28 09:00" {
+		t.Errorf("Christmas Eve evening: open=%v next=%v", open, next)
+	}
+	if operatorHours("", l.Directory) != nil {
+		t.Error("no hours configured should mean no hours said")
+	}
+}

@@ -4,10 +4,12 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"time"
 
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
+	"teamsbot/knowledge"
 )
 
 // newTelegram builds the Telegram adapter from the configuration, handing
@@ -58,4 +60,25 @@ func newWhatsApp(cfg Config, handle func(context.Context, bot.Inbound) error, m 
 		}
 	}
 	return snd, whatsapp.NewWebhook(string(w.AppSecret), string(w.VerifyToken), handle, snd, log), nil
+}
+
+// operatorHours turns SLACK_HOURS into the desk's "are operators at work"
+// function, closed on public holidays (the regional calendar).
+func operatorHours(spec string, dir *knowledge.Directory) func(time.Time) (bool, time.Time) {
+	if spec == "" {
+		return nil
+	}
+	h, err := knowledge.ParseHours(spec)
+	if err != nil {
+		return nil // FromEnv already refused it
+	}
+	closed := func(day time.Time) bool { c, _ := dir.Calendar.Closed(day, ""); return c }
+	return func(now time.Time) (bool, time.Time) {
+		now = now.In(knowledge.Rome)
+		if open, _ := h.OpenAt(now, closed); open {
+			return true, time.Time{}
+		}
+		next, _ := h.NextOpening(now, closed)
+		return false, next.From
+	}
 }

@@ -2,10 +2,12 @@ package app
 
 import (
 	"errors"
+
 	"fmt"
 	"log/slog"
 	"strconv"
 	"strings"
+	"teamsbot/knowledge"
 	"time"
 )
 
@@ -61,6 +63,10 @@ type SlackConfig struct {
 	AppToken      Secret // SLACK_APP_TOKEN (xapp-...): Socket Mode, not supported yet
 	Channel       string // SLACK_CHANNEL: the operators' channel id
 	APIURL        string // SLACK_API_URL: tests
+	// Hours is when operators are at work, in OpenStreetMap opening_hours
+	// syntax (SLACK_HOURS, e.g. "Mo-Fr 09:00-13:00,14:00-17:00"); public
+	// holidays are closed. Unset: the user is not told about hours.
+	Hours string
 }
 
 // WhatsAppConfig is the WHATSAPP_* variables.
@@ -156,7 +162,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, errors.New("WHATSAPP_TOKEN is set: WHATSAPP_APP_SECRET, WHATSAPP_VERIFY_TOKEN and WHATSAPP_PHONE_NUMBER_ID are needed too"))
 	}
 	c.Slack = SlackConfig{BotToken: Secret(getenv("SLACK_BOT_TOKEN")), SigningSecret: Secret(getenv("SLACK_SIGNING_SECRET")),
-		AppToken: Secret(getenv("SLACK_APP_TOKEN")), Channel: strings.TrimSpace(getenv("SLACK_CHANNEL")), APIURL: strings.TrimSpace(getenv("SLACK_API_URL"))}
+		AppToken: Secret(getenv("SLACK_APP_TOKEN")), Channel: strings.TrimSpace(getenv("SLACK_CHANNEL")), APIURL: strings.TrimSpace(getenv("SLACK_API_URL")),
+		Hours: strings.TrimSpace(getenv("SLACK_HOURS"))}
+	if c.Slack.Hours != "" {
+		if _, err := knowledge.ParseHours(c.Slack.Hours); err != nil {
+			errs = append(errs, fmt.Errorf("SLACK_HOURS: %v", err))
+		}
+	}
 	if c.Slack.BotToken != "" && (c.Slack.SigningSecret == "" || c.Slack.Channel == "") {
 		errs = append(errs, errors.New("SLACK_BOT_TOKEN is set: SLACK_SIGNING_SECRET and SLACK_CHANNEL are needed too"))
 	}

@@ -133,7 +133,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 	var desk *slackdesk.Desk
 	if cfg.Slack.BotToken != "" {
 		desk, err = slackdesk.New(slackdesk.Config{BotToken: string(cfg.Slack.BotToken), SigningSecret: string(cfg.Slack.SigningSecret),
-			Channel: cfg.Slack.Channel, APIURL: cfg.Slack.APIURL, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour}, st, log)
+			Channel: cfg.Slack.Channel, APIURL: cfg.Slack.APIURL, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
+			Hours: operatorHours(cfg.Slack.Hours, l.Directory)}, st, log)
 		if err != nil {
 			return err
 		}

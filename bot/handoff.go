@@ -3,6 +3,8 @@ package bot
 import (
 	"context"
 	"errors"
+	"strconv"
+	"strings"
 	"time"
 )
 
@@ -133,4 +135,40 @@ func (e *Engine) HandoffFailed(ctx context.Context, s *Session, now time.Time) (
 	t.say("operator.unavailable", nil)
 	err := t.reask(nil)
 	return t.out, err
+}
+
+// ticketReplies tells a user who was handed off where they are in the queue
+// and, outside the operators' hours, when they will be answered.
+func (e *Engine) ticketReplies(lang string, t Ticket, now time.Time) []Reply {
+	var lines, ids []string
+	if t.Position > 0 {
+		lines = append(lines, e.tr.Text(lang, "operator.queue", map[string]string{"position": strconv.Itoa(t.Position)}))
+		ids = append(ids, "operator.queue")
+	}
+	if t.Closed {
+		when := e.tr.Text(lang, "operator.later", nil)
+		if !t.Opens.IsZero() {
+			when = dayName(e.tr, lang, now, t.Opens) + " " + t.Opens.Format("15:04")
+		}
+		lines = append(lines, e.tr.Text(lang, "operator.closed_hours", map[string]string{"when": when}))
+		ids = append(ids, "operator.closed_hours")
+	}
+	if len(lines) == 0 {
+		return nil
+	}
+	return []Reply{{Text: strings.Join(lines, "\n\n"), Lang: lang, MessageIDs: ids}}
+}
+
+// dayName is "today", "tomorrow" or the weekday of day, in lang.
+func dayName(tr Translator, lang string, now, day time.Time) string {
+	day = day.In(now.Location())
+	y1, m1, d1 := now.Date()
+	y2, m2, d2 := day.Date()
+	switch int(time.Date(y2, m2, d2, 0, 0, 0, 0, time.UTC).Sub(time.Date(y1, m1, d1, 0, 0, 0, 0, time.UTC)).Hours() / 24) {
+	case 0:
+		return tr.Text(lang, "day.today", nil)
+	case 1:
+		return tr.Text(lang, "day.tomorrow", nil)
+	}
+	return tr.Text(lang, "day."+[]string{"su", "mo", "tu", "we", "th", "fr", "sa"}[day.Weekday()], nil)
 }

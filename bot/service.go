@@ -30,10 +30,22 @@ type Handoff struct {
 	Since        time.Time
 }
 
+// Ticket is what the desk says about a handoff, for the user: their place
+// in the queue, and whether operators are at work.
+type Ticket struct {
+	// Position is the user's place among the waiting conversations (1 =
+	// next); 0 means unknown.
+	Position int
+	// Closed is set outside the operators' hours; Opens is when they are
+	// back.
+	Closed bool
+	Opens  time.Time
+}
+
 // Desk is the operators' desk (Slack, in production).
 type Desk interface {
 	// Handoff opens a conversation for the operators.
-	Handoff(ctx context.Context, h Handoff) error
+	Handoff(ctx context.Context, h Handoff) (Ticket, error)
 	// Relay passes a user's message to the operator, or tells the desk the
 	// user left (in.Text empty, ended set).
 	Relay(ctx context.Context, conv string, in Inbound, ended string) error
@@ -281,10 +293,10 @@ func (s *Service) handoff(ctx context.Context, conv, channel string, sess *Sessi
 		t, _ := s.engine.HandoffFailed(ctx, sess, s.now())
 		return t.Replies, errors.New("no operators' desk connected")
 	}
-	err := s.desk.Handoff(ctx, Handoff{Conversation: conv, Channel: channel, Lang: sess.Lang, Reason: ev.Reason,
+	ticket, err := s.desk.Handoff(ctx, Handoff{Conversation: conv, Channel: channel, Lang: sess.Lang, Reason: ev.Reason,
 		Flow: ev.Flow, Step: ev.Step, Context: ev.Context, Since: time.Unix(sess.Since, 0)})
 	if err == nil {
-		return nil, nil
+		return s.engine.ticketReplies(sess.Lang, ticket, s.now()), nil
 	}
 	t, _ := s.engine.HandoffFailed(ctx, sess, s.now())
 	return t.Replies, err

@@ -64,16 +64,18 @@ type desk struct {
 	relayed  []bot.Inbound
 	ended    []string
 	fail     error
+	closed   bool
+	opens    time.Time
 }
 
-func (d *desk) Handoff(_ context.Context, h bot.Handoff) error {
+func (d *desk) Handoff(_ context.Context, h bot.Handoff) (bot.Ticket, error) {
 	d.mu.Lock()
 	defer d.mu.Unlock()
 	if d.fail != nil {
-		return d.fail
+		return bot.Ticket{}, d.fail
 	}
 	d.handoffs = append(d.handoffs, h)
-	return nil
+	return bot.Ticket{Position: len(d.handoffs), Closed: d.closed, Opens: d.opens}, nil
 }
 
 func (d *desk) Relay(_ context.Context, _ string, in bot.Inbound, ended string) error {
@@ -201,8 +203,11 @@ func TestHandoffRelayAndGiveBack(t *testing.T) {
 	f := newFixture(t, memory.New(), true, bot.WithDesk(d))
 	f.toSchoolTopics(t, "u1")
 	got := f.say(t, "u1", "5") // talk to a person
-	if !strings.Contains(ids(got), "operator.waiting") {
+	if !strings.Contains(ids(got), "operator.waiting") || !strings.Contains(ids(got), "operator.queue") || !strings.Contains(got[len(got)-1].Text, "1") {
 		t.Fatalf("handoff: %s", ids(got))
+	}
+	if strings.Contains(ids(got), "operator.closed_hours") {
+		t.Error("closed hours said during office hours")
 	}
 	if len(d.handoffs) != 1 {
 		t.Fatalf("desk got %d handoffs", len(d.handoffs))
@@ -356,5 +361,20 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	}
 	if !strings.Contains(logs, f.svc.Pseudonym("test:"+user)) {
 		t.Errorf("logs do not name the conversation by its pseudonym:\n%s", logs)
+	}
+}
+
+func TestHandoffOutsideOfficeHours(t *testing.T) {
+	d := &desk{closed: true}
+	f := newFixture(t, memory.New(), true, bot.WithDesk(d))
+	// Friday 4 May 2026 is a Monday in the fixture's clock; the desk says
+	// operators are back tomorrow at 09:00.
+	d.opens = time.Date(2026, 5, 5, 9, 0, 0, 0, time.UTC)
+	f.say(t, "u1", "hi")
+	f.say(t, "u1", "1")
+	got := f.say(t, "u1", "operator")
+	text := got[len(got)-1].Text
+	if !strings.Contains(ids(got), "operator.closed_hours") || !strings.Contains(text, "tomorrow 09:00") {
+		t.Errorf("outside hours: %s %q", ids(got), text)
 	}
 }

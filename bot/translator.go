@@ -36,6 +36,7 @@ var EngineMessages = []string{
 	"error.generic", "error.not_understood", "error.choose_option", "error.old_button", "error.media", "error.content_changed", "error.which_municipality",
 	"fallback.stuck",
 	"route.did_you_mean", "route.none",
+	"operator.queue", "operator.closed_hours", "operator.later", "day.today", "day.tomorrow",
 	"operator.unavailable", "operator.waiting", "operator.cancel", "operator.relayed", "operator.joined", "operator.joined_named", "operator.someone", "operator.left", "operator.gave_back",
 }
 

@@ -45,6 +45,9 @@ type Config struct {
 	APIURL string
 	// Retention is how long the desk's records are kept (default 30 days).
 	Retention time.Duration
+	// Hours reports whether operators are at work at a time, and when they
+	// are back if not (nil: always at work).
+	Hours func(now time.Time) (open bool, opens time.Time)
 }
 
 // Desk is the operators' desk.
@@ -177,10 +180,16 @@ func newToken() string {
 
 // Handoff implements bot.Desk: one message in the operators' channel, its
 // thread the conversation.
-func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) error {
+func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) (bot.Ticket, error) {
+	ticket := bot.Ticket{}
+	if d.cfg.Hours != nil {
+		open, opens := d.cfg.Hours(d.now())
+		ticket.Closed, ticket.Opens = !open, opens
+	}
 	// A conversation handed off again reuses its thread.
 	if prev, err := d.lookup(ctx, keyConv, h.Conversation); err == nil && prev.State != stateClosed {
-		return nil
+		ticket.Position = d.position(ctx, prev.Token)
+		return ticket, nil
 	}
 	r := &record{Token: newToken(), Conv: h.Conversation, Channel: d.cfg.Channel, State: stateWaiting, Since: h.Since.Unix(),
 		Lang: h.Lang, Via: h.Channel, Reason: h.Reason, Flow: h.Flow, Context: summary(h.Context)}
@@ -189,16 +198,40 @@ func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) error {
 	}
 	_, ts, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now())...))
 	if err != nil {
-		return fmt.Errorf("slack: post handoff: %w", err)
+		return ticket, fmt.Errorf("slack: post handoff: %w", err)
 	}
 	r.TS = ts
 	if err := d.save(ctx, r); err != nil {
-		return err
+		return ticket, err
 	}
 	if err := d.kv.Save(ctx, keyConv+r.Conv, []byte(r.Token), d.cfg.Retention); err != nil {
-		return err
+		return ticket, err
 	}
-	return d.kv.Save(ctx, keyTS+ts, []byte(r.Token), d.cfg.Retention)
+	if err := d.kv.Save(ctx, keyTS+ts, []byte(r.Token), d.cfg.Retention); err != nil {
+		return ticket, err
+	}
+	ticket.Position = d.position(ctx, r.Token)
+	return ticket, nil
+}
+
+// position is a case's place among the waiting ones, oldest first.
+func (d *Desk) position(ctx context.Context, token string) int {
+	var open []string
+	if err := d.getJSON(ctx, keyOpen, &open); err != nil {
+		return 0
+	}
+	n := 0
+	for _, t := range open {
+		r, err := d.byToken(ctx, t)
+		if err != nil || r.State != stateWaiting {
+			continue
+		}
+		n++
+		if t == token {
+			return n
+		}
+	}
+	return 0
 }
 
 // summary keeps the answers an operator can use, not the bot's bookkeeping.

@@ -389,3 +389,40 @@ func TestThreadOfNoConversation(t *testing.T) {
 		t.Errorf("a note under another's message: %+v", ps)
 	}
 }
+
+func TestQueuePositionAndHours(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	open := true
+	d, err := deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL,
+		Hours: func(time.Time) (bool, time.Time) { return open, time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC) }}, memory.New(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	d.SetOperators(r.svc)
+	var tickets []bot.Ticket
+	for i, conv := range []string{"whatsapp:1", "telegram:2", "whatsapp:3"} {
+		if i == 2 {
+			open = false
+		}
+		tk, err := d.Handoff(ctx, bot.Handoff{Conversation: conv, Channel: "whatsapp", Lang: "it", Reason: "user_request", Since: time.Now()})
+		if err != nil {
+			t.Fatal(err)
+		}
+		tickets = append(tickets, tk)
+	}
+	if tickets[0].Position != 1 || tickets[1].Position != 2 || tickets[2].Position != 3 {
+		t.Errorf("positions: %+v", tickets)
+	}
+	if tickets[1].Closed || !tickets[2].Closed || tickets[2].Opens.IsZero() {
+		t.Errorf("hours: %+v", tickets)
+	}
+	// Handing off the same conversation again keeps its place and thread.
+	tk, _ := d.Handoff(ctx, bot.Handoff{Conversation: "telegram:2", Channel: "telegram", Lang: "it", Since: time.Now()})
+	if tk.Position != 2 {
+		t.Errorf("again: %+v", tk)
+	}
+	if n := len(r.fake.take("chat.postMessage")); n != 3 {
+		t.Errorf("%d case messages for 3 conversations", n)
+	}
+}
