@@ -129,7 +129,7 @@ func TestGraph(t *testing.T) {
 		}
 	}
 	e, _, _ = env([]string{"graph", "nope"}, "", nil)
-	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: find_service, menu, procedures, school") {
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: callback, find_service, menu, procedures, school") {
 		t.Errorf("graph nope: %v", err)
 	}
 }

@@ -63,6 +63,9 @@ type SlackConfig struct {
 	AppToken      Secret // SLACK_APP_TOKEN (xapp-...): Socket Mode, not supported yet
 	Channel       string // SLACK_CHANNEL: the operators' channel id
 	APIURL        string // SLACK_API_URL: tests
+	// Wait is how long a user waits for an operator before the bot
+	// apologises and offers a call back (SLACK_WAIT, default 20m).
+	Wait time.Duration
 	// Hours is when operators are at work, in OpenStreetMap opening_hours
 	// syntax (SLACK_HOURS, e.g. "Mo-Fr 09:00-13:00,14:00-17:00"); public
 	// holidays are closed. Unset: the user is not told about hours.
@@ -164,6 +167,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Slack = SlackConfig{BotToken: Secret(getenv("SLACK_BOT_TOKEN")), SigningSecret: Secret(getenv("SLACK_SIGNING_SECRET")),
 		AppToken: Secret(getenv("SLACK_APP_TOKEN")), Channel: strings.TrimSpace(getenv("SLACK_CHANNEL")), APIURL: strings.TrimSpace(getenv("SLACK_API_URL")),
 		Hours: strings.TrimSpace(getenv("SLACK_HOURS"))}
+	c.Slack.Wait = 20 * time.Minute
+	if v := getenv("SLACK_WAIT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Minute {
+			errs = append(errs, fmt.Errorf("SLACK_WAIT=%q: a duration of at least 1m", v))
+		} else {
+			c.Slack.Wait = d
+		}
+	}
 	if c.Slack.Hours != "" {
 		if _, err := knowledge.ParseHours(c.Slack.Hours); err != nil {
 			errs = append(errs, fmt.Errorf("SLACK_HOURS: %v", err))

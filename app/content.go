@@ -1,10 +1,12 @@
 package app
 
 import (
+	"context"
 	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"teamsbot/bot"
 	"teamsbot/bot/flow"
@@ -64,15 +66,49 @@ type Loaded struct {
 	Gazettes  bot.Gazetteer
 	Router    bot.Router
 	Links     map[string]flow.Link
+	// Callbacks receives call-back requests (the operators' desk, once
+	// built).
+	Callbacks *CallbackRelay
+}
+
+// CallbackRelay passes "call me back" requests from the callback flow to the
+// operators' desk; without a desk the flow says where to find a person.
+type CallbackRelay struct {
+	mu   sync.Mutex
+	send func(ctx context.Context, conv, lang, phone string) error
+}
+
+// Connect sets where requests go.
+func (c *CallbackRelay) Connect(send func(ctx context.Context, conv, lang, phone string) error) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.send = send
+}
+
+func (c *CallbackRelay) action() bot.Action {
+	return bot.Action{Name: "operator.callback", Outcomes: []string{"sent", "failed"},
+		Run: func(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+			c.mu.Lock()
+			send := c.send
+			c.mu.Unlock()
+			if send == nil || req.Args["phone"] == "" {
+				return bot.ActionResult{Outcome: "failed"}, nil
+			}
+			if err := send(ctx, req.Conversation, req.Lang, req.Args["phone"]); err != nil {
+				return bot.ActionResult{Outcome: "failed"}, nil
+			}
+			return bot.ActionResult{Outcome: "sent"}, nil
+		}}
 }
 
 // Actions is every action a flow can run, from the domain packages. With a
 // nil directory the knowledge actions are registered with no data, so
 // flows can still be checked.
-func Actions(d *knowledge.Directory) bot.Actions {
+func Actions(d *knowledge.Directory, cb *CallbackRelay) bot.Actions {
 	as := bot.Actions{}
 	as.Register(school.Actions()...)
 	as.Register(directory.New(d).Actions()...)
+	as.Register(cb.action())
 	return as
 }
 
@@ -102,7 +138,8 @@ func Load(c Content) (*Loaded, flow.Issues) {
 	prefix("locales", is)
 	dir, kis := knowledge.Load(c.Knowledge)
 	prefix("knowledge", knowledgeIssues(kis))
-	l := &Loaded{Actions: Actions(dir), Directory: dir}
+	cb := &CallbackRelay{}
+	l := &Loaded{Actions: Actions(dir, cb), Directory: dir, Callbacks: cb}
 	var places *knowledge.Municipalities
 	if dir != nil {
 		places = dir.Municipalities

@@ -145,6 +145,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 	svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)}, opts...)
 	if desk != nil {
 		desk.SetOperators(svc)
+		l.Callbacks.Connect(desk.Callback)
+		go desk.WatchWaiting(ctx, cfg.Slack.Wait)
 	}
 	// 4. HTTP.
 	hs := &http.Server{

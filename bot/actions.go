@@ -29,6 +29,9 @@ type ActionRequest struct {
 	// Vars are the conversation's variables (read only).
 	Vars map[string]string
 	Now  time.Time
+	// Conversation is the conversation's key (channel:user), for actions
+	// that reach the operators' desk or keep bookings. Never log it.
+	Conversation string
 	// T renders a locale message in the user's language, for actions that
 	// compose texts (a list of places with today's hours).
 	T func(id string, data map[string]string) string

@@ -150,9 +150,11 @@ const (
 	EventMiss
 	// EventLanguage: the user chose a language.
 	EventLanguage
+	// EventFeedback: the user rated an operator's help; Reason is 1–5.
+	EventFeedback
 )
 
-var eventNames = [...]string{"unknown", "handoff", "relay", "handoff_ended", "forget", "flow_started", "flow_completed", "miss", "language"}
+var eventNames = [...]string{"unknown", "handoff", "relay", "handoff_ended", "forget", "flow_started", "flow_completed", "miss", "language", "feedback"}
 
 // String is the event's snake_case name, as conversation tests and metrics
 // write it.
@@ -325,6 +327,12 @@ func (t *turn) run() error {
 	}
 	if s.Pending == PendingForget {
 		return t.confirmForget()
+	}
+	if s.Pending == PendingFeedback {
+		s.Pending = ""
+		if n, ok := smallInt(t.in.Text); ok && n >= 1 && n <= 5 {
+			return t.feedback(strconv.Itoa(n))
+		}
 	}
 	return t.answer()
 }
@@ -569,6 +577,15 @@ func (t *turn) runCommand(cmd string) error {
 		s.Misses = 0
 		return t.reask(nil)
 	}
+	if n, ok := strings.CutPrefix(cmd, "rate:"); ok {
+		return t.feedback(n)
+	}
+	if id, ok := strings.CutPrefix(cmd, "flow:"); ok {
+		if f, ok := t.e.prog.Flow(id); ok {
+			return t.startFlow(f)
+		}
+		return t.goMenu()
+	}
 	if lang, ok := strings.CutPrefix(cmd, "lang:"); ok {
 		// A language button pressed outside the picker (an old message).
 		if c, ok := t.e.tr.Match(lang); ok {
@@ -579,6 +596,19 @@ func (t *turn) runCommand(cmd string) error {
 		return t.reask(nil)
 	}
 	return t.reask(nil)
+}
+
+// feedback records the user's rating of an operator's help (an event for
+// the metrics, no text kept) and goes back to the menu.
+func (t *turn) feedback(n string) error {
+	k, err := strconv.Atoi(n)
+	if err != nil || k < 1 || k > 5 {
+		return t.goMenu()
+	}
+	t.s.Pending = ""
+	t.event(Event{Kind: EventFeedback, Reason: n})
+	t.say("feedback.thanks", nil)
+	return t.goMenu()
 }
 
 func (t *turn) confirmForget() error {
@@ -786,7 +816,7 @@ func (t *turn) do(n *flow.Node) (*flow.Node, error) {
 	}
 	lang := t.lang()
 	tr := func(id string, data map[string]string) string { return t.e.tr.Text(lang, id, data) }
-	res, err := a.Run(t.ctx, ActionRequest{Lang: lang, Args: args, Vars: t.s.Vars, Now: t.now, T: tr})
+	res, err := a.Run(t.ctx, ActionRequest{Lang: lang, Args: args, Vars: t.s.Vars, Now: t.now, T: tr, Conversation: t.in.Key()})
 	if err != nil {
 		return nil, fmt.Errorf("action %s: %w", n.Do, err)
 	}

@@ -172,3 +172,53 @@ func dayName(tr Translator, lang string, now, day time.Time) string {
 	}
 	return tr.Text(lang, "day."+[]string{"su", "mo", "tu", "we", "th", "fr", "sa"}[day.Weekday()], nil)
 }
+
+// HandoffTimedOut ends a wait that no operator answered in time: the user is
+// back with the bot, with an apology and the choice to ask for a call back,
+// try again, or go to the menu.
+func (e *Engine) HandoffTimedOut(ctx context.Context, s *Session, now time.Time) (Turn, error) {
+	t := &turn{e: e, ctx: ctx, s: s, now: now}
+	if s.State != StateWaiting {
+		return Turn{}, ErrNotInHandoff
+	}
+	if err := transition(ctx, s, "give_back"); err != nil {
+		return Turn{}, err
+	}
+	s.Since, s.Pending = 0, ""
+	t.say("operator.timeout", nil)
+	opts := []Option{t.cmdOption("operator", "operator.try_again")}
+	if _, ok := e.prog.Flow(CallbackFlow); ok {
+		opts = append(opts, Option{ID: "c:flow:" + CallbackFlow, Label: e.text(t.lang(), "operator.callback", nil), MessageID: "operator.callback"})
+	}
+	opts = append(opts, t.cmdOption("menu", "common.menu"))
+	t.offer(opts...)
+	s.Updated = now.Unix()
+	return t.out, nil
+}
+
+// CallbackFlow is the content flow that takes a phone number for a call
+// back when no operator answered in time.
+const CallbackFlow = "callback"
+
+// CloseHandoff ends a handoff from the operator's side with a question about
+// how it went (1–5); GiveBack returns without it.
+func (e *Engine) CloseHandoff(ctx context.Context, s *Session, now time.Time) (Turn, error) {
+	t := &turn{e: e, ctx: ctx, s: s, now: now}
+	if s.State != StateWaiting && s.State != StateOperator {
+		return Turn{}, ErrNotInHandoff
+	}
+	if err := transition(ctx, s, "give_back"); err != nil {
+		return Turn{}, err
+	}
+	s.Since, s.Pending = 0, ""
+	t.say("operator.closed", nil)
+	t.say("feedback.ask", nil)
+	opts := make([]Option, 5)
+	for i := range opts {
+		opts[i] = Option{ID: "c:rate:" + strconv.Itoa(i+1), Label: strings.Repeat("⭐", i+1), MessageID: "feedback.star"}
+	}
+	t.offer(opts...)
+	s.Pending = PendingFeedback
+	s.Updated = now.Unix()
+	return t.out, nil
+}

@@ -201,6 +201,21 @@ func (s *Service) GiveBack(ctx context.Context, conv string) error {
 	})
 }
 
+// Close ends a handoff from the operator's side and asks the user how it
+// went.
+func (s *Service) Close(ctx context.Context, conv string) error {
+	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		return s.engine.CloseHandoff(ctx, sess, s.now())
+	})
+}
+
+// TimedOut ends a wait no operator answered in time.
+func (s *Service) TimedOut(ctx context.Context, conv string) error {
+	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		return s.engine.HandoffTimedOut(ctx, sess, s.now())
+	})
+}
+
 // withSession runs fn on the conversation's session under its lock, applies
 // the turn's events, saves, and sends the replies.
 func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session) (Turn, error)) error {

@@ -55,9 +55,10 @@ type Place struct {
 
 // Engine-level pending questions.
 const (
-	PendingForget = "forget" // "delete everything?" asked
-	PendingAcked  = "acked"  // the user was told their messages reach the operator
-	PendingRoute  = "route"  // "did you mean" offered; the routes are in Vars["_routes"]
+	PendingForget   = "forget"   // "delete everything?" asked
+	PendingAcked    = "acked"    // the user was told their messages reach the operator
+	PendingRoute    = "route"    // "did you mean" offered; the routes are in Vars["_routes"]
+	PendingFeedback = "feedback" // "how did it go, 1-5?" asked after an operator closed
 )
 
 // sessionFormat is the first byte of an encoded session; a format change

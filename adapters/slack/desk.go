@@ -24,6 +24,8 @@ type Operators interface {
 	OperatorJoined(ctx context.Context, conv, name string) error
 	OperatorSays(ctx context.Context, conv, name, text string) error
 	GiveBack(ctx context.Context, conv string) error
+	Close(ctx context.Context, conv string) error
+	TimedOut(ctx context.Context, conv string) error
 }
 
 // KV is what the desk keeps in the store: its records, deduplication of
@@ -403,4 +405,59 @@ func firstOf(m map[string]string, keys ...string) string {
 		}
 	}
 	return keys[len(keys)-1]
+}
+
+// Callback posts a user's request to be called back, as a new message in
+// the operators' channel (the number is the user's own choice to share).
+func (d *Desk) Callback(ctx context.Context, conv, lang, phone string) error {
+	text := fmt.Sprintf("📞 *Richiesta di essere richiamati* · lingua %s · numero %s", escape(langNames[lang]+" ("+lang+")"), escape(phone))
+	if r, err := d.lookup(ctx, keyConv, conv); err == nil && r.TS != "" {
+		text += fmt.Sprintf(" · <https://slack.com/archives/%s/p%s|conversazione>", r.Channel, strings.ReplaceAll(r.TS, ".", ""))
+	}
+	_, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slack.MsgOptionText(text, false))
+	return err
+}
+
+// WatchWaiting ends, every half minute, the waits no operator took within
+// wait: the user is told and offered a call back; the case is closed with a
+// note. It returns when ctx ends.
+func (d *Desk) WatchWaiting(ctx context.Context, wait time.Duration) {
+	if wait <= 0 {
+		return
+	}
+	tick := time.NewTicker(30 * time.Second)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+			d.ExpireWaiting(ctx, wait)
+		}
+	}
+}
+
+// ExpireWaiting closes the cases waiting for longer than wait.
+func (d *Desk) ExpireWaiting(ctx context.Context, wait time.Duration) {
+	var open []string
+	if err := d.getJSON(ctx, keyOpen, &open); err != nil {
+		return
+	}
+	for _, tok := range open {
+		r, err := d.byToken(ctx, tok)
+		if err != nil || r.State != stateWaiting || d.now().Sub(time.Unix(r.Since, 0)) < wait {
+			continue
+		}
+		if d.ops != nil {
+			if err := d.ops.TimedOut(ctx, r.Conv); err != nil {
+				d.log.Info("timed-out wait: conversation no longer waiting", "error", err)
+			}
+		}
+		r.State, r.Closed = stateClosed, "timeout"
+		if err := d.save(ctx, r); err != nil {
+			continue
+		}
+		d.thread(ctx, r, fmt.Sprintf("⌛ Nessuno ha preso in carico la conversazione entro %s: all'utente è stata proposta una richiamata.", wait))
+		d.refresh(ctx, r)
+	}
 }

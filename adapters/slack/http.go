@@ -269,7 +269,12 @@ func (d *Desk) button(ctx context.Context, action, token, user string) {
 		if rec, err = d.byToken(ctx, token); err != nil || rec.State == stateClosed {
 			return
 		}
-		if err := d.ops.GiveBack(ctx, rec.Conv); err != nil {
+		if action == "close" {
+			err = d.ops.Close(ctx, rec.Conv)
+		} else {
+			err = d.ops.GiveBack(ctx, rec.Conv)
+		}
+		if err != nil {
 			d.log.Info("give back: conversation no longer with an operator", "error", err)
 		}
 		rec.State, rec.Closed = stateClosed, action+" by "+name

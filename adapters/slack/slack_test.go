@@ -132,6 +132,7 @@ func newRig(t *testing.T) *rig {
 	r.svc = bot.NewService(eng, r.st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("whatsapp", r.user), bot.WithDesk(r.desk))
 	r.desk.SetOperators(r.svc)
 	r.desk.Routes(r.mux)
+	l.Callbacks.Connect(r.desk.Callback)
 	return r
 }
 
@@ -424,5 +425,71 @@ func TestQueuePositionAndHours(t *testing.T) {
 	}
 	if n := len(r.fake.take("chat.postMessage")); n != 3 {
 		t.Errorf("%d case messages for 3 conversations", n)
+	}
+}
+
+func TestCloseAsksHowItWent(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	posts := r.fake.take("chat.postMessage")
+	var parsed []map[string]any
+	_ = json.Unmarshal([]byte(posts[0].Form.Get("blocks")), &parsed)
+	token := ""
+	for _, b := range parsed {
+		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
+			token = els[0].(map[string]any)["value"].(string)
+		}
+	}
+	r.press(t, "UGIULIA", "take", token)
+	eventually(t, "joined", func() bool { return len(r.user.take()) == 1 })
+	r.press(t, "UGIULIA", "close", token)
+	var got []bot.Reply
+	eventually(t, "the feedback question", func() bool { got = r.user.take(); return len(got) > 0 })
+	last := got[len(got)-1]
+	if !strings.Contains(strings.Join(last.MessageIDs, " "), "feedback.ask") || len(last.Options) != 5 || last.Options[4].ID != "c:rate:5" {
+		t.Fatalf("after close: %+v", got)
+	}
+	got = r.say(t, "4")
+	if !strings.Contains(strings.Join(got[0].MessageIDs, " "), "feedback.thanks") {
+		t.Errorf("rating: %+v", got)
+	}
+}
+
+func TestTimeoutOffersACallBack(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	r.fake.take("chat.postMessage")
+	r.desk.ExpireWaiting(context.Background(), time.Nanosecond)
+	got := r.user.take()
+	if len(got) != 1 || !strings.Contains(strings.Join(got[0].MessageIDs, " "), "operator.timeout") {
+		t.Fatalf("timeout: %+v", got)
+	}
+	var ids []string
+	for _, o := range got[0].Options {
+		ids = append(ids, o.ID)
+	}
+	if strings.Join(ids, " ") != "c:operator c:flow:callback c:menu" {
+		t.Fatalf("timeout options: %v", ids)
+	}
+	if ps := r.fake.take("chat.postMessage"); len(ps) != 1 || !strings.Contains(ps[0].Form.Get("text"), "richiamata") {
+		t.Errorf("timeout note: %+v", ps)
+	}
+	r.seq++
+	if err := r.svc.Handle(context.Background(), bot.Inbound{Channel: "whatsapp", UserID: "393331234567", ID: "cb", Option: "c:flow:callback"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.user.take(); !strings.Contains(strings.Join(got[0].MessageIDs, " "), "callback.ask_phone") {
+		t.Fatalf("callback: %+v", got)
+	}
+	got = r.say(t, "333 123 4567")
+	if !strings.Contains(strings.Join(got[0].MessageIDs, " "), "callback.done") || !strings.Contains(got[0].Text, "+393331234567") {
+		t.Errorf("callback: %+v", got)
+	}
+	if ps := r.fake.take("chat.postMessage"); len(ps) != 1 || !strings.Contains(ps[0].Form.Get("text"), "+393331234567") || !strings.Contains(ps[0].Form.Get("text"), "arabo") {
+		t.Errorf("callback post: %+v", ps)
 	}
 }
