@@ -60,7 +60,7 @@ type Config struct {
 type SlackConfig struct {
 	BotToken      Secret // SLACK_BOT_TOKEN (xoxb-...)
 	SigningSecret Secret // SLACK_SIGNING_SECRET
-	AppToken      Secret // SLACK_APP_TOKEN (xapp-...): Socket Mode, not supported yet
+	AppToken      Secret // SLACK_APP_TOKEN (xapp-...): Socket Mode instead of HTTP
 	Channel       string // SLACK_CHANNEL: the operators' channel id
 	APIURL        string // SLACK_API_URL: tests
 	// Wait is how long a user waits for an operator before the bot
@@ -184,8 +184,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.Slack.BotToken != "" && (c.Slack.SigningSecret == "" || c.Slack.Channel == "") {
 		errs = append(errs, errors.New("SLACK_BOT_TOKEN is set: SLACK_SIGNING_SECRET and SLACK_CHANNEL are needed too"))
 	}
-	if c.Slack.AppToken != "" {
-		errs = append(errs, errors.New("SLACK_APP_TOKEN (Socket Mode) is not supported yet: unset it and expose /webhooks/slack/* over HTTPS"))
+	if c.Slack.AppToken != "" && !strings.HasPrefix(string(c.Slack.AppToken), "xapp-") {
+		errs = append(errs, errors.New("SLACK_APP_TOKEN must be an app-level token (xapp-...)"))
 	}
 	if c.Telegram.Token != "" && c.Telegram.WebhookURL != "" && c.Telegram.WebhookSecret == "" {
 		errs = append(errs, errors.New("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: the webhook would accept anyone's updates"))

@@ -147,6 +147,13 @@ func serve(ctx context.Context, env Env, args []string) error {
 		desk.SetOperators(svc)
 		l.Callbacks.Connect(desk.Callback)
 		go desk.WatchWaiting(ctx, cfg.Slack.Wait)
+		if cfg.Slack.AppToken != "" {
+			go func() {
+				if err := desk.RunSocketMode(ctx, string(cfg.Slack.AppToken)); err != nil {
+					log.Error("slack socket mode stopped", "error", err)
+				}
+			}()
+		}
 	}
 	// 4. HTTP.
 	hs := &http.Server{

@@ -88,33 +88,39 @@ func (d *Desk) events(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	case slackevents.CallbackEvent:
-		cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
-		if cb == nil || cb.EventID == "" {
-			break
-		}
-		// Slack retries what it thinks failed: each event is handled once.
-		first, err := d.kv.FirstSeen(r.Context(), "desk:events", cb.EventID, 2*time.Hour)
-		if err != nil {
+		if err := d.callbackEvent(r.Context(), ev); err != nil {
 			http.Error(w, "try again", http.StatusInternalServerError)
 			return
 		}
-		if !first {
-			break
-		}
-		if m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok {
-			msg := *m
-			// slackevents does not decode parent_user_id: read it from the
-			// raw event, to know whether a thread is under the desk's post.
-			var raw struct {
-				ParentUserID string `json:"parent_user_id"`
-			}
-			if cb.InnerEvent != nil {
-				_ = json.Unmarshal(*cb.InnerEvent, &raw)
-			}
-			d.later(func(ctx context.Context) { d.operatorMessage(ctx, &msg, raw.ParentUserID) })
-		}
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// callbackEvent deduplicates an event by its id (Slack retries what it
+// thinks failed) and hands a message to operatorMessage after the
+// acknowledgement. Shared by HTTP and Socket Mode.
+func (d *Desk) callbackEvent(ctx context.Context, ev slackevents.EventsAPIEvent) error {
+	cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
+	if cb == nil || cb.EventID == "" {
+		return nil
+	}
+	first, err := d.kv.FirstSeen(ctx, "desk:events", cb.EventID, 2*time.Hour)
+	if err != nil || !first {
+		return err
+	}
+	if m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok {
+		msg := *m
+		// slackevents does not decode parent_user_id: read it from the raw
+		// event, to know whether a thread is under the desk's post.
+		var raw struct {
+			ParentUserID string `json:"parent_user_id"`
+		}
+		if cb.InnerEvent != nil {
+			_ = json.Unmarshal(*cb.InnerEvent, &raw)
+		}
+		d.later(func(ctx context.Context) { d.operatorMessage(ctx, &msg, raw.ParentUserID) })
+	}
+	return nil
 }
 
 // botUser is the desk's own Slack user, so its messages are never relayed.
@@ -237,11 +243,18 @@ func (d *Desk) interactivity(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	var ic slack.InteractionCallback
-	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil || ic.Type != slack.InteractionTypeBlockActions {
-		w.WriteHeader(http.StatusOK)
-		return
+	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err == nil {
+		d.interaction(ic)
 	}
 	w.WriteHeader(http.StatusOK)
+}
+
+// interaction handles the case buttons after the acknowledgement. Shared by
+// HTTP and Socket Mode.
+func (d *Desk) interaction(ic slack.InteractionCallback) {
+	if ic.Type != slack.InteractionTypeBlockActions {
+		return
+	}
 	for _, a := range ic.ActionCallback.BlockActions {
 		action, token, user := a.ActionID, a.Value, ic.User.ID
 		d.later(func(ctx context.Context) { d.button(ctx, action, token, user) })

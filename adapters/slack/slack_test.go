@@ -18,6 +18,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gorilla/websocket"
+
 	deskpkg "teamsbot/adapters/slack"
 	"teamsbot/app"
 	"teamsbot/bot"
@@ -39,11 +41,18 @@ type fakeSlack struct {
 	mu    sync.Mutex
 	calls []apiCall
 	ts    int
+	// Socket Mode: frames to push to the client, acks received.
+	frames chan string
+	acks   chan string
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
-	f := &fakeSlack{}
+	f := &fakeSlack{frames: make(chan string, 16), acks: make(chan string, 16)}
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/ws" {
+			f.socket(w, r)
+			return
+		}
 		_ = r.ParseForm()
 		method := strings.TrimPrefix(r.URL.Path, "/")
 		f.mu.Lock()
@@ -59,6 +68,12 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q}`, r.PostForm.Get("channel"), ts)
 		case "chat.update":
 			fmt.Fprintf(w, `{"ok":true,"channel":%q,"ts":%q,"text":""}`, r.PostForm.Get("channel"), r.PostForm.Get("ts"))
+		case "apps.connections.open":
+			if r.Header.Get("Authorization") != "Bearer xapp-1-test" {
+				fmt.Fprint(w, `{"ok":false,"error":"invalid_auth"}`)
+				return
+			}
+			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/ws"}`, r.Host)
 		case "users.info":
 			name := map[string]string{"UGIULIA": "Giulia", "UMARCO": "Marco"}[r.PostForm.Get("user")]
 			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"real_name":"%s Rossi","profile":{"first_name":%q}}}`, r.PostForm.Get("user"), name, name)
@@ -492,4 +507,113 @@ func TestTimeoutOffersACallBack(t *testing.T) {
 	if ps := r.fake.take("chat.postMessage"); len(ps) != 1 || !strings.Contains(ps[0].Form.Get("text"), "+393331234567") || !strings.Contains(ps[0].Form.Get("text"), "arabo") {
 		t.Errorf("callback post: %+v", ps)
 	}
+}
+
+// socket is a Socket Mode endpoint: hello, then the queued frames; acks are
+// collected.
+func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
+	conn, err := (&websocket.Upgrader{CheckOrigin: func(*http.Request) bool { return true }}).Upgrade(w, r, nil)
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	_ = conn.WriteMessage(websocket.TextMessage, []byte(`{"type":"hello","num_connections":1,"connection_info":{"app_id":"A1"},"debug_info":{"host":"fake"}}`))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		for {
+			_, msg, err := conn.ReadMessage()
+			if err != nil {
+				return
+			}
+			f.acks <- string(msg)
+		}
+	}()
+	for {
+		select {
+		case fr := <-f.frames:
+			if err := conn.WriteMessage(websocket.TextMessage, []byte(fr)); err != nil {
+				return
+			}
+		case <-done:
+			return
+		case <-r.Context().Done():
+			return
+		}
+	}
+}
+
+// TestSocketMode: over the socket, an operator's message in a case thread
+// reaches the user and /teams answers, each envelope acknowledged.
+func TestSocketMode(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	r.fake.take("chat.postMessage")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- r.desk.RunSocketMode(ctx, "xapp-1-test") }()
+	parent := firstTS(t, r)
+	ev := fmt.Sprintf(`{"envelope_id":"env-1","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"payload":{"type":"event_callback","event_id":"EvS1","team_id":"T1","event":{"type":"message","channel":"COPS","user":"UGIULIA","text":"Ciao dal socket","ts":"1780043000.000100","thread_ts":%q}}}`, parent)
+	r.fake.frames <- ev
+	select {
+	case ack := <-r.fake.acks:
+		if !strings.Contains(ack, `"envelope_id":"env-1"`) {
+			t.Errorf("ack: %s", ack)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no ack")
+	}
+	eventually(t, "the operator's message over the socket", func() bool {
+		rs := r.user.take()
+		for _, x := range rs {
+			if x.FromOperator == "Giulia" && x.Text == "Ciao dal socket" {
+				return true
+			}
+		}
+		return false
+	})
+	r.fake.frames <- `{"envelope_id":"env-2","type":"slash_commands","accepts_response_payload":true,"payload":{"token":"x","team_id":"T1","channel_id":"COPS","user_id":"UGIULIA","command":"/teams","text":""}}`
+	select {
+	case ack := <-r.fake.acks:
+		if !strings.Contains(ack, `"envelope_id":"env-2"`) || !strings.Contains(ack, "conversazioni aperte") {
+			t.Errorf("slash ack: %s", ack)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("no slash ack")
+	}
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("RunSocketMode: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Error("socket mode did not stop")
+	}
+	if err := r.desk.RunSocketMode(context.Background(), "xoxb-not-app-level"); err == nil {
+		t.Error("a bot token was accepted as an app-level token")
+	}
+}
+
+// firstTS is the ts of the case message the desk posted (the open case).
+func firstTS(t *testing.T, r *rig) string {
+	t.Helper()
+	raw, err := r.st.Load(context.Background(), "desk:open")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open []string
+	_ = json.Unmarshal(raw, &open)
+	rec, err := r.st.Load(context.Background(), "desk:token:"+open[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var v struct {
+		TS string `json:"ts"`
+	}
+	_ = json.Unmarshal(rec, &v)
+	return v.TS
 }

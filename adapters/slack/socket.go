@@ -1,0 +1,76 @@
+package slack
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/slack-go/slack"
+	"github.com/slack-go/slack/slackevents"
+	"github.com/slack-go/slack/socketmode"
+)
+
+// RunSocketMode connects to Slack with the app-level token (xapp-...) and
+// handles events, button presses and /teams over the socket until ctx ends:
+// an office without a public URL can run the desk. Each envelope is
+// acknowledged at once; the work continues after, as over HTTP. Slack does
+// not sign socket messages: the token authenticates the connection.
+func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
+	if !strings.HasPrefix(appToken, "xapp-") {
+		return fmt.Errorf("slack: SLACK_APP_TOKEN must be an app-level token (xapp-...)")
+	}
+	opts := []slack.Option{slack.OptionAppLevelToken(appToken)}
+	if d.cfg.APIURL != "" {
+		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(d.cfg.APIURL, "/")+"/"))
+	}
+	client := socketmode.New(slack.New(d.cfg.BotToken, opts...))
+	go func() {
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case evt, ok := <-client.Events:
+				if !ok {
+					return
+				}
+				d.socketEvent(ctx, client, evt)
+			}
+		}
+	}()
+	d.log.Info("slack socket mode")
+	if err := client.RunContext(ctx); err != nil && ctx.Err() == nil {
+		return fmt.Errorf("slack: socket mode: %w", err)
+	}
+	return nil
+}
+
+func (d *Desk) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+	switch evt.Type {
+	case socketmode.EventTypeEventsAPI:
+		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
+		if evt.Request != nil {
+			_ = client.Ack(*evt.Request)
+		}
+		if ok && ev.Type == slackevents.CallbackEvent {
+			if err := d.callbackEvent(ctx, ev); err != nil {
+				d.log.Warn("socket event", "error", err)
+			}
+		}
+	case socketmode.EventTypeInteractive:
+		ic, ok := evt.Data.(slack.InteractionCallback)
+		if evt.Request != nil {
+			_ = client.Ack(*evt.Request)
+		}
+		if ok {
+			d.interaction(ic)
+		}
+	case socketmode.EventTypeSlashCommand:
+		text, err := d.openList(ctx)
+		if err != nil {
+			text = "Non riesco a leggere l'elenco adesso. Riprova tra poco."
+		}
+		if evt.Request != nil {
+			_ = client.Ack(*evt.Request, map[string]string{"response_type": "ephemeral", "text": text})
+		}
+	}
+}
