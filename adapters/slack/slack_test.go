@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -616,4 +617,88 @@ func firstTS(t *testing.T, r *rig) string {
 	}
 	_ = json.Unmarshal(rec, &v)
 	return v.TS
+}
+
+// BenchmarkRelay measures the desk's two paths with the fakes: a user's
+// message to its post in the case thread, and an operator's message in the
+// thread (a signed event) to the user; it reports p50/p99 and the Slack API
+// calls one handoff costs (post, take, one message each way, close).
+func BenchmarkRelay(b *testing.B) {
+	t := &testing.T{}
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	token := ""
+	raw, _ := r.st.Load(context.Background(), "desk:open")
+	var open []string
+	_ = json.Unmarshal(raw, &open)
+	token = open[0]
+	parent := firstTS(t, r)
+	r.press(t, "UGIULIA", "take", token)
+	eventually(t, "joined", func() bool { return len(r.user.take()) == 1 })
+	r.fake.mu.Lock()
+	r.fake.calls = nil
+	r.fake.mu.Unlock()
+	var up, down []time.Duration
+	b.ResetTimer()
+	for i := range b.N {
+		t0 := time.Now()
+		r.say(t, fmt.Sprintf("messaggio %d", i))
+		up = append(up, time.Since(t0))
+		t1 := time.Now()
+		r.event(t, fmt.Sprintf("EvB%d", i), map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "ok", "ts": fmt.Sprintf("1780050000.%06d", i), "thread_ts": parent})
+		for {
+			r.user.mu.Lock()
+			n := len(r.user.replies)
+			r.user.replies = nil
+			r.user.mu.Unlock()
+			if n > 0 {
+				break
+			}
+			time.Sleep(50 * time.Microsecond)
+		}
+		down = append(down, time.Since(t1))
+	}
+	b.StopTimer()
+	slices.Sort(up)
+	slices.Sort(down)
+	b.ReportMetric(float64(up[len(up)/2].Microseconds()), "user→slack-p50-µs")
+	b.ReportMetric(float64(up[len(up)*99/100].Microseconds()), "user→slack-p99-µs")
+	b.ReportMetric(float64(down[len(down)/2].Microseconds()), "operator→user-p50-µs")
+	b.ReportMetric(float64(down[len(down)*99/100].Microseconds()), "operator→user-p99-µs")
+}
+
+// TestAPICallsPerHandoff counts the Slack calls of one whole handoff.
+func TestAPICallsPerHandoff(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	raw, _ := r.st.Load(context.Background(), "desk:open")
+	var open []string
+	_ = json.Unmarshal(raw, &open)
+	parent := firstTS(t, r)
+	r.press(t, "UGIULIA", "take", open[0])
+	eventually(t, "joined", func() bool { return len(r.user.take()) == 1 })
+	r.say(t, "grazie")
+	r.event(t, "EvC1", map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "prego", "ts": "1780060000.000100", "thread_ts": parent})
+	eventually(t, "the reply", func() bool { return len(r.user.take()) == 1 })
+	r.press(t, "UGIULIA", "close", open[0])
+	eventually(t, "closed", func() bool { return len(r.user.take()) > 0 })
+	time.Sleep(50 * time.Millisecond)
+	r.fake.mu.Lock()
+	counts := map[string]int{}
+	for _, c := range r.fake.calls {
+		counts[c.Method]++
+	}
+	r.fake.mu.Unlock()
+	total := 0
+	for _, n := range counts {
+		total += n
+	}
+	t.Logf("Slack API calls for one handoff (post, take, 1 message each way, close): %d %v", total, counts)
+	if total > 10 {
+		t.Errorf("%d calls: %v", total, counts)
+	}
 }
