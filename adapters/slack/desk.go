@@ -384,16 +384,17 @@ func blocks(r *record, now time.Time) []slack.Block {
 		slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*"+headline(r, now)+"*", false, false), fields, nil),
 		slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*Risposte date al bot*\n"+strings.Join(answers, "\n"), false, false), nil, nil),
 	}
+	var buttons []slack.BlockElement
+	if r.State == stateWaiting {
+		buttons = append(buttons, slack.NewButtonBlockElement("take", r.Token, slack.NewTextBlockObject("plain_text", "Prendi in carico", false, false)).WithStyle(slack.StylePrimary))
+	}
 	if r.State != stateClosed {
-		var buttons []slack.BlockElement
-		if r.State == stateWaiting {
-			buttons = append(buttons, slack.NewButtonBlockElement("take", r.Token, slack.NewTextBlockObject("plain_text", "Prendi in carico", false, false)).WithStyle(slack.StylePrimary))
-		}
 		buttons = append(buttons,
 			slack.NewButtonBlockElement("giveback", r.Token, slack.NewTextBlockObject("plain_text", "Restituisci al bot", false, false)),
 			slack.NewButtonBlockElement("close", r.Token, slack.NewTextBlockObject("plain_text", "Chiudi", false, false)).WithStyle(slack.StyleDanger))
-		out = append(out, slack.NewActionBlock("case:"+r.Token, buttons...))
 	}
+	buttons = append(buttons, slack.NewButtonBlockElement("transcript", r.Token, slack.NewTextBlockObject("plain_text", "Trascrizione", false, false)))
+	out = append(out, slack.NewActionBlock("case:"+r.Token, buttons...))
 	out = append(out, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", "Scrivi nel thread per rispondere all'utente · Reply in the thread to answer the user", false, false)))
 	return out
 }
@@ -460,4 +461,52 @@ func (d *Desk) ExpireWaiting(ctx context.Context, wait time.Duration) {
 		d.thread(ctx, r, fmt.Sprintf("⌛ Nessuno ha preso in carico la conversazione entro %s: all'utente è stata proposta una richiamata.", wait))
 		d.refresh(ctx, r)
 	}
+}
+
+// transcript exports a case's thread as a text file for the case file, as
+// it was written (the user's language, the operators' Italian), and posts it
+// in the thread.
+func (d *Desk) transcript(ctx context.Context, r *record, by string) error {
+	var b strings.Builder
+	fmt.Fprintf(&b, "Trascrizione della conversazione · lingua %s · canale %s · aperta %s · esportata da %s il %s\n\n",
+		langNames[r.Lang], r.Via, time.Unix(r.Since, 0).In(time.Local).Format("02/01/2006 15:04"), by, d.now().Format("02/01/2006 15:04"))
+	cursor := ""
+	for page := 0; page < 20; page++ {
+		msgs, more, next, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: r.Channel, Timestamp: r.TS, Cursor: cursor, Limit: 200})
+		if err != nil {
+			return fmt.Errorf("slack: read thread: %w", err)
+		}
+		for _, m := range msgs {
+			if m.Timestamp == r.TS {
+				continue // the case message itself
+			}
+			who := "bot"
+			if m.BotID == "" && m.User != "" {
+				who = d.firstName(ctx, m.User)
+			}
+			if strings.HasPrefix(m.Text, "👤 ") {
+				who = "utente"
+			}
+			fmt.Fprintf(&b, "[%s] %s: %s\n", slackTime(m.Timestamp), who, unescape(strings.TrimPrefix(m.Text, "👤 ")))
+		}
+		if !more || next == "" {
+			break
+		}
+		cursor = next
+	}
+	content := b.String()
+	_, err := d.api.UploadFileContext(ctx, slack.UploadFileParameters{Channel: r.Channel, ThreadTimestamp: r.TS, Content: content, FileSize: len(content),
+		Filename: "trascrizione-" + d.now().Format("20060102-1504") + ".txt", Title: "Trascrizione"})
+	if err != nil {
+		return fmt.Errorf("slack: upload transcript: %w", err)
+	}
+	return nil
+}
+
+// slackTime renders a Slack ts ("1780041601.000200") as a local time.
+func slackTime(ts string) string {
+	sec, _, _ := strings.Cut(ts, ".")
+	var n int64
+	fmt.Sscan(sec, &n)
+	return time.Unix(n, 0).In(time.Local).Format("02/01 15:04")
 }

@@ -269,6 +269,11 @@ func (d *Desk) button(ctx context.Context, action, token, user string) {
 	}
 	name := d.firstName(ctx, user)
 	switch action {
+	case "transcript":
+		if err := d.transcript(ctx, rec, name); err != nil {
+			d.log.Warn("transcript", "error", err)
+			d.thread(ctx, rec, "⚠️ Trascrizione non riuscita: "+escape(reason(err)))
+		}
 	case "take":
 		if !d.take(ctx, rec, name) && rec.State == stateTaken {
 			d.thread(ctx, rec, fmt.Sprintf("ℹ️ %s: è già presa in carico da %s.", escape(name), escape(rec.Operator)))

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -45,6 +46,8 @@ type fakeSlack struct {
 	// Socket Mode: frames to push to the client, acks received.
 	frames chan string
 	acks   chan string
+	// uploaded is the last file uploaded.
+	uploaded string
 }
 
 func newFakeSlack(t *testing.T) *fakeSlack {
@@ -52,6 +55,19 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 	f.srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/ws" {
 			f.socket(w, r)
+			return
+		}
+		if r.URL.Path == "/upload" {
+			_ = r.ParseMultipartForm(1 << 20)
+			file, _, err := r.FormFile("file")
+			var content []byte
+			if err == nil {
+				content, _ = io.ReadAll(file)
+			}
+			f.mu.Lock()
+			f.uploaded = string(content)
+			f.mu.Unlock()
+			fmt.Fprint(w, "OK")
 			return
 		}
 		_ = r.ParseForm()
@@ -75,6 +91,12 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 				return
 			}
 			fmt.Fprintf(w, `{"ok":true,"url":"ws://%s/ws"}`, r.Host)
+		case "conversations.replies":
+			fmt.Fprintf(w, `{"ok":true,"has_more":false,"messages":[{"type":"message","ts":%q,"bot_id":"BBOT","text":"case"},{"type":"message","ts":"1780041700.000100","bot_id":"BBOT","user":"UBOT","text":"👤 مرحبا &lt;3"},{"type":"message","ts":"1780041800.000100","user":"UGIULIA","text":"Buongiorno, come posso aiutarla?"}]}`, r.PostForm.Get("ts"))
+		case "files.getUploadURLExternal":
+			fmt.Fprintf(w, `{"ok":true,"upload_url":"http://%s/upload","file_id":"F123"}`, r.Host)
+		case "files.completeUploadExternal":
+			fmt.Fprint(w, `{"ok":true,"files":[{"id":"F123","title":"Trascrizione"}]}`)
 		case "users.info":
 			name := map[string]string{"UGIULIA": "Giulia", "UMARCO": "Marco"}[r.PostForm.Get("user")]
 			fmt.Fprintf(w, `{"ok":true,"user":{"id":%q,"real_name":"%s Rossi","profile":{"first_name":%q}}}`, r.PostForm.Get("user"), name, name)
@@ -700,5 +722,36 @@ func TestAPICallsPerHandoff(t *testing.T) {
 	t.Logf("Slack API calls for one handoff (post, take, 1 message each way, close): %d %v", total, counts)
 	if total > 10 {
 		t.Errorf("%d calls: %v", total, counts)
+	}
+}
+
+func TestTranscriptExport(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	raw, _ := r.st.Load(context.Background(), "desk:open")
+	var open []string
+	_ = json.Unmarshal(raw, &open)
+	r.press(t, "UGIULIA", "transcript", open[0])
+	eventually(t, "the transcript upload", func() bool {
+		r.fake.mu.Lock()
+		defer r.fake.mu.Unlock()
+		return r.fake.uploaded != ""
+	})
+	r.fake.mu.Lock()
+	got := r.fake.uploaded
+	r.fake.mu.Unlock()
+	for _, want := range []string{"Trascrizione della conversazione", "arabo", "utente: مرحبا <3", "Giulia: Buongiorno, come posso aiutarla?", "esportata da Giulia"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("transcript lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, ": case") {
+		t.Errorf("the case message is in the transcript:\n%s", got)
+	}
+	done := r.fake.take("files.completeUploadExternal")
+	if len(done) != 1 || done[0].Form.Get("channel_id") != "COPS" || done[0].Form.Get("thread_ts") != firstTS(t, r) {
+		t.Errorf("complete upload: %+v", done)
 	}
 }
