@@ -24,6 +24,18 @@ func (downStore) Lock(context.Context, string, time.Duration) (func(), error) {
 func (downStore) Forget(context.Context, string) error { return errors.New("down") }
 func (downStore) Ping(context.Context) error           { return errors.New("down") }
 func (downStore) Close() error                         { return nil }
+func (downStore) Book(context.Context, bot.Booking, int, int, time.Time) error {
+	return errors.New("down")
+}
+func (downStore) Cancel(context.Context, string, string) (bot.Booking, error) {
+	return bot.Booking{}, errors.New("down")
+}
+func (downStore) Upcoming(context.Context, string, time.Time) ([]bot.Booking, error) {
+	return nil, errors.New("down")
+}
+func (downStore) Between(context.Context, string, time.Time, time.Time) ([]bot.Booking, error) {
+	return nil, errors.New("down")
+}
 
 var _ bot.Store = downStore{}
 

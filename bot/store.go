@@ -33,6 +33,7 @@ type Store interface {
 	Deduper
 	Locker
 	Forgetter
+	Bookings
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -64,8 +65,8 @@ type Locker interface {
 	Lock(ctx context.Context, conv string, ttl time.Duration) (unlock func(), err error)
 }
 
-// Forgetter deletes everything kept about one conversation: its session and
-// its deduplication records.
+// Forgetter deletes everything kept about one conversation: its session,
+// its deduplication records and its bookings (which frees their slots).
 type Forgetter interface {
 	Forget(ctx context.Context, conv string) error
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"time"
 
@@ -31,6 +32,7 @@ type Store struct {
 	seen     map[string]map[string]time.Time // conv -> message id -> expiry
 	entries  int                             // sessions + dedup records
 	purgeAt  int
+	bookings map[string]bot.Booking // code → booking
 	now      func() time.Time
 }
 
@@ -44,6 +46,7 @@ func New() *Store {
 	return &Store{
 		sessions: make(map[string]session),
 		seen:     make(map[string]map[string]time.Time),
+		bookings: make(map[string]bot.Booking),
 		now:      time.Now,
 	}
 }
@@ -158,6 +161,11 @@ func (s *Store) Forget(ctx context.Context, conv string) error {
 	}
 	s.entries -= len(s.seen[conv])
 	delete(s.seen, conv)
+	for code, b := range s.bookings {
+		if b.Conv == conv {
+			delete(s.bookings, code)
+		}
+	}
 	return nil
 }
 
@@ -215,4 +223,79 @@ func (s *Store) purge(now time.Time) {
 			delete(s.seen, conv)
 		}
 	}
+}
+
+// Book implements bot.Bookings under the store's mutex, which makes the
+// count-then-insert atomic.
+func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser int, now time.Time) error {
+	if err := s.begin(ctx, "book"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	if _, dup := s.bookings[b.Code]; dup {
+		return fmt.Errorf("memory store: booking code in use")
+	}
+	inSlot, mine := 0, 0
+	for _, x := range s.bookings {
+		if x.Place == b.Place && x.Start.Equal(b.Start) {
+			inSlot++
+		}
+		if x.Place == b.Place && x.Conv == b.Conv && x.Start.After(now) {
+			mine++
+		}
+	}
+	switch {
+	case inSlot >= capacity:
+		return bot.ErrSlotFull
+	case maxPerUser > 0 && mine >= maxPerUser:
+		return bot.ErrTooManyBookings
+	}
+	s.bookings[b.Code] = b
+	return nil
+}
+
+// Cancel implements bot.Bookings.
+func (s *Store) Cancel(ctx context.Context, conv, code string) (bot.Booking, error) {
+	if err := s.begin(ctx, "cancel"); err != nil {
+		return bot.Booking{}, err
+	}
+	defer s.mu.Unlock()
+	b, ok := s.bookings[code]
+	if !ok || b.Conv != conv {
+		return bot.Booking{}, bot.ErrNoBooking
+	}
+	delete(s.bookings, code)
+	return b, nil
+}
+
+// Upcoming implements bot.Bookings.
+func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]bot.Booking, error) {
+	if err := s.begin(ctx, "upcoming"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []bot.Booking
+	for _, b := range s.bookings {
+		if b.Conv == conv && b.Start.After(now) {
+			out = append(out, b)
+		}
+	}
+	slices.SortFunc(out, func(a, b bot.Booking) int { return a.Start.Compare(b.Start) })
+	return out, nil
+}
+
+// Between implements bot.Bookings.
+func (s *Store) Between(ctx context.Context, place string, from, to time.Time) ([]bot.Booking, error) {
+	if err := s.begin(ctx, "between"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []bot.Booking
+	for _, b := range s.bookings {
+		if b.Place == place && !b.Start.Before(from) && b.Start.Before(to) {
+			out = append(out, b)
+		}
+	}
+	slices.SortFunc(out, func(a, b bot.Booking) int { return a.Start.Compare(b.Start) })
+	return out, nil
 }

@@ -57,6 +57,10 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"Forget", testForget},
 		{"Ping", testPing},
 		{"Keys", testKeys},
+		{"BookExactlyCapacity", testBookExactlyCapacity},
+		{"BookLimitPerUser", testBookLimitPerUser},
+		{"BookCancelAndList", testBookCancelAndList},
+		{"ForgetBookings", testForgetBookings},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
