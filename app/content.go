@@ -9,6 +9,7 @@ import (
 	"sync"
 
 	"teamsbot/bot"
+	"teamsbot/booking"
 	"teamsbot/bot/flow"
 	"teamsbot/directory"
 	"teamsbot/flows"
@@ -69,6 +70,8 @@ type Loaded struct {
 	// Callbacks receives call-back requests (the operators' desk, once
 	// built).
 	Callbacks *CallbackRelay
+	// Booking runs the booking actions; it needs the store (SetStore).
+	Booking *booking.Service
 }
 
 // CallbackRelay passes "call me back" requests from the callback flow to the
@@ -104,11 +107,12 @@ func (c *CallbackRelay) action() bot.Action {
 // Actions is every action a flow can run, from the domain packages. With a
 // nil directory the knowledge actions are registered with no data, so
 // flows can still be checked.
-func Actions(d *knowledge.Directory, cb *CallbackRelay) bot.Actions {
+func Actions(d *knowledge.Directory, cb *CallbackRelay, bk *booking.Service) bot.Actions {
 	as := bot.Actions{}
 	as.Register(school.Actions()...)
 	as.Register(directory.New(d).Actions()...)
 	as.Register(cb.action())
+	as.Register(bk.Actions()...)
 	return as
 }
 
@@ -139,7 +143,8 @@ func Load(c Content) (*Loaded, flow.Issues) {
 	dir, kis := knowledge.Load(c.Knowledge)
 	prefix("knowledge", knowledgeIssues(kis))
 	cb := &CallbackRelay{}
-	l := &Loaded{Actions: Actions(dir, cb), Directory: dir, Callbacks: cb}
+	bk := booking.New(dir)
+	l := &Loaded{Actions: Actions(dir, cb, bk), Directory: dir, Callbacks: cb, Booking: bk}
 	var places *knowledge.Municipalities
 	if dir != nil {
 		places = dir.Municipalities

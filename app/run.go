@@ -188,6 +188,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	defer st.Close()
+	l.Booking.SetStore(st)
 	eng, err := engineFor(l, cfg, false)
 	if err != nil {
 		return err
@@ -288,7 +289,7 @@ func test(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := convtest.Runner{Engine: eng}.Run(ctx, files)
+	res := convtest.Runner{Engine: eng, Reset: func() { l.Booking.SetStore(memory.New()) }}.Run(ctx, files)
 	if *verbose {
 		for _, f := range files {
 			for _, t := range f.Tests {

@@ -99,6 +99,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	l.Booking.SetStore(st)
 	// 3. Engine, service, desk and channels.
 	eng, err := engineFor(l, cfg, cfg.Slack.BotToken != "")
 	if err != nil {

@@ -103,6 +103,7 @@ func newFixture(t testing.TB, st bot.Store, operators bool, opts ...bot.ServiceO
 	if l == nil {
 		t.Fatal(issues)
 	}
+	l.Booking.SetStore(st)
 	eng, err := l.Engine(bot.Config{Operators: operators})
 	if err != nil {
 		t.Fatal(err)
@@ -128,7 +129,7 @@ func (f *fixture) toSchoolTopics(t testing.TB, user string) {
 	t.Helper()
 	f.say(t, user, "hi")
 	f.say(t, user, "1")
-	f.say(t, user, "3")
+	f.say(t, user, "5")
 	if got := ids(f.say(t, user, "8")); !strings.Contains(got, "school.ask_topic") {
 		t.Fatalf("not at the school topics: %s", got)
 	}
@@ -248,7 +249,7 @@ func TestHandoffRelayAndGiveBack(t *testing.T) {
 		t.Errorf("second give back: %v", err)
 	}
 	// The user can leave a handoff with "menu"; the desk is told.
-	f.say(t, "u1", "3")
+	f.say(t, "u1", "5")
 	f.say(t, "u1", "8")
 	f.say(t, "u1", "5")
 	if got := ids(f.say(t, "u1", "menu")); !strings.Contains(got, "operator.left") {

@@ -14,6 +14,7 @@ import (
 	"teamsbot/bot"
 	"teamsbot/bot/convtest"
 	"teamsbot/flows"
+	"teamsbot/store/memory"
 )
 
 // TestContentLints: the shipped content has no error (warnings are shown).
@@ -44,7 +45,7 @@ func TestConversations(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no conversation tests found")
 	}
-	res := convtest.Runner{Engine: eng}.Run(context.Background(), files)
+	res := convtest.Runner{Engine: eng, Reset: func() { l.Booking.SetStore(memory.New()) }}.Run(context.Background(), files)
 	for _, f := range res.Failures {
 		t.Error(f.Error())
 	}

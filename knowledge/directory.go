@@ -23,6 +23,7 @@ type Directory struct {
 	guideIdx       *textIndex
 	kindIdx        *textIndex
 	kindIDs        []string
+	schedules      map[string]*Schedule
 }
 
 // Files of the knowledge folder.
@@ -53,9 +54,14 @@ func Load(fsys fs.FS) (*Directory, []Issue) {
 		places, errs := loadPlaces(fsys, PlacesDir, kinds, ms)
 		all = append(all, errs...)
 		d.places = places
+		byID := map[string]*Place{}
 		for _, p := range places {
 			d.byKind[p.Kind] = append(d.byKind[p.Kind], p)
+			byID[p.ID] = p
 		}
+		scheds, errs := loadSchedules(fsys, byID)
+		all = append(all, errs...)
+		d.schedules = scheds
 	}
 	guides, errs := loadGuides(fsys, GuidesDir, kinds)
 	all = append(all, errs...)

@@ -189,6 +189,9 @@ func Parse(path string, data []byte) (File, error) {
 // Runner runs tests against an engine.
 type Runner struct {
 	Engine *bot.Engine
+	// Reset, if set, is called before each test run, to give it fresh state
+	// outside the session (a new bookings store).
+	Reset func()
 }
 
 var bareID = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
@@ -211,6 +214,9 @@ func (r Runner) Run(ctx context.Context, files []File) Result {
 			}
 			for _, lang := range langs {
 				res.Runs++
+				if r.Reset != nil {
+					r.Reset()
+				}
 				if fail, ok := r.one(ctx, f.Path, t, lang); !ok {
 					res.Failures = append(res.Failures, fail)
 				}

@@ -1,0 +1,283 @@
+package booking
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+)
+
+// DaysPerPage is how many days one "which day?" question offers.
+const DaysPerPage = 4
+
+// TimesPerDay bounds the times offered for one day (a list shows 10).
+const TimesPerDay = 9
+
+// Service runs the booking actions over the directory and the store.
+type Service struct {
+	dir   *knowledge.Directory
+	mu    sync.RWMutex
+	store bot.Bookings
+}
+
+// New returns the booking service; SetStore must be called before it
+// serves (the store opens after the content is loaded).
+func New(dir *knowledge.Directory) *Service { return &Service{dir: dir} }
+
+// SetStore sets where bookings are kept.
+func (s *Service) SetStore(st bot.Bookings) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.store = st
+}
+
+func (s *Service) bookings() (bot.Bookings, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.store == nil {
+		return nil, errors.New("booking: no store")
+	}
+	return s.store, nil
+}
+
+// Actions returns the booking actions.
+func (s *Service) Actions() []bot.Action {
+	return []bot.Action{
+		{Name: "booking.places", Outcomes: []string{"found", "none"}, Sets: []string{"booking_place_choices"}, Run: s.places},
+		{Name: "booking.days", Outcomes: []string{"found", "none"}, Sets: []string{"booking_day_choices", "booking_days_next"}, Run: s.days},
+		{Name: "booking.times", Outcomes: []string{"found", "none"}, Sets: []string{"booking_time_choices"}, Run: s.times},
+		{Name: "booking.summary", Outcomes: []string{"ok", "gone"}, Run: s.summary},
+		{Name: "booking.book", Outcomes: []string{"booked", "full", "too_many", "gone"}, Sets: []string{"booking_code"}, Run: s.book},
+		{Name: "booking.mine", Outcomes: []string{"some", "none"}, Sets: []string{"booking_mine_choices"}, Run: s.mine},
+		{Name: "booking.cancel", Outcomes: []string{"cancelled", "unknown"}, Run: s.cancel},
+	}
+}
+
+func (s *Service) schedule(place, service string) (*knowledge.Schedule, *knowledge.Place, bool) {
+	sc, ok := s.dir.Schedule(place)
+	if !ok {
+		return nil, nil, false
+	}
+	if _, ok := sc.ServiceMinutes(service); !ok {
+		return nil, nil, false
+	}
+	p, ok := s.dir.Place(place)
+	return sc, p, ok
+}
+
+// places offers the PUAs with a calendar for the service, nearest first.
+func (s *Service) places(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	lat, err1 := strconv.ParseFloat(req.Args["lat"], 64)
+	lon, err2 := strconv.ParseFloat(req.Args["lon"], 64)
+	if err1 != nil || err2 != nil {
+		return bot.ActionResult{}, fmt.Errorf("booking.places: no position")
+	}
+	hits, _ := s.dir.Nearest("pua", lat, lon, 0, 50)
+	var cs []bot.Choice
+	for _, h := range hits {
+		if _, _, ok := s.schedule(h.Place.ID, req.Args["service"]); ok && len(cs) < 3 {
+			label := h.Place.Name
+			if m, ok := s.dir.Municipalities.ByCode(h.Place.Municipality); ok && !strings.Contains(label, m.Name) {
+				label += " – " + m.Name
+			}
+			cs = append(cs, bot.Choice{Value: h.Place.ID, Label: label})
+		}
+	}
+	if len(cs) == 0 {
+		return bot.ActionResult{Outcome: "none"}, nil
+	}
+	return bot.ActionResult{Outcome: "found", Set: map[string]string{"booking_place_choices": bot.EncodeChoices(cs)}}, nil
+}
+
+// free lists the free slots of a place's service from now.
+func (s *Service) free(ctx context.Context, place, service string, now time.Time) ([]Slot, *knowledge.Schedule, error) {
+	sc, _, ok := s.schedule(place, service)
+	if !ok {
+		return nil, nil, nil
+	}
+	st, err := s.bookings()
+	if err != nil {
+		return nil, nil, err
+	}
+	taken := map[int64]int{}
+	bs, err := st.Between(ctx, place, now.Add(-time.Hour), now.AddDate(0, 0, sc.AheadDays+1))
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, b := range bs {
+		taken[b.Start.Unix()]++
+	}
+	return Slots(s.dir, sc, service, now, taken), sc, nil
+}
+
+// days offers the next days with free times, a page at a time, with
+// "later" when there are more.
+func (s *Service) days(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	slots, _, err := s.free(ctx, req.Args["place"], req.Args["service"], req.Now)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	var days []string
+	seen := map[string]bool{}
+	for _, sl := range slots {
+		d := sl.Start.Format("2006-01-02")
+		if !seen[d] {
+			seen[d] = true
+			days = append(days, d)
+		}
+	}
+	offset, _ := strconv.Atoi(req.Args["offset"])
+	if offset >= len(days) {
+		offset = 0
+	}
+	if len(days) == 0 {
+		return bot.ActionResult{Outcome: "none"}, nil
+	}
+	end := min(offset+DaysPerPage, len(days))
+	var cs []bot.Choice
+	for _, d := range days[offset:end] {
+		t, _ := time.ParseInLocation("2006-01-02", d, knowledge.Rome)
+		cs = append(cs, bot.Choice{Value: d, Label: dayLabel(req, t)})
+	}
+	if end < len(days) {
+		cs = append(cs, bot.Choice{Value: "later", Label: req.T("booking.later", nil)})
+	}
+	return bot.ActionResult{Outcome: "found", Set: map[string]string{"booking_day_choices": bot.EncodeChoices(cs), "booking_days_next": strconv.Itoa(end)}}, nil
+}
+
+// dayLabel is "Monday 7/12" in the user's language.
+func dayLabel(req bot.ActionRequest, t time.Time) string {
+	name := req.T("day."+[]string{"su", "mo", "tu", "we", "th", "fr", "sa"}[t.Weekday()], nil)
+	return fmt.Sprintf("%s %d/%d", name, t.Day(), int(t.Month()))
+}
+
+// times offers the free times of a day.
+func (s *Service) times(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	slots, _, err := s.free(ctx, req.Args["place"], req.Args["service"], req.Now)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	var cs []bot.Choice
+	for _, sl := range slots {
+		if sl.Start.Format("2006-01-02") == req.Args["day"] && len(cs) < TimesPerDay {
+			cs = append(cs, bot.Choice{Value: strconv.FormatInt(sl.Start.Unix(), 10), Label: sl.Start.Format("15:04")})
+		}
+	}
+	if len(cs) == 0 {
+		return bot.ActionResult{Outcome: "none"}, nil
+	}
+	return bot.ActionResult{Outcome: "found", Set: map[string]string{"booking_time_choices": bot.EncodeChoices(cs)}}, nil
+}
+
+func (s *Service) when(req bot.ActionRequest, unix string) (time.Time, bool) {
+	n, err := strconv.ParseInt(unix, 10, 64)
+	if err != nil {
+		return time.Time{}, false
+	}
+	return time.Unix(n, 0).In(knowledge.Rome), true
+}
+
+// summary says what is about to be booked.
+func (s *Service) summary(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	sc, p, ok := s.schedule(req.Args["place"], req.Args["service"])
+	at, okT := s.when(req, req.Args["time"])
+	if !ok || !okT {
+		return bot.ActionResult{Outcome: "gone"}, nil
+	}
+	med := req.T("booking.no", nil)
+	if req.Args["mediator"] == "yes" {
+		med = req.T("booking.yes", nil)
+	}
+	data := map[string]string{"service": req.T("booking.service."+req.Args["service"], nil),
+		"when": dayLabel(req, at) + " " + at.Format("15:04"), "place": p.Name, "mediator": med}
+	res := bot.ActionResult{Outcome: "ok", Say: []bot.Said{{ID: "booking.summary", Data: data}}}
+	if sc.Sample {
+		res.Say = append(res.Say, bot.Said{ID: "booking.sample"})
+	}
+	return res, nil
+}
+
+// book takes the slot, atomically in the store.
+func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	sc, p, ok := s.schedule(req.Args["place"], req.Args["service"])
+	at, okT := s.when(req, req.Args["time"])
+	if !ok || !okT || !at.After(req.Now) {
+		return bot.ActionResult{Outcome: "gone"}, nil
+	}
+	st, err := s.bookings()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	minutes, _ := sc.ServiceMinutes(req.Args["service"])
+	b := bot.Booking{Conv: req.Conversation, Place: p.ID, Service: req.Args["service"], Lang: req.Lang, Start: at, Minutes: minutes, Mediator: req.Args["mediator"] == "yes"}
+	for range 5 { // a fresh code if one is (very rarely) in use
+		b.Code = NewCode()
+		err = st.Book(ctx, b, sc.Desks, sc.MaxPerUser, req.Now)
+		if err == nil || errors.Is(err, bot.ErrSlotFull) || errors.Is(err, bot.ErrTooManyBookings) {
+			break
+		}
+	}
+	switch {
+	case errors.Is(err, bot.ErrSlotFull):
+		return bot.ActionResult{Outcome: "full"}, nil
+	case errors.Is(err, bot.ErrTooManyBookings):
+		return bot.ActionResult{Outcome: "too_many"}, nil
+	case err != nil:
+		return bot.ActionResult{}, fmt.Errorf("booking.book: %w", err)
+	}
+	address := p.Address
+	if address == "" {
+		address = p.Name
+	}
+	mapLink := "https://www.openstreetmap.org/search?query=" + url.QueryEscape(address)
+	if !p.Approximate {
+		mapLink = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f", p.Lat, p.Lon, p.Lat, p.Lon)
+	}
+	return bot.ActionResult{Outcome: "booked", Set: map[string]string{"booking_code": b.Code},
+		Say: []bot.Said{{ID: "booking.done", Data: map[string]string{"code": b.Code, "address": address, "map": mapLink}}}}, nil
+}
+
+// mine lists the user's upcoming appointments as choices.
+func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	bs, err := st.Upcoming(ctx, req.Conversation, req.Now)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	if len(bs) == 0 {
+		return bot.ActionResult{Outcome: "none"}, nil
+	}
+	var cs []bot.Choice
+	for _, b := range bs {
+		at := b.Start.In(knowledge.Rome)
+		label := fmt.Sprintf("%s %s · %s", dayLabel(req, at), at.Format("15:04"), b.Code)
+		cs = append(cs, bot.Choice{Value: b.Code, Label: label})
+	}
+	return bot.ActionResult{Outcome: "some", Set: map[string]string{"booking_mine_choices": bot.EncodeChoices(cs)}}, nil
+}
+
+// cancel cancels one of the user's appointments; the slot is free at once.
+func (s *Service) cancel(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	code := NormalizeCode(req.Args["code"])
+	if _, err := st.Cancel(ctx, req.Conversation, code); err != nil {
+		if errors.Is(err, bot.ErrNoBooking) {
+			return bot.ActionResult{Outcome: "unknown"}, nil
+		}
+		return bot.ActionResult{}, err
+	}
+	return bot.ActionResult{Outcome: "cancelled"}, nil
+}

@@ -1,0 +1,256 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+	"teamsbot/store/embedded"
+	"teamsbot/store/memory"
+)
+
+func dir(t testing.TB) *knowledge.Directory {
+	t.Helper()
+	d, issues := knowledge.Load(knowledge.FS)
+	if d == nil {
+		t.Fatal(issues)
+	}
+	return d
+}
+
+func rome(s string) time.Time {
+	v, err := time.ParseInLocation("2006-01-02 15:04", s, knowledge.Rome)
+	if err != nil {
+		panic(err)
+	}
+	return v
+}
+
+func TestSlotsAcrossDSTHolidaysClosuresAndNotice(t *testing.T) {
+	d := dir(t)
+	po, ok := d.Schedule("po-pua")
+	if !ok {
+		t.Fatal("no schedule for po-pua")
+	}
+	// Friday 27 March 2026, 10:00; clocks go forward on Sunday 29.
+	slots := Slots(d, po, "first_reception", rome("2026-03-27 10:00"), nil)
+	if len(slots) == 0 {
+		t.Fatal("no slots")
+	}
+	first := slots[0].Start
+	// 24 h notice: nothing on Friday after 10:00, nothing at the weekend.
+	if got := first.Format("2006-01-02 15:04 MST"); got != "2026-03-30 09:00 CEST" {
+		t.Errorf("first slot %s, want Monday 30 March 09:00 CEST", got)
+	}
+	if first.UTC().Hour() != 7 {
+		t.Errorf("09:00 in Rome after the change is %s UTC", first.UTC().Format("15:04"))
+	}
+	for _, s := range slots {
+		day := s.Start.Format("2006-01-02")
+		if day == "2026-04-06" { // Easter Monday
+			t.Errorf("a slot on Easter Monday: %v", s.Start)
+		}
+		if wd := s.Start.Weekday(); wd == time.Saturday || wd == time.Sunday {
+			t.Errorf("a slot at the weekend: %v", s.Start)
+		}
+		if s.Start.Format("15:04") > "16:00" {
+			t.Errorf("a slot too late: %v", s.Start)
+		}
+	}
+	// Wednesday afternoons too, 30-minute steps, last one ends by 16:30.
+	var wed []string
+	for _, s := range slots {
+		if s.Start.Format("2006-01-02") == "2026-04-01" {
+			wed = append(wed, s.Start.Format("15:04"))
+		}
+	}
+	want := "09:00 09:30 10:00 10:30 11:00 11:30 12:00 12:30 14:30 15:00 15:30 16:00"
+	if strings.Join(wed, " ") != want {
+		t.Errorf("Wednesday slots %v, want %s", wed, want)
+	}
+	// Taken desks reduce what is free, a full slot disappears.
+	at := rome("2026-03-30 09:00").Unix()
+	slots = Slots(d, po, "first_reception", rome("2026-03-27 10:00"), map[int64]int{at: 2, at + 1800: 1})
+	if slots[0].Start.Unix() != at+1800 || slots[0].Free != 1 {
+		t.Errorf("with taken desks: %v free %d", slots[0].Start, slots[0].Free)
+	}
+	// Firenze's closures and its patron day (24 June).
+	fi, _ := d.Schedule("fi-sds-firenze")
+	for _, s := range Slots(d, fi, "assessment", rome("2026-12-20 08:00"), nil) {
+		if day := s.Start.Format("2006-01-02"); day == "2026-12-24" || day == "2026-12-25" || day == "2026-12-31" || day == "2027-01-01" {
+			t.Errorf("a slot on a closed day: %v", s.Start)
+		}
+	}
+	for _, s := range Slots(d, fi, "assessment", rome("2026-06-20 08:00"), nil) {
+		if s.Start.Format("2006-01-02") == "2026-06-24" {
+			t.Errorf("a slot on San Giovanni in Firenze: %v", s.Start)
+		}
+	}
+	if got := Slots(d, po, "no_such_service", rome("2026-03-27 10:00"), nil); got != nil {
+		t.Errorf("an unknown service has slots: %d", len(got))
+	}
+}
+
+func TestCodes(t *testing.T) {
+	re := regexp.MustCompile(`^[A-HJ-NP-Z2-9]{3}-[A-HJ-NP-Z2-9]{3}$`)
+	seen := map[string]bool{}
+	for range 2000 {
+		c := NewCode()
+		if !re.MatchString(c) || strings.ContainsAny(c, "01OIL") {
+			t.Fatalf("code %q", c)
+		}
+		seen[c] = true
+	}
+	if len(seen) < 1990 {
+		t.Errorf("only %d distinct codes in 2000", len(seen))
+	}
+	for in, want := range map[string]string{"k7m-q4p": "K7M-Q4P", " K7M Q4P ": "K7M-Q4P", "K7MQ4P": "K7M-Q4P", "K7M-Q4": "", "hello world": "", "": ""} {
+		if got := NormalizeCode(in); got != want {
+			t.Errorf("NormalizeCode(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+func echo(id string, data map[string]string) string { return id }
+
+// TestConcurrentBookingThroughTheActions: 200 users press "book" on the same
+// time at a PUA with 2 desks: exactly 2 get a code, the others are told it
+// was taken (the flow then offers the next free times).
+func TestConcurrentBookingThroughTheActions(t *testing.T) {
+	d := dir(t)
+	s := New(d)
+	s.SetStore(memory.New())
+	now := rome("2026-11-26 10:00")
+	at := rome("2026-12-02 09:00") // a Wednesday at Prato
+	var mu sync.Mutex
+	outcomes := map[string]int{}
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			res, err := s.book(context.Background(), bot.ActionRequest{Lang: "ar", Now: now, T: echo, Conversation: fmt.Sprintf("whatsapp:%d", i),
+				Args: map[string]string{"place": "po-pua", "service": "first_reception", "time": strconv.FormatInt(at.Unix(), 10), "mediator": "yes"}})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			outcomes[res.Outcome]++
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	if outcomes["booked"] != 2 || outcomes["full"] != 198 {
+		t.Fatalf("outcomes: %v", outcomes)
+	}
+	// The next question offers only free times.
+	res, _ := s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Args: map[string]string{"place": "po-pua", "service": "first_reception", "day": "2026-12-02"}})
+	if strings.Contains(res.Set["booking_time_choices"], "09:00") {
+		t.Errorf("a full slot is offered: %q", res.Set["booking_time_choices"])
+	}
+	// A time in the past, or a place without a calendar: a polite "gone".
+	for _, args := range []map[string]string{
+		{"place": "po-pua", "service": "first_reception", "time": strconv.FormatInt(rome("2026-11-25 09:00").Unix(), 10)},
+		{"place": "fi-questura-immigrazione", "service": "first_reception", "time": strconv.FormatInt(at.Unix(), 10)},
+		{"place": "po-pua", "service": "first_reception", "time": "soon"},
+	} {
+		res, err := s.book(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: "whatsapp:x", Args: args})
+		if err != nil || res.Outcome != "gone" {
+			t.Errorf("%v: %s %v", args, res.Outcome, err)
+		}
+	}
+	// Someone else's code cannot be cancelled; one's own can, once, and the
+	// time is free again at once.
+	owner, code := "", ""
+	for i := range 200 {
+		conv := fmt.Sprintf("whatsapp:%d", i)
+		mine, _ := s.mine(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: conv})
+		if mine.Outcome == "some" {
+			owner, code = conv, bot.DecodeChoices(mine.Set["booking_mine_choices"])[0].Value
+			break
+		}
+	}
+	if code == "" {
+		t.Fatal("no booking found for any user")
+	}
+	cancel := func(conv, c string) string {
+		res, err := s.cancel(context.Background(), bot.ActionRequest{Conversation: conv, Args: map[string]string{"code": c}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res.Outcome
+	}
+	if got := cancel("whatsapp:intruder", code); got != "unknown" {
+		t.Errorf("someone else's code: %s", got)
+	}
+	if got := cancel(owner, strings.ToLower(code)); got != "cancelled" {
+		t.Errorf("own code typed in lower case: %s", got)
+	}
+	if got := cancel(owner, code); got != "unknown" {
+		t.Errorf("a cancelled code again: %s", got)
+	}
+	res, _ = s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Args: map[string]string{"place": "po-pua", "service": "first_reception", "day": "2026-12-02"}})
+	if !strings.Contains(res.Set["booking_time_choices"], "09:00") {
+		t.Errorf("the cancelled time is not free again: %q", res.Set["booking_time_choices"])
+	}
+}
+
+// BenchmarkSlots is the slot computation of a PUA over 60 days.
+func BenchmarkSlots(b *testing.B) {
+	d := dir(b)
+	fi, _ := d.Schedule("fi-sds-firenze")
+	sc := *fi
+	sc.AheadDays = 60
+	now := rome("2026-11-26 10:00")
+	taken := map[int64]int{rome("2026-12-01 09:00").Unix(): 2}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		n = len(Slots(d, &sc, "first_reception", now, taken))
+	}
+	b.ReportMetric(float64(n), "slots")
+}
+
+// BenchmarkBook is booking throughput on the embedded store, with every
+// attempt on one slot (contention: most are refused) and on many slots.
+func BenchmarkBook(b *testing.B) {
+	for _, many := range []bool{false, true} {
+		name := "one-slot"
+		if many {
+			name = "many-slots"
+		}
+		b.Run(name, func(b *testing.B) {
+			st, err := embedded.Open(b.TempDir())
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			base := rome("2026-12-01 09:00")
+			now := rome("2026-11-26 10:00")
+			var i int64
+			var mu sync.Mutex
+			b.SetParallelism(4)
+			b.RunParallel(func(pb *testing.PB) {
+				for pb.Next() {
+					mu.Lock()
+					i++
+					k := i
+					mu.Unlock()
+					at := base
+					if many {
+						at = base.Add(time.Duration(k) * 30 * time.Minute)
+					}
+					_ = st.Book(context.Background(), bot.Booking{Code: fmt.Sprintf("B%d", k), Conv: fmt.Sprintf("t:%d", k), Place: "po-pua", Start: at}, 2, 2, now)
+				}
+			})
+		})
+	}
+}
