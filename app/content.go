@@ -8,8 +8,8 @@ import (
 	"path/filepath"
 	"sync"
 
-	"teamsbot/bot"
 	"teamsbot/booking"
+	"teamsbot/bot"
 	"teamsbot/bot/flow"
 	"teamsbot/directory"
 	"teamsbot/flows"
