@@ -355,3 +355,47 @@ func TestOperatorHours(t *testing.T) {
 		t.Error("no hours configured should mean no hours said")
 	}
 }
+
+func TestBookingsAgenda(t *testing.T) {
+	data := t.TempDir()
+	// Book through a persistent chat, then print the agenda.
+	e, out, errOut := env([]string{"chat", "--persist", "--lang", "it"}, "ciao\n1\n3\n1\nPrato\n1\n1\n1\nsì\n1\n", map[string]string{"TEAMSBOT_DATA": data})
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("chat: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out.String(), "Prenotato!") {
+		t.Fatalf("no booking made:\n%s", out)
+	}
+	code := ""
+	if i := strings.Index(out.String(), "Il tuo codice è "); i >= 0 {
+		code = out.String()[i+len("Il tuo codice è ") : i+len("Il tuo codice è ")+7]
+	}
+	// The first free day is tomorrow or later; look a few days ahead.
+	found := false
+	for d := range 10 {
+		day := time.Now().AddDate(0, 0, d).Format("2006-01-02")
+		e, out, _ := env([]string{"bookings", "--place", "po-pua", "--date", day, "--format", "csv"}, "", map[string]string{"TEAMSBOT_DATA": data})
+		if err := Run(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(out.String(), code) {
+			found = true
+			if !strings.Contains(out.String(), "time,code,service,minutes,language,mediator") || !strings.Contains(out.String(), ",first_reception,30,it,yes") {
+				t.Errorf("agenda csv:\n%s", out)
+			}
+			e, txt, _ := env([]string{"bookings", "--place", "po-pua", "--date", day}, "", map[string]string{"TEAMSBOT_DATA": data})
+			_ = Run(context.Background(), e)
+			if !strings.Contains(txt.String(), "SÌ (italiano)") || !strings.Contains(txt.String(), code) {
+				t.Errorf("agenda text:\n%s", txt)
+			}
+			break
+		}
+	}
+	if !found {
+		t.Errorf("booking %q not in the next 10 days' agendas", code)
+	}
+	e, _, _ = env([]string{"bookings", "--place", "nowhere"}, "", map[string]string{"TEAMSBOT_DATA": data})
+	if err := Run(context.Background(), e); err == nil {
+		t.Error("an unknown place was accepted")
+	}
+}

@@ -55,6 +55,8 @@ Usage:
   teamsbot test [DIR]              run the conversation tests of the content
   teamsbot graph [--dir DIR] FLOW  print a flow as a Mermaid diagram
   teamsbot telegram set-webhook    register TELEGRAM_WEBHOOK_URL with Telegram
+  teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]
+                                   a PUA's agenda for the day
   teamsbot version                 print the version
 
 DIR is a content folder with flows/, locales/ and knowledge/ (default: the
@@ -82,6 +84,8 @@ func Run(ctx context.Context, env Env) error {
 		return graph(env, args)
 	case "telegram":
 		return telegramCmd(ctx, env, args)
+	case "bookings":
+		return bookingsCmd(ctx, env, args)
 	case "version":
 		fmt.Fprintln(env.Stdout, "teamsbot", Version)
 		return nil

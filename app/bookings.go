@@ -1,0 +1,86 @@
+package app
+
+import (
+	"context"
+	"encoding/csv"
+	"fmt"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"teamsbot/knowledge"
+	"teamsbot/store/embedded"
+)
+
+// bookingsCmd is `teamsbot bookings --place ID --date YYYY-MM-DD [--format
+// csv]`: the day's agenda of a PUA from the embedded store, for the desk.
+func bookingsCmd(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "bookings")
+	place := fs.String("place", "", "the PUA's place id (see knowledge/places)")
+	date := fs.String("date", "", "the day, YYYY-MM-DD (default today)")
+	format := fs.String("format", "text", "text or csv")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	cfg, err := FromEnv(env.Getenv)
+	if err != nil {
+		return err
+	}
+	c, err := content(env, "")
+	if err != nil {
+		return err
+	}
+	l, err := loadOrExplain(env, c, false)
+	if err != nil {
+		return err
+	}
+	if *place == "" {
+		fmt.Fprintln(env.Stderr, "usage: teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]")
+		return ErrUsage
+	}
+	p, ok := l.Directory.Place(*place)
+	if !ok {
+		return fmt.Errorf("no place %q", *place)
+	}
+	day := time.Now().In(knowledge.Rome)
+	if *date != "" {
+		if day, err = time.ParseInLocation("2006-01-02", *date, knowledge.Rome); err != nil {
+			return fmt.Errorf("--date %q: write YYYY-MM-DD", *date)
+		}
+	}
+	y, m, d := day.Date()
+	from := time.Date(y, m, d, 0, 0, 0, 0, knowledge.Rome)
+	st, err := embedded.Open(cfg.Data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	bs, err := st.Between(ctx, p.ID, from, from.AddDate(0, 0, 1))
+	if err != nil {
+		return err
+	}
+	lang := map[string]string{"it": "italiano", "en": "inglese", "fr": "francese", "ar": "arabo", "sq": "albanese", "zh": "cinese"}
+	switch *format {
+	case "csv":
+		w := csv.NewWriter(env.Stdout)
+		_ = w.Write([]string{"time", "code", "service", "minutes", "language", "mediator"})
+		for _, b := range bs {
+			_ = w.Write([]string{b.Start.In(knowledge.Rome).Format("15:04"), b.Code, b.Service, fmt.Sprint(b.Minutes), b.Lang, map[bool]string{true: "yes", false: "no"}[b.Mediator]})
+		}
+		w.Flush()
+		return w.Error()
+	case "text":
+		fmt.Fprintf(env.Stdout, "%s — %s, %d appuntamenti\n\n", p.Name, from.Format("02/01/2006"), len(bs))
+		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "ora\tcodice\tservizio\tlingua\tmediatore")
+		for _, b := range bs {
+			med := "no"
+			if b.Mediator {
+				med = "SÌ (" + lang[b.Lang] + ")"
+			}
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", b.Start.In(knowledge.Rome).Format("15:04"), b.Code, strings.ReplaceAll(b.Service, "_", " "), lang[b.Lang], med)
+		}
+		return tw.Flush()
+	}
+	return fmt.Errorf("--format %q: text or csv", *format)
+}
