@@ -144,6 +144,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		log.Info("slack operators' desk on")
 	}
 	svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)}, opts...)
+	// Appointment reminders, the day before; each marked in the store before
+	// it is sent, so it goes out once.
+	go l.Booking.RunReminders(ctx, st, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
 	if desk != nil {
 		desk.SetOperators(svc)
 		l.Callbacks.Connect(desk.Callback)

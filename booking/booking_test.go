@@ -254,3 +254,69 @@ func BenchmarkBook(b *testing.B) {
 		})
 	}
 }
+
+type notices struct {
+	mu  sync.Mutex
+	got map[string][]bot.Notice
+}
+
+func (n *notices) Notify(_ context.Context, conv string, x bot.Notice) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.got == nil {
+		n.got = map[string][]bot.Notice{}
+	}
+	n.got[conv] = append(n.got[conv], x)
+	return nil
+}
+
+// TestRemindersGoOutOnce: the day before, each booking gets one reminder,
+// also when the scheduler runs again, restarts, or runs on two replicas.
+func TestRemindersGoOutOnce(t *testing.T) {
+	d := dir(t)
+	st := memory.New()
+	now := rome("2026-12-01 09:05")
+	tomorrow := rome("2026-12-02 09:00")
+	for i, at := range []time.Time{tomorrow, rome("2026-12-05 09:00")} {
+		b := bot.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("whatsapp:%d", i), Place: "po-pua", Service: "first_reception", Start: at, Minutes: 30}
+		if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	n := &notices{}
+	replicas := []*Service{New(d), New(d)}
+	var wg sync.WaitGroup
+	total := 0
+	var mu sync.Mutex
+	for _, r := range replicas {
+		r.SetStore(st)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				k, err := r.SendReminders(context.Background(), st, n, now)
+				if err != nil {
+					t.Error(err)
+				}
+				mu.Lock()
+				total += k
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	if total != 1 || len(n.got["whatsapp:0"]) != 1 || len(n.got["whatsapp:1"]) != 0 {
+		t.Fatalf("reminders: total %d, %v", total, n.got)
+	}
+	x := n.got["whatsapp:0"][0]
+	if x.MessageID != "booking.reminder" || x.Data["time"] != "09:00" || x.Data["code"] != "AB0-XYZ" || len(x.Options) != 2 || x.Options[1].ID != "c:flow:my_bookings" {
+		t.Errorf("reminder: %+v", x)
+	}
+	// A cancelled booking gets none.
+	if _, err := st.Cancel(context.Background(), "whatsapp:1", "AB1-XYZ"); err != nil {
+		t.Fatal(err)
+	}
+	if k, _ := replicas[0].SendReminders(context.Background(), st, n, rome("2026-12-04 09:00")); k != 0 {
+		t.Errorf("a cancelled booking was reminded")
+	}
+}

@@ -360,3 +360,44 @@ func splitKey(conv string) (channel, userID string) {
 	}
 	return conv, ""
 }
+
+// Notice is a proactive message: a locale message with data, and options.
+type Notice struct {
+	MessageID string
+	Data      map[string]string
+	Options   []NoticeOption
+}
+
+// NoticeOption is a button of a Notice: a command id ("c:menu",
+// "c:flow:my_bookings") and the message id of its label.
+type NoticeOption struct {
+	ID, Label string
+}
+
+// Notify sends a proactive message (a reminder) to a conversation, in the
+// user's language, through their channel — unless they blocked the bot or
+// deleted their data. Its texts come from the locales like every reply.
+func (s *Service) Notify(ctx context.Context, conv string, n Notice) error {
+	channel, userID := splitKey(conv)
+	raw, err := s.store.Load(ctx, conv)
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	sess, err := UnmarshalSession(raw)
+	if err != nil {
+		return fmt.Errorf("notify: %w", err)
+	}
+	if sess.Blocked || sess.State == StateNew {
+		return nil
+	}
+	lang := sess.Lang
+	tr := s.engine.tr
+	r := Reply{Text: tr.Text(lang, n.MessageID, n.Data), Lang: lang, MessageIDs: []string{n.MessageID}}
+	for _, o := range n.Options {
+		r.Options = append(r.Options, Option{ID: o.ID, Label: tr.Text(lang, o.Label, nil), MessageID: o.Label})
+	}
+	if len(r.Options) > 0 {
+		r.ChooseLabel = tr.Text(lang, "common.choose", nil)
+	}
+	return s.send(ctx, channel, userID, []Reply{r})
+}

@@ -379,3 +379,31 @@ func TestHandoffOutsideOfficeHours(t *testing.T) {
 		t.Errorf("outside hours: %s %q", ids(got), text)
 	}
 }
+
+func TestNotifySpeaksTheUsersLanguage(t *testing.T) {
+	st := memory.New()
+	f := newFixture(t, st, false)
+	f.say(t, "u1", "hi")
+	f.say(t, "u1", "1")
+	n := bot.Notice{MessageID: "booking.reminder", Data: map[string]string{"date": "02/12", "time": "09:00", "place": "PUA Prato", "code": "K7M-Q4P"},
+		Options: []bot.NoticeOption{{ID: "c:menu", Label: "booking.remind_ok"}, {ID: "c:flow:my_bookings", Label: "booking.remind_cancel"}}}
+	if err := f.svc.Notify(context.Background(), "test:u1", n); err != nil {
+		t.Fatal(err)
+	}
+	got := f.out.take("u1")
+	if len(got) != 1 || !strings.Contains(got[0].Text, "tomorrow 02/12 at 09:00") || got[0].Options[1].Label != "Cancel it" {
+		t.Fatalf("reminder: %+v", got)
+	}
+	// Pressing "cancel it" opens "my appointments".
+	f.seq++
+	if err := f.svc.Handle(context.Background(), bot.Inbound{Channel: "test", UserID: "u1", ID: "r1", Option: "c:flow:my_bookings"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(f.out.take("u1")); !strings.Contains(got, "booking.none") {
+		t.Errorf("cancel from a reminder: %s", got)
+	}
+	// Nothing goes to a user who deleted their data, or never wrote.
+	if err := f.svc.Notify(context.Background(), "test:nobody", n); err == nil {
+		t.Error("a reminder to an unknown conversation")
+	}
+}

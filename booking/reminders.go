@@ -1,0 +1,83 @@
+package booking
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+)
+
+// Notifier sends a proactive message to a conversation (bot.Service).
+type Notifier interface {
+	Notify(ctx context.Context, conv string, n bot.Notice) error
+}
+
+// Marker records that something was done once (the store's seen-once
+// check): a reminder goes out once, across restarts and replicas.
+type Marker interface {
+	FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error)
+}
+
+// RemindAhead is when the reminder goes out: the day before, about this
+// long before the appointment.
+const RemindAhead = 24 * time.Hour
+
+// SendReminders sends the reminder of every booking starting between now+23h
+// and now+RemindAhead+1h that was not reminded yet, with "I'll be there" and
+// "cancel" options. Run it every few minutes; each reminder is marked in the
+// store before it is sent, so it goes out once even if the process stops
+// mid-send or several replicas run it.
+func (s *Service) SendReminders(ctx context.Context, mark Marker, n Notifier, now time.Time) (sent int, err error) {
+	st, err := s.bookings()
+	if err != nil {
+		return 0, err
+	}
+	from, to := now.Add(RemindAhead-time.Hour), now.Add(RemindAhead+time.Hour)
+	for _, p := range s.dir.Places() {
+		if _, ok := s.dir.Schedule(p.ID); !ok {
+			continue
+		}
+		bs, err := st.Between(ctx, p.ID, from, to)
+		if err != nil {
+			return sent, err
+		}
+		for _, b := range bs {
+			first, err := mark.FirstSeen(ctx, b.Conv, "remind:"+b.Code, 60*24*time.Hour)
+			if err != nil {
+				return sent, err
+			}
+			if !first {
+				continue
+			}
+			at := b.Start.In(knowledge.Rome)
+			notice := bot.Notice{MessageID: "booking.reminder",
+				Data:    map[string]string{"time": at.Format("15:04"), "date": at.Format("02/01"), "place": p.Name, "code": b.Code},
+				Options: []bot.NoticeOption{{ID: "c:menu", Label: "booking.remind_ok"}, {ID: "c:flow:my_bookings", Label: "booking.remind_cancel"}}}
+			if err := n.Notify(ctx, b.Conv, notice); err != nil {
+				// Marked already: not sent twice; the failure is the
+				// channel's to report.
+				return sent, fmt.Errorf("reminder: %w", err)
+			}
+			sent++
+		}
+	}
+	return sent, nil
+}
+
+// RunReminders calls SendReminders every interval until ctx ends.
+func (s *Service) RunReminders(ctx context.Context, mark Marker, n Notifier, interval time.Duration, onErr func(error)) {
+	tick := time.NewTicker(interval)
+	defer tick.Stop()
+	for {
+		if _, err := s.SendReminders(ctx, mark, n, time.Now()); err != nil && onErr != nil {
+			onErr(err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
