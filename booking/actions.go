@@ -57,6 +57,7 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "booking.book", Outcomes: []string{"booked", "full", "too_many", "gone"}, Sets: []string{"booking_code"}, Run: s.book},
 		{Name: "booking.mine", Outcomes: []string{"some", "none"}, Sets: []string{"booking_mine_choices"}, Run: s.mine},
 		{Name: "booking.cancel", Outcomes: []string{"cancelled", "unknown"}, Run: s.cancel},
+		{Name: "booking.prepare_move", Outcomes: []string{"ready", "unknown"}, Sets: []string{"moving_code", "service", "booking_place"}, Run: s.prepareMove},
 	}
 }
 
@@ -232,6 +233,13 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	case err != nil:
 		return bot.ActionResult{}, fmt.Errorf("booking.book: %w", err)
 	}
+	res := bot.ActionResult{Outcome: "booked", Set: map[string]string{"booking_code": b.Code}}
+	if old := req.Args["moving"]; old != "" {
+		// The new time is booked: only now is the old one given up.
+		if _, err := st.Cancel(ctx, req.Conversation, NormalizeCode(old)); err == nil {
+			res.Say = append(res.Say, bot.Said{ID: "booking.moved"})
+		}
+	}
 	address := p.Address
 	if address == "" {
 		address = p.Name
@@ -240,8 +248,29 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	if !p.Approximate {
 		mapLink = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f", p.Lat, p.Lon, p.Lat, p.Lon)
 	}
-	return bot.ActionResult{Outcome: "booked", Set: map[string]string{"booking_code": b.Code},
-		Say: []bot.Said{{ID: "booking.done", Data: map[string]string{"code": b.Code, "address": address, "map": mapLink}}}}, nil
+	res.Say = append(res.Say, bot.Said{ID: "booking.done", Data: map[string]string{"code": b.Code, "address": address, "map": mapLink}})
+	return res, nil
+}
+
+// prepareMove starts moving a booking: the booking flow opens at "which
+// day?" for the same place and service; the old booking stays until the new
+// one is made.
+func (s *Service) prepareMove(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	code := NormalizeCode(req.Args["code"])
+	bs, err := st.Upcoming(ctx, req.Conversation, req.Now)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	for _, b := range bs {
+		if b.Code == code {
+			return bot.ActionResult{Outcome: "ready", Set: map[string]string{"moving_code": b.Code, "service": b.Service, "booking_place": b.Place}}, nil
+		}
+	}
+	return bot.ActionResult{Outcome: "unknown"}, nil
 }
 
 // mine lists the user's upcoming appointments as choices.
