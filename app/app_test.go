@@ -19,6 +19,10 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	slackdesk "teamsbot/adapters/slack"
+	"teamsbot/bot"
+	"teamsbot/store/memory"
 )
 
 func env(args []string, stdin string, vars map[string]string) (Env, *bytes.Buffer, *bytes.Buffer) {
@@ -397,5 +401,52 @@ func TestBookingsAgenda(t *testing.T) {
 	e, _, _ = env([]string{"bookings", "--place", "nowhere"}, "", map[string]string{"TEAMSBOT_DATA": data})
 	if err := Run(context.Background(), e); err == nil {
 		t.Error("an unknown place was accepted")
+	}
+}
+
+func TestDailyAgendasOncePerDay(t *testing.T) {
+	var mu sync.Mutex
+	var posts []string
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		if strings.HasSuffix(r.URL.Path, "chat.postMessage") {
+			posts = append(posts, r.PostForm.Get("channel")+" "+r.PostForm.Get("text"))
+		}
+		mu.Unlock()
+		fmt.Fprint(w, `{"ok":true,"channel":"C","ts":"1.1"}`)
+	}))
+	defer fake.Close()
+	l, _ := Load(EmbeddedContent())
+	st := memory.New()
+	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: fake.URL}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc, _ := time.LoadLocation("Europe/Rome")
+	at := time.Date(2026, 12, 2, 9, 0, 0, 0, loc)
+	if err := st.Book(context.Background(), bot.Booking{Code: "K7M-Q4P", Conv: "telegram:1", Place: "po-pua", Service: "first_reception", Lang: "ar", Start: at}, 2, 2, at.Add(-48*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	if n, _ := postAgendas(context.Background(), desk, l.Directory, st, time.Date(2026, 12, 2, 7, 0, 0, 0, loc)); n != 0 {
+		t.Errorf("agendas posted at 07:00: %d", n)
+	}
+	n, err := postAgendas(context.Background(), desk, l.Directory, st, time.Date(2026, 12, 2, 7, 31, 0, 0, loc))
+	if err != nil || n != 10 {
+		t.Fatalf("at 07:31: %d posted, %v", n, err)
+	}
+	if n, _ := postAgendas(context.Background(), desk, l.Directory, st, time.Date(2026, 12, 2, 12, 0, 0, 0, loc)); n != 0 {
+		t.Errorf("posted again the same day: %d", n)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	found := false
+	for _, p := range posts {
+		if strings.Contains(p, "Zona Pratese") && strings.Contains(p, "(1)") {
+			found = true
+		}
+	}
+	if !found {
+		t.Errorf("Prato's agenda with its booking: %v", posts)
 	}
 }

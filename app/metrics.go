@@ -23,6 +23,8 @@ type metrics struct {
 	// platformStatus counts delivery statuses and final send failures by
 	// the platform's error code.
 	platformStatus *prometheus.CounterVec
+	// attendance counts appointments marked attended or no_show by operators.
+	attendance *prometheus.CounterVec
 }
 
 var _ bot.Metrics = (*metrics)(nil)
@@ -45,7 +47,9 @@ func newMetrics() *metrics {
 		Help: "Texts served in a fallback language because the user's language lacks them."}, []string{"lang"})
 	m.platformStatus = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_platform_statuses_total",
 		Help: "Delivery statuses reported by the platforms (sent, delivered, read, failed, send_failed) with their error code."}, []string{"channel", "status", "code"})
-	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.sendFail, m.fallbacks, m.platformStatus,
+	m.attendance = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_bookings_attendance_total",
+		Help: "Appointments operators marked on the daily agenda: attended or no_show."}, []string{"status"})
+	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.sendFail, m.fallbacks, m.platformStatus, m.attendance,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

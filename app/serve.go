@@ -151,6 +151,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 		desk.SetOperators(svc)
 		l.Callbacks.Connect(desk.Callback)
 		go desk.WatchWaiting(ctx, cfg.Slack.Wait)
+		desk.OnAttendance = func(status string) { m.attendance.WithLabelValues(status).Inc() }
+		go runAgendas(ctx, desk, l.Directory, st, log)
 		if cfg.Slack.AppToken != "" {
 			go func() {
 				if err := desk.RunSocketMode(ctx, string(cfg.Slack.AppToken)); err != nil {

@@ -23,8 +23,11 @@ type Schedule struct {
 	MaxPerUser  int
 	Closures    []DateRange
 	Sample      bool
-	File        string
-	Line        int
+	// SlackChannel is the PUA's own operators' channel for its daily
+	// agenda (empty: the desk's channel).
+	SlackChannel string
+	File         string
+	Line         int
 }
 
 // Service is something that can be booked.
@@ -89,6 +92,7 @@ func loadSchedules(fsys fs.FS, places map[string]*Place) (map[string]*Schedule, 
 			MaxPerUser  int      `yaml:"max_per_user"`
 			Closures    []string `yaml:"closures"`
 			Sample      bool     `yaml:"sample"`
+			Slack       string   `yaml:"slack_channel"`
 		}
 		if err := n.Decode(&r); err != nil {
 			is.at(n.Line, "schedule: %v", strings.TrimPrefix(err.Error(), "yaml: "))
@@ -100,7 +104,7 @@ func loadSchedules(fsys fs.FS, places map[string]*Place) (map[string]*Schedule, 
 			}
 			return n.Line
 		}
-		s := &Schedule{Place: r.Place, Desks: r.Desks, AheadDays: r.AheadDays, NoticeHours: r.NoticeHours, MaxPerUser: r.MaxPerUser, Sample: r.Sample, File: SchedulesPath, Line: n.Line}
+		s := &Schedule{Place: r.Place, Desks: r.Desks, AheadDays: r.AheadDays, NoticeHours: r.NoticeHours, MaxPerUser: r.MaxPerUser, Sample: r.Sample, SlackChannel: r.Slack, File: SchedulesPath, Line: n.Line}
 		ok := true
 		bad := func(key, format string, args ...any) {
 			is.at(line(key), format, args...)

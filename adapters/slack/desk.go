@@ -63,6 +63,9 @@ type Desk struct {
 	names sync.Map // Slack user id → first name
 	botMu sync.Mutex
 	botID string // the bot's own user id, from auth.test
+	// OnAttendance counts the operators' "present" / "absent" answers on the
+	// daily agenda (for the programme's reports: no-shows).
+	OnAttendance func(status string)
 }
 
 var _ bot.Desk = (*Desk)(nil)
@@ -509,4 +512,58 @@ func slackTime(ts string) string {
 	var n int64
 	fmt.Sscan(sec, &n)
 	return time.Unix(n, 0).In(time.Local).Format("02/01 15:04")
+}
+
+// AgendaItem is one appointment of a day's agenda.
+type AgendaItem struct {
+	Code, Time, Service, Lang string
+	Mediator                  bool
+}
+
+// PostAgenda posts a PUA's appointments of the day, each with the buttons
+// Presente / Assente; the operators' answers are counted (OnAttendance) and
+// noted in the thread. channel "" means the desk's channel.
+func (d *Desk) PostAgenda(ctx context.Context, channel, title string, items []AgendaItem) error {
+	if channel == "" {
+		channel = d.cfg.Channel
+	}
+	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*"+escape(title)+"*", false, false), nil, nil)}
+	if len(items) == 0 {
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", "Nessun appuntamento oggi.", false, false)))
+	}
+	for _, it := range items {
+		med := ""
+		if it.Mediator {
+			med = " · 🗣 mediatore " + escape(langNames[it.Lang])
+		}
+		line := fmt.Sprintf("*%s* · `%s` · %s · %s%s", escape(it.Time), escape(it.Code), escape(strings.ReplaceAll(it.Service, "_", " ")), escape(langNames[it.Lang]), med)
+		blocks = append(blocks,
+			slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", line, false, false), nil, nil),
+			slack.NewActionBlock("att:"+it.Code,
+				slack.NewButtonBlockElement("attended", it.Code, slack.NewTextBlockObject("plain_text", "Presente", false, false)).WithStyle(slack.StylePrimary),
+				slack.NewButtonBlockElement("noshow", it.Code, slack.NewTextBlockObject("plain_text", "Assente", false, false))))
+	}
+	_, ts, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(blocks...))
+	if err != nil {
+		return fmt.Errorf("slack: post agenda: %w", err)
+	}
+	return d.kv.Save(ctx, keyAgenda+ts, []byte(channel), 3*24*time.Hour)
+}
+
+const keyAgenda = "desk:agenda:"
+
+// attendance records an operator's "present" / "absent" for a booking, once.
+func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgTS string) {
+	first, err := d.kv.FirstSeen(ctx, "desk:attendance", code, 30*24*time.Hour)
+	if err != nil || !first {
+		return
+	}
+	status := map[string]string{"attended": "attended", "noshow": "no_show"}[action]
+	if d.OnAttendance != nil {
+		d.OnAttendance(status)
+	}
+	if channel != "" && msgTS != "" {
+		mark := map[string]string{"attended": "✅ presente", "noshow": "❌ assente"}[action]
+		_, _, _ = d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fmt.Sprintf("%s: %s (%s)", escape(code), mark, escape(d.firstName(ctx, user))), false), slack.MsgOptionTS(msgTS))
+	}
 }

@@ -257,6 +257,14 @@ func (d *Desk) interaction(ic slack.InteractionCallback) {
 	}
 	for _, a := range ic.ActionCallback.BlockActions {
 		action, token, user := a.ActionID, a.Value, ic.User.ID
+		if action == "attended" || action == "noshow" {
+			channel, ts := ic.Channel.ID, ic.Container.MessageTs
+			if channel == "" {
+				channel = ic.Container.ChannelID
+			}
+			d.later(func(ctx context.Context) { d.attendance(ctx, action, token, user, channel, ts) })
+			continue
+		}
 		d.later(func(ctx context.Context) { d.button(ctx, action, token, user) })
 	}
 }

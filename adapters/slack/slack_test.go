@@ -755,3 +755,45 @@ func TestTranscriptExport(t *testing.T) {
 		t.Errorf("complete upload: %+v", done)
 	}
 }
+
+func TestDailyAgendaAndAttendance(t *testing.T) {
+	r := newRig(t)
+	var mu sync.Mutex
+	var marks []string
+	r.desk.OnAttendance = func(s string) { mu.Lock(); marks = append(marks, s); mu.Unlock() }
+	items := []deskpkg.AgendaItem{{Code: "K7M-Q4P", Time: "09:00", Service: "first_reception", Lang: "ar", Mediator: true}, {Code: "ZZ2-AB3", Time: "09:30", Service: "documents", Lang: "zh"}}
+	if err := r.desk.PostAgenda(context.Background(), "CPRATO", "📅 PUA Prato — oggi", items); err != nil {
+		t.Fatal(err)
+	}
+	posts := r.fake.take("chat.postMessage")
+	if len(posts) != 1 || posts[0].Form.Get("channel") != "CPRATO" {
+		t.Fatalf("agenda post: %+v", posts)
+	}
+	blocks := posts[0].Form.Get("blocks")
+	for _, want := range []string{"K7M-Q4P", "mediatore arabo", "ZZ2-AB3", `"action_id":"attended"`, `"action_id":"noshow"`} {
+		if !strings.Contains(blocks, want) {
+			t.Errorf("agenda lacks %q", want)
+		}
+	}
+	press := func(action, code string) {
+		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": "UGIULIA"},
+			"channel":   map[string]any{"id": "CPRATO"},
+			"container": map[string]any{"type": "message", "message_ts": "1780041001.000100", "channel_id": "CPRATO"},
+			"actions":   []map[string]any{{"action_id": action, "block_id": "att:" + code, "value": code, "type": "button", "action_ts": "1"}}})
+		r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", []byte("payload="+url.QueryEscape(string(payload))), time.Now(), signing)
+	}
+	press("noshow", "K7M-Q4P")
+	press("noshow", "K7M-Q4P") // twice: counted once
+	press("attended", "ZZ2-AB3")
+	eventually(t, "two marks", func() bool { mu.Lock(); defer mu.Unlock(); return len(marks) == 2 })
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if len(marks) != 2 {
+		t.Errorf("marks: %v", marks)
+	}
+	notes := r.fake.take("chat.postMessage")
+	if len(notes) != 2 || notes[0].Form.Get("thread_ts") != "1780041001.000100" {
+		t.Errorf("notes: %+v", notes)
+	}
+}

@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	slackdesk "teamsbot/adapters/slack"
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+)
+
+// AgendaAt is when each PUA's agenda of the day is posted to Slack.
+const AgendaAt = 7*time.Hour + 30*time.Minute
+
+// postAgendas posts, once per PUA and day (marked in the store, so once
+// across restarts and replicas), the day's appointments to the PUA's Slack
+// channel after AgendaAt, Europe/Rome time.
+func postAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, st bot.Store, now time.Time) (int, error) {
+	now = now.In(knowledge.Rome)
+	y, m, d := now.Date()
+	day := time.Date(y, m, d, 0, 0, 0, 0, knowledge.Rome)
+	if now.Before(day.Add(AgendaAt)) {
+		return 0, nil
+	}
+	posted := 0
+	for _, p := range dir.Places() {
+		sc, ok := dir.Schedule(p.ID)
+		if !ok {
+			continue
+		}
+		first, err := st.FirstSeen(ctx, "desk:agenda-posted", p.ID+"@"+day.Format("2006-01-02"), 48*time.Hour)
+		if err != nil {
+			return posted, err
+		}
+		if !first {
+			continue
+		}
+		bs, err := st.Between(ctx, p.ID, day, day.AddDate(0, 0, 1))
+		if err != nil {
+			return posted, err
+		}
+		items := make([]slackdesk.AgendaItem, 0, len(bs))
+		for _, b := range bs {
+			items = append(items, slackdesk.AgendaItem{Code: b.Code, Time: b.Start.In(knowledge.Rome).Format("15:04"), Service: b.Service, Lang: b.Lang, Mediator: b.Mediator})
+		}
+		title := fmt.Sprintf("📅 %s — appuntamenti di oggi %s (%d)", p.Name, day.Format("02/01/2006"), len(items))
+		if err := desk.PostAgenda(ctx, sc.SlackChannel, title, items); err != nil {
+			return posted, err
+		}
+		posted++
+	}
+	return posted, nil
+}
+
+// runAgendas checks every minute whether agendas are due.
+func runAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, st bot.Store, log *slog.Logger) {
+	tick := time.NewTicker(time.Minute)
+	defer tick.Stop()
+	for {
+		if _, err := postAgendas(ctx, desk, dir, st, time.Now()); err != nil {
+			log.Warn("daily agenda", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
