@@ -36,6 +36,18 @@ func (downStore) Upcoming(context.Context, string, time.Time) ([]bot.Booking, er
 func (downStore) Between(context.Context, string, time.Time, time.Time) ([]bot.Booking, error) {
 	return nil, errors.New("down")
 }
+func (downStore) Join(context.Context, bot.Enrolment, int, bool) (string, int, error) {
+	return "", 0, errors.New("down")
+}
+func (downStore) Leave(context.Context, string, string, int) (*bot.Enrolment, error) {
+	return nil, errors.New("down")
+}
+func (downStore) Enrolled(context.Context, string) ([]bot.Enrolment, error) {
+	return nil, errors.New("down")
+}
+func (downStore) Roster(context.Context, string) ([]bot.Enrolment, error) {
+	return nil, errors.New("down")
+}
 
 var _ bot.Store = downStore{}
 

@@ -34,6 +34,7 @@ type Store interface {
 	Locker
 	Forgetter
 	Bookings
+	Enrolments
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -66,7 +67,8 @@ type Locker interface {
 }
 
 // Forgetter deletes everything kept about one conversation: its session,
-// its deduplication records and its bookings (which frees their slots).
+// its deduplication records, its bookings (which frees their slots) and its
+// enrolments.
 type Forgetter interface {
 	Forget(ctx context.Context, conv string) error
 }

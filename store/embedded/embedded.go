@@ -79,7 +79,7 @@ func openEvery(dir string, every time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("embedded store: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketSessions, bucketSeen, bucketBookings, bucketBySlot, bucketByConv} {
+		for _, name := range [][]byte{bucketSessions, bucketSeen, bucketBookings, bucketBySlot, bucketByConv, bucketEnrol, bucketEnrolByConv} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
@@ -267,7 +267,10 @@ func (s *Store) Forget(ctx context.Context, conv string) error {
 				return err
 			}
 		}
-		return forgetBookings(tx, conv)
+		if err := forgetBookings(tx, conv); err != nil {
+			return err
+		}
+		return forgetEnrolments(tx, conv)
 	})
 	if err != nil {
 		return fmt.Errorf("embedded store: forget: %w", err)

@@ -10,6 +10,7 @@ import (
 
 	"teamsbot/bot"
 	"teamsbot/store/internal/keylock"
+	"teamsbot/store/internal/roster"
 )
 
 var _ bot.Store = (*Store)(nil)
@@ -33,6 +34,8 @@ type Store struct {
 	entries  int                             // sessions + dedup records
 	purgeAt  int
 	bookings map[string]bot.Booking // code → booking
+	enrol    map[string][]bot.Enrolment
+	seq      uint64
 	now      func() time.Time
 }
 
@@ -47,6 +50,7 @@ func New() *Store {
 		sessions: make(map[string]session),
 		seen:     make(map[string]map[string]time.Time),
 		bookings: make(map[string]bot.Booking),
+		enrol:    make(map[string][]bot.Enrolment),
 		now:      time.Now,
 	}
 }
@@ -165,6 +169,9 @@ func (s *Store) Forget(ctx context.Context, conv string) error {
 		if b.Conv == conv {
 			delete(s.bookings, code)
 		}
+	}
+	for a, es := range s.enrol {
+		s.enrol[a] = slices.DeleteFunc(es, func(e bot.Enrolment) bool { return e.Conv == conv })
 	}
 	return nil
 }
@@ -297,5 +304,71 @@ func (s *Store) Between(ctx context.Context, place string, from, to time.Time) (
 		}
 	}
 	slices.SortFunc(out, func(a, b bot.Booking) int { return a.Start.Compare(b.Start) })
+	return out, nil
+}
+
+// Join implements bot.Enrolments under the store's mutex.
+func (s *Store) Join(ctx context.Context, e bot.Enrolment, capacity int, waitlist bool) (string, int, error) {
+	if err := s.begin(ctx, "join"); err != nil {
+		return "", 0, err
+	}
+	defer s.mu.Unlock()
+	status, pos, err := roster.Join(s.enrol[e.Activity], e.Conv, capacity, waitlist)
+	if err != nil {
+		return status, pos, err
+	}
+	s.seq++
+	e.Status, e.Seq = status, s.seq
+	s.enrol[e.Activity] = append(s.enrol[e.Activity], e)
+	return status, pos, nil
+}
+
+// Leave implements bot.Enrolments.
+func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) (*bot.Enrolment, error) {
+	if err := s.begin(ctx, "leave"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	es := s.enrol[activity]
+	i := slices.IndexFunc(es, func(e bot.Enrolment) bool { return e.Conv == conv })
+	if i < 0 {
+		return nil, bot.ErrNotEnrolled
+	}
+	es = slices.Delete(es, i, i+1)
+	s.enrol[activity] = es
+	if k := roster.Promote(es, capacity); k >= 0 {
+		es[k].Status = bot.EnrolJoined
+		p := es[k]
+		return &p, nil
+	}
+	return nil, nil
+}
+
+// Enrolled implements bot.Enrolments.
+func (s *Store) Enrolled(ctx context.Context, conv string) ([]bot.Enrolment, error) {
+	if err := s.begin(ctx, "enrolled"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	var out []bot.Enrolment
+	for _, es := range s.enrol {
+		for _, e := range es {
+			if e.Conv == conv {
+				out = append(out, e)
+			}
+		}
+	}
+	slices.SortFunc(out, func(a, b bot.Enrolment) int { return int(a.Seq) - int(b.Seq) })
+	return out, nil
+}
+
+// Roster implements bot.Enrolments.
+func (s *Store) Roster(ctx context.Context, activity string) ([]bot.Enrolment, error) {
+	if err := s.begin(ctx, "roster"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := slices.Clone(s.enrol[activity])
+	roster.Sort(out)
 	return out, nil
 }

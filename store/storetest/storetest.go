@@ -61,6 +61,8 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"BookLimitPerUser", testBookLimitPerUser},
 		{"BookCancelAndList", testBookCancelAndList},
 		{"ForgetBookings", testForgetBookings},
+		{"JoinNeverExceedsCapacity", testJoinNeverExceedsCapacity},
+		{"LeavePromotesTheFirstWaiting", testLeavePromotes},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {

@@ -15,9 +15,10 @@ import (
 // non-test files may have.
 var allowed = map[string][]string{
 	"storetest":        {"teamsbot/bot"},
-	"memory":           {"teamsbot/bot", "teamsbot/store/internal/keylock"},
-	"embedded":         {"teamsbot/bot", "teamsbot/store/internal/keylock", "go.etcd.io/bbolt", "go.etcd.io/bbolt/errors"},
+	"memory":           {"teamsbot/bot", "teamsbot/store/internal/keylock", "teamsbot/store/internal/roster"},
+	"embedded":         {"teamsbot/bot", "teamsbot/store/internal/keylock", "teamsbot/store/internal/roster", "go.etcd.io/bbolt", "go.etcd.io/bbolt/errors"},
 	"internal/keylock": {},
+	"internal/roster":  {"teamsbot/bot"},
 	"internal/deps":    {},
 }
 

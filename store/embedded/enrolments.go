@@ -1,0 +1,164 @@
+package embedded
+
+import (
+	"bytes"
+	"context"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+
+	bolt "go.etcd.io/bbolt"
+
+	"teamsbot/bot"
+	"teamsbot/store/internal/roster"
+)
+
+// Enrolments live in two buckets: enrolments (activity, seq, conversation →
+// JSON) and by-conversation (conversation, activity → the first key). Join
+// and Leave read the activity's enrolments and write in one bbolt write
+// transaction: capacity and promotion cannot race.
+var (
+	bucketEnrol       = []byte("enrolments")
+	bucketEnrolByConv = []byte("enrolments_by_conv")
+)
+
+func enrolKey(activity string, seq uint64, conv string) []byte {
+	k := append([]byte(activity), 0)
+	k = binary.BigEndian.AppendUint64(k, seq)
+	return append(append(k, 0), conv...)
+}
+
+func enrolConvKey(conv, activity string) []byte {
+	return append(append([]byte(conv), 0), activity...)
+}
+
+// activityEnrolments reads an activity's enrolments with their keys.
+func activityEnrolments(tx *bolt.Tx, activity string) ([]bot.Enrolment, [][]byte) {
+	var es []bot.Enrolment
+	var keys [][]byte
+	p := append([]byte(activity), 0)
+	c := tx.Bucket(bucketEnrol).Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		var e bot.Enrolment
+		if json.Unmarshal(v, &e) == nil {
+			es = append(es, e)
+			keys = append(keys, bytes.Clone(k))
+		}
+	}
+	return es, keys
+}
+
+// Join implements bot.Enrolments.
+func (s *Store) Join(ctx context.Context, e bot.Enrolment, capacity int, waitlist bool) (status string, position int, err error) {
+	if err := ctx.Err(); err != nil {
+		return "", 0, err
+	}
+	if err := checkConv(e.Conv); err != nil || e.Activity == "" {
+		return "", 0, fmt.Errorf("embedded store: join: incomplete enrolment")
+	}
+	err = s.db.Update(func(tx *bolt.Tx) error {
+		es, _ := activityEnrolments(tx, e.Activity)
+		var jerr error
+		status, position, jerr = roster.Join(es, e.Conv, capacity, waitlist)
+		if jerr != nil {
+			return jerr
+		}
+		b := tx.Bucket(bucketEnrol)
+		seq, err := b.NextSequence()
+		if err != nil {
+			return err
+		}
+		e.Status, e.Seq = status, seq
+		raw, err := json.Marshal(e)
+		if err != nil {
+			return err
+		}
+		k := enrolKey(e.Activity, seq, e.Conv)
+		if err := b.Put(k, raw); err != nil {
+			return err
+		}
+		return tx.Bucket(bucketEnrolByConv).Put(enrolConvKey(e.Conv, e.Activity), k)
+	})
+	return status, position, err
+}
+
+// Leave implements bot.Enrolments.
+func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) (*bot.Enrolment, error) {
+	var promoted *bot.Enrolment
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		byConv := tx.Bucket(bucketEnrolByConv)
+		k := byConv.Get(enrolConvKey(conv, activity))
+		if k == nil {
+			return bot.ErrNotEnrolled
+		}
+		if err := tx.Bucket(bucketEnrol).Delete(bytes.Clone(k)); err != nil {
+			return err
+		}
+		if err := byConv.Delete(enrolConvKey(conv, activity)); err != nil {
+			return err
+		}
+		es, keys := activityEnrolments(tx, activity)
+		if i := roster.Promote(es, capacity); i >= 0 {
+			es[i].Status = bot.EnrolJoined
+			raw, err := json.Marshal(es[i])
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketEnrol).Put(keys[i], raw); err != nil {
+				return err
+			}
+			p := es[i]
+			promoted = &p
+		}
+		return nil
+	})
+	return promoted, err
+}
+
+// Enrolled implements bot.Enrolments.
+func (s *Store) Enrolled(ctx context.Context, conv string) ([]bot.Enrolment, error) {
+	var out []bot.Enrolment
+	err := s.db.View(func(tx *bolt.Tx) error {
+		p := append([]byte(conv), 0)
+		c := tx.Bucket(bucketEnrolByConv).Cursor()
+		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+			var e bot.Enrolment
+			if json.Unmarshal(tx.Bucket(bucketEnrol).Get(v), &e) == nil {
+				out = append(out, e)
+			}
+		}
+		return nil
+	})
+	return out, err
+}
+
+// Roster implements bot.Enrolments.
+func (s *Store) Roster(ctx context.Context, activity string) ([]bot.Enrolment, error) {
+	var out []bot.Enrolment
+	err := s.db.View(func(tx *bolt.Tx) error {
+		out, _ = activityEnrolments(tx, activity)
+		return nil
+	})
+	roster.Sort(out)
+	return out, err
+}
+
+// forgetEnrolments removes a conversation's enrolments (inside Forget).
+func forgetEnrolments(tx *bolt.Tx, conv string) error {
+	p := append([]byte(conv), 0)
+	var convKeys, keys [][]byte
+	c := tx.Bucket(bucketEnrolByConv).Cursor()
+	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
+		convKeys = append(convKeys, bytes.Clone(k))
+		keys = append(keys, bytes.Clone(v))
+	}
+	for i := range keys {
+		if err := tx.Bucket(bucketEnrol).Delete(keys[i]); err != nil {
+			return err
+		}
+		if err := tx.Bucket(bucketEnrolByConv).Delete(convKeys[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
