@@ -69,3 +69,20 @@ func runAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Direct
 		}
 	}
 }
+
+// runActivityReminders reminds the joined of tomorrow's activities, every
+// few minutes (each reminder marked once in the store).
+func runActivityReminders(ctx context.Context, l *Loaded, log *slog.Logger) {
+	tick := time.NewTicker(5 * time.Minute)
+	defer tick.Stop()
+	for {
+		if _, err := l.Activities.SendReminders(ctx, time.Now()); err != nil {
+			log.Warn("activity reminders", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}

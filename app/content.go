@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sync"
 
+	"teamsbot/activities"
 	"teamsbot/booking"
 	"teamsbot/bot"
 	"teamsbot/bot/flow"
@@ -72,6 +73,15 @@ type Loaded struct {
 	Callbacks *CallbackRelay
 	// Booking runs the booking actions; it needs the store (SetStore).
 	Booking *booking.Service
+	// Activities runs the activity actions; it needs the store (SetStore).
+	Activities *activities.Service
+}
+
+// SetStore gives the actions that keep data their store, and the notifier
+// of proactive messages (nil where none is sent: tests, chat).
+func (l *Loaded) SetStore(st bot.Store, n activities.Notifier) {
+	l.Booking.SetStore(st)
+	l.Activities.SetStore(st, n)
 }
 
 // CallbackRelay passes "call me back" requests from the callback flow to the
@@ -107,8 +117,9 @@ func (c *CallbackRelay) action() bot.Action {
 // Actions is every action a flow can run, from the domain packages. With a
 // nil directory the knowledge actions are registered with no data, so
 // flows can still be checked.
-func Actions(d *knowledge.Directory, cb *CallbackRelay, bk *booking.Service) bot.Actions {
+func Actions(d *knowledge.Directory, cb *CallbackRelay, bk *booking.Service, ac *activities.Service) bot.Actions {
 	as := bot.Actions{}
+	as.Register(ac.Actions()...)
 	as.Register(school.Actions()...)
 	as.Register(directory.New(d).Actions()...)
 	as.Register(cb.action())
@@ -144,7 +155,8 @@ func Load(c Content) (*Loaded, flow.Issues) {
 	prefix("knowledge", knowledgeIssues(kis))
 	cb := &CallbackRelay{}
 	bk := booking.New(dir)
-	l := &Loaded{Actions: Actions(dir, cb, bk), Directory: dir, Callbacks: cb, Booking: bk}
+	ac := activities.New(dir)
+	l := &Loaded{Actions: Actions(dir, cb, bk, ac), Directory: dir, Callbacks: cb, Booking: bk, Activities: ac}
 	var places *knowledge.Municipalities
 	if dir != nil {
 		places = dir.Municipalities

@@ -57,6 +57,8 @@ Usage:
   teamsbot telegram set-webhook    register TELEGRAM_WEBHOOK_URL with Telegram
   teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]
                                    a PUA's agenda for the day
+  teamsbot activities --id ID | --proposals
+                                   an activity's participants and waiting list, or the proposals
   teamsbot version                 print the version
 
 DIR is a content folder with flows/, locales/ and knowledge/ (default: the
@@ -86,6 +88,8 @@ func Run(ctx context.Context, env Env) error {
 		return telegramCmd(ctx, env, args)
 	case "bookings":
 		return bookingsCmd(ctx, env, args)
+	case "activities":
+		return activitiesCmd(ctx, env, args)
 	case "version":
 		fmt.Fprintln(env.Stdout, "teamsbot", Version)
 		return nil
@@ -192,7 +196,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	defer st.Close()
-	l.Booking.SetStore(st)
+	l.SetStore(st, nil)
 	eng, err := engineFor(l, cfg, false)
 	if err != nil {
 		return err
@@ -293,7 +297,7 @@ func test(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	res := convtest.Runner{Engine: eng, Reset: func() { l.Booking.SetStore(memory.New()) }}.Run(ctx, files)
+	res := convtest.Runner{Engine: eng, Reset: func() { l.SetStore(memory.New(), nil) }}.Run(ctx, files)
 	if *verbose {
 		for _, f := range files {
 			for _, t := range f.Tests {

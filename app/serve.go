@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"teamsbot/activities"
 	slackdesk "teamsbot/adapters/slack"
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
@@ -99,7 +100,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	l.Booking.SetStore(st)
+	l.SetStore(st, nil)
 	// 3. Engine, service, desk and channels.
 	eng, err := engineFor(l, cfg, cfg.Slack.BotToken != "")
 	if err != nil {
@@ -144,6 +145,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 		log.Info("slack operators' desk on")
 	}
 	svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)}, opts...)
+	l.SetStore(st, svc) // now the activities can tell a promoted user
+	go runActivityReminders(ctx, l, log)
 	// Appointment reminders, the day before; each marked in the store before
 	// it is sent, so it goes out once.
 	go l.Booking.RunReminders(ctx, st, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
@@ -152,6 +155,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		l.Callbacks.Connect(desk.Callback)
 		go desk.WatchWaiting(ctx, cfg.Slack.Wait)
 		desk.OnAttendance = func(status string) { m.attendance.WithLabelValues(status).Inc() }
+		l.Activities.OnProposal = func(ctx context.Context, p activities.Proposal) error {
+			return desk.PostProposal(ctx, p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages)
+		}
 		go runAgendas(ctx, desk, l.Directory, st, log)
 		if cfg.Slack.AppToken != "" {
 			go func() {

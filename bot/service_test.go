@@ -103,7 +103,7 @@ func newFixture(t testing.TB, st bot.Store, operators bool, opts ...bot.ServiceO
 	if l == nil {
 		t.Fatal(issues)
 	}
-	l.Booking.SetStore(st)
+	l.SetStore(st, nil)
 	eng, err := l.Engine(bot.Config{Operators: operators})
 	if err != nil {
 		t.Fatal(err)

@@ -45,7 +45,7 @@ func TestConversations(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no conversation tests found")
 	}
-	res := convtest.Runner{Engine: eng, Reset: func() { l.Booking.SetStore(memory.New()) }}.Run(context.Background(), files)
+	res := convtest.Runner{Engine: eng, Reset: func() { l.SetStore(memory.New(), nil) }}.Run(context.Background(), files)
 	for _, f := range res.Failures {
 		t.Error(f.Error())
 	}

@@ -24,6 +24,8 @@ type Directory struct {
 	kindIdx        *textIndex
 	kindIDs        []string
 	schedules      map[string]*Schedule
+	associations   []*Association
+	activities     []*Activity
 }
 
 // Files of the knowledge folder.
@@ -62,6 +64,9 @@ func Load(fsys fs.FS) (*Directory, []Issue) {
 		scheds, errs := loadSchedules(fsys, byID)
 		all = append(all, errs...)
 		d.schedules = scheds
+		assocs, acts, errs := loadActivities(fsys, kinds, ms, time.Now())
+		all = append(all, errs...)
+		d.associations, d.activities = assocs, acts
 	}
 	guides, errs := loadGuides(fsys, GuidesDir, kinds)
 	all = append(all, errs...)

@@ -567,3 +567,13 @@ func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgT
 		_, _, _ = d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fmt.Sprintf("%s: %s (%s)", escape(code), mark, escape(d.firstName(ctx, user))), false), slack.MsgOptionTS(msgTS))
 	}
 }
+
+// PostProposal posts a user's proposal of an activity (or offer to
+// volunteer) for the associations' coordinators. The text is the user's,
+// escaped.
+func (d *Desk) PostProposal(ctx context.Context, lang, via, what, where, when, languages string) error {
+	text := fmt.Sprintf("💡 *Proposta di attività / volontariato* · lingua %s · canale %s\n• Cosa: %s\n• Dove: %s\n• Quando: %s\n• Lingue: %s",
+		escape(langNames[lang]), escape(via), escape(what), escape(where), escape(when), escape(languages))
+	_, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slack.MsgOptionText(text, false))
+	return err
+}

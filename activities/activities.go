@@ -1,0 +1,389 @@
+// Package activities holds the rules of joining associations' activities:
+// browsing the catalogue, an activity's card, joining (or the waiting list),
+// leaving with promotion of the first waiting, reminders, and proposals
+// from users. Joining and promotion are atomic in the store
+// (bot.Enrolments).
+//
+// Import limits: bot, knowledge and the standard library.
+package activities
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+)
+
+// Store is what the activities keep: enrolments, reminders marked once,
+// proposals.
+type Store interface {
+	bot.Enrolments
+	bot.Deduper
+	bot.Sessions
+	bot.Locker
+}
+
+// Notifier sends a proactive message (bot.Service).
+type Notifier interface {
+	Notify(ctx context.Context, conv string, n bot.Notice) error
+}
+
+// Service runs the activity actions.
+type Service struct {
+	dir    *knowledge.Directory
+	mu     sync.RWMutex
+	store  Store
+	notify Notifier
+	// OnProposal passes a proposal to the coordinators (Slack); optional.
+	OnProposal func(ctx context.Context, p Proposal) error
+}
+
+// New returns the service; SetStore must be called before it serves.
+func New(dir *knowledge.Directory) *Service { return &Service{dir: dir} }
+
+// SetStore sets the store and the notifier (for promotions).
+func (s *Service) SetStore(st Store, n Notifier) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.store, s.notify = st, n
+}
+
+func (s *Service) get() (Store, Notifier, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.store == nil {
+		return nil, nil, errors.New("activities: no store")
+	}
+	return s.store, s.notify, nil
+}
+
+// PerPage bounds a list of activities (a WhatsApp list shows 10 rows).
+const PerPage = 9
+
+// Actions returns the activity actions.
+func (s *Service) Actions() []bot.Action {
+	return []bot.Action{
+		{Name: "activities.list", Outcomes: []string{"found", "none"}, Sets: []string{"activity_choices"}, Run: s.list},
+		{Name: "activities.card", Outcomes: []string{"open", "drop_in", "gone"}, Run: s.card},
+		{Name: "activities.join", Outcomes: []string{"joined", "waiting", "already", "full", "gone"}, Sets: []string{"activity_position"}, Run: s.join},
+		{Name: "activities.mine", Outcomes: []string{"some", "none"}, Sets: []string{"my_activity_choices"}, Run: s.mine},
+		{Name: "activities.leave", Outcomes: []string{"left", "not_enrolled"}, Run: s.leave},
+		{Name: "activities.propose", Outcomes: []string{"sent"}, Run: s.propose},
+	}
+}
+
+func distanceKm(lat1, lon1, lat2, lon2 float64) float64 {
+	dx := (lon2 - lon1) * math.Cos(lat1*math.Pi/180)
+	dy := lat2 - lat1
+	return math.Sqrt(dx*dx+dy*dy) * 111.2
+}
+
+// list offers activities: by kind ("kind:sport"), nearest to the user
+// ("near", with lat/lon), or this week ("week"); only those still to come.
+func (s *Service) list(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	filter := req.Args["filter"]
+	lat, errLat := strconv.ParseFloat(req.Args["lat"], 64)
+	lon, errLon := strconv.ParseFloat(req.Args["lon"], 64)
+	type cand struct {
+		a    *knowledge.Activity
+		next time.Time
+		km   float64
+	}
+	var cs []cand
+	for _, a := range s.dir.Activities() {
+		iv, ok := a.Next(req.Now)
+		if !ok {
+			continue
+		}
+		c := cand{a: a, next: iv.From}
+		if m, ok := s.dir.Municipalities.ByCode(a.Municipality); ok && errLat == nil && errLon == nil {
+			c.km = distanceKm(lat, lon, m.Lat, m.Lon)
+		}
+		switch {
+		case strings.HasPrefix(filter, "kind:") && a.Kind != strings.TrimPrefix(filter, "kind:"):
+			continue
+		case filter == "week" && iv.From.After(req.Now.Add(7*24*time.Hour)):
+			continue
+		case filter == "near" && (errLat != nil || errLon != nil):
+			continue
+		}
+		cs = append(cs, c)
+	}
+	if len(cs) == 0 {
+		return bot.ActionResult{Outcome: "none"}, nil
+	}
+	sort.SliceStable(cs, func(i, j int) bool {
+		if filter == "near" || (errLat == nil && errLon == nil && filter != "week") {
+			if cs[i].km != cs[j].km {
+				return cs[i].km < cs[j].km
+			}
+		}
+		return cs[i].next.Before(cs[j].next)
+	})
+	var choices []bot.Choice
+	for _, c := range cs[:min(len(cs), PerPage)] {
+		choices = append(choices, bot.Choice{Value: c.a.ID, Label: c.a.TitleIn(req.Lang)})
+	}
+	return bot.ActionResult{Outcome: "found", Set: map[string]string{"activity_choices": bot.EncodeChoices(choices)}}, nil
+}
+
+func dayName(req bot.ActionRequest, t time.Time) string {
+	return req.T("day."+[]string{"su", "mo", "tu", "we", "th", "fr", "sa"}[t.Weekday()], nil)
+}
+
+// card says what an activity is, when it next meets, where, in which
+// languages, what it costs and whether places are left.
+func (s *Service) card(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	a, ok := s.dir.Activity(req.Args["activity"])
+	if !ok {
+		return bot.ActionResult{Outcome: "gone"}, nil
+	}
+	st, _, err := s.get()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	assoc := a.Association
+	if as, ok := s.dir.Association(a.Association); ok {
+		assoc = as.Name
+	}
+	where := a.Municipality
+	if m, ok := s.dir.Municipalities.ByCode(a.Municipality); ok {
+		where = m.Name
+	}
+	when := req.T("activities.no_more", nil)
+	if iv, ok := a.Next(req.Now); ok {
+		when = fmt.Sprintf("%s %d/%d %s–%s", dayName(req, iv.From), iv.From.Day(), int(iv.From.Month()), iv.From.Format("15:04"), iv.To.Format("15:04"))
+	}
+	cost := req.T("activities.free", nil)
+	if !a.Free {
+		cost = pickText(a.Cost, req.Lang)
+	}
+	places := req.T("activities.no_signup", nil)
+	if a.Signup {
+		r, err := st.Roster(ctx, a.ID)
+		if err != nil {
+			return bot.ActionResult{}, err
+		}
+		joined := 0
+		for _, e := range r {
+			if e.Status == bot.EnrolJoined {
+				joined++
+			}
+		}
+		switch {
+		case a.Capacity == 0:
+			places = req.T("activities.open_places", nil)
+		case joined < a.Capacity:
+			places = req.T("activities.places_left", map[string]string{"count": strconv.Itoa(a.Capacity - joined)})
+		case a.WaitingList:
+			places = req.T("activities.full_waiting", nil)
+		default:
+			places = req.T("activities.full", nil)
+		}
+	}
+	langs := strings.ToUpper(strings.Join(a.Languages, " · "))
+	text := fmt.Sprintf("🎯 %s\n%s\n👥 %s\n📍 %s\n🕘 %s\n🗣 %s\n💶 %s\n%s", a.TitleIn(req.Lang), a.DescriptionIn(req.Lang), assoc, where, when, langs, cost, places)
+	res := bot.ActionResult{Outcome: "open", Say: []bot.Said{{Raw: text}}}
+	if a.Sample {
+		res.Say = append(res.Say, bot.Said{ID: "activities.sample"})
+	}
+	if !a.Signup {
+		res.Outcome = "drop_in"
+	}
+	return res, nil
+}
+
+func pickText(m map[string]string, lang string) string {
+	for _, l := range []string{lang, "en", "it"} {
+		if v := m[l]; v != "" {
+			return v
+		}
+	}
+	return ""
+}
+
+// join enrols the user, or puts them on the waiting list.
+func (s *Service) join(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	a, ok := s.dir.Activity(req.Args["activity"])
+	if !ok || !a.Signup {
+		return bot.ActionResult{Outcome: "gone"}, nil
+	}
+	if _, ok := a.Next(req.Now); !ok {
+		return bot.ActionResult{Outcome: "gone"}, nil
+	}
+	st, _, err := s.get()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	status, pos, err := st.Join(ctx, bot.Enrolment{Activity: a.ID, Conv: req.Conversation, Lang: req.Lang, At: req.Now}, a.Capacity, a.WaitingList)
+	switch {
+	case errors.Is(err, bot.ErrAlreadyEnrolled):
+		return bot.ActionResult{Outcome: "already"}, nil
+	case errors.Is(err, bot.ErrActivityFull):
+		return bot.ActionResult{Outcome: "full"}, nil
+	case err != nil:
+		return bot.ActionResult{}, err
+	case status == bot.EnrolWaiting:
+		return bot.ActionResult{Outcome: "waiting", Set: map[string]string{"activity_position": strconv.Itoa(pos)}}, nil
+	}
+	return bot.ActionResult{Outcome: "joined"}, nil
+}
+
+// mine lists the user's activities with their status.
+func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	st, _, err := s.get()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	es, err := st.Enrolled(ctx, req.Conversation)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	var cs []bot.Choice
+	for _, e := range es {
+		title := e.Activity
+		if a, ok := s.dir.Activity(e.Activity); ok {
+			title = a.TitleIn(req.Lang)
+		}
+		if e.Status == bot.EnrolWaiting {
+			title = "⏳ " + title
+		}
+		cs = append(cs, bot.Choice{Value: e.Activity, Label: title})
+	}
+	if len(cs) == 0 {
+		return bot.ActionResult{Outcome: "none"}, nil
+	}
+	return bot.ActionResult{Outcome: "some", Set: map[string]string{"my_activity_choices": bot.EncodeChoices(cs)}}, nil
+}
+
+// leave removes the user from an activity; the first waiting is promoted
+// and told at once.
+func (s *Service) leave(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	st, n, err := s.get()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	capacity := 0
+	a, known := s.dir.Activity(req.Args["activity"])
+	if known {
+		capacity = a.Capacity
+	}
+	promoted, err := st.Leave(ctx, req.Args["activity"], req.Conversation, capacity)
+	if errors.Is(err, bot.ErrNotEnrolled) {
+		return bot.ActionResult{Outcome: "not_enrolled"}, nil
+	}
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	if promoted != nil && n != nil && known {
+		go func(conv string) {
+			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+			defer cancel()
+			_ = n.Notify(ctx, conv, bot.Notice{MessageID: "activities.promoted", Data: map[string]string{"title": a.TitleIn(promoted.Lang)}})
+		}(promoted.Conv)
+	}
+	return bot.ActionResult{Outcome: "left"}, nil
+}
+
+// Proposal is an activity proposed, or help offered, by a user.
+type Proposal struct {
+	ID        string    `json:"id"`
+	Lang      string    `json:"lang"`
+	Channel   string    `json:"channel"`
+	What      string    `json:"what"`
+	Where     string    `json:"where"`
+	When      string    `json:"when"`
+	Languages string    `json:"languages"`
+	At        time.Time `json:"at"`
+}
+
+const keyProposals = "activities:proposals"
+
+// propose keeps a proposal for the coordinators and passes it on.
+func (s *Service) propose(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	st, _, err := s.get()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	channel, _, _ := strings.Cut(req.Conversation, ":")
+	p := Proposal{ID: fmt.Sprintf("P%d", req.Now.UnixNano()%1e9), Lang: req.Lang, Channel: channel, What: req.Args["what"], Where: req.Args["where"], When: req.Args["when"], Languages: req.Args["languages"], At: req.Now}
+	unlock, err := st.Lock(ctx, keyProposals, 10*time.Second)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	list, _ := Proposals(ctx, st)
+	list = append(list, p)
+	raw, _ := json.Marshal(list)
+	err = st.Save(ctx, keyProposals, raw, 365*24*time.Hour)
+	unlock()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	if s.OnProposal != nil {
+		_ = s.OnProposal(ctx, p)
+	}
+	return bot.ActionResult{Outcome: "sent"}, nil
+}
+
+// Proposals lists the proposals kept, oldest first.
+func Proposals(ctx context.Context, st bot.Sessions) ([]Proposal, error) {
+	raw, err := st.Load(ctx, keyProposals)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	var list []Proposal
+	if err := json.Unmarshal(raw, &list); err != nil {
+		return nil, err
+	}
+	return list, nil
+}
+
+// SendReminders reminds the joined of an activity the day before a session,
+// once per session (marked in the store before sending).
+func (s *Service) SendReminders(ctx context.Context, now time.Time) (int, error) {
+	st, n, err := s.get()
+	if err != nil || n == nil {
+		return 0, err
+	}
+	sent := 0
+	for _, a := range s.dir.Activities() {
+		if !a.Signup {
+			continue
+		}
+		iv, ok := a.Next(now)
+		if !ok || iv.From.Sub(now) > 25*time.Hour || iv.From.Sub(now) < 23*time.Hour {
+			continue
+		}
+		r, err := st.Roster(ctx, a.ID)
+		if err != nil {
+			return sent, err
+		}
+		for _, e := range r {
+			if e.Status != bot.EnrolJoined {
+				continue
+			}
+			first, err := st.FirstSeen(ctx, e.Conv, "act:"+a.ID+"@"+iv.From.Format("2006-01-02"), 30*24*time.Hour)
+			if err != nil || !first {
+				continue
+			}
+			if err := n.Notify(ctx, e.Conv, bot.Notice{MessageID: "activities.reminder",
+				Data:    map[string]string{"title": a.TitleIn(e.Lang), "time": iv.From.Format("15:04")},
+				Options: []bot.NoticeOption{{ID: "c:menu", Label: "booking.remind_ok"}, {ID: "c:flow:my_activities", Label: "activities.leave_it"}}}); err == nil {
+				sent++
+			}
+		}
+	}
+	return sent, nil
+}
