@@ -250,7 +250,9 @@ func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	}
 	var cs []bot.Choice
 	for _, e := range es {
-		title := e.Activity
+		// An activity removed from the catalogue while the user was in it
+		// is still listed (so they can leave it), and said to be cancelled.
+		title := req.T("activities.removed", nil)
 		if a, ok := s.dir.Activity(e.Activity); ok {
 			title = a.TitleIn(req.Lang)
 		}

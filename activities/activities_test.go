@@ -225,3 +225,22 @@ func BenchmarkJoin(b *testing.B) {
 		}
 	})
 }
+
+func TestRemovedActivityCanStillBeLeft(t *testing.T) {
+	d := load(t)
+	s := New(d)
+	st := memory.New()
+	s.SetStore(st, nil)
+	ctx := context.Background()
+	if _, _, err := st.Join(ctx, bot.Enrolment{Activity: "gone-from-catalogue", Conv: "t:1"}, 0, false); err != nil {
+		t.Fatal(err)
+	}
+	res, _ := s.mine(ctx, bot.ActionRequest{Now: now, T: echo, Conversation: "t:1"})
+	cs := bot.DecodeChoices(res.Set["my_activity_choices"])
+	if res.Outcome != "some" || cs[0].Label != "activities.removed" {
+		t.Fatalf("mine: %+v", res)
+	}
+	if r, _ := s.leave(ctx, bot.ActionRequest{Now: now, T: echo, Conversation: "t:1", Args: map[string]string{"activity": cs[0].Value}}); r.Outcome != "left" {
+		t.Errorf("leave a removed activity: %s", r.Outcome)
+	}
+}

@@ -92,12 +92,12 @@ func TestChatAndServeRefuseBrokenContent(t *testing.T) {
 }
 
 func TestChatFromAPipe(t *testing.T) {
-	e, out, errOut := env([]string{"chat", "--lang", "en"}, "hi\n1\n5\n8\n2\nsesto fiorentino\n", nil)
+	e, out, errOut := env([]string{"chat", "--lang", "en"}, "hi\n1\n7\n8\n2\nsesto fiorentino\n", nil)
 	if err := Run(context.Background(), e); err != nil {
 		t.Fatalf("chat: %v\n%s", err, errOut)
 	}
 	got := out.String()
-	for _, want := range []string{"Before we start: your privacy.", "  1. OK, continue", "  5. School for my child",
+	for _, want := range []string{"Before we start: your privacy.", "  1. OK, continue", "  7. School for my child",
 		"primary school", "  2. Where to go", "In Sesto Fiorentino:"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, got)
@@ -133,7 +133,7 @@ func TestGraph(t *testing.T) {
 		}
 	}
 	e, _, _ = env([]string{"graph", "nope"}, "", nil)
-	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: booking, callback, find_service, menu, my_bookings, procedures, school") {
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: activities, booking, callback, find_service, menu, my_activities, my_bookings, procedures, propose, school") {
 		t.Errorf("graph nope: %v", err)
 	}
 }

@@ -129,7 +129,7 @@ func (f *fixture) toSchoolTopics(t testing.TB, user string) {
 	t.Helper()
 	f.say(t, user, "hi")
 	f.say(t, user, "1")
-	f.say(t, user, "5")
+	f.say(t, user, "7")
 	if got := ids(f.say(t, user, "8")); !strings.Contains(got, "school.ask_topic") {
 		t.Fatalf("not at the school topics: %s", got)
 	}
@@ -249,7 +249,7 @@ func TestHandoffRelayAndGiveBack(t *testing.T) {
 		t.Errorf("second give back: %v", err)
 	}
 	// The user can leave a handoff with "menu"; the desk is told.
-	f.say(t, "u1", "5")
+	f.say(t, "u1", "7")
 	f.say(t, "u1", "8")
 	f.say(t, "u1", "5")
 	if got := ids(f.say(t, "u1", "menu")); !strings.Contains(got, "operator.left") {

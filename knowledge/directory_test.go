@@ -342,3 +342,62 @@ func BenchmarkLoadGenerated(b *testing.B) {
 	b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MiB-held")
 	b.ReportMetric(float64(len(fsys["places/GEN.yaml"].Data))/(1<<20), "MiB-yaml")
 }
+
+func TestBrokenActivities(t *testing.T) {
+	fsys := fstest.MapFS{}
+	for _, name := range []string{MunicipalitiesPath, HolidaysPath, KindsPath} {
+		b, _ := FS.ReadFile(name)
+		fsys[name] = &fstest.MapFile{Data: b}
+	}
+	six := "{it: a, en: a, fr: a, ar: a, sq: a, zh: a}"
+	fsys[ActivitiesPath] = &fstest.MapFile{Data: []byte(`associations:
+  - id: assoc-a
+    name: A
+    municipality: "100005"
+    description: ` + six + `
+    sample: true
+activities:
+  - id: old
+    association: assoc-a
+    kind: sport
+    audience: everyone
+    municipality: "100005"
+    when: "Sa 10:00-12:00"
+    from: 2020-01-01
+    until: 2020-06-30
+    capacity: 5
+    free: true
+    title: ` + six + `
+    description: ` + six + `
+  - id: broken
+    association: nobody
+    kind: dancing
+    audience: everyone
+    municipality: "999999"
+    when: "Saturday morning"
+    from: 2027-01-01
+    until: 2026-01-01
+    free: true
+    title: {it: solo italiano}
+    description: ` + six + `
+`)}
+	_, issues := Load(fsys)
+	var got []string
+	for _, i := range issues {
+		got = append(got, i.Error())
+	}
+	text := strings.Join(got, "\n")
+	for _, want := range []string{
+		"activities.yaml:8: warning: activity old is over (until 2020-06-30)",
+		`activities.yaml:20: activity broken: unknown association "nobody"`,
+		`activities.yaml:20: activity broken: kind "dancing"`,
+		`activities.yaml:20: activity broken: unknown municipality code "999999"`,
+		`activities.yaml:20: activity broken: when:`,
+		`activities.yaml:20: activity broken: from "2027-01-01" and until "2026-01-01"`,
+		"activities.yaml:29: activity broken title has no en text",
+	} {
+		if !strings.Contains(text, want) {
+			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+}

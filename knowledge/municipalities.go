@@ -38,7 +38,12 @@ type Issue struct {
 	Warning bool
 }
 
-func (e Issue) Error() string { return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg) }
+func (e Issue) Error() string {
+	if e.Warning {
+		return fmt.Sprintf("%s:%d: warning: %s", e.File, e.Line, e.Msg)
+	}
+	return fmt.Sprintf("%s:%d: %s", e.File, e.Line, e.Msg)
+}
 
 // municipalityHeader is the only header LoadMunicipalities accepts.
 var municipalityHeader = []string{"istat_code", "name", "province", "lat", "lon", "cap"}

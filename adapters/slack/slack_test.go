@@ -229,7 +229,7 @@ func TestHandoffRelayTakeAndGiveBack(t *testing.T) {
 	r := newRig(t)
 	r.say(t, "مرحبا")
 	r.say(t, "1")
-	r.say(t, "5") // school
+	r.say(t, "7") // school
 	r.say(t, "8")
 	got := r.say(t, "5") // talk to a person
 	if !strings.Contains(strings.Join(got[0].MessageIDs, " "), "operator.waiting") {
