@@ -450,3 +450,45 @@ func TestDailyAgendasOncePerDay(t *testing.T) {
 		t.Errorf("Prato's agenda with its booking: %v", posts)
 	}
 }
+
+func TestActivitiesCommand(t *testing.T) {
+	data := t.TempDir()
+	vars := map[string]string{"TEAMSBOT_DATA": data, "TEAMSBOT_PSEUDONYM_KEY": "k"}
+	// Join the first activity near Prato, then propose one.
+	script := "ciao\n1\n5\n1\nPrato\n1\n1\n1\n4\nun laboratorio di cucina\nPrato\nil sabato\narabo, italiano\n"
+	e, out, errOut := env([]string{"chat", "--persist", "--lang", "it"}, script, vars)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("chat: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out.String(), "Grazie! La tua proposta") {
+		t.Fatalf("no proposal made:\n%s", out)
+	}
+	e, list, _ := env([]string{"activities", "--proposals"}, "", vars)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(list.String(), "1 proposte") || !strings.Contains(list.String(), "un laboratorio di cucina") {
+		t.Errorf("proposals:\n%s", list)
+	}
+	l, _ := Load(EmbeddedContent())
+	found := false
+	for _, a := range l.Directory.Activities() {
+		e, roster, _ := env([]string{"activities", "--id", a.ID}, "", vars)
+		if err := Run(context.Background(), e); err != nil {
+			t.Fatal(err)
+		}
+		if strings.Contains(roster.String(), "iscritto") && strings.Contains(roster.String(), "console") {
+			found = true
+			if strings.Contains(roster.String(), "local") || strings.Contains(roster.String(), "root") {
+				t.Errorf("the roster shows a user id:\n%s", roster)
+			}
+		}
+	}
+	if !found {
+		t.Error("the joined user is in no roster")
+	}
+	e, _, _ = env([]string{"activities"}, "", vars)
+	if err := Run(context.Background(), e); !errors.Is(err, ErrUsage) {
+		t.Errorf("no flags: %v", err)
+	}
+}
