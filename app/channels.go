@@ -10,6 +10,8 @@ import (
 	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
 	"teamsbot/knowledge"
+	"teamsbot/store/embedded"
+	redisstore "teamsbot/store/redis"
 )
 
 // newTelegram builds the Telegram adapter from the configuration, handing
@@ -81,4 +83,13 @@ func operatorHours(spec string, dir *knowledge.Directory) func(time.Time) (bool,
 		next, _ := h.NextOpening(now, closed)
 		return false, next.From
 	}
+}
+
+// openStore opens the configured store: Redis with REDIS_URL (several
+// replicas can share it), else the embedded store in TEAMSBOT_DATA.
+func openStore(cfg Config) (bot.Store, error) {
+	if cfg.RedisURL != "" {
+		return redisstore.Open(string(cfg.RedisURL), cfg.RedisPrefix)
+	}
+	return embedded.Open(cfg.Data)
 }

@@ -32,6 +32,9 @@ type Config struct {
 	Content string
 	// RedisURL selects the Redis store (REDIS_URL).
 	RedisURL Secret
+	// RedisPrefix namespaces the keys of this deployment in Redis
+	// (TEAMSBOT_REDIS_PREFIX, default "teamsbot").
+	RedisPrefix string
 	// SessionTimeout starts a conversation again at the menu after this long
 	// without messages (TEAMSBOT_SESSION_TIMEOUT, default 24h).
 	SessionTimeout time.Duration
@@ -190,8 +193,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if c.Telegram.Token != "" && c.Telegram.WebhookURL != "" && c.Telegram.WebhookSecret == "" {
 		errs = append(errs, errors.New("TELEGRAM_WEBHOOK_URL is set but TELEGRAM_WEBHOOK_SECRET is not: the webhook would accept anyone's updates"))
 	}
-	if c.RedisURL != "" {
-		errs = append(errs, errors.New("REDIS_URL is set, but this build has no Redis store yet: unset it to use the embedded store"))
+	if v := strings.TrimSpace(getenv("TEAMSBOT_REDIS_PREFIX")); v != "" {
+		c.RedisPrefix = v
 	}
 	return c, errors.Join(errs...)
 }

@@ -16,7 +16,6 @@ import (
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
-	"teamsbot/store/embedded"
 )
 
 // Server is the HTTP side of teamsbot: health, readiness, metrics, and the
@@ -95,7 +94,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	m := newMetrics()
 	l.Catalog.OnMissing(func(lang, _ string) { m.fallbacks.WithLabelValues(lang).Inc() })
 	// 2. Store.
-	st, err := embedded.Open(cfg.Data)
+	st, err := openStore(cfg)
 	if err != nil {
 		return err
 	}
@@ -182,7 +181,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
 	}
-	log.Info("teamsbot serving", "addr", ln.Addr().String(), "version", Version, "content", c.Root, "data", cfg.Data)
+	storeName := "embedded " + cfg.Data
+	if cfg.RedisURL != "" {
+		storeName = "redis"
+	}
+	log.Info("teamsbot serving", "addr", ln.Addr().String(), "version", Version, "content", c.Root, "store", storeName)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	pollDone := make(chan struct{})

@@ -139,7 +139,7 @@ func (a *Adapter) Routes(mux *http.ServeMux) {
 // ServeHTTP is the webhook: check the secret, read at most MaxBody, decode,
 // handle, then answer. Garbage that passed the secret check gets a 200 (and
 // a log line without its content), so Telegram does not retry it forever;
-// only a failure of our own (the store) gets a 500, for a retry.
+// only a failure of our own (the store) gets a 503, for a retry.
 func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
 	if a.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.WebhookSecret)) != 1 {
@@ -161,7 +161,7 @@ func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 25*time.Second)
 	defer cancel()
 	if err := a.process(ctx, &upd); err != nil && errors.Is(err, errRetry) {
-		http.Error(w, "try again", http.StatusInternalServerError)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

@@ -178,7 +178,7 @@ func (h *Webhook) notify(w http.ResponseWriter, r *http.Request) {
 	if failed != nil {
 		// Only a failure of ours: Meta redelivers, and deduplication makes
 		// the messages already handled no-ops.
-		http.Error(w, "try again", http.StatusInternalServerError)
+		http.Error(w, "try again", http.StatusServiceUnavailable)
 		return
 	}
 	w.WriteHeader(http.StatusOK)

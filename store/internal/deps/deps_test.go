@@ -20,6 +20,7 @@ var allowed = map[string][]string{
 	"internal/keylock": {},
 	"internal/roster":  {"teamsbot/bot"},
 	"internal/deps":    {},
+	"redis":            {"teamsbot/bot", "github.com/redis/go-redis/v9"},
 }
 
 func isStd(path string) bool {

@@ -1,0 +1,337 @@
+package redis
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"teamsbot/bot"
+)
+
+var _ bot.Store = (*Store)(nil)
+
+// Store is a bot.Store on Redis.
+type Store struct {
+	rdb    goredis.UniversalClient
+	prefix string
+}
+
+// Open connects to the Redis of url (redis://, rediss://, unix://; see
+// go-redis ParseURL). It makes no call: Ping says whether Redis answers.
+func Open(url, prefix string) (*Store, error) {
+	opt, err := goredis.ParseURL(url)
+	if err != nil {
+		return nil, fmt.Errorf("redis store: REDIS_URL: %w", err)
+	}
+	// Without this go-redis ignores context deadlines on socket reads.
+	opt.ContextTimeoutEnabled = true
+	if opt.DialTimeout == 0 {
+		opt.DialTimeout = 2 * time.Second
+	}
+	if prefix == "" {
+		prefix = "teamsbot"
+	}
+	return &Store{rdb: goredis.NewClient(opt), prefix: prefix + ":v1:"}, nil
+}
+
+// Close closes the connections.
+func (s *Store) Close() error { return s.rdb.Close() }
+
+// Ping reports whether Redis answers.
+func (s *Store) Ping(ctx context.Context) error {
+	if err := s.rdb.Ping(ctx).Err(); err != nil {
+		return fmt.Errorf("redis store: %w: %w", bot.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// conv keys share the conversation's hash tag.
+func (s *Store) ck(conv, what string) string { return s.prefix + "{" + conv + "}:" + what }
+
+func wrap(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, bot.ErrNotFound) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("redis store: %s: %w", op, err)
+	}
+	return fmt.Errorf("redis store: %s: %w", op, err)
+}
+
+// Load implements bot.Sessions.
+func (s *Store) Load(ctx context.Context, conv string) ([]byte, error) {
+	v, err := s.rdb.Get(ctx, s.ck(conv, "s")).Bytes()
+	if errors.Is(err, goredis.Nil) {
+		return nil, fmt.Errorf("redis store: load: %w", bot.ErrNotFound)
+	}
+	if err != nil {
+		return nil, wrap("load", err)
+	}
+	if v == nil {
+		v = []byte{}
+	}
+	return v, nil
+}
+
+// Save implements bot.Sessions (ttl ≤ 0: no expiry).
+func (s *Store) Save(ctx context.Context, conv string, value []byte, ttl time.Duration) error {
+	if ttl <= 0 {
+		ttl = 0
+	}
+	return wrap("save", s.rdb.Set(ctx, s.ck(conv, "s"), value, ttl).Err())
+}
+
+var firstSeenScript = goredis.NewScript(`
+local ok = redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1])
+if ok then
+  redis.call('SADD', KEYS[2], KEYS[1])
+  return 1
+end
+return 0`)
+
+// FirstSeen implements bot.Deduper: SET NX with expiry; the key is also
+// indexed for Forget.
+func (s *Store) FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error) {
+	ms := ttl.Milliseconds()
+	if ms <= 0 {
+		ms = int64(100 * 365 * 24 * time.Hour / time.Millisecond)
+	}
+	n, err := firstSeenScript.Run(ctx, s.rdb, []string{s.ck(conv, "seen:"+id), s.ck(conv, "seenidx")}, ms).Int()
+	if err != nil {
+		return false, wrap("first seen", err)
+	}
+	return n == 1, nil
+}
+
+var unlockScript = goredis.NewScript(`
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
+return 0`)
+
+// Lock implements bot.Locker: SET NX PX with a random token, polled until ctx
+// ends; unlock deletes the key only if it still holds our token, so an
+// unlock after expiry never frees another holder's lock.
+func (s *Store) Lock(ctx context.Context, conv string, ttl time.Duration) (func(), error) {
+	key := s.ck(conv, "lock")
+	b := make([]byte, 12)
+	_, _ = rand.Read(b)
+	token := hex.EncodeToString(b)
+	if ttl <= 0 {
+		ttl = 24 * time.Hour
+	}
+	wait := 2 * time.Millisecond
+	for {
+		ok, err := s.rdb.SetNX(ctx, key, token, ttl).Result()
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil, fmt.Errorf("redis store: lock: %w: %w", bot.ErrLockTimeout, ctx.Err())
+			}
+			return nil, wrap("lock", err)
+		}
+		if ok {
+			done := false
+			return func() {
+				if done {
+					return
+				}
+				done = true
+				c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+				defer cancel()
+				_ = unlockScript.Run(c, s.rdb, []string{key}, token).Err()
+			}, nil
+		}
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, fmt.Errorf("redis store: lock: %w: %w", bot.ErrLockTimeout, ctx.Err())
+		case <-t.C:
+		}
+		if wait < 50*time.Millisecond {
+			wait *= 2
+		}
+	}
+}
+
+var forgetScript = goredis.NewScript(`
+local seen = redis.call('SMEMBERS', KEYS[2])
+for _, k in ipairs(seen) do redis.call('DEL', k) end
+redis.call('DEL', KEYS[1], KEYS[2])
+return 1`)
+
+// Forget implements bot.Forgetter: the session, the dedup records, the
+// bookings (freeing their slots) and the enrolments.
+func (s *Store) Forget(ctx context.Context, conv string) error {
+	if err := forgetScript.Run(ctx, s.rdb, []string{s.ck(conv, "s"), s.ck(conv, "seenidx")}).Err(); err != nil {
+		return wrap("forget", err)
+	}
+	refs, err := s.rdb.SMembers(ctx, s.ck(conv, "bookings")).Result()
+	if err != nil {
+		return wrap("forget", err)
+	}
+	for _, ref := range refs {
+		place, code, _ := strings.Cut(ref, "|")
+		if _, err := s.cancel(ctx, conv, place, code); err != nil && !errors.Is(err, bot.ErrNoBooking) {
+			return err
+		}
+	}
+	acts, err := s.rdb.SMembers(ctx, s.ck(conv, "acts")).Result()
+	if err != nil {
+		return wrap("forget", err)
+	}
+	for _, a := range acts {
+		if err := leaveScript.Run(ctx, s.rdb, s.actKeys(a), conv, 0, 0).Err(); err != nil && !errors.Is(err, goredis.Nil) && !strings.Contains(err.Error(), "not_enrolled") {
+			return wrap("forget", err)
+		}
+	}
+	return wrap("forget", s.rdb.Del(ctx, s.ck(conv, "bookings"), s.ck(conv, "acts")).Err())
+}
+
+// place keys share the place's hash tag.
+func (s *Store) pk(place, what string) string { return s.prefix + "{place:" + place + "}:" + what }
+
+var bookScript = goredis.NewScript(`
+-- KEYS: slot set, user's zset at the place, agenda zset, booking
+-- ARGV: code, capacity, max per user, now, start, json
+if redis.call('EXISTS', KEYS[4]) == 1 then return 'dup' end
+if redis.call('SCARD', KEYS[1]) >= tonumber(ARGV[2]) then return 'full' end
+if tonumber(ARGV[3]) > 0 and redis.call('ZCOUNT', KEYS[2], '(' .. ARGV[4], '+inf') >= tonumber(ARGV[3]) then return 'too_many' end
+redis.call('SADD', KEYS[1], ARGV[1])
+redis.call('ZADD', KEYS[2], ARGV[5], ARGV[1])
+redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
+redis.call('SET', KEYS[4], ARGV[6])
+return 'ok'`)
+
+// Book implements bot.Bookings in one Lua script over the place's keys.
+func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser int, now time.Time) error {
+	raw, err := json.Marshal(b)
+	if err != nil {
+		return err
+	}
+	start := strconv.FormatInt(b.Start.Unix(), 10)
+	keys := []string{s.pk(b.Place, "slot:"+start), s.pk(b.Place, "user:"+b.Conv), s.pk(b.Place, "agenda"), s.pk(b.Place, "b:"+b.Code)}
+	res, err := bookScript.Run(ctx, s.rdb, keys, b.Code, capacity, maxPerUser, now.Unix(), start, raw).Text()
+	if err != nil {
+		return wrap("book", err)
+	}
+	switch res {
+	case "full":
+		return bot.ErrSlotFull
+	case "too_many":
+		return bot.ErrTooManyBookings
+	case "dup":
+		return fmt.Errorf("redis store: booking code in use")
+	}
+	// The conversation's index (for Upcoming, Cancel and Forget).
+	return wrap("book", s.rdb.SAdd(ctx, s.ck(b.Conv, "bookings"), b.Place+"|"+b.Code).Err())
+}
+
+var cancelScript = goredis.NewScript(`
+-- KEYS: booking, agenda; ARGV: conv, place prefix
+local raw = redis.call('GET', KEYS[1])
+if not raw then return false end
+local b = cjson.decode(raw)
+if b.conv ~= ARGV[1] then return false end
+redis.call('DEL', KEYS[1])
+redis.call('ZREM', KEYS[2], b.code)
+redis.call('SREM', ARGV[2] .. 'slot:' .. ARGV[3], b.code)
+redis.call('ZREM', ARGV[2] .. 'user:' .. ARGV[1], b.code)
+return raw`)
+
+func (s *Store) cancel(ctx context.Context, conv, place, code string) (bot.Booking, error) {
+	// The start is in the booking; the slot key needs it: read it first
+	// (the script re-checks ownership before deleting anything).
+	raw, err := s.rdb.Get(ctx, s.pk(place, "b:"+code)).Bytes()
+	if errors.Is(err, goredis.Nil) {
+		return bot.Booking{}, bot.ErrNoBooking
+	}
+	if err != nil {
+		return bot.Booking{}, wrap("cancel", err)
+	}
+	var b bot.Booking
+	if err := json.Unmarshal(raw, &b); err != nil {
+		return bot.Booking{}, err
+	}
+	prefix := s.pk(place, "")
+	out, err := cancelScript.Run(ctx, s.rdb, []string{s.pk(place, "b:"+code), s.pk(place, "agenda")}, conv, prefix, strconv.FormatInt(b.Start.Unix(), 10)).Text()
+	if errors.Is(err, goredis.Nil) || out == "" {
+		return bot.Booking{}, bot.ErrNoBooking
+	}
+	if err != nil {
+		return bot.Booking{}, wrap("cancel", err)
+	}
+	_ = s.rdb.SRem(ctx, s.ck(conv, "bookings"), place+"|"+code).Err()
+	return b, nil
+}
+
+// Cancel implements bot.Bookings.
+func (s *Store) Cancel(ctx context.Context, conv, code string) (bot.Booking, error) {
+	refs, err := s.rdb.SMembers(ctx, s.ck(conv, "bookings")).Result()
+	if err != nil {
+		return bot.Booking{}, wrap("cancel", err)
+	}
+	for _, ref := range refs {
+		place, c, _ := strings.Cut(ref, "|")
+		if c == code {
+			return s.cancel(ctx, conv, place, code)
+		}
+	}
+	return bot.Booking{}, bot.ErrNoBooking
+}
+
+func (s *Store) booking(ctx context.Context, place, code string) (bot.Booking, bool) {
+	raw, err := s.rdb.Get(ctx, s.pk(place, "b:"+code)).Bytes()
+	if err != nil {
+		return bot.Booking{}, false
+	}
+	var b bot.Booking
+	return b, json.Unmarshal(raw, &b) == nil
+}
+
+// Upcoming implements bot.Bookings.
+func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]bot.Booking, error) {
+	refs, err := s.rdb.SMembers(ctx, s.ck(conv, "bookings")).Result()
+	if err != nil {
+		return nil, wrap("upcoming", err)
+	}
+	var out []bot.Booking
+	for _, ref := range refs {
+		place, code, _ := strings.Cut(ref, "|")
+		if b, ok := s.booking(ctx, place, code); ok && b.Start.After(now) {
+			out = append(out, b)
+		}
+	}
+	sortBookings(out)
+	return out, nil
+}
+
+// Between implements bot.Bookings.
+func (s *Store) Between(ctx context.Context, place string, from, to time.Time) ([]bot.Booking, error) {
+	codes, err := s.rdb.ZRangeByScore(ctx, s.pk(place, "agenda"), &goredis.ZRangeBy{Min: strconv.FormatInt(from.Unix(), 10), Max: "(" + strconv.FormatInt(to.Unix(), 10)}).Result()
+	if err != nil {
+		return nil, wrap("between", err)
+	}
+	var out []bot.Booking
+	for _, c := range codes {
+		if b, ok := s.booking(ctx, place, c); ok {
+			out = append(out, b)
+		}
+	}
+	sortBookings(out)
+	return out, nil
+}
+
+func sortBookings(bs []bot.Booking) {
+	for i := 1; i < len(bs); i++ {
+		for j := i; j > 0 && bs[j].Start.Before(bs[j-1].Start); j-- {
+			bs[j], bs[j-1] = bs[j-1], bs[j]
+		}
+	}
+}

@@ -1,0 +1,60 @@
+package redis
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"testing"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/store/storetest"
+)
+
+// open gives each test a fresh namespace on the Redis of REDIS_URL, so tests
+// never see each other's keys (and never touch a deployment's).
+func open(t testing.TB) *Store {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		t.Skip("REDIS_URL is not set: the Redis store's tests need a real Redis (.ci/run starts one)")
+	}
+	s, err := Open(url, fmt.Sprintf("teamsbot-test-%d", time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Ping(context.Background()); err != nil {
+		t.Fatalf("REDIS_URL is set but Redis does not answer: %v", err)
+	}
+	return s
+}
+
+func TestConformance(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) bot.Store { return open(t) })
+}
+
+func BenchmarkStore(b *testing.B) {
+	storetest.Bench(b, func(b *testing.B) bot.Store { return open(b) })
+}
+
+func TestBadURLAndDownRedis(t *testing.T) {
+	if _, err := Open("http://localhost", ""); err == nil {
+		t.Error("an http URL was accepted")
+	}
+	s, err := Open("redis://127.0.0.1:1/0", "x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+	defer cancel()
+	if err := s.Ping(ctx); err == nil {
+		t.Error("a closed port answered")
+	}
+	if _, err := s.Load(ctx, "c"); err == nil || errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("load from a down Redis: %v", err)
+	}
+	if err := s.Ping(ctx); !errors.Is(err, bot.ErrUnavailable) {
+		t.Errorf("ping a down Redis: %v", err)
+	}
+}
