@@ -3,11 +3,14 @@ package bot_test
 import (
 	"context"
 	"fmt"
+	"os"
 	"testing"
+	"time"
 
 	"teamsbot/bot"
 	"teamsbot/store/embedded"
 	"teamsbot/store/memory"
+	redisstore "teamsbot/store/redis"
 )
 
 // benchTurn measures one whole turn (dedup, lock, load, engine, save, send)
@@ -38,6 +41,18 @@ func BenchmarkTurn(b *testing.B) {
 	b.Run("memory", func(b *testing.B) { benchTurn(b, memory.New()) })
 	b.Run("embedded", func(b *testing.B) {
 		st, err := embedded.Open(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		benchTurn(b, st)
+	})
+	b.Run("redis", func(b *testing.B) {
+		url := os.Getenv("REDIS_URL")
+		if url == "" {
+			b.Skip("REDIS_URL is not set")
+		}
+		st, err := redisstore.Open(url, fmt.Sprintf("teamsbot-bench-%d", time.Now().UnixNano()))
 		if err != nil {
 			b.Fatal(err)
 		}
