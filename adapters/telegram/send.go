@@ -6,16 +6,15 @@ import (
 	"fmt"
 	"html"
 	"strconv"
-	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	tg "github.com/go-telegram/bot"
 	"github.com/go-telegram/bot/models"
 	"golang.org/x/time/rate"
 
 	"teamsbot/bot"
+	"teamsbot/internal/chatutil"
 )
 
 // MaxText is the longest text sent in one message. Telegram allows 4096
@@ -71,7 +70,7 @@ func (a *Adapter) Send(ctx context.Context, userID string, replies []bot.Reply) 
 func render(r bot.Reply) []*tg.SendMessageParams {
 	text := r.Text
 	var parts []string
-	for _, chunk := range split(text, MaxText) {
+	for _, chunk := range chatutil.Split(text, MaxText) {
 		parts = append(parts, html.EscapeString(chunk))
 	}
 	if r.FromOperator != "" {
@@ -113,41 +112,6 @@ func render(r bot.Reply) []*tg.SendMessageParams {
 		last.ReplyMarkup = replyKeyboard{Keyboard: [][]keyboardButton{{{Text: label, RequestLocation: true}}}, ResizeKeyboard: true, OneTimeKeyboard: true}
 	}
 	return out
-}
-
-// split cuts text into parts of at most max characters, at paragraph, line
-// or word boundaries when it can.
-func split(text string, max int) []string {
-	var out []string
-	for utf8.RuneCountInString(text) > max {
-		cut := byteIndex(text, max)
-		at := -1
-		for _, sep := range []string{"\n\n", "\n", " "} {
-			if i := strings.LastIndex(text[:cut], sep); i > cut/2 {
-				at = i
-				break
-			}
-		}
-		if at < 0 {
-			at = cut
-		}
-		out = append(out, strings.TrimSpace(text[:at]))
-		text = strings.TrimLeft(text[at:], " \n")
-	}
-	if strings.TrimSpace(text) != "" {
-		out = append(out, text)
-	}
-	return out
-}
-
-// byteIndex is the byte offset of the n-th rune.
-func byteIndex(s string, n int) int {
-	i := 0
-	for range n {
-		_, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-	}
-	return i
 }
 
 // sendOne sends one message at the paced rate, retrying what Telegram allows

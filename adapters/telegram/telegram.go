@@ -18,6 +18,7 @@ import (
 	"github.com/go-telegram/bot/models"
 
 	"teamsbot/bot"
+	"teamsbot/internal/chatutil"
 )
 
 // Channel is the channel name of Telegram conversations.
@@ -88,7 +89,7 @@ func New(cfg Config, handle Handler, log *slog.Logger) (*Adapter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, handle: handle, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global), sleep: sleepCtx}
+	a := &Adapter{cfg: cfg, handle: handle, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global), sleep: chatutil.Sleep}
 	opts := []tg.Option{
 		tg.WithSkipGetMe(),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
@@ -118,17 +119,6 @@ func redact(s, token string) string {
 		return s
 	}
 	return strings.ReplaceAll(s, token, "REDACTED")
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
 }
 
 // Routes registers the webhook.

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"teamsbot/bot"
+	"teamsbot/internal/chatutil"
 )
 
 // Meta's limits (see ../shared/PLATFORMS.md §3).
@@ -108,18 +109,7 @@ func NewSender(cfg Config, log *slog.Logger) (*Sender, error) {
 	}
 	return &Sender{cfg: cfg, client: cfg.HTTPClient, log: log.With("comp", "whatsapp"),
 		global: rate.NewLimiter(rate.Limit(cfg.Rate), max(1, int(cfg.Rate/10))),
-		users:  map[string]*userState{}, sleep: sleepCtx, now: time.Now}, nil
-}
-
-func sleepCtx(ctx context.Context, d time.Duration) error {
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
-	}
+		users:  map[string]*userState{}, sleep: chatutil.Sleep, now: time.Now}, nil
 }
 
 func (s *Sender) user(id string) *userState {
@@ -224,7 +214,7 @@ func render(r bot.Reply) []map[string]any {
 	}
 	var out []map[string]any
 	addText := func(t string) {
-		for _, part := range split(t, MaxText) {
+		for _, part := range chatutil.Split(t, MaxText) {
 			out = append(out, map[string]any{"type": "text", "text": map[string]any{"body": part, "preview_url": false}})
 		}
 	}
@@ -291,35 +281,6 @@ func fits(opts []bot.Option, limit int) bool {
 		}
 	}
 	return true
-}
-
-// split cuts text into parts of at most max characters at paragraph, line
-// or word boundaries.
-func split(text string, max int) []string {
-	var out []string
-	for utf8.RuneCountInString(text) > max {
-		cut := 0
-		for range max {
-			_, size := utf8.DecodeRuneInString(text[cut:])
-			cut += size
-		}
-		at := -1
-		for _, sep := range []string{"\n\n", "\n", " "} {
-			if i := strings.LastIndex(text[:cut], sep); i > cut/2 {
-				at = i
-				break
-			}
-		}
-		if at < 0 {
-			at = cut
-		}
-		out = append(out, strings.TrimSpace(text[:at]))
-		text = strings.TrimLeft(text[at:], " \n")
-	}
-	if strings.TrimSpace(text) != "" {
-		out = append(out, text)
-	}
-	return out
 }
 
 // template sends the approved re-engagement template with the text as its
