@@ -1,0 +1,146 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"teamsbot/booking"
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+	redisstore "teamsbot/store/redis"
+)
+
+// redisReplicas opens n stores (n replicas' connection pools) on one fresh
+// namespace of the Redis of REDIS_URL.
+func redisReplicas(t *testing.T, n int) []*redisstore.Store {
+	t.Helper()
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		t.Skip("REDIS_URL is not set: this test needs a real Redis (.ci/run starts one)")
+	}
+	prefix := fmt.Sprintf("teamsbot-replicas-%d", time.Now().UnixNano())
+	var out []*redisstore.Store
+	for range n {
+		st, err := redisstore.Open(url, prefix)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { st.Close() })
+		out = append(out, st)
+	}
+	return out
+}
+
+// TestLastPlacesAcrossReplicas: 200 people book the same time at a PUA with
+// 2 desks, alternately through two replicas: exactly 2 bookings exist.
+func TestLastPlacesAcrossReplicas(t *testing.T) {
+	replicas := redisReplicas(t, 2)
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, knowledge.Rome)
+	at := time.Date(2026, 12, 2, 9, 0, 0, 0, knowledge.Rome)
+	var mu sync.Mutex
+	counts := map[string]int{}
+	var wg sync.WaitGroup
+	for i := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			b := bot.Booking{Code: fmt.Sprintf("R%03d-AAA", i), Conv: fmt.Sprintf("whatsapp:%d", i), Place: "po-pua", Service: "first_reception", Start: at, Minutes: 30}
+			err := replicas[i%2].Book(context.Background(), b, 2, 2, now)
+			mu.Lock()
+			defer mu.Unlock()
+			switch {
+			case err == nil:
+				counts["booked"]++
+			case errors.Is(err, bot.ErrSlotFull):
+				counts["full"]++
+			default:
+				t.Errorf("Book: %v", err)
+			}
+		}()
+	}
+	wg.Wait()
+	if counts["booked"] != 2 || counts["full"] != 198 {
+		t.Fatalf("200 attempts on 2 desks across 2 replicas: %v", counts)
+	}
+	for _, r := range replicas {
+		got, err := r.Between(context.Background(), "po-pua", at, at.Add(time.Minute))
+		if err != nil || len(got) != 2 {
+			t.Fatalf("a replica sees %d bookings (%v)", len(got), err)
+		}
+	}
+}
+
+type noticeLog struct {
+	mu  sync.Mutex
+	got map[string]int
+}
+
+func (n *noticeLog) Notify(_ context.Context, conv string, x bot.Notice) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.got[conv]++
+	return nil
+}
+
+// TestRemindersOnceAcrossThreeReplicas: three replicas run the reminder
+// scheduler at the same moment, each several times: every booking due
+// tomorrow is reminded exactly once, and no other booking is.
+func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
+	l, issues := Load(EmbeddedContent())
+	if l == nil {
+		t.Fatal(issues)
+	}
+	stores := redisReplicas(t, 3)
+	now := time.Date(2026, 12, 1, 9, 5, 0, 0, knowledge.Rome)
+	places := []string{"fi-sds-firenze", "po-pua", "pi-sds-zona-pisana"}
+	due := map[string]bool{}
+	for i := range 60 {
+		day := 2 // tomorrow: reminded
+		if i%3 == 2 {
+			day = 4 // later: not yet
+		}
+		at := time.Date(2026, 12, day, 9, 0, 0, 0, knowledge.Rome).Add(time.Duration(i/6) * 30 * time.Minute)
+		conv := fmt.Sprintf("telegram:%d", i)
+		b := bot.Booking{Code: fmt.Sprintf("M%03d-AAA", i), Conv: conv, Place: places[i%3], Service: "first_reception", Start: at, Minutes: 30}
+		if err := stores[i%3].Book(context.Background(), b, 3, 2, now.Add(-72*time.Hour)); err != nil {
+			t.Fatalf("booking %d: %v", i, err)
+		}
+		if day == 2 && at.Sub(now) <= booking.RemindAhead+time.Hour {
+			due[conv] = true
+		}
+	}
+	if len(due) == 0 {
+		t.Fatal("no booking is due: the test proves nothing")
+	}
+	n := &noticeLog{got: map[string]int{}}
+	var wg sync.WaitGroup
+	for _, st := range stores {
+		svc := booking.New(l.Directory)
+		svc.SetStore(st)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for range 3 {
+				if _, err := svc.SendReminders(context.Background(), st, n, now); err != nil {
+					t.Error(err)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	for conv := range due {
+		if n.got[conv] != 1 {
+			t.Errorf("%s: %d reminders, want 1", conv, n.got[conv])
+		}
+	}
+	for conv, k := range n.got {
+		if !due[conv] {
+			t.Errorf("%s was reminded %d times but is not due", conv, k)
+		}
+	}
+}
