@@ -89,22 +89,29 @@ func (s *Store) Save(ctx context.Context, conv string, value []byte, ttl time.Du
 	return wrap("save", s.rdb.Set(ctx, s.ck(conv, "s"), value, ttl).Err())
 }
 
+// firstSeenScript keeps a conversation's seen ids in one sorted set scored
+// by expiry (ms, Redis's clock): expired ids are pruned on every call and
+// the set itself expires with its longest-lived id, so an idle user keeps
+// nothing but the session.
 var firstSeenScript = goredis.NewScript(`
-local ok = redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1])
-if ok then
-  redis.call('SADD', KEYS[2], KEYS[1])
-  return 1
-end
-return 0`)
+if redis.replicate_commands then redis.replicate_commands() end
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
+if redis.call('ZSCORE', KEYS[1], ARGV[1]) then return 0 end
+local ttl = tonumber(ARGV[2])
+redis.call('ZADD', KEYS[1], now + ttl, ARGV[1])
+if redis.call('PTTL', KEYS[1]) < ttl then redis.call('PEXPIRE', KEYS[1], ttl) end
+return 1`)
 
-// FirstSeen implements bot.Deduper: SET NX with expiry; the key is also
-// indexed for Forget.
+// FirstSeen implements bot.Deduper, on one sorted set per conversation
+// (which Forget deletes).
 func (s *Store) FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error) {
 	ms := ttl.Milliseconds()
 	if ms <= 0 {
 		ms = int64(100 * 365 * 24 * time.Hour / time.Millisecond)
 	}
-	n, err := firstSeenScript.Run(ctx, s.rdb, []string{s.ck(conv, "seen:"+id), s.ck(conv, "seenidx")}, ms).Int()
+	n, err := firstSeenScript.Run(ctx, s.rdb, []string{s.ck(conv, "seen")}, id, ms).Int()
 	if err != nil {
 		return false, wrap("first seen", err)
 	}
@@ -160,16 +167,10 @@ func (s *Store) Lock(ctx context.Context, conv string, ttl time.Duration) (func(
 	}
 }
 
-var forgetScript = goredis.NewScript(`
-local seen = redis.call('SMEMBERS', KEYS[2])
-for _, k in ipairs(seen) do redis.call('DEL', k) end
-redis.call('DEL', KEYS[1], KEYS[2])
-return 1`)
-
 // Forget implements bot.Forgetter: the session, the dedup records, the
 // bookings (freeing their slots) and the enrolments.
 func (s *Store) Forget(ctx context.Context, conv string) error {
-	if err := forgetScript.Run(ctx, s.rdb, []string{s.ck(conv, "s"), s.ck(conv, "seenidx")}).Err(); err != nil {
+	if err := s.rdb.Del(ctx, s.ck(conv, "s"), s.ck(conv, "seen")).Err(); err != nil {
 		return wrap("forget", err)
 	}
 	refs, err := s.rdb.SMembers(ctx, s.ck(conv, "bookings")).Result()
