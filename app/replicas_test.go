@@ -56,7 +56,7 @@ func TestTwoReplicasOnOneRedis(t *testing.T) {
 		}
 		replicas = append(replicas, bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", out)))
 	}
-	const conversations = 300
+	const conversations = 1000
 	script := []string{"hi", "1", "7", "8", "1", "1", "menu", "7", "12", "1"}
 	want := []string{"privacy.notice", "welcome.hello+menu.ask", "school.intro+school.ask_age"}
 	ctx := context.Background()
