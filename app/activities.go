@@ -11,7 +11,6 @@ import (
 	"teamsbot/activities"
 	"teamsbot/bot"
 	"teamsbot/knowledge"
-	"teamsbot/store/embedded"
 )
 
 // activitiesCmd is `teamsbot activities --id ID` (participants and waiting
@@ -27,19 +26,7 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 		fmt.Fprintln(env.Stderr, "usage: teamsbot activities --id ID | --proposals")
 		return ErrUsage
 	}
-	cfg, err := FromEnv(env.Getenv)
-	if err != nil {
-		return err
-	}
-	c, err := content(env, "")
-	if err != nil {
-		return err
-	}
-	l, err := loadOrExplain(env, c, false)
-	if err != nil {
-		return err
-	}
-	st, err := embedded.Open(cfg.Data)
+	cfg, l, st, err := contentAndStore(env)
 	if err != nil {
 		return err
 	}

@@ -9,11 +9,11 @@ import (
 	"time"
 
 	"teamsbot/knowledge"
-	"teamsbot/store/embedded"
 )
 
 // bookingsCmd is `teamsbot bookings --place ID --date YYYY-MM-DD [--format
-// csv]`: the day's agenda of a PUA from the embedded store, for the desk.
+// csv]`: the day's agenda of a PUA, for the desk, from the deployment's
+// store (Redis with REDIS_URL, else the embedded one).
 func bookingsCmd(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "bookings")
 	place := fs.String("place", "", "the PUA's place id (see knowledge/places)")
@@ -22,22 +22,15 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
-	cfg, err := FromEnv(env.Getenv)
-	if err != nil {
-		return err
-	}
-	c, err := content(env, "")
-	if err != nil {
-		return err
-	}
-	l, err := loadOrExplain(env, c, false)
-	if err != nil {
-		return err
-	}
 	if *place == "" {
 		fmt.Fprintln(env.Stderr, "usage: teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]")
 		return ErrUsage
 	}
+	_, l, st, err := contentAndStore(env)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
 	p, ok := l.Directory.Place(*place)
 	if !ok {
 		return fmt.Errorf("no place %q", *place)
@@ -50,11 +43,6 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 	}
 	y, m, d := day.Date()
 	from := time.Date(y, m, d, 0, 0, 0, 0, knowledge.Rome)
-	st, err := embedded.Open(cfg.Data)
-	if err != nil {
-		return err
-	}
-	defer st.Close()
 	bs, err := st.Between(ctx, p.ID, from, from.AddDate(0, 0, 1))
 	if err != nil {
 		return err

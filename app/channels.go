@@ -87,6 +87,29 @@ func operatorHours(spec string, dir *knowledge.Directory) func(time.Time) (bool,
 
 // openStore opens the configured store: Redis with REDIS_URL (several
 // replicas can share it), else the embedded store in TEAMSBOT_DATA.
+// contentAndStore loads the content and opens the deployment's store, for
+// the commands a desk runs (bookings, activities): Redis when REDIS_URL is
+// set, so they see what every replica wrote, else the embedded store.
+func contentAndStore(env Env) (Config, *Loaded, bot.Store, error) {
+	cfg, err := FromEnv(env.Getenv)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	c, err := content(env, "")
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	l, err := loadOrExplain(env, c, false)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	st, err := openStore(cfg)
+	if err != nil {
+		return cfg, nil, nil, err
+	}
+	return cfg, l, st, nil
+}
+
 func openStore(cfg Config) (bot.Store, error) {
 	if cfg.RedisURL != "" {
 		return redisstore.Open(string(cfg.RedisURL), cfg.RedisPrefix)

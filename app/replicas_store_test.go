@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -16,8 +17,8 @@ import (
 )
 
 // redisReplicas opens n stores (n replicas' connection pools) on one fresh
-// namespace of the Redis of REDIS_URL.
-func redisReplicas(t *testing.T, n int) []*redisstore.Store {
+// namespace of the Redis of REDIS_URL, and say which.
+func redisReplicas(t *testing.T, n int) ([]*redisstore.Store, string) {
 	t.Helper()
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
@@ -33,13 +34,13 @@ func redisReplicas(t *testing.T, n int) []*redisstore.Store {
 		t.Cleanup(func() { st.Close() })
 		out = append(out, st)
 	}
-	return out
+	return out, prefix
 }
 
 // TestLastPlacesAcrossReplicas: 200 people book the same time at a PUA with
 // 2 desks, alternately through two replicas: exactly 2 bookings exist.
 func TestLastPlacesAcrossReplicas(t *testing.T) {
-	replicas := redisReplicas(t, 2)
+	replicas, _ := redisReplicas(t, 2)
 	now := time.Date(2026, 11, 26, 10, 0, 0, 0, knowledge.Rome)
 	at := time.Date(2026, 12, 2, 9, 0, 0, 0, knowledge.Rome)
 	var mu sync.Mutex
@@ -95,7 +96,7 @@ func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
 	if l == nil {
 		t.Fatal(issues)
 	}
-	stores := redisReplicas(t, 3)
+	stores, _ := redisReplicas(t, 3)
 	now := time.Date(2026, 12, 1, 9, 5, 0, 0, knowledge.Rome)
 	places := []string{"fi-sds-firenze", "po-pua", "pi-sds-zona-pisana"}
 	due := map[string]bool{}
@@ -142,5 +143,24 @@ func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
 		if !due[conv] {
 			t.Errorf("%s was reminded %d times but is not due", conv, k)
 		}
+	}
+}
+
+// TestDeskCommandsReadRedis: with REDIS_URL set, `teamsbot bookings` shows
+// what a replica booked on Redis (not an empty embedded store).
+func TestDeskCommandsReadRedis(t *testing.T) {
+	stores, prefix := redisReplicas(t, 1)
+	at := time.Date(2026, 12, 2, 9, 30, 0, 0, knowledge.Rome)
+	b := bot.Booking{Code: "RD5-KQZ", Conv: "telegram:42", Place: "po-pua", Service: "documents", Start: at, Minutes: 30, Lang: "fr"}
+	if err := stores[0].Book(context.Background(), b, 2, 2, at.Add(-72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"REDIS_URL": os.Getenv("REDIS_URL"), "TEAMSBOT_REDIS_PREFIX": prefix, "TEAMSBOT_DATA": t.TempDir()}
+	e, out, errOut := env([]string{"bookings", "--place", "po-pua", "--date", "2026-12-02", "--format", "csv"}, "", vars)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("bookings: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out.String(), "09:30,RD5-KQZ,documents,30,fr") {
+		t.Errorf("the Redis booking is not in the agenda:\n%s", out)
 	}
 }
