@@ -15,6 +15,8 @@ import (
 //	blocked: one byte, 0 or 1
 //	vars: uvarint count, then key and value strings, keys sorted
 //	back: uvarint count, then flow and step strings
+//	seen (format 2): uvarint count, then per id 8 bytes of hash (little
+//	endian) and a uvarint of how many seconds before updated it was seen
 //
 // Decoding converts the input to one string once and slices every field out
 // of it, so a decode costs a handful of allocations whatever the session
@@ -51,6 +53,11 @@ func (s *Session) appendTo(b []byte) []byte {
 	for _, p := range s.Back {
 		b = appendString(b, p.Flow)
 		b = appendString(b, p.Step)
+	}
+	b = binary.AppendUvarint(b, uint64(len(s.Seen)))
+	for _, x := range s.Seen {
+		b = binary.LittleEndian.AppendUint64(b, x.Hash)
+		b = binary.AppendUvarint(b, uint64(max(s.Updated-x.At, 0)))
 	}
 	return b
 }
@@ -124,7 +131,8 @@ func (s *Session) decode(b []byte) error {
 	if len(b) == 0 {
 		return errTruncated
 	}
-	if b[0] != sessionFormat {
+	format := b[0]
+	if format != 1 && format != sessionFormat {
 		return fmt.Errorf("format %d, this version reads format %d", b[0], sessionFormat)
 	}
 	d := &decoder{s: string(b[1:])}
@@ -143,6 +151,24 @@ func (s *Session) decode(b []byte) error {
 		s.Back = make([]Place, n)
 		for i := range s.Back {
 			s.Back[i] = Place{Flow: d.str(), Step: d.str()}
+		}
+	}
+	if format >= 2 {
+		if n := d.count(); n > 0 && d.err == nil {
+			s.Seen = make([]SeenID, 0, n)
+			for range n {
+				if len(d.s) < 8 {
+					d.err = errTruncated
+					break
+				}
+				h := binary.LittleEndian.Uint64([]byte(d.s[:8]))
+				d.s = d.s[8:]
+				at := s.Updated - int64(min(d.uvarint(), 1<<40))
+				if at > s.Updated { // wrapped below the smallest int64
+					at = s.Updated
+				}
+				s.Seen = append(s.Seen, SeenID{Hash: h, At: at})
+			}
 		}
 	}
 	if d.err == nil && d.s != "" {

@@ -1,8 +1,10 @@
 package bot
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
 )
 
 func TestSessionRoundTrip(t *testing.T) {
@@ -11,7 +13,8 @@ func TestSessionRoundTrip(t *testing.T) {
 		{State: StateFlow, Lang: "zh", Flow: "school", Step: "topics", Misses: 2, Pending: PendingForget, Link: "school",
 			Consent: 1780000000, Updated: 1780000500, Since: -5, Blocked: true,
 			Vars: map[string]string{"child_age": "8", "città": "Sesto Fiorentino", "empty": "", "rtl": "مرحبا 🙂"},
-			Back: []Place{{"school", "age"}, {"menu", "main"}}},
+			Back: []Place{{"school", "age"}, {"menu", "main"}},
+			Seen: []SeenID{{Hash: 1<<63 + 5, At: 1780000000}, {Hash: 7, At: 1780000500}}},
 	} {
 		b, err := s.Marshal()
 		if err != nil {
@@ -24,6 +27,49 @@ func TestSessionRoundTrip(t *testing.T) {
 		if !reflect.DeepEqual(*got, s) {
 			t.Errorf("round trip:\n got %+v\nwant %+v", *got, s)
 		}
+	}
+}
+
+// TestReadsFormat1: sessions stored before the seen ids still load.
+func TestReadsFormat1(t *testing.T) {
+	s := Session{State: StateFlow, Lang: "sq", Flow: "school", Step: "age", Updated: 1780000500, Vars: map[string]string{"a": "b"}}
+	b, _ := s.Marshal()
+	if b[0] != 2 || b[len(b)-1] != 0 {
+		t.Fatalf("format 2 ends with an empty seen list: % x", b)
+	}
+	old := append([]byte{1}, b[1:len(b)-1]...)
+	got, err := UnmarshalSession(old)
+	if err != nil || !reflect.DeepEqual(*got, s) {
+		t.Fatalf("format 1: %+v, %v", got, err)
+	}
+	if _, err := UnmarshalSession(append([]byte{3}, b[1:]...)); err == nil {
+		t.Error("a future format was read")
+	}
+}
+
+// TestFirstSeenInSession: an id is new once within the window; expired and
+// surplus ids are dropped, so the session stays small.
+func TestFirstSeenInSession(t *testing.T) {
+	var s Session
+	now := time.Date(2026, 11, 26, 10, 0, 0, 0, time.UTC)
+	if !s.firstSeen("wamid.A", now, 48*time.Hour) || s.firstSeen("wamid.A", now.Add(47*time.Hour), 48*time.Hour) {
+		t.Fatal("an id within the window")
+	}
+	if !s.firstSeen("wamid.A", now.Add(49*time.Hour), 48*time.Hour) {
+		t.Fatal("an id past the window is new again")
+	}
+	for i := range 100 {
+		if !s.firstSeen(fmt.Sprint("id", i), now.Add(50*time.Hour), 48*time.Hour) {
+			t.Fatalf("id%d was not new", i)
+		}
+	}
+	if len(s.Seen) != maxSeen || s.firstSeen("id99", now.Add(50*time.Hour), 48*time.Hour) {
+		t.Errorf("%d ids kept; the latest must be among them", len(s.Seen))
+	}
+	s.Updated = now.Add(50 * time.Hour).Unix()
+	b, _ := s.Marshal()
+	if len(b) > 400 {
+		t.Errorf("a session with %d ids is %d bytes", len(s.Seen), len(b))
 	}
 }
 

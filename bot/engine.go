@@ -183,6 +183,8 @@ type Event struct {
 type Turn struct {
 	Replies []Reply
 	Events  []Event
+	// duplicate: the message was handled already; nothing is saved or sent.
+	duplicate bool
 }
 
 // turn is the working state of one Step call.

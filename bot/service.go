@@ -65,8 +65,8 @@ type ServiceConfig struct {
 	// Retention is how long a session is kept after the last message
 	// (default 30 days); the privacy notice says so.
 	Retention time.Duration
-	// DedupTTL is how long a platform message id is remembered (default 48 h,
-	// longer than any platform's redelivery window).
+	// DedupTTL is how long a platform message id is remembered, in the
+	// session (default 48 h; the 32 latest ids at most).
 	DedupTTL time.Duration
 	// LockTTL bounds how long one turn may hold a conversation (default 30 s).
 	LockTTL time.Duration
@@ -74,8 +74,9 @@ type ServiceConfig struct {
 	PseudonymKey []byte
 }
 
-// Service runs the engine against the world: it deduplicates, locks the
-// conversation, loads the session, steps the engine, saves, and sends.
+// Service runs the engine against the world: it locks the conversation,
+// loads the session, drops a message the session has seen already, steps the
+// engine, saves (with the message's id), and sends.
 type Service struct {
 	engine  *Engine
 	store   Store
@@ -144,24 +145,25 @@ func (s *Service) Pseudonym(conv string) string {
 func (s *Service) Handle(ctx context.Context, in Inbound) error {
 	start := s.now()
 	conv := in.Key()
-	if in.ID != "" {
-		first, err := s.store.FirstSeen(ctx, conv, in.ID, s.cfg.DedupTTL)
-		if err != nil {
-			return fmt.Errorf("dedup: %w: %w", ErrUnavailable, err)
-		}
-		if s.metrics != nil {
-			s.metrics.Inbound(in.Channel, !first)
-		}
-		if !first {
-			s.logFor(conv).Debug("duplicate message ignored")
-			return nil
-		}
-	} else if s.metrics != nil {
-		s.metrics.Inbound(in.Channel, false)
-	}
+	duplicate := false
+	// The message id is checked and recorded in the session, under the
+	// conversation's lock, and saved with the state the message led to: a
+	// redelivery is recognised, and a message whose turn failed before it
+	// was saved is handled again when the platform retries.
 	err := s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		if in.ID != "" && !sess.firstSeen(in.ID, s.now(), s.cfg.DedupTTL) {
+			duplicate = true
+			return Turn{duplicate: true}, nil
+		}
 		return s.engine.Step(ctx, sess, in, s.now())
 	})
+	if s.metrics != nil {
+		s.metrics.Inbound(in.Channel, duplicate)
+	}
+	if duplicate {
+		s.logFor(conv).Debug("duplicate message ignored")
+		return nil
+	}
 	if s.metrics != nil {
 		s.metrics.Turn(in.Channel, s.now().Sub(start), err != nil)
 	}
@@ -241,6 +243,9 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		}
 	}
 	turn, stepErr := fn(sess)
+	if turn.duplicate {
+		return nil
+	}
 	forget := false
 	for _, ev := range turn.Events {
 		if s.metrics != nil {

@@ -148,6 +148,45 @@ func TestDuplicateDeliveryIsAnsweredOnce(t *testing.T) {
 	}
 }
 
+// failingSave is a store whose next Save fails (a store outage mid-turn).
+type failingSave struct {
+	bot.Store
+	fail bool
+}
+
+func (f *failingSave) Save(ctx context.Context, conv string, v []byte, ttl time.Duration) error {
+	if f.fail {
+		f.fail = false
+		return bot.ErrUnavailable
+	}
+	return f.Store.Save(ctx, conv, v, ttl)
+}
+
+// TestRedeliveryAfterAFailedTurn: the store fails while a message is being
+// handled, so the webhook answers an error and the platform delivers the
+// message again: it is handled then (not taken for a duplicate), once.
+func TestRedeliveryAfterAFailedTurn(t *testing.T) {
+	st := &failingSave{Store: memory.New()}
+	f := newFixture(t, st, false)
+	f.say(t, "u1", "hi")
+	f.say(t, "u1", "1")
+	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.7", Text: "7", LangHint: "en"}
+	st.fail = true
+	if err := f.svc.Handle(context.Background(), in); err == nil {
+		t.Fatal("a turn whose save failed reported success")
+	}
+	f.out.take("u1")
+	for range 2 {
+		if err := f.svc.Handle(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got := f.out.take("u1")
+	if len(got) != 1 || !strings.Contains(ids(got), "school.ask_age") {
+		t.Fatalf("the redelivered message: %s (%d replies)", ids(got), len(got))
+	}
+}
+
 func TestForgetDeletesEverything(t *testing.T) {
 	st := memory.New()
 	f := newFixture(t, st, false)
@@ -164,10 +203,12 @@ func TestForgetDeletesEverything(t *testing.T) {
 	if _, err := st.Load(context.Background(), "test:u1"); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("session still stored after forget: %v", err)
 	}
-	// The dedup records went too: the same message id is new again.
-	first, err := st.FirstSeen(context.Background(), "test:u1", "m1", time.Hour)
-	if err != nil || !first {
-		t.Fatalf("dedup record survived forget: first=%v err=%v", first, err)
+	// The seen message ids were in the session: the same id is new again.
+	if err := f.svc.Handle(context.Background(), bot.Inbound{Channel: "test", UserID: "u1", ID: "m1", Text: "hi", LangHint: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(f.out.take("u1")); !strings.Contains(got, "privacy.notice") {
+		t.Fatalf("an old message id after forget: %s", got)
 	}
 	if got := ids(f.say(t, "u1", "hi")); !strings.Contains(got, "privacy.notice") {
 		t.Fatalf("after forget the user is new: %s", got)

@@ -1,6 +1,11 @@
 package bot
 
-import "fmt"
+import (
+	"fmt"
+	"hash/fnv"
+	"slices"
+	"time"
+)
 
 // Lifecycle states of a conversation. See lifecycle.go for the transitions.
 const (
@@ -45,6 +50,41 @@ type Session struct {
 	// Blocked is set when the user blocked the bot on their channel: nothing
 	// is sent until they write again.
 	Blocked bool `json:"x,omitempty"`
+	// Seen are the platform message ids handled lately (hashed), saved with
+	// the state they led to: a redelivered message is recognised, and one
+	// whose turn was never saved is handled again.
+	Seen []SeenID `json:"z,omitempty"`
+}
+
+// SeenID is a handled message: the FNV-1a hash of its platform id and when
+// (Unix seconds).
+type SeenID struct {
+	Hash uint64
+	At   int64
+}
+
+// maxSeen bounds the ids a session remembers (a redelivery comes within
+// minutes; 32 covers two days of a busy conversation).
+const maxSeen = 32
+
+// firstSeen records the message id and reports whether it is new: not seen
+// within ttl before now. Older ids are dropped, and the oldest past maxSeen.
+func (s *Session) firstSeen(id string, now time.Time, ttl time.Duration) bool {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	sum := h.Sum64()
+	cutoff := now.Add(-ttl).Unix()
+	s.Seen = slices.DeleteFunc(s.Seen, func(x SeenID) bool { return x.At < cutoff })
+	for _, x := range s.Seen {
+		if x.Hash == sum {
+			return false
+		}
+	}
+	if len(s.Seen) >= maxSeen {
+		s.Seen = slices.Delete(s.Seen, 0, len(s.Seen)-maxSeen+1)
+	}
+	s.Seen = append(s.Seen, SeenID{Hash: sum, At: now.Unix()})
+	return true
 }
 
 // Place is a step in a flow.
@@ -62,8 +102,9 @@ const (
 )
 
 // sessionFormat is the first byte of an encoded session; a format change
-// bumps it, and UnmarshalSession says which one it cannot read.
-const sessionFormat = 1
+// bumps it, and UnmarshalSession says which one it cannot read. Format 1
+// (before the seen ids) is still read.
+const sessionFormat = 2
 
 // Marshal encodes the session for the store.
 //
