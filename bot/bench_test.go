@@ -13,7 +13,7 @@ import (
 	redisstore "teamsbot/store/redis"
 )
 
-// benchTurn measures one whole turn (dedup, lock, load, engine, save, send)
+// benchTurn measures one whole turn (lock, load, seen-id check, engine, save, send)
 // of a user answering "1" at the school topics question, which says a text
 // and asks the question again: a typical mid-flow turn.
 func benchTurn(b *testing.B, st bot.Store) {
@@ -30,6 +30,9 @@ func benchTurn(b *testing.B, st bot.Store) {
 		}
 	}
 	b.StopTimer()
+	if rt, ok := st.(interface{ RoundTrips() uint64 }); ok {
+		b.ReportMetric(float64(rt.RoundTrips())/float64(b.N+4), "round-trips/turn")
+	}
 	raw, err := st.Load(ctx, "test:u2")
 	if err != nil {
 		b.Fatal(err)

@@ -223,13 +223,22 @@ func (s *Service) TimedOut(ctx context.Context, conv string) error {
 func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session) (Turn, error)) error {
 	channel, userID := splitKey(conv)
 	log := &lazyLog{s: s, conv: conv}
-	unlock, err := s.store.Lock(ctx, conv, s.cfg.LockTTL)
-	if err != nil {
-		return fmt.Errorf("lock conversation: %w: %w", ErrUnavailable, err)
+	var unlock func()
+	var raw []byte
+	var err error
+	if ll, ok := s.store.(LockLoader); ok {
+		unlock, raw, err = ll.LockLoad(ctx, conv, s.cfg.LockTTL)
+		if unlock == nil {
+			return fmt.Errorf("lock conversation: %w: %w", ErrUnavailable, err)
+		}
+	} else {
+		if unlock, err = s.store.Lock(ctx, conv, s.cfg.LockTTL); err != nil {
+			return fmt.Errorf("lock conversation: %w: %w", ErrUnavailable, err)
+		}
+		raw, err = s.store.Load(ctx, conv)
 	}
 	defer unlock()
 	sess := &Session{State: StateNew}
-	raw, err := s.store.Load(ctx, conv)
 	switch {
 	case errors.Is(err, ErrNotFound):
 	case err != nil:

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -15,6 +16,7 @@ import (
 	"teamsbot/bot"
 	"teamsbot/store/embedded"
 	"teamsbot/store/memory"
+	redisstore "teamsbot/store/redis"
 )
 
 // recorder is a Sender that keeps what it was asked to send.
@@ -446,5 +448,34 @@ func TestNotifySpeaksTheUsersLanguage(t *testing.T) {
 	// Nothing goes to a user who deleted their data, or never wrote.
 	if err := f.svc.Notify(context.Background(), "test:nobody", n); err == nil {
 		t.Error("a reminder to an unknown conversation")
+	}
+}
+
+// TestRedisTurnIsThreeRoundTrips: on Redis a turn is lock-and-load, save,
+// unlock; a duplicate is lock-and-load, unlock.
+func TestRedisTurnIsThreeRoundTrips(t *testing.T) {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		t.Skip("REDIS_URL is not set: this test needs a real Redis (.ci/run starts one)")
+	}
+	st, err := redisstore.Open(url, fmt.Sprintf("teamsbot-trips-%d", time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	f := newFixture(t, st, false)
+	f.toSchoolTopics(t, "u1") // loads the scripts
+	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.trip", Text: "1", LangHint: "en"}
+	for _, want := range []uint64{3, 2} {
+		before := st.RoundTrips()
+		if err := f.svc.Handle(context.Background(), in); err != nil {
+			t.Fatal(err)
+		}
+		if got := st.RoundTrips() - before; got != want {
+			t.Errorf("%d round trips, want %d", got, want)
+		}
+	}
+	if got := f.out.take("u1"); len(got) != 1 {
+		t.Errorf("%d replies", len(got))
 	}
 }

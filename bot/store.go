@@ -49,6 +49,14 @@ type Sessions interface {
 	Save(ctx context.Context, conv string, value []byte, ttl time.Duration) error
 }
 
+// LockLoader is an optional fast path of a Store whose calls are round
+// trips (Redis): LockLoad is Lock then Load in one call. When there is no
+// session the lock is held all the same and the error wraps ErrNotFound; on
+// any other error the lock is not held.
+type LockLoader interface {
+	LockLoad(ctx context.Context, conv string, ttl time.Duration) (unlock func(), session []byte, err error)
+}
+
 // Deduper remembers which platform message ids were already handled.
 type Deduper interface {
 	// FirstSeen atomically records id for conv and reports whether this is the

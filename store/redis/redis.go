@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	goredis "github.com/redis/go-redis/v9"
@@ -16,12 +17,16 @@ import (
 	"teamsbot/bot"
 )
 
-var _ bot.Store = (*Store)(nil)
+var (
+	_ bot.Store      = (*Store)(nil)
+	_ bot.LockLoader = (*Store)(nil)
+)
 
 // Store is a bot.Store on Redis.
 type Store struct {
 	rdb    goredis.UniversalClient
 	prefix string
+	trips  atomic.Uint64
 }
 
 // Open connects to the Redis of url (redis://, rediss://, unix://; see
@@ -39,7 +44,31 @@ func Open(url, prefix string) (*Store, error) {
 	if prefix == "" {
 		prefix = "teamsbot"
 	}
-	return &Store{rdb: goredis.NewClient(opt), prefix: prefix + ":v1:"}, nil
+	s := &Store{rdb: goredis.NewClient(opt), prefix: prefix + ":v1:"}
+	s.rdb.AddHook(tripCounter{&s.trips})
+	return s, nil
+}
+
+// RoundTrips is the number of commands and pipelines sent to Redis since
+// Open (benchmarks and tests count a turn's).
+func (s *Store) RoundTrips() uint64 { return s.trips.Load() }
+
+type tripCounter struct{ n *atomic.Uint64 }
+
+func (tripCounter) DialHook(next goredis.DialHook) goredis.DialHook { return next }
+
+func (c tripCounter) ProcessHook(next goredis.ProcessHook) goredis.ProcessHook {
+	return func(ctx context.Context, cmd goredis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmd)
+	}
+}
+
+func (c tripCounter) ProcessPipelineHook(next goredis.ProcessPipelineHook) goredis.ProcessPipelineHook {
+	return func(ctx context.Context, cmds []goredis.Cmder) error {
+		c.n.Add(1)
+		return next(ctx, cmds)
+	}
 }
 
 // Close closes the connections.
@@ -126,16 +155,64 @@ return 0`)
 // ends; unlock deletes the key only if it still holds our token, so an
 // unlock after expiry never frees another holder's lock.
 func (s *Store) Lock(ctx context.Context, conv string, ttl time.Duration) (func(), error) {
+	if ttl <= 0 {
+		ttl = 24 * time.Hour
+	}
+	return s.lock(ctx, conv, func(key, token string) (bool, error) {
+		return s.rdb.SetNX(ctx, key, token, ttl).Result()
+	})
+}
+
+var lockLoadScript = goredis.NewScript(`
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  local v = redis.call('GET', KEYS[2])
+  if v then return {1, v} end
+  return {1}
+end
+return {0}`)
+
+// LockLoad implements bot.LockLoader: the lock and the session in one round
+// trip (a turn is then three: this, save, unlock).
+func (s *Store) LockLoad(ctx context.Context, conv string, ttl time.Duration) (func(), []byte, error) {
+	var raw []byte
+	found := false
+	ms := ttl.Milliseconds()
+	if ms <= 0 {
+		ms = (24 * time.Hour).Milliseconds()
+	}
+	unlock, err := s.lock(ctx, conv, func(key, token string) (bool, error) {
+		res, err := lockLoadScript.Run(ctx, s.rdb, []string{key, s.ck(conv, "s")}, token, ms).Slice()
+		if err != nil || len(res) == 0 {
+			return false, err
+		}
+		if n, _ := res[0].(int64); n != 1 {
+			return false, nil
+		}
+		if len(res) > 1 {
+			v, _ := res[1].(string)
+			raw, found = []byte(v), true
+		}
+		return true, nil
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	if !found {
+		return unlock, nil, fmt.Errorf("redis store: load: %w", bot.ErrNotFound)
+	}
+	return unlock, raw, nil
+}
+
+// lock polls try (which sets the lock key to the token if it is free) with
+// backoff until it succeeds or ctx ends.
+func (s *Store) lock(ctx context.Context, conv string, try func(key, token string) (bool, error)) (func(), error) {
 	key := s.ck(conv, "lock")
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
 	token := hex.EncodeToString(b)
-	if ttl <= 0 {
-		ttl = 24 * time.Hour
-	}
 	wait := 2 * time.Millisecond
 	for {
-		ok, err := s.rdb.SetNX(ctx, key, token, ttl).Result()
+		ok, err := try(key, token)
 		if err != nil {
 			if ctx.Err() != nil {
 				return nil, fmt.Errorf("redis store: lock: %w: %w", bot.ErrLockTimeout, ctx.Err())

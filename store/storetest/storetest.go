@@ -63,6 +63,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"ForgetBookings", testForgetBookings},
 		{"JoinNeverExceedsCapacity", testJoinNeverExceedsCapacity},
 		{"LeavePromotesTheFirstWaiting", testLeavePromotes},
+		{"LockLoad", testLockLoad},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -375,6 +376,45 @@ func testLockExcludes(t *testing.T, s bot.Store) {
 		t.Fatal("second Lock did not return after the first holder unlocked")
 	}
 	lock(t, s, "conv", longTTL)()
+}
+
+// testLockLoad: a store with the LockLoad fast path locks as Lock does (the
+// two exclude each other) and loads as Load does; when there is no session
+// the lock is held all the same.
+func testLockLoad(t *testing.T, s bot.Store) {
+	ll, ok := s.(bot.LockLoader)
+	if !ok {
+		t.Skip("the store has no LockLoad fast path")
+	}
+	ctx := ctxFor(t)
+	unlock, raw, err := ll.LockLoad(ctx, "conv", longTTL)
+	if !errors.Is(err, bot.ErrNotFound) || unlock == nil || raw != nil {
+		t.Fatalf("LockLoad of a new conversation: raw=%q err=%v unlock=%v", raw, err, unlock != nil)
+	}
+	mustBeLocked(t, s, "conv")
+	save(t, s, "conv", []byte("state"), longTTL)
+	unlock()
+	unlock, raw, err = ll.LockLoad(ctx, "conv", longTTL)
+	if err != nil || string(raw) != "state" {
+		t.Fatalf("LockLoad: %q, %v", raw, err)
+	}
+	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel()
+	if u, _, err := ll.LockLoad(short, "conv", longTTL); u != nil {
+		u()
+		t.Fatal("LockLoad succeeded while the lock was held")
+	} else {
+		checkLockErr(t, err)
+	}
+	unlock()
+	held := lock(t, s, "conv", longTTL)
+	short2, cancel2 := context.WithTimeout(ctx, 50*time.Millisecond)
+	defer cancel2()
+	if u, _, _ := ll.LockLoad(short2, "conv", longTTL); u != nil {
+		u()
+		t.Fatal("LockLoad succeeded while Lock held the conversation")
+	}
+	held()
 }
 
 func testLockOtherConversation(t *testing.T, s bot.Store) {
