@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -162,5 +163,97 @@ func TestDeskCommandsReadRedis(t *testing.T) {
 	}
 	if !strings.Contains(out.String(), "09:30,RD5-KQZ,documents,30,fr") {
 		t.Errorf("the Redis booking is not in the agenda:\n%s", out)
+	}
+}
+
+// discard is a Sender that keeps nothing (benchmarks).
+type discard struct{}
+
+func (discard) Send(context.Context, string, []bot.Reply) error { return nil }
+
+// BenchmarkReplicas is whole turns (a mid-flow answer) per second on one
+// Redis, served by one replica or by two, 16 conversations at a time, with
+// p50 and p99 of a turn. Two replicas in one process share its two cores,
+// so the figure shows what Redis and the locking allow, not two machines.
+//
+//	REDIS_URL=redis://127.0.0.1:6379/0 go test ./app -run '^$' -bench Replicas -benchtime 20000x
+func BenchmarkReplicas(b *testing.B) {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		b.Skip("REDIS_URL is not set")
+	}
+	l, issues := Load(EmbeddedContent())
+	if l == nil {
+		b.Fatal(issues)
+	}
+	for _, n := range []int{1, 2} {
+		b.Run(fmt.Sprintf("%d-replica", n), func(b *testing.B) {
+			prefix := fmt.Sprintf("teamsbot-bench-%d", time.Now().UnixNano())
+			var svcs []*bot.Service
+			for range n {
+				st, err := redisstore.Open(url, prefix)
+				if err != nil {
+					b.Fatal(err)
+				}
+				defer st.Close()
+				eng, err := l.Engine(bot.Config{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				svcs = append(svcs, bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", discard{})))
+			}
+			ctx := context.Background()
+			const convs = 16
+			// Bring every conversation to the school topics question.
+			for c := range convs {
+				for i, text := range []string{"hi", "1", "7", "8"} {
+					in := bot.Inbound{Channel: "test", UserID: fmt.Sprint("u", c), ID: fmt.Sprintf("w%d-%d", c, i), Text: text, LangHint: "en"}
+					if err := svcs[0].Handle(ctx, in); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+			var mu sync.Mutex
+			var lat []time.Duration
+			var next int64
+			b.ResetTimer()
+			start := time.Now()
+			var wg sync.WaitGroup
+			for c := range convs {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					var mine []time.Duration
+					for i := 0; ; i++ {
+						mu.Lock()
+						if next >= int64(b.N) {
+							mu.Unlock()
+							break
+						}
+						next++
+						mu.Unlock()
+						in := bot.Inbound{Channel: "test", UserID: fmt.Sprint("u", c), ID: fmt.Sprintf("b%d-%d", c, i), Text: "1", LangHint: "en"}
+						t0 := time.Now()
+						if err := svcs[i%n].Handle(ctx, in); err != nil {
+							b.Error(err)
+							return
+						}
+						mine = append(mine, time.Since(t0))
+					}
+					mu.Lock()
+					lat = append(lat, mine...)
+					mu.Unlock()
+				}()
+			}
+			wg.Wait()
+			elapsed := time.Since(start)
+			b.StopTimer()
+			slices.Sort(lat)
+			if len(lat) > 0 {
+				b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "turns/s")
+				b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
+			}
+		})
 	}
 }
