@@ -149,15 +149,20 @@ func TestUsage(t *testing.T) {
 
 func TestConfigFromEnv(t *testing.T) {
 	c, err := FromEnv(func(k string) string {
-		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "2h", "TEAMSBOT_RETENTION_DAYS": "7", "TEAMSBOT_LOG_LEVEL": "debug"}[k]
+		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "2h", "TEAMSBOT_RETENTION_DAYS": "7", "TEAMSBOT_LOG_LEVEL": "debug", "TEAMSBOT_LOCK_TTL": "5s"}[k]
 	})
 	if err != nil || c.SessionTimeout != 2*time.Hour || c.RetentionDays != 7 || c.LogLevel != slog.LevelDebug || c.Addr != ":8080" {
 		t.Errorf("FromEnv = %+v, %v", c, err)
 	}
+	// The store keeps sessions as long as the privacy notice says, not the
+	// default 30 days.
+	if sc := serviceConfig(c, nil); sc.Retention != 7*24*time.Hour || sc.LockTTL != 5*time.Second {
+		t.Errorf("service config: retention %v, lock TTL %v", sc.Retention, sc.LockTTL)
+	}
 	_, err = FromEnv(func(k string) string {
-		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "soon", "TEAMSBOT_RETENTION_DAYS": "0", "TEAMSBOT_LOG_FORMAT": "xml"}[k]
+		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "soon", "TEAMSBOT_RETENTION_DAYS": "0", "TEAMSBOT_LOG_FORMAT": "xml", "TEAMSBOT_LOCK_TTL": "1h"}[k]
 	})
-	for _, want := range []string{"TEAMSBOT_SESSION_TIMEOUT", "TEAMSBOT_RETENTION_DAYS", "TEAMSBOT_LOG_FORMAT"} {
+	for _, want := range []string{"TEAMSBOT_SESSION_TIMEOUT", "TEAMSBOT_RETENTION_DAYS", "TEAMSBOT_LOG_FORMAT", "TEAMSBOT_LOCK_TTL"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("bad %s not reported: %v", want, err)
 		}

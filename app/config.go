@@ -38,6 +38,9 @@ type Config struct {
 	// SessionTimeout starts a conversation again at the menu after this long
 	// without messages (TEAMSBOT_SESSION_TIMEOUT, default 24h).
 	SessionTimeout time.Duration
+	// LockTTL is how long a conversation stays locked when the replica
+	// handling it dies mid-turn (TEAMSBOT_LOCK_TTL, default 30s).
+	LockTTL time.Duration
 	// RetentionDays: everything about a user is deleted this many days after
 	// their last message (TEAMSBOT_RETENTION_DAYS, default 30).
 	RetentionDays int
@@ -133,6 +136,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("TEAMSBOT_SESSION_TIMEOUT=%q: want a positive duration like 24h", v))
 		} else {
 			c.SessionTimeout = d
+		}
+	}
+	if v := getenv("TEAMSBOT_LOCK_TTL"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < time.Second || d > 10*time.Minute {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_LOCK_TTL=%q: want a duration between 1s and 10m, like 30s", v))
+		} else {
+			c.LockTTL = d
 		}
 	}
 	if v := getenv("TEAMSBOT_RETENTION_DAYS"); v != "" {

@@ -142,6 +142,13 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 	return slog.New(slog.NewTextHandler(w, opts))
 }
 
+// serviceConfig is the Service's part of the configuration: sessions are
+// kept as long as the privacy notice says (TEAMSBOT_RETENTION_DAYS).
+func serviceConfig(cfg Config, log *slog.Logger) bot.ServiceConfig {
+	return bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log), LockTTL: cfg.LockTTL,
+		Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour}
+}
+
 func pseudonymKey(cfg Config, log *slog.Logger) []byte {
 	if cfg.PseudonymKey != "" {
 		return []byte(cfg.PseudonymKey)
@@ -202,7 +209,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	out := console.New(env.Stdout)
-	svc := bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, nil)},
+	svc := bot.NewService(eng, st, serviceConfig(cfg, nil),
 		bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr)))
 	userName := "local"
 	if u, err := user.Current(); err == nil {

@@ -143,7 +143,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		desk.Routes(srv.mux)
 		log.Info("slack operators' desk on")
 	}
-	svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log)}, opts...)
+	svc = bot.NewService(eng, st, serviceConfig(cfg, log), opts...)
 	l.SetStore(st, svc) // now the activities can tell a promoted user
 	go runActivityReminders(ctx, l, log)
 	// Appointment reminders, the day before; each marked in the store before
