@@ -19,7 +19,7 @@ import (
 
 // redisReplicas opens n stores (n replicas' connection pools) on one fresh
 // namespace of the Redis of REDIS_URL, and say which.
-func redisReplicas(t *testing.T, n int) ([]*redisstore.Store, string) {
+func redisReplicas(t testing.TB, n int) ([]*redisstore.Store, string) {
 	t.Helper()
 	url := os.Getenv("REDIS_URL")
 	if url == "" {
@@ -36,6 +36,25 @@ func redisReplicas(t *testing.T, n int) ([]*redisstore.Store, string) {
 		out = append(out, st)
 	}
 	return out, prefix
+}
+
+// replicaServices is one Service per store, on the shipped content, sending
+// to out.
+func replicaServices(t testing.TB, stores []*redisstore.Store, out bot.Sender) []*bot.Service {
+	t.Helper()
+	l, issues := Load(EmbeddedContent())
+	if l == nil {
+		t.Fatal(issues)
+	}
+	var svcs []*bot.Service
+	for _, st := range stores {
+		eng, err := l.Engine(bot.Config{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		svcs = append(svcs, bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", out)))
+	}
+	return svcs
 }
 
 // TestLastPlacesAcrossReplicas: 200 people book the same time at a PUA with
@@ -178,30 +197,10 @@ func (discard) Send(context.Context, string, []bot.Reply) error { return nil }
 //
 //	REDIS_URL=redis://127.0.0.1:6379/0 go test ./app -run '^$' -bench Replicas -benchtime 20000x
 func BenchmarkReplicas(b *testing.B) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		b.Skip("REDIS_URL is not set")
-	}
-	l, issues := Load(EmbeddedContent())
-	if l == nil {
-		b.Fatal(issues)
-	}
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("%d-replica", n), func(b *testing.B) {
-			prefix := fmt.Sprintf("teamsbot-bench-%d", time.Now().UnixNano())
-			var svcs []*bot.Service
-			for range n {
-				st, err := redisstore.Open(url, prefix)
-				if err != nil {
-					b.Fatal(err)
-				}
-				defer st.Close()
-				eng, err := l.Engine(bot.Config{})
-				if err != nil {
-					b.Fatal(err)
-				}
-				svcs = append(svcs, bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", discard{})))
-			}
+			stores, _ := redisReplicas(b, n)
+			svcs := replicaServices(b, stores, discard{})
 			ctx := context.Background()
 			const convs = 16
 			// Bring every conversation to the school topics question.

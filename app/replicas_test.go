@@ -3,14 +3,11 @@ package app
 import (
 	"context"
 	"fmt"
-	"os"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"teamsbot/bot"
-	redisstore "teamsbot/store/redis"
 )
 
 // sink records replies per user, in arrival order.
@@ -33,29 +30,9 @@ func (s *sink) Send(_ context.Context, user string, rs []bot.Reply) error {
 // delivered to both replicas at the same moment (as a platform retrying on
 // a second replica would): each is answered exactly once, in order.
 func TestTwoReplicasOnOneRedis(t *testing.T) {
-	url := os.Getenv("REDIS_URL")
-	if url == "" {
-		t.Skip("REDIS_URL is not set: this test needs a real Redis (.ci/run starts one)")
-	}
-	l, issues := Load(EmbeddedContent())
-	if l == nil {
-		t.Fatal(issues)
-	}
-	prefix := fmt.Sprintf("teamsbot-replicas-%d", time.Now().UnixNano())
 	out := &sink{got: map[string][]string{}}
-	var replicas []*bot.Service
-	for range 2 {
-		st, err := redisstore.Open(url, prefix)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer st.Close()
-		eng, err := l.Engine(bot.Config{})
-		if err != nil {
-			t.Fatal(err)
-		}
-		replicas = append(replicas, bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", out)))
-	}
+	stores, _ := redisReplicas(t, 2)
+	replicas := replicaServices(t, stores, out)
 	const conversations = 1000
 	script := []string{"hi", "1", "7", "8", "1", "1", "menu", "7", "12", "1"}
 	want := []string{"privacy.notice", "welcome.hello+menu.ask", "school.intro+school.ask_age"}
