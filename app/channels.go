@@ -85,8 +85,6 @@ func operatorHours(spec string, dir *knowledge.Directory) func(time.Time) (bool,
 	}
 }
 
-// openStore opens the configured store: Redis with REDIS_URL (several
-// replicas can share it), else the embedded store in TEAMSBOT_DATA.
 // contentAndStore loads the content and opens the deployment's store, for
 // the commands a desk runs (bookings, activities): Redis when REDIS_URL is
 // set, so they see what every replica wrote, else the embedded store.
@@ -110,6 +108,8 @@ func contentAndStore(env Env) (Config, *Loaded, bot.Store, error) {
 	return cfg, l, st, nil
 }
 
+// openStore opens the configured store: Redis with REDIS_URL (several
+// replicas can share it), else the embedded store in TEAMSBOT_DATA.
 func openStore(cfg Config) (bot.Store, error) {
 	if cfg.RedisURL != "" {
 		return redisstore.Open(string(cfg.RedisURL), cfg.RedisPrefix)

@@ -6,6 +6,8 @@ import (
 	"path"
 	"slices"
 	"strings"
+
+	"go.yaml.in/yaml/v3"
 )
 
 // Guide explains a procedure, in every launch language.
@@ -51,20 +53,9 @@ var guideKeys = []string{"id", "offices", "official_url", "checked", "source", "
 
 // loadGuides reads every guides/*.yaml.
 func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []error) {
-	names, _ := fs.Glob(fsys, path.Join(dir, "*.yaml"))
 	var out []*Guide
 	var errs []error
-	for _, name := range names {
-		raw, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			errs = append(errs, Issue{File: name, Msg: err.Error()})
-			continue
-		}
-		root, err := parseDoc(name, raw)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+	eachYAML(fsys, dir, &errs, func(name string, root *yaml.Node) {
 		is := &issues{file: name}
 		is.checkKeys(root, "a guide", guideKeys...)
 		g := &Guide{File: name, Line: root.Line}
@@ -78,7 +69,7 @@ func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []err
 		if err := root.Decode(&head); err != nil {
 			is.at(root.Line, "guide: %v", strings.TrimPrefix(err.Error(), "yaml: "))
 			errs = append(errs, is.list...)
-			continue
+			return
 		}
 		g.ID, g.Offices, g.OfficialURL, g.Checked, g.Source = head.ID, head.Offices, head.OfficialURL, head.Checked, head.Source
 		line := func(key string) int {
@@ -113,6 +104,6 @@ func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []err
 		if !slices.ContainsFunc(is.list, func(e error) bool { return !e.(Issue).Warning }) {
 			out = append(out, g)
 		}
-	}
+	})
 	return out, errs
 }

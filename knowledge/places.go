@@ -4,7 +4,6 @@ import (
 	"io/fs"
 	"net/mail"
 	"net/url"
-	"path"
 	"regexp"
 	"slices"
 	"strings"
@@ -82,27 +81,16 @@ func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
 
 // loadPlaces reads every places/*.yaml.
 func loadPlaces(fsys fs.FS, dir string, kinds map[string]*Kind, ms *Municipalities) ([]*Place, []error) {
-	names, _ := fs.Glob(fsys, path.Join(dir, "*.yaml"))
 	var all []*Place
 	var errs []error
 	seen := map[string]*Place{}
-	for _, name := range names {
-		raw, err := fs.ReadFile(fsys, name)
-		if err != nil {
-			errs = append(errs, Issue{File: name, Msg: err.Error()})
-			continue
-		}
-		root, err := parseDoc(name, raw)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
+	eachYAML(fsys, dir, &errs, func(name string, root *yaml.Node) {
 		is := &issues{file: name}
 		list := field(root, "places")
 		if list == nil || list.Kind != yaml.SequenceNode {
 			is.at(root.Line, "missing `places:` (a list of places)")
 			errs = append(errs, is.list...)
-			continue
+			return
 		}
 		for _, n := range list.Content {
 			p := placeFrom(is, n, kinds, ms)
@@ -118,7 +106,7 @@ func loadPlaces(fsys fs.FS, dir string, kinds map[string]*Kind, ms *Municipaliti
 			all = append(all, p)
 		}
 		errs = append(errs, is.list...)
-	}
+	})
 	return all, errs
 }
 

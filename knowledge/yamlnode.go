@@ -3,6 +3,8 @@ package knowledge
 import (
 	"bytes"
 	"fmt"
+	"io/fs"
+	"path"
 	"slices"
 	"strings"
 
@@ -24,6 +26,26 @@ func (is *issues) at(line int, format string, args ...any) {
 
 func (is *issues) warn(line int, format string, args ...any) {
 	is.list = append(is.list, Issue{File: is.file, Line: line, Msg: fmt.Sprintf(format, args...), Warning: true})
+}
+
+// eachYAML reads and parses every dir/*.yaml of fsys, in name order, and
+// calls fn with each document's root; a file that cannot be read or parsed
+// is reported in errs and skipped.
+func eachYAML(fsys fs.FS, dir string, errs *[]error, fn func(name string, root *yaml.Node)) {
+	names, _ := fs.Glob(fsys, path.Join(dir, "*.yaml"))
+	for _, name := range names {
+		raw, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			*errs = append(*errs, Issue{File: name, Msg: err.Error()})
+			continue
+		}
+		root, err := parseDoc(name, raw)
+		if err != nil {
+			*errs = append(*errs, err)
+			continue
+		}
+		fn(name, root)
+	}
 }
 
 // parseDoc decodes YAML into a node tree, reporting a syntax error with its

@@ -322,12 +322,10 @@ func (d *Desk) commands(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	form, err := url.ParseQuery(string(body))
-	if err != nil {
+	if _, err := url.ParseQuery(string(body)); err != nil {
 		http.Error(w, "bad form", http.StatusBadRequest)
 		return
 	}
-	_ = form
 	text, err := d.openList(r.Context())
 	if err != nil {
 		text = "Non riesco a leggere l'elenco adesso. Riprova tra poco."

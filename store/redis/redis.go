@@ -155,12 +155,19 @@ return 0`)
 // ends; unlock deletes the key only if it still holds our token, so an
 // unlock after expiry never frees another holder's lock.
 func (s *Store) Lock(ctx context.Context, conv string, ttl time.Duration) (func(), error) {
-	if ttl <= 0 {
-		ttl = 24 * time.Hour
-	}
+	ttl = lockTTL(ttl)
 	return s.lock(ctx, conv, func(key, token string) (bool, error) {
 		return s.rdb.SetNX(ctx, key, token, ttl).Result()
 	})
+}
+
+// lockTTL is how long a lock lasts if its holder dies: ttl, or a day when
+// none is given.
+func lockTTL(ttl time.Duration) time.Duration {
+	if ttl <= 0 {
+		return 24 * time.Hour
+	}
+	return ttl
 }
 
 var lockLoadScript = goredis.NewScript(`
@@ -176,10 +183,7 @@ return {0}`)
 func (s *Store) LockLoad(ctx context.Context, conv string, ttl time.Duration) (func(), []byte, error) {
 	var raw []byte
 	found := false
-	ms := ttl.Milliseconds()
-	if ms <= 0 {
-		ms = (24 * time.Hour).Milliseconds()
-	}
+	ms := lockTTL(ttl).Milliseconds()
 	unlock, err := s.lock(ctx, conv, func(key, token string) (bool, error) {
 		res, err := lockLoadScript.Run(ctx, s.rdb, []string{key, s.ck(conv, "s")}, token, ms).Slice()
 		if err != nil || len(res) == 0 {
