@@ -41,6 +41,9 @@ type Config struct {
 	// LockTTL is how long a conversation stays locked when the replica
 	// handling it dies mid-turn (TEAMSBOT_LOCK_TTL, default 30s).
 	LockTTL time.Duration
+	// OutboxEvery is how often each replica looks for replies to deliver
+	// again (a failure, a replica that died while sending).
+	OutboxEvery time.Duration
 	// RetentionDays: everything about a user is deleted this many days after
 	// their last message (TEAMSBOT_RETENTION_DAYS, default 30).
 	RetentionDays int
@@ -107,6 +110,7 @@ func Default() Config {
 		LogLevel:        slog.LevelInfo,
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
+		OutboxEvery:     5 * time.Second,
 	}
 }
 
@@ -144,6 +148,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("TEAMSBOT_LOCK_TTL=%q: want a duration between 1s and 10m, like 30s", v))
 		} else {
 			c.LockTTL = d
+		}
+	}
+	if v := getenv("TEAMSBOT_OUTBOX_EVERY"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_OUTBOX_EVERY=%q: want a duration between 100ms and 10m, like 5s", v))
+		} else {
+			c.OutboxEvery = d
 		}
 	}
 	if v := getenv("TEAMSBOT_RETENTION_DAYS"); v != "" {

@@ -49,6 +49,17 @@ func (downStore) Roster(context.Context, string) ([]bot.Enrolment, error) {
 	return nil, errors.New("down")
 }
 
+func (downStore) SaveOutbox(context.Context, string, []byte, time.Duration, bot.OutboxMark) error {
+	return errors.New("down")
+}
+func (downStore) MarkOutbox(context.Context, string, bot.OutboxMark) error { return errors.New("down") }
+func (downStore) ClaimOutboxes(context.Context, time.Time, time.Duration, int) ([]string, error) {
+	return nil, errors.New("down")
+}
+func (downStore) FailedOutboxes(context.Context, int) ([]string, error) {
+	return nil, errors.New("down")
+}
+
 var _ bot.Store = downStore{}
 
 type recorder struct {

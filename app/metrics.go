@@ -19,6 +19,7 @@ type metrics struct {
 	events    *prometheus.CounterVec
 	flows     *prometheus.CounterVec
 	sendFail  *prometheus.CounterVec
+	outbox    *prometheus.CounterVec
 	fallbacks *prometheus.CounterVec
 	// platformStatus counts delivery statuses and final send failures by
 	// the platform's error code.
@@ -43,13 +44,15 @@ func newMetrics() *metrics {
 		Help: "Flows started and completed, by flow and language (programme indicators)."}, []string{"flow", "lang", "stage"})
 	m.sendFail = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_send_failures_total",
 		Help: "Replies that could not be delivered."}, []string{"channel"})
+	m.outbox = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_outbox_total",
+		Help: "Undelivered replies: kept (a delivery failed, retried later), resent (delivered by a later holder of the conversation), failed (given up), dropped (over the outbox's bound)."}, []string{"channel", "event"})
 	m.fallbacks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_translation_fallbacks_total",
 		Help: "Texts served in a fallback language because the user's language lacks them."}, []string{"lang"})
 	m.platformStatus = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_platform_statuses_total",
 		Help: "Delivery statuses reported by the platforms (sent, delivered, read, failed, send_failed) with their error code."}, []string{"channel", "status", "code"})
 	m.attendance = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_bookings_attendance_total",
 		Help: "Appointments operators marked on the daily agenda: attended or no_show."}, []string{"status"})
-	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.sendFail, m.fallbacks, m.platformStatus, m.attendance,
+	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.sendFail, m.outbox, m.fallbacks, m.platformStatus, m.attendance,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -85,3 +88,5 @@ func (m *metrics) Event(channel string, ev bot.Event) {
 }
 
 func (m *metrics) SendFailed(channel string) { m.sendFail.WithLabelValues(channel).Inc() }
+
+func (m *metrics) Outbox(channel, event string) { m.outbox.WithLabelValues(channel, event).Inc() }

@@ -146,6 +146,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 	svc = bot.NewService(eng, st, serviceConfig(cfg, log), opts...)
 	l.SetStore(st, svc) // now the activities can tell a promoted user
 	go runActivityReminders(ctx, l, log)
+	// Replies a replica could not deliver (a failure, or a replica that
+	// died while sending): every replica sweeps, the store shares them out.
+	go svc.RunOutbox(ctx, cfg.OutboxEvery)
 	// Appointment reminders, the day before; each marked in the store before
 	// it is sent, so it goes out once.
 	go l.Booking.RunReminders(ctx, st, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })

@@ -17,6 +17,11 @@ import (
 //	back: uvarint count, then flow and step strings
 //	seen (format 2): uvarint count, then per id 8 bytes of hash (little
 //	endian) and a uvarint of how many seconds before updated it was seen
+//	outbox, failed (format 3): one byte, 0 (none) or 1, then attempts:
+//	uvarint; next, failed: varint; error: string; the replies: uvarint
+//	count, then per reply text, lang, choose label, location label, from
+//	operator: strings; ask location: one byte; options: uvarint count,
+//	then id, label, message id; message ids: uvarint count, then strings
 //
 // Decoding converts the input to one string once and slices every field out
 // of it, so a decode costs a handful of allocations whatever the session
@@ -59,7 +64,74 @@ func (s *Session) appendTo(b []byte) []byte {
 		b = binary.LittleEndian.AppendUint64(b, x.Hash)
 		b = binary.AppendUvarint(b, uint64(max(s.Updated-x.At, 0)))
 	}
+	b = appendOutbox(b, s.Outbox)
+	return appendOutbox(b, s.Failed)
+}
+
+func appendOutbox(b []byte, o *Outbox) []byte {
+	if o == nil {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = binary.AppendUvarint(b, uint64(max(o.Attempts, 0)))
+	b = binary.AppendVarint(b, o.Next)
+	b = binary.AppendVarint(b, o.Failed)
+	b = appendString(b, o.Error)
+	b = binary.AppendUvarint(b, uint64(len(o.Replies)))
+	for _, r := range o.Replies {
+		for _, f := range [...]string{r.Text, r.Lang, r.ChooseLabel, r.LocationLabel, r.FromOperator} {
+			b = appendString(b, f)
+		}
+		if r.AskLocation {
+			b = append(b, 1)
+		} else {
+			b = append(b, 0)
+		}
+		b = binary.AppendUvarint(b, uint64(len(r.Options)))
+		for _, op := range r.Options {
+			b = appendString(b, op.ID)
+			b = appendString(b, op.Label)
+			b = appendString(b, op.MessageID)
+		}
+		b = binary.AppendUvarint(b, uint64(len(r.MessageIDs)))
+		for _, id := range r.MessageIDs {
+			b = appendString(b, id)
+		}
+	}
 	return b
+}
+
+func (d *decoder) outbox() *Outbox {
+	if d.uvarint() != 1 || d.err != nil {
+		return nil
+	}
+	o := &Outbox{Attempts: int(min(d.uvarint(), maxItems)), Next: d.varint(), Failed: d.varint(), Error: d.str()}
+	n := d.count()
+	if d.err != nil {
+		return nil
+	}
+	o.Replies = make([]Reply, 0, n)
+	for range n {
+		r := Reply{Text: d.str(), Lang: d.str(), ChooseLabel: d.str(), LocationLabel: d.str(), FromOperator: d.str()}
+		r.AskLocation = d.uvarint() == 1
+		if k := d.count(); k > 0 && d.err == nil {
+			r.Options = make([]Option, k)
+			for i := range r.Options {
+				r.Options[i] = Option{ID: d.str(), Label: d.str(), MessageID: d.str()}
+			}
+		}
+		if k := d.count(); k > 0 && d.err == nil {
+			r.MessageIDs = make([]string, k)
+			for i := range r.MessageIDs {
+				r.MessageIDs[i] = d.str()
+			}
+		}
+		if d.err != nil {
+			return nil
+		}
+		o.Replies = append(o.Replies, r)
+	}
+	return o
 }
 
 func appendString(b []byte, s string) []byte {
@@ -132,7 +204,7 @@ func (s *Session) decode(b []byte) error {
 		return errTruncated
 	}
 	format := b[0]
-	if format != 1 && format != sessionFormat {
+	if format < 1 || format > sessionFormat {
 		return fmt.Errorf("format %d, this version reads format %d", b[0], sessionFormat)
 	}
 	d := &decoder{s: string(b[1:])}
@@ -170,6 +242,9 @@ func (s *Session) decode(b []byte) error {
 				s.Seen = append(s.Seen, SeenID{Hash: h, At: at})
 			}
 		}
+	}
+	if format >= 3 {
+		s.Outbox, s.Failed = d.outbox(), d.outbox()
 	}
 	if d.err == nil && d.s != "" {
 		d.err = fmt.Errorf("%d bytes after the end", len(d.s))

@@ -15,6 +15,13 @@ func TestSessionRoundTrip(t *testing.T) {
 			Vars: map[string]string{"child_age": "8", "città": "Sesto Fiorentino", "empty": "", "rtl": "مرحبا 🙂"},
 			Back: []Place{{"school", "age"}, {"menu", "main"}},
 			Seen: []SeenID{{Hash: 1<<63 + 5, At: 1780000000}, {Hash: 7, At: 1780000500}}},
+		{State: StateFlow, Lang: "ar", Updated: 1780000500,
+			Outbox: &Outbox{Attempts: 2, Next: 1780000600, Error: "telegram: 502", Replies: []Reply{
+				{Text: "مرحبا 🙂\n1. نعم", Lang: "ar", ChooseLabel: "اختر", Options: []Option{{ID: "o:1a2b3c4d:1", Label: "نعم", MessageID: "common.yes"}, {ID: "c:menu", Label: "Menu"}},
+					MessageIDs: []string{"school.age", "common.choose"}},
+				{Text: "", AskLocation: true, LocationLabel: "📍", FromOperator: "Giulia"},
+			}},
+			Failed: &Outbox{Attempts: 6, Failed: 1780000000, Replies: []Reply{{Text: "x"}}}},
 	} {
 		b, err := s.Marshal()
 		if err != nil {
@@ -30,19 +37,23 @@ func TestSessionRoundTrip(t *testing.T) {
 	}
 }
 
-// TestReadsFormat1: sessions stored before the seen ids still load.
-func TestReadsFormat1(t *testing.T) {
+// TestReadsOldFormats: sessions stored before the seen ids (format 1) and
+// before the outbox (format 2) still load.
+func TestReadsOldFormats(t *testing.T) {
 	s := Session{State: StateFlow, Lang: "sq", Flow: "school", Step: "age", Updated: 1780000500, Vars: map[string]string{"a": "b"}}
 	b, _ := s.Marshal()
-	if b[0] != 2 || b[len(b)-1] != 0 {
-		t.Fatalf("format 2 ends with an empty seen list: % x", b)
+	if b[0] != 3 || string(b[len(b)-3:]) != "\x00\x00\x00" {
+		t.Fatalf("format 3 ends with an empty seen list, no outbox, no failed: % x", b)
 	}
-	old := append([]byte{1}, b[1:len(b)-1]...)
-	got, err := UnmarshalSession(old)
-	if err != nil || !reflect.DeepEqual(*got, s) {
+	v2 := append([]byte{2}, b[1:len(b)-2]...)
+	if got, err := UnmarshalSession(v2); err != nil || !reflect.DeepEqual(*got, s) {
+		t.Fatalf("format 2: %+v, %v", got, err)
+	}
+	v1 := append([]byte{1}, b[1:len(b)-3]...)
+	if got, err := UnmarshalSession(v1); err != nil || !reflect.DeepEqual(*got, s) {
 		t.Fatalf("format 1: %+v, %v", got, err)
 	}
-	if _, err := UnmarshalSession(append([]byte{3}, b[1:]...)); err == nil {
+	if _, err := UnmarshalSession(append([]byte{4}, b[1:]...)); err == nil {
 		t.Error("a future format was read")
 	}
 }

@@ -183,8 +183,12 @@ type Event struct {
 type Turn struct {
 	Replies []Reply
 	Events  []Event
-	// duplicate: the message was handled already; nothing is saved or sent.
+	// duplicate: the message was handled already; only replies still in
+	// the outbox are sent.
 	duplicate bool
+	// flush: no message; only replies in the outbox are sent. hold: save
+	// the session and leave its outbox to the sweeper.
+	flush, hold bool
 }
 
 // turn is the working state of one Step call.

@@ -58,6 +58,11 @@ type Metrics interface {
 	Turn(channel string, took time.Duration, failed bool)
 	Event(channel string, ev Event)
 	SendFailed(channel string)
+	// Outbox counts what happens to undelivered replies: "kept" (a delivery
+	// failed, the replies wait for a retry), "resent" (delivered later, by a
+	// redelivery, the next message or the sweeper), "failed" (given up after
+	// MaxOutboxAttempts), "dropped" (beyond what a session holds).
+	Outbox(channel, event string)
 }
 
 // ServiceConfig tunes the Service.
@@ -219,25 +224,18 @@ func (s *Service) TimedOut(ctx context.Context, conv string) error {
 }
 
 // withSession runs fn on the conversation's session under its lock, applies
-// the turn's events, saves, and sends the replies.
+// the turn's events, and delivers the replies through the outbox: they are
+// saved with the state before anything is sent, and cleared once sent, so a
+// replica that dies in between leaves them to the next holder of the
+// conversation. Replies pending from an earlier turn go first.
 func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session) (Turn, error)) error {
 	channel, userID := splitKey(conv)
 	log := &lazyLog{s: s, conv: conv}
-	var unlock func()
-	var raw []byte
-	var err error
-	if ll, ok := s.store.(LockLoader); ok {
-		unlock, raw, err = ll.LockLoad(ctx, conv, s.cfg.LockTTL)
-		if unlock == nil {
-			return fmt.Errorf("lock conversation: %w: %w", ErrUnavailable, err)
-		}
-	} else {
-		if unlock, err = s.store.Lock(ctx, conv, s.cfg.LockTTL); err != nil {
-			return fmt.Errorf("lock conversation: %w: %w", ErrUnavailable, err)
-		}
-		raw, err = s.store.Load(ctx, conv)
+	lease, raw, err := s.lockLoad(ctx, conv)
+	if lease == nil {
+		return fmt.Errorf("lock conversation: %w: %w", ErrUnavailable, err)
 	}
-	defer unlock()
+	defer lease.Unlock()
 	sess := &Session{State: StateNew}
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -252,7 +250,16 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		}
 	}
 	turn, stepErr := fn(sess)
-	if turn.duplicate {
+	resend := sess.Outbox != nil && len(sess.Outbox.Replies) > 0
+	switch {
+	case turn.hold:
+		return errors.Join(stepErr, s.save(ctx, lease, conv, sess, nil))
+	case (turn.duplicate || turn.flush) && !resend:
+		if turn.flush {
+			// Claimed by the sweeper, or a notice not sent: the index entry
+			// follows the session (none left for a forgotten conversation).
+			return s.store.MarkOutbox(ctx, conv, sess.mark())
+		}
 		return nil
 	}
 	forget := false
@@ -284,37 +291,232 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		}
 	}
 	if forget {
+		// The outbox and the failed replies go with the session; the index
+		// entries left behind are removed by the sweeper.
 		if err := s.store.Forget(ctx, conv); err != nil {
 			return fmt.Errorf("forget: %w", err)
 		}
 		log.Info("conversation data deleted on request")
-	} else {
-		b, err := sess.Marshal()
-		if err != nil {
-			return fmt.Errorf("encode session: %w", err)
-		}
-		if err := s.store.Save(ctx, conv, b, s.cfg.Retention); err != nil {
-			return fmt.Errorf("save session: %w", err)
-		}
+		return errors.Join(stepErr, s.send(ctx, channel, userID, turn.Replies))
 	}
 	if sess.Blocked {
-		return stepErr
+		sess.Outbox = nil
+		return errors.Join(stepErr, s.save(ctx, lease, conv, sess, nil))
 	}
-	if err := s.send(ctx, channel, userID, turn.Replies); err != nil {
-		if errors.Is(err, ErrBlocked) {
-			// Remember it, so nothing more is sent until the user writes.
-			sess.Blocked = true
-			if b, merr := sess.Marshal(); merr == nil {
-				if serr := s.store.Save(ctx, conv, b, s.cfg.Retention); serr != nil {
-					log.Warn("could not record that the user blocked the bot", "error", serr)
-				}
+	if len(turn.Replies) > 0 {
+		if n := sess.queue(turn.Replies); n > 0 && s.metrics != nil {
+			for range n {
+				s.metrics.Outbox(channel, "dropped")
 			}
-			log.Info("user blocked the bot: sending stopped")
-			return stepErr
 		}
+	}
+	if sess.Outbox == nil {
+		return errors.Join(stepErr, s.save(ctx, lease, conv, sess, nil))
+	}
+	// Durable first: if this replica dies while sending, the replies are in
+	// the store, due once the lock has expired.
+	now := s.now()
+	if err := s.save(ctx, nil, conv, sess, &OutboxMark{Due: now.Add(s.cfg.LockTTL), Failed: sess.mark().Failed}); err != nil {
 		return errors.Join(stepErr, err)
 	}
+	s.deliver(ctx, channel, userID, sess, resend, log)
+	if err := s.save(ctx, lease, conv, sess, nil); err != nil {
+		// The replies went out; the sweeper may send them again (at least
+		// once, never lost).
+		log.Warn("outbox not cleared after sending", "error", err)
+	}
 	return stepErr
+}
+
+// lockLoad takes the conversation's lock and reads its session: in one call
+// when the store offers it.
+func (s *Service) lockLoad(ctx context.Context, conv string) (Lease, []byte, error) {
+	if ll, ok := s.store.(LockLoader); ok {
+		return ll.LockLoad(ctx, conv, s.cfg.LockTTL)
+	}
+	unlock, err := s.store.Lock(ctx, conv, s.cfg.LockTTL)
+	if err != nil {
+		return nil, nil, err
+	}
+	raw, err := s.store.Load(ctx, conv)
+	return plainLease{st: s.store, conv: conv, unlock: unlock}, raw, err
+}
+
+// plainLease is a Lease over a store's Lock and SaveOutbox.
+type plainLease struct {
+	st     Store
+	conv   string
+	unlock func()
+}
+
+func (l plainLease) Unlock() { l.unlock() }
+
+func (l plainLease) SaveUnlock(ctx context.Context, value []byte, ttl time.Duration, m OutboxMark) error {
+	defer l.unlock()
+	return l.st.SaveOutbox(ctx, l.conv, value, ttl, m)
+}
+
+// save stores the session with its outbox mark (mark nil: the session's
+// own); through the lease when given, which also unlocks.
+func (s *Service) save(ctx context.Context, lease Lease, conv string, sess *Session, mark *OutboxMark) error {
+	b, err := sess.Marshal()
+	if err != nil {
+		return fmt.Errorf("encode session: %w", err)
+	}
+	m := sess.mark()
+	if mark != nil {
+		m = *mark
+	}
+	if lease != nil {
+		err = lease.SaveUnlock(ctx, b, s.cfg.Retention, m)
+	} else {
+		err = s.store.SaveOutbox(ctx, conv, b, s.cfg.Retention, m)
+	}
+	if err != nil {
+		return fmt.Errorf("save session: %w", err)
+	}
+	return nil
+}
+
+// deliver sends the session's outbox and records the result in the session:
+// sent replies leave it; after a failure the rest waits for a retry with
+// backoff, or moves to the failed list after MaxOutboxAttempts.
+func (s *Service) deliver(ctx context.Context, channel, userID string, sess *Session, resend bool, log *lazyLog) {
+	o := sess.Outbox
+	err := s.send(ctx, channel, userID, o.Replies)
+	if err == nil {
+		sess.Outbox = nil
+		if resend && s.metrics != nil {
+			s.metrics.Outbox(channel, "resent")
+		}
+		return
+	}
+	if errors.Is(err, ErrBlocked) {
+		// Remember it, so nothing more is sent until the user writes.
+		sess.Blocked = true
+		sess.Outbox = nil
+		log.Info("user blocked the bot: sending stopped")
+		return
+	}
+	if p, ok := errors.AsType[*PartialSendError](err); ok && p.Sent > 0 {
+		o.Replies = o.Replies[min(p.Sent, len(o.Replies)):]
+	}
+	now := s.now()
+	o.Attempts++
+	o.Error = sendClass(err)
+	if o.Attempts >= MaxOutboxAttempts {
+		sess.giveUp(now)
+		log.Error("replies not delivered: given up, kept in the failed list", "attempts", o.Attempts, "error", o.Error)
+		if s.metrics != nil {
+			s.metrics.Outbox(channel, "failed")
+		}
+		return
+	}
+	o.Next = now.Add(OutboxBackoff(o.Attempts)).Unix()
+	log.Warn("replies not delivered: kept in the outbox for a retry", "attempt", o.Attempts, "error", o.Error)
+	if s.metrics != nil {
+		s.metrics.Outbox(channel, "kept")
+	}
+}
+
+// FlushOutboxes delivers the replies that are due in any conversation: those
+// of a replica that died while sending, and retries after a failure. Every
+// replica runs it (RunOutbox); the store hands each due conversation to one
+// of them, and the conversation's lock does the rest. It returns how many
+// conversations it looked at.
+func (s *Service) FlushOutboxes(ctx context.Context) (int, error) {
+	convs, err := s.store.ClaimOutboxes(ctx, s.now(), s.cfg.LockTTL, 64)
+	if err != nil {
+		return 0, fmt.Errorf("outbox: %w", err)
+	}
+	for _, conv := range convs {
+		// A conversation busy with a turn delivers its own outbox.
+		c, cancel := context.WithTimeout(ctx, time.Second)
+		err := s.withSession(c, conv, func(sess *Session) (Turn, error) { return Turn{flush: true}, nil })
+		cancel()
+		if err != nil && !errors.Is(err, ErrUnavailable) {
+			s.logFor(conv).Warn("outbox flush", "error", err)
+		}
+	}
+	return len(convs), nil
+}
+
+// RunOutbox calls FlushOutboxes every interval until ctx ends.
+func (s *Service) RunOutbox(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if _, err := s.FlushOutboxes(ctx); err != nil && ctx.Err() == nil {
+				s.log.Warn("outbox sweep", "error", err)
+			}
+		}
+	}
+}
+
+// FailedReport describes a conversation's failed replies, without their
+// text: enough for an operator to see what broke and retry it.
+type FailedReport struct {
+	Conv       string // the conversation key (personal data: print Pseudonym(Conv))
+	Channel    string
+	Failed     time.Time
+	Attempts   int
+	Error      string
+	Replies    int
+	MessageIDs []string // the locale messages the replies were made from
+}
+
+// FailedReplies lists up to n conversations whose replies were given up,
+// most recent first.
+func (s *Service) FailedReplies(ctx context.Context, n int) ([]FailedReport, error) {
+	convs, err := s.store.FailedOutboxes(ctx, n)
+	if err != nil {
+		return nil, fmt.Errorf("outbox: %w", err)
+	}
+	var out []FailedReport
+	for _, conv := range convs {
+		raw, err := s.store.Load(ctx, conv)
+		if errors.Is(err, ErrNotFound) {
+			continue // deleted or expired since; the index entry goes at the next sweep
+		}
+		if err != nil {
+			return nil, fmt.Errorf("outbox: %w", err)
+		}
+		sess, err := UnmarshalSession(raw)
+		if err != nil || sess.Failed == nil {
+			continue
+		}
+		channel, _ := splitKey(conv)
+		r := FailedReport{Conv: conv, Channel: channel, Failed: time.Unix(sess.Failed.Failed, 0), Attempts: sess.Failed.Attempts,
+			Error: sess.Failed.Error, Replies: len(sess.Failed.Replies)}
+		for _, rep := range sess.Failed.Replies {
+			r.MessageIDs = append(r.MessageIDs, rep.MessageIDs...)
+		}
+		out = append(out, r)
+	}
+	return out, nil
+}
+
+// RetryFailed puts a conversation's failed replies back in its outbox, due
+// now: the outbox sweeper of a running replica delivers them (after what is
+// pending, in order). It reports whether there was anything to retry.
+func (s *Service) RetryFailed(ctx context.Context, conv string) (bool, error) {
+	found := false
+	err := s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		if sess.Failed == nil || sess.State == StateNew {
+			return Turn{flush: true}, nil
+		}
+		found = true
+		f := sess.Failed
+		sess.Failed = nil
+		sess.queue(f.Replies)
+		sess.Outbox.Attempts, sess.Outbox.Next = 0, s.now().Unix()
+		return Turn{hold: true}, nil
+	})
+	return found, err
 }
 
 func (s *Service) handoff(ctx context.Context, conv, channel string, sess *Session, ev Event) ([]Reply, error) {
@@ -389,29 +591,35 @@ type NoticeOption struct {
 }
 
 // Notify sends a proactive message (a reminder) to a conversation, in the
-// user's language, through their channel — unless they blocked the bot or
-// deleted their data. Its texts come from the locales like every reply.
+// user's language, through their channel and its outbox — unless they
+// blocked the bot or deleted their data. Its texts come from the locales
+// like every reply.
 func (s *Service) Notify(ctx context.Context, conv string, n Notice) error {
-	channel, userID := splitKey(conv)
-	raw, err := s.store.Load(ctx, conv)
+	missing := false
+	err := s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		if sess.State == StateNew {
+			missing = true
+			return Turn{flush: true}, nil
+		}
+		if sess.Blocked {
+			return Turn{flush: true}, nil
+		}
+		lang := sess.Lang
+		tr := s.engine.tr
+		r := Reply{Text: tr.Text(lang, n.MessageID, n.Data), Lang: lang, MessageIDs: []string{n.MessageID}}
+		for _, o := range n.Options {
+			r.Options = append(r.Options, Option{ID: o.ID, Label: tr.Text(lang, o.Label, nil), MessageID: o.Label})
+		}
+		if len(r.Options) > 0 {
+			r.ChooseLabel = tr.Text(lang, "common.choose", nil)
+		}
+		return Turn{Replies: []Reply{r}}, nil
+	})
 	if err != nil {
 		return fmt.Errorf("notify: %w", err)
 	}
-	sess, err := UnmarshalSession(raw)
-	if err != nil {
-		return fmt.Errorf("notify: %w", err)
+	if missing {
+		return fmt.Errorf("notify: %w", ErrNotFound)
 	}
-	if sess.Blocked || sess.State == StateNew {
-		return nil
-	}
-	lang := sess.Lang
-	tr := s.engine.tr
-	r := Reply{Text: tr.Text(lang, n.MessageID, n.Data), Lang: lang, MessageIDs: []string{n.MessageID}}
-	for _, o := range n.Options {
-		r.Options = append(r.Options, Option{ID: o.ID, Label: tr.Text(lang, o.Label, nil), MessageID: o.Label})
-	}
-	if len(r.Options) > 0 {
-		r.ChooseLabel = tr.Text(lang, "common.choose", nil)
-	}
-	return s.send(ctx, channel, userID, []Reply{r})
+	return nil
 }

@@ -54,6 +54,13 @@ type Session struct {
 	// the state they led to: a redelivered message is recognised, and one
 	// whose turn was never saved is handled again.
 	Seen []SeenID `json:"z,omitempty"`
+	// Outbox holds replies not delivered yet: saved with the turn that made
+	// them, cleared once the channel took them.
+	Outbox *Outbox `json:"o,omitempty"`
+	// Failed holds replies given up after MaxOutboxAttempts, kept for
+	// `teamsbot outbox --failed` until they are retried or the session
+	// expires.
+	Failed *Outbox `json:"y,omitempty"`
 }
 
 // SeenID is a handled message: the FNV-1a hash of its platform id and when
@@ -102,9 +109,9 @@ const (
 )
 
 // sessionFormat is the first byte of an encoded session; a format change
-// bumps it, and UnmarshalSession says which one it cannot read. Format 1
-// (before the seen ids) is still read.
-const sessionFormat = 2
+// bumps it, and UnmarshalSession says which one it cannot read. Formats 1
+// (before the seen ids) and 2 (before the outbox) are still read.
+const sessionFormat = 3
 
 // Marshal encodes the session for the store.
 //

@@ -35,6 +35,7 @@ type Store interface {
 	Forgetter
 	Bookings
 	Enrolments
+	Outboxes
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
 	// Close releases the store's resources.
@@ -50,11 +51,12 @@ type Sessions interface {
 }
 
 // LockLoader is an optional fast path of a Store whose calls are round
-// trips (Redis): LockLoad is Lock then Load in one call. When there is no
+// trips (Redis): LockLoad is Lock then Load in one call, and its Lease saves
+// and unlocks in one call, so a turn is three round trips. When there is no
 // session the lock is held all the same and the error wraps ErrNotFound; on
-// any other error the lock is not held.
+// any other error the lock is not held (and the Lease is nil).
 type LockLoader interface {
-	LockLoad(ctx context.Context, conv string, ttl time.Duration) (unlock func(), session []byte, err error)
+	LockLoad(ctx context.Context, conv string, ttl time.Duration) (lease Lease, session []byte, err error)
 }
 
 // Deduper remembers which platform message ids were already handled.

@@ -56,10 +56,11 @@ func (a *Adapter) Send(ctx context.Context, userID string, replies []bot.Reply) 
 	if err != nil {
 		return fmt.Errorf("telegram: bad chat id")
 	}
-	for _, r := range replies {
+	for i, r := range replies {
 		for _, p := range render(r) {
 			if err := a.sendOne(ctx, chat, p); err != nil {
-				return err
+				// The outbox tries again from the first reply not sent whole.
+				return bot.PartialSend(i, err)
 			}
 		}
 	}

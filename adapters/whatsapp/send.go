@@ -173,15 +173,16 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []bot.Reply) e
 		}
 		return s.template(ctx, userID, to, lang, strings.Join(texts, " "))
 	}
-	for _, r := range replies {
+	for i, r := range replies {
 		for _, payload := range render(r) {
 			payload["to"] = to
 			if err := s.deliver(ctx, userID, payload); err != nil {
 				var me *metaError
 				if errors.As(err, &me) && me.Code == codeReengagement && s.cfg.Template != "" {
-					return s.template(ctx, userID, to, r.Lang, r.Text)
+					return bot.PartialSend(i, s.template(ctx, userID, to, r.Lang, r.Text))
 				}
-				return err
+				// The outbox tries again from the first reply not sent whole.
+				return bot.PartialSend(i, err)
 			}
 		}
 	}

@@ -79,7 +79,7 @@ func openEvery(dir string, every time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("embedded store: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketSessions, bucketSeen, bucketBookings, bucketBySlot, bucketByConv, bucketEnrol, bucketEnrolByConv} {
+		for _, name := range [][]byte{bucketSessions, bucketSeen, bucketBookings, bucketBySlot, bucketByConv, bucketEnrol, bucketEnrolByConv, bucketOutboxDue, bucketOutboxFailed} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
@@ -268,6 +268,9 @@ func (s *Store) Forget(ctx context.Context, conv string) error {
 			}
 		}
 		if err := forgetBookings(tx, conv); err != nil {
+			return err
+		}
+		if err := markOutbox(tx, conv, bot.OutboxMark{}); err != nil {
 			return err
 		}
 		return forgetEnrolments(tx, conv)

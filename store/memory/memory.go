@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -37,6 +38,8 @@ type Store struct {
 	enrol    map[string][]bot.Enrolment
 	seq      uint64
 	now      func() time.Time
+	// The outbox index: conversation → due time, → failure time.
+	due, failed map[string]time.Time
 }
 
 type session struct {
@@ -51,6 +54,8 @@ func New() *Store {
 		seen:     make(map[string]map[string]time.Time),
 		bookings: make(map[string]bot.Booking),
 		enrol:    make(map[string][]bot.Enrolment),
+		due:      make(map[string]time.Time),
+		failed:   make(map[string]time.Time),
 		now:      time.Now,
 	}
 }
@@ -113,6 +118,79 @@ func (s *Store) Save(ctx context.Context, conv string, value []byte, ttl time.Du
 	return nil
 }
 
+// SaveOutbox implements bot.Outboxes: Save and the index, under one mutex.
+func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
+	if err := s.Save(ctx, conv, value, ttl); err != nil {
+		return err
+	}
+	return s.MarkOutbox(ctx, conv, m)
+}
+
+// MarkOutbox implements bot.Outboxes.
+func (s *Store) MarkOutbox(ctx context.Context, conv string, m bot.OutboxMark) error {
+	if err := s.begin(ctx, "mark outbox"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	setOrDelete(s.due, conv, m.Due)
+	setOrDelete(s.failed, conv, m.Failed)
+	return nil
+}
+
+func setOrDelete(m map[string]time.Time, k string, t time.Time) {
+	if t.IsZero() {
+		delete(m, k)
+	} else {
+		m[k] = t
+	}
+}
+
+// ClaimOutboxes implements bot.Outboxes.
+func (s *Store) ClaimOutboxes(ctx context.Context, now time.Time, lease time.Duration, n int) ([]string, error) {
+	if err := s.begin(ctx, "claim outboxes"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := byTime(s.due, func(t time.Time) bool { return !t.After(now) }, false)
+	out = out[:min(n, len(out))]
+	for _, c := range out {
+		s.due[c] = now.Add(lease)
+	}
+	return out, nil
+}
+
+// FailedOutboxes implements bot.Outboxes.
+func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
+	if err := s.begin(ctx, "failed outboxes"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	out := byTime(s.failed, func(time.Time) bool { return true }, true)
+	return out[:min(n, len(out))], nil
+}
+
+// byTime returns the keys of m whose time passes keep, oldest first (or
+// newest first), ties by key.
+func byTime(m map[string]time.Time, keep func(time.Time) bool, newest bool) []string {
+	var out []string
+	for k, t := range m {
+		if keep(t) {
+			out = append(out, k)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		c := m[a].Compare(m[b])
+		if newest {
+			c = -c
+		}
+		if c == 0 {
+			return strings.Compare(a, b)
+		}
+		return c
+	})
+	return out
+}
+
 // FirstSeen records id for conv for ttl and reports whether it was not
 // already recorded. A repeat does not extend the record.
 func (s *Store) FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error) {
@@ -165,6 +243,8 @@ func (s *Store) Forget(ctx context.Context, conv string) error {
 	}
 	s.entries -= len(s.seen[conv])
 	delete(s.seen, conv)
+	delete(s.due, conv)
+	delete(s.failed, conv)
 	for code, b := range s.bookings {
 		if b.Conv == conv {
 			delete(s.bookings, code)

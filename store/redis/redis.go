@@ -156,9 +156,13 @@ return 0`)
 // unlock after expiry never frees another holder's lock.
 func (s *Store) Lock(ctx context.Context, conv string, ttl time.Duration) (func(), error) {
 	ttl = lockTTL(ttl)
-	return s.lock(ctx, conv, func(key, token string) (bool, error) {
+	token, err := s.lock(ctx, conv, func(key, token string) (bool, error) {
 		return s.rdb.SetNX(ctx, key, token, ttl).Result()
 	})
+	if err != nil {
+		return nil, err
+	}
+	return (&lease{s: s, conv: conv, token: token}).Unlock, nil
 }
 
 // lockTTL is how long a lock lasts if its holder dies: ttl, or a day when
@@ -179,12 +183,12 @@ end
 return {0}`)
 
 // LockLoad implements bot.LockLoader: the lock and the session in one round
-// trip (a turn is then three: this, save, unlock).
-func (s *Store) LockLoad(ctx context.Context, conv string, ttl time.Duration) (func(), []byte, error) {
+// trip (a turn is then three: this, save, save and unlock).
+func (s *Store) LockLoad(ctx context.Context, conv string, ttl time.Duration) (bot.Lease, []byte, error) {
 	var raw []byte
 	found := false
 	ms := lockTTL(ttl).Milliseconds()
-	unlock, err := s.lock(ctx, conv, func(key, token string) (bool, error) {
+	token, err := s.lock(ctx, conv, func(key, token string) (bool, error) {
 		res, err := lockLoadScript.Run(ctx, s.rdb, []string{key, s.ck(conv, "s")}, token, ms).Slice()
 		if err != nil || len(res) == 0 {
 			return false, err
@@ -201,15 +205,18 @@ func (s *Store) LockLoad(ctx context.Context, conv string, ttl time.Duration) (f
 	if err != nil {
 		return nil, nil, err
 	}
+	l := &lease{s: s, conv: conv, token: token}
 	if !found {
-		return unlock, nil, fmt.Errorf("redis store: load: %w", bot.ErrNotFound)
+		return l, nil, fmt.Errorf("redis store: load: %w", bot.ErrNotFound)
 	}
-	return unlock, raw, nil
+	return l, raw, nil
 }
 
+var errLeaseLost = errors.New("the conversation's lock expired before the save")
+
 // lock polls try (which sets the lock key to the token if it is free) with
-// backoff until it succeeds or ctx ends.
-func (s *Store) lock(ctx context.Context, conv string, try func(key, token string) (bool, error)) (func(), error) {
+// backoff until it succeeds or ctx ends, and returns the token.
+func (s *Store) lock(ctx context.Context, conv string, try func(key, token string) (bool, error)) (string, error) {
 	key := s.ck(conv, "lock")
 	b := make([]byte, 12)
 	_, _ = rand.Read(b)
@@ -219,27 +226,18 @@ func (s *Store) lock(ctx context.Context, conv string, try func(key, token strin
 		ok, err := try(key, token)
 		if err != nil {
 			if ctx.Err() != nil {
-				return nil, fmt.Errorf("redis store: lock: %w: %w", bot.ErrLockTimeout, ctx.Err())
+				return "", fmt.Errorf("redis store: lock: %w: %w", bot.ErrLockTimeout, ctx.Err())
 			}
-			return nil, wrap("lock", err)
+			return "", wrap("lock", err)
 		}
 		if ok {
-			done := false
-			return func() {
-				if done {
-					return
-				}
-				done = true
-				c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-				defer cancel()
-				_ = unlockScript.Run(c, s.rdb, []string{key}, token).Err()
-			}, nil
+			return token, nil
 		}
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, fmt.Errorf("redis store: lock: %w: %w", bot.ErrLockTimeout, ctx.Err())
+			return "", fmt.Errorf("redis store: lock: %w: %w", bot.ErrLockTimeout, ctx.Err())
 		case <-t.C:
 		}
 		if wait < 50*time.Millisecond {
@@ -251,7 +249,12 @@ func (s *Store) lock(ctx context.Context, conv string, try func(key, token strin
 // Forget implements bot.Forgetter: the session, the dedup records, the
 // bookings (freeing their slots) and the enrolments.
 func (s *Store) Forget(ctx context.Context, conv string) error {
-	if err := s.rdb.Del(ctx, s.ck(conv, "s"), s.ck(conv, "seen")).Err(); err != nil {
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.Del(ctx, s.ck(conv, "s"), s.ck(conv, "seen"))
+		s.markCmds(ctx, p, conv, bot.OutboxMark{})
+		return nil
+	})
+	if err != nil {
 		return wrap("forget", err)
 	}
 	refs, err := s.rdb.SMembers(ctx, s.ck(conv, "bookings")).Result()

@@ -64,6 +64,10 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"JoinNeverExceedsCapacity", testJoinNeverExceedsCapacity},
 		{"LeavePromotesTheFirstWaiting", testLeavePromotes},
 		{"LockLoad", testLockLoad},
+		{"OutboxClaimDue", testOutboxClaimDue},
+		{"OutboxClaimConcurrent", testOutboxClaimConcurrent},
+		{"OutboxFailedNewestFirst", testOutboxFailed},
+		{"OutboxForget", testOutboxForget},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -387,34 +391,56 @@ func testLockLoad(t *testing.T, s bot.Store) {
 		t.Skip("the store has no LockLoad fast path")
 	}
 	ctx := ctxFor(t)
-	unlock, raw, err := ll.LockLoad(ctx, "conv", longTTL)
-	if !errors.Is(err, bot.ErrNotFound) || unlock == nil || raw != nil {
-		t.Fatalf("LockLoad of a new conversation: raw=%q err=%v unlock=%v", raw, err, unlock != nil)
+	lease, raw, err := ll.LockLoad(ctx, "conv", longTTL)
+	if !errors.Is(err, bot.ErrNotFound) || lease == nil || raw != nil {
+		t.Fatalf("LockLoad of a new conversation: raw=%q err=%v lease=%v", raw, err, lease != nil)
 	}
 	mustBeLocked(t, s, "conv")
 	save(t, s, "conv", []byte("state"), longTTL)
-	unlock()
-	unlock, raw, err = ll.LockLoad(ctx, "conv", longTTL)
+	lease.Unlock()
+	lease, raw, err = ll.LockLoad(ctx, "conv", longTTL)
 	if err != nil || string(raw) != "state" {
 		t.Fatalf("LockLoad: %q, %v", raw, err)
 	}
 	short, cancel := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel()
 	if u, _, err := ll.LockLoad(short, "conv", longTTL); u != nil {
-		u()
+		u.Unlock()
 		t.Fatal("LockLoad succeeded while the lock was held")
 	} else {
 		checkLockErr(t, err)
 	}
-	unlock()
-	held := lock(t, s, "conv", longTTL)
+	// SaveUnlock saves, marks and releases in one call.
+	due := time.Now().Add(-time.Second).Truncate(time.Millisecond)
+	if err := lease.SaveUnlock(ctx, []byte("state 2"), longTTL, bot.OutboxMark{Due: due}); err != nil {
+		t.Fatal(err)
+	}
+	mustLoad(t, s, "conv", []byte("state 2"))
+	if got, err := s.ClaimOutboxes(ctx, time.Now(), time.Minute, 10); err != nil || len(got) != 1 || got[0] != "conv" {
+		t.Fatalf("SaveUnlock's mark: %q, %v", got, err)
+	}
+	held := lock(t, s, "conv", longTTL) // released by SaveUnlock
 	short2, cancel2 := context.WithTimeout(ctx, 50*time.Millisecond)
 	defer cancel2()
 	if u, _, _ := ll.LockLoad(short2, "conv", longTTL); u != nil {
-		u()
+		u.Unlock()
 		t.Fatal("LockLoad succeeded while Lock held the conversation")
 	}
 	held()
+	// A lease that expired saves nothing: another holder may have the
+	// conversation now.
+	lease, _, err = ll.LockLoad(ctx, "conv", shortTTL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	time.Sleep(2 * shortTTL)
+	other := lock(t, s, "conv", longTTL)
+	if err := lease.SaveUnlock(ctx, []byte("stale"), longTTL, bot.OutboxMark{}); err == nil {
+		t.Error("SaveUnlock after the lease expired reported success")
+	}
+	mustLoad(t, s, "conv", []byte("state 2")) // an expired lease overwrote nothing
+	mustBeLocked(t, s, "conv")
+	other()
 }
 
 func testLockOtherConversation(t *testing.T, s bot.Store) {

@@ -1,0 +1,337 @@
+package bot_test
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/store/memory"
+)
+
+func (r *recorder) count(user string) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return len(r.replies[user])
+}
+
+// outboxMetrics counts the outbox events.
+type outboxMetrics struct {
+	mu     sync.Mutex
+	events map[string]int
+}
+
+func (m *outboxMetrics) Inbound(string, bool)             {}
+func (m *outboxMetrics) Turn(string, time.Duration, bool) {}
+func (m *outboxMetrics) Event(string, bot.Event)          {}
+func (m *outboxMetrics) SendFailed(string)                {}
+func (m *outboxMetrics) Outbox(channel, event string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.events == nil {
+		m.events = map[string]int{}
+	}
+	m.events[event]++
+}
+
+func (m *outboxMetrics) get(event string) int {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.events[event]
+}
+
+func session(t *testing.T, st bot.Store, conv string) *bot.Session {
+	t.Helper()
+	raw, err := st.Load(context.Background(), conv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := bot.UnmarshalSession(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func (f *fixture) flush(t *testing.T) int {
+	t.Helper()
+	n, err := f.svc.FlushOutboxes(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// TestFailedSendIsRetriedFromTheOutbox: a platform that fails (after the
+// adapter's own retries) does not lose the replies, nor make the webhook
+// fail: they wait in the outbox and the sweeper delivers them after the
+// backoff, once.
+func TestFailedSendIsRetriedFromTheOutbox(t *testing.T) {
+	st := memory.New()
+	m := &outboxMetrics{}
+	f := newFixture(t, st, false, bot.WithMetrics(m))
+	f.out.fail = errors.New("telegram: sendMessage: 502 Bad Gateway")
+	if got := f.say(t, "u1", "hi"); len(got) != 0 {
+		t.Fatalf("sent while the platform fails: %s", ids(got))
+	}
+	kept := session(t, st, "test:u1").Outbox
+	if kept == nil || len(kept.Replies) == 0 || kept.Attempts != 1 || !strings.Contains(kept.Error, "502") {
+		t.Fatalf("outbox after a failed send: %+v", kept)
+	}
+	want := ids(kept.Replies)
+	if n := f.flush(t); n != 0 || len(f.out.take("u1")) != 0 {
+		t.Fatalf("retried before the backoff: %d conversations", n)
+	}
+	f.out.fail = nil
+	f.now = f.now.Add(bot.OutboxBackoff(1) + time.Second)
+	if n := f.flush(t); n != 1 {
+		t.Fatalf("the sweep found %d conversations due, want 1", n)
+	}
+	if got := ids(f.out.take("u1")); got != want {
+		t.Fatalf("retried replies: %s, want %s", got, want)
+	}
+	if o := session(t, st, "test:u1").Outbox; o != nil {
+		t.Fatalf("outbox not cleared after delivery: %+v", o)
+	}
+	f.now = f.now.Add(time.Hour)
+	if n := f.flush(t); n != 0 || len(f.out.take("u1")) != 0 {
+		t.Fatal("delivered twice")
+	}
+	if m.get("kept") != 1 || m.get("resent") != 1 {
+		t.Errorf("metrics: %v", m.events)
+	}
+}
+
+// TestPendingRepliesGoFirst: the user writes again while replies are
+// waiting: the old replies are sent before the new ones.
+func TestPendingRepliesGoFirst(t *testing.T) {
+	st := memory.New()
+	f := newFixture(t, st, false)
+	f.out.fail = errors.New("whatsapp: 131000 something went wrong")
+	f.say(t, "u1", "hi")
+	old := ids(session(t, st, "test:u1").Outbox.Replies)
+	f.out.fail = nil
+	got := ids(f.say(t, "u1", "1"))
+	if !strings.HasPrefix(got, old+" ") || len(got) <= len(old)+1 {
+		t.Fatalf("replies after a failed turn: %q, want %q first, then the new ones", got, old)
+	}
+}
+
+// partial delivers the first reply of a batch and fails on the second,
+// once.
+type partial struct {
+	*recorder
+	armed atomic.Bool
+}
+
+func (p *partial) Send(ctx context.Context, user string, replies []bot.Reply) error {
+	if len(replies) > 1 && p.armed.CompareAndSwap(true, false) {
+		_ = p.recorder.Send(ctx, user, replies[:1])
+		return bot.PartialSend(1, errors.New("telegram: sendMessage: 500"))
+	}
+	return p.recorder.Send(ctx, user, replies)
+}
+
+// TestPartialSendResumesAfterTheLastDelivered: a batch that broke after
+// its first reply is resumed from the second: every reply once, in order.
+func TestPartialSendResumesAfterTheLastDelivered(t *testing.T) {
+	st := memory.New()
+	rec := newRecorder()
+	p := &partial{recorder: rec}
+	f := newFixture(t, st, false, bot.WithSender("test", p))
+	rec.fail = errors.New("down")
+	f.say(t, "u1", "hi")
+	f.say(t, "u1", "1") // two turns of replies wait in the outbox
+	all := session(t, st, "test:u1").Outbox.Replies
+	if len(all) < 2 {
+		t.Fatalf("%d replies waiting", len(all))
+	}
+	rec.fail = nil
+	p.armed.Store(true)
+	f.now = f.now.Add(time.Hour)
+	f.flush(t)
+	if got := rec.take("u1"); ids(got) != ids(all[:1]) {
+		t.Fatalf("first attempt delivered %s", ids(got))
+	}
+	if o := session(t, st, "test:u1").Outbox; o == nil || ids(o.Replies) != ids(all[1:]) {
+		t.Fatalf("left in the outbox: %+v", o)
+	}
+	f.now = f.now.Add(time.Hour)
+	f.flush(t)
+	if got := ids(rec.take("u1")); got != ids(all[1:]) {
+		t.Fatalf("second attempt delivered %s, want %s", got, ids(all[1:]))
+	}
+}
+
+// TestGivenUpRepliesAreListedAndRetried: after MaxOutboxAttempts the
+// replies move to the failed list, which names the failure without the
+// credentials a network error carries in its URL; a retry puts them back,
+// and the next sweep delivers them.
+func TestGivenUpRepliesAreListedAndRetried(t *testing.T) {
+	st := memory.New()
+	m := &outboxMetrics{}
+	f := newFixture(t, st, false, bot.WithMetrics(m))
+	f.out.fail = &url.Error{Op: "Post", URL: "https://api.telegram.org/bot123:SECRET/sendMessage", Err: errors.New("connection refused")}
+	f.say(t, "u1", "hi")
+	want := ids(session(t, st, "test:u1").Outbox.Replies)
+	for range bot.MaxOutboxAttempts - 1 {
+		f.now = f.now.Add(3 * time.Hour)
+		f.flush(t)
+	}
+	sess := session(t, st, "test:u1")
+	if sess.Outbox != nil || sess.Failed == nil || sess.Failed.Attempts != bot.MaxOutboxAttempts {
+		t.Fatalf("after %d attempts: outbox %+v, failed %+v", bot.MaxOutboxAttempts, sess.Outbox, sess.Failed)
+	}
+	if m.get("failed") != 1 || m.get("kept") != bot.MaxOutboxAttempts-1 {
+		t.Errorf("metrics: %v", m.events)
+	}
+	reports, err := f.svc.FailedReplies(context.Background(), 10)
+	if err != nil || len(reports) != 1 {
+		t.Fatalf("failed list: %+v, %v", reports, err)
+	}
+	r := reports[0]
+	if r.Conv != "test:u1" || r.Attempts != bot.MaxOutboxAttempts || strings.Join(r.MessageIDs, " ") != want ||
+		r.Error != "network: Post failed" || !r.Failed.Equal(f.now.Truncate(time.Second)) {
+		t.Fatalf("report: %+v", r)
+	}
+	// Nothing more is tried by itself, and a new message does not bring
+	// the old replies back.
+	f.out.fail = nil
+	f.now = f.now.Add(24 * time.Hour)
+	if n := f.flush(t); n != 0 {
+		t.Fatalf("a given-up conversation was swept: %d", n)
+	}
+	if ok, err := f.svc.RetryFailed(context.Background(), "test:u1"); !ok || err != nil {
+		t.Fatalf("RetryFailed: %v %v", ok, err)
+	}
+	if reports, _ := f.svc.FailedReplies(context.Background(), 10); len(reports) != 0 {
+		t.Fatalf("still listed after a retry: %+v", reports)
+	}
+	if len(f.out.take("u1")) != 0 {
+		t.Fatal("RetryFailed sent by itself (the command has no channels: the sweeper sends)")
+	}
+	f.flush(t)
+	if got := ids(f.out.take("u1")); got != want {
+		t.Fatalf("retried: %s, want %s", got, want)
+	}
+	if ok, _ := f.svc.RetryFailed(context.Background(), "test:u1"); ok {
+		t.Error("a second retry found something")
+	}
+}
+
+// dying is a store whose process "dies" right after the first write of a
+// turn (the session with its outbox): nothing more reaches the store, and
+// the lock is never released (it expires).
+type dying struct {
+	bot.Store
+	armed, dead atomic.Bool
+}
+
+var errDead = errors.New("process killed")
+
+func (d *dying) SaveOutbox(ctx context.Context, conv string, v []byte, ttl time.Duration, m bot.OutboxMark) error {
+	if d.dead.Load() {
+		return errDead
+	}
+	err := d.Store.SaveOutbox(ctx, conv, v, ttl, m)
+	if d.armed.Load() {
+		d.dead.Store(true)
+	}
+	return err
+}
+
+func (d *dying) Lock(ctx context.Context, conv string, ttl time.Duration) (func(), error) {
+	unlock, err := d.Store.Lock(ctx, conv, ttl)
+	if err != nil {
+		return nil, err
+	}
+	return func() {
+		if !d.dead.Load() {
+			unlock()
+		}
+	}, nil
+}
+
+// deadSender is the dead process's channel: nothing leaves it.
+type deadSender struct{}
+
+func (deadSender) Send(context.Context, string, []bot.Reply) error { return errDead }
+
+// TestAReplicaDiesBetweenSaveAndSend: the turn's state and replies were
+// saved, then the process died before sending. Another replica sends them,
+// once: when the platform redelivers the message (the webhook was never
+// answered), or with its outbox sweep (a turn no platform redelivers, like
+// an operator's message).
+func TestAReplicaDiesBetweenSaveAndSend(t *testing.T) {
+	for _, how := range []string{"redelivery", "sweep"} {
+		t.Run(how, func(t *testing.T) {
+			shared := memory.New()
+			st := &dying{Store: shared}
+			cfg := bot.ServiceConfig{PseudonymKey: []byte("k"), LockTTL: 100 * time.Millisecond}
+			dead := newFixtureConfig(t, st, false, cfg, bot.WithSender("test", deadSender{}))
+			alive := newFixtureConfig(t, shared, false, cfg)
+			alive.say(t, "u1", "hi")
+			st.armed.Store(true)
+			in := bot.Inbound{Channel: "test", UserID: "u1", ID: "update-7", Text: "1", LangHint: "en"}
+			_ = dead.svc.Handle(context.Background(), in) // dies after the save
+			saved := session(t, shared, "test:u1")
+			if saved.Outbox == nil || len(saved.Outbox.Replies) == 0 {
+				t.Fatalf("the dead replica's turn left no outbox: %+v", saved)
+			}
+			want := ids(saved.Outbox.Replies)
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+			defer cancel()
+			switch how {
+			case "redelivery":
+				if err := alive.svc.Handle(ctx, in); err != nil { // waits for the dead lock to expire
+					t.Fatal(err)
+				}
+			case "sweep":
+				alive.now = alive.now.Add(time.Minute)
+				for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+					alive.flush(t) // until the dead lock expires
+					if alive.out.count("u1") > 0 {
+						break
+					}
+				}
+			}
+			if got := ids(alive.out.take("u1")); got != want {
+				t.Fatalf("the survivor sent %q, want the saved replies %q", got, want)
+			}
+			if err := alive.svc.Handle(ctx, in); err != nil {
+				t.Fatal(err)
+			}
+			alive.now = alive.now.Add(time.Hour)
+			alive.flush(t)
+			if got := alive.out.take("u1"); len(got) != 0 {
+				t.Fatalf("sent again: %s", ids(got))
+			}
+			if s := session(t, shared, "test:u1"); s.Outbox != nil || len(s.Seen) != 2 {
+				t.Fatalf("final session: outbox %+v, %d messages", s.Outbox, len(s.Seen))
+			}
+		})
+	}
+}
+
+// TestBlockedUserEmptiesTheOutbox: a user who blocked the bot gets nothing
+// more, retries included.
+func TestBlockedUserEmptiesTheOutbox(t *testing.T) {
+	st := memory.New()
+	f := newFixture(t, st, false)
+	f.out.fail = errors.New("telegram: 502")
+	f.say(t, "u1", "hi")
+	f.out.fail = bot.PartialSend(0, bot.ErrBlocked)
+	f.now = f.now.Add(time.Hour)
+	f.flush(t)
+	if s := session(t, st, "test:u1"); s.Outbox != nil || !s.Blocked {
+		t.Fatalf("after a 403: outbox %+v, blocked %v", s.Outbox, s.Blocked)
+	}
+	if n := f.flush(t); n != 0 {
+		t.Fatalf("swept after the block: %d", n)
+	}
+}

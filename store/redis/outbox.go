@@ -1,0 +1,136 @@
+package redis
+
+import (
+	"context"
+	"strconv"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"teamsbot/bot"
+)
+
+// The outbox index is two sorted sets per deployment (not per
+// conversation: a sweep must find due conversations without knowing them):
+// conversation → due time and conversation → failure time (Unix ms). They
+// hold only conversations with undelivered or failed replies. Their writes
+// go in the same pipeline as the session's, so a turn keeps its three round
+// trips.
+func (s *Store) dueKey() string    { return s.prefix + "outbox:due" }
+func (s *Store) failedKey() string { return s.prefix + "outbox:failed" }
+
+// markCmds queues the index writes of m for conv on p.
+func (s *Store) markCmds(ctx context.Context, p goredis.Pipeliner, conv string, m bot.OutboxMark) {
+	for _, e := range [...]struct {
+		key string
+		at  time.Time
+	}{{s.dueKey(), m.Due}, {s.failedKey(), m.Failed}} {
+		if e.at.IsZero() {
+			p.ZRem(ctx, e.key, conv)
+		} else {
+			p.ZAdd(ctx, e.key, goredis.Z{Score: float64(e.at.UnixMilli()), Member: conv})
+		}
+	}
+}
+
+// SaveOutbox implements bot.Outboxes: the session and the index entries in
+// one MULTI/EXEC, one round trip.
+func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		p.Set(ctx, s.ck(conv, "s"), value, max(ttl, 0))
+		s.markCmds(ctx, p, conv, m)
+		return nil
+	})
+	return wrap("save", err)
+}
+
+// MarkOutbox implements bot.Outboxes.
+func (s *Store) MarkOutbox(ctx context.Context, conv string, m bot.OutboxMark) error {
+	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+		s.markCmds(ctx, p, conv, m)
+		return nil
+	})
+	return wrap("mark outbox", err)
+}
+
+var claimScript = goredis.NewScript(`
+local due = redis.call('ZRANGEBYSCORE', KEYS[1], '-inf', ARGV[1], 'LIMIT', 0, tonumber(ARGV[3]))
+for _, c in ipairs(due) do redis.call('ZADD', KEYS[1], ARGV[2], c) end
+return due`)
+
+// ClaimOutboxes implements bot.Outboxes in one script: replicas sweeping
+// at the same moment get different conversations.
+func (s *Store) ClaimOutboxes(ctx context.Context, now time.Time, lease time.Duration, n int) ([]string, error) {
+	out, err := claimScript.Run(ctx, s.rdb, []string{s.dueKey()}, now.UnixMilli(), now.Add(lease).UnixMilli(), n).StringSlice()
+	if err != nil {
+		return nil, wrap("claim outboxes", err)
+	}
+	return out, nil
+}
+
+// FailedOutboxes implements bot.Outboxes.
+func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
+	if n <= 0 {
+		return nil, nil
+	}
+	out, err := s.rdb.ZRevRange(ctx, s.failedKey(), 0, int64(n-1)).Result()
+	if err != nil {
+		return nil, wrap("failed outboxes", err)
+	}
+	return out, nil
+}
+
+// saveUnlockSrc saves the session and deletes the lock if the lock still
+// holds our token; a lease that expired saves nothing (another replica may
+// hold the conversation).
+const saveUnlockSrc = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[2], ARGV[2])
+end
+redis.call('DEL', KEYS[1])
+return 1`
+
+// lease is a conversation's lock taken by LockLoad.
+type lease struct {
+	s           *Store
+	conv, token string
+	done        bool
+}
+
+var _ bot.Lease = (*lease)(nil)
+
+// Unlock implements bot.Lease.
+func (l *lease) Unlock() {
+	if l.done {
+		return
+	}
+	l.done = true
+	c, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_ = unlockScript.Run(c, l.s.rdb, []string{l.s.ck(l.conv, "lock")}, l.token).Err()
+}
+
+// SaveUnlock implements bot.Lease: the session (if the lock is still ours),
+// the lock's release and the index entries, in one pipeline.
+func (l *lease) SaveUnlock(ctx context.Context, value []byte, ttl time.Duration, m bot.OutboxMark) error {
+	if l.done {
+		return l.s.SaveOutbox(ctx, l.conv, value, ttl, m)
+	}
+	l.done = true
+	var saved *goredis.Cmd
+	_, err := l.s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
+		saved = p.Eval(ctx, saveUnlockSrc, []string{l.s.ck(l.conv, "lock"), l.s.ck(l.conv, "s")}, l.token, value, strconv.FormatInt(max(ttl, 0).Milliseconds(), 10))
+		l.s.markCmds(ctx, p, l.conv, m)
+		return nil
+	})
+	if err != nil {
+		return wrap("save", err)
+	}
+	if n, _ := saved.Int(); n != 1 {
+		return wrap("save", errLeaseLost)
+	}
+	return nil
+}
