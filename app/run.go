@@ -59,6 +59,8 @@ Usage:
                                    a PUA's agenda for the day
   teamsbot activities --id ID | --proposals
                                    an activity's participants and waiting list, or the proposals
+  teamsbot outbox --failed | --retry CODE|all
+                                   replies the channels refused after every retry; send them again
   teamsbot version                 print the version
 
 DIR is a content folder with flows/, locales/ and knowledge/ (default: the
@@ -90,6 +92,8 @@ func Run(ctx context.Context, env Env) error {
 		return bookingsCmd(ctx, env, args)
 	case "activities":
 		return activitiesCmd(ctx, env, args)
+	case "outbox":
+		return outboxCmd(ctx, env, args)
 	case "version":
 		fmt.Fprintln(env.Stdout, "teamsbot", Version)
 		return nil

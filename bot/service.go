@@ -441,8 +441,12 @@ func (s *Service) FlushOutboxes(ctx context.Context) (int, error) {
 	return len(convs), nil
 }
 
-// RunOutbox calls FlushOutboxes every interval until ctx ends.
+// RunOutbox calls FlushOutboxes every interval (default 5 s) until ctx
+// ends.
 func (s *Service) RunOutbox(ctx context.Context, every time.Duration) {
+	if every <= 0 {
+		every = 5 * time.Second
+	}
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
