@@ -22,14 +22,16 @@ import (
 // Operators is how the desk reaches conversations (bot.Service).
 type Operators interface {
 	OperatorJoined(ctx context.Context, conv, name string) error
-	OperatorSays(ctx context.Context, conv, name, text string) error
+	// OperatorSays relays text; id identifies the Slack message, so a
+	// retried event is relayed once.
+	OperatorSays(ctx context.Context, conv, name, text, id string) error
 	GiveBack(ctx context.Context, conv string) error
 	Close(ctx context.Context, conv string) error
 	TimedOut(ctx context.Context, conv string) error
 }
 
-// KV is what the desk keeps in the store: its records, deduplication of
-// Slack's retries, and a lock so the first Take wins.
+// KV is what the desk keeps in the store: its records, once-only marks
+// (attendance), and a lock so the first Take wins.
 type KV interface {
 	bot.Sessions
 	bot.Deduper

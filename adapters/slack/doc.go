@@ -3,8 +3,12 @@
 // what an operator needs at a glance and the buttons Take, Give back to bot
 // and Close; the thread under it is the conversation, relayed both ways.
 // Requests from Slack (Events API, interactivity, the /teams slash command)
-// are verified with the signing secret and a 5-minute window, acknowledged
-// at once, deduplicated by event id, and handled after the acknowledgement.
+// are verified with the signing secret and a 5-minute window. An operator's
+// message is relayed before its event is acknowledged (within ackBudget),
+// and left unacknowledged when the store is unavailable, so that Slack
+// delivers it again; its Slack id, recorded in the user's session with the
+// relaying turn, makes a retry harmless. Button presses and commands are
+// acknowledged at once and handled after.
 //
 // It implements bot.Desk; it reaches conversations only through the
 // Operators interface (bot.Service), and keeps its own records (which thread

@@ -96,29 +96,51 @@ func (d *Desk) events(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusOK)
 }
 
-// callbackEvent deduplicates an event by its id (Slack retries what it
-// thinks failed) and hands a message to operatorMessage after the
-// acknowledgement. Shared by HTTP and Socket Mode.
+// ackBudget is how long an event's work may hold the acknowledgement: Slack
+// wants an answer within 3 s, and retries an event it did not get one for.
+const ackBudget = 2500 * time.Millisecond
+
+// callbackEvent relays an operator's message before the event is
+// acknowledged (within ackBudget; slower work goes on after the answer), so
+// an event a replica was working on when it died is not acknowledged and
+// Slack delivers it again. A retry is relayed once: the message's id is
+// recorded in the user's session with the turn that relayed it. An error
+// means "not done, retry me" (the store is unavailable). Shared by HTTP and
+// Socket Mode.
 func (d *Desk) callbackEvent(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if cb == nil || cb.EventID == "" {
 		return nil
 	}
-	first, err := d.kv.FirstSeen(ctx, "desk:events", cb.EventID, 2*time.Hour)
-	if err != nil || !first {
-		return err
+	m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent)
+	if !ok {
+		return nil
 	}
-	if m, ok := ev.InnerEvent.Data.(*slackevents.MessageEvent); ok {
-		msg := *m
-		// slackevents does not decode parent_user_id: read it from the raw
-		// event, to know whether a thread is under the desk's post.
-		var raw struct {
-			ParentUserID string `json:"parent_user_id"`
-		}
-		if cb.InnerEvent != nil {
-			_ = json.Unmarshal(*cb.InnerEvent, &raw)
-		}
-		d.later(func(ctx context.Context) { d.operatorMessage(ctx, &msg, raw.ParentUserID) })
+	msg := *m
+	// slackevents does not decode parent_user_id: read it from the raw
+	// event, to know whether a thread is under the desk's post.
+	var raw struct {
+		ParentUserID string `json:"parent_user_id"`
+	}
+	if cb.InnerEvent != nil {
+		_ = json.Unmarshal(*cb.InnerEvent, &raw)
+	}
+	return d.within(ctx, func(ctx context.Context) error { return d.operatorMessage(ctx, &msg, raw.ParentUserID) })
+}
+
+// within runs fn and waits for it until ackBudget has passed or ctx ends;
+// fn carries on after that with its own deadline (later). It returns fn's
+// error if fn finished in time.
+func (d *Desk) within(ctx context.Context, fn func(ctx context.Context) error) error {
+	done := make(chan error, 1)
+	d.later(func(ctx context.Context) { done <- fn(ctx) })
+	t := time.NewTimer(ackBudget)
+	defer t.Stop()
+	select {
+	case err := <-done:
+		return err
+	case <-t.C:
+	case <-ctx.Done():
 	}
 	return nil
 }
@@ -137,38 +159,49 @@ func (d *Desk) botUser(ctx context.Context) string {
 
 // operatorMessage relays what an operator wrote in a case thread to the
 // user.
-func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent, parentUser string) {
+//
+// It returns an error only when the message should be delivered again
+// (the store is unavailable); every other failure is said in the thread.
+func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent, parentUser string) error {
 	// Never relay a bot's message (ours or another app's), an edit, a
 	// deletion, a join: only people's new messages, inside threads.
 	if m.BotID != "" || m.SubType != "" || m.User == "" || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
-		return
+		return nil
 	}
 	if m.User == d.botUser(ctx) {
-		return
+		return nil
 	}
 	rec, err := d.lookup(ctx, keyTS, m.ThreadTimeStamp)
+	if err != nil && !errors.Is(err, bot.ErrNotFound) {
+		return fmt.Errorf("slack: thread lookup: %w: %w", bot.ErrUnavailable, err)
+	}
 	if err != nil {
 		// Only under the desk's own messages is this worth saying.
 		if parentUser != "" && parentUser == d.botUser(ctx) {
 			d.thread(ctx, &record{Channel: m.Channel, TS: m.ThreadTimeStamp}, "⚠️ Questo thread non corrisponde a nessuna conversazione: il messaggio non è stato inviato.")
 		}
-		return
+		return nil
 	}
 	if rec.State == stateClosed || rec.Conv == "" {
 		d.thread(ctx, rec, "⚠️ La conversazione è chiusa: l'utente non riceve questo messaggio.")
-		return
+		return nil
 	}
 	name := d.firstName(ctx, m.User)
 	if rec.State == stateWaiting {
 		// Writing in the thread takes the case.
 		if !d.take(ctx, rec, name) {
-			return
+			return nil
 		}
 	}
-	if err := d.ops.OperatorSays(ctx, rec.Conv, name, unescape(m.Text)); err != nil {
+	err = d.ops.OperatorSays(ctx, rec.Conv, name, unescape(m.Text), "slack:"+m.Channel+":"+m.TimeStamp)
+	if errors.Is(err, bot.ErrUnavailable) {
+		return err // not relayed: Slack delivers the event again
+	}
+	if err != nil {
 		d.log.Warn("operator message not delivered", "error", err)
 		d.thread(ctx, rec, "⚠️ Messaggio non consegnato all'utente: "+escape(reason(err)))
 	}
+	return nil
 }
 
 func reason(err error) string {

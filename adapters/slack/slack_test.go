@@ -153,7 +153,9 @@ type rig struct {
 	seq  int
 }
 
-func newRig(t *testing.T) *rig {
+func newRig(t *testing.T) *rig { return newRigOn(t, memory.New()) }
+
+func newRigOn(t *testing.T, st bot.Store) *rig {
 	l, issues := app.Load(app.EmbeddedContent())
 	if l == nil {
 		t.Fatal(issues)
@@ -162,7 +164,7 @@ func newRig(t *testing.T) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: memory.New()}
+	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: st}
 	r.desk, err = deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL}, r.st, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)

@@ -12,9 +12,12 @@ import (
 
 // RunSocketMode connects to Slack with the app-level token (xapp-...) and
 // handles events, button presses and /teams over the socket until ctx ends:
-// an office without a public URL can run the desk. Each envelope is
-// acknowledged at once; the work continues after, as over HTTP. Slack does
-// not sign socket messages: the token authenticates the connection.
+// an office without a public URL can run the desk. Envelopes are handled
+// one at a time, in order. An event is acknowledged after its work (or
+// after ackBudget, the work going on), as over HTTP, and not at all when
+// the store is unavailable, so Slack delivers it again; button presses and
+// commands are acknowledged at once. Slack does not sign socket messages:
+// the token authenticates the connection.
 func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
 	if !strings.HasPrefix(appToken, "xapp-") {
 		return fmt.Errorf("slack: SLACK_APP_TOKEN must be an app-level token (xapp-...)")
@@ -47,14 +50,18 @@ func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
 func (d *Desk) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
+		// As over HTTP: the work first (within ackBudget), then the
+		// acknowledgement, which is withheld when the store is unavailable
+		// so that Slack delivers the event again.
 		ev, ok := evt.Data.(slackevents.EventsAPIEvent)
-		if evt.Request != nil {
-			_ = client.Ack(*evt.Request)
-		}
 		if ok && ev.Type == slackevents.CallbackEvent {
 			if err := d.callbackEvent(ctx, ev); err != nil {
-				d.log.Warn("socket event", "error", err)
+				d.log.Warn("socket event not handled: left for Slack to deliver again", "error", err)
+				return
 			}
+		}
+		if evt.Request != nil {
+			_ = client.Ack(*evt.Request)
 		}
 	case socketmode.EventTypeInteractive:
 		ic, ok := evt.Data.(slack.InteractionCallback)

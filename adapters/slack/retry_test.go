@@ -1,0 +1,75 @@
+package slack_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/store/memory"
+)
+
+// flakySessions fails the next session write of a turn (a store outage).
+type flakySessions struct {
+	bot.Store
+	fail atomic.Bool
+}
+
+func (f *flakySessions) SaveOutbox(ctx context.Context, conv string, v []byte, ttl time.Duration, m bot.OutboxMark) error {
+	if f.fail.CompareAndSwap(true, false) {
+		return bot.ErrUnavailable
+	}
+	return f.Store.SaveOutbox(ctx, conv, v, ttl, m)
+}
+
+// TestOperatorMessageRetriedBySlackIsRelayedOnce: the store fails while an
+// operator's message is being relayed, so the event is not acknowledged
+// (500) and Slack delivers it again: the user gets it then, once, however
+// many times Slack retries. (Acknowledged first and worked after, as
+// before, the message was lost.)
+func TestOperatorMessageRetriedBySlackIsRelayedOnce(t *testing.T) {
+	st := &flakySessions{Store: memory.New()}
+	r := newRigOn(t, st)
+	for _, text := range []string{"مرحبا", "1", "7", "8", "5"} {
+		r.say(t, text)
+	}
+	posts := r.fake.take("chat.postMessage")
+	if len(posts) != 1 {
+		t.Fatalf("handoff posts: %d", len(posts))
+	}
+	var parsed []map[string]any
+	_ = json.Unmarshal([]byte(posts[0].Form.Get("blocks")), &parsed)
+	token := ""
+	for _, b := range parsed {
+		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
+			token = els[0].(map[string]any)["value"].(string)
+		}
+	}
+	r.say(t, "سؤال")
+	thread := r.fake.take("chat.postMessage")[0].Form.Get("thread_ts")
+	if code := r.press(t, "UGIULIA", "take", token); code != 200 {
+		t.Fatalf("take: %d", code)
+	}
+	eventually(t, "the joined message", func() bool { return len(r.user.take()) == 1 })
+
+	ev := map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "Arrivo subito", "ts": "1780042100.000200", "thread_ts": thread}
+	st.fail.Store(true)
+	if code := r.event(t, "Ev50", ev); code != 500 {
+		t.Fatalf("an event whose relay failed answered %d, want 500 (so Slack retries)", code)
+	}
+	if got := r.user.take(); len(got) != 0 {
+		t.Fatalf("relayed although the turn failed: %+v", got)
+	}
+	for i, retry := range []string{"1", "2"} {
+		if code := r.event(t, "Ev50", ev, "X-Slack-Retry-Num", retry, "X-Slack-Retry-Reason", "http_error"); code != 200 {
+			t.Fatalf("retry %d answered %d", i+1, code)
+		}
+	}
+	got := r.user.take()
+	if len(got) != 1 || got[0].FromOperator != "Giulia" || !strings.Contains(got[0].Text, "Arrivo subito") {
+		t.Fatalf("after Slack's retries the user got %+v, want the message once", got)
+	}
+}
