@@ -41,6 +41,9 @@ type Config struct {
 	// LockTTL is how long a conversation stays locked when the replica
 	// handling it dies mid-turn (TEAMSBOT_LOCK_TTL, default 30s).
 	LockTTL time.Duration
+	// OrderWindow (0: off) is how long a message waits for messages of the
+	// same user sent just before it, to be handled in the platform's order.
+	OrderWindow time.Duration
 	// OutboxEvery is how often each replica looks for replies to deliver
 	// again (a failure, a replica that died while sending).
 	OutboxEvery time.Duration
@@ -148,6 +151,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("TEAMSBOT_LOCK_TTL=%q: want a duration between 1s and 10m, like 30s", v))
 		} else {
 			c.LockTTL = d
+		}
+	}
+	if v := getenv("TEAMSBOT_ORDER_WINDOW"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d < 0 || d > 2*time.Second {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_ORDER_WINDOW=%q: want a duration between 0 (off) and 2s, like 100ms", v))
+		} else {
+			c.OrderWindow = d
 		}
 	}
 	if v := getenv("TEAMSBOT_OUTBOX_EVERY"); v != "" {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"os"
 	"slices"
 	"strings"
@@ -42,6 +43,11 @@ func redisReplicas(t testing.TB, n int) ([]*redisstore.Store, string) {
 // to out.
 func replicaServices(t testing.TB, stores []*redisstore.Store, out bot.Sender) []*bot.Service {
 	t.Helper()
+	return replicaServicesConfig(t, stores, out, bot.ServiceConfig{PseudonymKey: []byte("k")})
+}
+
+func replicaServicesConfig(t testing.TB, stores []*redisstore.Store, out bot.Sender, cfg bot.ServiceConfig) []*bot.Service {
+	t.Helper()
 	l, issues := Load(EmbeddedContent())
 	if l == nil {
 		t.Fatal(issues)
@@ -52,7 +58,7 @@ func replicaServices(t testing.TB, stores []*redisstore.Store, out bot.Sender) [
 		if err != nil {
 			t.Fatal(err)
 		}
-		svcs = append(svcs, bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", out)))
+		svcs = append(svcs, bot.NewService(eng, st, cfg, bot.WithSender("test", out)))
 	}
 	return svcs
 }
@@ -183,6 +189,71 @@ func TestDeskCommandsReadRedis(t *testing.T) {
 	if !strings.Contains(out.String(), "09:30,RD5-KQZ,documents,30,fr") {
 		t.Errorf("the Redis booking is not in the agenda:\n%s", out)
 	}
+}
+
+// TestOrderAcrossReplicas: 60 users each send two answers at once; the
+// later one reaches replica B 5 ms before the earlier one reaches replica
+// A. With TEAMSBOT_ORDER_WINDOW every pair is handled in the platform's
+// order (Seq), never concurrently.
+func TestOrderAcrossReplicas(t *testing.T) {
+	stores, _ := redisReplicas(t, 2)
+	svcs := replicaServicesConfig(t, stores, discard{}, bot.ServiceConfig{PseudonymKey: []byte("k"), OrderWindow: 60 * time.Millisecond})
+	ctx := context.Background()
+	const users = 60
+	var wg sync.WaitGroup
+	for u := range users {
+		wg.Go(func() {
+			user := fmt.Sprint("o", u)
+			for i, text := range []string{"hi", "1"} {
+				if err := svcs[0].Handle(ctx, bot.Inbound{Channel: "test", UserID: user, ID: fmt.Sprint(user, "-", i), Seq: int64(i + 1), Text: text, LangHint: "en"}); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+			first := bot.Inbound{Channel: "test", UserID: user, ID: user + "-first", Seq: 10, Text: "7", LangHint: "en"}
+			second := bot.Inbound{Channel: "test", UserID: user, ID: user + "-second", Seq: 11, Text: "8", LangHint: "en"}
+			var pair sync.WaitGroup
+			pair.Go(func() {
+				if err := svcs[1].Handle(ctx, second); err != nil {
+					t.Error(err)
+				}
+			})
+			time.Sleep(5 * time.Millisecond)
+			if err := svcs[0].Handle(ctx, first); err != nil {
+				t.Error(err)
+			}
+			pair.Wait()
+		})
+	}
+	wg.Wait()
+	wrong := 0
+	for u := range users {
+		user := fmt.Sprint("o", u)
+		raw, err := stores[0].Load(ctx, "test:"+user)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sess, err := bot.UnmarshalSession(raw)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []uint64
+		for _, s := range sess.Seen {
+			order = append(order, s.Hash)
+		}
+		if len(order) != 4 || order[2] != fnvOf(user+"-first") || order[3] != fnvOf(user+"-second") {
+			wrong++
+		}
+	}
+	if wrong > 0 {
+		t.Errorf("%d of %d users had their two answers handled out of order", wrong, users)
+	}
+}
+
+func fnvOf(id string) uint64 {
+	h := fnv.New64a()
+	h.Write([]byte(id))
+	return h.Sum64()
 }
 
 // discard is a Sender that keeps nothing (benchmarks).

@@ -149,7 +149,7 @@ func newLogger(cfg Config, w io.Writer) *slog.Logger {
 // serviceConfig is the Service's part of the configuration: sessions are
 // kept as long as the privacy notice says (TEAMSBOT_RETENTION_DAYS).
 func serviceConfig(cfg Config, log *slog.Logger) bot.ServiceConfig {
-	return bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log), LockTTL: cfg.LockTTL,
+	return bot.ServiceConfig{PseudonymKey: pseudonymKey(cfg, log), LockTTL: cfg.LockTTL, OrderWindow: cfg.OrderWindow,
 		Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour}
 }
 

@@ -28,6 +28,11 @@ type Inbound struct {
 	Payload string
 	// Time is when the platform received the message; zero means now.
 	Time time.Time
+	// Seq orders the messages of one conversation as the platform does
+	// (Telegram's update_id; WhatsApp's timestamp in ms, then the order in
+	// the notification); 0 when the channel has none. See
+	// ServiceConfig.OrderWindow.
+	Seq int64
 	// Status is a change of the user's relation with the bot instead of a
 	// message: StatusBlocked (the user blocked the bot: send nothing more)
 	// or StatusUnblocked.

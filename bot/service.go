@@ -77,6 +77,12 @@ type ServiceConfig struct {
 	LockTTL time.Duration
 	// PseudonymKey keys the HMAC that turns user ids into log pseudonyms.
 	PseudonymKey []byte
+	// OrderWindow, when set (and the store implements Arrivals), makes a
+	// message wait this long after it arrives, then until every message of
+	// the same conversation with a lower Inbound.Seq is handled: messages
+	// sent together and delivered to different replicas are handled in
+	// the platform's order. It adds the window to every message's latency.
+	OrderWindow time.Duration
 }
 
 // Service runs the engine against the world: it locks the conversation,
@@ -150,6 +156,11 @@ func (s *Service) Pseudonym(conv string) string {
 func (s *Service) Handle(ctx context.Context, in Inbound) error {
 	start := s.now()
 	conv := in.Key()
+	if done, err := s.awaitTurn(ctx, conv, in.Seq); err != nil {
+		return err
+	} else if done != nil {
+		defer done()
+	}
 	duplicate := false
 	// The message id is checked and recorded in the session, under the
 	// conversation's lock, and saved with the state the message led to: a
@@ -176,6 +187,46 @@ func (s *Service) Handle(ctx context.Context, in Inbound) error {
 		s.logFor(conv).Error("turn failed", "error", err)
 	}
 	return err
+}
+
+// awaitTurn orders messages of one conversation that arrive together (see
+// ServiceConfig.OrderWindow): it registers seq, waits the window so that
+// its siblings can register too, then waits while a lower seq is waiting.
+// done deregisters seq once the message is handled; it is nil when no
+// ordering applies.
+func (s *Service) awaitTurn(ctx context.Context, conv string, seq int64) (done func(), err error) {
+	ar, ok := s.store.(Arrivals)
+	if !ok || s.cfg.OrderWindow <= 0 || seq <= 0 {
+		return nil, nil
+	}
+	if err := ar.Arrive(ctx, conv, seq, s.cfg.LockTTL); err != nil {
+		return nil, fmt.Errorf("order: %w: %w", ErrUnavailable, err)
+	}
+	done = func() {
+		c, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+		defer cancel()
+		_ = ar.Depart(c, conv, seq)
+	}
+	wait := s.cfg.OrderWindow
+	for {
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			done()
+			return nil, fmt.Errorf("order: %w: %w", ErrUnavailable, ctx.Err())
+		case <-t.C:
+		}
+		low, found, err := ar.Lowest(ctx, conv)
+		if err != nil {
+			done()
+			return nil, fmt.Errorf("order: %w: %w", ErrUnavailable, err)
+		}
+		if !found || low >= seq {
+			return done, nil
+		}
+		wait = 5 * time.Millisecond
+	}
 }
 
 // logFor returns the logger of a conversation: its channel and pseudonym,

@@ -82,3 +82,18 @@ type Locker interface {
 type Forgetter interface {
 	Forget(ctx context.Context, conv string) error
 }
+
+// Arrivals is an optional part of a Store: the messages of a conversation
+// that arrived and are not handled yet, by the platform's sequence number
+// (Inbound.Seq). With ServiceConfig.OrderWindow set, messages of one user
+// that arrive together (at two replicas, say) are handled in the order the
+// platform gives them, not the order they reach the conversation's lock.
+type Arrivals interface {
+	// Arrive registers seq as waiting in conv, for at most ttl (a replica
+	// that dies does not hold the conversation back for longer).
+	Arrive(ctx context.Context, conv string, seq int64, ttl time.Duration) error
+	// Lowest returns the lowest seq waiting in conv; false when none is.
+	Lowest(ctx context.Context, conv string) (int64, bool, error)
+	// Depart removes seq from conv's waiting messages.
+	Depart(ctx context.Context, conv string, seq int64) error
+}

@@ -233,7 +233,9 @@ var payloadRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
 
 // convert maps an update to an inbound message.
 func convert(upd *models.Update) (bot.Inbound, int64, updateKind) {
-	in := bot.Inbound{Channel: Channel, ID: "u" + strconv.FormatInt(upd.ID, 10)}
+	// update_id is Telegram's order of updates ("to restore the correct
+	// update sequence, should they get out of order").
+	in := bot.Inbound{Channel: Channel, ID: "u" + strconv.FormatInt(upd.ID, 10), Seq: upd.ID}
 	switch {
 	case upd.Message != nil:
 		m := upd.Message

@@ -215,11 +215,16 @@ func (h *Webhook) change(ctx context.Context, v value) error {
 		}
 	}
 	var failed error
-	for _, m := range v.Messages {
+	for i, m := range v.Messages {
 		in, phone, ok := convert(m, userOf)
 		if !ok {
 			h.log.Debug("message ignored", "type", m.Type)
 			continue
+		}
+		if !in.Time.IsZero() {
+			// Meta's order: the timestamp (seconds), then the order in the
+			// notification.
+			in.Seq = in.Time.UnixMilli() + int64(min(i, 999))
 		}
 		if h.sender != nil {
 			h.sender.seen(in.UserID, phone)

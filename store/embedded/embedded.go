@@ -17,6 +17,7 @@ import (
 	bolterrors "go.etcd.io/bbolt/errors"
 
 	"teamsbot/bot"
+	"teamsbot/store/internal/arrivals"
 	"teamsbot/store/internal/keylock"
 )
 
@@ -48,6 +49,7 @@ var errBadConv = errors.New("invalid conversation key (empty or containing a NUL
 type Store struct {
 	db         *bolt.DB
 	locks      keylock.Set
+	arr        arrivals.Set
 	now        func() time.Time
 	sweepBatch int
 
@@ -361,4 +363,22 @@ func (s *Store) Close() error {
 		}
 	})
 	return s.closeErr
+}
+
+// Arrive implements bot.Arrivals (in process: one process serves).
+func (s *Store) Arrive(_ context.Context, conv string, seq int64, ttl time.Duration) error {
+	s.arr.Arrive(conv, seq, ttl)
+	return nil
+}
+
+// Lowest implements bot.Arrivals.
+func (s *Store) Lowest(_ context.Context, conv string) (int64, bool, error) {
+	low, ok := s.arr.Lowest(conv)
+	return low, ok, nil
+}
+
+// Depart implements bot.Arrivals.
+func (s *Store) Depart(_ context.Context, conv string, seq int64) error {
+	s.arr.Depart(conv, seq)
+	return nil
 }

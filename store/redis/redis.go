@@ -250,7 +250,7 @@ func (s *Store) lock(ctx context.Context, conv string, try func(key, token strin
 // bookings (freeing their slots) and the enrolments.
 func (s *Store) Forget(ctx context.Context, conv string) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
-		p.Del(ctx, s.ck(conv, "s"), s.ck(conv, "seen"))
+		p.Del(ctx, s.ck(conv, "s"), s.ck(conv, "seen"), s.ck(conv, "arr"))
 		s.markCmds(ctx, p, conv, bot.OutboxMark{})
 		return nil
 	})

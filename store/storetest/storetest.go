@@ -68,6 +68,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"OutboxClaimConcurrent", testOutboxClaimConcurrent},
 		{"OutboxFailedNewestFirst", testOutboxFailed},
 		{"OutboxForget", testOutboxForget},
+		{"Arrivals", testArrivals},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
