@@ -335,3 +335,58 @@ func TestBlockedUserEmptiesTheOutbox(t *testing.T) {
 		t.Fatalf("swept after the block: %d", n)
 	}
 }
+
+// gate is a Sender that holds every send until it is opened (a platform's
+// pacing, a slow API).
+type gate struct {
+	*recorder
+	open chan struct{}
+}
+
+func (g *gate) Send(ctx context.Context, user string, replies []bot.Reply) error {
+	select {
+	case <-g.open:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	return g.recorder.Send(ctx, user, replies)
+}
+
+// TestAnswerBeforeSlowSends: once a turn's replies are saved, Handle (the
+// webhook) returns after AnswerWithin even though the platform still holds
+// them; they go out later, and the user's next message waits for them: no
+// reply is lost, reordered or sent concurrently with the next turn.
+func TestAnswerBeforeSlowSends(t *testing.T) {
+	st := memory.New()
+	g := &gate{recorder: newRecorder(), open: make(chan struct{})}
+	f := newFixtureConfig(t, st, false, bot.ServiceConfig{PseudonymKey: []byte("k"), AnswerWithin: 20 * time.Millisecond}, bot.WithSender("test", g))
+	ctx := context.Background()
+	if err := f.svc.Handle(ctx, bot.Inbound{Channel: "test", UserID: "u1", ID: "a", Text: "hi", LangHint: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	// Handle returned while the send is held: the webhook was answered.
+	if g.count("u1") != 0 {
+		t.Fatal("sent through a closed gate")
+	}
+	next := make(chan error, 1)
+	go func() {
+		next <- f.svc.Handle(ctx, bot.Inbound{Channel: "test", UserID: "u1", ID: "b", Text: "1", LangHint: "en"})
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if s := session(t, st, "test:u1"); len(s.Seen) != 1 || s.Outbox == nil {
+		t.Fatalf("the next message was handled while the replies were still going out: %d handled, outbox %v", len(s.Seen), s.Outbox != nil)
+	}
+	close(g.open)
+	if err := <-next; err != nil {
+		t.Fatal(err)
+	}
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && session(t, st, "test:u1").Outbox != nil; time.Sleep(5 * time.Millisecond) {
+	}
+	got := ids(g.take("u1"))
+	if !strings.HasPrefix(got, "privacy.notice ") || !strings.Contains(got, "menu.ask") || strings.Count(got, "privacy.notice") != 1 {
+		t.Fatalf("replies: %s", got)
+	}
+	if s := session(t, st, "test:u1"); s.Outbox != nil || len(s.Seen) != 2 {
+		t.Fatalf("after the sends: outbox %+v, %d handled", s.Outbox, len(s.Seen))
+	}
+}

@@ -83,6 +83,11 @@ type ServiceConfig struct {
 	// sent together and delivered to different replicas are handled in
 	// the platform's order. It adds the window to every message's latency.
 	OrderWindow time.Duration
+	// AnswerWithin bounds how long Handle waits for a turn's replies to be
+	// sent (default 2 s): once they are saved in the outbox, a webhook can
+	// be answered while a platform's pacing holds them back; sending goes
+	// on under the conversation's lock.
+	AnswerWithin time.Duration
 }
 
 // Service runs the engine against the world: it locks the conversation,
@@ -129,6 +134,9 @@ func NewService(e *Engine, st Store, cfg ServiceConfig, opts ...ServiceOption) *
 	}
 	if cfg.LockTTL <= 0 {
 		cfg.LockTTL = 30 * time.Second
+	}
+	if cfg.AnswerWithin <= 0 {
+		cfg.AnswerWithin = 2 * time.Second
 	}
 	s := &Service{engine: e, store: st, senders: map[string]Sender{}, cfg: cfg, now: time.Now, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
@@ -292,7 +300,12 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	if lease == nil {
 		return fmt.Errorf("lock conversation: %w: %w", ErrUnavailable, err)
 	}
-	defer lease.Unlock()
+	held := true
+	defer func() {
+		if held {
+			lease.Unlock()
+		}
+	}()
 	sess := &Session{State: StateNew}
 	switch {
 	case errors.Is(err, ErrNotFound):
@@ -376,11 +389,29 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	if err := s.save(ctx, nil, conv, sess, &OutboxMark{Due: now.Add(s.cfg.LockTTL), Failed: sess.mark().Failed}); err != nil {
 		return errors.Join(stepErr, err)
 	}
-	s.deliver(ctx, channel, userID, sess, resend, log)
-	if err := s.save(ctx, lease, conv, sess, nil); err != nil {
-		// The replies went out; the sweeper may send them again (at least
-		// once, never lost).
-		log.Warn("outbox not cleared after sending", "error", err)
+	// The replies are safe: sending may outlive the request (a platform's
+	// pacing can take seconds), under the conversation's lock and with a
+	// deadline inside the lock's TTL; the caller is answered after
+	// AnswerWithin at most.
+	held = false
+	done := make(chan struct{})
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.LockTTL*9/10)
+	go func() {
+		defer close(done)
+		defer cancel()
+		defer lease.Unlock()
+		s.deliver(dctx, channel, userID, sess, resend, log)
+		if err := s.save(dctx, lease, conv, sess, nil); err != nil {
+			// The replies went out; the sweeper may send them again (at
+			// least once, never lost).
+			log.Warn("outbox not cleared after sending", "error", err)
+		}
+	}()
+	t := time.NewTimer(s.cfg.AnswerWithin)
+	defer t.Stop()
+	select {
+	case <-done:
+	case <-t.C:
 	}
 	return stepErr
 }
