@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -118,6 +119,9 @@ func PartialSend(sent int, err error) error {
 // user or leak a credential: a network error's URL holds the bot token on
 // Telegram, so only its kind is kept.
 func sendClass(err error) string {
+	if p, ok := errors.AsType[*PartialSendError](err); ok {
+		err = p.Err
+	}
 	if ue, ok := errors.AsType[*url.Error](err); ok {
 		if ue.Timeout() {
 			return "network: timeout"
@@ -127,9 +131,9 @@ func sendClass(err error) string {
 	if errors.Is(err, context.DeadlineExceeded) {
 		return "timeout"
 	}
-	s := err.Error()
+	s := strings.TrimPrefix(err.Error(), "send: ")
 	if len(s) > 160 {
-		s = s[:160]
+		s = strings.ToValidUTF8(s[:160], "")
 	}
 	return s
 }

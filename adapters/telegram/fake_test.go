@@ -27,8 +27,9 @@ type fakeAPI struct {
 	got []call
 	// tooMany makes the next n sendMessage calls fail with 429 retry_after 1.
 	tooMany int
-	// failures makes the next n sendMessage calls fail with 502.
-	failures int
+	// failures makes the next n sendMessage calls fail with 502 (after
+	// okFirst more successful ones).
+	failures, okFirst int
 	// forbidden makes every sendMessage fail with 403 (the user blocked the bot).
 	forbidden bool
 	// limit, when set, answers 429 when more than limit sendMessage calls
@@ -85,6 +86,9 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		case f.tooMany > 0:
 			f.tooMany--
 			status, body = 429, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`
+		case f.failures > 0 && f.okFirst > 0:
+			f.okFirst--
+			body = fmt.Sprintf(`{"ok":true,"result":{"message_id":%d,"date":1780041600,"chat":{"id":%s,"type":"private"},"text":"ok"}}`, len(f.got), form["chat_id"])
 		case f.failures > 0:
 			f.failures--
 			status, body = 502, `<html>Bad Gateway</html>`
