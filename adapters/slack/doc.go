@@ -7,8 +7,9 @@
 // message is relayed before its event is acknowledged (within ackBudget),
 // and left unacknowledged when the store is unavailable, so that Slack
 // delivers it again; its Slack id, recorded in the user's session with the
-// relaying turn, makes a retry harmless. Button presses and commands are
-// acknowledged at once and handled after.
+// relaying turn, makes a retry harmless. A button press is handled before
+// its answer too (a store failure changes nothing and answers an error the
+// operator sees); /teams is answered at once.
 //
 // It implements bot.Desk; it reaches conversations only through the
 // Operators interface (bot.Service), and keeps its own records (which thread

@@ -189,7 +189,11 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 	name := d.firstName(ctx, m.User)
 	if rec.State == stateWaiting {
 		// Writing in the thread takes the case.
-		if !d.take(ctx, rec, name) {
+		took, err := d.take(ctx, rec, name)
+		if err != nil {
+			return err
+		}
+		if !took {
 			return nil
 		}
 	}
@@ -233,35 +237,43 @@ func (d *Desk) firstName(ctx context.Context, user string) string {
 }
 
 // take gives the case to an operator: the first one wins; it reports
-// whether this operator has it.
-func (d *Desk) take(ctx context.Context, rec *record, name string) bool {
+// whether this operator has it, and an error wrapping bot.ErrUnavailable
+// when the store failed (nothing changed).
+func (d *Desk) take(ctx context.Context, rec *record, name string) (bool, error) {
 	unlock, err := d.kv.Lock(ctx, keyToken+rec.Token, 10*time.Second)
 	if err != nil {
-		return false
+		return false, unavailable("lock case", err)
 	}
 	defer unlock()
 	cur, err := d.byToken(ctx, rec.Token)
+	if errors.Is(err, bot.ErrNotFound) {
+		return false, nil
+	}
 	if err != nil {
-		return false
+		return false, unavailable("read case", err)
 	}
 	if cur.State == stateTaken {
 		*rec = *cur
-		return cur.Operator == name
+		return cur.Operator == name, nil
 	}
 	if cur.State == stateClosed {
 		*rec = *cur
-		return false
+		return false, nil
+	}
+	// The user first: if their conversation cannot be reached now, the
+	// case stays waiting.
+	if err := d.ops.OperatorJoined(ctx, cur.Conv, name); errors.Is(err, bot.ErrUnavailable) {
+		return false, err
+	} else if err != nil {
+		d.thread(ctx, cur, "⚠️ L'utente non è più in attesa: "+escape(reason(err)))
 	}
 	cur.State, cur.Operator = stateTaken, name
 	if err := d.save(ctx, cur); err != nil {
-		return false
+		return false, unavailable("save case", err)
 	}
 	*rec = *cur
-	if err := d.ops.OperatorJoined(ctx, cur.Conv, name); err != nil {
-		d.thread(ctx, cur, "⚠️ L'utente non è più in attesa: "+escape(reason(err)))
-	}
 	d.refresh(ctx, cur)
-	return true
+	return true, nil
 }
 
 // interactivity handles the case buttons.
@@ -277,17 +289,22 @@ func (d *Desk) interactivity(w http.ResponseWriter, r *http.Request) {
 	}
 	var ic slack.InteractionCallback
 	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err == nil {
-		d.interaction(ic)
+		if err := d.interaction(r.Context(), ic); err != nil {
+			d.log.Warn("button not done: the store is unavailable", "error", err)
+			http.Error(w, "try again", http.StatusServiceUnavailable)
+			return
+		}
 	}
 	w.WriteHeader(http.StatusOK)
 }
 
 // interaction handles the case buttons after the acknowledgement. Shared by
 // HTTP and Socket Mode.
-func (d *Desk) interaction(ic slack.InteractionCallback) {
+func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) error {
 	if ic.Type != slack.InteractionTypeBlockActions {
-		return
+		return nil
 	}
+	var errs []error
 	for _, a := range ic.ActionCallback.BlockActions {
 		action, token, user := a.ActionID, a.Value, ic.User.ID
 		if action == "attended" || action == "noshow" {
@@ -298,15 +315,32 @@ func (d *Desk) interaction(ic slack.InteractionCallback) {
 			d.later(func(ctx context.Context) { d.attendance(ctx, action, token, user, channel, ts) })
 			continue
 		}
-		d.later(func(ctx context.Context) { d.button(ctx, action, token, user) })
+		// Worked before the answer (within ackBudget): if the store is
+		// unavailable, or this replica dies, the operator sees Slack's
+		// error on the button instead of a press that silently did
+		// nothing, and presses again.
+		errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.button(ctx, action, token, user) }))
 	}
+	return errors.Join(errs...)
 }
 
-func (d *Desk) button(ctx context.Context, action, token, user string) {
+// unavailable marks a store failure: the action was not done and may be
+// tried again.
+func unavailable(what string, err error) error {
+	if err == nil || errors.Is(err, bot.ErrUnavailable) {
+		return err
+	}
+	return fmt.Errorf("slack: %s: %w: %w", what, bot.ErrUnavailable, err)
+}
+
+func (d *Desk) button(ctx context.Context, action, token, user string) error {
 	rec, err := d.byToken(ctx, token)
-	if err != nil {
+	if errors.Is(err, bot.ErrNotFound) {
 		d.log.Warn("button of an unknown case")
-		return
+		return nil
+	}
+	if err != nil {
+		return unavailable("read case", err)
 	}
 	name := d.firstName(ctx, user)
 	switch action {
@@ -316,22 +350,32 @@ func (d *Desk) button(ctx context.Context, action, token, user string) {
 			d.thread(ctx, rec, "⚠️ Trascrizione non riuscita: "+escape(reason(err)))
 		}
 	case "take":
-		if !d.take(ctx, rec, name) && rec.State == stateTaken {
+		took, err := d.take(ctx, rec, name)
+		if err != nil {
+			return err
+		}
+		if !took && rec.State == stateTaken {
 			d.thread(ctx, rec, fmt.Sprintf("ℹ️ %s: è già presa in carico da %s.", escape(name), escape(rec.Operator)))
 		}
 	case "giveback", "close":
 		unlock, err := d.kv.Lock(ctx, keyToken+token, 10*time.Second)
 		if err != nil {
-			return
+			return unavailable("lock case", err)
 		}
 		defer unlock()
 		if rec, err = d.byToken(ctx, token); err != nil || rec.State == stateClosed {
-			return
+			if errors.Is(err, bot.ErrNotFound) {
+				err = nil
+			}
+			return unavailable("read case", err)
 		}
 		if action == "close" {
 			err = d.ops.Close(ctx, rec.Conv)
 		} else {
 			err = d.ops.GiveBack(ctx, rec.Conv)
+		}
+		if errors.Is(err, bot.ErrUnavailable) {
+			return err // nothing changed: the operator presses again
 		}
 		if err != nil {
 			d.log.Info("give back: conversation no longer with an operator", "error", err)
@@ -347,6 +391,7 @@ func (d *Desk) button(ctx context.Context, action, token, user string) {
 		d.thread(ctx, rec, fmt.Sprintf("✅ Conversazione %s da %s.", verb, escape(name)))
 		d.refresh(ctx, rec)
 	}
+	return nil
 }
 
 // commands handles /teams: the list of open cases, to whoever asked.

@@ -73,3 +73,61 @@ func TestOperatorMessageRetriedBySlackIsRelayedOnce(t *testing.T) {
 		t.Fatalf("after Slack's retries the user got %+v, want the message once", got)
 	}
 }
+
+// TestButtonPressedWhileTheStoreFailsChangesNothing: Give back pressed
+// while the store cannot save the user's session: Slack gets an error (the
+// operator sees it on the button), the case stays taken and the user stays
+// with the operator; pressed again, it is done once.
+func TestButtonPressedWhileTheStoreFailsChangesNothing(t *testing.T) {
+	st := &flakySessions{Store: memory.New()}
+	r := newRigOn(t, st)
+	for _, text := range []string{"مرحبا", "1", "7", "8", "5"} {
+		r.say(t, text)
+	}
+	var parsed []map[string]any
+	_ = json.Unmarshal([]byte(r.fake.take("chat.postMessage")[0].Form.Get("blocks")), &parsed)
+	token := ""
+	for _, b := range parsed {
+		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
+			token = els[0].(map[string]any)["value"].(string)
+		}
+	}
+	if code := r.press(t, "UGIULIA", "take", token); code != 200 {
+		t.Fatalf("take: %d", code)
+	}
+	eventually(t, "the joined message", func() bool { return len(r.user.take()) == 1 })
+	r.fake.take("chat.postMessage")
+	r.fake.take("chat.update")
+
+	st.fail.Store(true)
+	if code := r.press(t, "UGIULIA", "giveback", token); code == 200 {
+		t.Fatal("a give back that could not be saved answered 200")
+	}
+	if got := r.user.take(); len(got) != 0 {
+		t.Fatalf("the user was told something although nothing changed: %+v", got)
+	}
+	for _, p := range r.fake.take("chat.postMessage") {
+		if strings.Contains(p.Form.Get("text"), "restituita") {
+			t.Fatalf("the thread says the case was given back: %q", p.Form.Get("text"))
+		}
+	}
+	// The user still talks to the operator.
+	r.say(t, "ancora qui")
+	if ps := r.fake.take("chat.postMessage"); len(ps) != 1 || !strings.Contains(ps[0].Form.Get("text"), "ancora qui") {
+		t.Fatalf("the user's message did not reach the thread: %+v", ps)
+	}
+	if code := r.press(t, "UGIULIA", "giveback", token); code != 200 {
+		t.Fatalf("give back pressed again: %d", code)
+	}
+	eventually(t, "the thread note", func() bool {
+		for _, p := range r.fake.take("chat.postMessage") {
+			if strings.Contains(p.Form.Get("text"), "restituita al bot da Giulia") {
+				return true
+			}
+		}
+		return false
+	})
+	if got := r.user.take(); len(got) != 1 {
+		t.Fatalf("given back: the user got %d replies, want 1", len(got))
+	}
+}

@@ -15,8 +15,9 @@ import (
 // an office without a public URL can run the desk. Envelopes are handled
 // one at a time, in order. An event is acknowledged after its work (or
 // after ackBudget, the work going on), as over HTTP, and not at all when
-// the store is unavailable, so Slack delivers it again; button presses and
-// commands are acknowledged at once. Slack does not sign socket messages:
+// the store is unavailable, so Slack delivers it again; a button press is
+// acknowledged after its work too (the operator sees Slack's error when it
+// could not be done), /teams at once. Slack does not sign socket messages:
 // the token authenticates the connection.
 func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
 	if !strings.HasPrefix(appToken, "xapp-") {
@@ -65,11 +66,14 @@ func (d *Desk) socketEvent(ctx context.Context, client *socketmode.Client, evt s
 		}
 	case socketmode.EventTypeInteractive:
 		ic, ok := evt.Data.(slack.InteractionCallback)
+		if ok {
+			if err := d.interaction(ctx, ic); err != nil {
+				d.log.Warn("button not done: the store is unavailable", "error", err)
+				return // not acknowledged: Slack shows the operator an error
+			}
+		}
 		if evt.Request != nil {
 			_ = client.Ack(*evt.Request)
-		}
-		if ok {
-			d.interaction(ic)
 		}
 	case socketmode.EventTypeSlashCommand:
 		text, err := d.openList(ctx)
