@@ -1,0 +1,59 @@
+package whatsapp_test
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"testing"
+	"time"
+
+	"teamsbot/adapters/whatsapp"
+	"teamsbot/bot"
+	"teamsbot/store/memory"
+)
+
+// TestRepliesMetaRefusedGoOutFirstNextTime: Meta throttles every attempt of
+// a reply (130429, four tries). Meta still gets 200 for its notification —
+// the turn is saved, the reply kept in the outbox — and the kept reply goes
+// out first when the user writes again, then the new one.
+func TestRepliesMetaRefusedGoOutFirstNextTime(t *testing.T) {
+	st := memory.New()
+	r := newRig(t, st, whatsapp.Config{})
+	r.graph.mu.Lock()
+	r.graph.throttle = 4
+	r.graph.mu.Unlock()
+	r.deliver(t, load(t, "text_ar")) // answered 200
+	conv := "whatsapp:MA.13491208655302741918"
+	var sess *bot.Session
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		raw, err := st.Load(context.Background(), conv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if sess, _ = bot.UnmarshalSession(raw); sess != nil && sess.Outbox != nil && sess.Outbox.Attempts == 1 {
+			break
+		}
+	}
+	if sess == nil || sess.Outbox == nil || sess.Outbox.Attempts != 1 || !strings.Contains(sess.Outbox.Error, "130429") {
+		t.Fatalf("outbox after four refusals: %+v", sess.Outbox)
+	}
+	kept := sess.Outbox.Replies[0].Text
+	r.deliver(t, load(t, "text_ar", "wamid.HBgLMjEyNjEyMzQ1Njc4FQIAEhggQTE1NjQ3MDEA", "wamid.second", "1780041600", "1780041660", "السلام عليكم", "1"))
+	r.graph.mu.Lock()
+	var ok []string
+	for _, s := range r.graph.got {
+		if s.Status < 300 && s.Payload["status"] != "read" {
+			b, _ := json.Marshal(s.Payload)
+			ok = append(ok, string(b))
+		}
+	}
+	r.graph.mu.Unlock()
+	if len(ok) < 2 || !strings.Contains(ok[0], firstLine(kept)) {
+		t.Fatalf("delivered after the next message: %d, first %.200s; want the kept reply first", len(ok), ok)
+	}
+}
+
+func firstLine(s string) string {
+	line, _, _ := strings.Cut(s, "\n")
+	return line
+}
