@@ -22,6 +22,7 @@ import (
 //	count, then per reply text, lang, choose label, location label, from
 //	operator: strings; ask location: one byte; options: uvarint count,
 //	then id, label, message id; message ids: uvarint count, then strings
+//	in (format 3, may be absent): varint, when the user last wrote
 //
 // Decoding converts the input to one string once and slices every field out
 // of it, so a decode costs a handful of allocations whatever the session
@@ -65,7 +66,8 @@ func (s *Session) appendTo(b []byte) []byte {
 		b = binary.AppendUvarint(b, uint64(max(s.Updated-x.At, 0)))
 	}
 	b = appendOutbox(b, s.Outbox)
-	return appendOutbox(b, s.Failed)
+	b = appendOutbox(b, s.Failed)
+	return binary.AppendVarint(b, s.In)
 }
 
 func appendOutbox(b []byte, o *Outbox) []byte {
@@ -245,6 +247,9 @@ func (s *Session) decode(b []byte) error {
 	}
 	if format >= 3 {
 		s.Outbox, s.Failed = d.outbox(), d.outbox()
+		if d.err == nil && d.s != "" {
+			s.In = d.varint()
+		}
 	}
 	if d.err == nil && d.s != "" {
 		d.err = fmt.Errorf("%d bytes after the end", len(d.s))

@@ -21,7 +21,7 @@ func TestSessionRoundTrip(t *testing.T) {
 					MessageIDs: []string{"school.age", "common.choose"}},
 				{Text: "", AskLocation: true, LocationLabel: "📍", FromOperator: "Giulia"},
 			}},
-			Failed: &Outbox{Attempts: 6, Failed: 1780000000, Replies: []Reply{{Text: "x"}}}},
+			Failed: &Outbox{Attempts: 6, Failed: 1780000000, Replies: []Reply{{Text: "x"}}}, In: 1780000400},
 	} {
 		b, err := s.Marshal()
 		if err != nil {
@@ -42,14 +42,17 @@ func TestSessionRoundTrip(t *testing.T) {
 func TestReadsOldFormats(t *testing.T) {
 	s := Session{State: StateFlow, Lang: "sq", Flow: "school", Step: "age", Updated: 1780000500, Vars: map[string]string{"a": "b"}}
 	b, _ := s.Marshal()
-	if b[0] != 3 || string(b[len(b)-3:]) != "\x00\x00\x00" {
-		t.Fatalf("format 3 ends with an empty seen list, no outbox, no failed: % x", b)
+	if b[0] != 3 || string(b[len(b)-4:]) != "\x00\x00\x00\x00" {
+		t.Fatalf("format 3 ends with an empty seen list, no outbox, no failed, no last message: % x", b)
 	}
-	v2 := append([]byte{2}, b[1:len(b)-2]...)
+	if got, err := UnmarshalSession(b[:len(b)-1]); err != nil || !reflect.DeepEqual(*got, s) {
+		t.Fatalf("format 3 without the last message time: %+v, %v", got, err)
+	}
+	v2 := append([]byte{2}, b[1:len(b)-3]...)
 	if got, err := UnmarshalSession(v2); err != nil || !reflect.DeepEqual(*got, s) {
 		t.Fatalf("format 2: %+v, %v", got, err)
 	}
-	v1 := append([]byte{1}, b[1:len(b)-3]...)
+	v1 := append([]byte{1}, b[1:len(b)-4]...)
 	if got, err := UnmarshalSession(v1); err != nil || !reflect.DeepEqual(*got, s) {
 		t.Fatalf("format 1: %+v, %v", got, err)
 	}

@@ -180,3 +180,22 @@ func (s *Session) mark() OutboxMark {
 	}
 	return m
 }
+
+type lastInboundKey struct{}
+
+// LastInbound is when the user a Sender is sending to last wrote, as their
+// session knows it (zero when unknown). A channel that may only send
+// free-form messages within a window after the user's last message
+// (WhatsApp's 24 hours) uses it together with what it saw itself: any
+// replica, not only the one that received the message, knows the window.
+func LastInbound(ctx context.Context) time.Time {
+	t, _ := ctx.Value(lastInboundKey{}).(time.Time)
+	return t
+}
+
+func withLastInbound(ctx context.Context, unix int64) context.Context {
+	if unix <= 0 {
+		return ctx
+	}
+	return context.WithValue(ctx, lastInboundKey{}, time.Unix(unix, 0))
+}

@@ -179,6 +179,12 @@ func (s *Service) Handle(ctx context.Context, in Inbound) error {
 			duplicate = true
 			return Turn{duplicate: true}, nil
 		}
+		if in.Status == "" {
+			sess.In = s.now().Unix()
+			if !in.Time.IsZero() && in.Time.Unix() < sess.In {
+				sess.In = in.Time.Unix()
+			}
+		}
 		return s.engine.Step(ctx, sess, in, s.now())
 	})
 	if s.metrics != nil {
@@ -471,7 +477,7 @@ func (s *Service) save(ctx context.Context, lease Lease, conv string, sess *Sess
 // backoff, or moves to the failed list after MaxOutboxAttempts.
 func (s *Service) deliver(ctx context.Context, channel, userID string, sess *Session, resend bool, log *lazyLog) {
 	o := sess.Outbox
-	err := s.send(ctx, channel, userID, o.Replies)
+	err := s.send(withLastInbound(ctx, sess.In), channel, userID, o.Replies)
 	if err == nil {
 		sess.Outbox = nil
 		if resend && s.metrics != nil {

@@ -61,6 +61,10 @@ type Session struct {
 	// `teamsbot outbox --failed` until they are retried or the session
 	// expires.
 	Failed *Outbox `json:"y,omitempty"`
+	// In is when the user last wrote (Unix seconds): a channel's reply
+	// window (WhatsApp's 24 hours) is known to every replica, not only to
+	// the one that received the message.
+	In int64 `json:"i,omitempty"`
 }
 
 // SeenID is a handled message: the FNV-1a hash of its platform id and when

@@ -3,11 +3,14 @@ package whatsapp_test
 import (
 	"context"
 	"encoding/json"
+	"log/slog"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
 
 	"teamsbot/adapters/whatsapp"
+	"teamsbot/app"
 	"teamsbot/bot"
 	"teamsbot/store/memory"
 )
@@ -56,4 +59,55 @@ func TestRepliesMetaRefusedGoOutFirstNextTime(t *testing.T) {
 func firstLine(s string) string {
 	line, _, _ := strings.Cut(s, "\n")
 	return line
+}
+
+// TestAnotherReplicaKnowsTheWindow: the user wrote through replica A; a
+// message to them from replica B (an operator's answer, a reminder, an
+// outbox retry) goes free-form, not as the template, because the session
+// says when they last wrote. Once that is over 24 hours ago, the template.
+func TestAnotherReplicaKnowsTheWindow(t *testing.T) {
+	st := memory.New()
+	r := newRig(t, st, whatsapp.Config{Template: "teamsbot_reminder"})
+	r.deliver(t, load(t, "text_ar", "1780041600", strconv.FormatInt(time.Now().Unix(), 10))) // through replica A, just now
+	r.graph.messages()
+
+	l, issues := app.Load(app.EmbeddedContent())
+	if l == nil {
+		t.Fatal(issues)
+	}
+	eng, err := l.Engine(bot.Config{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sender, err := whatsapp.NewSender(whatsapp.Config{Template: "teamsbot_reminder", Token: apiToken, PhoneNumberID: phoneID,
+		APIURL: r.graph.srv.URL, Rate: 1000, PairInterval: time.Millisecond}, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender(whatsapp.Channel, sender))
+	ctx := context.Background()
+	conv := "whatsapp:MA.13491208655302741918"
+	if err := b.Notify(ctx, conv, bot.Notice{MessageID: "menu.ask"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.graph.messages(); len(got) != 1 || got[0].Payload["type"] == "template" {
+		t.Fatalf("replica B, user wrote a minute ago: %s", all(got))
+	}
+	// The user last wrote 25 hours ago.
+	raw, _ := st.Load(ctx, conv)
+	sess, err := bot.UnmarshalSession(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sess.In = time.Now().Add(-25 * time.Hour).Unix()
+	raw, _ = sess.Marshal()
+	if err := st.Save(ctx, conv, raw, time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	if err := b.Notify(ctx, conv, bot.Notice{MessageID: "menu.ask"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := r.graph.messages(); len(got) != 1 || got[0].Payload["type"] != "template" {
+		t.Fatalf("replica B, user wrote 25 hours ago: %s", all(got))
+	}
 }

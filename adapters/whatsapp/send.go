@@ -142,12 +142,19 @@ func (s *Sender) markRead(ctx context.Context, wamid string) {
 	}
 }
 
-// InWindow reports whether free-form messages can reach the user now.
-func (s *Sender) InWindow(userID string) bool {
+// InWindow reports whether free-form messages can reach the user now: the
+// last message this replica saw from them, or the one their session
+// records (bot.LastInbound: seen by another replica), is less than Window
+// old.
+func (s *Sender) InWindow(ctx context.Context, userID string) bool {
 	u := s.user(userID)
 	s.mu.Lock()
-	defer s.mu.Unlock()
-	return !u.lastIn.IsZero() && s.now().Sub(u.lastIn) < Window
+	last := u.lastIn
+	s.mu.Unlock()
+	if in := bot.LastInbound(ctx); in.After(last) {
+		last = in
+	}
+	return !last.IsZero() && s.now().Sub(last) < Window
 }
 
 // status handles a delivery status notification.
@@ -164,7 +171,7 @@ func (s *Sender) status(ctx context.Context, wamid, st string, code int) {
 // richest message Meta accepts for it; outside, the approved template.
 func (s *Sender) Send(ctx context.Context, userID string, replies []bot.Reply) error {
 	to := s.recipient(userID)
-	if !s.InWindow(userID) && s.cfg.Template != "" {
+	if !s.InWindow(ctx, userID) && s.cfg.Template != "" {
 		var texts []string
 		lang := ""
 		for _, r := range replies {

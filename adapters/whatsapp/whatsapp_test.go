@@ -264,7 +264,7 @@ func TestWindowExpiresBeforeAReminder(t *testing.T) {
 	r.graph.messages()
 	ctx := context.Background()
 	user := "MA.13491208655302741918"
-	if !r.sender.InWindow(user) {
+	if !r.sender.InWindow(ctx, user) {
 		t.Fatal("window not open after a message")
 	}
 	if err := r.sender.Remind(ctx, user, "ar", "تذكير: موعدك غدا الساعة 10"); err != nil {
