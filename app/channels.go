@@ -9,6 +9,7 @@ import (
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
+	"teamsbot/internal/chatutil"
 	"teamsbot/knowledge"
 	"teamsbot/store/embedded"
 	redisstore "teamsbot/store/redis"
@@ -16,12 +17,22 @@ import (
 
 // newTelegram builds the Telegram adapter from the configuration, handing
 // its messages to handle (the service, once built).
-func newTelegram(cfg Config, handle func(context.Context, bot.Inbound) error, log *slog.Logger) (*telegram.Adapter, error) {
+// With several replicas (st on Redis) the bot's overall pace is shared.
+func newTelegram(cfg Config, st bot.Store, handle func(context.Context, bot.Inbound) error, log *slog.Logger) (*telegram.Adapter, error) {
 	return telegram.New(telegram.Config{
 		Token:         string(cfg.Telegram.Token),
 		WebhookSecret: string(cfg.Telegram.WebhookSecret),
 		APIURL:        cfg.Telegram.APIURL,
+		Shared:        sharedPace(st),
 	}, handle, log)
+}
+
+// sharedPace is the store's cross-replica limiter, if it has one (Redis).
+func sharedPace(st bot.Store) chatutil.SharedLimiter {
+	if sl, ok := st.(chatutil.SharedLimiter); ok {
+		return sl
+	}
+	return nil
 }
 
 // telegramCmd is `teamsbot telegram set-webhook`: register the webhook URL
@@ -38,7 +49,7 @@ func telegramCmd(ctx context.Context, env Env, args []string) error {
 	if cfg.Telegram.Token == "" || cfg.Telegram.WebhookURL == "" {
 		return fmt.Errorf("set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_URL (the public https address ending in %s)", telegram.WebhookPath)
 	}
-	a, err := newTelegram(cfg, nil, newLogger(cfg, env.Stderr))
+	a, err := newTelegram(cfg, nil, nil, newLogger(cfg, env.Stderr))
 	if err != nil {
 		return err
 	}
@@ -50,9 +61,10 @@ func telegramCmd(ctx context.Context, env Env, args []string) error {
 }
 
 // newWhatsApp builds the WhatsApp sender and webhook.
-func newWhatsApp(cfg Config, handle func(context.Context, bot.Inbound) error, m *metrics, log *slog.Logger) (*whatsapp.Sender, *whatsapp.Webhook, error) {
+func newWhatsApp(cfg Config, st bot.Store, handle func(context.Context, bot.Inbound) error, m *metrics, log *slog.Logger) (*whatsapp.Sender, *whatsapp.Webhook, error) {
 	w := cfg.WhatsApp
-	snd, err := whatsapp.NewSender(whatsapp.Config{Token: string(w.Token), PhoneNumberID: w.PhoneNumberID, APIURL: w.APIURL, Rate: w.Rate, Template: w.Template}, log)
+	snd, err := whatsapp.NewSender(whatsapp.Config{Token: string(w.Token), PhoneNumberID: w.PhoneNumberID, APIURL: w.APIURL, Rate: w.Rate, Template: w.Template,
+		Shared: sharedPace(st)}, log)
 	if err != nil {
 		return nil, nil, err
 	}

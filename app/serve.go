@@ -111,7 +111,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	srv := newServer(st, m, log)
 	var poll func(context.Context) error
 	if cfg.Telegram.Token != "" {
-		tga, err := newTelegram(cfg, handle, log)
+		tga, err := newTelegram(cfg, st, handle, log)
 		if err != nil {
 			return err
 		}
@@ -123,7 +123,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		log.Info("telegram on", "mode", map[bool]string{true: "long polling", false: "webhook"}[poll != nil])
 	}
 	if cfg.WhatsApp.Token != "" {
-		snd, hook, err := newWhatsApp(cfg, handle, m, log)
+		snd, hook, err := newWhatsApp(cfg, st, handle, m, log)
 		if err != nil {
 			return err
 		}

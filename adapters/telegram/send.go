@@ -162,7 +162,7 @@ type pacer struct {
 	mu      sync.Mutex
 	perChat rate.Limit
 	chats   map[int64]*chatLimiter
-	global  *rate.Limiter
+	global  *chatutil.Pace
 	sweep   time.Time
 }
 
@@ -171,11 +171,11 @@ type chatLimiter struct {
 	used time.Time
 }
 
-func newPacer(perChat, global float64) *pacer {
+func newPacer(perChat, global float64, shared chatutil.SharedLimiter) *pacer {
 	return &pacer{perChat: rate.Limit(perChat), chats: map[int64]*chatLimiter{},
 		// A small burst: within any second at most rate+burst messages go
 		// out, never twice the rate as a full-second bucket would allow.
-		global: rate.NewLimiter(rate.Limit(global), max(1, int(global/10))), sweep: time.Now()}
+		global: chatutil.NewPace("telegram:global", global, max(1, int(global/10)), shared), sweep: time.Now()}
 }
 
 func (p *pacer) wait(ctx context.Context, chat int64) error {

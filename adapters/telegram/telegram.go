@@ -48,6 +48,10 @@ type Config struct {
 	// PerChat and Global are the sending rates (messages per second);
 	// defaults 1 and 25, under Telegram's limits of about 1 and 30.
 	PerChat, Global float64
+	// Shared, when set, paces Global across every replica (the bot's limit
+	// is the bot's, not a process's); without it each process paces
+	// itself.
+	Shared chatutil.SharedLimiter
 	// HTTPClient makes the API calls (default: a client with timeouts).
 	HTTPClient *http.Client
 	// PollTimeout is the long-polling timeout (default 30 s).
@@ -89,7 +93,7 @@ func New(cfg Config, handle Handler, log *slog.Logger) (*Adapter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, handle: handle, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global), sleep: chatutil.Sleep}
+	a := &Adapter{cfg: cfg, handle: handle, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global, cfg.Shared), sleep: chatutil.Sleep}
 	opts := []tg.Option{
 		tg.WithSkipGetMe(),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),

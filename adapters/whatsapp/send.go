@@ -48,6 +48,9 @@ type Config struct {
 	APIURL string
 	// Rate is the number's throughput, messages per second (default 80).
 	Rate float64
+	// Shared, when set, paces Rate across every replica (Meta's limit is
+	// the number's); without it each process paces itself.
+	Shared chatutil.SharedLimiter
 	// PairInterval is the sustained gap between two messages to the same
 	// user (Meta's pair limit; default 6 s, with bursts of 10).
 	PairInterval time.Duration
@@ -65,7 +68,7 @@ type Sender struct {
 	cfg    Config
 	client *http.Client
 	log    *slog.Logger
-	global *rate.Limiter
+	global *chatutil.Pace
 	mu     sync.Mutex
 	users  map[string]*userState
 	// OnStatus is called for each delivery status (for metrics).
@@ -108,7 +111,7 @@ func NewSender(cfg Config, log *slog.Logger) (*Sender, error) {
 		log = slog.New(slog.DiscardHandler)
 	}
 	return &Sender{cfg: cfg, client: cfg.HTTPClient, log: log.With("comp", "whatsapp"),
-		global: rate.NewLimiter(rate.Limit(cfg.Rate), max(1, int(cfg.Rate/10))),
+		global: chatutil.NewPace("whatsapp:"+cfg.PhoneNumberID, cfg.Rate, max(1, int(cfg.Rate/10)), cfg.Shared),
 		users:  map[string]*userState{}, sleep: chatutil.Sleep, now: time.Now}, nil
 }
 

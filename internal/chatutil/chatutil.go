@@ -1,6 +1,7 @@
 // Package chatutil holds the small helpers every channel adapter needs:
 // splitting long texts at natural boundaries, and sleeping until a context
-// ends. Standard library only.
+// ends, and the overall pace of sends (shared by the replicas when a
+// SharedLimiter is given). Standard library and x/time/rate only.
 package chatutil
 
 import (

@@ -12,5 +12,5 @@
 // pair of keys per deployment; it is written in the same round trip as the
 // session it describes.
 //
-// Import limits: bot and go-redis.
+// Import limits: bot, go-redis and redis_rate.
 package redis

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/go-redis/redis_rate/v10"
 	goredis "github.com/redis/go-redis/v9"
 
 	"teamsbot/bot"
@@ -27,6 +28,8 @@ type Store struct {
 	rdb    goredis.UniversalClient
 	prefix string
 	trips  atomic.Uint64
+	// limiter paces the channels across replicas (Wait).
+	limiter *redis_rate.Limiter
 }
 
 // Open connects to the Redis of url (redis://, rediss://, unix://; see
@@ -46,6 +49,7 @@ func Open(url, prefix string) (*Store, error) {
 	}
 	s := &Store{rdb: goredis.NewClient(opt), prefix: prefix + ":v1:"}
 	s.rdb.AddHook(tripCounter{&s.trips})
+	s.limiter = redis_rate.NewLimiter(s.rdb)
 	return s, nil
 }
 

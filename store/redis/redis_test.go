@@ -58,3 +58,35 @@ func TestBadURLAndDownRedis(t *testing.T) {
 		t.Errorf("ping a down Redis: %v", err)
 	}
 }
+
+// TestSharedPace: the pace is one per key across connections (replicas):
+// a slow key lets one event through, then makes the next wait.
+func TestSharedPace(t *testing.T) {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		t.Skip("REDIS_URL is not set: this test needs a real Redis (.ci/run starts one)")
+	}
+	prefix := fmt.Sprintf("teamsbot-pacetest-%d", time.Now().UnixNano())
+	a, err := Open(url, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer a.Close()
+	b, err := Open(url, prefix)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer b.Close()
+	ctx := context.Background()
+	if err := a.Wait(ctx, "k", 0.5, 1); err != nil { // one every 2 s
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(ctx, 150*time.Millisecond)
+	defer cancel()
+	if err := b.Wait(short, "k", 0.5, 1); err == nil {
+		t.Error("a second event within the period was let through by the other replica")
+	}
+	if err := b.Wait(ctx, "other", 0.5, 1); err != nil {
+		t.Errorf("another key: %v", err)
+	}
+}

@@ -21,7 +21,7 @@ var allowed = map[string][]string{
 	"internal/arrivals": {},
 	"internal/roster":   {"teamsbot/bot"},
 	"internal/deps":     {},
-	"redis":             {"teamsbot/bot", "github.com/redis/go-redis/v9"},
+	"redis":             {"teamsbot/bot", "github.com/redis/go-redis/v9", "github.com/go-redis/redis_rate/v10"},
 }
 
 func isStd(path string) bool {

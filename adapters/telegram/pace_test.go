@@ -1,0 +1,68 @@
+package telegram_test
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"testing"
+	"time"
+
+	"teamsbot/adapters/telegram"
+	"teamsbot/bot"
+	"teamsbot/store/memory"
+	redisstore "teamsbot/store/redis"
+)
+
+// TestTwoReplicasShareTheBotsPace: Telegram limits the bot, not each of its
+// processes. Two replicas configured at 200 messages/s each send 300
+// messages at once; with the pace shared through Redis the fake Bot API
+// (which answers 429 past 300 a second) never refuses one. Each pacing
+// itself, they would send ~400/s together.
+func TestTwoReplicasShareTheBotsPace(t *testing.T) {
+	url := os.Getenv("REDIS_URL")
+	if url == "" {
+		t.Skip("REDIS_URL is not set: this test needs a real Redis (.ci/run starts one)")
+	}
+	if testing.Short() {
+		t.Skip("sends 600 messages at a paced rate")
+	}
+	st, err := redisstore.Open(url, fmt.Sprintf("teamsbot-pace-%d", time.Now().UnixNano()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	const rate = 200
+	r := newRig(t, memory.New(), telegram.Config{PerChat: 1, Global: rate, Shared: st})
+	r.fake.mu.Lock()
+	r.fake.limit = rate + rate/2
+	r.fake.mu.Unlock()
+	other, err := telegram.New(telegram.Config{Token: token, WebhookSecret: secret, APIURL: r.fake.srv.URL, PerChat: 1, Global: rate, Shared: st},
+		nil, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 600 {
+		snd := r.adapter
+		if i%2 == 1 {
+			snd = other
+		}
+		wg.Go(func() {
+			if err := snd.Send(context.Background(), fmt.Sprint(2000+i), []bot.Reply{{Text: "Promemoria"}}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	r.fake.mu.Lock()
+	rejected := r.fake.rejected
+	r.fake.mu.Unlock()
+	if rejected != 0 {
+		t.Errorf("the fake answered 429 %d times: the replicas did not share the pace", rejected)
+	}
+	if got := len(r.sent()); got < 600 {
+		t.Errorf("sent %d of 600", got)
+	}
+}

@@ -1,0 +1,44 @@
+package chatutil
+
+import (
+	"context"
+
+	"golang.org/x/time/rate"
+)
+
+// SharedLimiter paces an event across every replica: Wait returns once one
+// more event of key is allowed at perSecond, with bursts of burst, or with
+// an error (the shared store failed, or ctx ended). Platforms limit a bot
+// as a whole (Telegram ~30 messages/s, WhatsApp a rate per phone number),
+// not each of its processes. The Redis store implements it.
+type SharedLimiter interface {
+	Wait(ctx context.Context, key string, perSecond float64, burst int) error
+}
+
+// Pace is a channel's overall pace: the shared limiter when there is one,
+// this process's own token bucket when there is none or it fails (so that
+// a store outage slows nothing down beyond the platform's own limit).
+type Pace struct {
+	key    string
+	rate   float64
+	burst  int
+	shared SharedLimiter
+	local  *rate.Limiter
+}
+
+// NewPace paces key at perSecond with bursts of burst.
+func NewPace(key string, perSecond float64, burst int, shared SharedLimiter) *Pace {
+	burst = max(burst, 1)
+	return &Pace{key: key, rate: perSecond, burst: burst, shared: shared, local: rate.NewLimiter(rate.Limit(perSecond), burst)}
+}
+
+// Wait blocks until one more event is allowed or ctx ends.
+func (p *Pace) Wait(ctx context.Context) error {
+	if p.shared != nil {
+		err := p.shared.Wait(ctx, p.key, p.rate, p.burst)
+		if err == nil || ctx.Err() != nil {
+			return err
+		}
+	}
+	return p.local.Wait(ctx)
+}
