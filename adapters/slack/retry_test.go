@@ -2,7 +2,6 @@ package slack_test
 
 import (
 	"context"
-	"encoding/json"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -33,28 +32,7 @@ func (f *flakySessions) SaveOutbox(ctx context.Context, conv string, v []byte, t
 func TestOperatorMessageRetriedBySlackIsRelayedOnce(t *testing.T) {
 	st := &flakySessions{Store: memory.New()}
 	r := newRigOn(t, st)
-	for _, text := range []string{"مرحبا", "1", "7", "8", "5"} {
-		r.say(t, text)
-	}
-	posts := r.fake.take("chat.postMessage")
-	if len(posts) != 1 {
-		t.Fatalf("handoff posts: %d", len(posts))
-	}
-	var parsed []map[string]any
-	_ = json.Unmarshal([]byte(posts[0].Form.Get("blocks")), &parsed)
-	token := ""
-	for _, b := range parsed {
-		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
-			token = els[0].(map[string]any)["value"].(string)
-		}
-	}
-	r.say(t, "سؤال")
-	thread := r.fake.take("chat.postMessage")[0].Form.Get("thread_ts")
-	if code := r.press(t, "UGIULIA", "take", token); code != 200 {
-		t.Fatalf("take: %d", code)
-	}
-	eventually(t, "the joined message", func() bool { return len(r.user.take()) == 1 })
-
+	_, thread := r.takenCase(t)
 	ev := map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "Arrivo subito", "ts": "1780042100.000200", "thread_ts": thread}
 	st.fail.Store(true)
 	if code := r.event(t, "Ev50", ev); code != 500 {
@@ -81,24 +59,7 @@ func TestOperatorMessageRetriedBySlackIsRelayedOnce(t *testing.T) {
 func TestButtonPressedWhileTheStoreFailsChangesNothing(t *testing.T) {
 	st := &flakySessions{Store: memory.New()}
 	r := newRigOn(t, st)
-	for _, text := range []string{"مرحبا", "1", "7", "8", "5"} {
-		r.say(t, text)
-	}
-	var parsed []map[string]any
-	_ = json.Unmarshal([]byte(r.fake.take("chat.postMessage")[0].Form.Get("blocks")), &parsed)
-	token := ""
-	for _, b := range parsed {
-		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
-			token = els[0].(map[string]any)["value"].(string)
-		}
-	}
-	if code := r.press(t, "UGIULIA", "take", token); code != 200 {
-		t.Fatalf("take: %d", code)
-	}
-	eventually(t, "the joined message", func() bool { return len(r.user.take()) == 1 })
-	r.fake.take("chat.postMessage")
-	r.fake.take("chat.update")
-
+	token, _ := r.takenCase(t)
 	st.fail.Store(true)
 	if code := r.press(t, "UGIULIA", "giveback", token); code == 200 {
 		t.Fatal("a give back that could not be saved answered 200")
@@ -130,4 +91,28 @@ func TestButtonPressedWhileTheStoreFailsChangesNothing(t *testing.T) {
 	if got := r.user.take(); len(got) != 1 {
 		t.Fatalf("given back: the user got %d replies, want 1", len(got))
 	}
+}
+
+// takenCase hands the user off (school flow, then "talk to a person"),
+// writes once so the case has a thread, and has Giulia take it; it returns
+// the case's button handle and its thread.
+func (r *rig) takenCase(t *testing.T) (token, thread string) {
+	t.Helper()
+	for _, text := range []string{"مرحبا", "1", "7", "8", "5"} {
+		r.say(t, text)
+	}
+	posts := r.fake.take("chat.postMessage")
+	if len(posts) != 1 {
+		t.Fatalf("handoff posts: %d", len(posts))
+	}
+	token = caseToken(posts[0].Form.Get("blocks"))
+	r.say(t, "سؤال")
+	thread = r.fake.take("chat.postMessage")[0].Form.Get("thread_ts")
+	if code := r.press(t, "UGIULIA", "take", token); code != 200 {
+		t.Fatalf("take: %d", code)
+	}
+	eventually(t, "the joined message", func() bool { return len(r.user.take()) == 1 })
+	r.fake.take("chat.postMessage")
+	r.fake.take("chat.update")
+	return token, thread
 }

@@ -217,6 +217,18 @@ func (r *rig) press(t *testing.T, user, action, token string) int {
 	return r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", body, time.Now(), signing)
 }
 
+// caseToken is the handle the buttons of a case message carry.
+func caseToken(blocks string) string {
+	var parsed []map[string]any
+	_ = json.Unmarshal([]byte(blocks), &parsed)
+	for _, b := range parsed {
+		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
+			return els[0].(map[string]any)["value"].(string)
+		}
+	}
+	return ""
+}
+
 func eventually(t *testing.T, what string, cond func() bool) {
 	t.Helper()
 	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
@@ -250,14 +262,7 @@ func TestHandoffRelayTakeAndGiveBack(t *testing.T) {
 	if strings.Contains(blocks, "393331234567") {
 		t.Error("the user's phone number reached Slack")
 	}
-	var parsed []map[string]any
-	_ = json.Unmarshal([]byte(blocks), &parsed)
-	token := ""
-	for _, b := range parsed {
-		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
-			token = els[0].(map[string]any)["value"].(string)
-		}
-	}
+	token := caseToken(blocks)
 	if token == "" {
 		t.Fatal("no token on the buttons")
 	}
@@ -474,14 +479,7 @@ func TestCloseAsksHowItWent(t *testing.T) {
 	r.say(t, "1")
 	r.say(t, "operator")
 	posts := r.fake.take("chat.postMessage")
-	var parsed []map[string]any
-	_ = json.Unmarshal([]byte(posts[0].Form.Get("blocks")), &parsed)
-	token := ""
-	for _, b := range parsed {
-		if els, ok := b["elements"].([]any); ok && b["type"] == "actions" {
-			token = els[0].(map[string]any)["value"].(string)
-		}
-	}
+	token := caseToken(posts[0].Form.Get("blocks"))
 	r.press(t, "UGIULIA", "take", token)
 	eventually(t, "joined", func() bool { return len(r.user.take()) == 1 })
 	r.press(t, "UGIULIA", "close", token)

@@ -47,9 +47,10 @@ var errBadConv = errors.New("invalid conversation key (empty or containing a NUL
 // Store is a bot.Store in a bbolt file. It is safe for concurrent use.
 // A TTL <= 0 means the entry or lock never expires.
 type Store struct {
-	db         *bolt.DB
-	locks      keylock.Set
-	arr        arrivals.Set
+	db    *bolt.DB
+	locks keylock.Set
+	// Arrivals (bot.Arrivals): in process, as one process serves.
+	arrivals.Set
 	now        func() time.Time
 	sweepBatch int
 
@@ -189,6 +190,11 @@ func (s *Store) Load(ctx context.Context, conv string) ([]byte, error) {
 
 // Save stores value as the session of conv for ttl.
 func (s *Store) Save(ctx context.Context, conv string, value []byte, ttl time.Duration) error {
+	return s.save(ctx, conv, value, ttl, nil)
+}
+
+// save stores the session and runs also (if any) in the same transaction.
+func (s *Store) save(ctx context.Context, conv string, value []byte, ttl time.Duration, also func(*bolt.Tx) error) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("embedded store: save session: %w", err)
 	}
@@ -197,7 +203,10 @@ func (s *Store) Save(ctx context.Context, conv string, value []byte, ttl time.Du
 	}
 	v := encode(value, s.expiry(ttl))
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		return tx.Bucket(bucketSessions).Put([]byte(conv), v)
+		if err := tx.Bucket(bucketSessions).Put([]byte(conv), v); err != nil || also == nil {
+			return err
+		}
+		return also(tx)
 	})
 	if err != nil {
 		return fmt.Errorf("embedded store: save session (%d bytes): %w", len(value), err)
@@ -363,22 +372,4 @@ func (s *Store) Close() error {
 		}
 	})
 	return s.closeErr
-}
-
-// Arrive implements bot.Arrivals (in process: one process serves).
-func (s *Store) Arrive(_ context.Context, conv string, seq int64, ttl time.Duration) error {
-	s.arr.Arrive(conv, seq, ttl)
-	return nil
-}
-
-// Lowest implements bot.Arrivals.
-func (s *Store) Lowest(_ context.Context, conv string) (int64, bool, error) {
-	low, ok := s.arr.Lowest(conv)
-	return low, ok, nil
-}
-
-// Depart implements bot.Arrivals.
-func (s *Store) Depart(_ context.Context, conv string, seq int64) error {
-	s.arr.Depart(conv, seq)
-	return nil
 }

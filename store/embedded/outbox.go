@@ -24,23 +24,7 @@ var (
 // SaveOutbox implements bot.Outboxes: the session and its index entries in
 // one transaction (one fsync).
 func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
-	if err := ctx.Err(); err != nil {
-		return fmt.Errorf("embedded store: save session: %w", err)
-	}
-	if err := checkConv(conv); err != nil {
-		return fmt.Errorf("embedded store: save session: %w", err)
-	}
-	v := encode(value, s.expiry(ttl))
-	err := s.db.Update(func(tx *bolt.Tx) error {
-		if err := tx.Bucket(bucketSessions).Put([]byte(conv), v); err != nil {
-			return err
-		}
-		return markOutbox(tx, conv, m)
-	})
-	if err != nil {
-		return fmt.Errorf("embedded store: save session (%d bytes): %w", len(value), err)
-	}
-	return nil
+	return s.save(ctx, conv, value, ttl, func(tx *bolt.Tx) error { return markOutbox(tx, conv, m) })
 }
 
 // MarkOutbox implements bot.Outboxes.

@@ -28,7 +28,8 @@ var errClosed = errors.New("memory store: closed")
 // concurrent use. A TTL <= 0 means the entry or lock never expires.
 type Store struct {
 	locks keylock.Set
-	arr   arrivals.Set
+	// Arrivals (bot.Arrivals): in process, as one process serves.
+	arrivals.Set
 
 	mu       sync.Mutex
 	closed   bool
@@ -453,22 +454,4 @@ func (s *Store) Roster(ctx context.Context, activity string) ([]bot.Enrolment, e
 	out := slices.Clone(s.enrol[activity])
 	roster.Sort(out)
 	return out, nil
-}
-
-// Arrive implements bot.Arrivals (in process: one process serves).
-func (s *Store) Arrive(_ context.Context, conv string, seq int64, ttl time.Duration) error {
-	s.arr.Arrive(conv, seq, ttl)
-	return nil
-}
-
-// Lowest implements bot.Arrivals.
-func (s *Store) Lowest(_ context.Context, conv string) (int64, bool, error) {
-	low, ok := s.arr.Lowest(conv)
-	return low, ok, nil
-}
-
-// Depart implements bot.Arrivals.
-func (s *Store) Depart(_ context.Context, conv string, seq int64) error {
-	s.arr.Depart(conv, seq)
-	return nil
 }

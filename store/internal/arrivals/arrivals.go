@@ -7,11 +7,13 @@
 package arrivals
 
 import (
+	"context"
 	"sync"
 	"time"
 )
 
-// Set is the registry. The zero value is ready to use.
+// Set is the registry; its methods are bot.Arrivals, so a store embeds it.
+// The zero value is ready to use.
 type Set struct {
 	mu  sync.Mutex
 	m   map[string]map[int64]time.Time // conversation → seq → expiry
@@ -26,7 +28,7 @@ func (s *Set) clock() time.Time {
 }
 
 // Arrive registers seq for conv until ttl has passed.
-func (s *Set) Arrive(conv string, seq int64, ttl time.Duration) {
+func (s *Set) Arrive(_ context.Context, conv string, seq int64, ttl time.Duration) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.m == nil {
@@ -38,10 +40,11 @@ func (s *Set) Arrive(conv string, seq int64, ttl time.Duration) {
 		s.m[conv] = c
 	}
 	c[seq] = s.clock().Add(ttl)
+	return nil
 }
 
 // Lowest returns the lowest live seq of conv, dropping expired ones.
-func (s *Set) Lowest(conv string) (int64, bool) {
+func (s *Set) Lowest(_ context.Context, conv string) (int64, bool, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	now := s.clock()
@@ -58,15 +61,16 @@ func (s *Set) Lowest(conv string) (int64, bool) {
 	if !found {
 		delete(s.m, conv)
 	}
-	return low, found
+	return low, found, nil
 }
 
 // Depart removes seq of conv.
-func (s *Set) Depart(conv string, seq int64) {
+func (s *Set) Depart(_ context.Context, conv string, seq int64) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	delete(s.m[conv], seq)
 	if len(s.m[conv]) == 0 {
 		delete(s.m, conv)
 	}
+	return nil
 }
