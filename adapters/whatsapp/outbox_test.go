@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"teamsbot/adapters/whatsapp"
-	"teamsbot/app"
 	"teamsbot/bot"
 	"teamsbot/store/memory"
 )
@@ -71,20 +70,12 @@ func TestAnotherReplicaKnowsTheWindow(t *testing.T) {
 	r.deliver(t, load(t, "text_ar", "1780041600", strconv.FormatInt(time.Now().Unix(), 10))) // through replica A, just now
 	r.graph.messages()
 
-	l, issues := app.Load(app.EmbeddedContent())
-	if l == nil {
-		t.Fatal(issues)
-	}
-	eng, err := l.Engine(bot.Config{})
-	if err != nil {
-		t.Fatal(err)
-	}
 	sender, err := whatsapp.NewSender(whatsapp.Config{Template: "teamsbot_reminder", Token: apiToken, PhoneNumberID: phoneID,
 		APIURL: r.graph.srv.URL, Rate: 1000, PairInterval: time.Millisecond}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
-	b := bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender(whatsapp.Channel, sender))
+	b := bot.NewService(r.eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender(whatsapp.Channel, sender))
 	ctx := context.Background()
 	conv := "whatsapp:MA.13491208655302741918"
 	if err := b.Notify(ctx, conv, bot.Notice{MessageID: "menu.ask"}); err != nil {

@@ -29,6 +29,7 @@ type rig struct {
 	graph  *fakeGraph
 	sender *whatsapp.Sender
 	hook   *whatsapp.Webhook
+	eng    *bot.Engine // the shipped content, for a second replica
 	mux    *http.ServeMux
 	logs   *bytes.Buffer
 	lmu    sync.Mutex
@@ -52,7 +53,7 @@ func newRig(t testing.TB, st bot.Store, cfg whatsapp.Config) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{graph: newGraph(t), mux: http.NewServeMux(), logs: &bytes.Buffer{}}
+	r := &rig{graph: newGraph(t), mux: http.NewServeMux(), logs: &bytes.Buffer{}, eng: eng}
 	log := slog.New(slog.NewTextHandler(lockedWriter{r}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.Token, cfg.PhoneNumberID, cfg.APIURL = apiToken, phoneID, r.graph.srv.URL
 	if cfg.Rate == 0 {
