@@ -3,6 +3,7 @@ package bot_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/url"
 	"strings"
 	"sync"
@@ -388,5 +389,31 @@ func TestAnswerBeforeSlowSends(t *testing.T) {
 	}
 	if s := session(t, st, "test:u1"); s.Outbox != nil || len(s.Seen) != 2 {
 		t.Fatalf("after the sends: outbox %+v, %d handled", s.Outbox, len(s.Seen))
+	}
+}
+
+// TestOneSweepAfterAnOutage: the platform was down while 300 users wrote;
+// when it is back, one sweep delivers every kept reply (several batches,
+// a few conversations at a time), each once.
+func TestOneSweepAfterAnOutage(t *testing.T) {
+	st := memory.New()
+	f := newFixture(t, st, false)
+	f.out.fail = errors.New("telegram: 502")
+	const users = 300
+	for u := range users {
+		f.say(t, fmt.Sprint("u", u), "hi")
+	}
+	f.out.fail = nil
+	f.now = f.now.Add(time.Hour)
+	if n := f.flush(t); n != users {
+		t.Fatalf("the sweep looked at %d conversations, want %d", n, users)
+	}
+	for u := range users {
+		if got := f.out.take(fmt.Sprint("u", u)); len(got) != 1 {
+			t.Fatalf("u%d got %d replies", u, len(got))
+		}
+	}
+	if n := f.flush(t); n != 0 {
+		t.Fatalf("a second sweep found %d", n)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync"
 	"time"
 )
 
@@ -519,20 +520,46 @@ func (s *Service) deliver(ctx context.Context, channel, userID string, sess *Ses
 // of them, and the conversation's lock does the rest. It returns how many
 // conversations it looked at.
 func (s *Service) FlushOutboxes(ctx context.Context) (int, error) {
-	convs, err := s.store.ClaimOutboxes(ctx, s.now(), s.cfg.LockTTL, 64)
-	if err != nil {
-		return 0, fmt.Errorf("outbox: %w", err)
-	}
-	for _, conv := range convs {
-		// A conversation busy with a turn delivers its own outbox.
-		c, cancel := context.WithTimeout(ctx, time.Second)
-		err := s.withSession(c, conv, func(sess *Session) (Turn, error) { return Turn{flush: true}, nil })
-		cancel()
-		if err != nil && !errors.Is(err, ErrUnavailable) {
-			s.logFor(conv).Warn("outbox flush", "error", err)
+	const batch, workers, maxBatches = 64, 8, 16
+	total := 0
+	for range maxBatches {
+		convs, err := s.store.ClaimOutboxes(ctx, s.now(), s.cfg.LockTTL, batch)
+		if err != nil {
+			return total, fmt.Errorf("outbox: %w", err)
+		}
+		total += len(convs)
+		// A few at a time: each waits on its platform's pace, and after an
+		// outage thousands may be due.
+		next := make(chan string)
+		var wg sync.WaitGroup
+		for range min(workers, len(convs)) {
+			wg.Go(func() {
+				for conv := range next {
+					s.flushOne(ctx, conv)
+				}
+			})
+		}
+		for _, conv := range convs {
+			next <- conv
+		}
+		close(next)
+		wg.Wait()
+		if len(convs) < batch || ctx.Err() != nil {
+			break
 		}
 	}
-	return len(convs), nil
+	return total, nil
+}
+
+// flushOne delivers what conv's outbox holds, unless a turn holds the
+// conversation (that turn delivers it).
+func (s *Service) flushOne(ctx context.Context, conv string) {
+	c, cancel := context.WithTimeout(ctx, time.Second)
+	defer cancel()
+	err := s.withSession(c, conv, func(sess *Session) (Turn, error) { return Turn{flush: true}, nil })
+	if err != nil && !errors.Is(err, ErrUnavailable) {
+		s.logFor(conv).Warn("outbox flush", "error", err)
+	}
 }
 
 // RunOutbox calls FlushOutboxes every interval (default 5 s) until ctx
