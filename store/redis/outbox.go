@@ -16,8 +16,27 @@ import (
 // hold only conversations with undelivered or failed replies. Their writes
 // go in the same pipeline as the session's, so a turn keeps its three round
 // trips.
-func (s *Store) dueKey() string    { return s.prefix + "outbox:due" }
-func (s *Store) failedKey() string { return s.prefix + "outbox:failed" }
+//
+// Both share the hash tag {outbox} (one Cluster slot for the two).
+func (s *Store) dueKey() string    { return s.prefix + "{outbox}:due" }
+func (s *Store) failedKey() string { return s.prefix + "{outbox}:failed" }
+
+// pipelined sends fn's commands in one round trip: atomically (MULTI/EXEC)
+// on a server or Sentinel; on a Cluster, where a conversation's keys and
+// the outbox index live in different slots, as a plain pipeline (in order;
+// a node failing in between can leave a session saved and not indexed,
+// which the conversation's next holder still delivers).
+func (s *Store) pipelined(ctx context.Context, fn func(goredis.Pipeliner)) error {
+	do := s.rdb.TxPipelined
+	if s.cluster {
+		do = s.rdb.Pipelined
+	}
+	_, err := do(ctx, func(p goredis.Pipeliner) error {
+		fn(p)
+		return nil
+	})
+	return err
+}
 
 // markCmds queues the index writes of m for conv on p.
 func (s *Store) markCmds(ctx context.Context, p goredis.Pipeliner, conv string, m bot.OutboxMark) {
@@ -34,12 +53,11 @@ func (s *Store) markCmds(ctx context.Context, p goredis.Pipeliner, conv string, 
 }
 
 // SaveOutbox implements bot.Outboxes: the session and the index entries in
-// one MULTI/EXEC, one round trip.
+// one round trip (MULTI/EXEC but on a Cluster).
 func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+	err := s.pipelined(ctx, func(p goredis.Pipeliner) {
 		p.Set(ctx, s.ck(conv, "s"), value, max(ttl, 0))
 		s.markCmds(ctx, p, conv, m)
-		return nil
 	})
 	return wrap("save", err)
 }

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	neturl "net/url"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -30,27 +31,80 @@ type Store struct {
 	trips  atomic.Uint64
 	// limiter paces the channels across replicas (Wait).
 	limiter *redis_rate.Limiter
+	// cluster: writes that span a conversation's keys and the outbox
+	// index go in a plain pipeline (their slots differ), not MULTI.
+	cluster bool
 }
 
-// Open connects to the Redis of url (redis://, rediss://, unix://; see
-// go-redis ParseURL). It makes no call: Ping says whether Redis answers.
+// Open connects to the Redis of url. It makes no call: Ping says whether
+// Redis answers. One URL names any of the three deployments:
+//
+//	redis://[:password@]host:6379/0          a server (rediss:// for TLS, unix:// too)
+//	redis://[:password@]sentinel1:26379/0?master_name=mymaster&addr=sentinel2:26379
+//	                                          Sentinel: the addresses are the sentinels'
+//	redis://[:password@]node1:6379?cluster=true&addr=node2:6379
+//	                                          Cluster: seed nodes
+//
+// Other go-redis options go in the query (dial_timeout=3s, pool_size=20...;
+// see go-redis ParseURL, ParseFailoverURL, ParseClusterURL).
 func Open(url, prefix string) (*Store, error) {
-	opt, err := goredis.ParseURL(url)
+	rdb, cluster, err := client(url)
 	if err != nil {
-		return nil, fmt.Errorf("redis store: REDIS_URL: %w", err)
-	}
-	// Without this go-redis ignores context deadlines on socket reads.
-	opt.ContextTimeoutEnabled = true
-	if opt.DialTimeout == 0 {
-		opt.DialTimeout = 2 * time.Second
+		return nil, err
 	}
 	if prefix == "" {
 		prefix = "teamsbot"
 	}
-	s := &Store{rdb: goredis.NewClient(opt), prefix: prefix + ":v1:"}
+	s := &Store{rdb: rdb, prefix: prefix + ":v1:", cluster: cluster}
 	s.rdb.AddHook(tripCounter{&s.trips})
 	s.limiter = redis_rate.NewLimiter(s.rdb)
 	return s, nil
+}
+
+// client builds the go-redis client of a REDIS_URL, and says whether it is
+// a Cluster. Errors never repeat the URL: it may hold a password.
+func client(raw string) (goredis.UniversalClient, bool, error) {
+	u, err := neturl.Parse(raw)
+	if err != nil {
+		return nil, false, errors.New("redis store: REDIS_URL is not a URL (redis://host:port/db)")
+	}
+	q := u.Query()
+	// Without ContextTimeoutEnabled go-redis ignores context deadlines on
+	// socket reads.
+	const dial = 2 * time.Second
+	switch {
+	case q.Get("cluster") == "true":
+		q.Del("cluster")
+		u.RawQuery = q.Encode()
+		opt, err := goredis.ParseClusterURL(u.String())
+		if err != nil {
+			return nil, false, fmt.Errorf("redis store: REDIS_URL (cluster): %w", err)
+		}
+		opt.ContextTimeoutEnabled = true
+		if opt.DialTimeout == 0 {
+			opt.DialTimeout = dial
+		}
+		return goredis.NewClusterClient(opt), true, nil
+	case q.Get("master_name") != "":
+		opt, err := goredis.ParseFailoverURL(raw)
+		if err != nil {
+			return nil, false, fmt.Errorf("redis store: REDIS_URL (sentinel): %w", err)
+		}
+		opt.ContextTimeoutEnabled = true
+		if opt.DialTimeout == 0 {
+			opt.DialTimeout = dial
+		}
+		return goredis.NewFailoverClient(opt), false, nil
+	}
+	opt, err := goredis.ParseURL(raw)
+	if err != nil {
+		return nil, false, fmt.Errorf("redis store: REDIS_URL: %w", err)
+	}
+	opt.ContextTimeoutEnabled = true
+	if opt.DialTimeout == 0 {
+		opt.DialTimeout = dial
+	}
+	return goredis.NewClient(opt), false, nil
 }
 
 // RoundTrips is the number of commands and pipelines sent to Redis since
@@ -253,10 +307,9 @@ func (s *Store) lock(ctx context.Context, conv string, try func(key, token strin
 // Forget implements bot.Forgetter: the session, the dedup records, the
 // bookings (freeing their slots) and the enrolments.
 func (s *Store) Forget(ctx context.Context, conv string) error {
-	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
+	err := s.pipelined(ctx, func(p goredis.Pipeliner) {
 		p.Del(ctx, s.ck(conv, "s"), s.ck(conv, "seen"), s.ck(conv, "arr"))
 		s.markCmds(ctx, p, conv, bot.OutboxMark{})
-		return nil
 	})
 	if err != nil {
 		return wrap("forget", err)

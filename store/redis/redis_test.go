@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -40,6 +41,12 @@ func BenchmarkStore(b *testing.B) {
 func TestBadURLAndDownRedis(t *testing.T) {
 	if _, err := Open("http://localhost", ""); err == nil {
 		t.Error("an http URL was accepted")
+	}
+	for _, bad := range []string{"redis://:s3cret@host:6379/0?master_name=m&bogus=1", "redis://:s3cret@host:6379?cluster=true&bogus=1", "redis://:s3cret@[::1%zz]:6379/0", "%%:s3cret"} {
+		_, err := Open(bad, "")
+		if err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("Open(a bad URL): %v (must fail without repeating the password)", err)
+		}
 	}
 	s, err := Open("redis://127.0.0.1:1/0", "x")
 	if err != nil {

@@ -6,16 +6,24 @@ import (
 	"fmt"
 	"net"
 	"os/exec"
+	"strings"
 	"testing"
 	"time"
 
 	"teamsbot/bot"
 )
 
-// startRedis runs a private redis-server (no persistence) on port.
-func startRedis(t *testing.T, port int) *exec.Cmd {
+// startRedis runs a private redis-server (no persistence) on port, with
+// extra arguments (cluster mode, a sentinel's configuration file).
+func startRedis(t *testing.T, port int, extra ...string) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command("redis-server", "--port", fmt.Sprint(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1")
+	args := []string{"--port", fmt.Sprint(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"}
+	if len(extra) > 0 && extra[0] != "--" && !strings.HasPrefix(extra[0], "--") {
+		args = append(extra[:1:1], args...) // a configuration file comes first
+		extra = extra[1:]
+	}
+	cmd := exec.Command("redis-server", append(args, extra...)...)
+	cmd.Dir = t.TempDir()
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
