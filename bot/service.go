@@ -368,10 +368,10 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		}
 	}
 	if forget {
-		// The outbox and the failed replies go with the session; the index
-		// entries left behind are removed by the sweeper.
+		// The outbox, the failed replies and their index entries go with
+		// the rest.
 		if err := s.store.Forget(ctx, conv); err != nil {
-			return fmt.Errorf("forget: %w", err)
+			return fmt.Errorf("forget: %w: %w", ErrUnavailable, err)
 		}
 		log.Info("conversation data deleted on request")
 		return errors.Join(stepErr, s.send(ctx, channel, userID, turn.Replies))
@@ -468,7 +468,9 @@ func (s *Service) save(ctx context.Context, lease Lease, conv string, sess *Sess
 		err = s.store.SaveOutbox(ctx, conv, b, s.cfg.Retention, m)
 	}
 	if err != nil {
-		return fmt.Errorf("save session: %w", err)
+		// Not recorded: a channel that can have the message delivered
+		// again should (503).
+		return fmt.Errorf("save session: %w: %w", ErrUnavailable, err)
 	}
 	return nil
 }
