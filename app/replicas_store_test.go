@@ -15,6 +15,7 @@ import (
 	"teamsbot/booking"
 	"teamsbot/bot"
 	"teamsbot/knowledge"
+	"teamsbot/store/embedded"
 	redisstore "teamsbot/store/redis"
 )
 
@@ -271,59 +272,82 @@ func BenchmarkReplicas(b *testing.B) {
 	for _, n := range []int{1, 2} {
 		b.Run(fmt.Sprintf("%d-replica", n), func(b *testing.B) {
 			stores, _ := redisReplicas(b, n)
-			svcs := replicaServices(b, stores, discard{})
-			ctx := context.Background()
-			const convs = 16
-			// Bring every conversation to the school topics question.
-			for c := range convs {
-				for i, text := range []string{"hi", "1", "7", "8"} {
-					in := bot.Inbound{Channel: "test", UserID: fmt.Sprint("u", c), ID: fmt.Sprintf("w%d-%d", c, i), Text: text, LangHint: "en"}
-					if err := svcs[0].Handle(ctx, in); err != nil {
-						b.Fatal(err)
-					}
-				}
-			}
-			var mu sync.Mutex
-			var lat []time.Duration
-			var next int64
-			b.ResetTimer()
-			start := time.Now()
-			var wg sync.WaitGroup
-			for c := range convs {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					var mine []time.Duration
-					for i := 0; ; i++ {
-						mu.Lock()
-						if next >= int64(b.N) {
-							mu.Unlock()
-							break
-						}
-						next++
-						mu.Unlock()
-						in := bot.Inbound{Channel: "test", UserID: fmt.Sprint("u", c), ID: fmt.Sprintf("b%d-%d", c, i), Text: "1", LangHint: "en"}
-						t0 := time.Now()
-						if err := svcs[i%n].Handle(ctx, in); err != nil {
-							b.Error(err)
-							return
-						}
-						mine = append(mine, time.Since(t0))
-					}
-					mu.Lock()
-					lat = append(lat, mine...)
-					mu.Unlock()
-				}()
-			}
-			wg.Wait()
-			elapsed := time.Since(start)
-			b.StopTimer()
-			slices.Sort(lat)
-			if len(lat) > 0 {
-				b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "turns/s")
-				b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
-				b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
-			}
+			benchTurns(b, replicaServices(b, stores, discard{}))
 		})
+	}
+	// Side by side: one process on the embedded store (one fsync per write).
+	b.Run("embedded", func(b *testing.B) {
+		st, err := embedded.Open(b.TempDir())
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer st.Close()
+		l, issues := Load(EmbeddedContent())
+		if l == nil {
+			b.Fatal(issues)
+		}
+		eng, err := l.Engine(bot.Config{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		benchTurns(b, []*bot.Service{bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", discard{}))})
+	})
+}
+
+// benchTurns runs b.N mid-flow turns of 16 conversations at a time,
+// alternately through svcs, and reports turns/s, p50 and p99.
+func benchTurns(b *testing.B, svcs []*bot.Service) {
+	n := len(svcs)
+	ctx := context.Background()
+	const convs = 16
+	// Bring every conversation to the school topics question.
+	for c := range convs {
+		for i, text := range []string{"hi", "1", "7", "8"} {
+			in := bot.Inbound{Channel: "test", UserID: fmt.Sprint("u", c), ID: fmt.Sprintf("w%d-%d", c, i), Text: text, LangHint: "en"}
+			if err := svcs[0].Handle(ctx, in); err != nil {
+				b.Fatal(err)
+			}
+		}
+	}
+	var mu sync.Mutex
+	var lat []time.Duration
+	var next int64
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for c := range convs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			var mine []time.Duration
+			for i := 0; ; i++ {
+				mu.Lock()
+				if next >= int64(b.N) {
+					mu.Unlock()
+					break
+				}
+				next++
+				mu.Unlock()
+				in := bot.Inbound{Channel: "test", UserID: fmt.Sprint("u", c), ID: fmt.Sprintf("b%d-%d", c, i), Text: "1", LangHint: "en"}
+				t0 := time.Now()
+				if err := svcs[i%n].Handle(ctx, in); err != nil {
+					b.Error(err)
+					return
+				}
+				mine = append(mine, time.Since(t0))
+			}
+			mu.Lock()
+			lat = append(lat, mine...)
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	elapsed := time.Since(start)
+	b.StopTimer()
+	slices.Sort(lat)
+	if len(lat) > 0 {
+		b.ReportMetric(float64(len(lat))/elapsed.Seconds(), "turns/s")
+		b.ReportMetric(float64(lat[len(lat)/2].Microseconds()), "p50-µs")
+		b.ReportMetric(float64(lat[len(lat)*99/100].Microseconds()), "p99-µs")
 	}
 }
