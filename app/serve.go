@@ -222,6 +222,12 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
 	}
+	// Replies still going out (a platform's pacing) finish within the
+	// same budget; any left stay in the outbox for the next start or
+	// another replica.
+	if err := svc.Wait(sctx); err != nil {
+		log.Warn("replies still being sent at shutdown: left in the outbox")
+	}
 	log.Info("stopped")
 	return nil
 }

@@ -377,11 +377,21 @@ func TestAnswerBeforeSlowSends(t *testing.T) {
 	if s := session(t, st, "test:u1"); len(s.Seen) != 1 || s.Outbox == nil {
 		t.Fatalf("the next message was handled while the replies were still going out: %d handled, outbox %v", len(s.Seen), s.Outbox != nil)
 	}
+	// A graceful shutdown waits for the replies still going out.
+	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
+	defer cancel()
+	if err := f.svc.Wait(short); err == nil {
+		t.Fatal("Wait returned while a delivery was held")
+	}
 	close(g.open)
 	if err := <-next; err != nil {
 		t.Fatal(err)
 	}
-	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline) && session(t, st, "test:u1").Outbox != nil; time.Sleep(5 * time.Millisecond) {
+	if err := f.svc.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := session(t, st, "test:u1"); s.Outbox != nil {
+		t.Fatal("Wait returned before the outbox was cleared")
 	}
 	got := ids(g.take("u1"))
 	if !strings.HasPrefix(got, "privacy.notice ") || !strings.Contains(got, "menu.ask") || strings.Count(got, "privacy.notice") != 1 {

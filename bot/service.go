@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -103,6 +104,8 @@ type Service struct {
 	log     *slog.Logger
 	now     func() time.Time
 	cfg     ServiceConfig
+	// sending counts the deliveries still running (Wait).
+	sending atomic.Int64
 }
 
 // ServiceOption configures a Service.
@@ -403,7 +406,9 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	held = false
 	done := make(chan struct{})
 	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.LockTTL*9/10)
+	s.sending.Add(1)
 	go func() {
+		defer s.sending.Add(-1)
 		defer close(done)
 		defer cancel()
 		defer lease.Unlock()
@@ -421,6 +426,22 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	case <-t.C:
 	}
 	return stepErr
+}
+
+// Wait returns when every delivery still running has finished, or with
+// ctx's error when ctx ends first (graceful shutdown: what is not sent
+// stays in the outbox).
+func (s *Service) Wait(ctx context.Context) error {
+	t := time.NewTicker(10 * time.Millisecond)
+	defer t.Stop()
+	for s.sending.Load() > 0 {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+	}
+	return nil
 }
 
 // lockLoad takes the conversation's lock and reads its session: in one call
