@@ -34,7 +34,7 @@ const (
 	// failed list (with OutboxBackoff: about two hours of trying).
 	MaxOutboxAttempts = 6
 	// maxOutboxReplies bounds what a session holds undelivered: the oldest
-	// replies beyond it are dropped (and counted as failed).
+	// replies beyond it are dropped (counted as "dropped" in the metrics).
 	maxOutboxReplies = 24
 )
 
