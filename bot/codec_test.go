@@ -106,6 +106,10 @@ func TestUnmarshalSessionRejectsGarbage(t *testing.T) {
 func FuzzUnmarshalSession(f *testing.F) {
 	good, _ := (&Session{State: StateFlow, Lang: "ar", Vars: map[string]string{"a": "b"}, Back: []Place{{"f", "s"}}}).Marshal()
 	f.Add(good)
+	withOutbox, _ := (&Session{State: StateFlow, Lang: "zh", In: 1780000000, Outbox: &Outbox{Attempts: 1, Next: 1780000030, Error: "x",
+		Replies: []Reply{{Text: "你好", Options: []Option{{ID: "c:menu", Label: "菜单"}}, MessageIDs: []string{"menu.ask"}}}},
+		Failed: &Outbox{Failed: 1, Replies: []Reply{{Text: "t", AskLocation: true}}}}).Marshal()
+	f.Add(withOutbox)
 	f.Add([]byte{1})
 	f.Add([]byte(`{"st":"new"}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
