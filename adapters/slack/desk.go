@@ -555,10 +555,13 @@ func (d *Desk) PostAgenda(ctx context.Context, channel, title string, items []Ag
 const keyAgenda = "desk:agenda:"
 
 // attendance records an operator's "present" / "absent" for a booking, once.
-func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgTS string) {
+func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgTS string) error {
 	first, err := d.kv.FirstSeen(ctx, "desk:attendance", code, 30*24*time.Hour)
-	if err != nil || !first {
-		return
+	if err != nil {
+		return unavailable("mark attendance", err)
+	}
+	if !first {
+		return nil
 	}
 	status := map[string]string{"attended": "attended", "noshow": "no_show"}[action]
 	if d.OnAttendance != nil {
@@ -568,6 +571,7 @@ func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgT
 		mark := map[string]string{"attended": "✅ presente", "noshow": "❌ assente"}[action]
 		_, _, _ = d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fmt.Sprintf("%s: %s (%s)", escape(code), mark, escape(d.firstName(ctx, user))), false), slack.MsgOptionTS(msgTS))
 	}
+	return nil
 }
 
 // PostProposal posts a user's proposal of an activity (or offer to

@@ -312,7 +312,7 @@ func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) er
 			if channel == "" {
 				channel = ic.Container.ChannelID
 			}
-			d.later(func(ctx context.Context) { d.attendance(ctx, action, token, user, channel, ts) })
+			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.attendance(ctx, action, token, user, channel, ts) }))
 			continue
 		}
 		// Worked before the answer (within ackBudget): if the store is

@@ -2,6 +2,7 @@ package slack_test
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -11,10 +12,18 @@ import (
 	"teamsbot/store/memory"
 )
 
-// flakySessions fails the next session write of a turn (a store outage).
+// flakySessions fails the next session write of a turn, or the next
+// once-only mark (a store outage).
 type flakySessions struct {
 	bot.Store
-	fail atomic.Bool
+	fail, failSeen atomic.Bool
+}
+
+func (f *flakySessions) FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error) {
+	if f.failSeen.CompareAndSwap(true, false) {
+		return false, errors.New("redis: i/o timeout")
+	}
+	return f.Store.FirstSeen(ctx, conv, id, ttl)
 }
 
 func (f *flakySessions) SaveOutbox(ctx context.Context, conv string, v []byte, ttl time.Duration, m bot.OutboxMark) error {

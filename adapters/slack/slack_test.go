@@ -757,7 +757,8 @@ func TestTranscriptExport(t *testing.T) {
 }
 
 func TestDailyAgendaAndAttendance(t *testing.T) {
-	r := newRig(t)
+	st := &flakySessions{Store: memory.New()}
+	r := newRigOn(t, st)
 	var mu sync.Mutex
 	var marks []string
 	r.desk.OnAttendance = func(s string) { mu.Lock(); marks = append(marks, s); mu.Unlock() }
@@ -775,12 +776,18 @@ func TestDailyAgendaAndAttendance(t *testing.T) {
 			t.Errorf("agenda lacks %q", want)
 		}
 	}
-	press := func(action, code string) {
+	press := func(action, code string) int {
 		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": "UGIULIA"},
 			"channel":   map[string]any{"id": "CPRATO"},
 			"container": map[string]any{"type": "message", "message_ts": "1780041001.000100", "channel_id": "CPRATO"},
 			"actions":   []map[string]any{{"action_id": action, "block_id": "att:" + code, "value": code, "type": "button", "action_ts": "1"}}})
-		r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", []byte("payload="+url.QueryEscape(string(payload))), time.Now(), signing)
+		return r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", []byte("payload="+url.QueryEscape(string(payload))), time.Now(), signing)
+	}
+	// The store fails on the first press: Slack shows the error, nothing
+	// is counted, the operator presses again.
+	st.failSeen.Store(true)
+	if code := press("noshow", "K7M-Q4P"); code == 200 {
+		t.Fatal("a press that could not be recorded answered 200")
 	}
 	press("noshow", "K7M-Q4P")
 	press("noshow", "K7M-Q4P") // twice: counted once
