@@ -99,6 +99,13 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if c, ok := st.(interface{ Check(context.Context) []string }); ok {
+		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		for _, w := range c.Check(cctx) {
+			log.Warn(w)
+		}
+		cancel()
+	}
 	l.SetStore(st, nil)
 	// 3. Engine, service, desk and channels.
 	eng, err := engineFor(l, cfg, cfg.Slack.BotToken != "")

@@ -90,3 +90,29 @@ func TestRedisRestart(t *testing.T) {
 		t.Fatalf("after the restart: %q %v", v, err)
 	}
 }
+
+// TestCheckWarnsOfRiskyConfig: a Redis that may evict keys, or keeps
+// nothing on disk, is named at start; a safe one is not.
+func TestCheckWarnsOfRiskyConfig(t *testing.T) {
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		t.Skip("redis-server is not installed (.ci/run installs it)")
+	}
+	risky := freePort(t)
+	startRedis(t, risky, "--maxmemory-policy", "allkeys-lru")
+	safe := freePort(t)
+	startRedis(t, safe, "--appendonly", "yes")
+	check := func(port int) string {
+		s, err := Open(fmt.Sprintf("redis://127.0.0.1:%d/0", port), "check")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		return strings.Join(s.Check(context.Background()), "\n")
+	}
+	if got := check(risky); !strings.Contains(got, "allkeys-lru") || !strings.Contains(got, "appendonly yes") {
+		t.Errorf("risky Redis: %q", got)
+	}
+	if got := check(safe); got != "" {
+		t.Errorf("safe Redis: %q", got)
+	}
+}
