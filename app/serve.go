@@ -99,7 +99,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if c, ok := st.(interface{ Check(context.Context) []string }); ok {
+	if c, ok := st.(interface {
+		Check(context.Context) []string
+	}); ok {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		for _, w := range c.Check(cctx) {
 			log.Warn(w)
