@@ -68,6 +68,12 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s.mux.ServeHTTP(w, r)
 }
 
+// configChecker is a store that can say what in its server's configuration
+// puts data at risk (the Redis store).
+type configChecker interface {
+	Check(ctx context.Context) []string
+}
+
 func serve(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "serve")
 	addr := fs.String("addr", "", "listen address (default TEAMSBOT_ADDR or :8080)")
@@ -99,9 +105,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if c, ok := st.(interface {
-		Check(context.Context) []string
-	}); ok {
+	if c, ok := st.(configChecker); ok {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		for _, w := range c.Check(cctx) {
 			log.Warn(w)
