@@ -270,8 +270,9 @@ func (n *notices) Notify(_ context.Context, conv string, x bot.Notice) error {
 	return nil
 }
 
-// TestRemindersGoOutOnce: the day before, each booking gets one reminder,
-// also when the scheduler runs again, restarts, or runs on two replicas.
+// TestRemindersGoOutOnce: the day before, and again two hours before, each
+// booking gets one reminder, also when the scheduler runs again, restarts,
+// or runs on two replicas.
 func TestRemindersGoOutOnce(t *testing.T) {
 	d := dir(t)
 	st := memory.New()
@@ -312,11 +313,25 @@ func TestRemindersGoOutOnce(t *testing.T) {
 	if x.MessageID != "booking.reminder" || x.Data["time"] != "09:00" || x.Data["code"] != "AB0-XYZ" || len(x.Options) != 2 || x.Options[1].ID != "c:flow:my_bookings" {
 		t.Errorf("reminder: %+v", x)
 	}
+	// The same day, two hours before: the second reminder, once.
+	for range 3 {
+		if _, err := replicas[0].SendReminders(context.Background(), st, n, rome("2026-12-02 07:05")); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := replicas[1].SendReminders(context.Background(), st, n, rome("2026-12-02 06:50")); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := n.got["whatsapp:0"]; len(got) != 2 || got[1].MessageID != "booking.reminder_soon" || got[1].Data["time"] != "09:00" || got[1].Options[1].ID != "c:flow:my_bookings" {
+		t.Fatalf("same-day reminder: %+v", got)
+	}
 	// A cancelled booking gets none.
 	if _, err := st.Cancel(context.Background(), "whatsapp:1", "AB1-XYZ"); err != nil {
 		t.Fatal(err)
 	}
-	if k, _ := replicas[0].SendReminders(context.Background(), st, n, rome("2026-12-04 09:00")); k != 0 {
-		t.Errorf("a cancelled booking was reminded")
+	for _, at := range []string{"2026-12-04 09:00", "2026-12-05 07:00"} {
+		if k, _ := replicas[0].SendReminders(context.Background(), st, n, rome(at)); k != 0 {
+			t.Errorf("a cancelled booking was reminded at %s", at)
+		}
 	}
 }

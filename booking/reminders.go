@@ -20,47 +20,64 @@ type Marker interface {
 	FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error)
 }
 
-// RemindAhead is when the reminder goes out: the day before, about this
-// long before the appointment.
+// RemindAhead is when the first reminder goes out: the day before, about
+// this long before the appointment.
 const RemindAhead = 24 * time.Hour
 
-// SendReminders sends the reminder of every booking starting between now+23h
-// and now+RemindAhead+1h that was not reminded yet, with "I'll be there" and
-// "cancel" options. Run it every few minutes; each reminder is marked in the
-// store before it is sent, so it goes out once even if the process stops
-// mid-send or several replicas run it.
+// RemindSoon is when the second reminder goes out, the same day.
+const RemindSoon = 2 * time.Hour
+
+// reminders are the reminders of an appointment: when (ahead, give or take
+// slack), the once-only mark, and the text.
+var reminders = []struct {
+	ahead, slack time.Duration
+	mark, msg    string
+}{
+	{RemindAhead, time.Hour, "remind:", "booking.reminder"},
+	{RemindSoon, 15 * time.Minute, "remind-soon:", "booking.reminder_soon"},
+}
+
+// SendReminders sends the reminders of every booking that is due one and
+// was not reminded yet: the day before (start within RemindAhead ± 1 h)
+// and the same day (RemindSoon ± 15 min), with "I'll be there" and
+// "cancel" options. Run it every few minutes; each reminder is marked in
+// the store before it is sent, so it goes out once even if several
+// replicas run it (and, once marked, it is in the user's outbox before it
+// is sent, so a process that stops mid-send does not lose it).
 func (s *Service) SendReminders(ctx context.Context, mark Marker, n Notifier, now time.Time) (sent int, err error) {
 	st, err := s.bookings()
 	if err != nil {
 		return 0, err
 	}
-	from, to := now.Add(RemindAhead-time.Hour), now.Add(RemindAhead+time.Hour)
-	for _, p := range s.dir.Places() {
-		if _, ok := s.dir.Schedule(p.ID); !ok {
-			continue
-		}
-		bs, err := st.Between(ctx, p.ID, from, to)
-		if err != nil {
-			return sent, err
-		}
-		for _, b := range bs {
-			first, err := mark.FirstSeen(ctx, b.Conv, "remind:"+b.Code, 60*24*time.Hour)
+	for _, r := range reminders {
+		from, to := now.Add(r.ahead-r.slack), now.Add(r.ahead+r.slack)
+		for _, p := range s.dir.Places() {
+			if _, ok := s.dir.Schedule(p.ID); !ok {
+				continue
+			}
+			bs, err := st.Between(ctx, p.ID, from, to)
 			if err != nil {
 				return sent, err
 			}
-			if !first {
-				continue
+			for _, b := range bs {
+				first, err := mark.FirstSeen(ctx, b.Conv, r.mark+b.Code, 60*24*time.Hour)
+				if err != nil {
+					return sent, err
+				}
+				if !first {
+					continue
+				}
+				at := b.Start.In(knowledge.Rome)
+				notice := bot.Notice{MessageID: r.msg,
+					Data:    map[string]string{"time": at.Format("15:04"), "date": at.Format("02/01"), "place": p.Name, "code": b.Code},
+					Options: []bot.NoticeOption{{ID: "c:menu", Label: "booking.remind_ok"}, {ID: "c:flow:my_bookings", Label: "booking.remind_cancel"}}}
+				if err := n.Notify(ctx, b.Conv, notice); err != nil {
+					// Marked already: not sent twice; the failure is the
+					// store's or the channel's to report.
+					return sent, fmt.Errorf("reminder: %w", err)
+				}
+				sent++
 			}
-			at := b.Start.In(knowledge.Rome)
-			notice := bot.Notice{MessageID: "booking.reminder",
-				Data:    map[string]string{"time": at.Format("15:04"), "date": at.Format("02/01"), "place": p.Name, "code": b.Code},
-				Options: []bot.NoticeOption{{ID: "c:menu", Label: "booking.remind_ok"}, {ID: "c:flow:my_bookings", Label: "booking.remind_cancel"}}}
-			if err := n.Notify(ctx, b.Conv, notice); err != nil {
-				// Marked already: not sent twice; the failure is the
-				// channel's to report.
-				return sent, fmt.Errorf("reminder: %w", err)
-			}
-			sent++
 		}
 	}
 	return sent, nil
