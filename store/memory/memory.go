@@ -112,21 +112,30 @@ func (s *Store) Save(ctx context.Context, conv string, value []byte, ttl time.Du
 		return err
 	}
 	defer s.mu.Unlock()
+	s.save(conv, value, ttl)
+	return nil
+}
+
+// save stores a copy of value; s.mu is held.
+func (s *Store) save(conv string, value []byte, ttl time.Duration) {
 	now := s.now()
 	if _, ok := s.sessions[conv]; !ok {
 		s.entries++
 	}
 	s.sessions[conv] = session{value: append([]byte{}, value...), expires: expiry(now, ttl)}
 	s.maybePurge(now)
-	return nil
 }
 
 // SaveOutbox implements bot.Outboxes: Save and the index, under one mutex.
 func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
-	if err := s.Save(ctx, conv, value, ttl); err != nil {
+	if err := s.begin(ctx, "save"); err != nil {
 		return err
 	}
-	return s.MarkOutbox(ctx, conv, m)
+	defer s.mu.Unlock()
+	s.save(conv, value, ttl)
+	setOrDelete(s.due, conv, m.Due)
+	setOrDelete(s.failed, conv, m.Failed)
+	return nil
 }
 
 // MarkOutbox implements bot.Outboxes.
