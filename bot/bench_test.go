@@ -40,15 +40,19 @@ func benchTurn(b *testing.B, st bot.Store) {
 	b.ReportMetric(float64(len(raw)), "session-bytes")
 }
 
-func BenchmarkTurn(b *testing.B) {
-	b.Run("memory", func(b *testing.B) { benchTurn(b, memory.New()) })
+func BenchmarkTurn(b *testing.B) { eachStore(b, benchTurn) }
+
+// eachStore runs fn as a sub-benchmark on the memory store, the embedded
+// store, and Redis when REDIS_URL is set.
+func eachStore(b *testing.B, fn func(*testing.B, bot.Store)) {
+	b.Run("memory", func(b *testing.B) { fn(b, memory.New()) })
 	b.Run("embedded", func(b *testing.B) {
 		st, err := embedded.Open(b.TempDir())
 		if err != nil {
 			b.Fatal(err)
 		}
 		defer st.Close()
-		benchTurn(b, st)
+		fn(b, st)
 	})
 	b.Run("redis", func(b *testing.B) {
 		url := os.Getenv("REDIS_URL")
@@ -60,7 +64,7 @@ func BenchmarkTurn(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer st.Close()
-		benchTurn(b, st)
+		fn(b, st)
 	})
 }
 
@@ -136,25 +140,5 @@ func BenchmarkRecovery(b *testing.B) {
 		}
 		b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "convs/s")
 	}
-	b.Run("memory", func(b *testing.B) { run(b, memory.New()) })
-	b.Run("embedded", func(b *testing.B) {
-		st, err := embedded.Open(b.TempDir())
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer st.Close()
-		run(b, st)
-	})
-	b.Run("redis", func(b *testing.B) {
-		url := os.Getenv("REDIS_URL")
-		if url == "" {
-			b.Skip("REDIS_URL is not set")
-		}
-		st, err := redisstore.Open(url, fmt.Sprintf("teamsbot-bench-%d", time.Now().UnixNano()))
-		if err != nil {
-			b.Fatal(err)
-		}
-		defer st.Close()
-		run(b, st)
-	})
+	eachStore(b, run)
 }
