@@ -59,6 +59,7 @@ func (downStore) ClaimOutboxes(context.Context, time.Time, time.Duration, int) (
 func (downStore) FailedOutboxes(context.Context, int) ([]string, error) {
 	return nil, errors.New("down")
 }
+func (downStore) DropFailedBefore(context.Context, time.Time) error { return errors.New("down") }
 
 var _ bot.Store = downStore{}
 

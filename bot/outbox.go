@@ -82,6 +82,10 @@ type Outboxes interface {
 	// FailedOutboxes lists up to n conversations with failed replies,
 	// most recent failure first.
 	FailedOutboxes(ctx context.Context, n int) ([]string, error)
+	// DropFailedBefore removes from the index the failures older than
+	// before (their sessions have expired: the index must not outlive
+	// them, it names conversations).
+	DropFailedBefore(ctx context.Context, before time.Time) error
 }
 
 // Lease is a conversation's lock taken by LockLoader.LockLoad.

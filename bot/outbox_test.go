@@ -427,3 +427,30 @@ func TestOneSweepAfterAnOutage(t *testing.T) {
 		t.Fatalf("a second sweep found %d", n)
 	}
 }
+
+// TestFailedRepliesAreKeptNoLongerThanTheRetention: given-up replies name a
+// conversation; after the retention period they leave the failed list and
+// the session, like everything else about the user.
+func TestFailedRepliesAreKeptNoLongerThanTheRetention(t *testing.T) {
+	st := memory.New()
+	f := newFixture(t, st, false)
+	f.out.fail = errors.New("telegram: 502")
+	f.say(t, "u1", "hi")
+	for range bot.MaxOutboxAttempts - 1 {
+		f.now = f.now.Add(3 * time.Hour)
+		f.flush(t)
+	}
+	if r, _ := f.svc.FailedReplies(context.Background(), 10); len(r) != 1 {
+		t.Fatalf("failed list: %+v", r)
+	}
+	f.out.fail = nil
+	f.now = f.now.Add(31 * 24 * time.Hour) // (the memory store expires sessions on its own clock: this one is still there)
+	f.flush(t)
+	if r, _ := f.svc.FailedReplies(context.Background(), 10); len(r) != 0 {
+		t.Fatalf("failed list after the retention period: %+v", r)
+	}
+	f.say(t, "u1", "menu")
+	if s := session(t, st, "test:u1"); s.Failed != nil {
+		t.Fatalf("the session still holds replies that failed 31 days ago: %+v", s.Failed)
+	}
+}

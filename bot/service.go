@@ -106,6 +106,8 @@ type Service struct {
 	cfg     ServiceConfig
 	// sending counts the deliveries still running (Wait).
 	sending atomic.Int64
+	// pruned is when the sweep last dropped stale failures (Unix seconds).
+	pruned atomic.Int64
 }
 
 // ServiceOption configures a Service.
@@ -329,6 +331,9 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 			sess = loaded
 		}
 	}
+	if sess.Failed != nil && time.Unix(sess.Failed.Failed, 0).Before(s.now().Add(-s.cfg.Retention)) {
+		sess.Failed = nil // kept no longer than the retention period
+	}
 	turn, stepErr := fn(sess)
 	resend := sess.Outbox != nil && len(sess.Outbox.Replies) > 0
 	switch {
@@ -544,6 +549,14 @@ func (s *Service) deliver(ctx context.Context, channel, userID string, sess *Ses
 // conversations it looked at.
 func (s *Service) FlushOutboxes(ctx context.Context) (int, error) {
 	const batch, workers, maxBatches = 64, 8, 16
+	// Once a minute: failures older than the retention period leave the
+	// index (their sessions, which hold the replies, have expired).
+	if now := s.now().Unix(); now-s.pruned.Load() >= 60 {
+		s.pruned.Store(now)
+		if err := s.store.DropFailedBefore(ctx, s.now().Add(-s.cfg.Retention)); err != nil {
+			s.log.Warn("outbox: dropping old failures", "error", err)
+		}
+	}
 	total := 0
 	for range maxBatches {
 		convs, err := s.store.ClaimOutboxes(ctx, s.now(), s.cfg.LockTTL, batch)
@@ -628,7 +641,11 @@ func (s *Service) FailedReplies(ctx context.Context, n int) ([]FailedReport, err
 	for _, conv := range convs {
 		raw, err := s.store.Load(ctx, conv)
 		if errors.Is(err, ErrNotFound) {
-			continue // deleted or expired since; the index entry goes at the next sweep
+			// Expired since: its index entry goes too.
+			if err := s.store.MarkOutbox(ctx, conv, OutboxMark{}); err != nil {
+				return nil, fmt.Errorf("outbox: %w", err)
+			}
+			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("outbox: %w", err)

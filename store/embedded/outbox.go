@@ -144,3 +144,32 @@ func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
 	}
 	return out, nil
 }
+
+// DropFailedBefore implements bot.Outboxes: a read first, a write only when
+// something is that old.
+func (s *Store) DropFailedBefore(ctx context.Context, before time.Time) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("embedded store: drop failed: %w", err)
+	}
+	old := func(tx *bolt.Tx) []timed {
+		return scan(tx.Bucket(bucketOutboxFailed), func(at int64) bool { return at < before.UnixNano() })
+	}
+	var n int
+	_ = s.db.View(func(tx *bolt.Tx) error { n = len(old(tx)); return nil })
+	if n == 0 {
+		return nil
+	}
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		b := tx.Bucket(bucketOutboxFailed)
+		for _, e := range old(tx) {
+			if err := b.Delete([]byte(e.conv)); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("embedded store: drop failed: %w", err)
+	}
+	return nil
+}

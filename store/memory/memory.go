@@ -181,6 +181,20 @@ func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
 	return out[:min(n, len(out))], nil
 }
 
+// DropFailedBefore implements bot.Outboxes.
+func (s *Store) DropFailedBefore(ctx context.Context, before time.Time) error {
+	if err := s.begin(ctx, "drop failed"); err != nil {
+		return err
+	}
+	defer s.mu.Unlock()
+	for c, t := range s.failed {
+		if t.Before(before) {
+			delete(s.failed, c)
+		}
+	}
+	return nil
+}
+
 // byTime returns the keys of m whose time passes keep, oldest first (or
 // newest first), ties by key.
 func byTime(m map[string]time.Time, keep func(time.Time) bool, newest bool) []string {

@@ -98,6 +98,12 @@ func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
 	return out, nil
 }
 
+// DropFailedBefore implements bot.Outboxes.
+func (s *Store) DropFailedBefore(ctx context.Context, before time.Time) error {
+	err := s.rdb.ZRemRangeByScore(ctx, s.failedKey(), "-inf", "("+strconv.FormatInt(before.UnixMilli(), 10)).Err()
+	return wrap("drop failed", err)
+}
+
 // saveUnlockSrc saves the session and deletes the lock if the lock still
 // holds our token; a lease that expired saves nothing (another replica may
 // hold the conversation).

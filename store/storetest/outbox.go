@@ -131,6 +131,13 @@ func testOutboxFailed(t *testing.T, s bot.Store) {
 	if c := claim(t, s, base, time.Minute, 10); !slices.Equal(c, []string{"new"}) {
 		t.Fatalf("a failed conversation put back is due: %q", c)
 	}
+	// Failures older than the retention period leave the index.
+	if err := s.DropFailedBefore(ctx, base.Add(30*time.Minute)); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := s.FailedOutboxes(ctx, 10); !slices.Equal(got, []string{"mid"}) {
+		t.Fatalf("after dropping failures older than 30 min: %q, want [mid]", got)
+	}
 }
 
 // testOutboxForget: deleting a conversation's data takes it out of the
