@@ -111,7 +111,7 @@ func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 		g.fail(w, 400, 130429, "Rate limit hit")
 		return
 	}
-	if g.closed[fmt.Sprint(p["to"])] && p["type"] != "template" {
+	if (g.closed[fmt.Sprint(p["to"])] || g.closed[fmt.Sprint(p["recipient"])]) && p["type"] != "template" {
 		rec.Status = 400
 		g.fail(w, 400, 131047, "Re-engagement message")
 		return
@@ -126,8 +126,13 @@ func validate(p map[string]any) string {
 	if p["messaging_product"] != "whatsapp" {
 		return "messaging_product"
 	}
-	if to, _ := p["to"].(string); to == "" {
+	to, _ := p["to"].(string)
+	rcpt, _ := p["recipient"].(string)
+	if to == "" && rcpt == "" {
 		return "to"
+	}
+	if to != "" && strings.Contains(to, ".") {
+		return "to: a BSUID goes in recipient" // Meta takes only phone numbers in to
 	}
 	switch p["type"] {
 	case "text":

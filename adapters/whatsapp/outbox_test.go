@@ -98,7 +98,13 @@ func TestAnotherReplicaKnowsTheWindow(t *testing.T) {
 	if err := b.Notify(ctx, conv, bot.Notice{MessageID: "menu.ask"}); err != nil {
 		t.Fatal(err)
 	}
-	if got := r.graph.messages(); len(got) != 1 || got[0].Payload["type"] != "template" {
+	got := r.graph.messages()
+	if len(got) != 1 || got[0].Payload["type"] != "template" {
 		t.Fatalf("replica B, user wrote 25 hours ago: %s", all(got))
+	}
+	// Replica B never saw the user's phone number: it addresses them by
+	// their BSUID, in the field Meta reads it from.
+	if got[0].Payload["recipient"] != "MA.13491208655302741918" || got[0].Payload["to"] != nil {
+		t.Errorf("replica B addressed the user as %v / %v", got[0].Payload["to"], got[0].Payload["recipient"])
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -185,7 +186,7 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []bot.Reply) e
 	}
 	for i, r := range replies {
 		for _, payload := range render(r) {
-			payload["to"] = to
+			to.set(payload)
 			if err := s.deliver(ctx, userID, payload); err != nil {
 				var me *metaError
 				if errors.As(err, &me) && me.Code == codeReengagement && s.cfg.Template != "" {
@@ -203,16 +204,33 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []bot.Reply) e
 // when the user id is one), else the business-scoped user id, which the
 // platform accepts in the same field. (Sending by BSUID alone is rolling
 // out in 2026; check the field name against Meta's current reference.)
-func (s *Sender) recipient(userID string) string {
+func (s *Sender) recipient(userID string) addressee {
 	u := s.user(userID)
 	s.mu.Lock()
 	phone := u.phone
 	s.mu.Unlock()
 	if phone != "" {
-		return phone
+		return addressee{"to", phone}
 	}
-	return userID
+	if bsuidRE.MatchString(userID) {
+		return addressee{"recipient", userID}
+	}
+	return addressee{"to", userID}
 }
+
+// addressee is the field of a Cloud API payload that names the user, and
+// its value: "to" with a phone number, "recipient" with a business-scoped
+// user id (BSUID) — Meta takes a BSUID only there. A phone number is used
+// when this process saw it (Meta prefers it); a replica that never saw
+// the user, or a restarted one, sends by BSUID.
+type addressee struct{ field, value string }
+
+func (a addressee) set(payload map[string]any) { payload[a.field] = a.value }
+
+// bsuidRE matches a BSUID ("US.13491208655302741918") or a parent BSUID
+// ("US.ENT.11815799212886844830"): a country code, a dot, then letters,
+// digits and dots.
+var bsuidRE = regexp.MustCompile(`^[A-Z]{2}\.[A-Za-z0-9.]+$`)
 
 // render turns a reply into Cloud API message payloads: reply buttons when
 // there are at most 3 options whose titles fit 20 characters, a list when at
@@ -297,7 +315,7 @@ func fits(opts []bot.Option, limit int) bool {
 // template sends the approved re-engagement template with the text as its
 // one parameter (Meta forbids newlines and tabs there, and more than four
 // spaces in a row).
-func (s *Sender) template(ctx context.Context, userID, to, lang, text string) error {
+func (s *Sender) template(ctx context.Context, userID string, to addressee, lang, text string) error {
 	param := strings.Join(strings.Fields(text), " ")
 	if utf8.RuneCountInString(param) > 900 {
 		param = string([]rune(param)[:899]) + "…"
@@ -309,7 +327,7 @@ func (s *Sender) template(ctx context.Context, userID, to, lang, text string) er
 	payload := map[string]any{"type": "template", "template": map[string]any{
 		"name": s.cfg.Template, "language": map[string]any{"code": code},
 		"components": []map[string]any{{"type": "body", "parameters": []map[string]any{{"type": "text", "text": param}}}}}}
-	payload["to"] = to
+	to.set(payload)
 	return s.deliver(ctx, userID, payload)
 }
 
