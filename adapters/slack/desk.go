@@ -450,22 +450,39 @@ func (d *Desk) ExpireWaiting(ctx context.Context, wait time.Duration) {
 		return
 	}
 	for _, tok := range open {
-		r, err := d.byToken(ctx, tok)
-		if err != nil || r.State != stateWaiting || d.now().Sub(time.Unix(r.Since, 0)) < wait {
+		if r, err := d.byToken(ctx, tok); err != nil || r.State != stateWaiting || d.now().Sub(time.Unix(r.Since, 0)) < wait {
 			continue
 		}
-		if d.ops != nil {
-			if err := d.ops.TimedOut(ctx, r.Conv); err != nil {
-				d.log.Info("timed-out wait: conversation no longer waiting", "error", err)
-			}
-		}
-		r.State, r.Closed = stateClosed, "timeout"
-		if err := d.save(ctx, r); err != nil {
-			continue
-		}
-		d.thread(ctx, r, fmt.Sprintf("⌛ Nessuno ha preso in carico la conversazione entro %s: all'utente è stata proposta una richiamata.", wait))
-		d.refresh(ctx, r)
+		d.expire(ctx, tok, wait)
 	}
+}
+
+// expire closes one waiting case under its lock (as Take, Give back and
+// Close do): when every replica watches, or an operator takes the case at
+// that moment, it is closed once, or not at all.
+func (d *Desk) expire(ctx context.Context, tok string, wait time.Duration) {
+	unlock, err := d.kv.Lock(ctx, keyToken+tok, 10*time.Second)
+	if err != nil {
+		return
+	}
+	defer unlock()
+	r, err := d.byToken(ctx, tok)
+	if err != nil || r.State != stateWaiting {
+		return
+	}
+	if d.ops != nil {
+		if err := d.ops.TimedOut(ctx, r.Conv); errors.Is(err, bot.ErrUnavailable) {
+			return // the next watch tries again
+		} else if err != nil {
+			d.log.Info("timed-out wait: conversation no longer waiting", "error", err)
+		}
+	}
+	r.State, r.Closed = stateClosed, "timeout"
+	if err := d.save(ctx, r); err != nil {
+		return
+	}
+	d.thread(ctx, r, fmt.Sprintf("⌛ Nessuno ha preso in carico la conversazione entro %s: all'utente è stata proposta una richiamata.", wait))
+	d.refresh(ctx, r)
 }
 
 // transcript exports a case's thread as a text file for the case file, as

@@ -3,11 +3,14 @@ package slack_test
 import (
 	"context"
 	"errors"
+	"log/slog"
+	"sync"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	deskpkg "teamsbot/adapters/slack"
 	"teamsbot/bot"
 	"teamsbot/store/memory"
 )
@@ -124,4 +127,41 @@ func (r *rig) takenCase(t *testing.T) (token, thread string) {
 	r.fake.take("chat.postMessage")
 	r.fake.take("chat.update")
 	return token, thread
+}
+
+// TestTimeoutOnceAcrossReplicas: every replica watches the waiting cases;
+// three of them expiring the same case at once tell the user once and note
+// it in the thread once.
+func TestTimeoutOnceAcrossReplicas(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	r.fake.take("chat.postMessage")
+	desks := []*deskpkg.Desk{r.desk}
+	for range 2 {
+		d, err := deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL}, r.st, slog.New(slog.DiscardHandler))
+		if err != nil {
+			t.Fatal(err)
+		}
+		d.SetOperators(r.svc)
+		desks = append(desks, d)
+	}
+	var wg sync.WaitGroup
+	for _, d := range desks {
+		wg.Go(func() { d.ExpireWaiting(context.Background(), time.Nanosecond) })
+	}
+	wg.Wait()
+	if got := r.user.take(); len(got) != 1 {
+		t.Errorf("the user was told %d times", len(got))
+	}
+	notes := 0
+	for _, p := range r.fake.take("chat.postMessage") {
+		if strings.Contains(p.Form.Get("text"), "richiamata") {
+			notes++
+		}
+	}
+	if notes != 1 {
+		t.Errorf("%d timeout notes in the thread, want 1", notes)
+	}
 }
