@@ -132,6 +132,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		tga.Routes(srv.mux)
 		if cfg.Telegram.WebhookURL == "" {
 			poll = tga.Poll
+			if cfg.RedisURL != "" {
+				log.Warn("telegram long polling with REDIS_URL: Telegram serves updates to one poller, so run one replica or set TELEGRAM_WEBHOOK_URL")
+			}
 		}
 		log.Info("telegram on", "mode", map[bool]string{true: "long polling", false: "webhook"}[poll != nil])
 	}
