@@ -151,7 +151,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if cfg.Slack.BotToken != "" {
 		desk, err = slackdesk.New(slackdesk.Config{BotToken: string(cfg.Slack.BotToken), SigningSecret: string(cfg.Slack.SigningSecret),
 			Channel: cfg.Slack.Channel, APIURL: cfg.Slack.APIURL, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
-			Hours: operatorHours(cfg.Slack.Hours, l.Directory)}, st, log)
+			Hours: operatorHours(cfg.Slack.Hours, l.Directory),
+			// A PUA with its own channel (knowledge/schedules.yaml) gets the
+			// handoffs of its users: the one being booked, or in its province.
+			Route: func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) }}, st, log)
 		if err != nil {
 			return err
 		}

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"bytes"
 	"fmt"
 	"io/fs"
 	"runtime"
@@ -398,6 +399,54 @@ activities:
 	} {
 		if !strings.Contains(text, want) {
 			t.Errorf("missing %q in:\n%s", want, text)
+		}
+	}
+}
+
+// TestOperatorsChannel: a handoff goes to the channel of the PUA being
+// booked, else of a PUA in the user's province, else the default ("").
+func TestOperatorsChannel(t *testing.T) {
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(FS, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := FS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		if p == SchedulesPath {
+			b = bytes.Replace(b, []byte("  - place: po-pua\n"), []byte("  - place: po-pua\n    slack_channel: CPRATO\n"), 1)
+			b = bytes.Replace(b, []byte("  - place: fi-sds-firenze\n"), []byte("  - place: fi-sds-firenze\n    slack_channel: CFIRENZE\n"), 1)
+		}
+		fsys[p] = &fstest.MapFile{Data: b}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	d, issues := Load(fsys)
+	for _, i := range issues {
+		if !i.Warning {
+			t.Errorf("%v", i)
+		}
+	}
+	if d == nil {
+		t.Fatal("does not load")
+	}
+	for _, tc := range []struct {
+		vars map[string]string
+		want string
+	}{
+		{map[string]string{"booking_place": "po-pua", "place_province": "FI"}, "CPRATO"},
+		{map[string]string{"place_province": "PO"}, "CPRATO"},
+		{map[string]string{"municipality_province": "FI"}, "CFIRENZE"},
+		{map[string]string{"place_province": "SI"}, ""}, // Siena's PUA has no channel
+		{map[string]string{"booking_place": "si-pua"}, ""},
+		{nil, ""},
+	} {
+		if got := d.OperatorsChannel(tc.vars); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.vars, got, tc.want)
 		}
 	}
 }

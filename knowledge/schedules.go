@@ -24,7 +24,7 @@ type Schedule struct {
 	Closures    []DateRange
 	Sample      bool
 	// SlackChannel is the PUA's own operators' channel for its daily
-	// agenda (empty: the desk's channel).
+	// agenda and its users' handoffs (empty: the desk's channel).
 	SlackChannel string
 	File         string
 	Line         int
@@ -181,3 +181,30 @@ func (d *Directory) Place(id string) (*Place, bool) {
 
 // String describes a schedule for messages.
 func (s *Schedule) String() string { return fmt.Sprintf("schedule of %s", s.Place) }
+
+// OperatorsChannel is the Slack channel of the PUA a handoff concerns, from
+// the answers the flows saved: the PUA being booked (booking_place), else
+// the first PUA with a channel in the province of the comune the user gave
+// (place_province, municipality_province). "" means the desk's default
+// channel (SLACK_CHANNEL).
+func (d *Directory) OperatorsChannel(vars map[string]string) string {
+	if s, ok := d.schedules[vars["booking_place"]]; ok && s.SlackChannel != "" {
+		return s.SlackChannel
+	}
+	for _, k := range []string{"place_province", "municipality_province"} {
+		prov := vars[k]
+		if prov == "" {
+			continue
+		}
+		for _, p := range d.places { // in file order: the first listed wins
+			s, ok := d.schedules[p.ID]
+			if !ok || s.SlackChannel == "" {
+				continue
+			}
+			if m, ok := d.Municipalities.ByCode(p.Municipality); ok && m.Province == prov {
+				return s.SlackChannel
+			}
+		}
+	}
+	return ""
+}

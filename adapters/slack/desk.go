@@ -52,6 +52,9 @@ type Config struct {
 	// Hours reports whether operators are at work at a time, and when they
 	// are back if not (nil: always at work).
 	Hours func(now time.Time) (open bool, opens time.Time)
+	// Route picks the channel of a handoff (a PUA's own operators); ""
+	// or nil: Channel.
+	Route func(h bot.Handoff) string
 }
 
 // Desk is the operators' desk.
@@ -198,7 +201,13 @@ func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) (bot.Ticket, error) {
 		ticket.Position = d.position(ctx, prev.Token)
 		return ticket, nil
 	}
-	r := &record{Token: newToken(), Conv: h.Conversation, Channel: d.cfg.Channel, State: stateWaiting, Since: h.Since.Unix(),
+	channel := d.cfg.Channel
+	if d.cfg.Route != nil {
+		if c := d.cfg.Route(h); c != "" {
+			channel = c
+		}
+	}
+	r := &record{Token: newToken(), Conv: h.Conversation, Channel: channel, State: stateWaiting, Since: h.Since.Unix(),
 		Lang: h.Lang, Via: h.Channel, Reason: h.Reason, Flow: h.Flow, Context: summary(h.Context)}
 	if h.Since.IsZero() {
 		r.Since = d.now().Unix()

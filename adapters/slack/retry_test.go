@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -11,6 +12,7 @@ import (
 	"time"
 
 	deskpkg "teamsbot/adapters/slack"
+	"teamsbot/app"
 	"teamsbot/bot"
 	"teamsbot/store/memory"
 )
@@ -163,5 +165,47 @@ func TestTimeoutOnceAcrossReplicas(t *testing.T) {
 	}
 	if notes != 1 {
 		t.Errorf("%d timeout notes in the thread, want 1", notes)
+	}
+}
+
+// TestHandoffToThePUAsOwnChannel: a desk that routes handoffs posts the case
+// in the channel the route names; the thread works there both ways.
+func TestHandoffToThePUAsOwnChannel(t *testing.T) {
+	l, issues := app.Load(app.EmbeddedContent())
+	if l == nil {
+		t.Fatal(issues)
+	}
+	eng, err := l.Engine(bot.Config{Operators: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: memory.New()}
+	var routed []string
+	r.desk, err = deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL,
+		Route: func(h bot.Handoff) string {
+			routed = append(routed, h.Context["child_age"])
+			return "CPRATO"
+		}}, r.st, slog.New(slog.DiscardHandler))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.svc = bot.NewService(eng, r.st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("whatsapp", r.user), bot.WithDesk(r.desk))
+	r.desk.SetOperators(r.svc)
+	r.desk.Routes(r.mux)
+	token, thread := r.takenCase(t)
+	if token == "" || len(routed) != 1 || routed[0] != "8" {
+		t.Fatalf("the route saw %v (the answers the flow saved)", routed)
+	}
+	r.user.take()
+	ev := map[string]any{"type": "message", "channel": "CPRATO", "user": "UGIULIA", "text": "Sono a Prato", "ts": "1780042300.000100", "thread_ts": thread}
+	if code := r.event(t, "Ev70", ev); code != 200 {
+		t.Fatalf("event: %d", code)
+	}
+	if got := r.user.take(); len(got) != 1 || !strings.Contains(got[0].Text, "Sono a Prato") {
+		t.Fatalf("the operator's message from the PUA's channel: %+v", got)
+	}
+	r.say(t, "grazie")
+	if ps := r.fake.take("chat.postMessage"); len(ps) != 1 || ps[0].Form.Get("channel") != "CPRATO" || ps[0].Form.Get("thread_ts") != thread {
+		t.Fatalf("the user's message went to %+v", ps)
 	}
 }
