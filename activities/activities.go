@@ -353,7 +353,8 @@ func Proposals(ctx context.Context, st bot.Sessions) ([]Proposal, error) {
 }
 
 // SendReminders reminds the joined of an activity the day before a session,
-// once per session (marked in the store before sending).
+// once per session (a once-only notice: recorded in the user's session with
+// its place in their outbox).
 func (s *Service) SendReminders(ctx context.Context, now time.Time) (int, error) {
 	st, n, err := s.get()
 	if err != nil || n == nil {
@@ -376,11 +377,7 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) (int, error)
 			if e.Status != bot.EnrolJoined {
 				continue
 			}
-			first, err := st.FirstSeen(ctx, e.Conv, "act:"+a.ID+"@"+iv.From.Format("2006-01-02"), 30*24*time.Hour)
-			if err != nil || !first {
-				continue
-			}
-			if err := n.Notify(ctx, e.Conv, bot.Notice{MessageID: "activities.reminder",
+			if err := n.Notify(ctx, e.Conv, bot.Notice{MessageID: "activities.reminder", ID: "act:" + a.ID + "@" + iv.From.Format("2006-01-02"),
 				Data:    map[string]string{"title": a.TitleIn(e.Lang), "time": iv.From.Format("15:04")},
 				Options: []bot.NoticeOption{{ID: "c:menu", Label: "booking.remind_ok"}, {ID: "c:flow:my_activities", Label: "activities.leave_it"}}}); err == nil {
 				sent++

@@ -25,16 +25,25 @@ func load(t testing.TB) *knowledge.Directory {
 	return d
 }
 
+// notices keeps the notices and, as bot.Service does, refuses a repeat of
+// a notice id in a conversation.
 type notices struct {
-	mu  sync.Mutex
-	got map[string][]bot.Notice
+	mu   sync.Mutex
+	got  map[string][]bot.Notice
+	seen map[string]bool
 }
 
 func (n *notices) Notify(_ context.Context, conv string, x bot.Notice) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.got == nil {
-		n.got = map[string][]bot.Notice{}
+		n.got, n.seen = map[string][]bot.Notice{}, map[string]bool{}
+	}
+	if x.ID != "" {
+		if n.seen[conv+"|"+x.ID] {
+			return bot.ErrNoticeSent
+		}
+		n.seen[conv+"|"+x.ID] = true
 	}
 	n.got[conv] = append(n.got[conv], x)
 	return nil

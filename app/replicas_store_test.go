@@ -103,72 +103,71 @@ func TestLastPlacesAcrossReplicas(t *testing.T) {
 	}
 }
 
-type noticeLog struct {
-	mu  sync.Mutex
-	got map[string]int
-}
-
-func (n *noticeLog) Notify(_ context.Context, conv string, x bot.Notice) error {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	n.got[conv]++
-	return nil
-}
-
-// TestRemindersOnceAcrossThreeReplicas: three replicas run the reminder
-// scheduler at the same moment, each several times: every booking due
-// tomorrow is reminded exactly once, and no other booking is.
+// TestRemindersOnceAcrossThreeReplicas: three replicas, each with its own
+// bot.Service, run the reminder scheduler at the same moment, each several
+// times: every user with a booking due tomorrow receives exactly one
+// reminder, and no other user does (the reminder's id is recorded in the
+// user's session with its place in the outbox).
 func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
 	l, issues := Load(EmbeddedContent())
 	if l == nil {
 		t.Fatal(issues)
 	}
 	stores, _ := redisReplicas(t, 3)
+	out := &countingSender{got: map[string]int{}}
+	svcs := replicaServices(t, stores, out)
 	now := time.Date(2026, 12, 1, 9, 5, 0, 0, knowledge.Rome)
 	places := []string{"fi-sds-firenze", "po-pua", "pi-sds-zona-pisana"}
 	due := map[string]bool{}
 	for i := range 60 {
+		user := fmt.Sprint(i)
+		for j, text := range []string{"ciao", "1"} { // a conversation that accepted the privacy notice
+			if err := svcs[i%3].Handle(context.Background(), bot.Inbound{Channel: "test", UserID: user, ID: fmt.Sprint(i, "-", j), Text: text, LangHint: "it"}); err != nil {
+				t.Fatal(err)
+			}
+		}
 		day := 2 // tomorrow: reminded
 		if i%3 == 2 {
 			day = 4 // later: not yet
 		}
 		at := time.Date(2026, 12, day, 9, 0, 0, 0, knowledge.Rome).Add(time.Duration(i/6) * 30 * time.Minute)
-		conv := fmt.Sprintf("telegram:%d", i)
-		b := bot.Booking{Code: fmt.Sprintf("M%03d-AAA", i), Conv: conv, Place: places[i%3], Service: "first_reception", Start: at, Minutes: 30}
+		b := bot.Booking{Code: fmt.Sprintf("M%03d-AAA", i), Conv: "test:" + user, Place: places[i%3], Service: "first_reception", Start: at, Minutes: 30}
 		if err := stores[i%3].Book(context.Background(), b, 3, 2, now.Add(-72*time.Hour)); err != nil {
 			t.Fatalf("booking %d: %v", i, err)
 		}
 		if day == 2 && at.Sub(now) <= booking.RemindAhead+time.Hour {
-			due[conv] = true
+			due[user] = true
 		}
 	}
 	if len(due) == 0 {
 		t.Fatal("no booking is due: the test proves nothing")
 	}
-	n := &noticeLog{got: map[string]int{}}
+	out.mu.Lock()
+	clear(out.got)
+	out.mu.Unlock()
 	var wg sync.WaitGroup
-	for _, st := range stores {
-		svc := booking.New(l.Directory)
-		svc.SetStore(st)
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
+	for i, st := range stores {
+		sched := booking.New(l.Directory)
+		sched.SetStore(st)
+		wg.Go(func() {
 			for range 3 {
-				if _, err := svc.SendReminders(context.Background(), st, n, now); err != nil {
+				if _, err := sched.SendReminders(context.Background(), svcs[i], now); err != nil {
 					t.Error(err)
 				}
 			}
-		}()
+		})
 	}
 	wg.Wait()
-	for conv := range due {
-		if n.got[conv] != 1 {
-			t.Errorf("%s: %d reminders, want 1", conv, n.got[conv])
+	out.mu.Lock()
+	defer out.mu.Unlock()
+	for user := range due {
+		if out.got[user] != 1 {
+			t.Errorf("user %s: %d reminders, want 1", user, out.got[user])
 		}
 	}
-	for conv, k := range n.got {
-		if !due[conv] {
-			t.Errorf("%s was reminded %d times but is not due", conv, k)
+	for user, k := range out.got {
+		if !due[user] {
+			t.Errorf("user %s was reminded %d times but is not due", user, k)
 		}
 	}
 }

@@ -170,7 +170,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	go svc.RunOutbox(ctx, cfg.OutboxEvery)
 	// Appointment reminders, the day before; each marked in the store before
 	// it is sent, so it goes out once.
-	go l.Booking.RunReminders(ctx, st, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
+	go l.Booking.RunReminders(ctx, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
 	if desk != nil {
 		desk.SetOperators(svc)
 		l.Callbacks.Connect(desk.Callback)

@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -255,17 +256,28 @@ func BenchmarkBook(b *testing.B) {
 	}
 }
 
+// notices keeps the notices and, as bot.Service does, refuses a repeat of a
+// notice id in a conversation (the real thing across replicas is
+// TestRemindersOnceAcrossThreeReplicas, in app).
 type notices struct {
-	mu  sync.Mutex
-	got map[string][]bot.Notice
+	mu   sync.Mutex
+	got  map[string][]bot.Notice
+	seen map[string]bool
 }
 
 func (n *notices) Notify(_ context.Context, conv string, x bot.Notice) error {
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	if n.got == nil {
-		n.got = map[string][]bot.Notice{}
+		n.got, n.seen = map[string][]bot.Notice{}, map[string]bool{}
 	}
+	if x.ID == "" {
+		return errors.New("a reminder without a once-only id")
+	}
+	if n.seen[conv+"|"+x.ID] {
+		return bot.ErrNoticeSent
+	}
+	n.seen[conv+"|"+x.ID] = true
 	n.got[conv] = append(n.got[conv], x)
 	return nil
 }
@@ -295,7 +307,7 @@ func TestRemindersGoOutOnce(t *testing.T) {
 		go func() {
 			defer wg.Done()
 			for range 3 {
-				k, err := r.SendReminders(context.Background(), st, n, now)
+				k, err := r.SendReminders(context.Background(), n, now)
 				if err != nil {
 					t.Error(err)
 				}
@@ -315,10 +327,10 @@ func TestRemindersGoOutOnce(t *testing.T) {
 	}
 	// The same day, two hours before: the second reminder, once.
 	for range 3 {
-		if _, err := replicas[0].SendReminders(context.Background(), st, n, rome("2026-12-02 07:05")); err != nil {
+		if _, err := replicas[0].SendReminders(context.Background(), n, rome("2026-12-02 07:05")); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := replicas[1].SendReminders(context.Background(), st, n, rome("2026-12-02 06:50")); err != nil {
+		if _, err := replicas[1].SendReminders(context.Background(), n, rome("2026-12-02 06:50")); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -330,7 +342,7 @@ func TestRemindersGoOutOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	for _, at := range []string{"2026-12-04 09:00", "2026-12-05 07:00"} {
-		if k, _ := replicas[0].SendReminders(context.Background(), st, n, rome(at)); k != 0 {
+		if k, _ := replicas[0].SendReminders(context.Background(), n, rome(at)); k != 0 {
 			t.Errorf("a cancelled booking was reminded at %s", at)
 		}
 	}

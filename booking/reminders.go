@@ -2,6 +2,7 @@ package booking
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 
@@ -12,12 +13,6 @@ import (
 // Notifier sends a proactive message to a conversation (bot.Service).
 type Notifier interface {
 	Notify(ctx context.Context, conv string, n bot.Notice) error
-}
-
-// Marker records that something was done once (the store's seen-once
-// check): a reminder goes out once, across restarts and replicas.
-type Marker interface {
-	FirstSeen(ctx context.Context, conv, id string, ttl time.Duration) (bool, error)
 }
 
 // RemindAhead is when the first reminder goes out: the day before, about
@@ -40,11 +35,11 @@ var reminders = []struct {
 // SendReminders sends the reminders of every booking that is due one and
 // was not reminded yet: the day before (start within RemindAhead ± 1 h)
 // and the same day (RemindSoon ± 15 min), with "I'll be there" and
-// "cancel" options. Run it every few minutes; each reminder is marked in
-// the store before it is sent, so it goes out once even if several
-// replicas run it (and, once marked, it is in the user's outbox before it
-// is sent, so a process that stops mid-send does not lose it).
-func (s *Service) SendReminders(ctx context.Context, mark Marker, n Notifier, now time.Time) (sent int, err error) {
+// "cancel" options. Run it every few minutes, on any number of replicas:
+// each reminder is a once-only notice (bot.Notice.ID), recorded in the
+// user's session in the same write that puts it in their outbox, so it
+// goes out once and is not lost if a process stops mid-send.
+func (s *Service) SendReminders(ctx context.Context, n Notifier, now time.Time) (sent int, err error) {
 	st, err := s.bookings()
 	if err != nil {
 		return 0, err
@@ -60,23 +55,20 @@ func (s *Service) SendReminders(ctx context.Context, mark Marker, n Notifier, no
 				return sent, err
 			}
 			for _, b := range bs {
-				first, err := mark.FirstSeen(ctx, b.Conv, r.mark+b.Code, 60*24*time.Hour)
-				if err != nil {
-					return sent, err
-				}
-				if !first {
-					continue
-				}
 				at := b.Start.In(knowledge.Rome)
-				notice := bot.Notice{MessageID: r.msg,
+				notice := bot.Notice{MessageID: r.msg, ID: r.mark + b.Code,
 					Data:    map[string]string{"time": at.Format("15:04"), "date": at.Format("02/01"), "place": p.Name, "code": b.Code},
 					Options: []bot.NoticeOption{{ID: "c:menu", Label: "booking.remind_ok"}, {ID: "c:flow:my_bookings", Label: "booking.remind_cancel"}}}
-				if err := n.Notify(ctx, b.Conv, notice); err != nil {
-					// Marked already: not sent twice; the failure is the
-					// store's or the channel's to report.
+				switch err := n.Notify(ctx, b.Conv, notice); {
+				case err == nil:
+					sent++
+				case errors.Is(err, bot.ErrNoticeSent), errors.Is(err, bot.ErrNotFound):
+					// Sent already (by this run or another replica), or the
+					// user's conversation is gone.
+				default:
+					// Not recorded: the next run tries again.
 					return sent, fmt.Errorf("reminder: %w", err)
 				}
-				sent++
 			}
 		}
 	}
@@ -84,11 +76,11 @@ func (s *Service) SendReminders(ctx context.Context, mark Marker, n Notifier, no
 }
 
 // RunReminders calls SendReminders every interval until ctx ends.
-func (s *Service) RunReminders(ctx context.Context, mark Marker, n Notifier, interval time.Duration, onErr func(error)) {
+func (s *Service) RunReminders(ctx context.Context, n Notifier, interval time.Duration, onErr func(error)) {
 	tick := time.NewTicker(interval)
 	defer tick.Stop()
 	for {
-		if _, err := s.SendReminders(ctx, mark, n, time.Now()); err != nil && onErr != nil {
+		if _, err := s.SendReminders(ctx, n, time.Now()); err != nil && onErr != nil {
 			onErr(err)
 		}
 		select {

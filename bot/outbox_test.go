@@ -454,3 +454,40 @@ func TestFailedRepliesAreKeptNoLongerThanTheRetention(t *testing.T) {
 		t.Fatalf("the session still holds replies that failed 31 days ago: %+v", s.Failed)
 	}
 }
+
+// TestOnceOnlyNotice: a notice with an id reaches the user once; a repeat
+// says so; a user who blocked the bot gets nothing, and nothing later
+// either; an unknown conversation is ErrNotFound.
+func TestOnceOnlyNotice(t *testing.T) {
+	st := memory.New()
+	f := newFixture(t, st, false)
+	f.say(t, "u1", "hi")
+	f.say(t, "u1", "1")
+	ctx := context.Background()
+	n := bot.Notice{MessageID: "menu.ask", ID: "remind:K7M-Q4P"}
+	if err := f.svc.Notify(ctx, "test:u1", n); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Notify(ctx, "test:u1", n); !errors.Is(err, bot.ErrNoticeSent) {
+		t.Fatalf("a repeat: %v", err)
+	}
+	if got := f.out.take("u1"); len(got) != 1 {
+		t.Fatalf("%d notices sent, want 1", len(got))
+	}
+	if err := f.svc.Notify(ctx, "test:nobody", n); !errors.Is(err, bot.ErrNotFound) {
+		t.Fatalf("an unknown conversation: %v", err)
+	}
+	if err := f.svc.Handle(ctx, bot.Inbound{Channel: "test", UserID: "u1", ID: "blk", Status: bot.StatusBlocked}); err != nil {
+		t.Fatal(err)
+	}
+	other := bot.Notice{MessageID: "menu.ask", ID: "remind-soon:K7M-Q4P"}
+	if err := f.svc.Notify(ctx, "test:u1", other); err != nil {
+		t.Fatal(err)
+	}
+	if err := f.svc.Notify(ctx, "test:u1", other); !errors.Is(err, bot.ErrNoticeSent) {
+		t.Fatalf("a notice skipped for a blocked user is recorded: %v", err)
+	}
+	if got := f.out.take("u1"); len(got) != 0 {
+		t.Fatalf("sent to a user who blocked the bot: %s", ids(got))
+	}
+}

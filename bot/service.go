@@ -747,7 +747,17 @@ type Notice struct {
 	MessageID string
 	Data      map[string]string
 	Options   []NoticeOption
+	// ID, when set, makes the notice once-only per conversation (within
+	// ServiceConfig.DedupTTL): it is recorded in the session in the same
+	// write as the notice's place in the outbox, so it is sent once across
+	// replicas and never lost to a failure between a mark and the send.
+	// A repeat returns ErrNoticeSent.
+	ID string
 }
+
+// ErrNoticeSent is returned by Notify for a notice whose ID the
+// conversation has had already.
+var ErrNoticeSent = errors.New("notice already sent")
 
 // NoticeOption is a button of a Notice: a command id ("c:menu",
 // "c:flow:my_bookings") and the message id of its label.
@@ -760,14 +770,20 @@ type NoticeOption struct {
 // blocked the bot or deleted their data. Its texts come from the locales
 // like every reply.
 func (s *Service) Notify(ctx context.Context, conv string, n Notice) error {
-	missing := false
+	missing, repeat := false, false
 	err := s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
 		if sess.State == StateNew {
 			missing = true
 			return Turn{flush: true}, nil
 		}
+		if n.ID != "" && !sess.firstSeen("notice:"+n.ID, s.now(), s.cfg.DedupTTL) {
+			repeat = true
+			return Turn{duplicate: true}, nil
+		}
 		if sess.Blocked {
-			return Turn{flush: true}, nil
+			// Recorded all the same: a user who unblocks later does not
+			// get a stale reminder.
+			return Turn{hold: true}, nil
 		}
 		lang := sess.Lang
 		tr := s.engine.tr
@@ -785,6 +801,9 @@ func (s *Service) Notify(ctx context.Context, conv string, n Notice) error {
 	}
 	if missing {
 		return fmt.Errorf("notify: %w", ErrNotFound)
+	}
+	if repeat {
+		return ErrNoticeSent
 	}
 	return nil
 }
