@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"log/slog"
-	"net/http"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -12,7 +11,6 @@ import (
 	"time"
 
 	deskpkg "teamsbot/adapters/slack"
-	"teamsbot/app"
 	"teamsbot/bot"
 	"teamsbot/store/memory"
 )
@@ -171,27 +169,13 @@ func TestTimeoutOnceAcrossReplicas(t *testing.T) {
 // TestHandoffToThePUAsOwnChannel: a desk that routes handoffs posts the case
 // in the channel the route names; the thread works there both ways.
 func TestHandoffToThePUAsOwnChannel(t *testing.T) {
-	l, issues := app.Load(app.EmbeddedContent())
-	if l == nil {
-		t.Fatal(issues)
-	}
-	eng, err := l.Engine(bot.Config{Operators: true})
-	if err != nil {
-		t.Fatal(err)
-	}
-	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: memory.New()}
 	var routed []string
-	r.desk, err = deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL,
-		Route: func(h bot.Handoff) string {
+	r := newRigOn(t, memory.New(), func(c *deskpkg.Config) {
+		c.Route = func(h bot.Handoff) string {
 			routed = append(routed, h.Context["child_age"])
 			return "CPRATO"
-		}}, r.st, slog.New(slog.DiscardHandler))
-	if err != nil {
-		t.Fatal(err)
-	}
-	r.svc = bot.NewService(eng, r.st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("whatsapp", r.user), bot.WithDesk(r.desk))
-	r.desk.SetOperators(r.svc)
-	r.desk.Routes(r.mux)
+		}
+	})
 	token, thread := r.takenCase(t)
 	if token == "" || len(routed) != 1 || routed[0] != "8" {
 		t.Fatalf("the route saw %v (the answers the flow saved)", routed)

@@ -155,7 +155,8 @@ type rig struct {
 
 func newRig(t *testing.T) *rig { return newRigOn(t, memory.New()) }
 
-func newRigOn(t *testing.T, st bot.Store) *rig {
+// newRigOn builds the rig on st; opts adjust the desk's configuration.
+func newRigOn(t *testing.T, st bot.Store, opts ...func(*deskpkg.Config)) *rig {
 	l, issues := app.Load(app.EmbeddedContent())
 	if l == nil {
 		t.Fatal(issues)
@@ -165,7 +166,11 @@ func newRigOn(t *testing.T, st bot.Store) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: st}
-	r.desk, err = deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL}, r.st, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	cfg := deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	r.desk, err = deskpkg.New(cfg, r.st, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
