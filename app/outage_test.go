@@ -4,14 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os/exec"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"teamsbot/bot"
+	"teamsbot/internal/redistest"
 	redisstore "teamsbot/store/redis"
 )
 
@@ -28,29 +27,6 @@ func (c *countingSender) Send(_ context.Context, user string, replies []bot.Repl
 	return nil
 }
 
-// runRedis starts a private redis-server with an append-only file in dir
-// (as production must run it), and returns a function that kills it with
-// SIGKILL.
-func runRedis(t *testing.T, port int, dir string) (kill func()) {
-	t.Helper()
-	cmd := exec.Command("redis-server", "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--dir", dir,
-		"--appendonly", "yes", "--appendfsync", "always", "--save", "")
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stop := sync.OnceFunc(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	t.Cleanup(stop)
-	for range 200 {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			return stop
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("redis-server did not start")
-	return nil
-}
-
 // TestRedisOutageLosesNothingAccepted: two replicas on a Redis that is
 // killed (SIGKILL) in the middle of the traffic and started again on its
 // append-only file. While it is down every message is refused with
@@ -59,22 +35,12 @@ func runRedis(t *testing.T, port int, dir string) (kill func()) {
 // redeliveries of the refused messages are handled then; and every message
 // accepted before the outage is still in its conversation.
 func TestRedisOutageLosesNothingAccepted(t *testing.T) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed (.ci/run installs it)")
-	}
-	if testing.Short() {
-		t.Skip("starts and kills a private Redis")
-	}
-	port := func() int {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer l.Close()
-		return l.Addr().(*net.TCPAddr).Port
-	}()
+	redistest.Need(t)
+	port := redistest.FreePort(t)
 	dir := t.TempDir()
-	kill := runRedis(t, port, dir)
+	// An append-only file, as production must run Redis.
+	aof := []string{"--dir", dir, "--appendonly", "yes", "--appendfsync", "always"}
+	kill := redistest.Start(t, port, "", aof...)
 	url := fmt.Sprintf("redis://127.0.0.1:%d/0?dial_timeout=200ms&read_timeout=500ms&write_timeout=500ms", port)
 	var stores []*redisstore.Store
 	for range 2 {
@@ -121,7 +87,7 @@ func TestRedisOutageLosesNothingAccepted(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	runRedis(t, port, dir)
+	redistest.Start(t, port, "", aof...)
 	// After: the redeliveries and the next messages, on the same replicas.
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		if stores[0].Ping(context.Background()) == nil && stores[1].Ping(context.Background()) == nil {

@@ -134,9 +134,7 @@ func (r *rig) takenCase(t *testing.T) (token, thread string) {
 // it in the thread once.
 func TestTimeoutOnceAcrossReplicas(t *testing.T) {
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	r.fake.take("chat.postMessage")
 	desks := []*deskpkg.Desk{r.desk}
 	for range 2 {

@@ -181,6 +181,14 @@ func newRigOn(t *testing.T, st bot.Store, opts ...func(*deskpkg.Config)) *rig {
 	return r
 }
 
+// waiting brings the user to a handoff waiting for an operator.
+func (r *rig) waiting(t *testing.T) {
+	t.Helper()
+	for _, text := range []string{"hi", "1", "operator"} {
+		r.say(t, text)
+	}
+}
+
 // say sends a user message on the (recorded) WhatsApp channel.
 func (r *rig) say(t *testing.T, text string) []bot.Reply {
 	t.Helper()
@@ -344,9 +352,7 @@ func TestHandoffRelayTakeAndGiveBack(t *testing.T) {
 
 func TestUserLeavesOrDeletesWhileWaiting(t *testing.T) {
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	r.fake.take("chat.postMessage")
 	r.say(t, "delete my data")
 	r.say(t, "1") // yes, delete
@@ -369,9 +375,7 @@ func TestUserLeavesOrDeletesWhileWaiting(t *testing.T) {
 
 func TestSlashCommandListsOpenCases(t *testing.T) {
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	body := []byte("command=%2Fteams&text=&user_id=UGIULIA&channel_id=COPS")
 	ts := fmt.Sprint(time.Now().Unix())
 	m := hmac.New(sha256.New, []byte(signing))
@@ -480,9 +484,7 @@ func TestQueuePositionAndHours(t *testing.T) {
 
 func TestCloseAsksHowItWent(t *testing.T) {
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	posts := r.fake.take("chat.postMessage")
 	token := caseToken(posts[0].Form.Get("blocks"))
 	r.press(t, "UGIULIA", "take", token)
@@ -502,9 +504,7 @@ func TestCloseAsksHowItWent(t *testing.T) {
 
 func TestTimeoutOffersACallBack(t *testing.T) {
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	r.fake.take("chat.postMessage")
 	r.desk.ExpireWaiting(context.Background(), time.Nanosecond)
 	got := r.user.take()
@@ -575,9 +575,7 @@ func (f *fakeSlack) socket(w http.ResponseWriter, r *http.Request) {
 // reaches the user and /teams answers, each envelope acknowledged.
 func TestSocketMode(t *testing.T) {
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	r.fake.take("chat.postMessage")
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
@@ -653,9 +651,7 @@ func firstTS(t *testing.T, r *rig) string {
 func BenchmarkRelay(b *testing.B) {
 	t := &testing.T{}
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	token := ""
 	raw, _ := r.st.Load(context.Background(), "desk:open")
 	var open []string
@@ -699,9 +695,7 @@ func BenchmarkRelay(b *testing.B) {
 // TestAPICallsPerHandoff counts the Slack calls of one whole handoff.
 func TestAPICallsPerHandoff(t *testing.T) {
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	raw, _ := r.st.Load(context.Background(), "desk:open")
 	var open []string
 	_ = json.Unmarshal(raw, &open)
@@ -732,9 +726,7 @@ func TestAPICallsPerHandoff(t *testing.T) {
 
 func TestTranscriptExport(t *testing.T) {
 	r := newRig(t)
-	r.say(t, "hi")
-	r.say(t, "1")
-	r.say(t, "operator")
+	r.waiting(t)
 	raw, _ := r.st.Load(context.Background(), "desk:open")
 	var open []string
 	_ = json.Unmarshal(raw, &open)

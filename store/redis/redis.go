@@ -69,9 +69,6 @@ func client(raw string) (goredis.UniversalClient, bool, error) {
 		return nil, false, errors.New("redis store: REDIS_URL is not a URL (redis://host:port/db)")
 	}
 	q := u.Query()
-	// Without ContextTimeoutEnabled go-redis ignores context deadlines on
-	// socket reads.
-	const dial = 2 * time.Second
 	switch {
 	case q.Get("cluster") == "true":
 		q.Del("cluster")
@@ -80,31 +77,32 @@ func client(raw string) (goredis.UniversalClient, bool, error) {
 		if err != nil {
 			return nil, false, fmt.Errorf("redis store: REDIS_URL (cluster): %w", err)
 		}
-		opt.ContextTimeoutEnabled = true
-		if opt.DialTimeout == 0 {
-			opt.DialTimeout = dial
-		}
+		timeouts(&opt.ContextTimeoutEnabled, &opt.DialTimeout)
 		return goredis.NewClusterClient(opt), true, nil
 	case q.Get("master_name") != "":
 		opt, err := goredis.ParseFailoverURL(raw)
 		if err != nil {
 			return nil, false, fmt.Errorf("redis store: REDIS_URL (sentinel): %w", err)
 		}
-		opt.ContextTimeoutEnabled = true
-		if opt.DialTimeout == 0 {
-			opt.DialTimeout = dial
-		}
+		timeouts(&opt.ContextTimeoutEnabled, &opt.DialTimeout)
 		return goredis.NewFailoverClient(opt), false, nil
 	}
 	opt, err := goredis.ParseURL(raw)
 	if err != nil {
 		return nil, false, fmt.Errorf("redis store: REDIS_URL: %w", err)
 	}
-	opt.ContextTimeoutEnabled = true
-	if opt.DialTimeout == 0 {
-		opt.DialTimeout = dial
-	}
+	timeouts(&opt.ContextTimeoutEnabled, &opt.DialTimeout)
 	return goredis.NewClient(opt), false, nil
+}
+
+// timeouts makes go-redis honour context deadlines on socket reads (it
+// ignores them without ContextTimeoutEnabled) and dial within 2 s unless
+// the URL says otherwise; the three option types share these fields.
+func timeouts(contextTimeout *bool, dial *time.Duration) {
+	*contextTimeout = true
+	if *dial == 0 {
+		*dial = 2 * time.Second
+	}
 }
 
 // RoundTrips is the number of commands and pipelines sent to Redis since

@@ -4,55 +4,21 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"net"
-	"os/exec"
 	"strings"
 	"testing"
 	"time"
 
 	"teamsbot/bot"
+	"teamsbot/internal/redistest"
 )
-
-// startRedis runs a private redis-server (no persistence) on port, with
-// extra arguments (cluster mode, a sentinel's configuration file).
-func startRedis(t *testing.T, port int, extra ...string) *exec.Cmd {
-	t.Helper()
-	args := []string{"--port", fmt.Sprint(port), "--save", "", "--appendonly", "no", "--bind", "127.0.0.1"}
-	if len(extra) > 0 && extra[0] != "--" && !strings.HasPrefix(extra[0], "--") {
-		args = append(extra[:1:1], args...) // a configuration file comes first
-		extra = extra[1:]
-	}
-	cmd := exec.Command("redis-server", append(args, extra...)...)
-	cmd.Dir = t.TempDir()
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait() })
-	for range 100 {
-		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
-			c.Close()
-			return cmd
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	t.Fatal("redis-server did not start")
-	return nil
-}
 
 // TestRedisRestart: Redis goes away and comes back (empty: this one keeps
 // nothing on disk). Meanwhile calls fail with ErrUnavailable-wrapped errors
 // and nothing panics; afterwards the same Store works again by itself.
 func TestRedisRestart(t *testing.T) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed (.ci/run installs it)")
-	}
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	port := l.Addr().(*net.TCPAddr).Port
-	l.Close()
-	srv := startRedis(t, port)
+	redistest.Need(t)
+	port := redistest.FreePort(t)
+	kill := redistest.Start(t, port, "")
 	s, err := Open(fmt.Sprintf("redis://127.0.0.1:%d/0", port), "restart")
 	if err != nil {
 		t.Fatal(err)
@@ -62,8 +28,7 @@ func TestRedisRestart(t *testing.T) {
 	if err := s.Save(ctx, "telegram:1", []byte("before"), time.Hour); err != nil {
 		t.Fatal(err)
 	}
-	_ = srv.Process.Kill()
-	_, _ = srv.Process.Wait()
+	kill()
 	short, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
 	if err := s.Ping(short); !errors.Is(err, bot.ErrUnavailable) {
@@ -75,7 +40,7 @@ func TestRedisRestart(t *testing.T) {
 	if u, _, err := s.LockLoad(short, "telegram:1", time.Second); u != nil || err == nil {
 		t.Fatal("LockLoad succeeded with Redis down")
 	}
-	startRedis(t, port)
+	redistest.Start(t, port, "")
 	deadline := time.Now().Add(10 * time.Second)
 	for s.Ping(ctx) != nil {
 		if time.Now().After(deadline) {
@@ -94,13 +59,11 @@ func TestRedisRestart(t *testing.T) {
 // TestCheckWarnsOfRiskyConfig: a Redis that may evict keys, or keeps
 // nothing on disk, is named at start; a safe one is not.
 func TestCheckWarnsOfRiskyConfig(t *testing.T) {
-	if _, err := exec.LookPath("redis-server"); err != nil {
-		t.Skip("redis-server is not installed (.ci/run installs it)")
-	}
-	risky := freePort(t)
-	startRedis(t, risky, "--maxmemory-policy", "allkeys-lru")
-	safe := freePort(t)
-	startRedis(t, safe, "--appendonly", "yes")
+	redistest.Need(t)
+	risky := redistest.FreePort(t)
+	redistest.Start(t, risky, "", "--maxmemory-policy", "allkeys-lru")
+	safe := redistest.FreePort(t)
+	redistest.Start(t, safe, "", "--appendonly", "yes")
 	check := func(port int) string {
 		s, err := Open(fmt.Sprintf("redis://127.0.0.1:%d/0", port), "check")
 		if err != nil {

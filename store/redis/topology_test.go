@@ -3,7 +3,6 @@ package redis
 import (
 	"context"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,31 +11,9 @@ import (
 	"time"
 
 	"teamsbot/bot"
+	"teamsbot/internal/redistest"
 	"teamsbot/store/storetest"
 )
-
-// freePort asks the kernel for a port nobody listens on.
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
-
-func needRedisServer(t *testing.T) {
-	t.Helper()
-	if testing.Short() {
-		t.Skip("starts private Redis servers")
-	}
-	for _, bin := range []string{"redis-server", "redis-cli"} {
-		if _, err := exec.LookPath(bin); err != nil {
-			t.Skipf("%s is not installed (.ci/run installs it)", bin)
-		}
-	}
-}
 
 // conformanceOn runs the store's conformance suite on url, a fresh prefix
 // per subtest.
@@ -55,11 +32,11 @@ func conformanceOn(t *testing.T, url string) {
 // server: every script touches one slot, and writes that span a
 // conversation and the outbox index are pipelined, not MULTI.
 func TestCluster(t *testing.T) {
-	needRedisServer(t)
+	redistest.Need(t)
 	var addrs []string
 	for range 3 {
-		port := freePort(t)
-		startRedis(t, port, "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
+		port := redistest.FreePort(t)
+		redistest.Start(t, port, "", "--cluster-enabled", "yes", "--cluster-config-file", "nodes.conf", "--cluster-node-timeout", "2000")
 		addrs = append(addrs, fmt.Sprintf("127.0.0.1:%d", port))
 	}
 	out, err := exec.Command("redis-cli", append([]string{"--cluster", "create"}, append(addrs, "--cluster-replicas", "0", "--cluster-yes")...)...).CombinedOutput()
@@ -93,16 +70,16 @@ func TestCluster(t *testing.T) {
 // TestSentinel: the store through a private Sentinel (one master, one
 // sentinel), with ?master_name=, passes the conformance suite.
 func TestSentinel(t *testing.T) {
-	needRedisServer(t)
-	master := freePort(t)
-	startRedis(t, master)
-	sentinel := freePort(t)
+	redistest.Need(t)
+	master := redistest.FreePort(t)
+	redistest.Start(t, master, "")
+	sentinel := redistest.FreePort(t)
 	conf := filepath.Join(t.TempDir(), "sentinel.conf")
 	cfg := fmt.Sprintf("sentinel monitor teams 127.0.0.1 %d 1\nsentinel down-after-milliseconds teams 5000\n", master)
 	if err := os.WriteFile(conf, []byte(cfg), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	startRedis(t, sentinel, conf, "--sentinel")
+	redistest.Start(t, sentinel, conf, "--sentinel")
 	url := fmt.Sprintf("redis://127.0.0.1:%d/0?master_name=teams", sentinel)
 	for deadline := time.Now().Add(10 * time.Second); ; time.Sleep(100 * time.Millisecond) {
 		s, err := Open(url, "teamsbot-sentinel")
