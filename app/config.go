@@ -5,6 +5,7 @@ import (
 
 	"fmt"
 	"log/slog"
+	"net/url"
 	"strconv"
 	"strings"
 	"teamsbot/knowledge"
@@ -54,6 +55,16 @@ type Config struct {
 	// (TEAMSBOT_PSEUDONYM_KEY). Set it in production, so pseudonyms are
 	// stable across restarts and cannot be recomputed by whoever reads logs.
 	PseudonymKey Secret
+	// Misunderstood keeps what users wrote that the bot did not understand,
+	// masked and without any user id, for `teamsbot misunderstood`
+	// (TEAMSBOT_MISUNDERSTOOD, on by default; off turns it off).
+	Misunderstood bool
+	// EmbeddingsURL (TEAMSBOT_EMBEDDINGS_URL) is an OpenAI-compatible
+	// embeddings endpoint, ".../v1", for a second opinion on free text; off
+	// when unset. EmbeddingsModel and EmbeddingsKey go with it.
+	EmbeddingsURL   string
+	EmbeddingsModel string
+	EmbeddingsKey   Secret
 	// LogLevel is debug, info, warn or error (TEAMSBOT_LOG_LEVEL).
 	LogLevel slog.Level
 	// LogFormat is text or json (TEAMSBOT_LOG_FORMAT).
@@ -114,6 +125,8 @@ func Default() Config {
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
 		OutboxEvery:     5 * time.Second,
+		Misunderstood:   true,
+		EmbeddingsModel: "text-embedding",
 	}
 }
 
@@ -131,6 +144,25 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("TEAMSBOT_DATA", &c.Data)
 	str("TEAMSBOT_CONTENT", &c.Content)
 	str("TEAMSBOT_LOG_FORMAT", &c.LogFormat)
+	str("TEAMSBOT_EMBEDDINGS_URL", &c.EmbeddingsURL)
+	str("TEAMSBOT_EMBEDDINGS_MODEL", &c.EmbeddingsModel)
+	if v := getenv("TEAMSBOT_EMBEDDINGS_KEY"); v != "" {
+		c.EmbeddingsKey = Secret(v)
+	}
+	if c.EmbeddingsURL != "" {
+		if u, err := url.Parse(c.EmbeddingsURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_EMBEDDINGS_URL=%q: want the endpoint's base address, like http://localhost:8081/v1", c.EmbeddingsURL))
+		}
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_MISUNDERSTOOD"))); v {
+	case "":
+	case "on", "1", "true", "yes":
+		c.Misunderstood = true
+	case "off", "0", "false", "no":
+		c.Misunderstood = false
+	default:
+		errs = append(errs, fmt.Errorf("TEAMSBOT_MISUNDERSTOOD=%q: want on or off", v))
+	}
 	if v := getenv("REDIS_URL"); v != "" {
 		c.RedisURL = Secret(v)
 	}

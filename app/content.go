@@ -17,6 +17,7 @@ import (
 	"teamsbot/knowledge"
 	"teamsbot/locales"
 	"teamsbot/school"
+	"teamsbot/understand"
 )
 
 // Content is the three content folders: the embedded defaults, or a content
@@ -66,8 +67,10 @@ type Loaded struct {
 	Places    *knowledge.Municipalities
 	Issues    flow.Issues
 	Gazettes  bot.Gazetteer
-	Router    bot.Router
-	Links     map[string]flow.Link
+	// Understander reads free text (the bot.Router); nil without a
+	// program to route to.
+	Understander *understand.Understander
+	Links        map[string]flow.Link
 	// Callbacks receives call-back requests (the operators' desk, once
 	// built).
 	Callbacks *CallbackRelay
@@ -117,11 +120,11 @@ func (c *CallbackRelay) action() bot.Action {
 // Actions is every action a flow can run, from the domain packages. With a
 // nil directory the knowledge actions are registered with no data, so
 // flows can still be checked.
-func Actions(d *knowledge.Directory, cb *CallbackRelay, bk *booking.Service, ac *activities.Service) bot.Actions {
+func Actions(d *knowledge.Directory, cb *CallbackRelay, bk *booking.Service, ac *activities.Service, gf directory.GuideFinder) bot.Actions {
 	as := bot.Actions{}
 	as.Register(ac.Actions()...)
 	as.Register(school.Actions()...)
-	as.Register(directory.New(d).Actions()...)
+	as.Register(directory.New(d, gf).Actions()...)
 	as.Register(cb.action())
 	as.Register(bk.Actions()...)
 	return as
@@ -133,7 +136,9 @@ func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
 	if err != nil {
 		return nil, err
 	}
-	e.SetRouter(l.Router)
+	if l.Understander != nil {
+		e.SetRouter(l.Understander)
+	}
 	e.SetLinks(l.Links)
 	return e, nil
 }
@@ -156,11 +161,15 @@ func Load(c Content) (*Loaded, flow.Issues) {
 	cb := &CallbackRelay{}
 	bk := booking.New(dir)
 	ac := activities.New(dir)
-	l := &Loaded{Actions: Actions(dir, cb, bk, ac), Directory: dir, Callbacks: cb, Booking: bk, Activities: ac}
+	// The procedures flow's search uses the classifier, which is trained
+	// after the flows it routes to are compiled (and they are checked
+	// against the actions): the action reaches it through finder, set
+	// below before Load returns.
+	finder := &guideFinder{}
+	l := &Loaded{Actions: Actions(dir, cb, bk, ac, finder), Directory: dir, Callbacks: cb, Booking: bk, Activities: ac}
 	var places *knowledge.Municipalities
 	if dir != nil {
 		places = dir.Municipalities
-		l.Router = directory.New(dir)
 	}
 	if cat == nil {
 		return nil, issues
@@ -177,6 +186,16 @@ func Load(c Content) (*Loaded, flow.Issues) {
 		l.Links = links
 		issues = append(issues, lengthChecks(cat, prog)...)
 		issues = append(issues, engineMessages(cat)...)
+		if dir != nil {
+			u, uis := understand.Build(understand.Source{Locales: c.Locales, Catalog: cat, Dir: dir, Program: prog})
+			prefix("locales", uis)
+			if u != nil {
+				qs, qis := understand.ReadEval(c.Locales, langCodesOf(cat))
+				prefix("locales", qis)
+				prefix("locales", understand.LintEval(qs, u.Examples, u.Known))
+				l.Understander, finder.u = u, u
+			}
+		}
 	}
 	issues.Sort()
 	l.Issues = issues
@@ -184,6 +203,24 @@ func Load(c Content) (*Loaded, flow.Issues) {
 		return nil, issues
 	}
 	return l, issues
+}
+
+// guideFinder passes the procedures flow's search to the understander.
+type guideFinder struct{ u *understand.Understander }
+
+func (f *guideFinder) Guides(lang, text string) ([]string, bool) {
+	if f.u == nil {
+		return nil, false
+	}
+	return f.u.Guides(lang, text)
+}
+
+func langCodesOf(cat *locales.Catalog) []string {
+	var out []string
+	for _, l := range cat.Languages() {
+		out = append(out, l.Code)
+	}
+	return out
 }
 
 // knowledgeIssues turns the knowledge loader's issues into lint issues.

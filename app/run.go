@@ -53,6 +53,10 @@ Usage:
   teamsbot chat [--lang xx]        talk to the bot in the terminal (stdin, works from a pipe)
   teamsbot lint [DIR]              check flows, texts and knowledge; exit 1 on errors
   teamsbot test [DIR]              run the conversation tests of the content
+  teamsbot eval [--lang xx] [--min 0.9] [DIR]
+                                   how well the bot understands held-out real questions
+  teamsbot misunderstood [--lang xx] [--since 7d] [--format csv]
+                                   what users wrote that the bot did not understand
   teamsbot graph [--dir DIR] FLOW  print a flow as a Mermaid diagram
   teamsbot telegram set-webhook    register TELEGRAM_WEBHOOK_URL with Telegram
   teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]
@@ -84,6 +88,10 @@ func Run(ctx context.Context, env Env) error {
 		return lint(env, args)
 	case "test":
 		return test(ctx, env, args)
+	case "eval":
+		return evalCmd(ctx, env, args)
+	case "misunderstood":
+		return misunderstoodCmd(ctx, env, args)
 	case "graph":
 		return graph(env, args)
 	case "telegram":
@@ -213,8 +221,11 @@ func chat(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	out := console.New(env.Stdout)
-	svc := bot.NewService(eng, st, serviceConfig(cfg, nil),
-		bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr)))
+	opts := []bot.ServiceOption{bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr))}
+	if o := notUnderstood(cfg, st, nil); o != nil && *persist {
+		opts = append(opts, o)
+	}
+	svc := bot.NewService(eng, st, serviceConfig(cfg, nil), opts...)
 	userName := "local"
 	if u, err := user.Current(); err == nil {
 		userName = u.Username

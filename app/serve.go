@@ -16,6 +16,7 @@ import (
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
+	"teamsbot/internal/embeddings"
 )
 
 // Server is the HTTP side of teamsbot: health, readiness, metrics, and the
@@ -114,6 +115,18 @@ func serve(ctx context.Context, env Env, args []string) error {
 	}
 	l.SetStore(st, nil)
 	// 3. Engine, service, desk and channels.
+	log.Info("understanding", "model", l.Understander.Describe())
+	if cfg.EmbeddingsURL != "" {
+		l.Understander = l.Understander.WithEmbedder(embeddings.New(cfg.EmbeddingsURL, cfg.EmbeddingsModel, string(cfg.EmbeddingsKey), &http.Client{Timeout: time.Minute}))
+		u := l.Understander
+		go func() {
+			if err := u.Warm(ctx); err != nil {
+				log.Warn("embeddings endpoint: the classifier answers alone", "error", err)
+				return
+			}
+			log.Info("embeddings endpoint ready")
+		}()
+	}
 	eng, err := engineFor(l, cfg, cfg.Slack.BotToken != "")
 	if err != nil {
 		return err
@@ -121,6 +134,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 	var svc *bot.Service
 	handle := func(ctx context.Context, in bot.Inbound) error { return svc.Handle(ctx, in) }
 	opts := []bot.ServiceOption{bot.WithLogger(log), bot.WithMetrics(m)}
+	if o := notUnderstood(cfg, st, log); o != nil {
+		opts = append(opts, o)
+	}
 	srv := newServer(st, m, log)
 	var poll func(context.Context) error
 	if cfg.Telegram.Token != "" {

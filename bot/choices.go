@@ -1,6 +1,9 @@
 package bot
 
-import "strings"
+import (
+	"context"
+	"strings"
+)
 
 // Choice is an option made at run time by an action (a guide found by a
 // search, a place): the label shown, in the user's language, and the value
@@ -44,19 +47,54 @@ func clean(s string) string {
 }
 
 // Route is where free words typed by a user can lead: a flow, with
-// variables to set first, named by a label in the user's language.
+// variables to set first, or a global command; named by a label in the
+// user's language.
 type Route struct {
-	Label string
-	Flow  string
-	Vars  map[string]string
+	// Intent names the route for counting and evaluation
+	// ("guides.permit_renewal", "commands.operator").
+	Intent string
+	Label  string
+	Flow   string
+	Vars   map[string]string
+	// Command is a global command to run instead of a flow ("operator"),
+	// or "thanks".
+	Command string
+	// Score is the route's probability (0–1).
+	Score float64
 }
 
-// Router finds routes for words a user typed where the bot expected a
-// choice: "rinnovo permesso di soggiorno" at the menu leads to the renewal
-// guide. Package directory implements it over the knowledge of guides and
-// places.
+// Scored is an intent with its probability, for evaluation and logs.
+type Scored struct {
+	Intent string
+	P      float64
+}
+
+// Understanding is what a Router made of a text.
+type Understanding struct {
+	// Routes are where the text can lead, best first, at most three, never
+	// two with the same label. None: the text was not understood.
+	Routes []Route
+	// Sure: follow Routes[0] at once. Otherwise the routes are offered
+	// ("did you mean").
+	Sure bool
+	// Lang is the language the text is written in, when the router is sure
+	// of it and it is one the bot speaks.
+	Lang string
+	// Ranked are the best intents with their probabilities, and Known the
+	// share of the text the router knew: diagnostics for `teamsbot eval`.
+	Ranked []Scored
+	Known  float64
+	// Direct is set when the text matched a button's label or a command
+	// word before any router was asked ("menu", "Prenota al PUA").
+	Direct bool
+}
+
+// Router finds where free words lead: "rinnovo permesso di soggiorno" at
+// the menu leads to the renewal guide, "voglio parlare con una persona" to
+// an operator. Package understand implements it with a classifier trained
+// on the content's examples.
 type Router interface {
-	// Route returns the routes that match text, best first; none when
-	// nothing matches well.
-	Route(lang, text string) []Route
+	// Understand reads text written by a user whose conversation is in
+	// lang. It must return quickly: it runs inside a turn.
+	Understand(ctx context.Context, lang, text string) Understanding
 }

@@ -152,9 +152,15 @@ const (
 	EventLanguage
 	// EventFeedback: the user rated an operator's help; Reason is 1–5.
 	EventFeedback
+	// EventRouted: free text led somewhere; Reason is the intent.
+	EventRouted
+	// EventNotUnderstood: free text led nowhere; Text is what the user
+	// wrote, for the log of what was not understood (masked there, never
+	// logged as is).
+	EventNotUnderstood
 )
 
-var eventNames = [...]string{"unknown", "handoff", "relay", "handoff_ended", "forget", "flow_started", "flow_completed", "miss", "language", "feedback"}
+var eventNames = [...]string{"unknown", "handoff", "relay", "handoff_ended", "forget", "flow_started", "flow_completed", "miss", "language", "feedback", "routed", "not_understood"}
 
 // String is the event's snake_case name, as conversation tests and metrics
 // write it.
@@ -166,7 +172,8 @@ func (k EventKind) String() string {
 }
 
 // Event is something a turn did that the host acts on or counts. Events carry
-// no message text except EventRelay's Inbound, which goes to the operator.
+// no message text except EventRelay's Inbound, which goes to the operator,
+// and EventNotUnderstood's Text, which is masked before it is kept.
 type Event struct {
 	Kind    EventKind
 	Flow    string
@@ -174,6 +181,7 @@ type Event struct {
 	Reason  string
 	Lang    string
 	Inbound *Inbound
+	Text    string
 	// Context is what an operator needs at a glance on a handoff: the
 	// conversation's variables (answers).
 	Context map[string]string
@@ -183,6 +191,9 @@ type Event struct {
 type Turn struct {
 	Replies []Reply
 	Events  []Event
+	// Understood is what the router made of the message, when free text
+	// was read (evaluation and tests).
+	Understood *Understanding
 	// duplicate: the message was handled already; only replies still in
 	// the outbox are sent.
 	duplicate bool
@@ -222,6 +233,9 @@ func (e *Engine) Step(ctx context.Context, s *Session, in Inbound, now time.Time
 	}
 	s.Blocked = false // a user who writes has unblocked the bot
 	err := t.run()
+	if err == nil {
+		t.rememberOffer()
+	}
 	if err != nil {
 		// Never a dead end: whatever broke, the user gets an apology and the menu.
 		t.out.Replies = nil
@@ -317,6 +331,7 @@ func (t *turn) run() error {
 			return err
 		}
 	}
+	t.offered()
 	cmd := t.command()
 	switch s.State {
 	case StateNew:
@@ -329,6 +344,9 @@ func (t *turn) run() error {
 		return t.inHandoff(cmd)
 	}
 	if cmd != "" {
+		if t.in.Option == "" && !strings.HasPrefix(t.in.Text, "/") {
+			t.direct("commands." + cmd)
+		}
 		return t.runCommand(cmd)
 	}
 	if s.Pending == PendingForget {
@@ -401,6 +419,15 @@ func (t *turn) command() string {
 
 func (t *turn) greet() error {
 	s := t.s
+	// A first message that is a question is answered once the user has
+	// chosen a language and accepted the privacy notice; its language,
+	// when the router is sure of it, is the conversation's.
+	t.keepFirst()
+	if t.e.router != nil && t.in.Text != "" && t.in.Payload == "" {
+		if u := t.e.router.Understand(t.ctx, s.Lang, t.in.Text); u.Lang != "" {
+			s.Lang = u.Lang
+		}
+	}
 	if s.Lang == "" {
 		if c, ok := t.e.tr.Match(t.in.LangHint); ok && t.in.LangHint != "" {
 			s.Lang = c
@@ -462,6 +489,14 @@ func (t *turn) pickedLanguage() (string, bool) {
 func (t *turn) chooseLanguage() error {
 	s := t.s
 	code, ok := t.pickedLanguage()
+	if !ok && t.e.router != nil && sentence(t.in.Text) {
+		// A question instead of a language: its language is the answer,
+		// and the question is answered after the privacy notice.
+		if u := t.e.router.Understand(t.ctx, "", t.in.Text); u.Lang != "" {
+			code, ok = u.Lang, true
+			t.keepFirst()
+		}
+	}
 	if !ok {
 		if cmd := t.command(); cmd == "forget" || cmd == "restart" {
 			return t.runCommand(cmd)
@@ -535,6 +570,10 @@ func (t *turn) privacy(cmd string) error {
 	}
 	s.Consent = t.now.Unix()
 	t.say("welcome.hello", nil)
+	if done, err := t.answerFirst(); done || err != nil {
+		s.Link = ""
+		return err
+	}
 	if s.Link != "" {
 		f, ok := t.e.prog.Flow(s.Link)
 		s.Link = ""
@@ -845,6 +884,22 @@ func (t *turn) do(n *flow.Node) (*flow.Node, error) {
 	return nil, fmt.Errorf("action %s: outcome %q not handled by step %s", n.Do, res.Outcome, n.ID)
 }
 
+// direct records that a typed text named an intent without the router: a
+// menu label or a command word.
+func (t *turn) direct(intent string) {
+	t.out.Understood = &Understanding{Direct: true, Sure: true, Routes: []Route{{Intent: intent}}, Ranked: []Scored{{Intent: intent, P: 1}}, Known: 1}
+}
+
+// languageName is a language's name in itself.
+func (e *Engine) languageName(code string) string {
+	for _, l := range e.langs {
+		if l.Code == code {
+			return l.Name
+		}
+	}
+	return code
+}
+
 // pushBack remembers the question just answered, for "back".
 func (t *turn) pushBack(n *flow.Node) {
 	s := t.s
@@ -898,7 +953,7 @@ func (t *turn) answer() error {
 			// The step the user was on is gone: content changed under them.
 			t.say("error.content_changed", nil)
 		} else if t.in.Text != "" && t.in.Option == "" {
-			if done, err := t.route(); done || err != nil {
+			if done, err := t.understand(false); done || err != nil {
 				return err
 			}
 		}
@@ -919,13 +974,24 @@ func (t *turn) choose(n *flow.Node) error {
 	i, why := t.matchOption(n)
 	if i < 0 {
 		if why == "no_match" || why == "ambiguous" {
-			if done, err := t.route(); done || err != nil {
+			if done, err := t.understand(false); done || err != nil {
 				return err
+			}
+			if n.Flow == t.e.menu {
+				return t.notUnderstood(n)
 			}
 		}
 		return t.miss(n, why)
 	}
 	o := n.Options[i]
+	if n.Flow == t.e.menu && t.in.Option == "" && why == "label" {
+		switch {
+		case o.Goto != nil:
+			t.direct("flows." + o.Goto.ID)
+		case o.Command != "":
+			t.direct("commands." + o.Command)
+		}
+	}
 	for _, a := range o.Set {
 		t.s.setVar(a.Name, a.Value.Render(t.s.Vars))
 	}
@@ -974,7 +1040,7 @@ func (t *turn) matchOption(n *flow.Node) (int, string) {
 	case -2:
 		return -1, "ambiguous"
 	default:
-		return i, ""
+		return i, "label"
 	}
 }
 

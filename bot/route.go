@@ -3,29 +3,91 @@ package bot
 import (
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"teamsbot/bot/flow"
 )
 
-// routesVar holds the routes offered by a "did you mean" question.
-const routesVar = "_routes"
+// Variables the engine keeps in the session for its own questions.
+const (
+	// routesVar holds the routes offered by a "did you mean" question.
+	routesVar = "_routes"
+	// offerVar holds the ids of the engine's own buttons of the last
+	// message ("did you mean", "try again / menu / person", the comuni
+	// of an ambiguous name): a typed number answers them, not the step's
+	// options the user no longer sees.
+	offerVar = "_offer"
+	// firstVar holds a question written before the language was chosen
+	// and the privacy notice accepted: it is answered right after.
+	firstVar = "_first"
+)
 
-// maxRoutes bounds a "did you mean" question.
-const maxRoutes = 3
+// maxFirst bounds the first message kept: a question, not a document.
+const maxFirst = 500
 
-// route tries to lead free words to a flow. It reports whether the turn is
-// done.
-func (t *turn) route() (bool, error) {
-	if t.e.router == nil || len([]rune(strings.TrimSpace(t.in.Text))) < 3 {
+// understand leads free text to where the user wants to go. strict (a
+// question that waits for a typed value) takes only a sure answer, and
+// only from a sentence: a municipality, a date or a number that did not
+// validate is not a question. It reports whether the turn is done; when it
+// is not, the caller says it did not understand.
+func (t *turn) understand(strict bool) (bool, error) {
+	text := strings.TrimSpace(t.in.Text)
+	if t.e.router == nil || text == "" || t.in.Option != "" {
 		return false, nil
 	}
-	routes := t.e.router.Route(t.lang(), t.in.Text)
+	if strict && !sentence(text) {
+		return false, nil
+	}
+	u := t.e.router.Understand(t.ctx, t.lang(), text)
+	t.out.Understood = &u
+	if strict && !u.Sure {
+		return false, nil
+	}
+	if u.Lang != "" && u.Lang != t.s.Lang && t.s.Lang != "" {
+		// Written in another language the bot speaks: answer in it, with one
+		// button back to the language of the conversation.
+		prev := t.s.Lang
+		t.s.Lang = u.Lang
+		t.event(Event{Kind: EventLanguage, Reason: "detected"})
+		t.say("language.changed", nil)
+		t.offer(Option{ID: "c:lang:" + prev, Label: t.e.languageName(prev)})
+		if len(u.Routes) > 0 {
+			// Labels in the new language.
+			u = t.e.router.Understand(t.ctx, t.s.Lang, text)
+			t.out.Understood = &u
+		}
+	}
 	switch {
-	case len(routes) == 0:
-		return false, nil
-	case len(routes) == 1:
-		return true, t.follow(routes[0])
+	case u.Sure && len(u.Routes) > 0:
+		t.event(Event{Kind: EventRouted, Reason: u.Routes[0].Intent})
+		return true, t.follow(u.Routes[0])
+	case len(u.Routes) > 0 && !strict:
+		t.didYouMean(u.Routes)
+		return true, nil
 	}
+	if !strict {
+		t.event(Event{Kind: EventNotUnderstood, Text: text})
+	}
+	return false, nil
+}
+
+// sentence reports whether text reads as a sentence rather than a value:
+// two words or more, or three Han characters.
+func sentence(text string) bool {
+	if len(strings.Fields(text)) >= 2 {
+		return true
+	}
+	han := 0
+	for _, r := range text {
+		if r >= 0x3400 && r <= 0x9fff {
+			han++
+		}
+	}
+	return han >= 3
+}
+
+// didYouMean offers routes as buttons, plus "none of these".
+func (t *turn) didYouMean(routes []Route) {
 	if len(routes) > maxRoutes {
 		routes = routes[:maxRoutes]
 	}
@@ -43,7 +105,22 @@ func (t *turn) route() (bool, error) {
 	t.say("route.did_you_mean", nil)
 	opts = append(opts, t.cmdOption("retry", "route.none"))
 	t.offer(opts...)
-	return true, nil
+}
+
+// maxRoutes bounds a "did you mean" question.
+const maxRoutes = 3
+
+// notUnderstood answers a text at the menu that led nowhere: one line with
+// an example of what works, then the menu (which has "talk to a person").
+func (t *turn) notUnderstood(n *flow.Node) error {
+	if t.s.Misses+1 >= t.e.cfg.MaxMisses {
+		return t.miss(n, "not_understood")
+	}
+	t.s.Misses++
+	t.event(Event{Kind: EventMiss, Flow: n.Flow.ID, Step: n.ID, Reason: "not_understood"})
+	t.say("route.not_understood", nil)
+	t.question(n, true)
+	return nil
 }
 
 // pickRoute handles the answer to a "did you mean" question.
@@ -59,10 +136,23 @@ func (t *turn) pickRoute() (bool, error) {
 	if k < 1 || k > len(routes) {
 		return false, nil
 	}
+	t.event(Event{Kind: EventRouted, Reason: routes[k-1].Intent})
 	return true, t.follow(routes[k-1])
 }
 
+// follow goes where a route leads: a command, or a flow's first step with
+// the route's variables.
 func (t *turn) follow(r Route) error {
+	if r.Command != "" {
+		if n, ok := t.current(); ok {
+			t.pushBack(n)
+		}
+		if r.Command == "thanks" {
+			t.say("chat.thanks", nil)
+			return t.goMenu()
+		}
+		return t.runCommand(r.Command)
+	}
 	f, ok := t.e.prog.Flow(r.Flow)
 	if !ok {
 		return t.goMenu()
@@ -73,12 +163,25 @@ func (t *turn) follow(r Route) error {
 	if n, ok := t.current(); ok {
 		t.pushBack(n)
 	}
+	if m := r.Vars["place_municipality"]; m != "" {
+		t.sayPlace(m, r.Vars["place_municipality_province"])
+	}
 	return t.advance(f.Start)
 }
 
-// Routes are stored one per line: flow, label, then k=v pairs, tab-separated.
+// sayPlace says back the municipality understood, so that a wrong match is
+// seen at once.
+func (t *turn) sayPlace(name, province string) {
+	if province != "" {
+		name += " (" + province + ")"
+	}
+	t.say("place.understood", map[string]string{"name": name})
+}
+
+// Routes are stored one per line: intent, flow, command, label, then k=v
+// pairs, tab-separated.
 func encodeRoute(r Route) string {
-	parts := []string{clean(r.Flow), clean(r.Label)}
+	parts := []string{clean(r.Intent), clean(r.Flow), clean(r.Command), clean(r.Label)}
 	for k, v := range r.Vars {
 		parts = append(parts, clean(k)+"="+clean(v))
 	}
@@ -89,17 +192,109 @@ func decodeRoutes(s string) []Route {
 	var out []Route
 	for _, line := range strings.Split(s, "\n") {
 		parts := strings.Split(line, "\t")
-		if len(parts) < 2 {
+		if len(parts) < 4 {
 			continue
 		}
-		r := Route{Flow: parts[0], Label: parts[1], Vars: map[string]string{}}
-		for _, kv := range parts[2:] {
+		r := Route{Intent: parts[0], Flow: parts[1], Command: parts[2], Label: parts[3], Vars: map[string]string{}}
+		for _, kv := range parts[4:] {
 			k, v, _ := strings.Cut(kv, "=")
 			r.Vars[k] = v
 		}
 		out = append(out, r)
 	}
 	return out
+}
+
+// keepFirst keeps a question written before the conversation started, to
+// answer it once the user has chosen a language and accepted the privacy
+// notice. It stays in the session only (never logged) and goes with the
+// session if the user declines.
+func (t *turn) keepFirst() {
+	text := strings.TrimSpace(t.in.Text)
+	if text == "" || t.in.Option != "" || t.in.Payload != "" || t.s.Vars[firstVar] != "" {
+		return
+	}
+	if len(text) > maxFirst {
+		i := maxFirst
+		for i > 0 && !utf8.RuneStart(text[i]) {
+			i--
+		}
+		text = text[:i]
+	}
+	t.s.setVar(firstVar, text)
+}
+
+// answerFirst answers the question kept by keepFirst, at the menu. It
+// reports whether it did.
+func (t *turn) answerFirst() (bool, error) {
+	q := t.s.Vars[firstVar]
+	if q == "" {
+		return false, nil
+	}
+	delete(t.s.Vars, firstVar)
+	if t.e.router == nil {
+		return false, nil
+	}
+	t.in.Text, t.in.Option = q, ""
+	u := t.e.router.Understand(t.ctx, t.lang(), q)
+	t.out.Understood = &u
+	switch {
+	case u.Sure && len(u.Routes) > 0:
+		if u.Routes[0].Intent == "chat.greet" {
+			return false, nil // "hello": the menu says the rest
+		}
+		t.event(Event{Kind: EventRouted, Reason: u.Routes[0].Intent})
+		return true, t.follow(u.Routes[0])
+	case len(u.Routes) > 0:
+		t.didYouMean(u.Routes)
+		return true, nil
+	}
+	return false, nil
+}
+
+// rememberOffer records the engine's own buttons of the turn's last
+// message, so that a typed number answers them; it forgets them when the
+// last message is a step's question (its options are numbered from 1
+// again) or has no buttons (a number is then a typed answer).
+func (t *turn) rememberOffer() {
+	n := len(t.out.Replies)
+	if n == 0 || t.s.State != StateFlow {
+		return
+	}
+	last := t.out.Replies[n-1]
+	own := len(last.Options) > 0
+	for _, o := range last.Options {
+		if strings.HasPrefix(o.ID, "o:") {
+			own = false
+			break
+		}
+	}
+	if !own {
+		delete(t.s.Vars, offerVar)
+		return
+	}
+	ids := make([]string, len(last.Options))
+	for i, o := range last.Options {
+		ids[i] = clean(o.ID)
+	}
+	t.s.setVar(offerVar, strings.Join(ids, "\n"))
+}
+
+// offered maps a typed number to the engine's button it names, if the
+// last message had engine buttons.
+func (t *turn) offered() {
+	ids := t.s.Vars[offerVar]
+	if ids == "" || t.in.Option != "" || t.s.State != StateFlow {
+		return
+	}
+	k, ok := smallInt(t.in.Text)
+	if !ok {
+		return
+	}
+	list := strings.Split(ids, "\n")
+	if k >= 1 && k <= len(list) {
+		t.in.Option, t.in.Text = list[k-1], ""
+	}
 }
 
 // choices returns the run-time options of an ask: choice step.

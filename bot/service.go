@@ -67,6 +67,13 @@ type Metrics interface {
 	Outbox(channel, event string)
 }
 
+// NotUnderstoodLog keeps what users wrote that the bot did not
+// understand, for the content team (package understand masks and stores
+// it). It must not fail a turn: errors are its own to log.
+type NotUnderstoodLog interface {
+	Note(ctx context.Context, lang, text string, at time.Time)
+}
+
 // ServiceConfig tunes the Service.
 type ServiceConfig struct {
 	// Retention is how long a session is kept after the last message
@@ -101,6 +108,7 @@ type Service struct {
 	senders map[string]Sender
 	desk    Desk
 	metrics Metrics
+	missed  NotUnderstoodLog
 	log     *slog.Logger
 	now     func() time.Time
 	cfg     ServiceConfig
@@ -118,6 +126,9 @@ func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s
 
 // WithDesk connects the operators' desk.
 func WithDesk(d Desk) ServiceOption { return func(s *Service) { s.desk = d } }
+
+// WithNotUnderstood keeps the texts the bot did not understand in l.
+func WithNotUnderstood(l NotUnderstoodLog) ServiceOption { return func(s *Service) { s.missed = l } }
 
 // WithMetrics sets the metrics sink.
 func WithMetrics(m Metrics) ServiceOption { return func(s *Service) { s.metrics = m } }
@@ -366,6 +377,10 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 				if rerr := s.desk.Relay(ctx, conv, *ev.Inbound, ""); rerr != nil {
 					log.Error("relay to operator failed", "error", rerr)
 				}
+			}
+		case EventNotUnderstood:
+			if s.missed != nil && ev.Text != "" {
+				s.missed.Note(ctx, sess.Lang, ev.Text, s.now())
 			}
 		case EventHandoffEnded:
 			if s.desk != nil {

@@ -18,7 +18,7 @@ func (t *turn) typed(n *flow.Node) error {
 		k := t.matchChoice(n, cs)
 		if k < 0 {
 			if t.in.Option == "" && t.in.Text != "" {
-				if done, err := t.route(); done || err != nil {
+				if done, err := t.understand(false); done || err != nil {
 					return err
 				}
 			}
@@ -28,7 +28,7 @@ func (t *turn) typed(n *flow.Node) error {
 		t.pushBack(n)
 		return t.advance(n.Next)
 	}
-	if t.in.Option != "" {
+	if t.in.Option != "" && !(strings.HasPrefix(t.in.Option, "m:") && (n.Ask == "municipality" || n.Ask == "location")) {
 		// A button of another question pressed while this one waits for text.
 		return t.miss(n, "old_button")
 	}
@@ -86,25 +86,41 @@ func (t *turn) typed(n *flow.Node) error {
 			set(v)
 		}
 	case "municipality", "location":
-		ok = t.place(n)
+		var asked bool
+		if ok, asked = t.place(n); asked {
+			return nil
+		}
 	}
 	if !ok {
+		// Not a valid answer: maybe a question ("I want to talk to a
+		// person" where the bot asked for a comune).
+		if done, err := t.understand(true); done || err != nil {
+			return err
+		}
 		return t.miss(n, "invalid")
 	}
 	t.pushBack(n)
 	return t.advance(n.Next)
 }
 
-// place resolves a municipality or a location answer: a shared point, or the
-// name of a comune.
-func (t *turn) place(n *flow.Node) bool {
+// place resolves a municipality or a location answer: a shared point, the
+// name of a comune, or a button of comuni offered for an ambiguous name. It
+// reports whether the answer was a comune, and whether it asked "which
+// one?" instead (several comuni match).
+func (t *turn) place(n *flow.Node) (ok, asked bool) {
 	s := t.s
 	if t.e.gaz == nil {
-		return false
+		return false, false
 	}
 	var m Municipality
 	found := false
-	if loc := t.in.Location; loc != nil {
+	if code, isButton := strings.CutPrefix(t.in.Option, "m:"); isButton {
+		m, _, found = t.e.gaz.MatchMunicipality(code)
+		if found && n.Ask == "location" {
+			s.setVar(n.Save+"_lat", strconv.FormatFloat(m.Lat, 'f', 5, 64))
+			s.setVar(n.Save+"_lon", strconv.FormatFloat(m.Lon, 'f', 5, 64))
+		}
+	} else if loc := t.in.Location; loc != nil {
 		if n.Ask == "location" {
 			s.setVar(n.Save+"_lat", strconv.FormatFloat(loc.Lat, 'f', 5, 64))
 			s.setVar(n.Save+"_lon", strconv.FormatFloat(loc.Lon, 'f', 5, 64))
@@ -112,17 +128,23 @@ func (t *turn) place(n *flow.Node) bool {
 		m, found = t.e.gaz.NearestMunicipality(*loc)
 		if !found && n.Ask == "location" {
 			s.setVar(n.Save, "")
-			return true
+			return true, false
 		}
 	} else {
 		var alts []Municipality
 		m, alts, found = t.e.gaz.MatchMunicipality(t.in.Text)
 		if !found && len(alts) > 0 {
-			names := make([]string, len(alts))
+			// "Campi": Campi Bisenzio or Campiglia Marittima? The comuni as
+			// buttons; a typed number or the name again also answers.
+			s.Misses++
+			t.event(Event{Kind: EventMiss, Flow: n.Flow.ID, Step: n.ID, Reason: "ambiguous"})
+			t.say("error.which_municipality", nil)
+			opts := make([]Option, len(alts))
 			for i, a := range alts {
-				names[i] = a.Name
+				opts[i] = Option{ID: "m:" + a.Code, Label: a.Name + " (" + a.Province + ")"}
 			}
-			t.say("error.which_municipality", map[string]string{"names": strings.Join(names, ", ")})
+			t.offer(opts...)
+			return false, true
 		}
 		if found && n.Ask == "location" {
 			s.setVar(n.Save+"_lat", strconv.FormatFloat(m.Lat, 'f', 5, 64))
@@ -130,7 +152,7 @@ func (t *turn) place(n *flow.Node) bool {
 		}
 	}
 	if !found {
-		return false
+		return false, false
 	}
 	name := n.Save
 	if n.Ask == "location" {
@@ -139,7 +161,8 @@ func (t *turn) place(n *flow.Node) bool {
 	s.setVar(name, m.Name)
 	s.setVar(name+"_code", m.Code)
 	s.setVar(name+"_province", m.Province)
-	return true
+	t.sayPlace(m.Name, m.Province)
+	return true, false
 }
 
 // smallInt reads a short answer that is only a number ("2", " 2 ", "٢"),

@@ -1,7 +1,6 @@
 // Package directory connects the knowledge of the territory to the
 // dialogue engine: the actions that find the nearest offices and show
-// procedure guides, and the router that turns free words ("rinnovo permesso
-// di soggiorno", "questura prato") into the right flow.
+// procedure guides. (Free words typed anywhere are package understand's.)
 //
 // Import limits: bot, knowledge, the standard library.
 package directory
@@ -29,13 +28,22 @@ var Topics = map[string][]string{
 	"documents": {"residence_registration", "tax_code", "job_centre"},
 }
 
-// Service holds the directory for the actions and the router.
+// Service holds the directory for the actions.
 type Service struct {
-	dir *knowledge.Directory
+	dir    *knowledge.Directory
+	finder GuideFinder
 }
 
-// New returns the actions' host over a loaded directory.
-func New(d *knowledge.Directory) *Service { return &Service{dir: d} }
+// GuideFinder finds the guides a few typed words are about, best first,
+// and says whether the first is a sure answer (package understand, with
+// the bot's classifier).
+type GuideFinder interface {
+	Guides(lang, text string) (ids []string, sure bool)
+}
+
+// New returns the actions' host over a loaded directory. Without a finder,
+// guides are found by the words of their titles and keywords.
+func New(d *knowledge.Directory, f GuideFinder) *Service { return &Service{dir: d, finder: f} }
 
 // Actions returns the actions flows can run.
 func (s *Service) Actions() []bot.Action {
@@ -219,6 +227,22 @@ func (s *Service) list(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 
 // find looks guides up by the words the user typed.
 func (s *Service) find(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	if s.finder != nil {
+		ids, sure := s.finder.Guides(req.Lang, req.Args["query"])
+		switch {
+		case len(ids) == 0:
+			return bot.ActionResult{Outcome: "none"}, nil
+		case sure || len(ids) == 1:
+			return bot.ActionResult{Outcome: "one", Set: map[string]string{"guide": ids[0]}}, nil
+		}
+		var cs []bot.Choice
+		for _, id := range ids {
+			if g, ok := s.dir.Guide(id); ok {
+				cs = append(cs, bot.Choice{Value: g.ID, Label: g.TitleIn(req.Lang)})
+			}
+		}
+		return bot.ActionResult{Outcome: "several", Set: map[string]string{"guide_choices": bot.EncodeChoices(cs)}}, nil
+	}
 	hits := s.dir.Search(req.Args["query"]).Guides
 	switch {
 	case len(hits) == 0:

@@ -16,7 +16,7 @@ func load(t *testing.T) *Service {
 	if d == nil {
 		t.Fatal(issues)
 	}
-	return New(d)
+	return New(d, nil)
 }
 
 // echo renders a message id with its data, so tests see what was asked.
@@ -101,25 +101,5 @@ func TestGuideActions(t *testing.T) {
 	}
 	if res, _ := s.find(ctx, bot.ActionRequest{Args: map[string]string{"query": "🙂"}}); res.Outcome != "none" {
 		t.Errorf("emoji query: %s", res.Outcome)
-	}
-}
-
-func TestRoute(t *testing.T) {
-	s := load(t)
-	r := s.Route("en", "questura prato")
-	if len(r) != 1 || r[0].Flow != FindFlow || r[0].Vars["kind"] != "questura_immigration" || r[0].Vars["place_municipality"] != "Prato" {
-		t.Errorf("questura prato: %+v", r)
-	}
-	r = s.Route("it", "rinnovo permesso di soggiorno")
-	if len(r) != 1 || r[0].Flow != ProceduresFlow || r[0].Vars["guide"] != "permit_renewal" {
-		t.Errorf("rinnovo: %+v", r)
-	}
-	if r := s.Route("it", "leje qëndrimi"); len(r) < 2 {
-		t.Errorf("an ambiguous question gave %d routes", len(r))
-	}
-	for _, q := range []string{"", "ciao", "🙂", strings.Repeat("x", 5000)} {
-		if r := s.Route("it", q); len(r) != 0 {
-			t.Errorf("Route(%.10q) = %+v", q, r)
-		}
 	}
 }

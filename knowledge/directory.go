@@ -35,6 +35,7 @@ const (
 	KindsPath          = "kinds.yaml"
 	PlacesDir          = "places"
 	GuidesDir          = "guides"
+	NamesPath          = "municipality_names.yaml"
 )
 
 // Load reads the knowledge folder. The error joins every Issue found (each
@@ -51,6 +52,9 @@ func Load(fsys fs.FS) (*Directory, []Issue) {
 	}
 	kinds, errs := loadKinds(fsys, KindsPath)
 	all = append(all, errs...)
+	if ms != nil {
+		all = append(all, loadNames(fsys, NamesPath, ms)...)
+	}
 	d := &Directory{Municipalities: ms, Calendar: cal, Kinds: kinds, byKind: map[string][]*Place{}, guideByID: map[string]*Guide{}}
 	if ms != nil && kinds != nil {
 		places, errs := loadPlaces(fsys, PlacesDir, kinds, ms)

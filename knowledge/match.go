@@ -502,3 +502,79 @@ func isAllDigits(s string) bool {
 	}
 	return s != ""
 }
+
+// Mentioned finds the comune a sentence names ("dov'è la questura di
+// Prato", "questura prato", "普拉托警察局在哪里"): the whole text when it is
+// a name, a name inside it after a cue word ("a", "in", "di"...), or a name
+// at either end of it; Han names anywhere in the text. Only a name spelled
+// out counts (no typo or prefix guessing: a sentence has too many words
+// that look like comuni), and only when exactly one comune results.
+func (ms *Municipalities) Mentioned(text string) (Municipality, bool) {
+	q := fold.String(text)
+	if q == "" {
+		return Municipality{}, false
+	}
+	if idx := ms.byKey[q]; len(idx) == 1 {
+		return ms.list[idx[0]], true
+	}
+	found := map[int]bool{}
+	for _, c := range ms.inSentence(q, "") {
+		found[c.i] = true
+	}
+	words := strings.Fields(q)
+	// Arabic attaches "in", "and", "to" to the next word: بفلورنسا.
+	for i, w := range words {
+		if r := []rune(w); len(r) > 4 && strings.ContainsRune("بلوف", r[0]) {
+			if idx := ms.byKey[string(r[1:])]; len(idx) == 1 && (i == 0 || i == len(words)-1 || r[0] == 'ب') {
+				found[idx[0]] = true
+			}
+		}
+	}
+	if len(found) == 0 && len(words) > 1 {
+		for k := min(3, len(words)-1); k >= 1 && len(found) == 0; k-- {
+			for _, name := range []string{strings.Join(words[len(words)-k:], " "), strings.Join(words[:k], " ")} {
+				if idx := ms.byKey[name]; len(idx) == 1 && letterCount(name) >= 4 {
+					found[idx[0]] = true
+				}
+			}
+		}
+	}
+	if len(found) == 0 {
+		for name, i := range ms.hanNames {
+			if strings.Contains(q, name) {
+				found[i] = true
+			}
+		}
+	}
+	if len(found) != 1 {
+		return Municipality{}, false
+	}
+	for i := range found {
+		return ms.list[i], true
+	}
+	return Municipality{}, false
+}
+
+// AddNames indexes other names of a comune (its name in other languages,
+// a common foreign form): Match and Mentioned find it by them. Unknown
+// codes are reported.
+func (ms *Municipalities) AddNames(code string, names []string) bool {
+	i, ok := ms.byCode[code]
+	if !ok {
+		return false
+	}
+	for _, n := range names {
+		key := fold.String(n)
+		if key == "" || slices.Contains(ms.byKey[key], i) {
+			continue
+		}
+		ms.byKey[key] = append(ms.byKey[key], i)
+		if hasHan(key) && !strings.Contains(key, " ") {
+			if ms.hanNames == nil {
+				ms.hanNames = map[string]int{}
+			}
+			ms.hanNames[key] = i
+		}
+	}
+	return true
+}

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 
+	"go.yaml.in/yaml/v3"
+
 	"teamsbot/internal/fold"
 )
 
@@ -78,6 +80,7 @@ type Municipalities struct {
 	maxLat    float64
 	minLon    float64
 	maxLon    float64
+	hanNames  map[string]int // names in Han characters → index: found inside unspaced text
 }
 
 // entry is what matching needs about one name, computed once at load.
@@ -382,4 +385,41 @@ func haversineKm(lat1, lon1, lat2, lon2 float64) float64 {
 	a := math.Sin(dLat/2)*math.Sin(dLat/2) +
 		math.Cos(lat1*rad)*math.Cos(lat2*rad)*math.Sin(dLon/2)*math.Sin(dLon/2)
 	return 2 * earthRadiusKm * math.Asin(math.Min(1, math.Sqrt(a)))
+}
+
+// loadNames reads the other names of comuni (municipality_names.yaml), if
+// the file exists, into ms.
+func loadNames(fsys fs.FS, path string, ms *Municipalities) []error {
+	buf, err := fs.ReadFile(fsys, path)
+	if errors.Is(err, fs.ErrNotExist) {
+		return nil
+	}
+	if err != nil {
+		return []error{Issue{File: path, Msg: err.Error()}}
+	}
+	var doc yaml.Node
+	if err := yaml.Unmarshal(buf, &doc); err != nil {
+		return []error{Issue{File: path, Msg: "broken YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	}
+	is := &issues{file: path}
+	if len(doc.Content) == 0 {
+		return nil
+	}
+	names := field(doc.Content[0], "names")
+	if names == nil || names.Kind != yaml.MappingNode {
+		is.at(doc.Content[0].Line, "write the names under names:, by ISTAT code")
+		return is.list
+	}
+	for i := 0; i+1 < len(names.Content); i += 2 {
+		k, v := names.Content[i], names.Content[i+1]
+		var list []string
+		if err := v.Decode(&list); err != nil {
+			is.at(v.Line, "%s: write a list of names", k.Value)
+			continue
+		}
+		if !ms.AddNames(k.Value, list) {
+			is.at(k.Line, "%s is not the ISTAT code of a comune of the data (quote it: \"048017\")", k.Value)
+		}
+	}
+	return is.list
 }

@@ -281,6 +281,16 @@ func (c *Catalog) HasIn(lang, id string) bool {
 }
 
 // Position returns where lang's text of id is written.
+// IDs lists the message ids a language has, sorted.
+func (c *Catalog) IDs(lang string) []string {
+	ids := make([]string, 0, len(c.msgs[lang]))
+	for id := range c.msgs[lang] {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids)
+	return ids
+}
+
 func (c *Catalog) Position(lang, id string) (file string, line int, ok bool) {
 	e, ok := c.msgs[lang][id]
 	if !ok {

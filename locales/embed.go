@@ -2,7 +2,10 @@ package locales
 
 import "embed"
 
-// FS holds the default texts: languages.yaml and one <code>.yaml per language.
+// FS holds the default texts: languages.yaml and one <code>.yaml per
+// language; examples/<code>.yaml, what people write, that teaches the bot
+// to understand them; eval/<code>.yaml, held-out real questions that
+// measure it (package understand reads both).
 //
-//go:embed *.yaml
+//go:embed *.yaml examples/*.yaml eval/*.yaml
 var FS embed.FS

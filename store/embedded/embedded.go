@@ -82,7 +82,7 @@ func openEvery(dir string, every time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("embedded store: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketSessions, bucketSeen, bucketBookings, bucketBySlot, bucketByConv, bucketEnrol, bucketEnrolByConv, bucketOutboxDue, bucketOutboxFailed} {
+		for _, name := range [][]byte{bucketSessions, bucketSeen, bucketBookings, bucketBySlot, bucketByConv, bucketEnrol, bucketEnrolByConv, bucketOutboxDue, bucketOutboxFailed, bucketMisunderstood} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}
@@ -309,11 +309,12 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
-// Sweep deletes the expired (and malformed) entries of both buckets and
+// Sweep deletes the expired (and malformed) entries of the sessions, the
+// seen-once marks and the texts not understood, and
 // returns how many it deleted. It works in transactions of at most
 // 10,000 deletions and stops early, with ctx's error, when ctx ends.
 func (s *Store) Sweep(ctx context.Context) (removed int, err error) {
-	for _, name := range [][]byte{bucketSessions, bucketSeen} {
+	for _, name := range [][]byte{bucketSessions, bucketSeen, bucketMisunderstood} {
 		var from []byte // where the next batch starts; nil: the first key
 		for {
 			if err := ctx.Err(); err != nil {

@@ -43,6 +43,8 @@ type Store struct {
 	now      func() time.Time
 	// The outbox index: conversation → due time, → failure time.
 	due, failed map[string]time.Time
+	// notes are the texts the bot did not understand, oldest first.
+	notes []note
 }
 
 type session struct {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -69,6 +70,7 @@ func Run(t *testing.T, open func(t *testing.T) bot.Store) {
 		{"OutboxFailedNewestFirst", testOutboxFailed},
 		{"OutboxForget", testOutboxForget},
 		{"Arrivals", testArrivals},
+		{"Misunderstood", testMisunderstood},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -645,4 +647,44 @@ func testKeys(t *testing.T, s bot.Store) {
 	firstSeen(t, s, convs[6], ids[2], longTTL, true)
 	mustLoad(t, s, convs[7], []byte("value 7"))
 	firstSeen(t, s, convs[7], ids[2], longTTL, false)
+}
+
+// misunderstoodLog is the log of texts the bot did not understand
+// (understand.MissStore): every store keeps it.
+type misunderstoodLog interface {
+	AddMisunderstood(ctx context.Context, lang, text string, at time.Time, keep time.Duration) error
+	EachMisunderstood(ctx context.Context, since time.Time, fn func(lang, text string, at time.Time)) error
+}
+
+// testMisunderstood: texts come back oldest first from the time asked,
+// with their language and time; an expired one does not.
+func testMisunderstood(t *testing.T, st bot.Store) {
+	s, ok := st.(misunderstoodLog)
+	if !ok {
+		t.Fatalf("%T does not keep the texts it did not understand", st)
+	}
+	ctx := ctxFor(t)
+	now := time.Now().Truncate(time.Millisecond)
+	add := func(lang, text string, at time.Time, keep time.Duration) {
+		t.Helper()
+		if err := s.AddMisunderstood(ctx, lang, text, at, keep); err != nil {
+			t.Fatalf("AddMisunderstood: %v", err)
+		}
+	}
+	add("it", "expired", now.Add(-3*time.Hour), time.Hour)
+	add("it", "too old", now.Add(-2*time.Hour), 30*24*time.Hour)
+	add("ar", "مرحبا ماذا", now.Add(-30*time.Minute), 30*24*time.Hour)
+	add("zh", "你好 <email>", now, 30*24*time.Hour)
+	add("zh", "你好 <email>", now, 30*24*time.Hour) // the same text twice counts twice
+	var got []string
+	err := s.EachMisunderstood(ctx, now.Add(-time.Hour), func(lang, text string, at time.Time) {
+		got = append(got, fmt.Sprintf("%s|%s|%d", lang, text, now.Sub(at)/time.Minute))
+	})
+	if err != nil {
+		t.Fatalf("EachMisunderstood: %v", err)
+	}
+	want := []string{"ar|مرحبا ماذا|30", "zh|你好 <email>|0", "zh|你好 <email>|0"}
+	if !slices.Equal(got, want) {
+		t.Errorf("got %q, want %q", got, want)
+	}
 }

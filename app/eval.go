@@ -1,0 +1,133 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/nlu"
+	"teamsbot/understand"
+)
+
+// evalCmd is `teamsbot eval`: the held-out questions of locales/eval/ put
+// to the bot the way a message arrives (at the main menu, through the
+// engine), with top-1, top-3, answers at once, confident mistakes and the
+// language detector's wrong switches, per language and overall; then the
+// intents most confused and every miss. --cv K estimates the same from the
+// examples alone (K folds), which is how the method and thresholds are
+// chosen; --min and friends make it a CI gate.
+func evalCmd(ctx context.Context, env Env, args []string) error {
+	fs := newFlagSet(env, "eval")
+	lang := fs.String("lang", "", "only this language")
+	minTop1 := fs.Float64("min", 0, "exit 1 when top-1 of a language is below this (0.90 = 90 %)")
+	minTop3 := fs.Float64("min-top3", 0, "exit 1 when top-3 of a language is below this")
+	maxWrong := fs.Float64("max-wrong", 1, "exit 1 when a language's rate of confident mistakes is above this")
+	cv := fs.Int("cv", 0, "instead of the held-out questions, cross-validate the examples in this many folds")
+	method := fs.String("method", "", "classifier to evaluate: logreg (default) or centroid")
+	quiet := fs.Bool("q", false, "figures only, no list of misses")
+	if err := fs.Parse(args); err != nil {
+		return ErrUsage
+	}
+	c, err := content(env, fs.Arg(0))
+	if err != nil {
+		return err
+	}
+	l, err := loadOrExplain(env, c, false)
+	if err != nil {
+		return err
+	}
+	langs := langCodesOf(l.Catalog)
+	if *lang != "" {
+		if !slices.Contains(langs, *lang) {
+			return fmt.Errorf("--lang %s: not a language of the content (have: %s)", *lang, langCodes(l))
+		}
+		langs = []string{*lang}
+	}
+	src := understand.Source{Locales: c.Locales, Catalog: l.Catalog, Dir: l.Directory, Program: l.Program, Options: nlu.Options{Method: nlu.Method(*method)}}
+	u := l.Understander
+	if *method != "" {
+		var issues error
+		if u, issues = buildOrErr(src); u == nil {
+			return issues
+		}
+	}
+	var outcomes []understand.Outcome
+	if *cv > 1 {
+		all, err := understand.CrossValidate(ctx, src, *cv)
+		if err != nil {
+			return err
+		}
+		for _, o := range all {
+			if slices.Contains(langs, o.Q.Lang) {
+				outcomes = append(outcomes, o)
+			}
+		}
+		fmt.Fprintf(env.Stdout, "cross-validation of the examples, %d folds\n\n", *cv)
+	} else {
+		qs, issues := understand.ReadEval(c.Locales, langs)
+		if len(issues) > 0 {
+			return issues
+		}
+		if len(qs) == 0 {
+			return fmt.Errorf("no held-out questions in %s/locales/eval/", c.Root)
+		}
+		eng, err := l.Engine(bot.Config{})
+		if err != nil {
+			return err
+		}
+		eng.SetRouter(u)
+		if err := u.Warm(ctx); err != nil {
+			return fmt.Errorf("embeddings: %w", err)
+		}
+		now := time.Now()
+		for _, q := range qs {
+			outcomes = append(outcomes, askAtMenu(ctx, eng, q, now))
+		}
+		fmt.Fprintf(env.Stdout, "held-out questions (%s)\n\n", u.Describe())
+	}
+	r := understand.NewReport(outcomes, langs)
+	r.Print(env.Stdout, !*quiet)
+	if *cv > 1 {
+		fmt.Fprintln(env.Stdout, "\nthe \"sure\" threshold, on these examples:")
+		understand.Sweep(env.Stdout, outcomes, understand.DefaultThresholds)
+	}
+	var failed []string
+	for _, code := range langs {
+		f := r.ByLang[code]
+		if f == nil {
+			continue
+		}
+		if f.Top1 < *minTop1 || f.Top3 < *minTop3 || f.Mistakes > *maxWrong {
+			failed = append(failed, code)
+		}
+	}
+	if len(failed) > 0 {
+		fmt.Fprintf(env.Stdout, "\nbelow the thresholds (top-1 ≥ %.0f %%, top-3 ≥ %.0f %%, confident mistakes ≤ %.1f %%): %v\n", 100**minTop1, 100**minTop3, 100**maxWrong, failed)
+		return ExitError{Code: 1}
+	}
+	return nil
+}
+
+func buildOrErr(src understand.Source) (*understand.Understander, error) {
+	u, issues := understand.Build(src)
+	if u == nil {
+		return nil, issues
+	}
+	return u, nil
+}
+
+// askAtMenu puts one question to the engine as a user at the main menu
+// would type it, in the question's language, and returns what the engine
+// understood.
+func askAtMenu(ctx context.Context, eng *bot.Engine, q understand.Question, now time.Time) understand.Outcome {
+	menu, _ := eng.Program().Flow(bot.MenuFlow)
+	s := &bot.Session{State: bot.StateFlow, Lang: q.Lang, Flow: bot.MenuFlow, Step: menu.Start.ID, Consent: now.Unix(), Updated: now.Unix()}
+	turn, _ := eng.Step(ctx, s, bot.Inbound{Channel: "eval", UserID: "eval", Text: q.Text}, now)
+	o := understand.Outcome{Q: q}
+	if turn.Understood != nil {
+		o.U = *turn.Understood
+	}
+	return o
+}

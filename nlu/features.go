@@ -1,0 +1,244 @@
+package nlu
+
+import (
+	"math"
+	"slices"
+	"unicode/utf8"
+)
+
+// Features says which features a text is described by. The zero value is
+// not useful; DefaultFeatures is what the bot uses.
+type Features struct {
+	// MinGram and MaxGram bound the character n-grams taken inside each
+	// word, the word padded with a boundary mark on each side ("<pua>").
+	MinGram, MaxGram int
+	// Words adds each word; Stems adds its stem in the text's language
+	// where a stemmer exists; Pairs adds consecutive word pairs.
+	Words, Stems, Pairs bool
+	// GramWeight scales the n-gram features against the word features
+	// (there are many more n-grams than words in a text).
+	GramWeight float32
+}
+
+// DefaultFeatures are the features chosen by cross-validation on the bot's
+// examples (see `teamsbot eval --cv`).
+var DefaultFeatures = Features{MinGram: 3, MaxGram: 5, Words: true, Stems: true, Pairs: true, GramWeight: 0.5}
+
+// Feature kinds, the first byte hashed, so that the word "pua" and the
+// n-gram "pua" are different features.
+const (
+	featWord  = 'w'
+	featStem  = 's'
+	featGram  = 'g'
+	featPair  = 'p'
+	featHan1  = 'h'
+	featHan2  = 'b'
+	fnvOffset = 14695981039346656037
+	fnvPrime  = 1099511628211
+)
+
+func hashOf(kind byte, s string) uint64 {
+	h := uint64(fnvOffset)
+	h = (h ^ uint64(kind)) * fnvPrime
+	for i := 0; i < len(s); i++ {
+		h = (h ^ uint64(s[i])) * fnvPrime
+	}
+	return h
+}
+
+func hashPair(a, b string) uint64 {
+	h := hashOf(featPair, a)
+	h = (h ^ ' ') * fnvPrime
+	for i := 0; i < len(b); i++ {
+		h = (h ^ uint64(b[i])) * fnvPrime
+	}
+	return h
+}
+
+// rawFeature is a feature before the vocabulary: its hash and its weight
+// in the text (a count, scaled by kind).
+type rawFeature struct {
+	h uint64
+	w float32
+}
+
+// extractor computes the features of texts. It holds the stemmers and stop
+// words of each language; it is safe for concurrent use once built.
+type extractor struct {
+	cfg   Features
+	stop  map[string]bool
+	stems map[string]func(string) string
+}
+
+// Analysis is what the classifier read in a text: its normalised words,
+// for callers that look for more in it (a place name, the language).
+type Analysis struct {
+	Norm  string
+	Words []Word
+}
+
+// raw returns the features of a normalised text, summed per hash. lang
+// picks the stemmer ("" for none).
+func (x *extractor) raw(words []Word, lang string, add func(h uint64, w float32)) {
+	stem := x.stems[lang]
+	var prev string
+	for _, w := range words {
+		if w.Han {
+			prev = ""
+			var p rune = -1
+			for _, r := range w.Text {
+				var buf [8]byte
+				n := utf8.EncodeRune(buf[:], r)
+				add(hashOf(featHan1, string(buf[:n])), 1)
+				if p >= 0 {
+					m := utf8.EncodeRune(buf[n:], p)
+					// bigram: previous then current
+					bi := string(buf[n:n+m]) + string(buf[:n])
+					add(hashOf(featHan2, bi), 1)
+				}
+				p = r
+			}
+			continue
+		}
+		t := w.Text
+		if x.stop[t] {
+			continue
+		}
+		if x.cfg.Words {
+			add(hashOf(featWord, t), 1)
+		}
+		if x.cfg.Stems && stem != nil && !isNumber(t) {
+			if s := stem(t); s != t && s != "" {
+				add(hashOf(featStem, s), 1)
+			}
+		}
+		if x.cfg.Pairs && prev != "" {
+			add(hashPair(prev, t), 1)
+		}
+		prev = t
+		if x.cfg.MaxGram > 0 && !isNumber(t) {
+			grams(t, x.cfg.MinGram, x.cfg.MaxGram, func(g string) { add(hashOf(featGram, g), x.cfg.GramWeight) })
+		}
+	}
+}
+
+// grams calls fn with every n-gram (minN ≤ n ≤ maxN runes) of "<word>".
+// A word shorter than minN gives itself, padded, as one gram.
+func grams(word string, minN, maxN int, fn func(string)) {
+	var buf [128]byte
+	b := append(buf[:0], '<')
+	b = append(b, word...)
+	b = append(b, '>')
+	if len(b) > len(buf) {
+		return // a word over 120 bytes is noise, not a word
+	}
+	s := string(b)
+	// rune start offsets
+	var starts [130]int
+	n := 0
+	for i := range s {
+		starts[n] = i
+		n++
+	}
+	starts[n] = len(s)
+	if n < minN {
+		fn(s)
+		return
+	}
+	for size := minN; size <= maxN; size++ {
+		for i := 0; i+size <= n; i++ {
+			fn(s[starts[i]:starts[i+size]])
+		}
+	}
+}
+
+func isNumber(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// vector is a sparse TF-IDF vector over the model's vocabulary, L2
+// normalised, sorted by index.
+type vector struct {
+	idx []int32
+	val []float32
+}
+
+// count is a feature's occurrences in a text and its kind's scale.
+type count struct{ n, scale float32 }
+
+// bag collects the features of one text.
+type bag map[uint64]count
+
+func (b bag) add(h uint64, scale float32) {
+	c := b[h]
+	c.n++
+	c.scale = scale
+	b[h] = c
+}
+
+// weight is a feature's sublinear term frequency, scaled by its kind.
+func (c count) weight() float32 {
+	return c.scale * float32(1+math.Log(float64(c.n)))
+}
+
+// tfidf turns a text's features into a normalised vector, keeping only
+// features of the vocabulary. It reports the share of the text's feature
+// weight the vocabulary knew.
+func tfidf(raw bag, vocab map[uint64]int32, idf []float32) (vector, float64) {
+	var v vector
+	var known, all float64
+	for h, c := range raw {
+		w := c.weight()
+		all += float64(w)
+		i, ok := vocab[h]
+		if !ok {
+			continue
+		}
+		known += float64(w)
+		v.idx = append(v.idx, i)
+		v.val = append(v.val, w*idf[i])
+	}
+	v.normalize()
+	v.sort()
+	if all == 0 {
+		return v, 0
+	}
+	return v, known / all
+}
+
+func (v *vector) normalize() {
+	var n float64
+	for _, x := range v.val {
+		n += float64(x) * float64(x)
+	}
+	if n == 0 {
+		return
+	}
+	inv := float32(1 / math.Sqrt(n))
+	for i := range v.val {
+		v.val[i] *= inv
+	}
+}
+
+func (v *vector) sort() {
+	if slices.IsSorted(v.idx) {
+		return
+	}
+	type pair struct {
+		i int32
+		x float32
+	}
+	ps := make([]pair, len(v.idx))
+	for k := range v.idx {
+		ps[k] = pair{v.idx[k], v.val[k]}
+	}
+	slices.SortFunc(ps, func(a, b pair) int { return int(a.i - b.i) })
+	for k, p := range ps {
+		v.idx[k], v.val[k] = p.i, p.x
+	}
+}

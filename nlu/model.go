@@ -1,0 +1,374 @@
+package nlu
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"slices"
+	"sort"
+)
+
+// Example is a sentence that belongs to an intent, in a language.
+type Example struct {
+	Intent string
+	Lang   string
+	Text   string
+	// Weight scales the example in training (0 means 1): a title or a
+	// keyword list says less about how people write than a real sentence.
+	Weight float64
+}
+
+// Method is how the classifier decides.
+type Method string
+
+// Methods compared by `teamsbot eval --cv`.
+const (
+	// LogReg is multinomial logistic regression (softmax), trained by
+	// stochastic gradient descent in a fixed order: the default, best by
+	// cross-validation on the bot's examples.
+	LogReg Method = "logreg"
+	// Centroid is the nearest centroid by cosine similarity, with the
+	// similarities turned into probabilities by a softmax.
+	Centroid Method = "centroid"
+)
+
+// Options tune training. The zero value takes the defaults.
+type Options struct {
+	Method   Method
+	Features Features
+	// Stop lists the stop words of each language (any case, accents).
+	Stop map[string][]string
+	// Epochs, Rate and L2 tune logistic regression.
+	Epochs int
+	Rate   float64
+	L2     float64
+	// MinDF drops character n-grams and word pairs seen in fewer examples
+	// (words are always kept): they cost memory and say nothing new.
+	MinDF int
+	// Temperature sharpens (<1) or softens (>1) the centroid softmax.
+	Temperature float64
+	// Seed fixes the order examples are visited in.
+	Seed uint64
+}
+
+func (o *Options) defaults() {
+	if o.Method == "" {
+		o.Method = LogReg
+	}
+	if o.Features == (Features{}) {
+		o.Features = DefaultFeatures
+	}
+	if o.Epochs <= 0 {
+		o.Epochs = 12
+	}
+	if o.Rate <= 0 {
+		o.Rate = 0.5
+	}
+	if o.L2 <= 0 {
+		o.L2 = 1e-5
+	}
+	if o.MinDF <= 0 {
+		o.MinDF = 2
+	}
+	if o.Temperature <= 0 {
+		o.Temperature = 0.05
+	}
+	if o.Seed == 0 {
+		o.Seed = 0x7ea75b07
+	}
+}
+
+// Model classifies texts into the intents it was trained on. It is
+// read-only once trained, and safe for concurrent use.
+type Model struct {
+	opts    Options
+	ex      extractor
+	vocab   map[uint64]int32
+	idf     []float32
+	intents []string
+	// w holds one row of len(intents) weights per feature; b the biases.
+	// For Centroid, w holds the centroids (feature-major) and b is unused.
+	w     []float32
+	b     []float32
+	fuzzy *fuzzyIndex
+	// Examples is how many examples trained the model.
+	examples int
+}
+
+// Prediction is an intent and its probability.
+type Prediction struct {
+	Intent string
+	P      float64
+}
+
+// Result is what Classify found, best first.
+type Result struct {
+	Ranked []Prediction
+	// Known is the share of the text's features (by weight) that the model
+	// has seen in training: near 0 for gibberish or a language it was not
+	// taught, whatever the probabilities say.
+	Known float64
+}
+
+// Top returns the best prediction (zero when none).
+func (r Result) Top() Prediction {
+	if len(r.Ranked) == 0 {
+		return Prediction{}
+	}
+	return r.Ranked[0]
+}
+
+// Train builds a model from examples. Examples with an empty text are
+// ignored; at least two intents are needed.
+func Train(examples []Example, opts Options) (*Model, error) {
+	opts.defaults()
+	m := &Model{opts: opts, ex: newExtractor(opts.Features, opts.Stop)}
+	// Features of every example, and the document frequency of each.
+	type doc struct {
+		raw    bag
+		intent int
+		weight float32
+	}
+	ids := map[string]int{}
+	docs := make([]doc, 0, len(examples))
+	df := map[uint64]int{}
+	isWord := map[uint64]bool{}
+	var vocabWords []string
+	for _, e := range examples {
+		norm := Normalize(e.Text)
+		if norm == "" {
+			continue
+		}
+		words := Words(norm)
+		raw := bag{}
+		m.ex.raw(words, e.Lang, raw.add)
+		if len(raw) == 0 {
+			continue
+		}
+		for h := range raw {
+			df[h]++
+		}
+		for _, w := range words {
+			if !w.Han && !m.ex.stop[w.Text] {
+				h := hashOf(featWord, w.Text)
+				if !isWord[h] {
+					isWord[h] = true
+					vocabWords = append(vocabWords, w.Text)
+				}
+			}
+		}
+		id, ok := ids[e.Intent]
+		if !ok {
+			id = len(m.intents)
+			ids[e.Intent] = id
+			m.intents = append(m.intents, e.Intent)
+		}
+		w := float32(e.Weight)
+		if w <= 0 {
+			w = 1
+		}
+		docs = append(docs, doc{raw, id, w})
+	}
+	if len(m.intents) < 2 {
+		return nil, errors.New("nlu: training needs examples of at least two intents")
+	}
+	m.examples = len(docs)
+	// The vocabulary: every word, and the other features seen in at least
+	// MinDF examples. Sorted hashes give stable indexes.
+	hs := make([]uint64, 0, len(df))
+	for h, n := range df {
+		if n >= opts.MinDF || isWord[h] || n >= 1 && opts.MinDF <= 1 {
+			hs = append(hs, h)
+		}
+	}
+	slices.Sort(hs)
+	m.vocab = make(map[uint64]int32, len(hs))
+	m.idf = make([]float32, len(hs))
+	n := float64(len(docs))
+	for i, h := range hs {
+		m.vocab[h] = int32(i)
+		m.idf[i] = float32(math.Log((1+n)/(1+float64(df[h]))) + 1)
+	}
+	slices.Sort(vocabWords)
+	m.fuzzy = newFuzzyIndex(vocabWords)
+	xs := make([]vector, len(docs))
+	ys := make([]int, len(docs))
+	ws := make([]float32, len(docs))
+	for i, d := range docs {
+		xs[i], _ = tfidf(d.raw, m.vocab, m.idf)
+		ys[i], ws[i] = d.intent, d.weight
+	}
+	switch opts.Method {
+	case LogReg:
+		m.trainLogReg(xs, ys, ws)
+	case Centroid:
+		m.trainCentroid(xs, ys, ws)
+	default:
+		return nil, fmt.Errorf("nlu: unknown method %q", opts.Method)
+	}
+	return m, nil
+}
+
+// Intents lists the intents the model knows, in training order.
+func (m *Model) Intents() []string { return slices.Clone(m.intents) }
+
+// Size is the model's vocabulary and examples, for the logs.
+func (m *Model) Size() (features, intents, examples int) {
+	return len(m.idf), len(m.intents), m.examples
+}
+
+// trainLogReg fits softmax regression by SGD: examples visited in a fixed
+// pseudo-random order, a learning rate decaying per epoch, L2 decay applied
+// to the rows an example touches, classes weighted toward balance (an
+// intent with 60 examples should not win over one with 12 only because it
+// has more).
+func (m *Model) trainLogReg(xs []vector, ys []int, ws []float32) {
+	C := len(m.intents)
+	m.w = make([]float32, len(m.idf)*C)
+	m.b = make([]float32, C)
+	perClass := make([]float64, C)
+	for _, y := range ys {
+		perClass[y]++
+	}
+	classW := make([]float32, C)
+	for c := range C {
+		classW[c] = float32(math.Sqrt(float64(len(ys)) / (float64(C) * max(perClass[c], 1))))
+	}
+	order := make([]int, len(xs))
+	for i := range order {
+		order[i] = i
+	}
+	rng := rand.New(rand.NewPCG(m.opts.Seed, m.opts.Seed^0x9e3779b97f4a7c15))
+	logits := make([]float64, C)
+	grad := make([]float32, C)
+	step := 0
+	for epoch := range m.opts.Epochs {
+		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
+		rate := float32(m.opts.Rate / (1 + 0.5*float64(epoch)))
+		decay := 1 - rate*float32(m.opts.L2)
+		for _, i := range order {
+			step++
+			x, y := xs[i], ys[i]
+			m.scores(x, logits)
+			softmax(logits)
+			scale := rate * ws[i] * classW[y]
+			for c := range C {
+				g := float32(logits[c])
+				if c == y {
+					g--
+				}
+				grad[c] = g * scale
+				m.b[c] -= grad[c]
+			}
+			for k, j := range x.idx {
+				row := m.w[int(j)*C : int(j)*C+C]
+				xv := x.val[k]
+				for c := range row {
+					row[c] = row[c]*decay - grad[c]*xv
+				}
+			}
+		}
+	}
+}
+
+// trainCentroid averages the examples of each intent.
+func (m *Model) trainCentroid(xs []vector, ys []int, ws []float32) {
+	C := len(m.intents)
+	m.w = make([]float32, len(m.idf)*C)
+	m.b = make([]float32, C)
+	for i, x := range xs {
+		for k, j := range x.idx {
+			m.w[int(j)*C+ys[i]] += x.val[k] * ws[i]
+		}
+	}
+	// Normalise each centroid.
+	norms := make([]float64, C)
+	for j := range m.idf {
+		for c := range C {
+			v := float64(m.w[j*C+c])
+			norms[c] += v * v
+		}
+	}
+	for j := range m.idf {
+		for c := range C {
+			if norms[c] > 0 {
+				m.w[j*C+c] /= float32(math.Sqrt(norms[c]))
+			}
+		}
+	}
+}
+
+// scores fills out with the raw score of each intent for x.
+func (m *Model) scores(x vector, out []float64) {
+	C := len(m.intents)
+	for c := range out {
+		out[c] = float64(m.b[c])
+	}
+	for k, j := range x.idx {
+		row := m.w[int(j)*C : int(j)*C+C]
+		xv := float64(x.val[k])
+		for c, w := range row {
+			out[c] += float64(w) * xv
+		}
+	}
+}
+
+func softmax(v []float64) {
+	mx := math.Inf(-1)
+	for _, x := range v {
+		mx = max(mx, x)
+	}
+	var sum float64
+	for i, x := range v {
+		v[i] = math.Exp(x - mx)
+		sum += v[i]
+	}
+	for i := range v {
+		v[i] /= sum
+	}
+}
+
+// Classify ranks the intents for text, written in lang (which picks the
+// stemmer; any language is fine). Words the model never saw are matched to
+// words one typo away.
+func (m *Model) Classify(text, lang string) Result {
+	norm := Normalize(text)
+	return m.classify(Words(norm), lang)
+}
+
+func (m *Model) classify(words []Word, lang string) Result {
+	raw := bag{}
+	m.ex.raw(words, lang, raw.add)
+	// A word the model never saw may be a typo of one it did.
+	for _, w := range words {
+		if w.Han || m.ex.stop[w.Text] {
+			continue
+		}
+		if _, ok := m.vocab[hashOf(featWord, w.Text)]; ok {
+			continue
+		}
+		for _, near := range m.fuzzy.near(w.Text) {
+			raw[hashOf(featWord, near)] = count{n: 1, scale: 0.8}
+		}
+	}
+	x, known := tfidf(raw, m.vocab, m.idf)
+	res := Result{Known: known}
+	if len(x.idx) == 0 {
+		return res
+	}
+	scores := make([]float64, len(m.intents))
+	m.scores(x, scores)
+	if m.opts.Method == Centroid {
+		for c := range scores {
+			scores[c] /= m.opts.Temperature
+		}
+	}
+	softmax(scores)
+	res.Ranked = make([]Prediction, len(scores))
+	for c, p := range scores {
+		res.Ranked[c] = Prediction{m.intents[c], p}
+	}
+	sort.SliceStable(res.Ranked, func(i, j int) bool { return res.Ranked[i].P > res.Ranked[j].P })
+	return res
+}

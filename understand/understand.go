@@ -1,0 +1,454 @@
+// Package understand turns what people write into where the bot takes
+// them. It builds, from the content, the intents a user can reach (every
+// guide, kind of office, menu flow, global command, plus greetings, thanks
+// and "none of these"), trains the nlu classifier on the examples of
+// locales/examples/ and the content's own titles and keywords, and
+// implements bot.Router: one sure answer is followed at once, close ones
+// become a "did you mean", and the rest is said to be not understood.
+//
+// It also lints the examples, runs the held-out evaluation (`teamsbot
+// eval`) and keeps the log of what was not understood (`teamsbot
+// misunderstood`).
+//
+// Import limits: bot, bot/flow, knowledge, nlu, the standard library and
+// YAML; never a store, an adapter or net/http (the optional embeddings
+// backend is given to it as an interface).
+package understand
+
+import (
+	"context"
+	"fmt"
+	"io/fs"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/bot/flow"
+	"teamsbot/knowledge"
+	"teamsbot/nlu"
+)
+
+// Flows the intents of guides and kinds lead to.
+const (
+	FindFlow       = "find_service"
+	ProceduresFlow = "procedures"
+)
+
+// Thresholds of the decision, chosen by cross-validation on the examples
+// (`teamsbot eval --cv`) so that a sure answer is wrong in well under 2 %
+// of cases.
+type Thresholds struct {
+	// Sure: the best intent's probability at which the bot goes there at
+	// once.
+	Sure float64
+	// Offer: the least probability of an intent offered in a "did you
+	// mean" question.
+	Offer float64
+	// Known: the least share of a text's features the model must know
+	// (below it, the text is gibberish or in a language it was not taught).
+	Known float64
+}
+
+// DefaultThresholds are the thresholds the bot runs with.
+var DefaultThresholds = Thresholds{Sure: 0.5, Offer: 0.1, Known: 0.3}
+
+// Catalog is what the understander needs of the locales: texts in every
+// language (labels), and every text of a language (to learn what the
+// language looks like).
+type Catalog interface {
+	bot.Translator
+	IDs(lang string) []string
+}
+
+// Source is the content an Understander is built from.
+type Source struct {
+	// Locales is the locales folder (examples/ and eval/ in it).
+	Locales fs.FS
+	Catalog Catalog
+	Dir     *knowledge.Directory
+	Program *flow.Program
+	// Options tune the classifier (zero: the defaults).
+	Options nlu.Options
+	// Thresholds tune the decision (zero: DefaultThresholds).
+	Thresholds Thresholds
+	// Embedder, when set, adds a second opinion from an embeddings
+	// endpoint (see Embedder).
+	Embedder Embedder
+	// Hold, when set, keeps the examples it returns true for out of
+	// training (cross-validation).
+	Hold func(Example) bool
+}
+
+// Understander implements bot.Router over the content. It is read-only
+// after Build and safe for concurrent use.
+type Understander struct {
+	model   *nlu.Model
+	langid  *nlu.LangID
+	intents map[string]*intent
+	langs   []string
+	tr      bot.Translator
+	dir     *knowledge.Directory
+	th      Thresholds
+	sem     *semantic
+	// Examples are the examples the model was trained on (eval checks that
+	// no held-out question is among them).
+	Examples []Example
+	// Built is how long training took.
+	Built time.Duration
+}
+
+var _ bot.Router = (*Understander)(nil)
+
+// intent is a place the bot can take a user.
+type intent struct {
+	id      string
+	flow    string            // flow to open
+	vars    map[string]string // variables to set first
+	command string            // or a global command to run
+	label   func(lang string) string
+}
+
+// Build reads the examples, checks them, and trains the classifier. The
+// Understander is nil when an issue is an error.
+func Build(src Source) (*Understander, flow.Issues) {
+	start := time.Now()
+	var langs []string
+	for _, l := range src.Catalog.Languages() {
+		langs = append(langs, l.Code)
+	}
+	u := &Understander{langs: langs, tr: src.Catalog, dir: src.Dir, th: src.Thresholds}
+	if u.th == (Thresholds{}) {
+		u.th = DefaultThresholds
+	}
+	u.intents = intentsOf(src)
+	files, issues := readExamples(src.Locales, langs)
+	issues = append(issues, lintExamples(files, u.intents, langs)...)
+	if len(issues.Errors()) > 0 {
+		return nil, issues
+	}
+	var train []nlu.Example
+	stop := map[string][]string{}
+	for _, lang := range langs {
+		f := files[lang]
+		if f == nil {
+			continue
+		}
+		stop[lang] = f.Stop
+		for _, e := range f.Examples {
+			if src.Hold != nil && src.Hold(e) {
+				continue
+			}
+			u.Examples = append(u.Examples, e)
+			train = append(train, nlu.Example{Intent: e.Intent, Lang: lang, Text: e.Text})
+		}
+	}
+	train = append(train, contentExamples(src, u.intents, langs)...)
+	opts := src.Options
+	if opts.Stop == nil {
+		opts.Stop = stop
+	}
+	m, err := nlu.Train(train, opts)
+	if err != nil {
+		return nil, append(issues, flow.Issue{File: ExamplesDir, Severity: flow.Error, Code: "examples", Msg: err.Error()})
+	}
+	u.model = m
+	u.langid = nlu.TrainLangID(languageTexts(src, files, langs))
+	if src.Embedder != nil {
+		u.sem = newSemantic(src.Embedder, train)
+	}
+	u.Built = time.Since(start)
+	return u, issues
+}
+
+// intentsOf lists the intents the content offers.
+func intentsOf(src Source) map[string]*intent {
+	tr := src.Catalog
+	out := map[string]*intent{}
+	if src.Dir != nil {
+		for _, g := range src.Dir.Guides() {
+			g := g
+			out["guides."+g.ID] = &intent{id: "guides." + g.ID, flow: ProceduresFlow, vars: map[string]string{"guide": g.ID},
+				label: func(lang string) string { return "📄 " + g.TitleIn(lang) }}
+		}
+		for id := range src.Dir.Kinds {
+			id := id
+			out["kinds."+id] = &intent{id: "kinds." + id, flow: FindFlow, vars: map[string]string{"kind": id, "offset": "0"},
+				label: func(lang string) string { return "📍 " + src.Dir.KindName(id, lang) }}
+		}
+	}
+	if src.Program != nil {
+		// A flow is entered as the menu enters it: with the variables its
+		// menu entry sets (find_service clears the kind asked last time).
+		menuVars := map[string]map[string]string{}
+		if menu, ok := src.Program.Flow(bot.MenuFlow); ok {
+			for _, n := range menu.Nodes() {
+				for _, o := range n.Options {
+					if o.Goto == nil {
+						continue
+					}
+					vars := map[string]string{}
+					for _, a := range o.Set {
+						vars[a.Name] = a.Value.Render(nil)
+					}
+					menuVars[o.Goto.ID] = vars
+				}
+			}
+		}
+		for _, f := range src.Program.Flows() {
+			if f.ID == bot.MenuFlow {
+				continue
+			}
+			f := f
+			out["flows."+f.ID] = &intent{id: "flows." + f.ID, flow: f.ID, vars: menuVars[f.ID],
+				label: func(lang string) string {
+					if f.Title == "" {
+						return f.ID
+					}
+					return tr.Text(lang, f.Title, nil)
+				}}
+		}
+	}
+	labels := map[string]string{"menu": "common.menu", "operator": "common.operator", "language": "menu.language", "privacy": "menu.privacy", "forget": "privacy.forget"}
+	for _, cmd := range flow.Commands {
+		cmd := cmd
+		out["commands."+cmd] = &intent{id: "commands." + cmd, command: cmd, label: func(lang string) string {
+			if id, ok := labels[cmd]; ok {
+				return tr.Text(lang, id, nil)
+			}
+			w, _, _ := strings.Cut(tr.Text(lang, "command."+cmd, nil), "|")
+			return w
+		}}
+	}
+	out[Greet] = &intent{id: Greet, command: "menu", label: func(lang string) string { return tr.Text(lang, "common.menu", nil) }}
+	out[Thanks] = &intent{id: Thanks, command: "thanks", label: func(lang string) string { return tr.Text(lang, "common.menu", nil) }}
+	out[None] = &intent{id: None}
+	return out
+}
+
+// contentWeight is the weight of a guide's own sentences in training.
+var contentWeight = 0.3
+
+// contentExamples are what the content itself says about each intent, in
+// each language: guide titles and keywords, kinds' names and keywords,
+// menu labels, command words. They weigh less than examples: they are how
+// the content names things, not how people ask.
+func contentExamples(src Source, intents map[string]*intent, langs []string) []nlu.Example {
+	var out []nlu.Example
+	add := func(intent, lang, text string, w float64) {
+		if strings.TrimSpace(text) != "" {
+			out = append(out, nlu.Example{Intent: intent, Lang: lang, Text: text, Weight: w})
+		}
+	}
+	for _, lang := range langs {
+		if src.Dir != nil {
+			for _, g := range src.Dir.Guides() {
+				id := "guides." + g.ID
+				add(id, lang, g.Title[lang], 0.5)
+				for _, k := range g.Keywords[lang] {
+					add(id, lang, k, 0.5)
+				}
+				// What the guide says: the words of its topic that people
+				// use when they ask about it ("crediti", "kit postale").
+				add(id, lang, g.Summary[lang], contentWeight)
+				for _, st := range g.Steps[lang] {
+					add(id, lang, st, contentWeight)
+				}
+				for _, d := range g.Documents[lang] {
+					add(id, lang, d, contentWeight)
+				}
+			}
+			for kid, k := range src.Dir.Kinds {
+				id := "kinds." + kid
+				add(id, lang, k.Name[lang], 0.5)
+				for _, kw := range k.Keywords[lang] {
+					add(id, lang, kw, 0.5)
+				}
+			}
+		}
+		for _, in := range sortedIntents(intents) {
+			if strings.HasPrefix(in.id, "flows.") && in.label != nil {
+				add(in.id, lang, in.label(lang), 0.5)
+			}
+			if cmd, ok := strings.CutPrefix(in.id, "commands."); ok {
+				for _, w := range strings.Split(src.Catalog.Text(lang, "command."+cmd, nil), "|") {
+					add(in.id, lang, w, 0.5)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// languageTexts are the texts the language detector learns each language
+// from: every message of the language, its examples and its guides.
+func languageTexts(src Source, files map[string]*languageFile, langs []string) map[string][]string {
+	out := map[string][]string{}
+	for _, lang := range langs {
+		var ts []string
+		for _, id := range src.Catalog.IDs(lang) {
+			ts = append(ts, src.Catalog.Text(lang, id, nil))
+		}
+		if f := files[lang]; f != nil {
+			for _, e := range f.Examples {
+				if src.Hold == nil || !src.Hold(e) {
+					ts = append(ts, e.Text)
+				}
+			}
+		}
+		if src.Dir != nil {
+			for _, g := range src.Dir.Guides() {
+				ts = append(ts, g.Title[lang], g.Summary[lang])
+				ts = append(ts, g.Steps[lang]...)
+				ts = append(ts, g.Documents[lang]...)
+			}
+		}
+		out[lang] = ts
+	}
+	return out
+}
+
+func sortedIntents(m map[string]*intent) []*intent {
+	out := make([]*intent, 0, len(m))
+	for _, in := range m {
+		out = append(out, in)
+	}
+	slices.SortFunc(out, func(a, b *intent) int { return strings.Compare(a.id, b.id) })
+	return out
+}
+
+// Understand implements bot.Router.
+func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Understanding {
+	var res bot.Understanding
+	if u == nil || strings.TrimSpace(text) == "" {
+		return res
+	}
+	if g := u.langid.Detect(text); g.Sure() && slices.Contains(u.langs, g.Lang) {
+		res.Lang = g.Lang
+		lang = g.Lang
+	}
+	c := u.model.Classify(text, lang)
+	if u.sem != nil {
+		c = u.sem.blend(ctx, text, c)
+	}
+	for _, p := range c.Ranked[:min(len(c.Ranked), 5)] {
+		res.Ranked = append(res.Ranked, bot.Scored{Intent: p.Intent, P: p.P})
+	}
+	res.Known = c.Known
+	place, hasPlace := u.place(text)
+	top := c.Top()
+	switch {
+	case c.Known < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
+		// Not understood. A comune alone ("Prato") is where the user is:
+		// offices near it.
+		if hasPlace && u.onlyPlace(text) {
+			if in := u.intents["flows."+FindFlow]; in != nil {
+				res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
+				res.Sure = true
+			}
+		}
+		return res
+	case top.P >= u.th.Sure:
+		in := u.intents[top.Intent]
+		if in == nil {
+			return res
+		}
+		res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
+		res.Sure = true
+		return res
+	}
+	seen := map[string]bool{}
+	for _, p := range c.Ranked {
+		if len(res.Routes) == 3 || p.P < u.th.Offer {
+			break
+		}
+		in := u.intents[p.Intent]
+		if in == nil || strings.HasPrefix(p.Intent, "chat.") {
+			continue
+		}
+		r := u.route(in, lang, place, p.P)
+		if seen[r.Label] {
+			continue
+		}
+		seen[r.Label] = true
+		res.Routes = append(res.Routes, r)
+	}
+	return res
+}
+
+// route is where an intent leads, with the place the text named.
+func (u *Understander) route(in *intent, lang string, place *knowledge.Municipality, p float64) bot.Route {
+	r := bot.Route{Intent: in.id, Flow: in.flow, Command: in.command, Score: p, Vars: map[string]string{}}
+	if in.label != nil {
+		r.Label = in.label(lang)
+	}
+	for k, v := range in.vars {
+		r.Vars[k] = v
+	}
+	if place != nil && in.flow != "" {
+		r.Vars["place_lat"] = strconv.FormatFloat(place.Lat, 'f', 5, 64)
+		r.Vars["place_lon"] = strconv.FormatFloat(place.Lon, 'f', 5, 64)
+		r.Vars["place_municipality"] = place.Name
+		r.Vars["place_municipality_code"] = place.Code
+		r.Vars["place_municipality_province"] = place.Province
+		if strings.HasPrefix(in.id, "kinds.") {
+			r.Label += " – " + place.Name
+		}
+	}
+	return r
+}
+
+// place is the comune a text names, if any.
+func (u *Understander) place(text string) (*knowledge.Municipality, bool) {
+	if u.dir == nil || u.dir.Municipalities == nil {
+		return nil, false
+	}
+	m, ok := u.dir.Municipalities.Mentioned(text)
+	if !ok {
+		return nil, false
+	}
+	return &m, true
+}
+
+// onlyPlace reports whether the text is just a comune's name.
+func (u *Understander) onlyPlace(text string) bool {
+	_, _, ok := u.dir.Municipalities.Match(text)
+	return ok
+}
+
+// Guides returns the guides a text is about, best first, and whether the
+// first is a sure answer: the search of the procedures flow ("type a few
+// words").
+func (u *Understander) Guides(lang, text string) (ids []string, sure bool) {
+	c := u.model.Classify(text, lang)
+	if c.Known < u.th.Known {
+		return nil, false
+	}
+	var total float64
+	for _, p := range c.Ranked {
+		if strings.HasPrefix(p.Intent, "guides.") {
+			total += p.P
+		}
+	}
+	for _, p := range c.Ranked {
+		id, ok := strings.CutPrefix(p.Intent, "guides.")
+		if !ok || total == 0 {
+			continue
+		}
+		// Probabilities among guides only: the user asked for a guide.
+		if q := p.P / total; q >= u.th.Offer && len(ids) < 5 {
+			if len(ids) == 0 && q >= u.th.Sure && p.P >= u.th.Offer {
+				sure = true
+			}
+			ids = append(ids, id)
+		}
+	}
+	return ids, sure
+}
+
+// Describe says how big the model is, for the logs.
+func (u *Understander) Describe() string {
+	f, i, e := u.model.Size()
+	return fmt.Sprintf("%d intents, %d examples, %d features, built in %s", i, e, f, u.Built.Round(time.Millisecond))
+}
