@@ -230,6 +230,10 @@ func chat(ctx context.Context, env Env, args []string) error {
 	if u, err := user.Current(); err == nil {
 		userName = u.Username
 	}
+	if isTerminal(env.Stdin) {
+		// Nothing on the screen until the user types is a dead end too.
+		fmt.Fprintln(env.Stderr, "teamsbot chat: write to the assistant as you would on Telegram (\"hello\", a question, a number); Ctrl-D ends.")
+	}
 	n := 0
 	return console.Run(ctx, env.Stdin, func(ctx context.Context, line string) error {
 		n++
@@ -388,4 +392,14 @@ func Main(ctx context.Context) int {
 	}
 	fmt.Fprintln(os.Stderr, "teamsbot:", err)
 	return 1
+}
+
+// isTerminal reports whether r is an interactive terminal.
+func isTerminal(r io.Reader) bool {
+	f, ok := r.(*os.File)
+	if !ok {
+		return false
+	}
+	st, err := f.Stat()
+	return err == nil && st.Mode()&os.ModeCharDevice != 0
 }

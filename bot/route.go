@@ -163,9 +163,6 @@ func (t *turn) follow(r Route) error {
 	if n, ok := t.current(); ok {
 		t.pushBack(n)
 	}
-	if m := r.Vars["place_municipality"]; m != "" {
-		t.sayPlace(m, r.Vars["place_municipality_province"])
-	}
 	return t.advance(f.Start)
 }
 

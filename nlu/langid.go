@@ -38,7 +38,7 @@ func TrainLangID(texts map[string][]string) *LangID {
 	totals := make([]float64, len(l.langs))
 	for k, lang := range l.langs {
 		for _, t := range texts[lang] {
-			langFeatures(t, func(h uint64) {
+			langFeatures(t, func(h uint64, word bool) {
 				c := counts[h]
 				if c == nil {
 					c = make([]float64, len(l.langs))
@@ -73,6 +73,11 @@ type Guess struct {
 	Lang     string
 	Margin   float64
 	Features int
+	// Words counts the text's words (Han characters count one each), and
+	// Known is the share of them that the detected language's texts
+	// contain: gibberish scores low in every language.
+	Words int
+	Known float64
 }
 
 // Detect guesses the language of text. It never refuses; callers decide
@@ -82,13 +87,20 @@ func (l *LangID) Detect(text string) Guess {
 		return Guess{}
 	}
 	score := make([]float64, len(l.langs))
-	n := 0
-	langFeatures(cut(text, MaxRunes), func(h uint64) {
+	seen := make([]int, len(l.langs))
+	n, words := 0, 0
+	langFeatures(cut(text, MaxRunes), func(h uint64, word bool) {
 		n++
 		lp, ok := l.logp[h]
+		if word {
+			words++
+		}
 		for k := range score {
 			if ok {
 				score[k] += float64(lp[k])
+				if word && lp[k] > l.miss[k] {
+					seen[k]++
+				}
 			} else {
 				score[k] += float64(l.miss[k])
 			}
@@ -106,7 +118,10 @@ func (l *LangID) Detect(text string) Guess {
 			second = k
 		}
 	}
-	g := Guess{Lang: l.langs[best], Features: n}
+	g := Guess{Lang: l.langs[best], Features: n, Words: words}
+	if words > 0 {
+		g.Known = float64(seen[best]) / float64(words)
+	}
 	if second >= 0 {
 		g.Margin = (score[best] - score[second]) / float64(n)
 	} else {
@@ -119,27 +134,33 @@ func (l *LangID) Detect(text string) Guess {
 // winner. The thresholds were set on the held-out questions of every
 // language (`teamsbot eval` prints the detector's accuracy).
 func (g Guess) Sure() bool {
-	return g.Lang != "" && g.Features >= 24 && g.Margin >= 0.35
+	return g.Lang != "" && g.Words >= 3 && g.Margin >= 0.35 && g.Known >= 0.5
 }
+
+// langWord marks the hash of a whole word among the detector's features.
+const langWord = 'W'
 
 // langFeatures calls fn with the hash of every character 1-, 2- and
 // 3-gram of each word (padded with spaces) and of each word. Case is
 // folded; accents are kept, since they tell languages apart (ë, ç, é).
-func langFeatures(text string, fn func(uint64)) {
+func langFeatures(text string, fn func(h uint64, word bool)) {
 	text = norm.NFKC.String(text)
 	for _, w := range strings.FieldsFunc(text, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsMark(r) }) {
 		w = strings.ToLower(w)
 		if strings.IndexFunc(w, func(r rune) bool { return r != 'ـ' }) < 0 {
 			continue
 		}
-		fn(hashOf('W', w))
+		// A run of Han characters is a phrase, not a word: its characters
+		// are the units whose knowledge says the text is Chinese.
+		han := strings.IndexFunc(w, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+		fn(hashOf(langWord, w), !han)
 		rs := []rune(" " + w + " ")
 		for n := 1; n <= 3; n++ {
 			for i := 0; i+n <= len(rs); i++ {
 				if n == 1 && rs[i] == ' ' {
 					continue
 				}
-				fn(hashOf(byte('0'+n), string(rs[i:i+n])))
+				fn(hashOf(byte('0'+n), string(rs[i:i+n])), han && n == 1)
 			}
 		}
 	}

@@ -150,7 +150,14 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			df[h]++
 		}
 		for _, w := range words {
-			if !w.Han && !m.ex.stop[w.Text] {
+			if w.Han {
+				// Han characters and their pairs are Chinese's words.
+				for h := range raw {
+					isWord[h] = isWord[h] || hanFeature(w.Text, h)
+				}
+				continue
+			}
+			if !m.ex.stop[w.Text] {
 				h := hashOf(featWord, w.Text)
 				if !isWord[h] {
 					isWord[h] = true
@@ -371,4 +378,18 @@ func (m *Model) classify(words []Word, lang string) Result {
 	}
 	sort.SliceStable(res.Ranked, func(i, j int) bool { return res.Ranked[i].P > res.Ranked[j].P })
 	return res
+}
+
+// hanFeature reports whether h is a character or character pair of the
+// Han run.
+func hanFeature(run string, h uint64) bool {
+	var prev string
+	for _, r := range run {
+		c := string(r)
+		if hashOf(featHan1, c) == h || prev != "" && hashOf(featHan2, prev+c) == h {
+			return true
+		}
+		prev = c
+	}
+	return false
 }

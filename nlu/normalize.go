@@ -22,24 +22,28 @@ func Normalize(text string) string {
 	text = cut(text, MaxRunes)
 	// fold works on bytes up to its own bound; feed it in pieces so a long
 	// Chinese or Arabic text is not cut shorter than MaxRunes characters.
-	var parts []string
+	var parts strings.Builder
 	for len(text) > 0 {
 		n := min(len(text), fold.MaxInput)
 		for n < len(text) && n > 0 && !utf8.RuneStart(text[n]) {
 			n--
 		}
-		// Cut on a space where there is one, so no word is split in two.
+		// Cut on a space where there is one, so no word is split in two
+		// (Chinese has none: its pieces join without one).
 		if n < len(text) {
 			if i := strings.LastIndexByte(text[:n], ' '); i > 0 {
 				n = i
 			}
 		}
 		if f := fold.String(text[:n]); f != "" {
-			parts = append(parts, f)
+			if parts.Len() > 0 && text[0] == ' ' {
+				parts.WriteByte(' ')
+			}
+			parts.WriteString(f)
 		}
 		text = text[n:]
 	}
-	s := strings.Join(parts, " ")
+	s := parts.String()
 	var b strings.Builder
 	b.Grow(len(s))
 	var last rune

@@ -73,7 +73,7 @@ func readExamples(fsys fs.FS, langs []string) (map[string]*languageFile, flow.Is
 	var issues flow.Issues
 	for _, lang := range langs {
 		names, _ := fs.Glob(fsys, ExamplesDir+"/"+lang+".*.yaml")
-		if _, err := fs.Stat(fsys, ExamplesDir+"/"+lang+".yaml"); err == nil || len(names) == 0 {
+		if _, err := fs.Stat(fsys, ExamplesDir+"/"+lang+".yaml"); err == nil {
 			names = append([]string{ExamplesDir + "/" + lang + ".yaml"}, names...)
 		}
 		for _, name := range names {

@@ -124,6 +124,19 @@ func Build(src Source) (*Understander, flow.Issues) {
 	}
 	u.intents = intentsOf(src)
 	files, issues := readExamples(src.Locales, langs)
+	// A kind of office that no example teaches is reached through its flow
+	// (school, associations), not guessed from its keywords alone.
+	taught := map[string]bool{}
+	for _, f := range files {
+		for _, e := range f.Examples {
+			taught[e.Intent] = true
+		}
+	}
+	for id := range u.intents {
+		if strings.HasPrefix(id, "kinds.") && !taught[id] {
+			delete(u.intents, id)
+		}
+	}
 	issues = append(issues, lintExamples(files, u.intents, langs)...)
 	if len(issues.Errors()) > 0 {
 		return nil, issues
@@ -261,6 +274,9 @@ func contentExamples(src Source, intents map[string]*intent, langs []string) []n
 			}
 			for kid, k := range src.Dir.Kinds {
 				id := "kinds." + kid
+				if intents[id] == nil {
+					continue
+				}
 				add(id, lang, k.Name[lang], 0.5)
 				for _, kw := range k.Keywords[lang] {
 					add(id, lang, kw, 0.5)

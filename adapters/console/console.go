@@ -10,11 +10,13 @@ package console
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"sync"
 	"unicode"
+	"unicode/utf8"
 
 	"teamsbot/bot"
 )
@@ -83,21 +85,57 @@ func (a *Adapter) Inbound(user, line, lang string) bot.Inbound {
 }
 
 // Run reads lines from r until EOF or ctx ends and hands each to handle.
+// A line longer than MaxLine is cut there (the rest of it is read and
+// dropped), so a pasted document is one message, never an error.
 func Run(ctx context.Context, r io.Reader, handle func(ctx context.Context, line string) error) error {
-	sc := bufio.NewScanner(r)
-	sc.Buffer(make([]byte, 4096), MaxLine)
-	for sc.Scan() {
-		if err := ctx.Err(); err != nil {
+	br := bufio.NewReaderSize(r, 4096)
+	for {
+		line, err := readLine(br)
+		if err != nil && !errors.Is(err, io.EOF) {
+			return fmt.Errorf("read input: %w", err)
+		}
+		if errors.Is(err, io.EOF) && line == "" {
 			return nil
 		}
-		if err := handle(ctx, sc.Text()); err != nil {
-			return err
+		if cerr := ctx.Err(); cerr != nil {
+			return nil
+		}
+		if herr := handle(ctx, line); herr != nil {
+			return herr
+		}
+		if errors.Is(err, io.EOF) {
+			return nil
 		}
 	}
-	if err := sc.Err(); err != nil {
-		return fmt.Errorf("read input: %w", err)
+}
+
+// readLine reads one line without its end (\n or \r\n), at most MaxLine
+// bytes of it, cut at a character boundary.
+func readLine(br *bufio.Reader) (string, error) {
+	var buf []byte
+	for {
+		chunk, isPrefix, err := br.ReadLine()
+		if len(buf) < MaxLine {
+			buf = append(buf, chunk[:min(len(chunk), MaxLine-len(buf))]...)
+		}
+		if err != nil {
+			return cutRunes(buf), err
+		}
+		if !isPrefix {
+			return cutRunes(buf), nil
+		}
 	}
-	return nil
+}
+
+// cutRunes drops a character split by the MaxLine cut.
+func cutRunes(b []byte) string {
+	for range utf8.UTFMax - 1 {
+		if r, size := utf8.DecodeLastRune(b); r != utf8.RuneError || size != 1 {
+			break
+		}
+		b = b[:len(b)-1]
+	}
+	return string(b)
 }
 
 // clean removes control characters (but newlines) from text shown in the

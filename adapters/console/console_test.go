@@ -5,6 +5,7 @@ import (
 	"context"
 	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"teamsbot/bot"
 )
@@ -52,8 +53,15 @@ func TestRunReadsLinesAndLongOnes(t *testing.T) {
 	if err != nil || len(got) != 3 || len(got[1]) != 20000 || got[2] != "three" {
 		t.Errorf("Run: %v, %d lines", err, len(got))
 	}
-	err = Run(context.Background(), strings.NewReader(strings.Repeat("y", MaxLine+1)), func(context.Context, string) error { return nil })
-	if err == nil {
-		t.Error("a line over MaxLine was accepted silently")
+	// A line over MaxLine (a pasted document) is cut, at a character
+	// boundary, and the conversation goes on with the next line.
+	got = nil
+	input = "x" + strings.Repeat("é", MaxLine) + "\r\nnext\r\n"
+	err = Run(context.Background(), strings.NewReader(input), func(_ context.Context, line string) error {
+		got = append(got, line)
+		return nil
+	})
+	if err != nil || len(got) != 2 || len(got[0]) != MaxLine-1 || !utf8.ValidString(got[0]) || got[1] != "next" {
+		t.Errorf("Run over MaxLine: %v, %d lines", err, len(got))
 	}
 }

@@ -19,6 +19,8 @@
 //	        vars: {school_level: primary}
 //	      - location: [43.83, 11.19] # share a position
 //	        contains: [Sesto Fiorentino]
+//	      - user: كيف أجدد الإقامة
+//	        language: ar           # the conversation's language after it
 //
 // Expectations are message ids, not texts, so one test runs in every
 // language; contains checks literal text (names, numbers). In every
@@ -97,6 +99,7 @@ type Turn struct {
 	Contains []string          `yaml:"contains"`
 	Vars     map[string]string `yaml:"vars"`
 	State    string            `yaml:"state"`
+	Language string            `yaml:"language"` // the conversation's language after the turn
 	Events   []string          `yaml:"events"`
 	Silent   bool              `yaml:"silent"` // the bot must not answer
 	Line     int               `yaml:"-"`
@@ -353,6 +356,9 @@ func check(out bot.Turn, turn Turn, sess *bot.Session) (Failure, string) {
 		if got := sess.Vars[k]; got != v {
 			return Failure{}, fmt.Sprintf("variable %s is %q, want %q", k, got, v)
 		}
+	}
+	if turn.Language != "" && sess.Lang != turn.Language {
+		return Failure{}, fmt.Sprintf("the conversation is in %q, want %q", sess.Lang, turn.Language)
 	}
 	if turn.State != "" && sess.State != turn.State {
 		return Failure{}, fmt.Sprintf("state is %s, want %s", sess.State, turn.State)
