@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime/debug"
 	"sync"
 
 	"teamsbot/activities"
@@ -199,6 +200,9 @@ func Load(c Content) (*Loaded, flow.Issues) {
 	}
 	issues.Sort()
 	l.Issues = issues
+	// Training made garbage many times the model's size: give it back now,
+	// not when the scavenger gets round to it.
+	debug.FreeOSMemory()
 	if len(issues.Errors()) > 0 || prog == nil || places == nil {
 		return nil, issues
 	}

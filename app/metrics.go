@@ -18,6 +18,7 @@ type metrics struct {
 	failed    *prometheus.CounterVec
 	events    *prometheus.CounterVec
 	flows     *prometheus.CounterVec
+	routed    *prometheus.CounterVec
 	sendFail  *prometheus.CounterVec
 	outbox    *prometheus.CounterVec
 	fallbacks *prometheus.CounterVec
@@ -42,6 +43,8 @@ func newMetrics() *metrics {
 		Help: "Conversation events: handoff, relay, forget, miss, language, by channel and language."}, []string{"channel", "event", "lang"})
 	m.flows = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_flows_total",
 		Help: "Flows started and completed, by flow and language (programme indicators)."}, []string{"flow", "lang", "stage"})
+	m.routed = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_routed_total",
+		Help: "Free text that led somewhere, by intent (a guide, kind of office, flow or command) and language."}, []string{"intent", "lang"})
 	m.sendFail = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_send_failures_total",
 		Help: "Replies that could not be delivered."}, []string{"channel"})
 	m.outbox = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_outbox_total",
@@ -52,7 +55,7 @@ func newMetrics() *metrics {
 		Help: "Delivery statuses reported by the platforms (sent, delivered, read, failed, send_failed) with their error code."}, []string{"channel", "status", "code"})
 	m.attendance = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_bookings_attendance_total",
 		Help: "Appointments operators marked on the daily agenda: attended or no_show."}, []string{"status"})
-	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.sendFail, m.outbox, m.fallbacks, m.platformStatus, m.attendance,
+	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.routed, m.sendFail, m.outbox, m.fallbacks, m.platformStatus, m.attendance,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -82,6 +85,8 @@ func (m *metrics) Event(channel string, ev bot.Event) {
 		m.flows.WithLabelValues(ev.Flow, lang, "started").Inc()
 	case bot.EventFlowCompleted:
 		m.flows.WithLabelValues(ev.Flow, lang, "completed").Inc()
+	case bot.EventRouted:
+		m.routed.WithLabelValues(ev.Reason, lang).Inc()
 	default:
 		m.events.WithLabelValues(channel, ev.Kind.String(), lang).Inc()
 	}

@@ -177,9 +177,10 @@ func pseudonymKey(cfg Config, log *slog.Logger) []byte {
 
 func engineFor(l *Loaded, cfg Config, operators bool) (*bot.Engine, error) {
 	return l.Engine(bot.Config{
-		SessionTimeout: cfg.SessionTimeout,
-		RetentionDays:  cfg.RetentionDays,
-		Operators:      operators,
+		SessionTimeout:     cfg.SessionTimeout,
+		RetentionDays:      cfg.RetentionDays,
+		Operators:          operators,
+		KeepsMisunderstood: cfg.Misunderstood,
 	})
 }
 
@@ -216,13 +217,16 @@ func chat(ctx context.Context, env Env, args []string) error {
 	}
 	defer st.Close()
 	l.SetStore(st, nil)
+	// Without --persist nothing outlives the chat, what was not understood
+	// included.
+	cfg.Misunderstood = cfg.Misunderstood && *persist
 	eng, err := engineFor(l, cfg, false)
 	if err != nil {
 		return err
 	}
 	out := console.New(env.Stdout)
 	opts := []bot.ServiceOption{bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr))}
-	if o := notUnderstood(cfg, st, nil); o != nil && *persist {
+	if o := notUnderstood(cfg, st, nil); o != nil {
 		opts = append(opts, o)
 	}
 	svc := bot.NewService(eng, st, serviceConfig(cfg, nil), opts...)

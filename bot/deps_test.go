@@ -19,6 +19,8 @@ func TestImportLimits(t *testing.T) {
 		{"teamsbot/adapters/console", []string{"teamsbot/store", "teamsbot/app", "net/http"}},
 		{"teamsbot/knowledge", []string{"teamsbot/bot", "teamsbot/store", "teamsbot/adapters/", "net/http"}},
 		{"teamsbot/school", []string{"teamsbot/store", "teamsbot/adapters/", "net/http"}},
+		{"teamsbot/nlu", []string{"teamsbot/bot", "teamsbot/store", "teamsbot/adapters/", "teamsbot/knowledge", "net/http"}},
+		{"teamsbot/understand", []string{"teamsbot/store", "teamsbot/adapters/", "teamsbot/app", "net/http"}},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", r.pkg).Output()

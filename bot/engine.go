@@ -31,6 +31,9 @@ type Config struct {
 	Operators bool
 	// RetentionDays is said in the privacy notice (default 30).
 	RetentionDays int
+	// KeepsMisunderstood: the texts not understood are kept (masked, not
+	// linked to the user); the privacy notice says so.
+	KeepsMisunderstood bool
 }
 
 func (c *Config) defaults() {
@@ -343,6 +346,16 @@ func (t *turn) run() error {
 	case StateWaiting, StateOperator:
 		return t.inHandoff(cmd)
 	}
+	if s.Pending == PendingRoute && (cmd != "" || t.in.Option != "") && !strings.HasPrefix(t.in.Option, "r:") {
+		// The "did you mean" question is over: "none of these", a command
+		// or another button.
+		if cmd == "retry" {
+			t.noneOfThese()
+		} else {
+			delete(s.Vars, routesVar)
+			delete(s.Vars, askedVar)
+		}
+	}
 	if cmd != "" {
 		if t.in.Option == "" && !strings.HasPrefix(t.in.Text, "/") {
 			t.direct("commands." + cmd)
@@ -525,6 +538,9 @@ func (t *turn) chooseLanguage() error {
 
 func (t *turn) privacyNotice(first bool) {
 	d := map[string]string{"days": strconv.Itoa(t.e.cfg.RetentionDays)}
+	if t.e.cfg.KeepsMisunderstood {
+		d["misunderstood"] = "yes"
+	}
 	t.say("privacy.notice", d)
 	if first {
 		t.offer(t.cmdOption("privacy_ok", "privacy.accept"), t.cmdOption("privacy_no", "privacy.decline"))

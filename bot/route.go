@@ -20,6 +20,9 @@ const (
 	// firstVar holds a question written before the language was chosen
 	// and the privacy notice accepted: it is answered right after.
 	firstVar = "_first"
+	// askedVar holds the text a "did you mean" question is about: if the
+	// user answers "none of these", it fell through.
+	askedVar = "_asked"
 )
 
 // maxFirst bounds the first message kept: a question, not a document.
@@ -63,6 +66,7 @@ func (t *turn) understand(strict bool) (bool, error) {
 		return true, t.follow(u.Routes[0])
 	case len(u.Routes) > 0 && !strict:
 		t.didYouMean(u.Routes)
+		t.s.setVar(askedVar, clean(text))
 		return true, nil
 	}
 	if !strict {
@@ -107,6 +111,16 @@ func (t *turn) didYouMean(routes []Route) {
 	t.offer(opts...)
 }
 
+// noneOfThese ends a "did you mean" question the user answered with
+// "none of these": the text fell through.
+func (t *turn) noneOfThese() {
+	if asked := t.s.Vars[askedVar]; asked != "" {
+		t.event(Event{Kind: EventNotUnderstood, Text: asked, Reason: "none_of_these"})
+	}
+	delete(t.s.Vars, routesVar)
+	delete(t.s.Vars, askedVar)
+}
+
 // maxRoutes bounds a "did you mean" question.
 const maxRoutes = 3
 
@@ -127,6 +141,7 @@ func (t *turn) notUnderstood(n *flow.Node) error {
 func (t *turn) pickRoute() (bool, error) {
 	routes := decodeRoutes(t.s.Vars[routesVar])
 	delete(t.s.Vars, routesVar)
+	delete(t.s.Vars, askedVar)
 	k := -1
 	if rest, ok := strings.CutPrefix(t.in.Option, "r:"); ok {
 		k, _ = strconv.Atoi(rest)

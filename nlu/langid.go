@@ -23,48 +23,71 @@ import (
 // soggiorno" as Italian.
 type LangID struct {
 	langs []string
-	logp  map[uint64][]float32 // per feature: log P(feature | language)
-	miss  []float32            // log P of a feature never seen, per language
+	index map[uint64]int32 // feature → row of logp
+	logp  []float32        // log P(feature | language), len(langs) per row
+	miss  []float32        // log P of a feature never seen, per language
 }
 
 // TrainLangID builds a detector from texts per language.
 func TrainLangID(texts map[string][]string) *LangID {
-	l := &LangID{logp: map[uint64][]float32{}}
+	l := &LangID{index: map[uint64]int32{}}
 	for lang := range texts {
 		l.langs = append(l.langs, lang)
 	}
 	slices.Sort(l.langs)
-	counts := map[uint64][]float64{}
-	totals := make([]float64, len(l.langs))
+	L := len(l.langs)
+	var counts []float32 // L per feature, in index order
+	totals := make([]float64, L)
 	for k, lang := range l.langs {
 		for _, t := range texts[lang] {
-			langFeatures(t, func(h uint64, word bool) {
-				c := counts[h]
-				if c == nil {
-					c = make([]float64, len(l.langs))
-					counts[h] = c
+			langFeatures(t, func(h uint64, _ bool) {
+				row, ok := l.index[h]
+				if !ok {
+					row = int32(len(counts) / L)
+					l.index[h] = row
+					counts = append(counts, make([]float32, L)...)
 				}
-				c[k]++
+				counts[int(row)*L+k]++
 				totals[k]++
 			})
 		}
 	}
 	// Additive smoothing; every language sees the same vocabulary size.
 	const alpha = 0.1
-	v := float64(len(counts))
-	l.miss = make([]float32, len(l.langs))
+	v := float64(len(l.index))
+	l.miss = make([]float32, L)
 	for k := range l.langs {
 		l.miss[k] = float32(math.Log(alpha / (totals[k] + alpha*v)))
 	}
-	for h, c := range counts {
-		lp := make([]float32, len(l.langs))
-		for k := range l.langs {
-			lp[k] = float32(math.Log((c[k] + alpha) / (totals[k] + alpha*v)))
-		}
-		l.logp[h] = lp
+	// In a large corpus, features seen once say little and take most of
+	// the memory: they are read as never seen.
+	minCount := float32(1)
+	if len(l.index) > pruneAbove {
+		minCount = 2
 	}
+	keep := make(map[uint64]int32, len(l.index)/2)
+	var logp []float32
+	for h, row := range l.index {
+		c := counts[int(row)*L : int(row)*L+L]
+		var sum float32
+		for _, x := range c {
+			sum += x
+		}
+		if sum < minCount {
+			continue
+		}
+		keep[h] = int32(len(logp) / L)
+		for k, x := range c {
+			logp = append(logp, float32(math.Log((float64(x)+alpha)/(totals[k]+alpha*v))))
+		}
+	}
+	l.index, l.logp = keep, logp
 	return l
 }
+
+// pruneAbove is the number of distinct features above which those seen
+// once are dropped (the bot's texts have ~300,000).
+const pruneAbove = 50_000
 
 // Guess is a detected language, with how sure the detector is: Margin is
 // the log-likelihood per feature of the best language over the second's,
@@ -89,9 +112,14 @@ func (l *LangID) Detect(text string) Guess {
 	score := make([]float64, len(l.langs))
 	seen := make([]int, len(l.langs))
 	n, words := 0, 0
+	L := len(l.langs)
 	langFeatures(cut(text, MaxRunes), func(h uint64, word bool) {
 		n++
-		lp, ok := l.logp[h]
+		row, ok := l.index[h]
+		var lp []float32
+		if ok {
+			lp = l.logp[int(row)*L : int(row)*L+L]
+		}
 		if word {
 			words++
 		}
@@ -134,7 +162,7 @@ func (l *LangID) Detect(text string) Guess {
 // winner. The thresholds were set on the held-out questions of every
 // language (`teamsbot eval` prints the detector's accuracy).
 func (g Guess) Sure() bool {
-	return g.Lang != "" && g.Words >= 3 && g.Margin >= 0.35 && g.Known >= 0.5
+	return g.Lang != "" && g.Words >= 3 && g.Margin >= 0.5 && g.Known >= 0.6
 }
 
 // langWord marks the hash of a whole word among the detector's features.

@@ -60,10 +60,10 @@ func (o *Options) defaults() {
 		o.Features = DefaultFeatures
 	}
 	if o.Epochs <= 0 {
-		o.Epochs = 12
+		o.Epochs = 8
 	}
 	if o.Rate <= 0 {
-		o.Rate = 0.5
+		o.Rate = 2
 	}
 	if o.L2 <= 0 {
 		o.L2 = 1e-5
@@ -109,6 +109,11 @@ type Result struct {
 	// has seen in training: near 0 for gibberish or a language it was not
 	// taught, whatever the probabilities say.
 	Known float64
+	// KnownWords is the share of the text's words (Han characters count
+	// one each) the model has seen, or is one typo from: a pasted document
+	// in Latin or a language not taught shares n-grams with the examples,
+	// not words.
+	KnownWords float64
 }
 
 // Top returns the best prediction (zero when none).
@@ -126,7 +131,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	m := &Model{opts: opts, ex: newExtractor(opts.Features, opts.Stop)}
 	// Features of every example, and the document frequency of each.
 	type doc struct {
-		raw    bag
+		raw    []feature // a compact copy of the example's bag
 		intent int
 		weight float32
 	}
@@ -135,14 +140,15 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	df := map[uint64]int{}
 	isWord := map[uint64]bool{}
 	var vocabWords []string
+	raw := bag{}
 	for _, e := range examples {
 		norm := Normalize(e.Text)
 		if norm == "" {
 			continue
 		}
 		words := Words(norm)
-		raw := bag{}
-		m.ex.raw(words, e.Lang, raw.add)
+		clear(raw)
+		m.ex.raw(words, raw.add)
 		if len(raw) == 0 {
 			continue
 		}
@@ -175,7 +181,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		if w <= 0 {
 			w = 1
 		}
-		docs = append(docs, doc{raw, id, w})
+		docs = append(docs, doc{raw.list(), id, w})
 	}
 	if len(m.intents) < 2 {
 		return nil, errors.New("nlu: training needs examples of at least two intents")
@@ -202,9 +208,10 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	xs := make([]vector, len(docs))
 	ys := make([]int, len(docs))
 	ws := make([]float32, len(docs))
-	for i, d := range docs {
-		xs[i], _ = tfidf(d.raw, m.vocab, m.idf)
-		ys[i], ws[i] = d.intent, d.weight
+	for i := range docs {
+		xs[i] = tfidfList(docs[i].raw, m.vocab, m.idf)
+		ys[i], ws[i] = docs[i].intent, docs[i].weight
+		docs[i].raw = nil
 	}
 	switch opts.Method {
 	case LogReg:
@@ -224,6 +231,9 @@ func (m *Model) Intents() []string { return slices.Clone(m.intents) }
 func (m *Model) Size() (features, intents, examples int) {
 	return len(m.idf), len(m.intents), m.examples
 }
+
+// minGrad is the least gradient (probability error) applied to a class.
+const minGrad = 1e-3
 
 // trainLogReg fits softmax regression by SGD: examples visited in a fixed
 // pseudo-random order, a learning rate decaying per epoch, L2 decay applied
@@ -247,8 +257,10 @@ func (m *Model) trainLogReg(xs []vector, ys []int, ws []float32) {
 		order[i] = i
 	}
 	rng := rand.New(rand.NewPCG(m.opts.Seed, m.opts.Seed^0x9e3779b97f4a7c15))
-	logits := make([]float64, C)
+	logits := make([]float32, C)
+	probs := make([]float64, C)
 	grad := make([]float32, C)
+	active := make([]int, 0, C)
 	step := 0
 	for epoch := range m.opts.Epochs {
 		rng.Shuffle(len(order), func(i, j int) { order[i], order[j] = order[j], order[i] })
@@ -258,20 +270,31 @@ func (m *Model) trainLogReg(xs []vector, ys []int, ws []float32) {
 			step++
 			x, y := xs[i], ys[i]
 			m.scores(x, logits)
-			softmax(logits)
+			for c, v := range logits {
+				probs[c] = float64(v)
+			}
+			softmax(probs)
 			scale := rate * ws[i] * classW[y]
+			// Only the classes with a gradient worth applying are updated:
+			// once the model knows an example, that is its own class and
+			// the one or two it is confused with, not all of them.
+			active = active[:0]
 			for c := range C {
-				g := float32(logits[c])
+				g := float32(probs[c])
 				if c == y {
 					g--
 				}
+				if g > -minGrad && g < minGrad {
+					continue
+				}
 				grad[c] = g * scale
 				m.b[c] -= grad[c]
+				active = append(active, c)
 			}
 			for k, j := range x.idx {
 				row := m.w[int(j)*C : int(j)*C+C]
 				xv := x.val[k]
-				for c := range row {
+				for _, c := range active {
 					row[c] = row[c]*decay - grad[c]*xv
 				}
 			}
@@ -306,17 +329,18 @@ func (m *Model) trainCentroid(xs []vector, ys []int, ws []float32) {
 	}
 }
 
-// scores fills out with the raw score of each intent for x.
-func (m *Model) scores(x vector, out []float64) {
+// scores fills out with the raw score of each intent for x. It is the
+// inner loop of training and of every classification: float32 rows, read
+// in order.
+func (m *Model) scores(x vector, out []float32) {
 	C := len(m.intents)
-	for c := range out {
-		out[c] = float64(m.b[c])
-	}
+	copy(out, m.b)
+	out = out[:C]
 	for k, j := range x.idx {
 		row := m.w[int(j)*C : int(j)*C+C]
-		xv := float64(x.val[k])
+		xv := x.val[k]
 		for c, w := range row {
-			out[c] += float64(w) * xv
+			out[c] += w * xv
 		}
 	}
 }
@@ -336,38 +360,59 @@ func softmax(v []float64) {
 	}
 }
 
-// Classify ranks the intents for text, written in lang (which picks the
-// stemmer; any language is fine). Words the model never saw are matched to
-// words one typo away.
-func (m *Model) Classify(text, lang string) Result {
+// Classify ranks the intents for text, in any language the model was
+// taught (one model serves them all: people mix languages). Words the
+// model never saw are matched to words one typo away.
+func (m *Model) Classify(text string) Result {
 	norm := Normalize(text)
-	return m.classify(Words(norm), lang)
+	return m.classify(Words(norm))
 }
 
-func (m *Model) classify(words []Word, lang string) Result {
+func (m *Model) classify(words []Word) Result {
 	raw := bag{}
-	m.ex.raw(words, lang, raw.add)
+	m.ex.raw(words, raw.add)
 	// A word the model never saw may be a typo of one it did.
+	var units, knownUnits int
 	for _, w := range words {
-		if w.Han || m.ex.stop[w.Text] {
+		if w.Han {
+			for _, r := range w.Text {
+				units++
+				if _, ok := m.vocab[hashOf(featHan1, string(r))]; ok {
+					knownUnits++
+				}
+			}
 			continue
 		}
+		if m.ex.stop[w.Text] || isNumber(w.Text) {
+			continue
+		}
+		units++
 		if _, ok := m.vocab[hashOf(featWord, w.Text)]; ok {
+			knownUnits++
 			continue
 		}
-		for _, near := range m.fuzzy.near(w.Text) {
-			raw[hashOf(featWord, near)] = count{n: 1, scale: 0.8}
+		near := m.fuzzy.near(w.Text)
+		if len(near) > 0 {
+			knownUnits++
+		}
+		for _, n := range near {
+			raw[hashOf(featWord, n)] = count{n: 1, scale: 0.8}
 		}
 	}
 	x, known := tfidf(raw, m.vocab, m.idf)
 	res := Result{Known: known}
+	if units > 0 {
+		res.KnownWords = float64(knownUnits) / float64(units)
+	}
 	if len(x.idx) == 0 {
 		return res
 	}
-	scores := make([]float64, len(m.intents))
-	m.scores(x, scores)
-	if m.opts.Method == Centroid {
-		for c := range scores {
+	raw32 := make([]float32, len(m.intents))
+	m.scores(x, raw32)
+	scores := make([]float64, len(raw32))
+	for c, v := range raw32 {
+		scores[c] = float64(v)
+		if m.opts.Method == Centroid {
 			scores[c] /= m.opts.Temperature
 		}
 	}

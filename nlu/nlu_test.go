@@ -95,7 +95,7 @@ func TestClassify(t *testing.T) {
 		"家庭医生":                       "doctor",
 		"PERMESSO DI SOGGIORNO!!!!!": "renew",
 	} {
-		r := m.Classify(text, "en")
+		r := m.Classify(text)
 		if r.Top().Intent != want {
 			t.Errorf("Classify(%q) = %+v, want %s first", text, r.Ranked, want)
 		}
@@ -110,7 +110,7 @@ func TestClassify(t *testing.T) {
 	// Gibberish, emoji and scripts never taught are unknown: no guess
 	// worth acting on.
 	for _, text := range []string{"", "🙂🙂🙂", "xqzv wkpf", "Привет как дела", strings.Repeat("a", 10000)} {
-		if r := m.Classify(text, "en"); r.Known > 0.3 {
+		if r := m.Classify(text); r.Known > 0.3 {
 			t.Errorf("Classify(%.20q) knows %.2f of it", text, r.Known)
 		}
 	}
@@ -120,7 +120,7 @@ func TestTrainIsDeterministic(t *testing.T) {
 	a, _ := Train(tiny, Options{})
 	b, _ := Train(tiny, Options{})
 	for _, text := range []string{"renew permit", "doctor please", "operatore"} {
-		ra, rb := a.Classify(text, "en"), b.Classify(text, "en")
+		ra, rb := a.Classify(text), b.Classify(text)
 		if fmt.Sprint(ra) != fmt.Sprint(rb) {
 			t.Errorf("two models of the same examples answer %q differently: %v vs %v", text, ra, rb)
 		}
@@ -141,14 +141,15 @@ func TestCentroid(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := m.Classify("renew my permit", "en").Top().Intent; got != "renew" {
+	if got := m.Classify("renew my permit").Top().Intent; got != "renew" {
 		t.Errorf("centroid: %s", got)
 	}
 }
 
 func TestLangID(t *testing.T) {
 	l := TrainLangID(map[string][]string{
-		"en": {"how do I renew my residence permit", "I need a family doctor for my children", "where is the office, what time does it open", "my permesso di soggiorno expires next month"},
+		"en": {"how do I renew my residence permit", "I need a family doctor for my children", "where is the office, what time does it open", "my permesso di soggiorno expires next month",
+			"please tell me how I can get my documents", "I would like to know what I need to do"},
 		"it": {"come rinnovo il permesso di soggiorno", "mi serve un medico di famiglia per i miei figli", "dove si trova l'ufficio, a che ora apre", "il permesso scade il mese prossimo"},
 		"ar": {"كيف أجدد الإقامة", "أحتاج طبيب العائلة لأطفالي", "أين يوجد المكتب ومتى يفتح"},
 		"zh": {"居留怎么续签", "我需要给孩子找家庭医生", "办公室在哪里几点开门"},
@@ -192,7 +193,7 @@ func FuzzClassify(f *testing.F) {
 		f.Add(s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		r := m.Classify(s, "it")
+		r := m.Classify(s)
 		if r.Known < 0 || r.Known > 1 {
 			t.Errorf("Known %v", r.Known)
 		}

@@ -10,6 +10,7 @@ import (
 	"text/tabwriter"
 
 	"teamsbot/bot"
+	"teamsbot/nlu"
 )
 
 // Outcome is what the bot did with one held-out question.
@@ -142,9 +143,9 @@ func NewReport(outcomes []Outcome, langs []string) *Report {
 // most confused, and every miss.
 func (r *Report) Print(w io.Writer, misses bool) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "language\tquestions\ttop-1\ttop-3\tat once\tconfident mistakes\tlanguage switched wrongly\t")
+	fmt.Fprintln(tw, "language\tquestions\ttop-1\ttop-3\tat once\tconfident mistakes\tlanguage recognised\tlanguage wrong\t")
 	row := func(name string, f *Figures) {
-		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t\n", name, f.N, pct(f.Top1), pct(f.Top3), pct(f.AtOnce), pct(f.Mistakes), pct(f.LangWrong))
+		fmt.Fprintf(tw, "%s\t%d\t%s\t%s\t%s\t%s\t%s\t%s\t\n", name, f.N, pct(f.Top1), pct(f.Top3), pct(f.AtOnce), pct(f.Mistakes), pct(f.LangSure-f.LangWrong), pct(f.LangWrong))
 	}
 	for _, l := range r.langs {
 		if f := r.ByLang[l]; f != nil {
@@ -251,25 +252,37 @@ func CrossValidate(ctx context.Context, src Source, k int) ([]Outcome, error) {
 // would go somewhere at once and how often that would be wrong.
 func Sweep(w io.Writer, outcomes []Outcome, th Thresholds) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "sure at\tat once\tconfident mistakes\t")
-	for t := 0.30; t < 0.96; t += 0.05 {
+	fmt.Fprintln(tw, "sure at\tor at least\ttimes the second\tat once\tconfident mistakes\t")
+	for _, t := range []Thresholds{
+		{Sure: 0.5}, {Sure: 0.6}, {Sure: 0.7}, {Sure: 0.8}, {Sure: 0.85}, {Sure: 0.9},
+		{Sure: 0.85, Clear: 0.5, Ratio: 6}, {Sure: 0.85, Clear: 0.5, Ratio: 8}, {Sure: 0.85, Clear: 0.6, Ratio: 8}, {Sure: 0.85, Clear: 0.6, Ratio: 10},
+	} {
 		var once, wrong int
 		for _, o := range outcomes {
-			if len(o.U.Ranked) == 0 || o.U.Known < th.Known || o.U.Direct {
+			if len(o.U.Ranked) == 0 || o.U.Known < th.Known || o.U.Direct || o.U.Ranked[0].Intent == None {
 				continue
 			}
-			top := o.U.Ranked[0]
-			if top.P < t || top.Intent == None {
+			ranked := make([]nlu.Prediction, len(o.U.Ranked))
+			for i, s := range o.U.Ranked {
+				ranked[i] = nlu.Prediction{Intent: s.Intent, P: s.P}
+			}
+			if !t.sure(ranked) {
 				continue
 			}
-			if accepts(o.Q, top.Intent) {
+			if accepts(o.Q, ranked[0].Intent) {
 				once++
 			} else {
 				wrong++
 			}
 		}
 		n := float64(max(len(outcomes), 1))
-		fmt.Fprintf(tw, "%.2f\t%s\t%s\t\n", t, pct(float64(once)/n), pct(float64(wrong)/n))
+		clear := "-"
+		if t.Clear > 0 {
+			clear = fmt.Sprintf("%.2f\t%.0f", t.Clear, t.Ratio)
+		} else {
+			clear = "-\t-"
+		}
+		fmt.Fprintf(tw, "%.2f\t%s\t%s\t%s\t\n", t.Sure, clear, pct(float64(once)/n), pct(float64(wrong)/n))
 	}
 	tw.Flush()
 }

@@ -19,6 +19,7 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
@@ -41,18 +42,36 @@ const (
 // of cases.
 type Thresholds struct {
 	// Sure: the best intent's probability at which the bot goes there at
-	// once.
-	Sure float64
+	// once; also when it is at least Clear and Ratio times the second's.
+	Sure, Clear, Ratio float64
 	// Offer: the least probability of an intent offered in a "did you
 	// mean" question.
 	Offer float64
-	// Known: the least share of a text's features the model must know
-	// (below it, the text is gibberish or in a language it was not taught).
+	// Known: the least share of a text's features, and of its words, the
+	// model must know (below it, the text is gibberish, a pasted document or
+	// in a language it was not taught).
 	Known float64
 }
 
 // DefaultThresholds are the thresholds the bot runs with.
-var DefaultThresholds = Thresholds{Sure: 0.5, Offer: 0.1, Known: 0.3}
+var DefaultThresholds = Thresholds{Sure: 0.85, Clear: 0.6, Ratio: 8, Offer: 0.1, Known: 0.3}
+
+// sure reports whether the ranking makes the first intent a sure answer.
+func (th Thresholds) sure(ranked []nlu.Prediction) bool {
+	if len(ranked) == 0 {
+		return false
+	}
+	// The runner-up is the next place the bot could go: "none of these"
+	// second is doubt about the scope, not a rival.
+	p1, p2 := ranked[0].P, 0.0
+	for _, r := range ranked[1:] {
+		if r.Intent != None {
+			p2 = r.P
+			break
+		}
+	}
+	return p1 >= th.Sure || th.Clear > 0 && p1 >= th.Clear && p1 >= th.Ratio*p2
+}
 
 // Catalog is what the understander needs of the locales: texts in every
 // language (labels), and every text of a language (to learn what the
@@ -79,7 +98,17 @@ type Source struct {
 	// Hold, when set, keeps the examples it returns true for out of
 	// training (cross-validation).
 	Hold func(Example) bool
+	// GuideWeight weighs the guides' own sentences in training (0: the
+	// default, DefaultGuideWeight).
+	GuideWeight float64
+	// Fresh trains even when this process has a model of the same inputs
+	// (benchmarks of training).
+	Fresh bool
 }
+
+// DefaultGuideWeight is the weight of a guide's own sentences (summary,
+// steps, documents) against an example's 1.
+const DefaultGuideWeight = 0.3
 
 // Understander implements bot.Router over the content. It is read-only
 // after Build and safe for concurrent use.
@@ -124,8 +153,9 @@ func Build(src Source) (*Understander, flow.Issues) {
 	}
 	u.intents = intentsOf(src)
 	files, issues := readExamples(src.Locales, langs)
-	// A kind of office that no example teaches is reached through its flow
-	// (school, associations), not guessed from its keywords alone.
+	// A guide or a kind of office that no example teaches is reached
+	// through its flow (school, associations), not guessed from its
+	// titles alone.
 	taught := map[string]bool{}
 	for _, f := range files {
 		for _, e := range f.Examples {
@@ -133,7 +163,7 @@ func Build(src Source) (*Understander, flow.Issues) {
 		}
 	}
 	for id := range u.intents {
-		if strings.HasPrefix(id, "kinds.") && !taught[id] {
+		if (strings.HasPrefix(id, "kinds.") || strings.HasPrefix(id, "guides.")) && !taught[id] {
 			delete(u.intents, id)
 		}
 	}
@@ -162,12 +192,12 @@ func Build(src Source) (*Understander, flow.Issues) {
 	if opts.Stop == nil {
 		opts.Stop = stop
 	}
-	m, err := nlu.Train(train, opts)
+	texts := languageTexts(src, files, langs)
+	m, langid, err := trained(train, texts, opts, src.Fresh)
 	if err != nil {
 		return nil, append(issues, flow.Issue{File: ExamplesDir, Severity: flow.Error, Code: "examples", Msg: err.Error()})
 	}
-	u.model = m
-	u.langid = nlu.TrainLangID(languageTexts(src, files, langs))
+	u.model, u.langid = m, langid
 	if src.Embedder != nil {
 		u.sem = newSemantic(src.Embedder, train)
 	}
@@ -240,15 +270,16 @@ func intentsOf(src Source) map[string]*intent {
 	return out
 }
 
-// contentWeight is the weight of a guide's own sentences in training.
-var contentWeight = 0.3
-
 // contentExamples are what the content itself says about each intent, in
 // each language: guide titles and keywords, kinds' names and keywords,
 // menu labels, command words. They weigh less than examples: they are how
 // the content names things, not how people ask.
 func contentExamples(src Source, intents map[string]*intent, langs []string) []nlu.Example {
 	var out []nlu.Example
+	contentWeight := src.GuideWeight
+	if contentWeight <= 0 {
+		contentWeight = DefaultGuideWeight
+	}
 	add := func(intent, lang, text string, w float64) {
 		if strings.TrimSpace(text) != "" {
 			out = append(out, nlu.Example{Intent: intent, Lang: lang, Text: text, Weight: w})
@@ -258,6 +289,9 @@ func contentExamples(src Source, intents map[string]*intent, langs []string) []n
 		if src.Dir != nil {
 			for _, g := range src.Dir.Guides() {
 				id := "guides." + g.ID
+				if intents[id] == nil {
+					continue
+				}
 				add(id, lang, g.Title[lang], 0.5)
 				for _, k := range g.Keywords[lang] {
 					add(id, lang, k, 0.5)
@@ -272,7 +306,8 @@ func contentExamples(src Source, intents map[string]*intent, langs []string) []n
 					add(id, lang, d, contentWeight)
 				}
 			}
-			for kid, k := range src.Dir.Kinds {
+			for _, kid := range slices.Sorted(maps.Keys(src.Dir.Kinds)) {
+				k := src.Dir.Kinds[kid]
 				id := "kinds." + kid
 				if intents[id] == nil {
 					continue
@@ -344,7 +379,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		res.Lang = g.Lang
 		lang = g.Lang
 	}
-	c := u.model.Classify(text, lang)
+	c := u.model.Classify(text)
 	if u.sem != nil {
 		c = u.sem.blend(ctx, text, c)
 	}
@@ -355,7 +390,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	place, hasPlace := u.place(text)
 	top := c.Top()
 	switch {
-	case c.Known < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
+	case c.Known < u.th.Known || c.KnownWords < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
 		// Not understood. A comune alone ("Prato") is where the user is:
 		// offices near it.
 		if hasPlace && u.onlyPlace(text) {
@@ -365,7 +400,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 			}
 		}
 		return res
-	case top.P >= u.th.Sure:
+	case u.th.sure(c.Ranked):
 		in := u.intents[top.Intent]
 		if in == nil {
 			return res
@@ -437,7 +472,7 @@ func (u *Understander) onlyPlace(text string) bool {
 // first is a sure answer: the search of the procedures flow ("type a few
 // words").
 func (u *Understander) Guides(lang, text string) (ids []string, sure bool) {
-	c := u.model.Classify(text, lang)
+	c := u.model.Classify(text)
 	if c.Known < u.th.Known {
 		return nil, false
 	}

@@ -1,0 +1,118 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+// TestEvalCommand: the held-out questions go through the engine and come
+// back as figures per language and overall, with the misses; a threshold
+// above what the bot does fails the command.
+func TestEvalCommand(t *testing.T) {
+	e, out, _ := env([]string{"eval", "--lang", "fr"}, "", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("eval: %v\n%s", err, out)
+	}
+	for _, want := range []string{"top-1", "top-3", "confident mistakes", "language recognised", "\n        fr ", "\n       all ", "misses ("} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("eval output lacks %q:\n%s", want, out)
+		}
+	}
+	if regexp.MustCompile(`\n\s+(it|en|ar|sq|zh) `).MatchString(out.String()) {
+		t.Errorf("--lang fr printed other languages:\n%s", out)
+	}
+	if !regexp.MustCompile(`eval/fr\.yaml:\d+: fr: "`).MatchString(out.String()) {
+		t.Errorf("a miss is not shown as file:line:\n%s", out)
+	}
+	e, out, _ = env([]string{"eval", "--lang", "fr", "-q", "--min", "1.01"}, "", nil)
+	var exit ExitError
+	if err := Run(context.Background(), e); !errors.As(err, &exit) || exit.Code != 1 || !strings.Contains(out.String(), "below the thresholds") {
+		t.Errorf("eval --min 1.01: %v\n%s", err, out)
+	}
+	e, _, _ = env([]string{"eval", "--lang", "xx"}, "", nil)
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "not a language") {
+		t.Errorf("eval --lang xx: %v", err)
+	}
+}
+
+// TestMisunderstoodCommand: what a user wrote that led nowhere is kept in
+// the embedded store, masked, without the user, and listed; with
+// TEAMSBOT_MISUNDERSTOOD=off nothing is kept.
+func TestMisunderstoodCommand(t *testing.T) {
+	dir := t.TempDir()
+	vars := map[string]string{"TEAMSBOT_DATA": dir}
+	chat := func(vars map[string]string, lines string) {
+		t.Helper()
+		e, out, errOut := env([]string{"chat", "--persist", "--lang", "en"}, lines, vars)
+		if err := Run(context.Background(), e); err != nil {
+			t.Fatalf("chat: %v\n%s%s", err, out, errOut)
+		}
+	}
+	chat(vars, "hi\n1\nxyzzy call mario at 333 1234567 plugh\nxyzzy call mario at 333 7654321 plugh\n")
+	e, out, _ := env([]string{"misunderstood"}, "", vars)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("misunderstood: %v", err)
+	}
+	if !strings.Contains(out.String(), "2      en") || !strings.Contains(out.String(), "xyzzy call mario at ### ####### plugh") || strings.Contains(out.String(), "1234567") {
+		t.Errorf("misunderstood:\n%s", out)
+	}
+	raw, err := os.ReadFile(filepath.Join(dir, "teamsbot.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "333 1234567") {
+		t.Error("the phone number is in the database file")
+	}
+
+	off := t.TempDir()
+	chat(map[string]string{"TEAMSBOT_DATA": off, "TEAMSBOT_MISUNDERSTOOD": "off"}, "hi\n1\nzzzz qqqq wwww\n")
+	e, out, _ = env([]string{"misunderstood", "--format", "csv"}, "", map[string]string{"TEAMSBOT_DATA": off})
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if strings.TrimSpace(out.String()) != "count,language,last,text" {
+		t.Errorf("TEAMSBOT_MISUNDERSTOOD=off kept:\n%s", out)
+	}
+	for _, bad := range [][]string{{"misunderstood", "--since", "7x"}, {"misunderstood", "--lang", "xx"}} {
+		e, _, _ := env(bad, "", map[string]string{"TEAMSBOT_DATA": off})
+		if err := Run(context.Background(), e); err == nil {
+			t.Errorf("%v: no error", bad)
+		}
+	}
+}
+
+func TestUnderstandingConfig(t *testing.T) {
+	for _, bad := range []map[string]string{
+		{"TEAMSBOT_MISUNDERSTOOD": "maybe"},
+		{"TEAMSBOT_EMBEDDINGS_URL": "not a url"},
+		{"TEAMSBOT_EMBEDDINGS_URL": "ftp://x/v1"},
+	} {
+		if _, err := FromEnv(func(k string) string { return bad[k] }); err == nil {
+			t.Errorf("%v accepted", bad)
+		}
+	}
+	cfg, err := FromEnv(func(k string) string {
+		return map[string]string{"TEAMSBOT_MISUNDERSTOOD": "off", "TEAMSBOT_EMBEDDINGS_URL": "http://127.0.0.1:8081/v1", "TEAMSBOT_EMBEDDINGS_KEY": "k"}[k]
+	})
+	if err != nil || cfg.Misunderstood || cfg.EmbeddingsURL != "http://127.0.0.1:8081/v1" || cfg.EmbeddingsKey.LogValue().String() == "k" {
+		t.Errorf("config: %+v, %v", cfg, err)
+	}
+}
+
+// TestChatLongLine: a line over 64 KiB in the terminal chat is one
+// message, answered politely; the chat goes on.
+func TestChatLongLine(t *testing.T) {
+	long := strings.Repeat("Lorem ipsum dolor sit amet, consectetur adipiscing elit. ", 1500)
+	e, out, errOut := env([]string{"chat", "--lang", "it"}, "ciao\n1\n"+long+"\nmenu\n", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("chat: %v\n%s", err, errOut)
+	}
+	if !strings.Contains(out.String(), "non ho capito") || strings.Count(out.String(), "Di cosa hai bisogno?") < 3 {
+		t.Errorf("chat with a long line:\n%.2000s", out)
+	}
+}
