@@ -6,9 +6,11 @@
 package directory
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -19,14 +21,6 @@ import (
 
 // PageSize is how many places one answer lists: three fit a phone's screen.
 const PageSize = 3
-
-// Topics group the guides for browsing; a guide not listed here appears
-// under "documents".
-var Topics = map[string][]string{
-	"permits":   {"permit_first", "permit_renewal", "eu_long_term", "integration_agreement", "family_reunification", "citizenship"},
-	"health":    {"health_registration", "school_enrolment", "qualifications"},
-	"documents": {"residence_registration", "tax_code", "job_centre"},
-}
 
 // Service holds the directory for the actions.
 type Service struct {
@@ -199,25 +193,16 @@ func mapLink(p *knowledge.Place) string {
 // list offers the guides of a topic as choices.
 func (s *Service) list(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
 	topic := req.Args["topic"]
-	ids := Topics[topic]
-	if topic == "documents" {
-		listed := map[string]bool{}
-		for _, list := range Topics {
-			for _, id := range list {
-				listed[id] = true
-			}
-		}
-		for _, g := range s.dir.Guides() {
-			if !listed[g.ID] {
-				ids = append(ids, g.ID)
-			}
+	var gs []*knowledge.Guide
+	for _, g := range s.dir.Guides() {
+		if g.Topic == topic {
+			gs = append(gs, g)
 		}
 	}
+	slices.SortStableFunc(gs, func(a, b *knowledge.Guide) int { return cmp.Compare(a.Order, b.Order) })
 	var cs []bot.Choice
-	for _, id := range ids {
-		if g, ok := s.dir.Guide(id); ok {
-			cs = append(cs, bot.Choice{Value: g.ID, Label: g.TitleIn(req.Lang)})
-		}
+	for _, g := range gs {
+		cs = append(cs, bot.Choice{Value: g.ID, Label: g.TitleIn(req.Lang)})
 	}
 	if len(cs) == 0 {
 		return bot.ActionResult{Outcome: "none"}, nil
@@ -276,10 +261,19 @@ func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 		{Raw: "📄 " + g.TitleIn(lang) + "\n" + g.SummaryIn(lang)},
 		{Raw: t("guide.steps", nil) + steps.String()},
 		{Raw: t("guide.documents", nil) + docs.String()},
-		{Raw: t("guide.official", map[string]string{"url": g.OfficialURL, "checked": g.Checked})},
+		{Raw: official(t, g)},
 	}, Set: map[string]string{"guide_office_kind": ""}}
 	if len(g.Offices) > 0 {
 		res.Set["guide_office_kind"] = g.Offices[0]
 	}
 	return res, nil
+}
+
+// official is the guide's last line: its official page, and either the day
+// every fact was checked on official pages or, plainly, that not all was.
+func official(t func(string, map[string]string) string, g *knowledge.Guide) string {
+	if g.Verified() {
+		return t("guide.official", map[string]string{"url": g.OfficialURL, "checked": g.Checked})
+	}
+	return t("guide.unverified", map[string]string{"url": g.OfficialURL})
 }

@@ -10,20 +10,44 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
+// GuideTopics are the topics guides are browsed by (the procedures flow's
+// first question).
+var GuideTopics = []string{"permits", "health", "documents"}
+
+// Source is an official page a guide was checked against.
+type Source struct {
+	URL string
+	// Read is the day the page was read (YYYY-MM-DD).
+	Read string
+	// Supports says which facts of the guide the page confirms.
+	Supports string
+}
+
 // Guide explains a procedure, in every launch language.
 type Guide struct {
-	ID          string
+	ID string
+	// Topic groups the guide for browsing: permits, health (and school),
+	// documents (and work); the procedures flow offers one topic at a time.
+	Topic string
+	// Order places the guide in its topic's list (lower first).
+	Order       int
 	Offices     []string // kinds of place to go to
 	OfficialURL string
 	Checked     string
 	Source      string
-	Keywords    map[string][]string
-	Title       map[string]string
-	Summary     map[string]string
-	Steps       map[string][]string
-	Documents   map[string][]string
-	File        string
-	Line        int
+	// Sources are the official pages the guide was checked against; each
+	// fact of the guide is on one of them, or listed in Unverified.
+	Sources []Source
+	// Unverified lists what no official page confirmed: the bot says
+	// plainly that the guide is not fully checked.
+	Unverified []string
+	Keywords   map[string][]string
+	Title      map[string]string
+	Summary    map[string]string
+	Steps      map[string][]string
+	Documents  map[string][]string
+	File       string
+	Line       int
 }
 
 // Text returns a guide's text in lang, falling back to English then Italian.
@@ -37,6 +61,10 @@ func pick[T any](m map[string]T, lang string) T {
 	return zero
 }
 
+// Verified reports whether every fact of the guide is on an official page
+// it cites.
+func (g *Guide) Verified() bool { return len(g.Sources) > 0 && len(g.Unverified) == 0 }
+
 // TitleIn is the guide's title in lang.
 func (g *Guide) TitleIn(lang string) string { return pick(g.Title, lang) }
 
@@ -49,7 +77,7 @@ func (g *Guide) StepsIn(lang string) []string { return pick(g.Steps, lang) }
 // DocumentsIn are the documents to bring, in lang.
 func (g *Guide) DocumentsIn(lang string) []string { return pick(g.Documents, lang) }
 
-var guideKeys = []string{"id", "offices", "official_url", "checked", "source", "keywords", "title", "summary", "steps", "documents"}
+var guideKeys = []string{"id", "topic", "order", "offices", "official_url", "checked", "source", "sources", "unverified", "keywords", "title", "summary", "steps", "documents"}
 
 // loadGuides reads every guides/*.yaml.
 func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []error) {
@@ -61,10 +89,18 @@ func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []err
 		g := &Guide{File: name, Line: root.Line}
 		var head struct {
 			ID          string   `yaml:"id"`
+			Topic       string   `yaml:"topic"`
+			Order       int      `yaml:"order"`
 			Offices     []string `yaml:"offices"`
 			OfficialURL string   `yaml:"official_url"`
 			Checked     string   `yaml:"checked"`
 			Source      string   `yaml:"source"`
+			Sources     []struct {
+				URL      string `yaml:"url"`
+				Read     string `yaml:"read"`
+				Supports string `yaml:"supports"`
+			} `yaml:"sources"`
+			Unverified []string `yaml:"unverified"`
 		}
 		if err := root.Decode(&head); err != nil {
 			is.at(root.Line, "guide: %v", strings.TrimPrefix(err.Error(), "yaml: "))
@@ -77,6 +113,24 @@ func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []err
 				return f.Line
 			}
 			return root.Line
+		}
+		g.Unverified = head.Unverified
+		g.Topic, g.Order = head.Topic, head.Order
+		if !slices.Contains(GuideTopics, g.Topic) {
+			is.at(line("topic"), "guide %s: topic %q: write one of %s", g.ID, g.Topic, strings.Join(GuideTopics, ", "))
+		}
+		for i, src := range head.Sources {
+			ln := line("sources")
+			if f := field(root, "sources"); f != nil && i < len(f.Content) {
+				ln = f.Content[i].Line
+			}
+			if u, err := url.Parse(src.URL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.Path == "" || u.Path == "/" {
+				is.at(ln, "guide %s: source %q must be the address of a specific page, not a home page", g.ID, src.URL)
+			}
+			if !dateRE.MatchString(src.Read) {
+				is.at(ln, "guide %s: source %s: read %q: write the day the page was read, YYYY-MM-DD", g.ID, src.URL, src.Read)
+			}
+			g.Sources = append(g.Sources, Source{URL: src.URL, Read: src.Read, Supports: src.Supports})
 		}
 		if want := strings.TrimSuffix(path.Base(name), ".yaml"); g.ID != want {
 			is.at(line("id"), "guide id %q does not match its file name %s", g.ID, path.Base(name))
@@ -92,7 +146,7 @@ func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []err
 		if !dateRE.MatchString(g.Checked) {
 			is.at(line("checked"), "guide %s: checked %q: write the date it was last checked, YYYY-MM-DD", g.ID, g.Checked)
 		}
-		if strings.TrimSpace(g.Source) == "" {
+		if strings.TrimSpace(g.Source) == "" && len(g.Sources) == 0 {
 			is.at(line("id"), "guide %s has no source", g.ID)
 		}
 		g.Title = is.texts(field(root, "title"), "title", 24)
