@@ -290,6 +290,20 @@ func TestServeWithTelegram(t *testing.T) {
 	if resp.StatusCode != 200 || len(sent) != 1 || !strings.Contains(sent[0], "vie privée") {
 		t.Errorf("status %d, sent %q", resp.StatusCode, sent)
 	}
+	mu.Unlock()
+	// An Arabic user: the number of days in the privacy notice reaches
+	// Telegram isolated, so it is not reordered by the right-to-left text.
+	body = `{"update_id":2,"message":{"message_id":2,"from":{"id":78,"is_bot":false,"first_name":"B","language_code":"ar"},"chat":{"id":78,"type":"private"},"date":1,"text":"السلام عليكم"}}`
+	req, _ := http.NewRequest("POST", "http://"+addr+"/webhooks/telegram", strings.NewReader(body))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "abc")
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	if len(sent) != 2 || !strings.Contains(sent[1], "\u206830\u2069") {
+		t.Errorf("Arabic privacy notice sent as %q", sent[1:])
+	}
 }
 
 // TestServeWithWhatsApp: with WHATSAPP_* set, serve answers Meta's
@@ -344,6 +358,22 @@ func TestServeWithWhatsApp(t *testing.T) {
 	// An Albanian number (+355) gets the privacy notice in Albanian.
 	if resp.StatusCode != 200 || !strings.Contains(joined, `"to":"355691234567"`) || !strings.Contains(joined, "privatësi") {
 		t.Errorf("status %d, sent:\n%s", resp.StatusCode, joined)
+	}
+	mu.Unlock()
+	// A Moroccan number writing Arabic: the number of days reaches the
+	// Graph API isolated.
+	body = `{"object":"whatsapp_business_account","entry":[{"id":"1","changes":[{"field":"messages","value":{"messaging_product":"whatsapp","metadata":{"phone_number_id":"123"},"contacts":[{"wa_id":"212612345678"}],"messages":[{"from":"212612345678","id":"wamid.2","timestamp":"1780041601","type":"text","text":{"body":"السلام عليكم"}}]}}]}]}`
+	mac = hmac.New(sha256.New, []byte("shh"))
+	mac.Write([]byte(body))
+	req, _ = http.NewRequest("POST", base, strings.NewReader(body))
+	req.Header.Set("X-Hub-Signature-256", "sha256="+hex.EncodeToString(mac.Sum(nil)))
+	if resp, err = http.DefaultClient.Do(req); err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	mu.Lock()
+	if joined := strings.Join(bodies, "\n"); !strings.Contains(joined, `"to":"212612345678"`) || !strings.Contains(joined, "\u206830\u2069") {
+		t.Errorf("Arabic privacy notice sent as:\n%s", joined)
 	}
 }
 

@@ -64,6 +64,7 @@ type Engine struct {
 	langs    []Language
 	commands map[string]string // folded keyword → command
 	langKeys map[string]string // folded name or code → language code
+	rtl      map[string]bool   // languages written right to left
 	menu     *flow.Flow
 }
 
@@ -81,7 +82,9 @@ func NewEngine(prog *flow.Program, tr Translator, actions Actions, gaz Gazetteer
 	}
 	e.commands = map[string]string{}
 	e.langKeys = map[string]string{}
+	e.rtl = map[string]bool{}
 	for _, l := range e.langs {
+		e.rtl[l.Code] = rtlName(l.Name)
 		e.langKeys[fold.String(l.Name)] = l.Code
 		e.langKeys[l.Code] = l.Code
 		for _, cmd := range flow.Commands {

@@ -115,12 +115,3 @@ type Option struct {
 	// MessageID is the locale message the label came from.
 	MessageID string
 }
-
-// RTL reports whether lang is written right to left.
-func RTL(lang string) bool {
-	switch lang {
-	case "ar", "ur", "fa", "ps", "he":
-		return true
-	}
-	return false
-}

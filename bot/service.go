@@ -404,6 +404,7 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		return errors.Join(stepErr, s.save(ctx, lease, conv, sess, nil))
 	}
 	if len(turn.Replies) > 0 {
+		s.engine.isolateReplies(turn.Replies)
 		if n := sess.queue(turn.Replies); n > 0 && s.metrics != nil {
 			for range n {
 				s.metrics.Outbox(channel, "dropped")

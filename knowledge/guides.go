@@ -124,7 +124,7 @@ func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []err
 			if f := field(root, "sources"); f != nil && i < len(f.Content) {
 				ln = f.Content[i].Line
 			}
-			if u, err := url.Parse(src.URL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || u.Path == "" || u.Path == "/" {
+			if u, err := url.Parse(src.URL); err != nil || u.Scheme != "https" && u.Scheme != "http" || u.Host == "" || (u.Path == "" || u.Path == "/") && u.RawQuery == "" {
 				is.at(ln, "guide %s: source %q must be the address of a specific page, not a home page", g.ID, src.URL)
 			}
 			if !dateRE.MatchString(src.Read) {
