@@ -40,6 +40,7 @@ type Notifier interface {
 // Service runs the activity actions.
 type Service struct {
 	dir    *knowledge.Directory
+	demo   bool
 	mu     sync.RWMutex
 	store  Store
 	notify Notifier
@@ -48,7 +49,19 @@ type Service struct {
 }
 
 // New returns the service; SetStore must be called before it serves.
-func New(dir *knowledge.Directory) *Service { return &Service{dir: dir} }
+//
+// Outside a demo, an activity no association has confirmed (sample: true)
+// is not offered, and cannot be joined.
+func New(dir *knowledge.Directory, demo bool) *Service { return &Service{dir: dir, demo: demo} }
+
+// activity returns an activity that can be offered.
+func (s *Service) activity(id string) (*knowledge.Activity, bool) {
+	a, ok := s.dir.Activity(id)
+	if !ok || a.Sample && !s.demo {
+		return nil, false
+	}
+	return a, true
+}
 
 // SetStore sets the store and the notifier (for promotions).
 func (s *Service) SetStore(st Store, n Notifier) {
@@ -100,6 +113,9 @@ func (s *Service) list(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 	}
 	var cs []cand
 	for _, a := range s.dir.Activities() {
+		if a.Sample && !s.demo {
+			continue
+		}
 		iv, ok := a.Next(req.Now)
 		if !ok {
 			continue
@@ -143,7 +159,7 @@ func dayName(req bot.ActionRequest, t time.Time) string {
 // card says what an activity is, when it next meets, where, in which
 // languages, what it costs and whether places are left.
 func (s *Service) card(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
-	a, ok := s.dir.Activity(req.Args["activity"])
+	a, ok := s.activity(req.Args["activity"])
 	if !ok {
 		return bot.ActionResult{Outcome: "gone"}, nil
 	}
@@ -213,7 +229,7 @@ func pickText(m map[string]string, lang string) string {
 
 // join enrols the user, or puts them on the waiting list.
 func (s *Service) join(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
-	a, ok := s.dir.Activity(req.Args["activity"])
+	a, ok := s.activity(req.Args["activity"])
 	if !ok || !a.Signup {
 		return bot.ActionResult{Outcome: "gone"}, nil
 	}

@@ -74,7 +74,7 @@ const kitchen = "laboratorio-cucina-prato"
 // once: 2 are in, 48 wait; when one leaves, the first waiting is in and told.
 func TestJoinUnderContentionAndPromotion(t *testing.T) {
 	d := load(t)
-	s := New(d)
+	s := New(d, true)
 	n := &notices{}
 	st := memory.New()
 	s.SetStore(st, n)
@@ -137,7 +137,7 @@ func TestJoinUnderContentionAndPromotion(t *testing.T) {
 
 func TestListCardAndGone(t *testing.T) {
 	d := load(t)
-	s := New(d)
+	s := New(d, true)
 	s.SetStore(memory.New(), nil)
 	ctx := context.Background()
 	prato, _ := d.Municipalities.ByCode("100005")
@@ -171,7 +171,7 @@ func TestListCardAndGone(t *testing.T) {
 
 func TestProposalsAreKept(t *testing.T) {
 	d := load(t)
-	s := New(d)
+	s := New(d, true)
 	st := memory.New()
 	s.SetStore(st, nil)
 	var got []Proposal
@@ -192,7 +192,7 @@ func TestProposalsAreKept(t *testing.T) {
 
 func TestActivityRemindersOnce(t *testing.T) {
 	d := load(t)
-	s := New(d)
+	s := New(d, true)
 	st := memory.New()
 	n := &notices{}
 	s.SetStore(st, n)
@@ -220,7 +220,7 @@ func TestActivityRemindersOnce(t *testing.T) {
 // atomic join), on the embedded store it would be one fsync each.
 func BenchmarkJoin(b *testing.B) {
 	d := load(b)
-	s := New(d)
+	s := New(d, true)
 	s.SetStore(memory.New(), nil)
 	var i int64
 	var mu sync.Mutex
@@ -237,7 +237,7 @@ func BenchmarkJoin(b *testing.B) {
 
 func TestRemovedActivityCanStillBeLeft(t *testing.T) {
 	d := load(t)
-	s := New(d)
+	s := New(d, true)
 	st := memory.New()
 	s.SetStore(st, nil)
 	ctx := context.Background()

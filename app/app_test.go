@@ -378,7 +378,7 @@ func TestServeWithWhatsApp(t *testing.T) {
 }
 
 func TestOperatorHours(t *testing.T) {
-	l, _ := Load(EmbeddedContent())
+	l, _ := Load(EmbeddedContent(), LoadOptions{Demo: true})
 	hours := operatorHours("Mo-Fr 09:00-17:00", l.Directory)
 	rome := func(s string) time.Time {
 		loc, _ := time.LoadLocation("Europe/Rome")
@@ -454,7 +454,7 @@ func TestDailyAgendasOncePerDay(t *testing.T) {
 		fmt.Fprint(w, `{"ok":true,"channel":"C","ts":"1.1"}`)
 	}))
 	defer fake.Close()
-	l, _ := Load(EmbeddedContent())
+	l, _ := Load(EmbeddedContent(), LoadOptions{Demo: true})
 	st := memory.New()
 	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: fake.URL}, st, nil)
 	if err != nil {
@@ -507,7 +507,7 @@ func TestActivitiesCommand(t *testing.T) {
 	if !strings.Contains(list.String(), "1 proposte") || !strings.Contains(list.String(), "un laboratorio di cucina") {
 		t.Errorf("proposals:\n%s", list)
 	}
-	l, _ := Load(EmbeddedContent())
+	l, _ := Load(EmbeddedContent(), LoadOptions{Demo: true})
 	found := false
 	for _, a := range l.Directory.Activities() {
 		e, roster, _ := env([]string{"activities", "--id", a.ID}, "", vars)
@@ -534,7 +534,7 @@ func TestActivitiesCommand(t *testing.T) {
 // (not named in any flow, so lint cannot see them used) exist in every
 // launch language, with their placeholders filled.
 func TestProactiveTextsInEveryLanguage(t *testing.T) {
-	l, issues := Load(EmbeddedContent())
+	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}

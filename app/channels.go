@@ -109,7 +109,7 @@ func contentAndStore(env Env) (Config, *Loaded, bot.Store, error) {
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	l, err := loadOrExplain(env, c, false)
+	l, err := loadOrExplain(env, c, false, false)
 	if err != nil {
 		return cfg, nil, nil, err
 	}

@@ -59,6 +59,9 @@ type Config struct {
 	// masked and without any user id, for `teamsbot misunderstood`
 	// (TEAMSBOT_MISUNDERSTOOD, on by default; off turns it off).
 	Misunderstood bool
+	// Demo (TEAMSBOT_DEMO=1) lets the example calendars and activities be
+	// booked and joined; off, they are not offered.
+	Demo bool
 	// EmbeddingsURL (TEAMSBOT_EMBEDDINGS_URL) is an OpenAI-compatible
 	// embeddings endpoint, ".../v1", for a second opinion on free text; off
 	// when unset. EmbeddingsModel and EmbeddingsKey go with it.
@@ -153,6 +156,13 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		if u, err := url.Parse(c.EmbeddingsURL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("TEAMSBOT_EMBEDDINGS_URL=%q: want the endpoint's base address, like http://localhost:8081/v1", c.EmbeddingsURL))
 		}
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_DEMO"))); v {
+	case "", "0", "off", "false", "no":
+	case "1", "on", "true", "yes":
+		c.Demo = true
+	default:
+		errs = append(errs, fmt.Errorf("TEAMSBOT_DEMO=%q: want 1 or 0", v))
 	}
 	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_MISUNDERSTOOD"))); v {
 	case "":

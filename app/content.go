@@ -144,10 +144,22 @@ func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
 	return e, nil
 }
 
+// LoadOptions tune Load.
+type LoadOptions struct {
+	// Demo lets example calendars and activities (sample: true) be booked
+	// and joined (TEAMSBOT_DEMO=1; the terminal chat and the conversation
+	// tests). Outside a demo they are not offered.
+	Demo bool
+}
+
 // Load checks and compiles content. Issues carry folder-relative paths
 // prefixed with the folder ("flows/school.yaml:12:5: ..."). The Loaded is
 // nil when an issue is an error.
-func Load(c Content) (*Loaded, flow.Issues) {
+func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
+	var o LoadOptions
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	var issues flow.Issues
 	prefix := func(dir string, is flow.Issues) {
 		for _, i := range is {
@@ -160,8 +172,8 @@ func Load(c Content) (*Loaded, flow.Issues) {
 	dir, kis := knowledge.Load(c.Knowledge)
 	prefix("knowledge", knowledgeIssues(kis))
 	cb := &CallbackRelay{}
-	bk := booking.New(dir)
-	ac := activities.New(dir)
+	bk := booking.New(dir, o.Demo)
+	ac := activities.New(dir, o.Demo)
 	// The procedures flow's search uses the classifier, which is trained
 	// after the flows it routes to are compiled (and they are checked
 	// against the actions): the action reaches it through finder, set

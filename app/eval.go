@@ -34,7 +34,7 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := loadOrExplain(env, c, false)
+	l, err := loadOrExplain(env, c, false, false)
 	if err != nil {
 		return err
 	}

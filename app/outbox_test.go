@@ -67,7 +67,7 @@ func TestOutboxCommand(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			st, vars := open(t)
 			vars["TEAMSBOT_PSEUDONYM_KEY"] = "outbox-test-key"
-			l, issues := Load(EmbeddedContent())
+			l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
 			if l == nil {
 				t.Fatal(issues)
 			}

@@ -49,7 +49,7 @@ func replicaServices(t testing.TB, stores []*redisstore.Store, out bot.Sender) [
 
 func replicaServicesConfig(t testing.TB, stores []*redisstore.Store, out bot.Sender, cfg bot.ServiceConfig) []*bot.Service {
 	t.Helper()
-	l, issues := Load(EmbeddedContent())
+	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}
@@ -109,7 +109,7 @@ func TestLastPlacesAcrossReplicas(t *testing.T) {
 // reminder, and no other user does (the reminder's id is recorded in the
 // user's session with its place in the outbox).
 func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
-	l, issues := Load(EmbeddedContent())
+	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}
@@ -147,7 +147,7 @@ func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
 	out.mu.Unlock()
 	var wg sync.WaitGroup
 	for i, st := range stores {
-		sched := booking.New(l.Directory)
+		sched := booking.New(l.Directory, true)
 		sched.SetStore(st)
 		wg.Go(func() {
 			for range 3 {
@@ -282,7 +282,7 @@ func BenchmarkReplicas(b *testing.B) {
 			b.Fatal(err)
 		}
 		defer st.Close()
-		l, issues := Load(EmbeddedContent())
+		l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
 		if l == nil {
 			b.Fatal(issues)
 		}

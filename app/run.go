@@ -133,8 +133,8 @@ func content(env Env, dir string) (Content, error) {
 
 // loadOrExplain loads content and prints its issues; broken content is an
 // error (serve and chat refuse to start on it).
-func loadOrExplain(env Env, c Content, showWarnings bool) (*Loaded, error) {
-	l, issues := Load(c)
+func loadOrExplain(env Env, c Content, showWarnings, demo bool) (*Loaded, error) {
+	l, issues := Load(c, LoadOptions{Demo: demo})
 	for _, i := range issues {
 		if i.Severity == flow.Error || showWarnings {
 			fmt.Fprintln(env.Stderr, i.Error())
@@ -189,6 +189,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 	lang := fs.String("lang", "", "the user's language (it, en, fr, ar, sq, zh); without it the bot asks")
 	dir := fs.String("dir", "", "content folder (default: embedded content or TEAMSBOT_CONTENT)")
 	persist := fs.Bool("persist", false, "keep the conversation in the embedded store (TEAMSBOT_DATA), so it goes on after a restart")
+	demo := fs.Bool("demo", true, "let the example calendars and activities be booked and joined (--demo=false: as users see it)")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
@@ -200,7 +201,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := loadOrExplain(env, c, false)
+	l, err := loadOrExplain(env, c, false, *demo)
 	if err != nil {
 		return err
 	}
@@ -233,6 +234,9 @@ func chat(ctx context.Context, env Env, args []string) error {
 	userName := "local"
 	if u, err := user.Current(); err == nil {
 		userName = u.Username
+	}
+	if *demo {
+		fmt.Fprintln(env.Stdout, "(demo: the example PUA calendars and activities can be booked and joined; --demo=false shows what users see)")
 	}
 	if isTerminal(env.Stdin) {
 		// Nothing on the screen until the user types is a dead end too.
@@ -315,7 +319,7 @@ func test(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := loadOrExplain(env, c, false)
+	l, err := loadOrExplain(env, c, false, true)
 	if err != nil {
 		return err
 	}
@@ -361,7 +365,7 @@ func graph(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := loadOrExplain(env, c, false)
+	l, err := loadOrExplain(env, c, false, false)
 	if err != nil {
 		return err
 	}

@@ -94,7 +94,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	// 1. Content: broken content refuses to start.
-	l, err := loadOrExplain(env, c, false)
+	l, err := loadOrExplain(env, c, false, cfg.Demo)
 	if err != nil {
 		return err
 	}

@@ -116,3 +116,27 @@ func TestChatLongLine(t *testing.T) {
 		t.Errorf("chat with a long line:\n%.2000s", out)
 	}
 }
+
+// TestNoBookingOnExampleData: outside a demo, the example PUA calendars
+// and activities are not offered; in the demo (the terminal chat's
+// default, said on its first line) they are.
+func TestNoBookingOnExampleData(t *testing.T) {
+	script := "hi\n1\n3\n1\nPrato\n"
+	e, out, _ := env([]string{"chat", "--lang", "en", "--demo=false"}, script, nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "I do not know a PUA that takes appointments near there yet") || strings.Contains(out.String(), "(demo:") {
+		t.Errorf("--demo=false:\n%s", out)
+	}
+	e, out, _ = env([]string{"chat", "--lang", "en"}, script, nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "(demo:") || strings.Contains(out.String(), "I do not know a PUA that takes appointments") {
+		t.Errorf("demo:\n%s", out)
+	}
+	if _, err := FromEnv(func(k string) string { return map[string]string{"TEAMSBOT_DEMO": "maybe"}[k] }); err == nil {
+		t.Error("TEAMSBOT_DEMO=maybe accepted")
+	}
+}

@@ -23,13 +23,16 @@ const TimesPerDay = 9
 // Service runs the booking actions over the directory and the store.
 type Service struct {
 	dir   *knowledge.Directory
+	demo  bool
 	mu    sync.RWMutex
 	store bot.Bookings
 }
 
 // New returns the booking service; SetStore must be called before it
-// serves (the store opens after the content is loaded).
-func New(dir *knowledge.Directory) *Service { return &Service{dir: dir} }
+// serves (the store opens after the content is loaded). Outside a demo, a
+// calendar no office has confirmed (sample: true) cannot be booked: it is
+// as if the PUA took no appointments through the bot.
+func New(dir *knowledge.Directory, demo bool) *Service { return &Service{dir: dir, demo: demo} }
 
 // SetStore sets where bookings are kept.
 func (s *Service) SetStore(st bot.Bookings) {
@@ -63,7 +66,7 @@ func (s *Service) Actions() []bot.Action {
 
 func (s *Service) schedule(place, service string) (*knowledge.Schedule, *knowledge.Place, bool) {
 	sc, ok := s.dir.Schedule(place)
-	if !ok {
+	if !ok || sc.Sample && !s.demo {
 		return nil, nil, false
 	}
 	if _, ok := sc.ServiceMinutes(service); !ok {
@@ -80,7 +83,7 @@ func (s *Service) places(_ context.Context, req bot.ActionRequest) (bot.ActionRe
 	if err1 != nil || err2 != nil {
 		return bot.ActionResult{}, fmt.Errorf("booking.places: no position")
 	}
-	hits, _ := s.dir.Nearest("pua", lat, lon, 0, 50)
+	hits, _ := s.dir.Nearest("pua", lat, lon, req.Vars["place_municipality_code"], 0, 50)
 	var cs []bot.Choice
 	for _, h := range hits {
 		if _, _, ok := s.schedule(h.Place.ID, req.Args["service"]); ok && len(cs) < 3 {

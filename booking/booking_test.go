@@ -126,7 +126,7 @@ func echo(id string, data map[string]string) string { return id }
 // was taken (the flow then offers the next free times).
 func TestConcurrentBookingThroughTheActions(t *testing.T) {
 	d := dir(t)
-	s := New(d)
+	s := New(d, true)
 	s.SetStore(memory.New())
 	now := rome("2026-11-26 10:00")
 	at := rome("2026-12-02 09:00") // a Wednesday at Prato
@@ -297,7 +297,7 @@ func TestRemindersGoOutOnce(t *testing.T) {
 		}
 	}
 	n := &notices{}
-	replicas := []*Service{New(d), New(d)}
+	replicas := []*Service{New(d, true), New(d, true)}
 	var wg sync.WaitGroup
 	total := 0
 	var mu sync.Mutex

@@ -106,7 +106,7 @@ func newFixture(t testing.TB, st bot.Store, operators bool, opts ...bot.ServiceO
 
 func newFixtureConfig(t testing.TB, st bot.Store, operators bool, cfg bot.ServiceConfig, opts ...bot.ServiceOption) *fixture {
 	t.Helper()
-	l, issues := app.Load(app.EmbeddedContent())
+	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}

@@ -35,7 +35,7 @@ var EngineMessages = []string{
 	"forget.confirm", "forget.yes", "forget.no", "forget.done",
 	"error.generic", "error.not_understood", "error.choose_option", "error.old_button", "error.media", "error.content_changed", "error.which_municipality",
 	"fallback.stuck",
-	"route.did_you_mean", "route.none", "route.not_understood", "place.understood", "chat.thanks",
+	"route.did_you_mean", "route.none", "route.not_understood", "place.understood", "place.outside", "chat.thanks",
 	"operator.queue", "operator.closed_hours", "operator.later", "day.today", "day.tomorrow",
 	"operator.timeout", "operator.try_again", "operator.callback", "operator.closed", "feedback.ask", "feedback.thanks",
 	"operator.unavailable", "operator.waiting", "operator.cancel", "operator.relayed", "operator.joined", "operator.joined_named", "operator.someone", "operator.left", "operator.gave_back",

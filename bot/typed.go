@@ -126,9 +126,14 @@ func (t *turn) place(n *flow.Node) (ok, asked bool) {
 			s.setVar(n.Save+"_lon", strconv.FormatFloat(loc.Lon, 'f', 5, 64))
 		}
 		m, found = t.e.gaz.NearestMunicipality(*loc)
-		if !found && n.Ask == "location" {
-			s.setVar(n.Save, "")
-			return true, false
+		if !found {
+			// Outside Tuscany, or no place on Earth (a typed "@ 999, 11"):
+			// the offices "nearest" would be hundreds of km away.
+			s.Misses++
+			t.event(Event{Kind: EventMiss, Flow: n.Flow.ID, Step: n.ID, Reason: "outside"})
+			t.say("place.outside", nil)
+			t.question(n, true)
+			return false, true
 		}
 	} else {
 		var alts []Municipality

@@ -58,7 +58,7 @@ func parseFloat(s string) (float64, bool) {
 // from an offset ("more").
 //
 //	do: places.nearest
-//	with: {kind: "{kind}", lat: "{place_lat}", lon: "{place_lon}", offset: "{offset}"}
+//	with: {kind: "{kind}", lat: "{place_lat}", lon: "{place_lon}", municipality: "{place_municipality_code}", offset: "{offset}"}
 //	on: {found: results, none: nothing}
 func (s *Service) nearest(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
 	kind := req.Args["kind"]
@@ -68,7 +68,7 @@ func (s *Service) nearest(_ context.Context, req bot.ActionRequest) (bot.ActionR
 		return bot.ActionResult{}, fmt.Errorf("places.nearest: no position (lat %q, lon %q)", req.Args["lat"], req.Args["lon"])
 	}
 	offset, _ := strconv.Atoi(req.Args["offset"])
-	hits, more := s.dir.Nearest(kind, lat, lon, max(offset, 0), PageSize)
+	hits, more := s.dir.Nearest(kind, lat, lon, req.Args["municipality"], max(offset, 0), PageSize)
 	res := bot.ActionResult{Set: map[string]string{"results_more": yesNo(more), "next_offset": strconv.Itoa(offset + len(hits))}}
 	if len(hits) == 0 {
 		res.Outcome = "none"
@@ -98,6 +98,11 @@ func (s *Service) formatPlace(req bot.ActionRequest, n int, h knowledge.Hit) str
 	t := req.T
 	var b strings.Builder
 	fmt.Fprintf(&b, "%d. %s", n, p.Name)
+	if h.Responsible {
+		if m, ok := s.dir.Municipalities.ByCode(req.Args["municipality"]); ok {
+			b.WriteString("\n✅ " + t("places.responsible", map[string]string{"municipality": m.Name}))
+		}
+	}
 	switch {
 	case p.RegionWide:
 		b.WriteString("\n🌍 " + t("places.region_wide", nil))

@@ -19,7 +19,7 @@ import (
 
 // TestContentLints: the shipped content has no error (warnings are shown).
 func TestContentLints(t *testing.T) {
-	l, issues := app.Load(app.EmbeddedContent())
+	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	for _, i := range issues {
 		t.Log(i.Error())
 	}
@@ -30,7 +30,7 @@ func TestContentLints(t *testing.T) {
 
 // TestConversations runs every *_test.yaml in every language it names.
 func TestConversations(t *testing.T) {
-	l, issues := app.Load(app.EmbeddedContent())
+	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}

@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"cmp"
 	"errors"
 	"io/fs"
 	"math"
@@ -138,18 +139,22 @@ func (d *Directory) KindName(kind, lang string) string {
 type Hit struct {
 	Place *Place
 	Km    float64
+	// Responsible: the office serves the user's comune (its area declared
+	// in the data), not only the nearest.
+	Responsible bool
 }
 
-// Nearest returns up to n places of kind nearest to (lat, lon), skipping the
-// first offset; places that serve the whole region come after the local
-// ones. more reports whether there are further places.
-func (d *Directory) Nearest(kind string, lat, lon float64, offset, n int) (hits []Hit, more bool) {
+// Nearest returns up to n places of kind near (lat, lon), skipping the first
+// offset: first the offices responsible for the comune (ISTAT code; "" for
+// none known), nearest first, then the others by distance, then those that
+// serve the whole region. more reports whether there are further places.
+func (d *Directory) Nearest(kind string, lat, lon float64, municipality string, offset, n int) (hits []Hit, more bool) {
 	cands := d.byKind[kind]
 	want := offset + n
 	// Keep the want nearest local places in order (insertion into a short
 	// sorted slice: O(places × want), no sort of the whole kind).
 	best := make([]Hit, 0, want+1)
-	var region []Hit
+	var region, responsible []Hit
 	local := 0
 	cosLat := math.Cos(lat * math.Pi / 180)
 	for _, p := range cands {
@@ -157,12 +162,17 @@ func (d *Directory) Nearest(kind string, lat, lon float64, offset, n int) (hits 
 			region = append(region, Hit{Place: p})
 			continue
 		}
-		local++
 		// Equirectangular distance ranks as well as haversine at this scale
 		// and costs a fraction; the shown distance is haversine.
 		dx := (p.Lon - lon) * cosLat
 		dy := p.Lat - lat
 		h := Hit{Place: p, Km: dx*dx + dy*dy}
+		if municipality != "" && p.ServesMunicipality(municipality) {
+			h.Responsible = true
+			responsible = append(responsible, h)
+			continue
+		}
+		local++
 		if len(best) == want && h.Km >= best[want-1].Km {
 			continue
 		}
@@ -172,8 +182,9 @@ func (d *Directory) Nearest(kind string, lat, lon float64, offset, n int) (hits 
 			best = best[:want]
 		}
 	}
-	all := append(best, region...)
-	total := local + len(region)
+	slices.SortStableFunc(responsible, func(a, b Hit) int { return cmp.Compare(a.Km, b.Km) })
+	all := append(append(responsible, best...), region...)
+	total := len(responsible) + local + len(region)
 	if offset >= len(all) {
 		return nil, false
 	}

@@ -91,7 +91,7 @@ func TestKindAndPlaceInWords(t *testing.T) {
 	if len(a.Kinds) == 0 || a.Kinds[0].Kind != "questura_immigration" || a.Municipality == nil || a.Municipality.Name != "Prato" {
 		t.Fatalf("questura prato: %+v", a)
 	}
-	hits, _ := d.Nearest("questura_immigration", a.Municipality.Lat, a.Municipality.Lon, 0, 3)
+	hits, _ := d.Nearest("questura_immigration", a.Municipality.Lat, a.Municipality.Lon, "", 0, 3)
 	if len(hits) == 0 || !strings.Contains(hits[0].Place.Name, "Prato") {
 		t.Errorf("nearest Questura to Prato: %+v", hits)
 	}
@@ -108,7 +108,7 @@ func TestNearestOrderAndPages(t *testing.T) {
 	siena, _ := d.Municipalities.ByCode("052032")
 	var all []Hit
 	for off := 0; ; off += 3 {
-		hits, more := d.Nearest("questura_immigration", siena.Lat, siena.Lon, off, 3)
+		hits, more := d.Nearest("questura_immigration", siena.Lat, siena.Lon, "", off, 3)
 		all = append(all, hits...)
 		if !more {
 			break
@@ -123,7 +123,7 @@ func TestNearestOrderAndPages(t *testing.T) {
 		}
 	}
 	// The regional PUA number comes after the local PUAs.
-	hits, _ := d.Nearest("pua", siena.Lat, siena.Lon, 0, 100)
+	hits, _ := d.Nearest("pua", siena.Lat, siena.Lon, "", 0, 100)
 	if last := hits[len(hits)-1]; !last.Place.RegionWide {
 		t.Errorf("region-wide PUA not last: %s", last.Place.ID)
 	}
@@ -260,7 +260,7 @@ func BenchmarkSearch(b *testing.B) {
 		b.Run(c.name+"/nearest", func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				c.d.Nearest("cpia", prato.Lat, prato.Lon, 0, 3)
+				c.d.Nearest("cpia", prato.Lat, prato.Lon, "", 0, 3)
 			}
 		})
 	}
@@ -447,6 +447,27 @@ func TestOperatorsChannel(t *testing.T) {
 	} {
 		if got := d.OperatorsChannel(tc.vars); got != tc.want {
 			t.Errorf("%v: %q, want %q", tc.vars, got, tc.want)
+		}
+	}
+}
+
+// TestEveryComuneGetsItsOwnProvincesOffices: the Questura and the
+// Prefettura of the user's own province come first for each of the 273
+// comuni, whatever office is nearer across a provincial border (Empoli is
+// nearer Prato, Piombino nearer Grosseto).
+func TestEveryComuneGetsItsOwnProvincesOffices(t *testing.T) {
+	d := shipped(t)
+	for _, kind := range []string{"questura_immigration", "prefettura_sui"} {
+		for _, m := range d.Municipalities.All() {
+			hits, _ := d.Nearest(kind, m.Lat, m.Lon, m.Code, 0, 3)
+			if len(hits) == 0 {
+				t.Fatalf("%s: no %s at all", m.Name, kind)
+			}
+			first := hits[0]
+			pm, _ := d.Municipalities.ByCode(first.Place.Municipality)
+			if pm.Province != m.Province || !first.Responsible {
+				t.Errorf("%s (%s): first %s is %s (%s), responsible=%v", m.Name, m.Province, kind, first.Place.Name, pm.Province, first.Responsible)
+			}
 		}
 	}
 }

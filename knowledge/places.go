@@ -33,9 +33,13 @@ type Place struct {
 	Source      string
 	Sample      bool
 	RegionWide  bool
-	Checked     string
-	File        string
-	Line        int
+	// Serves is the area the office is responsible for: the municipalities'
+	// ISTAT codes (from `serves:` — a province, or a list of comuni — or
+	// the kind's area). Empty: no area is declared (distance only).
+	Serves  map[string]bool
+	Checked string
+	File    string
+	Line    int
 }
 
 // Kind is a kind of place, with its name and the words users type for it.
@@ -43,7 +47,15 @@ type Kind struct {
 	ID       string
 	Name     map[string]string
 	Keywords map[string][]string
+	// Area is what an office of this kind serves unless it says otherwise:
+	// "province" (the province of its comune: Questura, Prefettura), or ""
+	// (no area: nearest first).
+	Area string
 }
+
+// ServesMunicipality reports whether the place is responsible for the
+// comune (by ISTAT code).
+func (p *Place) ServesMunicipality(code string) bool { return p.Serves[code] }
 
 var (
 	placeIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -52,7 +64,7 @@ var (
 )
 
 var placeKeys = []string{"id", "kind", "name", "address", "municipality", "lat", "lon", "phone", "phone_note", "email", "web",
-	"hours", "note", "languages", "topics", "source", "sample", "region_wide", "checked"}
+	"hours", "note", "languages", "topics", "source", "sample", "region_wide", "serves", "checked"}
 
 // loadKinds reads kinds.yaml.
 func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
@@ -73,8 +85,15 @@ func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
 	}
 	for i := 0; i+1 < len(kinds.Content); i += 2 {
 		id, n := kinds.Content[i].Value, kinds.Content[i+1]
-		is.checkKeys(n, "kind "+id, "name", "keywords")
-		out[id] = &Kind{ID: id, Name: is.texts(field(n, "name"), "kind "+id+" name", 24), Keywords: is.lists(field(n, "keywords"), "keywords", 0)}
+		is.checkKeys(n, "kind "+id, "name", "keywords", "area")
+		k := &Kind{ID: id, Name: is.texts(field(n, "name"), "kind "+id+" name", 24), Keywords: is.lists(field(n, "keywords"), "keywords", 0)}
+		if a := field(n, "area"); a != nil {
+			k.Area = a.Value
+			if k.Area != "province" {
+				is.at(a.Line, "kind %s: area %q: write province, or leave it out", id, k.Area)
+			}
+		}
+		out[id] = k
 	}
 	return out, is.list
 }
@@ -131,7 +150,11 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 		Source       string   `yaml:"source"`
 		Sample       bool     `yaml:"sample"`
 		RegionWide   bool     `yaml:"region_wide"`
-		Checked      string   `yaml:"checked"`
+		Serves       struct {
+			Province       string   `yaml:"province"`
+			Municipalities []string `yaml:"municipalities"`
+		} `yaml:"serves"`
+		Checked string `yaml:"checked"`
 	}
 	if err := n.Decode(&raw); err != nil {
 		is.at(n.Line, "place: %v", strings.TrimPrefix(err.Error(), "yaml: "))
@@ -168,6 +191,35 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 	m, known := ms.ByCode(p.Municipality)
 	if !known {
 		bad("municipality", "place %s: unknown municipality code %q (an ISTAT code of knowledge/municipalities.csv, quoted: \"048017\")", p.ID, p.Municipality)
+	}
+	// The area served: declared, else the kind's.
+	province := raw.Serves.Province
+	if province == "" && len(raw.Serves.Municipalities) == 0 && known && !raw.RegionWide {
+		if k := kinds[p.Kind]; k != nil && k.Area == "province" {
+			province = m.Province
+		}
+	}
+	if province != "" || len(raw.Serves.Municipalities) > 0 {
+		p.Serves = map[string]bool{}
+	}
+	if province != "" {
+		n := 0
+		for _, c := range ms.All() {
+			if c.Province == province {
+				p.Serves[c.Code] = true
+				n++
+			}
+		}
+		if n == 0 {
+			bad("serves", "place %s: serves province %q, which has no comune in the data", p.ID, province)
+		}
+	}
+	for _, code := range raw.Serves.Municipalities {
+		if _, ok := ms.ByCode(code); !ok {
+			bad("serves", "place %s: serves unknown municipality code %q", p.ID, code)
+			continue
+		}
+		p.Serves[code] = true
 	}
 	switch {
 	case raw.Lat != nil && raw.Lon != nil:

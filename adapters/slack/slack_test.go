@@ -157,7 +157,7 @@ func newRig(t *testing.T) *rig { return newRigOn(t, memory.New()) }
 
 // newRigOn builds the rig on st; opts adjust the desk's configuration.
 func newRigOn(t *testing.T, st bot.Store, opts ...func(*deskpkg.Config)) *rig {
-	l, issues := app.Load(app.EmbeddedContent())
+	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}

@@ -36,7 +36,7 @@ type rig struct {
 
 func newRig(t testing.TB, st bot.Store, cfg telegram.Config) *rig {
 	t.Helper()
-	l, issues := app.Load(app.EmbeddedContent())
+	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}

@@ -45,7 +45,7 @@ func (w lockedWriter) Write(p []byte) (int, error) {
 
 func newRig(t testing.TB, st bot.Store, cfg whatsapp.Config) *rig {
 	t.Helper()
-	l, issues := app.Load(app.EmbeddedContent())
+	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}

@@ -14,7 +14,7 @@ import (
 // expectations do not hold must fail, with the file, the line, the language
 // and what the bot said.
 func TestRunnerCatchesWrongExpectations(t *testing.T) {
-	l, issues := app.Load(app.EmbeddedContent())
+	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)
 	}
