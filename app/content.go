@@ -5,7 +5,9 @@ import (
 	"fmt"
 	"io/fs"
 	"os"
+	"maps"
 	"path/filepath"
+	"slices"
 	"runtime/debug"
 	"sync"
 
@@ -199,6 +201,9 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 		l.Links = links
 		issues = append(issues, lengthChecks(cat, prog)...)
 		issues = append(issues, engineMessages(cat)...)
+		glossary, gis := locales.LoadGlossary(c.Locales)
+		prefix("locales", gis)
+		issues = append(issues, glossaryChecks(glossary, cat, dir)...)
 		if dir != nil {
 			u, uis := understand.Build(understand.Source{Locales: c.Locales, Catalog: cat, Dir: dir, Program: prog})
 			prefix("locales", uis)
@@ -327,6 +332,48 @@ func engineMessages(cat *locales.Catalog) flow.Issues {
 		if !cat.Has(id) {
 			issues = append(issues, flow.Issue{File: "locales/" + cat.Settings().Reference + ".yaml", Severity: flow.Error, Code: "unknown-message",
 				Msg: fmt.Sprintf("the engine says %s, which is missing", id)})
+		}
+	}
+	return issues
+}
+
+// glossaryChecks warns where a text names an Italian administrative term
+// another way than the glossary (locales/glossary.yaml) says: the locale
+// messages, the guides, the kinds of office and their routes.
+func glossaryChecks(g *locales.Glossary, cat *locales.Catalog, dir *knowledge.Directory) flow.Issues {
+	if g == nil || len(g.Terms) == 0 {
+		return nil
+	}
+	var issues flow.Issues
+	warn := func(file string, line int, lang string, vs []locales.Violation) {
+		for _, v := range vs {
+			want := v.Term.Name[lang]
+			issues = append(issues, flow.Issue{File: file, Line: line, Severity: flow.Warning, Code: "glossary",
+				Msg: fmt.Sprintf("%s: %q names %s; the glossary's %s name is %q", lang, v.Found, v.Term.Italian, lang, want)})
+		}
+	}
+	for _, l := range cat.Languages() {
+		for _, id := range cat.IDs(l.Code) {
+			if vs := g.Check(l.Code, cat.Text(l.Code, id, nil)); len(vs) > 0 {
+				file, line, _ := cat.Position(l.Code, id)
+				warn("locales/"+file, line, l.Code, vs)
+			}
+		}
+		if dir == nil {
+			continue
+		}
+		for _, gd := range dir.Guides() {
+			texts := []string{gd.Title[l.Code], gd.Summary[l.Code]}
+			texts = append(append(texts, gd.Steps[l.Code]...), gd.Documents[l.Code]...)
+			for _, t := range texts {
+				warn("knowledge/"+gd.File, gd.Line, l.Code, g.Check(l.Code, t))
+			}
+		}
+		for _, id := range slices.Sorted(maps.Keys(dir.Kinds)) {
+			warn("knowledge/kinds.yaml", 0, l.Code, g.Check(l.Code, dir.Kinds[id].Name[l.Code]))
+			if r, ok := dir.KindRoute(id); ok {
+				warn("knowledge/routes.yaml", r.Line, l.Code, g.Check(l.Code, r.Text[l.Code]))
+			}
 		}
 	}
 	return issues

@@ -57,6 +57,8 @@ Usage:
                                    how well the bot understands held-out real questions
   teamsbot misunderstood [--lang xx] [--since 7d] [--format csv]
                                    what users wrote that the bot did not understand
+  teamsbot content report [--format csv] [DIR]
+                                   stale, unsourced or untranslated facts, offices missing per province
   teamsbot graph [--dir DIR] FLOW  print a flow as a Mermaid diagram
   teamsbot telegram set-webhook    register TELEGRAM_WEBHOOK_URL with Telegram
   teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]
@@ -92,6 +94,8 @@ func Run(ctx context.Context, env Env) error {
 		return evalCmd(ctx, env, args)
 	case "misunderstood":
 		return misunderstoodCmd(ctx, env, args)
+	case "content":
+		return contentCmd(env, args)
 	case "graph":
 		return graph(env, args)
 	case "telegram":

@@ -140,3 +140,66 @@ func TestNoBookingOnExampleData(t *testing.T) {
 		t.Error("TEAMSBOT_DEMO=maybe accepted")
 	}
 }
+
+// TestContentReport: the weekly report lists what is stale, unsourced,
+// placeholder, untranslated or missing, with file:line, as text and CSV.
+func TestContentReport(t *testing.T) {
+	e, out, _ := env([]string{"content", "report"}, "", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Offices by kind and province", "questura_immigration", "Placeholders (", "Stale (", "Notes not translated (", "Kinds × provinces without an office (", "knowledge/places/"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("report lacks %q", want)
+		}
+	}
+	e, out, _ = env([]string{"content", "report", "--format", "csv"}, "", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(out.String(), "section,file,line,item,finding\n") || !strings.Contains(out.String(), "placeholder,knowledge/places/") {
+		t.Errorf("csv: %.300s", out)
+	}
+	e, _, _ = env([]string{"content"}, "", nil)
+	if err := Run(context.Background(), e); !errors.Is(err, ErrUsage) {
+		t.Errorf("content without report: %v", err)
+	}
+}
+
+// TestLintHoursWithoutDate: opening hours that nobody dated are an error,
+// with file and line.
+func TestLintHoursWithoutDate(t *testing.T) {
+	dir := t.TempDir()
+	if err := os.MkdirAll(filepath.Join(dir, "knowledge", "places"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	src, err := os.ReadFile("../knowledge/kinds.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	files := map[string]string{
+		"knowledge/kinds.yaml": string(src),
+		"knowledge/places/PO.yaml": `places:
+  - id: po-x
+    kind: cpia
+    name: "CPIA di prova"
+    municipality: "100005"
+    hours: "Mo-Fr 09:00-12:00"
+    source: "https://example.org/cpia (2026-01-01)"
+`,
+	}
+	for name, data := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(data), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, f := range []string{"municipalities.csv", "holidays.yaml"} {
+		b, _ := os.ReadFile(filepath.Join("../knowledge", f))
+		_ = os.WriteFile(filepath.Join(dir, "knowledge", f), b, 0o644)
+	}
+	e, out, _ := env([]string{"lint", dir}, "", nil)
+	err = Run(context.Background(), e)
+	if err == nil || !strings.Contains(out.String(), "knowledge/places/PO.yaml:6: place po-x has opening hours but no `checked` date") {
+		t.Errorf("lint: %v\n%s", err, out)
+	}
+}

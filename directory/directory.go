@@ -26,6 +26,9 @@ const PageSize = 3
 type Service struct {
 	dir    *knowledge.Directory
 	finder GuideFinder
+	// MaxAge: opening hours confirmed longer ago are not used for "open
+	// now" (knowledge.DefaultMaxAge when zero).
+	MaxAge time.Duration
 }
 
 // GuideFinder finds the guides a few typed words are about, best first,
@@ -42,7 +45,7 @@ func New(d *knowledge.Directory, f GuideFinder) *Service { return &Service{dir: 
 // Actions returns the actions flows can run.
 func (s *Service) Actions() []bot.Action {
 	return []bot.Action{
-		{Name: "places.nearest", Outcomes: []string{"found", "none"}, Sets: []string{"results_more", "next_offset"}, Run: s.nearest},
+		{Name: "places.nearest", Outcomes: []string{"found", "route", "none"}, Sets: []string{"results_more", "next_offset"}, Run: s.nearest},
 		{Name: "guides.list", Outcomes: []string{"listed", "none"}, Sets: []string{"guide_choices"}, Run: s.list},
 		{Name: "guides.find", Outcomes: []string{"one", "several", "none"}, Sets: []string{"guide", "guide_choices"}, Run: s.find},
 		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind"}, Run: s.show},
@@ -59,7 +62,7 @@ func parseFloat(s string) (float64, bool) {
 //
 //	do: places.nearest
 //	with: {kind: "{kind}", lat: "{place_lat}", lon: "{place_lon}", municipality: "{place_municipality_code}", offset: "{offset}"}
-//	on: {found: results, none: nothing}
+//	on: {found: results, route: after_route, none: nothing}
 func (s *Service) nearest(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
 	kind := req.Args["kind"]
 	lat, okLat := parseFloat(req.Args["lat"])
@@ -72,6 +75,15 @@ func (s *Service) nearest(_ context.Context, req bot.ActionRequest) (bot.ActionR
 	res := bot.ActionResult{Set: map[string]string{"results_more": yesNo(more), "next_offset": strconv.Itoa(offset + len(hits))}}
 	if len(hits) == 0 {
 		res.Outcome = "none"
+		// No office known: the way to reach one, never a dead end.
+		if r, ok := s.dir.KindRoute(kind); ok && offset == 0 {
+			name := ""
+			if m, ok := s.dir.Municipalities.ByCode(req.Args["municipality"]); ok {
+				name = m.Name
+			}
+			res.Outcome = "route"
+			res.Say = append(res.Say, bot.Said{Raw: "ℹ️ " + r.TextIn(req.Lang, name)})
+		}
 		return res, nil
 	}
 	res.Outcome = "found"
@@ -148,6 +160,14 @@ func km(d float64) string {
 // next, in Europe/Rome time and skipping holidays.
 func (s *Service) hoursLine(req bot.ActionRequest, p *knowledge.Place) string {
 	t := req.T
+	maxAge := s.MaxAge
+	if maxAge <= 0 {
+		maxAge = knowledge.DefaultMaxAge
+	}
+	if p.Hours.Known() && !p.ConfirmedWithin(req.Now, maxAge) {
+		// Hours nobody confirmed lately may have changed: no "open now".
+		return t("places.hours_stale", map[string]string{"date": p.Checked})
+	}
 	st := s.dir.StatusAt(p, req.Now)
 	switch {
 	case !st.Known:

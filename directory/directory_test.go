@@ -42,7 +42,7 @@ func rome(s string) time.Time {
 func TestHoursLine(t *testing.T) {
 	s := load(t)
 	h, _ := knowledge.ParseHours("Mo-Fr 09:00-13:00")
-	p := &knowledge.Place{Municipality: "048017", Hours: h}
+	p := &knowledge.Place{Municipality: "048017", Hours: h, Checked: "2026-06-01"}
 	for when, want := range map[string]string{
 		"2026-11-26 10:00": "places.open_until time=13:00",
 		"2026-11-26 14:00": "places.closed_opens time=09:00 day=day.tomorrow",
@@ -57,6 +57,11 @@ func TestHoursLine(t *testing.T) {
 	}
 	if got := s.hoursLine(bot.ActionRequest{Now: rome("2026-11-26 10:00"), T: echo}, &knowledge.Place{}); got != "places.hours_unknown" {
 		t.Errorf("unknown hours: %q", got)
+	}
+	// Hours confirmed over a year ago are not used for "open now".
+	old := &knowledge.Place{Municipality: "048017", Hours: h, Checked: "2021-03-01"}
+	if got := s.hoursLine(bot.ActionRequest{Now: rome("2026-11-26 10:00"), T: echo}, old); got != "places.hours_stale" {
+		t.Errorf("stale hours: %q", got)
 	}
 }
 

@@ -27,6 +27,7 @@ type Directory struct {
 	schedules      map[string]*Schedule
 	associations   []*Association
 	activities     []*Activity
+	routes         map[string]*Route
 }
 
 // Files of the knowledge folder.
@@ -37,6 +38,7 @@ const (
 	PlacesDir          = "places"
 	GuidesDir          = "guides"
 	NamesPath          = "municipality_names.yaml"
+	RoutesPath         = "routes.yaml"
 )
 
 // Load reads the knowledge folder. The error joins every Issue found (each
@@ -73,6 +75,9 @@ func Load(fsys fs.FS) (*Directory, []Issue) {
 		all = append(all, errs...)
 		d.associations, d.activities = assocs, acts
 	}
+	routes, errs := loadRoutes(fsys, RoutesPath, kinds)
+	all = append(all, errs...)
+	d.routes = routes
 	guides, errs := loadGuides(fsys, GuidesDir, kinds)
 	all = append(all, errs...)
 	d.guides = guides
@@ -185,6 +190,11 @@ func (d *Directory) Nearest(kind string, lat, lon float64, municipality string, 
 	slices.SortStableFunc(responsible, func(a, b Hit) int { return cmp.Compare(a.Km, b.Km) })
 	all := append(append(responsible, best...), region...)
 	total := len(responsible) + local + len(region)
+	if k := d.Kinds[kind]; k != nil && k.Area == "comune" && municipality != "" {
+		// One's own Comune is the only one that can help: none known, none
+		// shown (the kind's route says how to reach it).
+		all, total = responsible, len(responsible)
+	}
 	if offset >= len(all) {
 		return nil, false
 	}

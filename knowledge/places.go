@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"time"
 
 	"go.yaml.in/yaml/v3"
 )
@@ -48,9 +49,24 @@ type Kind struct {
 	Name     map[string]string
 	Keywords map[string][]string
 	// Area is what an office of this kind serves unless it says otherwise:
-	// "province" (the province of its comune: Questura, Prefettura), or ""
-	// (no area: nearest first).
+	// "province" (the province of its comune: Questura, Prefettura),
+	// "comune" (its own comune only, and only the user's own is shown:
+	// the registry office), or "" (no area: nearest first).
 	Area string
+}
+
+// DefaultMaxAge is how old a confirmation may be before a place's opening
+// hours are not trusted for "open now" (TEAMSBOT_STALE_DAYS).
+const DefaultMaxAge = 365 * 24 * time.Hour
+
+// ConfirmedWithin reports whether the place's facts were confirmed (its
+// checked date) no longer than maxAge before now; a sample never is.
+func (p *Place) ConfirmedWithin(now time.Time, maxAge time.Duration) bool {
+	if p.Sample || p.Checked == "" {
+		return false
+	}
+	d, err := time.ParseInLocation("2006-01-02", p.Checked, Rome)
+	return err == nil && now.Sub(d) <= maxAge
 }
 
 // ServesMunicipality reports whether the place is responsible for the
@@ -89,8 +105,8 @@ func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
 		k := &Kind{ID: id, Name: is.texts(field(n, "name"), "kind "+id+" name", 24), Keywords: is.lists(field(n, "keywords"), "keywords", 0)}
 		if a := field(n, "area"); a != nil {
 			k.Area = a.Value
-			if k.Area != "province" {
-				is.at(a.Line, "kind %s: area %q: write province, or leave it out", id, k.Area)
+			if k.Area != "province" && k.Area != "comune" {
+				is.at(a.Line, "kind %s: area %q: write province or comune, or leave it out", id, k.Area)
 			}
 		}
 		out[id] = k
@@ -197,6 +213,8 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 	if province == "" && len(raw.Serves.Municipalities) == 0 && known && !raw.RegionWide {
 		if k := kinds[p.Kind]; k != nil && k.Area == "province" {
 			province = m.Province
+		} else if k != nil && k.Area == "comune" {
+			raw.Serves.Municipalities = []string{m.Code}
 		}
 	}
 	if province != "" || len(raw.Serves.Municipalities) > 0 {
@@ -233,6 +251,9 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 		bad("lat", "place %s: give both lat and lon, or neither", p.ID)
 	default:
 		p.Lat, p.Lon, p.Approximate = m.Lat, m.Lon, true
+	}
+	if raw.Hours != "" && raw.Checked == "" {
+		bad("hours", "place %s has opening hours but no `checked` date: write the day they were last confirmed", p.ID)
 	}
 	if raw.Hours != "" {
 		h, err := ParseHours(raw.Hours)
