@@ -80,7 +80,7 @@ func TestUnderstandShippedContent(t *testing.T) {
 	for _, tc := range []struct{ lang, text, intent string }{
 		{"it", "vorrei prenotare un appuntamento al PUA", "flows.booking"},
 		{"it", "prenotare", "flows.booking"},
-		{"it", "dove posso imparare italiano", "kinds.cpia"},
+		{"it", "dove posso imparare italiano", "guides.italian_courses"},
 		{"it", "voglio parlare con una persona", "commands.operator"},
 		{"it", "cancella i miei dati per favore", "commands.forget"},
 		{"fr", "activités des associations", "flows.activities"},
