@@ -4,11 +4,11 @@ import (
 	"context"
 	"fmt"
 	"io/fs"
-	"os"
 	"maps"
+	"os"
 	"path/filepath"
-	"slices"
 	"runtime/debug"
+	"slices"
 	"sync"
 
 	"teamsbot/activities"
