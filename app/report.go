@@ -63,6 +63,7 @@ type contentReport struct {
 
 func buildReport(l *Loaded, now time.Time, maxAge time.Duration) *contentReport {
 	d := l.Directory
+	langs := langCodesOf(l.Catalog)
 	r := &contentReport{Count: map[[2]string]int{}, Confirmed: map[[2]string]int{}}
 	provinces := map[string]bool{}
 	for _, m := range d.Municipalities.All() {
@@ -100,8 +101,8 @@ func buildReport(l *Loaded, now time.Time, maxAge time.Duration) *contentReport 
 		case !p.ConfirmedWithin(now, maxAge):
 			add("stale", file, p.Line, p.ID, "last confirmed "+p.Checked)
 		}
-		if p.Note != "" || p.PhoneNote != "" {
-			add("untranslated", file, p.Line, p.ID, "note in Italian only, shown to every user")
+		if len(p.Note) > 0 && !p.Note.Translated(langs) || len(p.PhoneNote) > 0 && !p.PhoneNote.Translated(langs) {
+			add("untranslated", file, p.Line, p.ID, "note not in every language")
 		}
 	}
 	for _, g := range d.Guides() {

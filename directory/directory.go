@@ -127,8 +127,8 @@ func (s *Service) formatPlace(req bot.ActionRequest, n int, h knowledge.Hit) str
 	b.WriteString("\n🕘 " + s.hoursLine(req, p))
 	if p.Phone != "" {
 		b.WriteString("\n📞 " + p.Phone)
-		if p.PhoneNote != "" {
-			b.WriteString(" (" + p.PhoneNote + ")")
+		if note := p.PhoneNote.In(req.Lang); note != "" {
+			b.WriteString(" (" + note + ")")
 		}
 	}
 	if p.Email != "" {
@@ -140,8 +140,8 @@ func (s *Service) formatPlace(req bot.ActionRequest, n int, h knowledge.Hit) str
 	if link := mapLink(p); link != "" {
 		b.WriteString("\n🗺 " + link)
 	}
-	if p.Note != "" {
-		b.WriteString("\nℹ️ " + p.Note)
+	if note := p.Note.In(req.Lang); note != "" {
+		b.WriteString("\nℹ️ " + note)
 	}
 	if p.Sample {
 		b.WriteString("\n⚠️ " + t("places.sample", nil))

@@ -24,11 +24,11 @@ type Place struct {
 	// stands at its municipality's centre.
 	Approximate bool
 	Phone       string
-	PhoneNote   string
+	PhoneNote   Texts
 	Email       string
 	Web         string
 	Hours       Hours
-	Note        string
+	Note        Texts
 	Languages   []string
 	Topics      []string
 	Source      string
@@ -67,6 +67,38 @@ func (p *Place) ConfirmedWithin(now time.Time, maxAge time.Duration) bool {
 	}
 	d, err := time.ParseInLocation("2006-01-02", p.Checked, Rome)
 	return err == nil && now.Sub(d) <= maxAge
+}
+
+// Texts is a short text in several languages. In YAML it is a mapping by
+// language, or a plain string, which is Italian (and shown as such to
+// every user until it is translated: `teamsbot content report` lists it).
+type Texts map[string]string
+
+// UnmarshalYAML implements yaml.Unmarshaler.
+func (t *Texts) UnmarshalYAML(n *yaml.Node) error {
+	if n.Kind == yaml.ScalarNode {
+		*t = Texts{"it": n.Value}
+		return nil
+	}
+	var m map[string]string
+	if err := n.Decode(&m); err != nil {
+		return err
+	}
+	*t = m
+	return nil
+}
+
+// In is the text in lang, else English, else Italian ("" when empty).
+func (t Texts) In(lang string) string { return pick(t, lang) }
+
+// Translated reports whether the text exists in every language given.
+func (t Texts) Translated(langs []string) bool {
+	for _, l := range langs {
+		if t[l] == "" {
+			return false
+		}
+	}
+	return true
 }
 
 // ServesMunicipality reports whether the place is responsible for the
@@ -156,11 +188,11 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 		Lat          *float64 `yaml:"lat"`
 		Lon          *float64 `yaml:"lon"`
 		Phone        string   `yaml:"phone"`
-		PhoneNote    string   `yaml:"phone_note"`
+		PhoneNote    Texts    `yaml:"phone_note"`
 		Email        string   `yaml:"email"`
 		Web          string   `yaml:"web"`
 		Hours        string   `yaml:"hours"`
-		Note         string   `yaml:"note"`
+		Note         Texts    `yaml:"note"`
 		Languages    []string `yaml:"languages"`
 		Topics       []string `yaml:"topics"`
 		Source       string   `yaml:"source"`
@@ -207,6 +239,17 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 	m, known := ms.ByCode(p.Municipality)
 	if !known {
 		bad("municipality", "place %s: unknown municipality code %q (an ISTAT code of knowledge/municipalities.csv, quoted: \"048017\")", p.ID, p.Municipality)
+	}
+	for key, t := range map[string]Texts{"note": p.Note, "phone_note": p.PhoneNote} {
+		if len(t) > 0 && !t.Translated(Launch) {
+			var missing []string
+			for _, l := range Launch {
+				if t[l] == "" {
+					missing = append(missing, l)
+				}
+			}
+			is.warn(line(key), "place %s: %s is not translated into %s: users read it in another language", p.ID, key, strings.Join(missing, ", "))
+		}
 	}
 	// The area served: declared, else the kind's.
 	province := raw.Serves.Province
