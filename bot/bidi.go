@@ -150,11 +150,12 @@ func startsDigit(s string) bool {
 // isolateReplies isolates the left-to-right runs of every reply written in
 // a right-to-left language: its text, its buttons and its prompts. It is
 // the one place where direction is handled, for every reply of every
-// channel (turns, operators' answers, reminders).
+// channel (turns, reminders); an operator's answer is left as written.
 func (e *Engine) isolateReplies(replies []Reply) {
 	for i := range replies {
 		r := &replies[i]
-		if !e.rtl[r.Lang] {
+		// An operator's words reach the user as the operator wrote them.
+		if !e.rtl[r.Lang] || r.FromOperator != "" {
 			continue
 		}
 		r.Text = IsolateLTR(r.Text)

@@ -172,10 +172,15 @@ func TestArabicConversation(t *testing.T) {
 	r.post(t, fixture(t, "message_location", nil), secret)
 	got = r.sent()
 	text := joined(got)
+	// In Arabic, left-to-right runs arrive isolated (U+2068…U+2069).
+	plain := strings.NewReplacer("\u2068", "", "\u2069", "").Replace(text)
 	for _, want := range []string{"1. Questura di Prato", "🗺 https://www.openstreetmap.org/"} {
-		if !strings.Contains(text, want) {
+		if !strings.Contains(plain, want) {
 			t.Errorf("results lack %q:\n%s", want, text)
 		}
+	}
+	if !strings.Contains(text, "\u2068https://www.openstreetmap.org/") {
+		t.Errorf("the map link is not isolated in Arabic:\n%s", text)
 	}
 	if strings.Contains(text, "<") && !strings.Contains(text, "&lt;") && !strings.Contains(text, "<b>") {
 		t.Errorf("unescaped markup:\n%s", text)
