@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"runtime/debug"
 	"slices"
+	"strings"
 	"sync"
 
 	"teamsbot/activities"
@@ -201,6 +202,7 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 		l.Links = links
 		issues = append(issues, lengthChecks(cat, prog)...)
 		issues = append(issues, engineMessages(cat)...)
+		issues = append(issues, isolateChecks(cat)...)
 		glossary, gis := locales.LoadGlossary(c.Locales)
 		prefix("locales", gis)
 		issues = append(issues, glossaryChecks(glossary, cat, dir)...)
@@ -373,6 +375,26 @@ func glossaryChecks(g *locales.Glossary, cat *locales.Catalog, dir *knowledge.Di
 			warn("knowledge/kinds.yaml", 0, l.Code, g.Check(l.Code, dir.Kinds[id].Name[l.Code]))
 			if r, ok := dir.KindRoute(id); ok {
 				warn("knowledge/routes.yaml", r.Line, l.Code, g.Check(l.Code, r.Text[l.Code]))
+			}
+		}
+	}
+	return issues
+}
+
+// isolateChecks: a text that opens a directional isolate (U+2066–U+2068)
+// must close it (U+2069), or the rest of the message is laid out inside
+// it. (Every left-to-right run of a right-to-left reply is isolated when it
+// is sent; authors may isolate template values themselves.)
+func isolateChecks(cat *locales.Catalog) flow.Issues {
+	var issues flow.Issues
+	for _, l := range cat.Languages() {
+		for _, id := range cat.IDs(l.Code) {
+			text := cat.Text(l.Code, id, nil)
+			open := strings.Count(text, "\u2066") + strings.Count(text, "\u2067") + strings.Count(text, "\u2068")
+			if closed := strings.Count(text, "\u2069"); open != closed {
+				file, line, _ := cat.Position(l.Code, id)
+				issues = append(issues, flow.Issue{File: "locales/" + file, Line: line, Severity: flow.Error, Code: "bidi",
+					Msg: fmt.Sprintf("%s opens %d directional isolates and closes %d", id, open, closed)})
 			}
 		}
 	}
