@@ -19,6 +19,10 @@ import (
 	"teamsbot/knowledge"
 )
 
+// FarKm is the distance beyond which the nearest office known is "far": the
+// kind's route (how to reach a nearer one) comes first.
+const FarKm = 30
+
 // PageSize is how many places one answer lists: three fit a phone's screen.
 const PageSize = 3
 
@@ -88,6 +92,17 @@ func (s *Service) nearest(_ context.Context, req bot.ActionRequest) (bot.ActionR
 	}
 	res.Outcome = "found"
 	if offset == 0 {
+		// The nearest office known is far, and none serves the user's
+		// comune: first the way to reach a nearer one.
+		if h := hits[0]; !h.Responsible && !h.Place.RegionWide && h.Km > FarKm {
+			if r, ok := s.dir.KindRoute(kind); ok {
+				name := ""
+				if m, ok := s.dir.Municipalities.ByCode(req.Args["municipality"]); ok {
+					name = m.Name
+				}
+				res.Say = append(res.Say, bot.Said{Raw: "ℹ️ " + r.TextIn(req.Lang, name)})
+			}
+		}
 		res.Say = append(res.Say, bot.Said{ID: "find.results_intro", Data: map[string]string{"kind": s.dir.KindName(kind, req.Lang)}})
 	}
 	for i, h := range hits {
