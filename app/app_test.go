@@ -133,7 +133,7 @@ func TestGraph(t *testing.T) {
 		}
 	}
 	e, _, _ = env([]string{"graph", "nope"}, "", nil)
-	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: activities, booking, callback, find_service, menu, my_activities, my_bookings, procedures, propose, school") {
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), "flows: activities, booking, callback, find_service, menu, my_activities, my_bookings, no_operator, procedures, propose, school") {
 		t.Errorf("graph nope: %v", err)
 	}
 }

@@ -831,8 +831,12 @@ func (t *turn) advance(n *flow.Node) error {
 			t.question(n, false)
 			return nil
 		}
-		for _, m := range n.Say {
-			t.say(m.ID, t.data(m))
+		if n.Kind != flow.KindHandoff || t.e.cfg.Operators {
+			// A handoff's words ("I am passing you to a person") are said
+			// only when there is a person to pass to.
+			for _, m := range n.Say {
+				t.say(m.ID, t.data(m))
+			}
 		}
 		switch n.Kind {
 		case flow.KindSay:

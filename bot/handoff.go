@@ -13,6 +13,14 @@ import (
 func (t *turn) handoff(reason string) error {
 	s := t.s
 	if !t.e.cfg.Operators {
+		// No desk: never promise a person; the content's no_operator flow
+		// gives the human door for the user's comune.
+		if f, ok := t.e.prog.Flow(NoOperatorFlow); ok {
+			if n, ok := t.current(); ok {
+				t.pushBack(n)
+			}
+			return t.startFlow(f)
+		}
 		t.say("operator.unavailable", nil)
 		if _, ok := t.current(); ok {
 			return t.reask(nil)
@@ -195,6 +203,10 @@ func (e *Engine) HandoffTimedOut(ctx context.Context, s *Session, now time.Time)
 	s.Updated = now.Unix()
 	return t.out, nil
 }
+
+// NoOperatorFlow is the content flow that, when no operators' desk is
+// connected, says where a person can be found near the user.
+const NoOperatorFlow = "no_operator"
 
 // CallbackFlow is the content flow that takes a phone number for a call
 // back when no operator answered in time.

@@ -50,6 +50,7 @@ func New(d *knowledge.Directory, f GuideFinder) *Service { return &Service{dir: 
 func (s *Service) Actions() []bot.Action {
 	return []bot.Action{
 		{Name: "places.nearest", Outcomes: []string{"found", "route", "none"}, Sets: []string{"results_more", "next_offset"}, Run: s.nearest},
+		{Name: "places.human_door", Outcomes: []string{"shown"}, Run: s.humanDoor},
 		{Name: "guides.list", Outcomes: []string{"listed", "none"}, Sets: []string{"guide_choices"}, Run: s.list},
 		{Name: "guides.find", Outcomes: []string{"one", "several", "none"}, Sets: []string{"guide", "guide_choices"}, Run: s.find},
 		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind"}, Run: s.show},
@@ -316,4 +317,32 @@ func official(t func(string, map[string]string) string, g *knowledge.Guide) stri
 		return t("guide.official", map[string]string{"url": g.OfficialURL, "checked": g.Checked})
 	}
 	return t("guide.unverified", map[string]string{"url": g.OfficialURL})
+}
+
+// humanDoor says where a person can help, near the user's comune, when no
+// operator is connected: the Comune's immigration desk where it has one,
+// the user's own Comune (its town hall and website), and how to find a
+// patronato.
+//
+//	do: places.human_door
+//	with: {municipality: "{place_municipality_code}"}
+func (s *Service) humanDoor(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	res := bot.ActionResult{Outcome: "shown", Say: []bot.Said{{ID: "operator.door_intro"}}}
+	m, ok := s.dir.Municipalities.ByCode(req.Args["municipality"])
+	if !ok {
+		return res, nil
+	}
+	n := 0
+	if hits, _ := s.dir.Nearest("info_point", m.Lat, m.Lon, m.Code, 0, 1); len(hits) > 0 && hits[0].Responsible {
+		n++
+		res.Say = append(res.Say, bot.Said{Raw: s.formatPlace(req, n, hits[0])})
+	}
+	if hits, _ := s.dir.Nearest("comune_anagrafe", m.Lat, m.Lon, m.Code, 0, 1); len(hits) > 0 {
+		n++
+		res.Say = append(res.Say, bot.Said{Raw: s.formatPlace(req, n, hits[0])})
+	}
+	if r, ok := s.dir.KindRoute("patronato"); ok {
+		res.Say = append(res.Say, bot.Said{Raw: "ℹ️ " + r.TextIn(req.Lang, m.Name)})
+	}
+	return res, nil
 }

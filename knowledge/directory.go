@@ -192,8 +192,9 @@ func (d *Directory) Nearest(kind string, lat, lon float64, municipality string, 
 	total := len(responsible) + local + len(region)
 	if k := d.Kinds[kind]; k != nil && k.Area == "comune" && municipality != "" {
 		// One's own Comune is the only one that can help: none known, none
-		// shown (the kind's route says how to reach it).
-		all, total = responsible, len(responsible)
+		// shown (the kind's route says how to reach it); what serves the
+		// whole region still does.
+		all, total = append(responsible, region...), len(responsible)+len(region)
 	}
 	if offset >= len(all) {
 		return nil, false

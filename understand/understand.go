@@ -137,6 +137,7 @@ type intent struct {
 	vars    map[string]string // variables to set first
 	command string            // or a global command to run
 	label   func(lang string) string
+	menu    bool // a flow the main menu opens
 }
 
 // Build reads the examples, checks them, and trains the classifier. The
@@ -162,8 +163,12 @@ func Build(src Source) (*Understander, flow.Issues) {
 			taught[e.Intent] = true
 		}
 	}
-	for id := range u.intents {
-		if (strings.HasPrefix(id, "kinds.") || strings.HasPrefix(id, "guides.")) && !taught[id] {
+	for id, in := range u.intents {
+		untaught := (strings.HasPrefix(id, "kinds.") || strings.HasPrefix(id, "guides.")) && !taught[id]
+		// A flow the engine opens itself (no_operator, callback) is not a
+		// place to send anyone to unless examples say so.
+		engineOnly := strings.HasPrefix(id, "flows.") && !in.menu && !taught[id]
+		if untaught || engineOnly {
 			delete(u.intents, id)
 		}
 	}
@@ -244,7 +249,8 @@ func intentsOf(src Source) map[string]*intent {
 				continue
 			}
 			f := f
-			out["flows."+f.ID] = &intent{id: "flows." + f.ID, flow: f.ID, vars: menuVars[f.ID],
+			_, inMenu := menuVars[f.ID]
+			out["flows."+f.ID] = &intent{id: "flows." + f.ID, flow: f.ID, vars: menuVars[f.ID], menu: inMenu,
 				label: func(lang string) string {
 					if f.Title == "" {
 						return f.ID
