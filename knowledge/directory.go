@@ -150,9 +150,10 @@ type Hit struct {
 }
 
 // Nearest returns up to n places of kind near (lat, lon), skipping the first
-// offset: first the offices responsible for the comune (ISTAT code; "" for
-// none known), nearest first, then the others by distance, then those that
-// serve the whole region. more reports whether there are further places.
+// offset: first the region-wide contacts that lead their kind, then the
+// offices responsible for the comune (ISTAT code; "" for none known),
+// nearest first, then the others by distance, then the other region-wide
+// contacts. more reports whether there are further places.
 func (d *Directory) Nearest(kind string, lat, lon float64, municipality string, offset, n int) (hits []Hit, more bool) {
 	cands := d.byKind[kind]
 	want := offset + n
@@ -188,6 +189,17 @@ func (d *Directory) Nearest(kind string, lat, lon float64, municipality string, 
 		}
 	}
 	slices.SortStableFunc(responsible, func(a, b Hit) int { return cmp.Compare(a.Km, b.Km) })
+	// The region-wide contacts that lead their kind come first.
+	var lead []Hit
+	for i := 0; i < len(region); {
+		if region[i].Place.Lead {
+			lead = append(lead, region[i])
+			region = slices.Delete(region, i, i+1)
+			continue
+		}
+		i++
+	}
+	responsible = append(lead, responsible...)
 	all := append(append(responsible, best...), region...)
 	total := len(responsible) + local + len(region)
 	if k := d.Kinds[kind]; k != nil && k.Area == "comune" && municipality != "" {

@@ -122,10 +122,16 @@ func TestNearestOrderAndPages(t *testing.T) {
 			t.Errorf("not sorted by distance at %d", i)
 		}
 	}
-	// The regional PUA number comes after the local PUAs.
+	// The regional PUA number leads (lead: true): the best door, before
+	// the local PUAs; the information portal, which does not lead, comes
+	// after the local information points.
 	hits, _ := d.Nearest("pua", siena.Lat, siena.Lon, "", 0, 100)
+	if first := hits[0]; !first.Place.RegionWide || !first.Place.Lead {
+		t.Errorf("the regional PUA number is not first: %s", first.Place.ID)
+	}
+	hits, _ = d.Nearest("info_point", siena.Lat, siena.Lon, "", 0, 100)
 	if last := hits[len(hits)-1]; !last.Place.RegionWide {
-		t.Errorf("region-wide PUA not last: %s", last.Place.ID)
+		t.Errorf("region-wide information point not last: %s", last.Place.ID)
 	}
 }
 

@@ -34,6 +34,9 @@ type Place struct {
 	Source      string
 	Sample      bool
 	RegionWide  bool
+	// Lead: a region-wide contact that is the best door for its kind (the
+	// regional freephone of the PUA), listed before the local offices.
+	Lead bool
 	// Serves is the area the office is responsible for: the municipalities'
 	// ISTAT codes (from `serves:` — a province, or a list of comuni — or
 	// the kind's area). Empty: no area is declared (distance only).
@@ -112,7 +115,7 @@ var (
 )
 
 var placeKeys = []string{"id", "kind", "name", "address", "municipality", "lat", "lon", "phone", "phone_note", "email", "web",
-	"hours", "note", "languages", "topics", "source", "sample", "region_wide", "serves", "checked"}
+	"hours", "note", "languages", "topics", "source", "sample", "region_wide", "lead", "serves", "checked"}
 
 // loadKinds reads kinds.yaml.
 func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
@@ -198,6 +201,7 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 		Source       string   `yaml:"source"`
 		Sample       bool     `yaml:"sample"`
 		RegionWide   bool     `yaml:"region_wide"`
+		Lead         bool     `yaml:"lead"`
 		Serves       struct {
 			Province       string   `yaml:"province"`
 			Municipalities []string `yaml:"municipalities"`
@@ -250,6 +254,10 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 			}
 			is.warn(line(key), "place %s: %s is not translated into %s: users read it in another language", p.ID, key, strings.Join(missing, ", "))
 		}
+	}
+	p.Lead = raw.Lead
+	if p.Lead && !p.RegionWide {
+		bad("lead", "place %s: lead is for region-wide contacts only", p.ID)
 	}
 	// The area served: declared, else the kind's.
 	province := raw.Serves.Province
