@@ -221,6 +221,18 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	}
 	minutes, _ := sc.ServiceMinutes(req.Args["service"])
 	b := bot.Booking{Conv: req.Conversation, Place: p.ID, Service: req.Args["service"], Lang: req.Lang, Start: at, Minutes: minutes, Mediator: req.Args["mediator"] == "yes"}
+	// The same request again (the platform redelivered "confirm" after a
+	// turn that booked but could not be saved): the user already holds this
+	// time, and is told that booking's code rather than given a second one.
+	held, err := st.Upcoming(ctx, req.Conversation, req.Now)
+	if err != nil {
+		return bot.ActionResult{}, fmt.Errorf("booking.book: %w", err)
+	}
+	for _, h := range held {
+		if h.Place == b.Place && h.Service == b.Service && h.Start.Equal(b.Start) {
+			return s.booked(ctx, st, req, p, h.Code, true)
+		}
+	}
 	for range 5 { // a fresh code if one is (very rarely) in use
 		b.Code = NewCode()
 		err = st.Book(ctx, b, sc.Desks, sc.MaxPerUser, req.Now)
@@ -236,10 +248,19 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	case err != nil:
 		return bot.ActionResult{}, fmt.Errorf("booking.book: %w", err)
 	}
-	res := bot.ActionResult{Outcome: "booked", Set: map[string]string{"booking_code": b.Code}}
-	if old := req.Args["moving"]; old != "" {
-		// The new time is booked: only now is the old one given up.
-		if _, err := st.Cancel(ctx, req.Conversation, NormalizeCode(old)); err == nil {
+	return s.booked(ctx, st, req, p, b.Code, false)
+}
+
+// booked tells the user their booking: its code, where, and, when it moves
+// an older booking, gives that one up. again is a request made before,
+// whose booking the user already holds.
+func (s *Service) booked(ctx context.Context, st bot.Bookings, req bot.ActionRequest, p *knowledge.Place, code string, again bool) (bot.ActionResult, error) {
+	res := bot.ActionResult{Outcome: "booked", Set: map[string]string{"booking_code": code}}
+	if old := NormalizeCode(req.Args["moving"]); old != "" {
+		// The new time is booked: only now is the old one given up. If it is
+		// already gone when the request comes again, its first delivery
+		// gave it up.
+		if _, err := st.Cancel(ctx, req.Conversation, old); err == nil || again {
 			res.Say = append(res.Say, bot.Said{ID: "booking.moved"})
 		}
 	}
@@ -251,7 +272,7 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	if !p.Approximate {
 		mapLink = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f", p.Lat, p.Lon, p.Lat, p.Lon)
 	}
-	res.Say = append(res.Say, bot.Said{ID: "booking.done", Data: map[string]string{"code": b.Code, "address": address, "map": mapLink}})
+	res.Say = append(res.Say, bot.Said{ID: "booking.done", Data: map[string]string{"code": code, "address": address, "map": mapLink}})
 	return res, nil
 }
 

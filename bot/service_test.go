@@ -492,3 +492,43 @@ func TestRedisTurnIsThreeRoundTrips(t *testing.T) {
 		t.Errorf("%d replies", len(got))
 	}
 }
+
+// TestRedeliveredConfirmBooksOnce: the store fails to save the turn that
+// booked (after the booking was written), the platform delivers "confirm"
+// again: the user holds one booking, with the code they are told, not two.
+func TestRedeliveredConfirmBooksOnce(t *testing.T) {
+	st := &failingSave{Store: memory.New()}
+	f := newFixture(t, st, false)
+	for _, text := range []string{"hi", "1", "3", "1", "Prato", "1", "1", "1", "2"} {
+		f.say(t, "u1", text)
+	}
+	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.confirm", Text: "1", LangHint: "en"}
+	st.fail = true
+	if err := f.svc.Handle(context.Background(), in); !errors.Is(err, bot.ErrUnavailable) {
+		t.Fatalf("the confirm whose save failed: %v", err)
+	}
+	f.out.take("u1")
+	if err := f.svc.Handle(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	got := f.out.take("u1")
+	bs, err := st.Store.(bot.Bookings).Upcoming(context.Background(), "test:u1", f.now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(bs) != 1 {
+		t.Fatalf("one confirm delivered twice made %d bookings: %+v", len(bs), bs)
+	}
+	if !strings.Contains(texts(got), bs[0].Code) {
+		t.Errorf("the user is told a code that is not their booking's (%s): %q", bs[0].Code, texts(got))
+	}
+}
+
+// texts joins the replies' texts.
+func texts(replies []bot.Reply) string {
+	var out []string
+	for _, r := range replies {
+		out = append(out, r.Text)
+	}
+	return strings.Join(out, "\n")
+}
