@@ -87,10 +87,10 @@ func (s *Service) Actions() []bot.Action {
 	return []bot.Action{
 		{Name: "activities.list", Outcomes: []string{"found", "none"}, Sets: []string{"activity_choices"}, Run: s.list},
 		{Name: "activities.card", Outcomes: []string{"open", "drop_in", "gone"}, Run: s.card},
-		{Name: "activities.join", Outcomes: []string{"joined", "waiting", "already", "full", "gone"}, Sets: []string{"activity_position"}, Run: s.join},
+		{Name: "activities.join", Writes: true, Outcomes: []string{"joined", "waiting", "already", "full", "gone"}, Sets: []string{"activity_position"}, Run: s.join},
 		{Name: "activities.mine", Outcomes: []string{"some", "none"}, Sets: []string{"my_activity_choices"}, Run: s.mine},
-		{Name: "activities.leave", Outcomes: []string{"left", "not_enrolled"}, Run: s.leave},
-		{Name: "activities.propose", Outcomes: []string{"sent"}, Run: s.propose},
+		{Name: "activities.leave", Writes: true, Outcomes: []string{"left", "not_enrolled"}, Run: s.leave},
+		{Name: "activities.propose", Writes: true, Outcomes: []string{"sent"}, Run: s.propose},
 	}
 }
 

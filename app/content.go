@@ -82,11 +82,14 @@ type Loaded struct {
 	Booking *booking.Service
 	// Activities runs the activity actions; it needs the store (SetStore).
 	Activities *activities.Service
+	// store keeps the memo of the actions that write (bot.Config.Memo).
+	store bot.Store
 }
 
 // SetStore gives the actions that keep data their store, and the notifier
 // of proactive messages (nil where none is sent: tests, chat).
 func (l *Loaded) SetStore(st bot.Store, n activities.Notifier) {
+	l.store = st
 	l.Booking.SetStore(st)
 	l.Activities.SetStore(st, n)
 }
@@ -106,7 +109,7 @@ func (c *CallbackRelay) Connect(send func(ctx context.Context, conv, lang, phone
 }
 
 func (c *CallbackRelay) action() bot.Action {
-	return bot.Action{Name: "operator.callback", Outcomes: []string{"sent", "failed"},
+	return bot.Action{Name: "operator.callback", Writes: true, Outcomes: []string{"sent", "failed"},
 		Run: func(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
 			c.mu.Lock()
 			send := c.send
@@ -136,6 +139,9 @@ func Actions(d *knowledge.Directory, cb *CallbackRelay, bk *booking.Service, ac 
 
 // Engine builds an engine over loaded content.
 func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
+	if cfg.Memo == nil && l.store != nil {
+		cfg.Memo = l.store
+	}
 	e, err := bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, cfg)
 	if err != nil {
 		return nil, err

@@ -57,9 +57,9 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "booking.days", Outcomes: []string{"found", "none"}, Sets: []string{"booking_day_choices", "booking_days_next"}, Run: s.days},
 		{Name: "booking.times", Outcomes: []string{"found", "none"}, Sets: []string{"booking_time_choices"}, Run: s.times},
 		{Name: "booking.summary", Outcomes: []string{"ok", "gone"}, Run: s.summary},
-		{Name: "booking.book", Outcomes: []string{"booked", "full", "too_many", "gone"}, Sets: []string{"booking_code"}, Run: s.book},
+		{Name: "booking.book", Writes: true, Outcomes: []string{"booked", "full", "too_many", "gone"}, Sets: []string{"booking_code"}, Run: s.book},
 		{Name: "booking.mine", Outcomes: []string{"some", "none"}, Sets: []string{"booking_mine_choices"}, Run: s.mine},
-		{Name: "booking.cancel", Outcomes: []string{"cancelled", "unknown"}, Run: s.cancel},
+		{Name: "booking.cancel", Writes: true, Outcomes: []string{"cancelled", "unknown"}, Run: s.cancel},
 		{Name: "booking.prepare_move", Outcomes: []string{"ready", "unknown"}, Sets: []string{"moving_code", "service", "booking_place"}, Run: s.prepareMove},
 	}
 }

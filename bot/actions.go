@@ -19,7 +19,11 @@ type Action struct {
 	Outcomes []string
 	// Sets lists the variables Run may set, so lint knows them.
 	Sets []string
-	Run  func(ctx context.Context, req ActionRequest) (ActionResult, error)
+	// Writes marks an action that changes something outside the
+	// conversation (a booking, an enrolment, a message to the desk): it runs
+	// at most once per delivered message and step (see Config.Memo).
+	Writes bool
+	Run    func(ctx context.Context, req ActionRequest) (ActionResult, error)
 }
 
 // ActionRequest is what an action gets.

@@ -34,6 +34,10 @@ type Config struct {
 	// KeepsMisunderstood: the texts not understood are kept (masked, not
 	// linked to the user); the privacy notice says so.
 	KeepsMisunderstood bool
+	// Memo keeps the results of the actions that write, so a message
+	// delivered again does not run them twice (see MemoKey); nil runs them
+	// every time.
+	Memo Sessions
 }
 
 func (c *Config) defaults() {
@@ -220,7 +224,7 @@ type turn struct {
 
 // Step advances a conversation by one inbound message. It changes s in place
 // and returns what to send and what happened. It does no I/O of its own
-// (actions registered from Go may); an error means the content or an action
+// (actions registered from Go may, and the memo of those that write); an error means the content or an action
 // failed, and the user has already been given a polite reply in the Turn.
 func (e *Engine) Step(ctx context.Context, s *Session, in Inbound, now time.Time) (Turn, error) {
 	t := &turn{e: e, ctx: ctx, s: s, in: in, now: now}
@@ -884,7 +888,7 @@ func (t *turn) do(n *flow.Node) (*flow.Node, error) {
 	}
 	lang := t.lang()
 	tr := func(id string, data map[string]string) string { return t.e.tr.Text(lang, id, data) }
-	res, err := a.Run(t.ctx, ActionRequest{Lang: lang, Args: args, Vars: t.s.Vars, Now: t.now, T: tr, Conversation: t.in.Key()})
+	res, err := t.runAction(a, ActionRequest{Lang: lang, Args: args, Vars: t.s.Vars, Now: t.now, T: tr, Conversation: t.in.Key()}, n.Flow.ID, n.ID)
 	if err != nil {
 		return nil, fmt.Errorf("action %s: %w", n.Do, err)
 	}

@@ -393,8 +393,10 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	if forget {
 		// The outbox, the failed replies and their index entries go with
 		// the rest.
-		if err := s.store.Forget(ctx, conv); err != nil {
-			return fmt.Errorf("forget: %w: %w", ErrUnavailable, err)
+		for _, key := range []string{conv, MemoKey(conv)} {
+			if err := s.store.Forget(ctx, key); err != nil {
+				return fmt.Errorf("forget: %w: %w", ErrUnavailable, err)
+			}
 		}
 		log.Info("conversation data deleted on request")
 		return errors.Join(stepErr, s.send(ctx, channel, userID, turn.Replies))

@@ -532,3 +532,43 @@ func texts(replies []bot.Reply) string {
 	}
 	return strings.Join(out, "\n")
 }
+
+// TestRedeliveredJoinIsToldJoined: the turn that enrolled the user could not
+// be saved; the redelivered "join" tells them they joined (the memo of the
+// first run), not "you are already on the list", and "delete my data" then
+// deletes the memo with the rest.
+func TestRedeliveredJoinIsToldJoined(t *testing.T) {
+	st := &failingSave{Store: memory.New()}
+	f := newFixture(t, st, false)
+	for _, text := range []string{"hi", "1", "5", "1", "Prato"} {
+		f.say(t, "u1", text)
+	}
+	if got := ids(f.say(t, "u1", "1")); !strings.Contains(got, "activities.ask_join") {
+		t.Fatalf("not at an activity's card: %s", got)
+	}
+	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.join", Text: "1", LangHint: "en"}
+	st.fail = true
+	if err := f.svc.Handle(context.Background(), in); !errors.Is(err, bot.ErrUnavailable) {
+		t.Fatalf("the join whose save failed: %v", err)
+	}
+	f.out.take("u1")
+	if err := f.svc.Handle(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	got := ids(f.out.take("u1"))
+	if !strings.Contains(got, "activities.joined") || strings.Contains(got, "activities.already") {
+		t.Errorf("the redelivered join: %s", got)
+	}
+	es, err := st.Store.(bot.Enrolments).Enrolled(context.Background(), "test:u1")
+	if err != nil || len(es) != 1 {
+		t.Fatalf("enrolments: %v %v", es, err)
+	}
+	if _, err := st.Load(context.Background(), bot.MemoKey("test:u1")); err != nil {
+		t.Fatalf("no memo of the join: %v", err)
+	}
+	f.say(t, "u1", "delete")
+	f.say(t, "u1", "1")
+	if _, err := st.Load(context.Background(), bot.MemoKey("test:u1")); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("the memo outlives 'delete my data': %v", err)
+	}
+}
