@@ -13,6 +13,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -290,17 +291,27 @@ func (s *Service) leave(ctx context.Context, req bot.ActionRequest) (bot.ActionR
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
-	capacity := 0
-	a, known := s.dir.Activity(req.Args["activity"])
-	if known {
-		capacity = a.Capacity
-	}
-	promoted, err := st.Leave(ctx, req.Args["activity"], req.Conversation, capacity)
+	err = s.leaveOne(ctx, st, n, req.Args["activity"], req.Conversation)
 	if errors.Is(err, bot.ErrNotEnrolled) {
 		return bot.ActionResult{Outcome: "not_enrolled"}, nil
 	}
 	if err != nil {
 		return bot.ActionResult{}, err
+	}
+	return bot.ActionResult{Outcome: "left"}, nil
+}
+
+// leaveOne takes conv off an activity; the first on its waiting list, if
+// any, gets the place and is told.
+func (s *Service) leaveOne(ctx context.Context, st Store, n Notifier, activity, conv string) error {
+	capacity := 0
+	a, known := s.dir.Activity(activity)
+	if known {
+		capacity = a.Capacity
+	}
+	promoted, err := st.Leave(ctx, activity, conv, capacity)
+	if err != nil {
+		return err
 	}
 	if promoted != nil && n != nil && known {
 		go func(conv string) {
@@ -309,12 +320,46 @@ func (s *Service) leave(ctx context.Context, req bot.ActionRequest) (bot.ActionR
 			_ = n.Notify(ctx, conv, bot.Notice{MessageID: "activities.promoted", Data: map[string]string{"title": a.TitleIn(promoted.Lang)}})
 		}(promoted.Conv)
 	}
-	return bot.ActionResult{Outcome: "left"}, nil
+	return nil
+}
+
+// Forget implements bot.Keeper: the user leaves every activity (the
+// waiting lists move up), the activities are listed for them, and their
+// proposals are deleted.
+func (s *Service) Forget(ctx context.Context, conv string, _ time.Time) ([]bot.Said, error) {
+	st, n, err := s.get()
+	if err != nil {
+		return nil, err
+	}
+	es, err := st.Enrolled(ctx, conv)
+	if err != nil {
+		return nil, fmt.Errorf("activities: forget: %w", err)
+	}
+	var said []bot.Said
+	for _, e := range es {
+		if err := s.leaveOne(ctx, st, n, e.Activity, conv); err != nil && !errors.Is(err, bot.ErrNotEnrolled) {
+			return said, fmt.Errorf("activities: forget: %w", err)
+		}
+		title := e.Activity
+		if a, ok := s.dir.Activity(e.Activity); ok {
+			title = a.TitleIn(e.Lang)
+		}
+		said = append(said, bot.Said{ID: "forget.activity", Data: map[string]string{"title": title}})
+	}
+	if err := s.editProposals(ctx, st, func(list []Proposal) []Proposal {
+		return slices.DeleteFunc(list, func(p Proposal) bool { return p.Conv == conv })
+	}); err != nil {
+		return said, fmt.Errorf("activities: forget: %w", err)
+	}
+	return said, nil
 }
 
 // Proposal is an activity proposed, or help offered, by a user.
 type Proposal struct {
-	ID        string    `json:"id"`
+	ID string `json:"id"`
+	// Conv is who proposed it, so "delete my data" deletes it; it is
+	// not shown to the coordinators.
+	Conv      string    `json:"conv,omitempty"`
 	Lang      string    `json:"lang"`
 	Channel   string    `json:"channel"`
 	What      string    `json:"what"`
@@ -333,23 +378,35 @@ func (s *Service) propose(ctx context.Context, req bot.ActionRequest) (bot.Actio
 		return bot.ActionResult{}, err
 	}
 	channel, _, _ := strings.Cut(req.Conversation, ":")
-	p := Proposal{ID: fmt.Sprintf("P%d", req.Now.UnixNano()%1e9), Lang: req.Lang, Channel: channel, What: req.Args["what"], Where: req.Args["where"], When: req.Args["when"], Languages: req.Args["languages"], At: req.Now}
-	unlock, err := st.Lock(ctx, keyProposals, 10*time.Second)
-	if err != nil {
-		return bot.ActionResult{}, err
-	}
-	list, _ := Proposals(ctx, st)
-	list = append(list, p)
-	raw, _ := json.Marshal(list)
-	err = st.Save(ctx, keyProposals, raw, 365*24*time.Hour)
-	unlock()
-	if err != nil {
+	p := Proposal{ID: fmt.Sprintf("P%d", req.Now.UnixNano()%1e9), Conv: req.Conversation, Lang: req.Lang, Channel: channel, What: req.Args["what"], Where: req.Args["where"], When: req.Args["when"], Languages: req.Args["languages"], At: req.Now}
+	if err := s.editProposals(ctx, st, func(list []Proposal) []Proposal { return append(list, p) }); err != nil {
 		return bot.ActionResult{}, err
 	}
 	if s.OnProposal != nil {
 		_ = s.OnProposal(ctx, p)
 	}
 	return bot.ActionResult{Outcome: "sent"}, nil
+}
+
+// ProposalsKeptFor is how long a proposal is kept for the coordinators.
+const ProposalsKeptFor = 365 * 24 * time.Hour
+
+// editProposals changes the list of proposals under its lock.
+func (s *Service) editProposals(ctx context.Context, st Store, edit func([]Proposal) []Proposal) error {
+	unlock, err := st.Lock(ctx, keyProposals, 10*time.Second)
+	if err != nil {
+		return err
+	}
+	defer unlock()
+	list, err := Proposals(ctx, st)
+	if err != nil {
+		return err
+	}
+	raw, err := json.Marshal(edit(list))
+	if err != nil {
+		return err
+	}
+	return st.Save(ctx, keyProposals, raw, ProposalsKeptFor)
 }
 
 // Proposals lists the proposals kept, oldest first.

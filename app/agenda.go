@@ -54,6 +54,25 @@ func postAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Direc
 	return posted, nil
 }
 
+// tellCancelled posts a cancelled appointment to its PUA's channel: the
+// office reads its agenda with it. A failure is logged; the user's
+// cancellation stands.
+func tellCancelled(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, b bot.Booking, log *slog.Logger) {
+	sc, ok := dir.Schedule(b.Place)
+	if !ok {
+		return
+	}
+	name := b.Place
+	if p, ok := dir.Place(b.Place); ok {
+		name = p.Name
+	}
+	at := b.Start.In(knowledge.Rome)
+	it := slackdesk.AgendaItem{Code: b.Code, Time: at.Format("15:04"), Service: b.Service, Lang: b.Lang, Mediator: b.Mediator}
+	if err := desk.PostCancellation(ctx, sc.SlackChannel, name, at.Format("02/01/2006"), it); err != nil {
+		log.Warn("cancellation not posted to the office", "error", err)
+	}
+}
+
 // runAgendas checks every minute whether agendas are due.
 func runAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, st bot.Store, log *slog.Logger) {
 	tick := time.NewTicker(time.Minute)
@@ -78,6 +97,25 @@ func runActivityReminders(ctx context.Context, l *Loaded, log *slog.Logger) {
 	for {
 		if _, err := l.Activities.SendReminders(ctx, time.Now()); err != nil {
 			log.Warn("activity reminders", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-tick.C:
+		}
+	}
+}
+
+// runPurge deletes, every hour, the appointments that took place more than
+// keep ago (the privacy notice says so).
+func runPurge(ctx context.Context, l *Loaded, keep time.Duration, log *slog.Logger) {
+	tick := time.NewTicker(time.Hour)
+	defer tick.Stop()
+	for {
+		if n, err := l.Booking.Purge(ctx, time.Now(), keep); err != nil {
+			log.Warn("purge of past appointments", "error", err)
+		} else if n > 0 {
+			log.Info("past appointments deleted", "count", n)
 		}
 		select {
 		case <-ctx.Done():

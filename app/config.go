@@ -51,6 +51,11 @@ type Config struct {
 	// RetentionDays: everything about a user is deleted this many days after
 	// their last message (TEAMSBOT_RETENTION_DAYS, default 30).
 	RetentionDays int
+	// Controller is the data controller named in the privacy notice
+	// (TEAMSBOT_CONTROLLER: the public body running the bot, with a way to
+	// reach it, like "Regione Toscana, dpo@regione.toscana.it"). serve
+	// warns when it is not set.
+	Controller string
 	// PseudonymKey keys the pseudonyms of user ids in logs
 	// (TEAMSBOT_PSEUDONYM_KEY). Set it in production, so pseudonyms are
 	// stable across restarts and cannot be recomputed by whoever reads logs.
@@ -218,6 +223,10 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		} else {
 			c.RetentionDays = n
 		}
+	}
+	c.Controller = strings.TrimSpace(getenv("TEAMSBOT_CONTROLLER"))
+	if len(c.Controller) > 200 || strings.ContainsAny(c.Controller, "\r\n") {
+		errs = append(errs, fmt.Errorf("TEAMSBOT_CONTROLLER: want one line of at most 200 characters"))
 	}
 	if v := getenv("TEAMSBOT_LOG_LEVEL"); v != "" {
 		if err := c.LogLevel.UnmarshalText([]byte(v)); err != nil {

@@ -94,6 +94,10 @@ func (l *Loaded) SetStore(st bot.Store, n activities.Notifier) {
 	l.Activities.SetStore(st, n)
 }
 
+// Keepers are the domain services that keep data about users outside their
+// sessions, for "delete my data" (bot.WithKeepers).
+func (l *Loaded) Keepers() []bot.Keeper { return []bot.Keeper{l.Booking, l.Activities} }
+
 // CallbackRelay passes "call me back" requests from the callback flow to the
 // operators' desk; without a desk the flow says where to find a person.
 type CallbackRelay struct {

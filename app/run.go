@@ -185,6 +185,7 @@ func engineFor(l *Loaded, cfg Config, operators bool) (*bot.Engine, error) {
 		RetentionDays:      cfg.RetentionDays,
 		Operators:          operators,
 		KeepsMisunderstood: cfg.Misunderstood,
+		Controller:         cfg.Controller,
 	})
 }
 
@@ -230,7 +231,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	out := console.New(env.Stdout)
-	opts := []bot.ServiceOption{bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr))}
+	opts := []bot.ServiceOption{bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr)), bot.WithKeepers(l.Keepers()...)}
 	if o := notUnderstood(cfg, st, nil); o != nil {
 		opts = append(opts, o)
 	}

@@ -133,7 +133,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 	}
 	var svc *bot.Service
 	handle := func(ctx context.Context, in bot.Inbound) error { return svc.Handle(ctx, in) }
-	opts := []bot.ServiceOption{bot.WithLogger(log), bot.WithMetrics(m)}
+	opts := []bot.ServiceOption{bot.WithLogger(log), bot.WithMetrics(m), bot.WithKeepers(l.Keepers()...)}
+	if cfg.Controller == "" {
+		log.Warn("TEAMSBOT_CONTROLLER is not set: the privacy notice names no data controller")
+	}
 	if o := notUnderstood(cfg, st, log); o != nil {
 		opts = append(opts, o)
 	}
@@ -187,6 +190,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	// Appointment reminders, the day before; each marked in the store before
 	// it is sent, so it goes out once.
 	go l.Booking.RunReminders(ctx, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
+	go runPurge(ctx, l, time.Duration(cfg.RetentionDays)*24*time.Hour, log)
 	if desk != nil {
 		desk.SetOperators(svc)
 		l.Callbacks.Connect(desk.Callback)
@@ -196,6 +200,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 			return desk.PostProposal(ctx, p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages)
 		}
 		go runAgendas(ctx, desk, l.Directory, st, log)
+		l.Booking.SetOnCancel(func(ctx context.Context, b bot.Booking) { tellCancelled(ctx, desk, l.Directory, b, log) })
 		if cfg.Slack.AppToken != "" {
 			go func() {
 				if err := desk.RunSocketMode(ctx, string(cfg.Slack.AppToken)); err != nil {

@@ -26,6 +26,8 @@ type Service struct {
 	demo  bool
 	mu    sync.RWMutex
 	store bot.Bookings
+	// onCancel is told of each appointment the user cancels (SetOnCancel).
+	onCancel func(ctx context.Context, b bot.Booking)
 }
 
 // New returns the booking service; SetStore must be called before it
@@ -33,6 +35,52 @@ type Service struct {
 // calendar no office has confirmed (sample: true) cannot be booked: it is
 // as if the PUA took no appointments through the bot.
 func New(dir *knowledge.Directory, demo bool) *Service { return &Service{dir: dir, demo: demo} }
+
+// Forget implements bot.Keeper: the user's upcoming appointments are
+// cancelled (their offices told, see SetOnCancel) and listed for them;
+// the past ones go with the store's Forget.
+func (s *Service) Forget(ctx context.Context, conv string, now time.Time) ([]bot.Said, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return nil, err
+	}
+	bs, err := st.Upcoming(ctx, conv, now)
+	if err != nil {
+		return nil, fmt.Errorf("booking: forget: %w", err)
+	}
+	var said []bot.Said
+	for _, b := range bs {
+		if _, err := st.Cancel(ctx, conv, b.Code); err != nil && !errors.Is(err, bot.ErrNoBooking) {
+			return said, fmt.Errorf("booking: forget: %w", err)
+		}
+		s.cancelled(ctx, b)
+		place := b.Place
+		if p, ok := s.dir.Place(b.Place); ok {
+			place = p.Name
+		}
+		said = append(said, bot.Said{ID: "forget.booking", Data: map[string]string{
+			"when": b.Start.In(knowledge.Rome).Format("02/01 15:04"), "place": place, "code": b.Code}})
+	}
+	return said, nil
+}
+
+// cancelled tells the office of a cancelled appointment (SetOnCancel).
+func (s *Service) cancelled(ctx context.Context, b bot.Booking) {
+	s.mu.RLock()
+	on := s.onCancel
+	s.mu.RUnlock()
+	if on != nil {
+		on(ctx, b)
+	}
+}
+
+// SetOnCancel sets who is told of a cancelled appointment: the office's
+// channel at the operators' desk (nil: no one).
+func (s *Service) SetOnCancel(on func(ctx context.Context, b bot.Booking)) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.onCancel = on
+}
 
 // SetStore sets where bookings are kept.
 func (s *Service) SetStore(st bot.Bookings) {
@@ -260,7 +308,11 @@ func (s *Service) booked(ctx context.Context, st bot.Bookings, req bot.ActionReq
 		// The new time is booked: only now is the old one given up. If it is
 		// already gone when the request comes again, its first delivery
 		// gave it up.
-		if _, err := st.Cancel(ctx, req.Conversation, old); err == nil || again {
+		gone, err := st.Cancel(ctx, req.Conversation, old)
+		if err == nil {
+			s.cancelled(ctx, gone)
+		}
+		if err == nil || again {
 			res.Say = append(res.Say, bot.Said{ID: "booking.moved"})
 		}
 	}
@@ -326,11 +378,13 @@ func (s *Service) cancel(ctx context.Context, req bot.ActionRequest) (bot.Action
 		return bot.ActionResult{}, err
 	}
 	code := NormalizeCode(req.Args["code"])
-	if _, err := st.Cancel(ctx, req.Conversation, code); err != nil {
+	b, err := st.Cancel(ctx, req.Conversation, code)
+	if err != nil {
 		if errors.Is(err, bot.ErrNoBooking) {
 			return bot.ActionResult{Outcome: "unknown"}, nil
 		}
 		return bot.ActionResult{}, err
 	}
+	s.cancelled(ctx, b)
 	return bot.ActionResult{Outcome: "cancelled"}, nil
 }

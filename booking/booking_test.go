@@ -204,6 +204,33 @@ func TestConcurrentBookingThroughTheActions(t *testing.T) {
 	}
 }
 
+// TestPurgeDeletesPastAppointments: appointments are kept for keep after
+// their date, as the privacy notice says, then deleted; later ones stay.
+func TestPurgeDeletesPastAppointments(t *testing.T) {
+	s := New(dir(t), true)
+	st := memory.New()
+	s.SetStore(st)
+	now := rome("2026-11-26 10:00")
+	for i, at := range []string{"2026-11-30 09:00", "2026-12-02 09:00"} {
+		res, err := s.book(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: fmt.Sprintf("whatsapp:%d", i),
+			Args: map[string]string{"place": "po-pua", "service": "first_reception", "time": strconv.FormatInt(rome(at).Unix(), 10)}})
+		if err != nil || res.Outcome != "booked" {
+			t.Fatalf("%s: %s %v", at, res.Outcome, err)
+		}
+	}
+	keep := 30 * 24 * time.Hour
+	if n, err := s.Purge(context.Background(), rome("2026-12-30 08:59"), keep); err != nil || n != 0 {
+		t.Errorf("before 30 days: %d purged, %v", n, err)
+	}
+	if n, err := s.Purge(context.Background(), rome("2026-12-31 10:00"), keep); err != nil || n != 1 {
+		t.Errorf("30 days after the first: %d purged, %v", n, err)
+	}
+	bs, _ := st.Between(context.Background(), "po-pua", rome("2026-01-01 00:00"), rome("2027-01-01 00:00"))
+	if len(bs) != 1 || !bs[0].Start.Equal(rome("2026-12-02 09:00")) {
+		t.Errorf("left: %+v", bs)
+	}
+}
+
 // BenchmarkSlots is the slot computation of a PUA over 60 days.
 func BenchmarkSlots(b *testing.B) {
 	d := dir(b)

@@ -75,6 +75,33 @@ func (s *Service) SendReminders(ctx context.Context, n Notifier, now time.Time) 
 	return sent, nil
 }
 
+// Purge deletes the appointments that took place more than keep ago (the
+// privacy notice says how long they are kept). It returns how many it
+// deleted.
+func (s *Service) Purge(ctx context.Context, now time.Time, keep time.Duration) (int, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return 0, err
+	}
+	n := 0
+	for _, p := range s.dir.Places() {
+		if _, ok := s.dir.Schedule(p.ID); !ok {
+			continue
+		}
+		bs, err := st.Between(ctx, p.ID, time.Unix(0, 0), now.Add(-keep))
+		if err != nil {
+			return n, fmt.Errorf("booking: purge: %w", err)
+		}
+		for _, b := range bs {
+			if _, err := st.Cancel(ctx, b.Conv, b.Code); err != nil && !errors.Is(err, bot.ErrNoBooking) {
+				return n, fmt.Errorf("booking: purge: %w", err)
+			}
+			n++
+		}
+	}
+	return n, nil
+}
+
 // RunReminders calls SendReminders every interval until ctx ends.
 func (s *Service) RunReminders(ctx context.Context, n Notifier, interval time.Duration, onErr func(error)) {
 	tick := time.NewTicker(interval)

@@ -34,6 +34,9 @@ type Config struct {
 	// KeepsMisunderstood: the texts not understood are kept (masked, not
 	// linked to the user); the privacy notice says so.
 	KeepsMisunderstood bool
+	// Controller is the data controller the privacy notice names (the
+	// public body that runs the bot).
+	Controller string
 	// Memo keeps the results of the actions that write, so a message
 	// delivered again does not run them twice (see MemoKey); nil runs them
 	// every time.
@@ -548,6 +551,9 @@ func (t *turn) privacyNotice(first bool) {
 	if t.e.cfg.KeepsMisunderstood {
 		d["misunderstood"] = "yes"
 	}
+	if t.e.cfg.Controller != "" {
+		d["controller"] = t.e.cfg.Controller
+	}
 	t.say("privacy.notice", d)
 	if first {
 		t.offer(t.cmdOption("privacy_ok", "privacy.accept"), t.cmdOption("privacy_no", "privacy.decline"))
@@ -705,8 +711,8 @@ func (t *turn) forget() error {
 	}
 	t.event(Event{Kind: EventForget, Reason: "user"})
 	*s = Session{State: StateNew}
-	t.out.Replies = nil
-	t.raw(t.e.text(lang, "forget.done", nil), "forget.done")
+	// Said in the language the user was using (the session has none now).
+	t.out.Replies = []Reply{{Text: t.e.text(lang, "forget.done", nil), Lang: lang, MessageIDs: []string{"forget.done"}}}
 	return nil
 }
 

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -51,6 +52,9 @@ type Desk interface {
 	// Relay passes a user's message to the operator, or tells the desk the
 	// user left (in.Text empty, ended set).
 	Relay(ctx context.Context, conv string, in Inbound, ended string) error
+	// Forget deletes what the desk keeps about a conversation, in every
+	// case it ever had (open ones are closed), on "delete my data".
+	Forget(ctx context.Context, conv string) error
 }
 
 // Metrics counts what happens, with no personal data: channels, languages,
@@ -107,6 +111,7 @@ type Service struct {
 	store   Store
 	senders map[string]Sender
 	desk    Desk
+	keepers []Keeper
 	metrics Metrics
 	missed  NotUnderstoodLog
 	log     *slog.Logger
@@ -126,6 +131,21 @@ func WithClock(now func() time.Time) ServiceOption { return func(s *Service) { s
 
 // WithDesk connects the operators' desk.
 func WithDesk(d Desk) ServiceOption { return func(s *Service) { s.desk = d } }
+
+// A Keeper keeps data about users outside their session (bookings,
+// enrolments, proposals) and deletes it on "delete my data".
+type Keeper interface {
+	// Forget deletes what it keeps about conv, telling whoever else relies
+	// on it (the office of a cancelled appointment, the next on a waiting
+	// list), and returns what the user is to be told was cancelled.
+	Forget(ctx context.Context, conv string, now time.Time) ([]Said, error)
+}
+
+// WithKeepers sets what "delete my data" must reach besides the store's
+// own records and the desk.
+func WithKeepers(ks ...Keeper) ServiceOption {
+	return func(s *Service) { s.keepers = append(s.keepers, ks...) }
+}
 
 // WithNotUnderstood keeps the texts the bot did not understand in l.
 func WithNotUnderstood(l NotUnderstoodLog) ServiceOption { return func(s *Service) { s.missed = l } }
@@ -393,12 +413,38 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	if forget {
 		// The outbox, the failed replies and their index entries go with
 		// the rest.
+		// The keepers and the desk first, so a failure leaves the user's
+		// request to be retried (from the session, still stored).
+		lang := "en"
+		if len(turn.Replies) > 0 {
+			lang = turn.Replies[0].Lang
+		}
+		var told []string
+		for _, k := range s.keepers {
+			said, err := k.Forget(ctx, conv, s.now())
+			if err != nil {
+				return fmt.Errorf("forget: %w: %w", ErrUnavailable, err)
+			}
+			for _, x := range said {
+				told = append(told, s.engine.text(lang, x.ID, x.Data))
+			}
+		}
+		if len(told) > 0 {
+			head := s.engine.text(lang, "forget.cancelled", nil)
+			turn.Replies = append([]Reply{{Text: head + "\n" + strings.Join(told, "\n"), Lang: lang, MessageIDs: []string{"forget.cancelled"}}}, turn.Replies...)
+		}
+		if s.desk != nil {
+			if err := s.desk.Forget(ctx, conv); err != nil {
+				return fmt.Errorf("forget at the desk: %w: %w", ErrUnavailable, err)
+			}
+		}
 		for _, key := range []string{conv, MemoKey(conv)} {
 			if err := s.store.Forget(ctx, key); err != nil {
 				return fmt.Errorf("forget: %w: %w", ErrUnavailable, err)
 			}
 		}
 		log.Info("conversation data deleted on request")
+		s.engine.isolateReplies(turn.Replies)
 		return errors.Join(stepErr, s.send(ctx, channel, userID, turn.Replies))
 	}
 	if sess.Blocked {

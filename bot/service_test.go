@@ -12,8 +12,10 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/activities"
 	"teamsbot/app"
 	"teamsbot/bot"
+	"teamsbot/knowledge"
 	"teamsbot/store/embedded"
 	"teamsbot/store/memory"
 	redisstore "teamsbot/store/redis"
@@ -65,6 +67,7 @@ type desk struct {
 	handoffs []bot.Handoff
 	relayed  []bot.Inbound
 	ended    []string
+	forgot   []string
 	fail     error
 	closed   bool
 	opens    time.Time
@@ -78,6 +81,13 @@ func (d *desk) Handoff(_ context.Context, h bot.Handoff) (bot.Ticket, error) {
 	}
 	d.handoffs = append(d.handoffs, h)
 	return bot.Ticket{Position: len(d.handoffs), Closed: d.closed, Opens: d.opens}, nil
+}
+
+func (d *desk) Forget(_ context.Context, conv string) error {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	d.forgot = append(d.forgot, conv)
+	return nil
 }
 
 func (d *desk) Relay(_ context.Context, _ string, in bot.Inbound, ended string) error {
@@ -116,7 +126,7 @@ func newFixtureConfig(t testing.TB, st bot.Store, operators bool, cfg bot.Servic
 		t.Fatal(err)
 	}
 	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
-	opts = append([]bot.ServiceOption{bot.WithSender("test", f.out), bot.WithClock(func() time.Time { return f.now })}, opts...)
+	opts = append([]bot.ServiceOption{bot.WithSender("test", f.out), bot.WithClock(func() time.Time { return f.now }), bot.WithKeepers(l.Keepers()...)}, opts...)
 	f.svc = bot.NewService(eng, st, cfg, opts...)
 	return f
 }
@@ -570,5 +580,71 @@ func TestRedeliveredJoinIsToldJoined(t *testing.T) {
 	f.say(t, "u1", "1")
 	if _, err := st.Load(context.Background(), bot.MemoKey("test:u1")); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("the memo outlives 'delete my data': %v", err)
+	}
+}
+
+// TestDeleteMyDataCancelsAndTells: a user with an appointment, a place in an
+// activity and a proposal deletes their data: they are told what was
+// cancelled, the office is told of the appointment, and nothing of theirs
+// is left in the store (the proposal included).
+func TestDeleteMyDataCancelsAndTells(t *testing.T) {
+	st := memory.New()
+	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
+	if l == nil {
+		t.Fatal(issues)
+	}
+	l.SetStore(st, nil)
+	var office []bot.Booking
+	l.Booking.SetOnCancel(func(_ context.Context, b bot.Booking) { office = append(office, b) })
+	eng, err := l.Engine(bot.Config{Controller: "Regione Toscana, dpo@example.org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	f.svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", f.out),
+		bot.WithClock(func() time.Time { return f.now }), bot.WithKeepers(l.Keepers()...))
+	if got := texts(f.say(t, "u1", "hi")); !strings.Contains(got, "Data controller: Regione Toscana, dpo@example.org.") {
+		t.Errorf("the privacy notice names no controller:\n%s", got)
+	}
+	for _, text := range []string{"1", "3", "1", "Prato", "1", "1", "1", "2", "1"} {
+		f.say(t, "u1", text)
+	}
+	for _, text := range []string{"menu", "5", "1", "1", "1"} { // the place is known by now
+		f.say(t, "u1", text)
+	}
+	for _, text := range []string{"menu", "5", "4", "a cooking workshop", "Prato", "saturday morning", "arabic, italian"} {
+		f.say(t, "u1", text)
+	}
+	ctx := context.Background()
+	bs, _ := st.Upcoming(ctx, "test:u1", f.now)
+	es, _ := st.Enrolled(ctx, "test:u1")
+	ps, _ := activities.Proposals(ctx, st)
+	if len(bs) != 1 || len(es) != 1 || len(ps) != 1 {
+		t.Fatalf("before: %d bookings, %d enrolments, %d proposals", len(bs), len(es), len(ps))
+	}
+	f.say(t, "u1", "delete my data")
+	got := f.say(t, "u1", "1")
+	if ids(got) != "forget.cancelled forget.done" {
+		t.Fatalf("after deleting: %s", ids(got))
+	}
+	if got[0].Lang != "en" || got[1].Lang != "en" {
+		t.Errorf("replies marked %q and %q, written in English", got[0].Lang, got[1].Lang)
+	}
+	told := texts(got)
+	a, _ := l.Directory.Activity(es[0].Activity)
+	title := a.TitleIn("en")
+	for _, want := range []string{"I cancelled:", bs[0].Code, bs[0].Start.In(knowledge.Rome).Format("02/01 15:04"), title} {
+		if !strings.Contains(told, want) {
+			t.Errorf("the user is not told %q:\n%s", want, told)
+		}
+	}
+	if len(office) != 1 || office[0].Code != bs[0].Code {
+		t.Errorf("the office was told of %+v", office)
+	}
+	bs, _ = st.Upcoming(ctx, "test:u1", f.now)
+	es, _ = st.Enrolled(ctx, "test:u1")
+	ps, _ = activities.Proposals(ctx, st)
+	if len(bs) != 0 || len(es) != 0 || len(ps) != 0 {
+		t.Errorf("after: %d bookings, %d enrolments, %d proposals", len(bs), len(es), len(ps))
 	}
 }

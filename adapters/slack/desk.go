@@ -128,6 +128,7 @@ const (
 	keyConv  = "desk:conv:"  // conversation → token
 	keyTS    = "desk:ts:"    // thread ts → token
 	keyOpen  = "desk:open"   // open tokens, JSON list
+	keyCases = "desk:cases:" // conversation → every token it had, JSON list
 )
 
 func (d *Desk) getJSON(ctx context.Context, key string, v any) error {
@@ -226,6 +227,11 @@ func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) (bot.Ticket, error) {
 	if err := d.kv.Save(ctx, keyTS+ts, []byte(r.Token), d.cfg.Retention); err != nil {
 		return ticket, err
 	}
+	var cases []string
+	_ = d.getJSON(ctx, keyCases+r.Conv, &cases)
+	if err := d.putJSON(ctx, keyCases+r.Conv, append(cases, r.Token)); err != nil {
+		return ticket, err
+	}
 	ticket.Position = d.position(ctx, r.Token)
 	return ticket, nil
 }
@@ -276,7 +282,7 @@ func (d *Desk) Relay(ctx context.Context, conv string, in bot.Inbound, ended str
 		note := map[string]string{
 			"user_left": "↩️ L'utente è tornato al bot (menu). / The user went back to the bot.",
 			"expired":   "⌛ La conversazione è scaduta. / The conversation expired.",
-			"forget":    "🗑️ L'utente ha cancellato i suoi dati: la conversazione è chiusa. / The user deleted their data.",
+			"forget":    forgetNote,
 		}[ended]
 		if note == "" {
 			note = "↩️ " + escape(ended)
@@ -287,15 +293,56 @@ func (d *Desk) Relay(ctx context.Context, conv string, in bot.Inbound, ended str
 			return err
 		}
 		d.refresh(ctx, r)
-		if ended == "forget" {
-			// Nothing about the user is kept: the records go too.
-			_ = d.kv.Forget(ctx, keyConv+conv)
-			r.Conv, r.Context = "", nil
-			_ = d.putJSON(ctx, keyToken+r.Token, r)
-		}
 		return nil
 	}
 	return d.thread(ctx, r, userLine(in))
+}
+
+const forgetNote = "🗑️ L'utente ha cancellato i suoi dati: la conversazione è chiusa. / The user deleted their data."
+
+// Forget implements bot.Desk: every case the conversation had loses what
+// identifies the user (the conversation key, which holds a WhatsApp phone
+// number, and the flow's context); an open one is closed with a note in its
+// thread. The case records stay, anonymous, for the desk's counts and the
+// threads' buttons. What operators wrote in Slack threads is Slack's to
+// keep (the workspace's retention applies).
+func (d *Desk) Forget(ctx context.Context, conv string) error {
+	var tokens []string
+	if err := d.getJSON(ctx, keyCases+conv, &tokens); err != nil && !errors.Is(err, bot.ErrNotFound) {
+		return fmt.Errorf("slack: forget: %w", err)
+	}
+	if raw, err := d.kv.Load(ctx, keyConv+conv); err == nil && !slices.Contains(tokens, string(raw)) {
+		tokens = append(tokens, string(raw)) // a case from before the list was kept
+	} else if err != nil && !errors.Is(err, bot.ErrNotFound) {
+		return fmt.Errorf("slack: forget: %w", err)
+	}
+	for _, tok := range tokens {
+		r, err := d.byToken(ctx, tok)
+		if errors.Is(err, bot.ErrNotFound) {
+			continue // expired
+		}
+		if err != nil {
+			return fmt.Errorf("slack: forget: %w", err)
+		}
+		shown := len(r.Context) > 0 // the case message shows the user's answers
+		if r.State != stateClosed {
+			d.thread(ctx, r, forgetNote)
+			r.State, r.Closed, shown = stateClosed, "forget", true
+		}
+		r.Conv, r.Context = "", nil
+		if err := d.save(ctx, r); err != nil {
+			return fmt.Errorf("slack: forget: %w", err)
+		}
+		if shown {
+			d.refresh(ctx, r)
+		}
+	}
+	for _, key := range []string{keyConv + conv, keyCases + conv} {
+		if err := d.kv.Forget(ctx, key); err != nil {
+			return fmt.Errorf("slack: forget: %w", err)
+		}
+	}
+	return nil
 }
 
 // userLine renders a user's message for the thread, escaped so it cannot
@@ -579,6 +626,22 @@ func (d *Desk) PostAgenda(ctx context.Context, channel, title string, items []Ag
 }
 
 const keyAgenda = "desk:agenda:"
+
+// PostCancellation tells a PUA's channel that an appointment was cancelled
+// (by the user, by moving it, or by deleting their data), so the day's
+// agenda already posted is read with it. channel "" means the desk's
+// channel.
+func (d *Desk) PostCancellation(ctx context.Context, channel, place, day string, it AgendaItem) error {
+	if channel == "" {
+		channel = d.cfg.Channel
+	}
+	text := fmt.Sprintf("❌ Appuntamento annullato: %s · %s %s · `%s` · %s · %s", escape(place), escape(day), escape(it.Time), escape(it.Code),
+		escape(strings.ReplaceAll(it.Service, "_", " ")), escape(langNames[it.Lang]))
+	if _, _, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, false)); err != nil {
+		return fmt.Errorf("slack: post cancellation: %w", err)
+	}
+	return nil
+}
 
 // attendance records an operator's "present" / "absent" for a booking, once.
 func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgTS string) error {

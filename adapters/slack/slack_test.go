@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -370,6 +371,42 @@ func TestUserLeavesOrDeletesWhileWaiting(t *testing.T) {
 	_ = req
 	if code := r.signed(deskpkg.CommandsPath, "application/x-www-form-urlencoded", body, time.Now(), signing); code != 200 {
 		t.Errorf("/teams: %d", code)
+	}
+}
+
+// TestDeleteAfterAClosedHandoff: "delete my data" after an operator closed
+// the case leaves no record at the desk that names the user (the case
+// record's conversation key holds their WhatsApp number).
+func TestDeleteAfterAClosedHandoff(t *testing.T) {
+	r := newRig(t)
+	r.waiting(t)
+	token := caseToken(r.fake.take("chat.postMessage")[0].Form.Get("blocks"))
+	r.press(t, "UGIULIA", "take", token)
+	eventually(t, "joined", func() bool { return len(r.user.take()) == 1 })
+	r.press(t, "UGIULIA", "close", token)
+	eventually(t, "the feedback question", func() bool { return len(r.user.take()) > 0 })
+	r.say(t, "4")
+	ctx := context.Background()
+	before, err := r.st.Load(ctx, "desk:token:"+token)
+	if err != nil || !strings.Contains(string(before), "393331234567") {
+		t.Fatalf("the closed case's record: %q %v", before, err)
+	}
+	r.fake.take("chat.postMessage")
+	r.say(t, "delete my data")
+	if got := r.say(t, "1"); len(got) != 1 || !slices.Contains(got[0].MessageIDs, "forget.done") {
+		t.Fatalf("delete: %+v", got)
+	}
+	after, err := r.st.Load(ctx, "desk:token:"+token)
+	if err != nil || strings.Contains(string(after), "393331234567") {
+		t.Errorf("the closed case still names the user after deletion: %q %v", after, err)
+	}
+	for _, key := range []string{"desk:conv:whatsapp:393331234567", "desk:cases:whatsapp:393331234567"} {
+		if _, err := r.st.Load(ctx, key); !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("%s after deletion: %v", key, err)
+		}
+	}
+	if ps := r.fake.take("chat.postMessage"); len(ps) != 0 {
+		t.Errorf("a closed case got a note: %+v", ps)
 	}
 }
 
