@@ -8,6 +8,7 @@ package redistest
 import (
 	"fmt"
 	"net"
+	"os"
 	"os/exec"
 	"sync"
 	"testing"
@@ -67,4 +68,58 @@ func Start(t testing.TB, port int, conf string, args ...string) (kill func()) {
 	}
 	t.Fatal("redis-server did not start")
 	return nil
+}
+
+// Main runs a package's tests (from its TestMain) with a Redis at
+// REDIS_URL: the one given, or, when none is and redis-server is installed,
+// a private server started for the run (a free port, nothing kept on disk,
+// killed when the run ends, and by the kernel if the test binary dies).
+// With neither it says on stderr which tests skip and why, so the README's
+// test command never skips them silently.
+func Main(m *testing.M) int {
+	if os.Getenv("REDIS_URL") != "" {
+		return m.Run()
+	}
+	if _, err := exec.LookPath("redis-server"); err != nil {
+		fmt.Fprintln(os.Stderr, "redistest: REDIS_URL is not set and redis-server is not installed: the tests on Redis (its conformance suite, replicas, SIGKILL, pacing) skip; install redis-server or set REDIS_URL")
+		return m.Run()
+	}
+	stop, url, err := startShared()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "redistest: no private redis-server (%v): the tests on Redis skip\n", err)
+		return m.Run()
+	}
+	defer stop()
+	os.Setenv("REDIS_URL", url)
+	return m.Run()
+}
+
+// startShared starts the run's private redis-server.
+func startShared() (stop func(), url string, err error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, "", err
+	}
+	port := l.Addr().(*net.TCPAddr).Port
+	l.Close()
+	dir, err := os.MkdirTemp("", "teamsbot-redis-")
+	if err != nil {
+		return nil, "", err
+	}
+	cmd := exec.Command("redis-server", "--port", fmt.Sprint(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", dir)
+	dieWithParent(cmd)
+	if err := cmd.Start(); err != nil {
+		os.RemoveAll(dir)
+		return nil, "", err
+	}
+	stop = func() { _ = cmd.Process.Kill(); _, _ = cmd.Process.Wait(); os.RemoveAll(dir) }
+	for range 250 {
+		if c, err := net.Dial("tcp", fmt.Sprintf("127.0.0.1:%d", port)); err == nil {
+			c.Close()
+			return stop, fmt.Sprintf("redis://127.0.0.1:%d/0", port), nil
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	stop()
+	return nil, "", fmt.Errorf("redis-server did not answer on port %d", port)
 }
