@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"encoding/csv"
 	"fmt"
@@ -47,7 +48,10 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	lang := map[string]string{"it": "italiano", "en": "inglese", "fr": "francese", "ar": "arabo", "sq": "albanese", "zh": "cinese"}
+	lang := map[string]string{}
+	for _, x := range l.Catalog.Languages() {
+		lang[x.Code] = cmp.Or(x.Italian, x.Name)
+	}
 	switch *format {
 	case "csv":
 		w := csv.NewWriter(env.Stdout)

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
@@ -11,6 +12,7 @@ import (
 	"teamsbot/bot"
 	"teamsbot/internal/chatutil"
 	"teamsbot/knowledge"
+	"teamsbot/locales"
 	"teamsbot/store/embedded"
 	redisstore "teamsbot/store/redis"
 )
@@ -61,10 +63,25 @@ func telegramCmd(ctx context.Context, env Env, args []string) error {
 }
 
 // newWhatsApp builds the WhatsApp sender and webhook.
-func newWhatsApp(cfg Config, st bot.Store, handle func(context.Context, bot.Inbound) error, m *metrics, log *slog.Logger) (*whatsapp.Sender, *whatsapp.Webhook, error) {
+// WhatsAppLanguages reads languages.yaml for WhatsApp: each language's
+// code in message templates, and the language of each calling code.
+func WhatsAppLanguages(langs locales.Settings) (templates, countries map[string]string) {
+	templates, countries = map[string]string{}, map[string]string{}
+	for _, code := range langs.Languages {
+		a := langs.About[code]
+		templates[code] = cmp.Or(a.WhatsApp, code)
+		for _, cc := range a.Countries {
+			countries[cc] = code
+		}
+	}
+	return templates, countries
+}
+
+func newWhatsApp(cfg Config, langs locales.Settings, st bot.Store, handle func(context.Context, bot.Inbound) error, m *metrics, log *slog.Logger) (*whatsapp.Sender, *whatsapp.Webhook, error) {
 	w := cfg.WhatsApp
+	templates, countries := WhatsAppLanguages(langs)
 	snd, err := whatsapp.NewSender(whatsapp.Config{Token: string(w.Token), PhoneNumberID: w.PhoneNumberID, APIURL: w.APIURL, Rate: w.Rate, Template: w.Template,
-		Shared: sharedPace(st)}, log)
+		TemplateLangs: templates, Shared: sharedPace(st)}, log)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -73,7 +90,7 @@ func newWhatsApp(cfg Config, st bot.Store, handle func(context.Context, bot.Inbo
 			m.platformStatus.WithLabelValues(whatsapp.Channel, status, fmt.Sprint(code)).Inc()
 		}
 	}
-	return snd, whatsapp.NewWebhook(string(w.AppSecret), string(w.VerifyToken), handle, snd, log), nil
+	return snd, whatsapp.NewWebhook(string(w.AppSecret), string(w.VerifyToken), handle, snd, countries, log), nil
 }
 
 // operatorHours turns SLACK_HOURS into the desk's "are operators at work"

@@ -94,6 +94,22 @@ func (l *Loaded) SetStore(st bot.Store, n activities.Notifier) {
 	l.Activities.SetStore(st, n)
 }
 
+// knowledgeLanguages are the languages of the offices' and guides' texts:
+// those of languages.yaml (Launch when it could not be read).
+func knowledgeLanguages(cat *locales.Catalog) knowledge.Languages {
+	var kl knowledge.Languages
+	if cat == nil {
+		return kl
+	}
+	for _, l := range cat.Languages() {
+		kl.Codes = append(kl.Codes, l.Code)
+		if l.Partial {
+			kl.Partial = append(kl.Partial, l.Code)
+		}
+	}
+	return kl
+}
+
 // Keepers are the domain services that keep data about users outside their
 // sessions, for "delete my data" (bot.WithKeepers).
 func (l *Loaded) Keepers() []bot.Keeper { return []bot.Keeper{l.Booking, l.Activities} }
@@ -182,7 +198,7 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 	}
 	cat, is := locales.Load(c.Locales)
 	prefix("locales", is)
-	dir, kis := knowledge.Load(c.Knowledge)
+	dir, kis := knowledge.Load(c.Knowledge, knowledgeLanguages(cat))
 	prefix("knowledge", knowledgeIssues(kis))
 	cb := &CallbackRelay{}
 	bk := booking.New(dir, o.Demo)

@@ -158,7 +158,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		log.Info("telegram on", "mode", map[bool]string{true: "long polling", false: "webhook"}[poll != nil])
 	}
 	if cfg.WhatsApp.Token != "" {
-		snd, hook, err := newWhatsApp(cfg, st, handle, m, log)
+		snd, hook, err := newWhatsApp(cfg, l.Catalog.Settings(), st, handle, m, log)
 		if err != nil {
 			return err
 		}
@@ -170,7 +170,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if cfg.Slack.BotToken != "" {
 		desk, err = slackdesk.New(slackdesk.Config{BotToken: string(cfg.Slack.BotToken), SigningSecret: string(cfg.Slack.SigningSecret),
 			Channel: cfg.Slack.Channel, APIURL: cfg.Slack.APIURL, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
-			Hours: operatorHours(cfg.Slack.Hours, l.Directory),
+			Hours: operatorHours(cfg.Slack.Hours, l.Directory), Languages: l.Catalog.Languages(),
 			// A PUA with its own channel (knowledge/schedules.yaml) gets the
 			// handoffs of its users: the one being booked, or in its province.
 			Route: func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) }}, st, log)

@@ -6,6 +6,15 @@ type Language struct {
 	// Name is the language's name in itself ("Italiano", "العربية", "中文"),
 	// the way a user who speaks it recognises it.
 	Name string
+	// Italian is its name in Italian ("arabo"), for operators and offices.
+	Italian string
+	// Script is a Unicode script (a unicode.Scripts key) that, among the
+	// languages offered, only this one is written in ("Arabic", "Han"): a
+	// message in it tells the language.
+	Script string
+	// Partial marks a language still being translated: missing texts fall
+	// back (see Translator.Text) and are warnings, not errors.
+	Partial bool
 }
 
 // Translator renders locale messages. Package locales implements it over a

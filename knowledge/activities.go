@@ -78,7 +78,7 @@ func (a *Activity) Next(now time.Time) (Interval, bool) {
 	return Interval{}, false
 }
 
-func loadActivities(fsys fs.FS, kinds map[string]*Kind, ms *Municipalities, now time.Time) ([]*Association, []*Activity, []error) {
+func loadActivities(fsys fs.FS, langs Languages, kinds map[string]*Kind, ms *Municipalities, now time.Time) ([]*Association, []*Activity, []error) {
 	raw, err := fs.ReadFile(fsys, ActivitiesPath)
 	if err != nil {
 		return nil, nil, nil
@@ -87,7 +87,7 @@ func loadActivities(fsys fs.FS, kinds map[string]*Kind, ms *Municipalities, now 
 	if err != nil {
 		return nil, nil, []error{err}
 	}
-	is := &issues{file: ActivitiesPath}
+	is := &issues{file: ActivitiesPath, langs: langs}
 	var assocs []*Association
 	byID := map[string]bool{}
 	if list := field(root, "associations"); list != nil {

@@ -28,6 +28,8 @@ type Directory struct {
 	associations   []*Association
 	activities     []*Activity
 	routes         map[string]*Route
+	// langs are the languages of the texts (Languages.Codes).
+	langs []string
 }
 
 // Files of the knowledge folder.
@@ -43,7 +45,14 @@ const (
 
 // Load reads the knowledge folder. The error joins every Issue found (each
 // "file:line: message"); warnings come back with a Directory, errors without.
-func Load(fsys fs.FS) (*Directory, []Issue) {
+//
+// langs (at most one) are the languages texts are written in; without it,
+// Launch, all complete.
+func Load(fsys fs.FS, langs ...Languages) (*Directory, []Issue) {
+	lg := Languages{Codes: Launch}
+	if len(langs) > 0 && len(langs[0].Codes) > 0 {
+		lg = langs[0]
+	}
 	var all []error
 	ms, err := LoadMunicipalities(fsys, MunicipalitiesPath)
 	if err != nil {
@@ -53,14 +62,14 @@ func Load(fsys fs.FS) (*Directory, []Issue) {
 	if err != nil {
 		all = append(all, Issue{File: HolidaysPath, Msg: err.Error()})
 	}
-	kinds, errs := loadKinds(fsys, KindsPath)
+	kinds, errs := loadKinds(fsys, lg, KindsPath)
 	all = append(all, errs...)
 	if ms != nil {
 		all = append(all, loadNames(fsys, NamesPath, ms)...)
 	}
-	d := &Directory{Municipalities: ms, Calendar: cal, Kinds: kinds, byKind: map[string][]*Place{}, guideByID: map[string]*Guide{}}
+	d := &Directory{langs: lg.Codes, Municipalities: ms, Calendar: cal, Kinds: kinds, byKind: map[string][]*Place{}, guideByID: map[string]*Guide{}}
 	if ms != nil && kinds != nil {
-		places, errs := loadPlaces(fsys, PlacesDir, kinds, ms)
+		places, errs := loadPlaces(fsys, lg, PlacesDir, kinds, ms)
 		all = append(all, errs...)
 		d.places = places
 		byID := map[string]*Place{}
@@ -71,14 +80,14 @@ func Load(fsys fs.FS) (*Directory, []Issue) {
 		scheds, errs := loadSchedules(fsys, byID)
 		all = append(all, errs...)
 		d.schedules = scheds
-		assocs, acts, errs := loadActivities(fsys, kinds, ms, time.Now())
+		assocs, acts, errs := loadActivities(fsys, lg, kinds, ms, time.Now())
 		all = append(all, errs...)
 		d.associations, d.activities = assocs, acts
 	}
-	routes, errs := loadRoutes(fsys, RoutesPath, kinds)
+	routes, errs := loadRoutes(fsys, lg, RoutesPath, kinds)
 	all = append(all, errs...)
 	d.routes = routes
-	guides, errs := loadGuides(fsys, GuidesDir, kinds)
+	guides, errs := loadGuides(fsys, lg, GuidesDir, kinds)
 	all = append(all, errs...)
 	d.guides = guides
 	for _, g := range guides {

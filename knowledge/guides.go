@@ -80,11 +80,11 @@ func (g *Guide) DocumentsIn(lang string) []string { return pick(g.Documents, lan
 var guideKeys = []string{"id", "topic", "order", "offices", "official_url", "checked", "source", "sources", "unverified", "keywords", "title", "summary", "steps", "documents"}
 
 // loadGuides reads every guides/*.yaml.
-func loadGuides(fsys fs.FS, dir string, kinds map[string]*Kind) ([]*Guide, []error) {
+func loadGuides(fsys fs.FS, langs Languages, dir string, kinds map[string]*Kind) ([]*Guide, []error) {
 	var out []*Guide
 	var errs []error
 	eachYAML(fsys, dir, &errs, func(name string, root *yaml.Node) {
-		is := &issues{file: name}
+		is := &issues{file: name, langs: langs}
 		is.checkKeys(root, "a guide", guideKeys...)
 		g := &Guide{File: name, Line: root.Line}
 		var head struct {

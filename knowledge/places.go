@@ -118,7 +118,7 @@ var placeKeys = []string{"id", "kind", "name", "address", "municipality", "lat",
 	"hours", "note", "languages", "topics", "source", "sample", "region_wide", "lead", "serves", "checked"}
 
 // loadKinds reads kinds.yaml.
-func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
+func loadKinds(fsys fs.FS, langs Languages, file string) (map[string]*Kind, []error) {
 	raw, err := fs.ReadFile(fsys, file)
 	if err != nil {
 		return nil, []error{Issue{File: file, Msg: err.Error()}}
@@ -127,7 +127,7 @@ func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
 	if err != nil {
 		return nil, []error{err}
 	}
-	is := &issues{file: file}
+	is := &issues{file: file, langs: langs}
 	out := map[string]*Kind{}
 	kinds := field(root, "kinds")
 	if kinds == nil || kinds.Kind != yaml.MappingNode {
@@ -150,12 +150,12 @@ func loadKinds(fsys fs.FS, file string) (map[string]*Kind, []error) {
 }
 
 // loadPlaces reads every places/*.yaml.
-func loadPlaces(fsys fs.FS, dir string, kinds map[string]*Kind, ms *Municipalities) ([]*Place, []error) {
+func loadPlaces(fsys fs.FS, langs Languages, dir string, kinds map[string]*Kind, ms *Municipalities) ([]*Place, []error) {
 	var all []*Place
 	var errs []error
 	seen := map[string]*Place{}
 	eachYAML(fsys, dir, &errs, func(name string, root *yaml.Node) {
-		is := &issues{file: name}
+		is := &issues{file: name, langs: langs}
 		list := field(root, "places")
 		if list == nil || list.Kind != yaml.SequenceNode {
 			is.at(root.Line, "missing `places:` (a list of places)")
@@ -245,9 +245,9 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 		bad("municipality", "place %s: unknown municipality code %q (an ISTAT code of knowledge/municipalities.csv, quoted: \"048017\")", p.ID, p.Municipality)
 	}
 	for key, t := range map[string]Texts{"note": p.Note, "phone_note": p.PhoneNote} {
-		if len(t) > 0 && !t.Translated(Launch) {
+		if len(t) > 0 && !t.Translated(is.langs.Codes) {
 			var missing []string
-			for _, l := range Launch {
+			for _, l := range is.langs.Codes {
 				if t[l] == "" {
 					missing = append(missing, l)
 				}

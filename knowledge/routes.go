@@ -37,7 +37,7 @@ func (r *Route) TextIn(lang, municipality string) string {
 }
 
 // loadRoutes reads routes.yaml, if it exists.
-func loadRoutes(fsys fs.FS, file string, kinds map[string]*Kind) (map[string]*Route, []error) {
+func loadRoutes(fsys fs.FS, langs Languages, file string, kinds map[string]*Kind) (map[string]*Route, []error) {
 	raw, err := fs.ReadFile(fsys, file)
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -49,7 +49,7 @@ func loadRoutes(fsys fs.FS, file string, kinds map[string]*Kind) (map[string]*Ro
 	if err != nil {
 		return nil, []error{err}
 	}
-	is := &issues{file: file}
+	is := &issues{file: file, langs: langs}
 	out := map[string]*Route{}
 	routes := field(root, "routes")
 	if routes == nil || routes.Kind != yaml.MappingNode {

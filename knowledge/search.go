@@ -269,7 +269,7 @@ func (d *Directory) index() {
 	slices.SortFunc(d.guides, func(a, b *Guide) int { return strings.Compare(a.ID, b.ID) })
 	d.guideIdx = newTextIndex(len(d.guides))
 	for i, g := range d.guides {
-		for _, l := range Launch {
+		for _, l := range d.langs {
 			d.guideIdx.add(i, g.Title[l], 2)
 			for _, k := range g.Keywords[l] {
 				d.guideIdx.add(i, k, 1.5)
@@ -284,7 +284,7 @@ func (d *Directory) index() {
 	d.kindIdx = newTextIndex(len(d.kindIDs))
 	for i, id := range d.kindIDs {
 		k := d.Kinds[id]
-		for _, l := range Launch {
+		for _, l := range d.langs {
 			d.kindIdx.add(i, k.Name[l], 2)
 			for _, kw := range k.Keywords[l] {
 				d.kindIdx.add(i, kw, 1.5)
@@ -374,7 +374,7 @@ func exactName(m Municipality, words []string) bool {
 func (d *Directory) kindKeywords(kind string) []string {
 	k := d.Kinds[kind]
 	var out []string
-	for _, l := range Launch {
+	for _, l := range d.langs {
 		out = append(out, k.Name[l])
 		out = append(out, k.Keywords[l]...)
 	}

@@ -11,13 +11,35 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// Launch is the set of languages every user-facing text must exist in.
+// Launch is the set of languages every user-facing text must exist in when
+// Load is not told otherwise (locales/languages.yaml tells it in the app).
 var Launch = []string{"it", "en", "fr", "ar", "sq", "zh"}
+
+// Languages are the languages knowledge texts are written in.
+type Languages struct {
+	// Codes every text should exist in; the first is the one lists are
+	// compared with.
+	Codes []string
+	// Partial are those of Codes still being translated: a missing text is
+	// a warning (users read it in another language), not an error.
+	Partial []string
+}
 
 // issues collects problems of one file.
 type issues struct {
-	file string
-	list []error
+	file  string
+	langs Languages
+	list  []error
+}
+
+// missing reports a text missing in lang: an error, or a warning for a
+// language still being translated.
+func (is *issues) missing(line int, lang, format string, args ...any) {
+	if slices.Contains(is.langs.Partial, lang) {
+		is.warn(line, format, args...)
+		return
+	}
+	is.at(line, format, args...)
 }
 
 func (is *issues) at(line int, format string, args ...any) {
@@ -107,11 +129,11 @@ func (is *issues) texts(n *yaml.Node, what string, limit int) map[string]string 
 		is.at(n.Line, "%s: %v", what, err)
 		return out
 	}
-	for _, l := range Launch {
+	for _, l := range is.langs.Codes {
 		v := strings.TrimSpace(out[l])
 		switch {
 		case v == "":
-			is.at(n.Line, "%s has no %s text", what, l)
+			is.missing(n.Line, l, "%s has no %s text", what, l)
 		case limit > 0 && len([]rune(v)) > limit:
 			is.warn(n.Line, "%s in %s is %d characters; at most %d fit", what, l, len([]rune(v)), limit)
 		}
@@ -131,16 +153,16 @@ func (is *issues) lists(n *yaml.Node, what string, limit int) map[string][]strin
 		return out
 	}
 	want := -1
-	for _, l := range Launch {
+	for _, l := range is.langs.Codes {
 		items := out[l]
 		if len(items) == 0 {
-			is.at(n.Line, "%s has no %s items", what, l)
+			is.missing(n.Line, l, "%s has no %s items", what, l)
 			continue
 		}
 		if want < 0 {
 			want = len(items)
 		} else if len(items) != want && what != "keywords" {
-			is.at(n.Line, "%s has %d items in %s but %d in %s: translations must match one to one", what, len(items), l, want, Launch[0])
+			is.at(n.Line, "%s has %d items in %s but %d in %s: translations must match one to one", what, len(items), l, want, is.langs.Codes[0])
 		}
 		for _, it := range items {
 			if limit > 0 && len([]rune(it)) > limit {

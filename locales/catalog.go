@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
 	"text/template"
+	"unicode"
 
 	"github.com/nicksnyder/go-i18n/v2/i18n"
 	"go.yaml.in/yaml/v3"
@@ -30,6 +32,29 @@ type Settings struct {
 	// Fallback is tried, in order, when a message is missing in the user's
 	// language.
 	Fallback []string `yaml:"fallback"`
+	// About is what the bot knows of each language besides its texts.
+	About map[string]About `yaml:"about"`
+}
+
+// About is what the bot needs to know of a language besides its texts
+// (<code>.yaml) and the words of its answers (words/<code>.yaml). Every
+// field is optional.
+type About struct {
+	// Italian is the language's name in Italian, for operators and offices.
+	Italian string `yaml:"italian"`
+	// WhatsApp is the code of the language in WhatsApp message templates
+	// (Meta's list: "zh_CN"), when it is not the language's code.
+	WhatsApp string `yaml:"whatsapp"`
+	// Script is a Unicode script only this language is written in among
+	// those offered ("Arabic", "Han"): a first message in it picks the
+	// language.
+	Script string `yaml:"script"`
+	// Countries are the calling codes (without "+") of the countries whose
+	// people most likely read this language: a WhatsApp user's first guess.
+	Countries []string `yaml:"countries"`
+	// Partial marks a language still being translated: missing texts are
+	// warnings, users read them in the fallback languages.
+	Partial bool `yaml:"partial"`
 }
 
 // Catalog serves the texts. It implements bot.Translator and is safe for
@@ -68,9 +93,12 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 		return nil, flow.Issues{{File: "languages.yaml", Severity: flow.Error, Code: "read", Msg: err.Error()}}
 	}
 	var st Settings
-	if err := yaml.Unmarshal(raw, &st); err != nil {
-		return nil, flow.Issues{{File: "languages.yaml", Severity: flow.Error, Code: "yaml", Msg: "broken YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}}
+	dec := yaml.NewDecoder(bytes.NewReader(raw))
+	dec.KnownFields(true)
+	if err := dec.Decode(&st); err != nil {
+		return nil, yamlIssues("languages.yaml", err)
 	}
+	issues = append(issues, checkAbout(st, aboutLines(raw))...)
 	if len(st.Languages) == 0 {
 		issues = append(issues, flow.Issue{File: "languages.yaml", Line: 1, Severity: flow.Error, Code: "no-languages", Msg: "languages: lists no language"})
 	}
@@ -136,7 +164,8 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 		} else {
 			issues = append(issues, flow.Issue{File: path, Line: 1, Severity: flow.Error, Code: "no-name", Msg: "missing language.name: the language's name in itself, shown in the language question"})
 		}
-		c.langs = append(c.langs, bot.Language{Code: code, Name: name})
+		about := st.About[code]
+		c.langs = append(c.langs, bot.Language{Code: code, Name: name, Italian: about.Italian, Script: about.Script, Partial: about.Partial})
 	}
 	if len(tags) > 0 {
 		c.matcher = language.NewMatcher(tags)
@@ -149,20 +178,89 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 	return c, issues
 }
 
+// yamlIssues turns a YAML decoding error ("yaml: line 12: ...", or a list
+// of them for unknown fields) into issues with their lines.
+func yamlIssues(path string, err error) flow.Issues {
+	var out flow.Issues
+	msg := strings.TrimPrefix(err.Error(), "yaml: ")
+	msg = strings.TrimPrefix(msg, "unmarshal errors:")
+	for _, part := range strings.Split(msg, "\n") {
+		part = strings.TrimSpace(part)
+		if part == "" {
+			continue
+		}
+		line := 0
+		if rest, ok := strings.CutPrefix(part, "line "); ok {
+			if i := strings.Index(rest, ":"); i > 0 {
+				line, _ = strconv.Atoi(rest[:i])
+				part = strings.TrimSpace(rest[i+1:])
+			}
+		}
+		out = append(out, flow.Issue{File: path, Line: line, Severity: flow.Error, Code: "yaml", Msg: "broken YAML: " + part})
+	}
+	return out
+}
+
+// aboutLines maps each language code under about: to its line.
+func aboutLines(raw []byte) map[string]int {
+	var doc yaml.Node
+	lines := map[string]int{}
+	if yaml.Unmarshal(raw, &doc) != nil || len(doc.Content) == 0 {
+		return lines
+	}
+	top := doc.Content[0]
+	for i := 0; i+1 < len(top.Content); i += 2 {
+		if top.Content[i].Value != "about" {
+			continue
+		}
+		m := top.Content[i+1]
+		for j := 0; j+1 < len(m.Content); j += 2 {
+			lines[m.Content[j].Value] = m.Content[j].Line
+		}
+	}
+	return lines
+}
+
+// checkAbout checks the about: of languages.yaml: languages that are
+// offered, real scripts that only one language claims, calling codes of
+// one to four digits that no two languages claim.
+func checkAbout(st Settings, lines map[string]int) flow.Issues {
+	var out flow.Issues
+	bad := func(code, format string, args ...any) {
+		out = append(out, flow.Issue{File: "languages.yaml", Line: lines[code], Severity: flow.Error, Code: "about", Msg: fmt.Sprintf(format, args...)})
+	}
+	scripts, countries := map[string]string{}, map[string]string{}
+	for _, code := range slices.Sorted(maps.Keys(st.About)) {
+		a := st.About[code]
+		if !slices.Contains(st.Languages, code) {
+			bad(code, "about: %s is not among the languages offered", code)
+		}
+		if a.Script != "" {
+			if _, ok := unicode.Scripts[a.Script]; !ok {
+				bad(code, "about: %s: %q is not a Unicode script name (Arabic, Han, Cyrillic...)", code, a.Script)
+			} else if other, dup := scripts[a.Script]; dup {
+				bad(code, "about: %s and %s are both written in %s: a message in it cannot tell which; drop script: from both", other, code, a.Script)
+			}
+			scripts[a.Script] = code
+		}
+		for _, cc := range a.Countries {
+			if len(cc) < 1 || len(cc) > 4 || strings.Trim(cc, "0123456789") != "" {
+				bad(code, "about: %s: %q is not a calling code (1 to 4 digits, without +)", code, cc)
+			} else if other, dup := countries[cc]; dup {
+				bad(code, "about: calling code %s is claimed by %s and %s", cc, other, code)
+			}
+			countries[cc] = code
+		}
+	}
+	return out
+}
+
 // idLines maps each message id of a flat message file to its line, and
 // reports YAML errors and duplicate ids with their position.
 func idLines(path string, buf []byte) (map[string]int, flow.Issues) {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(buf)).Decode(&doc); err != nil {
-		msg := strings.TrimPrefix(err.Error(), "yaml: ")
-		line := 0
-		if rest, ok := strings.CutPrefix(msg, "line "); ok {
-			if i := strings.Index(rest, ":"); i > 0 {
-				line, _ = strconv.Atoi(rest[:i])
-				msg = strings.TrimSpace(rest[i+1:])
-			}
-		}
-		return nil, flow.Issues{{File: path, Line: line, Severity: flow.Error, Code: "yaml", Msg: "broken YAML: " + msg}}
+		return nil, yamlIssues(path, err)
 	}
 	lines := map[string]int{}
 	var issues flow.Issues

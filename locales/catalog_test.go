@@ -122,6 +122,42 @@ func TestBrokenLocales(t *testing.T) {
 	}
 }
 
+// TestAboutLanguages: what languages.yaml says of each language reaches
+// bot.Language, and its mistakes are reported with their line.
+func TestAboutLanguages(t *testing.T) {
+	head := "languages: [it, en, fr, ar]\nreference: en\nabout:\n"
+	good := head + "  ar:\n    italian: arabo\n    script: Arabic\n    countries: [\"212\"]\n  fr:\n    italian: francese\n    partial: true\n"
+	fs := testFS(base)
+	fs["languages.yaml"].Data = []byte(good)
+	c, issues := Load(fs)
+	if c == nil {
+		t.Fatal(issues)
+	}
+	for _, l := range c.Languages() {
+		if l.Code == "ar" && (l.Italian != "arabo" || l.Script != "Arabic" || l.Partial) || l.Code == "fr" && !l.Partial {
+			t.Errorf("%+v", l)
+		}
+	}
+	if got := c.Settings().About["ar"].Countries; len(got) != 1 || got[0] != "212" {
+		t.Errorf("countries %v", got)
+	}
+	for name, tc := range map[string]struct{ about, want string }{
+		"unknown key":    {"  ar:\n    italien: arabo\n", "languages.yaml:5: broken YAML: field italien not found"},
+		"not offered":    {"  es:\n    italian: spagnolo\n", "languages.yaml:4: about: es is not among the languages offered"},
+		"bad script":     {"  ar:\n    script: Arab\n", `languages.yaml:4: about: ar: "Arab" is not a Unicode script name`},
+		"shared script":  {"  ar:\n    script: Latin\n  fr:\n    script: Latin\n", "ar and fr are both written in Latin"},
+		"bad country":    {"  ar:\n    countries: [\"+212\"]\n", `"+212" is not a calling code`},
+		"shared country": {"  ar:\n    countries: [\"33\"]\n  fr:\n    countries: [\"33\"]\n", "calling code 33 is claimed by ar and fr"},
+	} {
+		fs := testFS(base)
+		fs["languages.yaml"].Data = []byte(head + tc.about)
+		c, issues := Load(fs)
+		if c != nil || !strings.Contains(issues.Error(), tc.want) {
+			t.Errorf("%s: loaded %v; issues:\n%v\nwant %q", name, c != nil, issues, tc.want)
+		}
+	}
+}
+
 func TestShippedLocalesAreComplete(t *testing.T) {
 	c, issues := Load(FS)
 	if c == nil {

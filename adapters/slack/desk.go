@@ -55,6 +55,9 @@ type Config struct {
 	// Route picks the channel of a handoff (a PUA's own operators); ""
 	// or nil: Channel.
 	Route func(h bot.Handoff) string
+	// Languages names the users' languages for the operators (their
+	// Italian names, from locales/languages.yaml).
+	Languages []bot.Language
 }
 
 // Desk is the operators' desk.
@@ -213,7 +216,7 @@ func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) (bot.Ticket, error) {
 	if h.Since.IsZero() {
 		r.Since = d.now().Unix()
 	}
-	_, ts, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now())...))
+	_, ts, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now(), d.langName(r.Lang))...))
 	if err != nil {
 		return ticket, fmt.Errorf("slack: post handoff: %w", err)
 	}
@@ -379,7 +382,7 @@ func (d *Desk) thread(ctx context.Context, r *record, text string) error {
 
 // refresh updates the case's message to its state.
 func (d *Desk) refresh(ctx context.Context, r *record) {
-	if _, _, _, err := d.api.UpdateMessageContext(ctx, r.Channel, r.TS, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now())...)); err != nil {
+	if _, _, _, err := d.api.UpdateMessageContext(ctx, r.Channel, r.TS, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now(), d.langName(r.Lang))...)); err != nil {
 		d.log.Warn("update case message failed", "error", err)
 	}
 }
@@ -396,7 +399,23 @@ func unescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
-var langNames = map[string]string{"it": "italiano", "en": "inglese / English", "fr": "francese / français", "ar": "arabo / العربية", "sq": "albanese / shqip", "zh": "cinese / 中文"}
+// langName is how operators read a user's language: its Italian name and
+// its name in itself ("arabo / العربية"), or the code of a language the
+// desk was not told about.
+func (d *Desk) langName(code string) string {
+	for _, l := range d.cfg.Languages {
+		switch {
+		case l.Code != code:
+		case l.Italian == "":
+			return l.Name
+		case strings.EqualFold(l.Italian, l.Name):
+			return l.Italian
+		default:
+			return l.Italian + " / " + l.Name
+		}
+	}
+	return code
+}
 
 func headline(r *record, now time.Time) string {
 	switch r.State {
@@ -418,11 +437,7 @@ func wait(r *record, now time.Time) string {
 
 // blocks is the case's message: the state, what the user was doing and
 // chose, and the buttons.
-func blocks(r *record, now time.Time) []slack.Block {
-	lang := langNames[r.Lang]
-	if lang == "" {
-		lang = r.Lang
-	}
+func blocks(r *record, now time.Time, lang string) []slack.Block {
 	fields := []*slack.TextBlockObject{
 		slack.NewTextBlockObject("mrkdwn", "*Lingua*\n"+escape(lang), false, false),
 		slack.NewTextBlockObject("mrkdwn", "*Canale*\n"+escape(r.Via), false, false),
@@ -472,7 +487,7 @@ func firstOf(m map[string]string, keys ...string) string {
 // Callback posts a user's request to be called back, as a new message in
 // the operators' channel (the number is the user's own choice to share).
 func (d *Desk) Callback(ctx context.Context, conv, lang, phone string) error {
-	text := fmt.Sprintf("📞 *Richiesta di essere richiamati* · lingua %s · numero %s", escape(langNames[lang]+" ("+lang+")"), escape(phone))
+	text := fmt.Sprintf("📞 *Richiesta di essere richiamati* · lingua %s · numero %s", escape(d.langName(lang)+" ("+lang+")"), escape(phone))
 	if r, err := d.lookup(ctx, keyConv, conv); err == nil && r.TS != "" {
 		text += fmt.Sprintf(" · <https://slack.com/archives/%s/p%s|conversazione>", r.Channel, strings.ReplaceAll(r.TS, ".", ""))
 	}
@@ -547,7 +562,7 @@ func (d *Desk) expire(ctx context.Context, tok string, wait time.Duration) {
 func (d *Desk) transcript(ctx context.Context, r *record, by string) error {
 	var b strings.Builder
 	fmt.Fprintf(&b, "Trascrizione della conversazione · lingua %s · canale %s · aperta %s · esportata da %s il %s\n\n",
-		langNames[r.Lang], r.Via, time.Unix(r.Since, 0).In(time.Local).Format("02/01/2006 15:04"), by, d.now().Format("02/01/2006 15:04"))
+		d.langName(r.Lang), r.Via, time.Unix(r.Since, 0).In(time.Local).Format("02/01/2006 15:04"), by, d.now().Format("02/01/2006 15:04"))
 	cursor := ""
 	for page := 0; page < 20; page++ {
 		msgs, more, next, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: r.Channel, Timestamp: r.TS, Cursor: cursor, Limit: 200})
@@ -609,9 +624,9 @@ func (d *Desk) PostAgenda(ctx context.Context, channel, title string, items []Ag
 	for _, it := range items {
 		med := ""
 		if it.Mediator {
-			med = " · 🗣 mediatore " + escape(langNames[it.Lang])
+			med = " · 🗣 mediatore " + escape(d.langName(it.Lang))
 		}
-		line := fmt.Sprintf("*%s* · `%s` · %s · %s%s", escape(it.Time), escape(it.Code), escape(strings.ReplaceAll(it.Service, "_", " ")), escape(langNames[it.Lang]), med)
+		line := fmt.Sprintf("*%s* · `%s` · %s · %s%s", escape(it.Time), escape(it.Code), escape(strings.ReplaceAll(it.Service, "_", " ")), escape(d.langName(it.Lang)), med)
 		blocks = append(blocks,
 			slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", line, false, false), nil, nil),
 			slack.NewActionBlock("att:"+it.Code,
@@ -636,7 +651,7 @@ func (d *Desk) PostCancellation(ctx context.Context, channel, place, day string,
 		channel = d.cfg.Channel
 	}
 	text := fmt.Sprintf("❌ Appuntamento annullato: %s · %s %s · `%s` · %s · %s", escape(place), escape(day), escape(it.Time), escape(it.Code),
-		escape(strings.ReplaceAll(it.Service, "_", " ")), escape(langNames[it.Lang]))
+		escape(strings.ReplaceAll(it.Service, "_", " ")), escape(d.langName(it.Lang)))
 	if _, _, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, false)); err != nil {
 		return fmt.Errorf("slack: post cancellation: %w", err)
 	}
@@ -668,7 +683,7 @@ func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgT
 // escaped.
 func (d *Desk) PostProposal(ctx context.Context, lang, via, what, where, when, languages string) error {
 	text := fmt.Sprintf("💡 *Proposta di attività / volontariato* · lingua %s · canale %s\n• Cosa: %s\n• Dove: %s\n• Quando: %s\n• Lingue: %s",
-		escape(langNames[lang]), escape(via), escape(what), escape(where), escape(when), escape(languages))
+		escape(d.langName(lang)), escape(via), escape(what), escape(where), escape(when), escape(languages))
 	_, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slack.MsgOptionText(text, false))
 	return err
 }

@@ -167,7 +167,7 @@ func newRigOn(t *testing.T, st bot.Store, opts ...func(*deskpkg.Config)) *rig {
 		t.Fatal(err)
 	}
 	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: st}
-	cfg := deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL}
+	cfg := deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL, Languages: l.Catalog.Languages()}
 	for _, o := range opts {
 		o(&cfg)
 	}

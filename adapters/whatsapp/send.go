@@ -59,7 +59,8 @@ type Config struct {
 	// (one body parameter: the text, shortened); "" disables the fallback.
 	Template string
 	// TemplateLangs maps a bot language to the template's language code
-	// (default: it, en, fr, ar, sq, zh_CN).
+	// (locales/languages.yaml: the language's code unless whatsapp: says
+	// otherwise); a language it does not list gets the Italian template.
 	TemplateLangs map[string]string
 	HTTPClient    *http.Client
 }
@@ -101,9 +102,6 @@ func NewSender(cfg Config, log *slog.Logger) (*Sender, error) {
 	}
 	if cfg.PairInterval <= 0 {
 		cfg.PairInterval = 6 * time.Second
-	}
-	if cfg.TemplateLangs == nil {
-		cfg.TemplateLangs = map[string]string{"it": "it", "en": "en", "fr": "fr", "ar": "ar", "sq": "sq", "zh": "zh_CN"}
 	}
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: 20 * time.Second}

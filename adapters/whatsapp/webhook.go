@@ -113,16 +113,19 @@ type Webhook struct {
 	verifyToken string
 	handle      Handler
 	sender      *Sender
+	countries   map[string]string
 	log         *slog.Logger
 }
 
 // NewWebhook returns the webhook; sender (may be nil) is told about inbound
-// messages (the 24-hour window, read receipts) and statuses.
-func NewWebhook(appSecret, verifyToken string, handle Handler, sender *Sender, log *slog.Logger) *Webhook {
+// messages (the 24-hour window, read receipts) and statuses. countries maps
+// calling codes ("212") to the language a user from there most likely reads
+// (locales/languages.yaml), the first guess of a new user's language.
+func NewWebhook(appSecret, verifyToken string, handle Handler, sender *Sender, countries map[string]string, log *slog.Logger) *Webhook {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Webhook{appSecret: []byte(appSecret), verifyToken: verifyToken, handle: handle, sender: sender, log: log.With("comp", "whatsapp")}
+	return &Webhook{appSecret: []byte(appSecret), verifyToken: verifyToken, handle: handle, sender: sender, countries: countries, log: log.With("comp", "whatsapp")}
 }
 
 // Routes registers GET (verification) and POST (notifications).
@@ -216,7 +219,7 @@ func (h *Webhook) change(ctx context.Context, v value) error {
 	}
 	var failed error
 	for i, m := range v.Messages {
-		in, phone, ok := convert(m, userOf)
+		in, phone, ok := convert(m, userOf, h.countries)
 		if !ok {
 			h.log.Debug("message ignored", "type", m.Type)
 			continue
@@ -246,7 +249,7 @@ func (h *Webhook) change(ctx context.Context, v value) error {
 // convert maps a message to an inbound message. Users are keyed by their
 // business-scoped user id when present (the phone may be missing since
 // 2026), else by phone number.
-func convert(m message, userOf map[string]string) (bot.Inbound, string, bool) {
+func convert(m message, userOf, countries map[string]string) (bot.Inbound, string, bool) {
 	user := m.FromUserID
 	if user == "" {
 		user = m.UserID
@@ -260,7 +263,7 @@ func convert(m message, userOf map[string]string) (bot.Inbound, string, bool) {
 	if user == "" || m.ID == "" {
 		return bot.Inbound{}, "", false
 	}
-	in := bot.Inbound{Channel: Channel, UserID: user, ID: m.ID, LangHint: LangForPhone(m.From)}
+	in := bot.Inbound{Channel: Channel, UserID: user, ID: m.ID, LangHint: LangForPhone(m.From, countries)}
 	if ts, err := strconv.ParseInt(m.Timestamp, 10, 64); err == nil {
 		in.Time = time.Unix(ts, 0)
 	}
@@ -315,28 +318,14 @@ func isOptionID(s string) bool {
 	return strings.HasPrefix(s, "o:") || strings.HasPrefix(s, "c:") || strings.HasPrefix(s, "r:")
 }
 
-// LangForPhone maps a phone number's country calling code to a launch
-// language, or "" (then the bot asks). Longest prefix wins.
-func LangForPhone(phone string) string {
+// LangForPhone maps a phone number's country calling code (the longest
+// prefix of one to four digits found in countries) to a language, or "".
+func LangForPhone(phone string, countries map[string]string) string {
 	phone = strings.TrimPrefix(phone, "+")
 	for n := min(4, len(phone)); n >= 1; n-- {
-		if l, ok := countryLang[phone[:n]]; ok {
+		if l, ok := countries[phone[:n]]; ok {
 			return l
 		}
 	}
 	return ""
-}
-
-// countryLang: the language a user from that country most likely reads, of
-// the launch set (DOMAIN.md §6): English as lingua franca for South Asia and
-// West Africa's anglophone countries, French for francophone Africa, Arabic
-// for North Africa and the Middle East. Countries whose language is not
-// offered yet (Ukraine, Peru...) are left out: those users are asked.
-var countryLang = map[string]string{
-	"39": "it", "378": "it",
-	"44": "en", "1": "en", "234": "en", "233": "en", "92": "en", "880": "en", "91": "en", "94": "en", "63": "en", "254": "en", "256": "en", "231": "en", "232": "en", "220": "en",
-	"33": "fr", "221": "fr", "225": "fr", "223": "fr", "226": "fr", "224": "fr", "227": "fr", "228": "fr", "229": "fr", "237": "fr", "241": "fr", "243": "fr", "242": "fr", "509": "fr",
-	"212": "ar", "213": "ar", "216": "ar", "218": "ar", "20": "ar", "249": "ar", "962": "ar", "961": "ar", "963": "ar", "964": "ar", "966": "ar", "971": "ar", "970": "ar", "222": "ar",
-	"355": "sq", "383": "sq",
-	"86": "zh",
 }

@@ -62,12 +62,16 @@ func newRig(t testing.TB, st bot.Store, cfg whatsapp.Config) *rig {
 	if cfg.PairInterval == 0 {
 		cfg.PairInterval = time.Millisecond
 	}
+	templates, countries := app.WhatsAppLanguages(l.Catalog.Settings())
+	if cfg.TemplateLangs == nil {
+		cfg.TemplateLangs = templates
+	}
 	r.sender, err = whatsapp.NewSender(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
 	svc := bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender(whatsapp.Channel, r.sender), bot.WithLogger(log))
-	r.hook = whatsapp.NewWebhook(appSecret, "verify-me", svc.Handle, r.sender, log)
+	r.hook = whatsapp.NewWebhook(appSecret, "verify-me", svc.Handle, r.sender, countries, log)
 	r.hook.Routes(r.mux)
 	return r
 }
