@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"time"
@@ -30,28 +31,46 @@ func postAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Direc
 		if !ok {
 			continue
 		}
-		first, err := st.FirstSeen(ctx, "desk:agenda-posted", p.ID+"@"+day.Format("2006-01-02"), 48*time.Hour)
+		done, err := postAgenda(ctx, desk, st, p, sc.SlackChannel, day)
 		if err != nil {
 			return posted, err
 		}
-		if !first {
-			continue
+		if done {
+			posted++
 		}
-		bs, err := st.Between(ctx, p.ID, day, day.AddDate(0, 0, 1))
-		if err != nil {
-			return posted, err
-		}
-		items := make([]slackdesk.AgendaItem, 0, len(bs))
-		for _, b := range bs {
-			items = append(items, slackdesk.AgendaItem{Code: b.Code, Time: b.Start.In(knowledge.Rome).Format("15:04"), Service: b.Service, Lang: b.Lang, Mediator: b.Mediator})
-		}
-		title := fmt.Sprintf("📅 %s — appuntamenti di oggi %s (%d)", p.Name, day.Format("02/01/2006"), len(items))
-		if err := desk.PostAgenda(ctx, sc.SlackChannel, title, items); err != nil {
-			return posted, err
-		}
-		posted++
 	}
 	return posted, nil
+}
+
+// postAgenda posts one PUA's agenda of day unless it was posted: under a
+// lock (replicas), marked posted only once Slack took it, so an agenda
+// whose post failed is posted at the next run, never lost.
+func postAgenda(ctx context.Context, desk *slackdesk.Desk, st bot.Store, p *knowledge.Place, channel string, day time.Time) (bool, error) {
+	key := "desk:agenda-posted:" + p.ID + "@" + day.Format("2006-01-02")
+	unlock, err := st.Lock(ctx, key, time.Minute)
+	if err != nil {
+		return false, err
+	}
+	defer unlock()
+	switch _, err := st.Load(ctx, key); {
+	case err == nil:
+		return false, nil // posted
+	case !errors.Is(err, bot.ErrNotFound):
+		return false, err
+	}
+	bs, err := st.Between(ctx, p.ID, day, day.AddDate(0, 0, 1))
+	if err != nil {
+		return false, err
+	}
+	items := make([]slackdesk.AgendaItem, 0, len(bs))
+	for _, b := range bs {
+		items = append(items, slackdesk.AgendaItem{Code: b.Code, Time: b.Start.In(knowledge.Rome).Format("15:04"), Service: b.Service, Lang: b.Lang, Mediator: b.Mediator})
+	}
+	title := fmt.Sprintf("📅 %s — appuntamenti di oggi %s (%d)", p.Name, day.Format("02/01/2006"), len(items))
+	if err := desk.PostAgenda(ctx, channel, title, items); err != nil {
+		return false, err
+	}
+	return true, st.Save(ctx, key, []byte("1"), 48*time.Hour)
 }
 
 // tellCancelled posts a cancelled appointment to its PUA's channel: the

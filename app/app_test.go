@@ -375,6 +375,31 @@ func TestServeWithWhatsApp(t *testing.T) {
 	if joined := strings.Join(bodies, "\n"); !strings.Contains(joined, `"to":"212612345678"`) || !strings.Contains(joined, "\u206830\u2069") {
 		t.Errorf("Arabic privacy notice sent as:\n%s", joined)
 	}
+	mu.Unlock()
+	// A forged notification is refused, and /metrics counts every request
+	// by route and outcome.
+	req, _ = http.NewRequest("POST", base, strings.NewReader(body))
+	req.Header.Set("X-Hub-Signature-256", "sha256=00")
+	if resp, err = http.DefaultClient.Do(req); err != nil || resp.StatusCode != 401 {
+		t.Fatalf("forged: %v %v", resp, err)
+	}
+	resp.Body.Close()
+	resp, err = http.Get("http://" + addr + "/metrics")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	for _, want := range []string{
+		`teamsbot_webhook_requests_total{outcome="ok",route="whatsapp",status="200"} 2`,
+		`teamsbot_webhook_requests_total{outcome="unauthorized",route="whatsapp",status="401"} 1`,
+		`teamsbot_webhook_requests_total{outcome="ok",route="whatsapp_verify",status="200"} 1`,
+	} {
+		if !strings.Contains(string(m), want) {
+			t.Errorf("/metrics lacks %s", want)
+		}
+	}
+	mu.Lock()
 }
 
 func TestOperatorHours(t *testing.T) {
@@ -444,13 +469,18 @@ func TestBookingsAgenda(t *testing.T) {
 func TestDailyAgendasOncePerDay(t *testing.T) {
 	var mu sync.Mutex
 	var posts []string
+	down := false
 	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_ = r.ParseForm()
 		mu.Lock()
+		defer mu.Unlock()
+		if down {
+			fmt.Fprint(w, `{"ok":false,"error":"fatal_error"}`)
+			return
+		}
 		if strings.HasSuffix(r.URL.Path, "chat.postMessage") {
 			posts = append(posts, r.PostForm.Get("channel")+" "+r.PostForm.Get("text"))
 		}
-		mu.Unlock()
 		fmt.Fprint(w, `{"ok":true,"channel":"C","ts":"1.1"}`)
 	}))
 	defer fake.Close()
@@ -468,7 +498,17 @@ func TestDailyAgendasOncePerDay(t *testing.T) {
 	if n, _ := postAgendas(context.Background(), desk, l.Directory, st, time.Date(2026, 12, 2, 7, 0, 0, 0, loc)); n != 0 {
 		t.Errorf("agendas posted at 07:00: %d", n)
 	}
-	n, err := postAgendas(context.Background(), desk, l.Directory, st, time.Date(2026, 12, 2, 7, 31, 0, 0, loc))
+	// Slack fails at 07:31: nothing is marked posted, so 07:32 posts them.
+	mu.Lock()
+	down = true
+	mu.Unlock()
+	if n, err := postAgendas(context.Background(), desk, l.Directory, st, time.Date(2026, 12, 2, 7, 31, 0, 0, loc)); n != 0 || err == nil {
+		t.Errorf("with Slack down: %d posted, %v", n, err)
+	}
+	mu.Lock()
+	down = false
+	mu.Unlock()
+	n, err := postAgendas(context.Background(), desk, l.Directory, st, time.Date(2026, 12, 2, 7, 32, 0, 0, loc))
 	if err != nil || n != 10 {
 		t.Fatalf("at 07:31: %d posted, %v", n, err)
 	}

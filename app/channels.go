@@ -11,11 +11,67 @@ import (
 	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
 	"teamsbot/internal/chatutil"
+	"teamsbot/internal/webhook"
 	"teamsbot/knowledge"
 	"teamsbot/locales"
 	"teamsbot/store/embedded"
 	redisstore "teamsbot/store/redis"
 )
+
+// A channel is a platform users write on, as serve sees it: where replies
+// go, the webhook endpoints it serves (under package webhook's policy, with
+// metrics), and, for a channel that fetches its updates itself (Telegram
+// without a webhook URL), a poller.
+type channel struct {
+	name      string
+	sender    bot.Sender
+	endpoints []webhook.Endpoint
+	poll      func(context.Context) error
+}
+
+// channelDeps is what a channel is built from.
+type channelDeps struct {
+	cfg     Config
+	langs   locales.Settings
+	store   bot.Store
+	handle  func(context.Context, bot.Inbound) error
+	metrics *metrics
+	log     *slog.Logger
+}
+
+// channels are the user channels serve can run. Each maker returns
+// ok=false when its channel is not configured. A new channel is its package
+// (a sender and its endpoints), its maker and one line here.
+var channels = []func(channelDeps) (channel, bool, error){telegramChannel, whatsappChannel}
+
+func telegramChannel(d channelDeps) (channel, bool, error) {
+	if d.cfg.Telegram.Token == "" {
+		return channel{}, false, nil
+	}
+	a, err := newTelegram(d.cfg, d.store, d.handle, d.log)
+	if err != nil {
+		return channel{}, false, err
+	}
+	ch := channel{name: telegram.Channel, sender: a, endpoints: a.Endpoints()}
+	if d.cfg.Telegram.WebhookURL == "" {
+		ch.poll = a.Poll
+		if d.cfg.RedisURL != "" {
+			d.log.Warn("telegram long polling with REDIS_URL: Telegram serves updates to one poller, so run one replica or set TELEGRAM_WEBHOOK_URL")
+		}
+	}
+	return ch, true, nil
+}
+
+func whatsappChannel(d channelDeps) (channel, bool, error) {
+	if d.cfg.WhatsApp.Token == "" {
+		return channel{}, false, nil
+	}
+	snd, hook, err := newWhatsApp(d.cfg, d.langs, d.store, d.handle, d.metrics, d.log)
+	if err != nil {
+		return channel{}, false, err
+	}
+	return channel{name: whatsapp.Channel, sender: snd, endpoints: hook.Endpoints()}, true, nil
+}
 
 // newTelegram builds the Telegram adapter from the configuration, handing
 // its messages to handle (the service, once built).

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strconv"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -27,6 +28,10 @@ type metrics struct {
 	platformStatus *prometheus.CounterVec
 	// attendance counts appointments marked attended or no_show by operators.
 	attendance *prometheus.CounterVec
+	// webhooks counts webhook requests by route, outcome and status;
+	// webhookTime is how long they took.
+	webhooks    *prometheus.CounterVec
+	webhookTime *prometheus.HistogramVec
 }
 
 var _ bot.Metrics = (*metrics)(nil)
@@ -55,7 +60,12 @@ func newMetrics() *metrics {
 		Help: "Delivery statuses reported by the platforms (sent, delivered, read, failed, send_failed) with their error code."}, []string{"channel", "status", "code"})
 	m.attendance = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_bookings_attendance_total",
 		Help: "Appointments operators marked on the daily agenda: attended or no_show."}, []string{"status"})
+	m.webhooks = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_webhook_requests_total",
+		Help: "Webhook requests by route (telegram, whatsapp, slack_events...), outcome (ok, unauthorized, too_large, dropped, unavailable) and HTTP status."}, []string{"route", "outcome", "status"})
+	m.webhookTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "teamsbot_webhook_seconds",
+		Help: "Time to answer a webhook request, by route.", Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 2.5, 5, 20}}, []string{"route"})
 	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.routed, m.sendFail, m.outbox, m.fallbacks, m.platformStatus, m.attendance,
+		m.webhooks, m.webhookTime,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -95,3 +105,9 @@ func (m *metrics) Event(channel string, ev bot.Event) {
 func (m *metrics) SendFailed(channel string) { m.sendFail.WithLabelValues(channel).Inc() }
 
 func (m *metrics) Outbox(channel, event string) { m.outbox.WithLabelValues(channel, event).Inc() }
+
+// Webhook observes one webhook request (webhook.Observer).
+func (m *metrics) Webhook(route, outcome string, status int, took time.Duration) {
+	m.webhooks.WithLabelValues(route, outcome, strconv.Itoa(status)).Inc()
+	m.webhookTime.WithLabelValues(route).Observe(took.Seconds())
+}

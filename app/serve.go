@@ -7,16 +7,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"teamsbot/activities"
 	slackdesk "teamsbot/adapters/slack"
-	"teamsbot/adapters/telegram"
-	"teamsbot/adapters/whatsapp"
 	"teamsbot/bot"
 	"teamsbot/internal/embeddings"
+	"teamsbot/internal/webhook"
 )
 
 // Server is the HTTP side of teamsbot: health, readiness, metrics, and the
@@ -106,6 +106,12 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// The background loops run under one group: shutdown stops them and
+	// waits for them before the store closes (deferred above, so it runs
+	// after).
+	loopCtx, stopLoops := context.WithCancel(ctx)
+	var loops sync.WaitGroup
+	defer func() { stopLoops(); loops.Wait() }()
 	if c, ok := st.(configChecker); ok {
 		cctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 		for _, w := range c.Check(cctx) {
@@ -119,13 +125,13 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if cfg.EmbeddingsURL != "" {
 		l.Understander = l.Understander.WithEmbedder(embeddings.New(cfg.EmbeddingsURL, cfg.EmbeddingsModel, string(cfg.EmbeddingsKey), &http.Client{Timeout: time.Minute}))
 		u := l.Understander
-		go func() {
-			if err := u.Warm(ctx); err != nil {
+		loops.Go(func() {
+			if err := u.Warm(loopCtx); err != nil {
 				log.Warn("embeddings endpoint: the classifier answers alone", "error", err)
 				return
 			}
 			log.Info("embeddings endpoint ready")
-		}()
+		})
 	}
 	eng, err := engineFor(l, cfg, cfg.Slack.BotToken != "")
 	if err != nil {
@@ -141,30 +147,22 @@ func serve(ctx context.Context, env Env, args []string) error {
 		opts = append(opts, o)
 	}
 	srv := newServer(st, m, log)
-	var poll func(context.Context) error
-	if cfg.Telegram.Token != "" {
-		tga, err := newTelegram(cfg, st, handle, log)
+	var polls []func(context.Context) error
+	deps := channelDeps{cfg: cfg, langs: l.Catalog.Settings(), store: st, handle: handle, metrics: m, log: log}
+	for _, build := range channels {
+		ch, ok, err := build(deps)
 		if err != nil {
 			return err
 		}
-		opts = append(opts, bot.WithSender(telegram.Channel, tga))
-		tga.Routes(srv.mux)
-		if cfg.Telegram.WebhookURL == "" {
-			poll = tga.Poll
-			if cfg.RedisURL != "" {
-				log.Warn("telegram long polling with REDIS_URL: Telegram serves updates to one poller, so run one replica or set TELEGRAM_WEBHOOK_URL")
-			}
+		if !ok {
+			continue
 		}
-		log.Info("telegram on", "mode", map[bool]string{true: "long polling", false: "webhook"}[poll != nil])
-	}
-	if cfg.WhatsApp.Token != "" {
-		snd, hook, err := newWhatsApp(cfg, l.Catalog.Settings(), st, handle, m, log)
-		if err != nil {
-			return err
+		opts = append(opts, bot.WithSender(ch.name, ch.sender))
+		webhook.Mount(srv.mux, m.Webhook, log, ch.endpoints...)
+		if ch.poll != nil {
+			polls = append(polls, ch.poll)
 		}
-		opts = append(opts, bot.WithSender(whatsapp.Channel, snd))
-		hook.Routes(srv.mux)
-		log.Info("whatsapp on")
+		log.Info(ch.name+" on", "mode", map[bool]string{true: "polling", false: "webhook"}[ch.poll != nil])
 	}
 	var desk *slackdesk.Desk
 	if cfg.Slack.BotToken != "" {
@@ -178,35 +176,37 @@ func serve(ctx context.Context, env Env, args []string) error {
 			return err
 		}
 		opts = append(opts, bot.WithDesk(desk))
-		desk.Routes(srv.mux)
+		webhook.Mount(srv.mux, m.Webhook, log, desk.Endpoints()...)
 		log.Info("slack operators' desk on")
 	}
 	svc = bot.NewService(eng, st, serviceConfig(cfg, log), opts...)
 	l.SetStore(st, svc) // now the activities can tell a promoted user
-	go runActivityReminders(ctx, l, log)
+	loops.Go(func() { runActivityReminders(loopCtx, l, log) })
 	// Replies a replica could not deliver (a failure, or a replica that
 	// died while sending): every replica sweeps, the store shares them out.
-	go svc.RunOutbox(ctx, cfg.OutboxEvery)
+	loops.Go(func() { svc.RunOutbox(loopCtx, cfg.OutboxEvery) })
 	// Appointment reminders, the day before; each marked in the store before
 	// it is sent, so it goes out once.
-	go l.Booking.RunReminders(ctx, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
-	go runPurge(ctx, l, time.Duration(cfg.RetentionDays)*24*time.Hour, log)
+	loops.Go(func() {
+		l.Booking.RunReminders(loopCtx, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
+	})
+	loops.Go(func() { runPurge(loopCtx, l, time.Duration(cfg.RetentionDays)*24*time.Hour, log) })
 	if desk != nil {
 		desk.SetOperators(svc)
 		l.Callbacks.Connect(desk.Callback)
-		go desk.WatchWaiting(ctx, cfg.Slack.Wait)
+		loops.Go(func() { desk.WatchWaiting(loopCtx, cfg.Slack.Wait) })
 		desk.OnAttendance = func(status string) { m.attendance.WithLabelValues(status).Inc() }
 		l.Activities.OnProposal = func(ctx context.Context, p activities.Proposal) error {
 			return desk.PostProposal(ctx, p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages)
 		}
-		go runAgendas(ctx, desk, l.Directory, st, log)
+		loops.Go(func() { runAgendas(loopCtx, desk, l.Directory, st, log) })
 		l.Booking.SetOnCancel(func(ctx context.Context, b bot.Booking) { tellCancelled(ctx, desk, l.Directory, b, log) })
 		if cfg.Slack.AppToken != "" {
-			go func() {
-				if err := desk.RunSocketMode(ctx, string(cfg.Slack.AppToken)); err != nil {
+			loops.Go(func() {
+				if err := desk.RunSocketMode(loopCtx, string(cfg.Slack.AppToken)); err != nil {
 					log.Error("slack socket mode stopped", "error", err)
 				}
-			}()
+			})
 		}
 	}
 	// 4. HTTP.
@@ -231,18 +231,15 @@ func serve(ctx context.Context, env Env, args []string) error {
 	log.Info("teamsbot serving", "addr", ln.Addr().String(), "version", Version, "content", c.Root, "store", storeName)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	pollDone := make(chan struct{})
+	var pollers sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	defer stopPoll()
-	if poll != nil {
-		go func() {
-			defer close(pollDone)
+	for _, poll := range polls {
+		pollers.Go(func() {
 			if err := poll(pollCtx); err != nil {
-				log.Error("telegram polling stopped", "error", err)
+				log.Error("polling stopped", "error", err)
 			}
-		}()
-	} else {
-		close(pollDone)
+		})
 	}
 	select {
 	case err := <-errc:
@@ -253,7 +250,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	// then the store closes (deferred).
 	log.Info("shutting down")
 	stopPoll()
-	<-pollDone
+	pollers.Wait()
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), cfg.ShutdownTimeout)
 	defer cancel()
 	if err := hs.Shutdown(sctx); err != nil {

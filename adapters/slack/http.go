@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net/http"
 	"net/url"
 	"strings"
@@ -16,6 +15,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"teamsbot/bot"
+	"teamsbot/internal/webhook"
 )
 
 // Paths of the Slack endpoints.
@@ -28,33 +28,37 @@ const (
 // maxRequest bounds a request from Slack.
 const maxRequest = 1 << 20
 
-// Routes registers the three endpoints.
-func (d *Desk) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+EventsPath, d.events)
-	mux.HandleFunc("POST "+InteractivityPath, d.interactivity)
-	mux.HandleFunc("POST "+CommandsPath, d.commands)
+// Endpoints are the three endpoints, served under package webhook's
+// policy; each checks Slack's signature and timestamp (5 minutes) over the
+// raw body.
+func (d *Desk) Endpoints() []webhook.Endpoint {
+	ep := func(path, route string, handle func(ctx context.Context, body []byte) (webhook.Answer, error)) webhook.Endpoint {
+		return webhook.Endpoint{Pattern: "POST " + path, Route: route, Limit: maxRequest, Body: d.verified,
+			Handle: func(ctx context.Context, _ *http.Request, body []byte) (webhook.Answer, error) {
+				return handle(ctx, body)
+			}}
+	}
+	return []webhook.Endpoint{
+		ep(EventsPath, "slack_events", d.events),
+		ep(InteractivityPath, "slack_interactivity", d.interactivity),
+		ep(CommandsPath, "slack_commands", d.commands),
+	}
 }
 
-// verified reads the body and checks Slack's signature and timestamp
-// (5 minutes); it answers 401 itself when they fail.
-func (d *Desk) verified(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxRequest))
-	if err != nil {
-		http.Error(w, "too large", http.StatusRequestEntityTooLarge)
-		return nil, false
-	}
-	sv, err := slack.NewSecretsVerifier(r.Header, d.cfg.SigningSecret)
+// Routes registers the three endpoints on mux (without metrics: serve
+// mounts Endpoints with them).
+func (d *Desk) Routes(mux *http.ServeMux) { webhook.Mount(mux, nil, d.log, d.Endpoints()...) }
+
+// verified checks Slack's signature and timestamp over the body.
+func (d *Desk) verified(h http.Header, body []byte) bool {
+	sv, err := slack.NewSecretsVerifier(h, d.cfg.SigningSecret)
 	if err == nil {
 		_, err = sv.Write(body)
 	}
 	if err == nil {
 		err = sv.Ensure()
 	}
-	if err != nil {
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return nil, false
-	}
-	return body, true
+	return err == nil
 }
 
 // later runs work after the request was acknowledged (Slack wants an answer
@@ -69,31 +73,21 @@ func (d *Desk) later(fn func(ctx context.Context)) {
 
 // events handles the Events API: url_verification, and messages in case
 // threads.
-func (d *Desk) events(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.verified(w, r)
-	if !ok {
-		return
-	}
+func (d *Desk) events(ctx context.Context, body []byte) (webhook.Answer, error) {
 	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err != nil {
-		d.log.Warn("event not understood", "bytes", len(body))
-		w.WriteHeader(http.StatusOK)
-		return
+		return webhook.Answer{}, fmt.Errorf("%w: an event not understood", webhook.ErrMalformed)
 	}
 	switch ev.Type {
 	case slackevents.URLVerification:
 		if uv, ok := ev.Data.(*slackevents.EventsAPIURLVerificationEvent); ok {
-			w.Header().Set("Content-Type", "text/plain")
-			io.WriteString(w, uv.Challenge)
-			return
+			return webhook.Answer{ContentType: "text/plain", Body: []byte(uv.Challenge)}, nil
 		}
 	case slackevents.CallbackEvent:
-		if err := d.callbackEvent(r.Context(), ev); err != nil {
-			http.Error(w, "try again", http.StatusInternalServerError)
-			return
-		}
+		// Not relayed (the store is unavailable): Slack delivers it again.
+		return webhook.Answer{}, d.callbackEvent(ctx, ev)
 	}
-	w.WriteHeader(http.StatusOK)
+	return webhook.Answer{}, nil
 }
 
 // ackBudget is how long an event's work may hold the acknowledgement: Slack
@@ -277,25 +271,20 @@ func (d *Desk) take(ctx context.Context, rec *record, name string) (bool, error)
 }
 
 // interactivity handles the case buttons.
-func (d *Desk) interactivity(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.verified(w, r)
-	if !ok {
-		return
-	}
+func (d *Desk) interactivity(ctx context.Context, body []byte) (webhook.Answer, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
-		return
+		return webhook.Answer{}, fmt.Errorf("%w: not a form", webhook.ErrMalformed)
 	}
 	var ic slack.InteractionCallback
-	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err == nil {
-		if err := d.interaction(r.Context(), ic); err != nil {
-			d.log.Warn("button not done: the store is unavailable", "error", err)
-			http.Error(w, "try again", http.StatusServiceUnavailable)
-			return
-		}
+	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil {
+		return webhook.Answer{}, fmt.Errorf("%w: not an interaction", webhook.ErrMalformed)
 	}
-	w.WriteHeader(http.StatusOK)
+	if err := d.interaction(ctx, ic); err != nil {
+		// The operator sees Slack's error on the button and presses again.
+		return webhook.Answer{}, err
+	}
+	return webhook.Answer{}, nil
 }
 
 // interaction handles the case buttons after the acknowledgement. Shared by
@@ -395,21 +384,19 @@ func (d *Desk) button(ctx context.Context, action, token, user string) error {
 }
 
 // commands handles /teams: the list of open cases, to whoever asked.
-func (d *Desk) commands(w http.ResponseWriter, r *http.Request) {
-	body, ok := d.verified(w, r)
-	if !ok {
-		return
-	}
+func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error) {
 	if _, err := url.ParseQuery(string(body)); err != nil {
-		http.Error(w, "bad form", http.StatusBadRequest)
-		return
+		return webhook.Answer{}, fmt.Errorf("%w: not a form", webhook.ErrMalformed)
 	}
-	text, err := d.openList(r.Context())
+	text, err := d.openList(ctx)
 	if err != nil {
 		text = "Non riesco a leggere l'elenco adesso. Riprova tra poco."
 	}
-	w.Header().Set("Content-Type", "application/json")
-	json.NewEncoder(w).Encode(map[string]string{"response_type": "ephemeral", "text": text})
+	raw, err := json.Marshal(map[string]string{"response_type": "ephemeral", "text": text})
+	if err != nil {
+		return webhook.Answer{}, err
+	}
+	return webhook.Answer{ContentType: "application/json", Body: raw}, nil
 }
 
 // openList lists waiting and taken cases, oldest first, with links.

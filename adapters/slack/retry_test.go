@@ -38,7 +38,7 @@ func (f *flakySessions) SaveOutbox(ctx context.Context, conv string, v []byte, t
 
 // TestOperatorMessageRetriedBySlackIsRelayedOnce: the store fails while an
 // operator's message is being relayed, so the event is not acknowledged
-// (500) and Slack delivers it again: the user gets it then, once, however
+// (503) and Slack delivers it again: the user gets it then, once, however
 // many times Slack retries. (Acknowledged first and worked after, as
 // before, the message was lost.)
 func TestOperatorMessageRetriedBySlackIsRelayedOnce(t *testing.T) {
@@ -47,8 +47,8 @@ func TestOperatorMessageRetriedBySlackIsRelayedOnce(t *testing.T) {
 	_, thread := r.takenCase(t)
 	ev := map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": "Arrivo subito", "ts": "1780042100.000200", "thread_ts": thread}
 	st.fail.Store(true)
-	if code := r.event(t, "Ev50", ev); code != 500 {
-		t.Fatalf("an event whose relay failed answered %d, want 500 (so Slack retries)", code)
+	if code := r.event(t, "Ev50", ev); code != 503 {
+		t.Fatalf("an event whose relay failed answered %d, want 503 (so Slack retries)", code)
 	}
 	if got := r.user.take(); len(got) != 0 {
 		t.Fatalf("relayed although the turn failed: %+v", got)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"regexp"
@@ -19,6 +18,7 @@ import (
 
 	"teamsbot/bot"
 	"teamsbot/internal/chatutil"
+	"teamsbot/internal/webhook"
 )
 
 // Channel is the channel name of Telegram conversations.
@@ -125,41 +125,32 @@ func redact(s, token string) string {
 	return strings.ReplaceAll(s, token, "REDACTED")
 }
 
-// Routes registers the webhook.
-func (a *Adapter) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("POST "+WebhookPath, a.ServeHTTP)
+// Endpoints is the webhook, served under package webhook's policy: the
+// secret header first, then the update (one that cannot be decoded is
+// acknowledged and dropped, so Telegram does not hold the chat's later
+// updates behind it); only a failure of our own (the store) asks for a
+// retry.
+func (a *Adapter) Endpoints() []webhook.Endpoint {
+	return []webhook.Endpoint{{Pattern: "POST " + WebhookPath, Route: Channel, Limit: MaxBody,
+		Request: func(r *http.Request) bool {
+			got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+			return a.cfg.WebhookSecret != "" && subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.WebhookSecret)) == 1
+		},
+		Handle: func(ctx context.Context, _ *http.Request, body []byte) (webhook.Answer, error) {
+			var upd models.Update
+			if err := json.Unmarshal(body, &upd); err != nil {
+				return webhook.Answer{}, fmt.Errorf("%w: not an update", webhook.ErrMalformed)
+			}
+			if err := a.process(ctx, &upd); errors.Is(err, errRetry) {
+				return webhook.Answer{}, err
+			}
+			return webhook.Answer{}, nil
+		}}}
 }
 
-// ServeHTTP is the webhook: check the secret, read at most MaxBody, decode,
-// handle, then answer. Garbage that passed the secret check gets a 200 (and
-// a log line without its content), so Telegram does not retry it forever;
-// only a failure of our own (the store) gets a 503, for a retry.
-func (a *Adapter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
-	if a.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(a.cfg.WebhookSecret)) != 1 {
-		http.Error(w, "unauthorized", http.StatusUnauthorized)
-		return
-	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		a.log.Warn("webhook body rejected", "error", err.Error(), "bytes", len(body))
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	var upd models.Update
-	if err := json.Unmarshal(body, &upd); err != nil {
-		a.log.Warn("webhook body is not an update", "bytes", len(body))
-		w.WriteHeader(http.StatusOK)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), 25*time.Second)
-	defer cancel()
-	if err := a.process(ctx, &upd); err != nil && errors.Is(err, errRetry) {
-		http.Error(w, "try again", http.StatusServiceUnavailable)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
-}
+// Routes registers the webhook on mux (without metrics: serve mounts
+// Endpoints with them).
+func (a *Adapter) Routes(mux *http.ServeMux) { webhook.Mount(mux, nil, a.log, a.Endpoints()...) }
 
 // errRetry marks a failure worth a redelivery.
 var errRetry = errors.New("retry")

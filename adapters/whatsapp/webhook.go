@@ -8,7 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
-	"io"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"teamsbot/bot"
+	"teamsbot/internal/webhook"
 )
 
 // Channel is the channel name of WhatsApp conversations.
@@ -128,64 +129,46 @@ func NewWebhook(appSecret, verifyToken string, handle Handler, sender *Sender, c
 	return &Webhook{appSecret: []byte(appSecret), verifyToken: verifyToken, handle: handle, sender: sender, countries: countries, log: log.With("comp", "whatsapp")}
 }
 
-// Routes registers GET (verification) and POST (notifications).
-func (h *Webhook) Routes(mux *http.ServeMux) {
-	mux.HandleFunc("GET "+WebhookPath, h.verify)
-	mux.HandleFunc("POST "+WebhookPath, h.notify)
+// Endpoints are the webhook, served under package webhook's policy: Meta's
+// handshake (GET: echo hub.challenge when the mode is subscribe and the
+// token matches), and the notifications (POST): the signature over the raw
+// body first, then every message of every change of every entry.
+func (h *Webhook) Endpoints() []webhook.Endpoint {
+	return []webhook.Endpoint{{Pattern: "GET " + WebhookPath, Route: Channel + "_verify",
+		Request: func(r *http.Request) bool {
+			q := r.URL.Query()
+			tok := q.Get("hub.verify_token")
+			return q.Get("hub.mode") == "subscribe" && h.verifyToken != "" && subtle.ConstantTimeCompare([]byte(tok), []byte(h.verifyToken)) == 1
+		},
+		Handle: func(_ context.Context, r *http.Request, _ []byte) (webhook.Answer, error) {
+			return webhook.Answer{ContentType: "text/plain", Body: []byte(r.URL.Query().Get("hub.challenge"))}, nil
+		}}, {Pattern: "POST " + WebhookPath, Route: Channel, Limit: MaxNotification,
+		Body: func(hd http.Header, body []byte) bool { return h.signed(hd.Get("X-Hub-Signature-256"), body) },
+		Handle: func(ctx context.Context, _ *http.Request, body []byte) (webhook.Answer, error) {
+			var n notification
+			if err := json.Unmarshal(body, &n); err != nil {
+				return webhook.Answer{}, fmt.Errorf("%w: a signed notification that is not JSON", webhook.ErrMalformed)
+			}
+			var failed error
+			for _, e := range n.Entry {
+				for _, c := range e.Changes {
+					if c.Field != "messages" {
+						continue
+					}
+					if err := h.change(ctx, c.Value); err != nil {
+						failed = err
+					}
+				}
+			}
+			// Only a failure of ours: Meta redelivers, and deduplication
+			// makes the messages already handled no-ops.
+			return webhook.Answer{}, failed
+		}}}
 }
 
-// verify answers Meta's handshake: echo hub.challenge when the mode is
-// subscribe and the token matches, else 403.
-func (h *Webhook) verify(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
-	tok := q.Get("hub.verify_token")
-	if q.Get("hub.mode") != "subscribe" || h.verifyToken == "" || subtle.ConstantTimeCompare([]byte(tok), []byte(h.verifyToken)) != 1 {
-		http.Error(w, "forbidden", http.StatusForbidden)
-		return
-	}
-	w.Header().Set("Content-Type", "text/plain")
-	io.WriteString(w, q.Get("hub.challenge"))
-}
-
-// notify checks the signature over the raw body before anything else, then
-// handles every message of every change of every entry.
-func (h *Webhook) notify(w http.ResponseWriter, r *http.Request) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxNotification))
-	if err != nil {
-		http.Error(w, "body too large", http.StatusRequestEntityTooLarge)
-		return
-	}
-	if !h.signed(r.Header.Get("X-Hub-Signature-256"), body) {
-		http.Error(w, "bad signature", http.StatusUnauthorized)
-		return
-	}
-	var n notification
-	if err := json.Unmarshal(body, &n); err != nil {
-		h.log.Warn("signed notification is not JSON", "bytes", len(body))
-		http.Error(w, "malformed notification", http.StatusBadRequest)
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), 20*time.Second)
-	defer cancel()
-	var failed error
-	for _, e := range n.Entry {
-		for _, c := range e.Changes {
-			if c.Field != "messages" {
-				continue
-			}
-			if err := h.change(ctx, c.Value); err != nil {
-				failed = err
-			}
-		}
-	}
-	if failed != nil {
-		// Only a failure of ours: Meta redelivers, and deduplication makes
-		// the messages already handled no-ops.
-		http.Error(w, "try again", http.StatusServiceUnavailable)
-		return
-	}
-	w.WriteHeader(http.StatusOK)
-}
+// Routes registers the endpoints on mux (without metrics: serve mounts
+// Endpoints with them).
+func (h *Webhook) Routes(mux *http.ServeMux) { webhook.Mount(mux, nil, h.log, h.Endpoints()...) }
 
 func (h *Webhook) signed(header string, body []byte) bool {
 	hexSig, ok := strings.CutPrefix(header, "sha256=")
