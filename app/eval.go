@@ -30,11 +30,7 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
-	c, err := content(env, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	l, err := loadOrExplain(env, c, false, false)
+	c, l, err := loadDir(env, fs.Arg(0), false)
 	if err != nil {
 		return err
 	}

@@ -27,11 +27,7 @@ func contentCmd(env Env, args []string) error {
 	if err := fs.Parse(args[1:]); err != nil {
 		return ErrUsage
 	}
-	c, err := content(env, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	l, err := loadOrExplain(env, c, false, false)
+	_, l, err := loadDir(env, fs.Arg(0), false)
 	if err != nil {
 		return err
 	}

@@ -137,6 +137,18 @@ func content(env Env, dir string) (Content, error) {
 
 // loadOrExplain loads content and prints its issues; broken content is an
 // error (serve and chat refuse to start on it).
+// loadDir loads the content of dir (the command's argument; "" is
+// TEAMSBOT_CONTENT or the embedded content) for a command, explaining
+// errors on stderr.
+func loadDir(env Env, dir string, demo bool) (Content, *Loaded, error) {
+	c, err := content(env, dir)
+	if err != nil {
+		return c, nil, err
+	}
+	l, err := loadOrExplain(env, c, false, demo)
+	return c, l, err
+}
+
 func loadOrExplain(env Env, c Content, showWarnings, demo bool) (*Loaded, error) {
 	l, issues := Load(c, LoadOptions{Demo: demo})
 	for _, i := range issues {
@@ -320,11 +332,7 @@ func test(ctx context.Context, env Env, args []string) error {
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
-	c, err := content(env, fs.Arg(0))
-	if err != nil {
-		return err
-	}
-	l, err := loadOrExplain(env, c, false, true)
+	c, l, err := loadDir(env, fs.Arg(0), true)
 	if err != nil {
 		return err
 	}

@@ -116,16 +116,12 @@ func (e *Engine) OperatorSays(ctx context.Context, s *Session, name, text string
 // GiveBack returns the conversation to the bot: the user is told, and finds
 // the question they were on, or the menu.
 func (e *Engine) GiveBack(ctx context.Context, s *Session, now time.Time) (Turn, error) {
-	t := &turn{e: e, ctx: ctx, s: s, now: now}
-	if s.State != StateWaiting && s.State != StateOperator {
-		return Turn{}, ErrNotInHandoff
-	}
-	if err := transition(ctx, s, "give_back"); err != nil {
+	t, err := e.endHandoff(ctx, s, now)
+	if err != nil {
 		return Turn{}, err
 	}
-	s.Since, s.Pending = 0, ""
 	t.say("operator.gave_back", nil)
-	err := t.reask(nil)
+	err = t.reask(nil)
 	s.Updated = now.Unix()
 	return t.out, err
 }
@@ -212,17 +208,26 @@ const NoOperatorFlow = "no_operator"
 // back when no operator answered in time.
 const CallbackFlow = "callback"
 
+// endHandoff takes a conversation in a handoff back to the bot, for a turn
+// that says so.
+func (e *Engine) endHandoff(ctx context.Context, s *Session, now time.Time) (*turn, error) {
+	if s.State != StateWaiting && s.State != StateOperator {
+		return nil, ErrNotInHandoff
+	}
+	if err := transition(ctx, s, "give_back"); err != nil {
+		return nil, err
+	}
+	s.Since, s.Pending = 0, ""
+	return &turn{e: e, ctx: ctx, s: s, now: now}, nil
+}
+
 // CloseHandoff ends a handoff from the operator's side with a question about
 // how it went (1–5); GiveBack returns without it.
 func (e *Engine) CloseHandoff(ctx context.Context, s *Session, now time.Time) (Turn, error) {
-	t := &turn{e: e, ctx: ctx, s: s, now: now}
-	if s.State != StateWaiting && s.State != StateOperator {
-		return Turn{}, ErrNotInHandoff
-	}
-	if err := transition(ctx, s, "give_back"); err != nil {
+	t, err := e.endHandoff(ctx, s, now)
+	if err != nil {
 		return Turn{}, err
 	}
-	s.Since, s.Pending = 0, ""
 	t.say("operator.closed", nil)
 	t.say("feedback.ask", nil)
 	opts := make([]Option, 5)

@@ -119,21 +119,11 @@ var placeKeys = []string{"id", "kind", "name", "address", "municipality", "lat",
 
 // loadKinds reads kinds.yaml.
 func loadKinds(fsys fs.FS, langs Languages, file string) (map[string]*Kind, []error) {
-	raw, err := fs.ReadFile(fsys, file)
-	if err != nil {
-		return nil, []error{Issue{File: file, Msg: err.Error()}}
+	kinds, is, ok := section(fsys, langs, file, "kinds", false)
+	if !ok {
+		return nil, is.list
 	}
-	root, err := parseDoc(file, raw)
-	if err != nil {
-		return nil, []error{err}
-	}
-	is := &issues{file: file, langs: langs}
 	out := map[string]*Kind{}
-	kinds := field(root, "kinds")
-	if kinds == nil || kinds.Kind != yaml.MappingNode {
-		is.at(root.Line, "missing `kinds:`")
-		return out, is.list
-	}
 	for i := 0; i+1 < len(kinds.Content); i += 2 {
 		id, n := kinds.Content[i].Value, kinds.Content[i+1]
 		is.checkKeys(n, "kind "+id, "name", "keywords", "area")

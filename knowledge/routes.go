@@ -1,13 +1,10 @@
 package knowledge
 
 import (
-	"errors"
 	"io/fs"
 	"net/url"
 	"slices"
 	"strings"
-
-	"go.yaml.in/yaml/v3"
 )
 
 // Route is how to reach an office of a kind when no office of that kind is
@@ -38,24 +35,11 @@ func (r *Route) TextIn(lang, municipality string) string {
 
 // loadRoutes reads routes.yaml, if it exists.
 func loadRoutes(fsys fs.FS, langs Languages, file string, kinds map[string]*Kind) (map[string]*Route, []error) {
-	raw, err := fs.ReadFile(fsys, file)
-	if errors.Is(err, fs.ErrNotExist) {
-		return nil, nil
+	routes, is, ok := section(fsys, langs, file, "routes", true)
+	if !ok {
+		return nil, is.list
 	}
-	if err != nil {
-		return nil, []error{Issue{File: file, Msg: err.Error()}}
-	}
-	root, err := parseDoc(file, raw)
-	if err != nil {
-		return nil, []error{err}
-	}
-	is := &issues{file: file, langs: langs}
 	out := map[string]*Route{}
-	routes := field(root, "routes")
-	if routes == nil || routes.Kind != yaml.MappingNode {
-		is.at(root.Line, "missing `routes:`")
-		return out, is.list
-	}
 	for i := 0; i+1 < len(routes.Content); i += 2 {
 		kind, n := routes.Content[i].Value, routes.Content[i+1]
 		if _, ok := kinds[kind]; !ok {

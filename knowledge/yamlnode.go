@@ -2,6 +2,7 @@ package knowledge
 
 import (
 	"bytes"
+	"errors"
 	"fmt"
 	"io/fs"
 	"path"
@@ -72,6 +73,33 @@ func eachYAML(fsys fs.FS, dir string, errs *[]error, fn func(name string, root *
 
 // parseDoc decodes YAML into a node tree, reporting a syntax error with its
 // line.
+// section reads file and returns its top-level mapping key (kinds:,
+// routes:), with the issues list of the file. A missing file gives a nil
+// section and no issue when optional. ok is false when there is nothing
+// more to read (the issues say why).
+func section(fsys fs.FS, langs Languages, file, key string, optional bool) (sec *yaml.Node, is *issues, ok bool) {
+	is = &issues{file: file, langs: langs}
+	raw, err := fs.ReadFile(fsys, file)
+	if optional && errors.Is(err, fs.ErrNotExist) {
+		return nil, is, false
+	}
+	if err != nil {
+		is.list = append(is.list, Issue{File: file, Msg: err.Error()})
+		return nil, is, false
+	}
+	root, err := parseDoc(file, raw)
+	if err != nil {
+		is.list = append(is.list, err)
+		return nil, is, false
+	}
+	sec = field(root, key)
+	if sec == nil || sec.Kind != yaml.MappingNode {
+		is.at(root.Line, "missing `%s:`", key)
+		return nil, is, false
+	}
+	return sec, is, true
+}
+
 func parseDoc(file string, raw []byte) (*yaml.Node, error) {
 	var doc yaml.Node
 	if err := yaml.NewDecoder(bytes.NewReader(raw)).Decode(&doc); err != nil {
