@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
@@ -14,6 +13,10 @@ import (
 
 // AgendaAt is when each PUA's agenda of the day is posted to Slack.
 const AgendaAt = 7*time.Hour + 30*time.Minute
+
+// deskMessages are the locale messages the operators' desk shows, which
+// lint checks (engineMessages).
+var deskMessages = slackdesk.Messages
 
 // postAgendas posts, once per PUA and day (marked in the store, so once
 // across restarts and replicas), the day's appointments to the PUA's Slack
@@ -66,7 +69,7 @@ func postAgenda(ctx context.Context, desk *slackdesk.Desk, st bot.Store, p *know
 	for _, b := range bs {
 		items = append(items, slackdesk.AgendaItem{Code: b.Code, Time: b.Start.In(knowledge.Rome).Format("15:04"), Service: b.Service, Lang: b.Lang, Mediator: b.Mediator})
 	}
-	title := fmt.Sprintf("📅 %s — appuntamenti di oggi %s (%d)", p.Name, day.Format("02/01/2006"), len(items))
+	title := desk.AgendaTitle(p.Name, day.Format("02/01/2006"), len(items))
 	if err := desk.PostAgenda(ctx, channel, title, items); err != nil {
 		return false, err
 	}

@@ -171,6 +171,25 @@ func TestConfigFromEnv(t *testing.T) {
 	}
 }
 
+// TestOperatorLang: the desk's language is Italian unless
+// TEAMSBOT_OPERATOR_LANG names another offered language; serve refuses to
+// start on one that is not offered, and says which are.
+func TestOperatorLang(t *testing.T) {
+	c, err := FromEnv(func(string) string { return "" })
+	if err != nil || c.OperatorLang != "it" {
+		t.Errorf("default: %q, %v", c.OperatorLang, err)
+	}
+	c, err = FromEnv(func(k string) string { return map[string]string{"TEAMSBOT_OPERATOR_LANG": "en"}[k] })
+	if err != nil || c.OperatorLang != "en" {
+		t.Errorf("TEAMSBOT_OPERATOR_LANG=en: %q, %v", c.OperatorLang, err)
+	}
+	e, _, _ := env([]string{"serve", "--addr", "127.0.0.1:0"}, "", map[string]string{"TEAMSBOT_DATA": t.TempDir(), "TEAMSBOT_OPERATOR_LANG": "xx"})
+	err = Run(context.Background(), e)
+	if want := "TEAMSBOT_OPERATOR_LANG=xx: not an offered language (it, en, fr, ar, sq, zh)"; err == nil || !strings.Contains(err.Error(), want) {
+		t.Errorf("serve with TEAMSBOT_OPERATOR_LANG=xx: %v, want %q", err, want)
+	}
+}
+
 func TestSecretsAreRedacted(t *testing.T) {
 	var buf bytes.Buffer
 	slog.New(slog.NewJSONHandler(&buf, nil)).Info("config", "redis", Secret("redis://:hunter2@db:6379"))
@@ -486,7 +505,7 @@ func TestDailyAgendasOncePerDay(t *testing.T) {
 	defer fake.Close()
 	l, _ := Load(EmbeddedContent(), LoadOptions{Demo: true})
 	st := memory.New()
-	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: fake.URL}, st, nil)
+	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: fake.URL, Texts: l.Catalog, Lang: Default().OperatorLang}, st, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -519,7 +538,7 @@ func TestDailyAgendasOncePerDay(t *testing.T) {
 	defer mu.Unlock()
 	found := false
 	for _, p := range posts {
-		if strings.Contains(p, "Zona Pratese") && strings.Contains(p, "(1)") {
+		if strings.Contains(p, "Zona Pratese") && strings.Contains(p, "appuntamenti di oggi 02/12/2026 (1)") {
 			found = true
 		}
 	}

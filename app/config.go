@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"teamsbot/bot"
 	"teamsbot/knowledge"
 	"time"
 )
@@ -85,6 +86,10 @@ type Config struct {
 	WhatsApp WhatsAppConfig
 	// Slack is the operators' desk; off without a bot token.
 	Slack SlackConfig
+	// OperatorLang is the language operators read the desk in
+	// (TEAMSBOT_OPERATOR_LANG, default "it"): one of the offered languages
+	// (CheckOperatorLang, once the content is loaded).
+	OperatorLang string
 }
 
 // SlackConfig is the SLACK_* variables.
@@ -135,7 +140,21 @@ func Default() Config {
 		OutboxEvery:     5 * time.Second,
 		Misunderstood:   true,
 		EmbeddingsModel: "text-embedding",
+		OperatorLang:    "it",
 	}
+}
+
+// CheckOperatorLang reports a TEAMSBOT_OPERATOR_LANG that is not one of the
+// offered languages (those of the content's locales).
+func (c Config) CheckOperatorLang(offered []bot.Language) error {
+	var codes []string
+	for _, l := range offered {
+		if l.Code == c.OperatorLang {
+			return nil
+		}
+		codes = append(codes, l.Code)
+	}
+	return fmt.Errorf("TEAMSBOT_OPERATOR_LANG=%s: not an offered language (%s)", c.OperatorLang, strings.Join(codes, ", "))
 }
 
 // FromEnv reads the configuration from getenv over the defaults and
@@ -152,6 +171,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	str("TEAMSBOT_DATA", &c.Data)
 	str("TEAMSBOT_CONTENT", &c.Content)
 	str("TEAMSBOT_LOG_FORMAT", &c.LogFormat)
+	str("TEAMSBOT_OPERATOR_LANG", &c.OperatorLang)
 	str("TEAMSBOT_EMBEDDINGS_URL", &c.EmbeddingsURL)
 	str("TEAMSBOT_EMBEDDINGS_MODEL", &c.EmbeddingsModel)
 	if v := getenv("TEAMSBOT_EMBEDDINGS_KEY"); v != "" {

@@ -353,13 +353,20 @@ func lengthChecks(cat *locales.Catalog, prog *flow.Program) flow.Issues {
 	return issues
 }
 
-// engineMessages checks that the texts the engine itself says exist.
+// engineMessages checks that the texts the engine itself says exist, and
+// those of the operators' desk.
 func engineMessages(cat *locales.Catalog) flow.Issues {
 	var issues flow.Issues
 	for _, id := range bot.EngineMessages {
 		if !cat.Has(id) {
 			issues = append(issues, flow.Issue{File: "locales/" + cat.Settings().Reference + ".yaml", Severity: flow.Error, Code: "unknown-message",
 				Msg: fmt.Sprintf("the engine says %s, which is missing", id)})
+		}
+	}
+	for _, id := range deskMessages {
+		if !cat.Has(id) {
+			issues = append(issues, flow.Issue{File: "locales/" + cat.Settings().Reference + ".yaml", Severity: flow.Error, Code: "unknown-message",
+				Msg: fmt.Sprintf("the operators' desk says %s, which is missing", id)})
 		}
 	}
 	return issues

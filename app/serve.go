@@ -98,6 +98,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
+	if err := cfg.CheckOperatorLang(l.Catalog.Languages()); err != nil {
+		return err
+	}
 	m := newMetrics()
 	l.Catalog.OnMissing(func(lang, _ string) { m.fallbacks.WithLabelValues(lang).Inc() })
 	// 2. Store.
@@ -168,7 +171,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if cfg.Slack.BotToken != "" {
 		desk, err = slackdesk.New(slackdesk.Config{BotToken: string(cfg.Slack.BotToken), SigningSecret: string(cfg.Slack.SigningSecret),
 			Channel: cfg.Slack.Channel, APIURL: cfg.Slack.APIURL, Retention: time.Duration(cfg.RetentionDays) * 24 * time.Hour,
-			Hours: operatorHours(cfg.Slack.Hours, l.Directory), Languages: l.Catalog.Languages(),
+			Hours: operatorHours(cfg.Slack.Hours, l.Directory), Languages: l.Catalog.Languages(), Texts: l.Catalog, Lang: cfg.OperatorLang,
 			// A PUA with its own channel (knowledge/schedules.yaml) gets the
 			// handoffs of its users: the one being booked, or in its province.
 			Route: func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) }}, st, log)

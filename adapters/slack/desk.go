@@ -55,9 +55,16 @@ type Config struct {
 	// Route picks the channel of a handoff (a PUA's own operators); ""
 	// or nil: Channel.
 	Route func(h bot.Handoff) string
-	// Languages names the users' languages for the operators (their
-	// Italian names, from locales/languages.yaml).
+	// Languages names the users' languages for the operators (their names
+	// in themselves, and in Italian for an Italian desk, from
+	// locales/languages.yaml).
 	Languages []bot.Language
+	// Texts are the locale messages (desk.*, listed in Messages) the desk
+	// shows operators; nil shows the message ids.
+	Texts bot.Translator
+	// Lang is the operators' language (TEAMSBOT_OPERATOR_LANG, default
+	// "it"): every text of the desk is in it.
+	Lang string
 }
 
 // Desk is the operators' desk.
@@ -90,6 +97,12 @@ func New(cfg Config, kv KV, log *slog.Logger) (*Desk, error) {
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(cfg.APIURL, "/")+"/"))
 	}
+	if cfg.Lang == "" {
+		cfg.Lang = "it"
+	}
+	if cfg.Texts != nil && !slices.ContainsFunc(cfg.Texts.Languages(), func(l bot.Language) bool { return l.Code == cfg.Lang }) {
+		return nil, fmt.Errorf("slack: the operators' language %q is not an offered language", cfg.Lang)
+	}
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
@@ -99,6 +112,33 @@ func New(cfg Config, kv KV, log *slog.Logger) (*Desk, error) {
 // SetOperators connects the desk to the conversations (the service is
 // built after the desk).
 func (d *Desk) SetOperators(ops Operators) { d.ops = ops }
+
+// Messages are the locale messages the desk shows operators (locales/*.yaml,
+// desk.*); `teamsbot lint` checks they exist.
+var Messages = []string{
+	"desk.case.waiting", "desk.case.under_a_minute", "desk.case.taken", "desk.case.closed", "desk.case.hint",
+	"desk.field.language", "desk.field.channel", "desk.field.municipality", "desk.field.flow", "desk.field.answers",
+	"desk.button.take", "desk.button.give_back", "desk.button.close", "desk.button.transcript",
+	"desk.note.user_left", "desk.note.expired", "desk.note.forget", "desk.note.timeout", "desk.note.no_case", "desk.note.closed",
+	"desk.note.not_delivered", "desk.note.not_waiting", "desk.note.transcript_failed", "desk.note.already_taken",
+	"desk.note.given_back", "desk.note.closed_by",
+	"desk.media.image", "desk.media.audio", "desk.media.video", "desk.media.document", "desk.media.sticker", "desk.media.other", "desk.media.note",
+	"desk.operator", "desk.callback", "desk.callback.conversation",
+	"desk.transcript.header", "desk.transcript.user", "desk.transcript.bot", "desk.transcript.title", "desk.transcript.file",
+	"desk.agenda.title", "desk.agenda.none", "desk.agenda.mediator", "desk.agenda.present", "desk.agenda.absent",
+	"desk.attendance.attended", "desk.attendance.no_show", "desk.cancelled", "desk.proposal",
+	"desk.list.empty", "desk.list.count", "desk.list.open_link", "desk.list.unavailable",
+}
+
+// t is the desk's message id in the operators' language, filled with data
+// (escape what a user wrote before it goes in); the id itself without
+// texts.
+func (d *Desk) t(id string, data map[string]string) string {
+	if d.cfg.Texts == nil {
+		return id
+	}
+	return d.cfg.Texts.Text(d.cfg.Lang, id, data)
+}
 
 // Case states.
 const (
@@ -216,7 +256,7 @@ func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) (bot.Ticket, error) {
 	if h.Since.IsZero() {
 		r.Since = d.now().Unix()
 	}
-	_, ts, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now(), d.langName(r.Lang))...))
+	_, ts, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(d.headline(r, d.now()), false), slack.MsgOptionBlocks(d.blocks(r, d.now(), d.langName(r.Lang))...))
 	if err != nil {
 		return ticket, fmt.Errorf("slack: post handoff: %w", err)
 	}
@@ -282,13 +322,9 @@ func (d *Desk) Relay(ctx context.Context, conv string, in bot.Inbound, ended str
 		return fmt.Errorf("slack: no case for this conversation: %w", err)
 	}
 	if ended != "" {
-		note := map[string]string{
-			"user_left": "↩️ L'utente è tornato al bot (menu). / The user went back to the bot.",
-			"expired":   "⌛ La conversazione è scaduta. / The conversation expired.",
-			"forget":    forgetNote,
-		}[ended]
-		if note == "" {
-			note = "↩️ " + escape(ended)
+		note := "↩️ " + escape(ended)
+		if id, ok := map[string]string{"user_left": "desk.note.user_left", "expired": "desk.note.expired", "forget": "desk.note.forget"}[ended]; ok {
+			note = d.t(id, nil)
 		}
 		d.thread(ctx, r, note)
 		r.State, r.Closed = stateClosed, ended
@@ -298,10 +334,8 @@ func (d *Desk) Relay(ctx context.Context, conv string, in bot.Inbound, ended str
 		d.refresh(ctx, r)
 		return nil
 	}
-	return d.thread(ctx, r, userLine(in))
+	return d.thread(ctx, r, d.userLine(in))
 }
-
-const forgetNote = "🗑️ L'utente ha cancellato i suoi dati: la conversazione è chiusa. / The user deleted their data."
 
 // Forget implements bot.Desk: every case the conversation had loses what
 // identifies the user (the conversation key, which holds a WhatsApp phone
@@ -329,7 +363,7 @@ func (d *Desk) Forget(ctx context.Context, conv string) error {
 		}
 		shown := len(r.Context) > 0 // the case message shows the user's answers
 		if r.State != stateClosed {
-			d.thread(ctx, r, forgetNote)
+			d.thread(ctx, r, d.t("desk.note.forget", nil))
 			r.State, r.Closed, shown = stateClosed, "forget", true
 		}
 		r.Conv, r.Context = "", nil
@@ -350,7 +384,7 @@ func (d *Desk) Forget(ctx context.Context, conv string) error {
 
 // userLine renders a user's message for the thread, escaped so it cannot
 // ping anyone or forge a link.
-func userLine(in bot.Inbound) string {
+func (d *Desk) userLine(in bot.Inbound) string {
 	var b strings.Builder
 	b.WriteString("👤 ")
 	if in.Text != "" {
@@ -360,12 +394,12 @@ func userLine(in bot.Inbound) string {
 		fmt.Fprintf(&b, "📍 https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f", in.Location.Lat, in.Location.Lon)
 	}
 	if m := in.Media; m != nil {
-		what := map[bot.MediaKind]string{bot.MediaImage: "foto / photo", bot.MediaAudio: "messaggio vocale / voice note", bot.MediaVideo: "video",
-			bot.MediaDocument: "documento / document", bot.MediaSticker: "sticker"}[m.Kind]
+		what := map[bot.MediaKind]string{bot.MediaImage: "desk.media.image", bot.MediaAudio: "desk.media.audio", bot.MediaVideo: "desk.media.video",
+			bot.MediaDocument: "desk.media.document", bot.MediaSticker: "desk.media.sticker"}[m.Kind]
 		if what == "" {
-			what = "allegato / attachment"
+			what = "desk.media.other"
 		}
-		fmt.Fprintf(&b, "\n📎 %s (%s, ref %s): apri la conversazione sul canale %s per vederlo", what, escape(m.MIME), escape(m.Ref), escape(in.Channel))
+		b.WriteString("\n" + d.t("desk.media.note", map[string]string{"what": d.t(what, nil), "mime": escape(m.MIME), "ref": escape(m.Ref), "channel": escape(in.Channel)}))
 	}
 	return b.String()
 }
@@ -382,7 +416,7 @@ func (d *Desk) thread(ctx context.Context, r *record, text string) error {
 
 // refresh updates the case's message to its state.
 func (d *Desk) refresh(ctx context.Context, r *record) {
-	if _, _, _, err := d.api.UpdateMessageContext(ctx, r.Channel, r.TS, slack.MsgOptionText(headline(r, d.now()), false), slack.MsgOptionBlocks(blocks(r, d.now(), d.langName(r.Lang))...)); err != nil {
+	if _, _, _, err := d.api.UpdateMessageContext(ctx, r.Channel, r.TS, slack.MsgOptionText(d.headline(r, d.now()), false), slack.MsgOptionBlocks(d.blocks(r, d.now(), d.langName(r.Lang))...)); err != nil {
 		d.log.Warn("update case message failed", "error", err)
 	}
 }
@@ -399,15 +433,17 @@ func unescape(s string) string {
 	return strings.NewReplacer("&lt;", "<", "&gt;", ">", "&amp;", "&").Replace(s)
 }
 
-// langName is how operators read a user's language: its Italian name and
-// its name in itself ("arabo / العربية"), or the code of a language the
-// desk was not told about.
+// langName is how operators read a user's language. An Italian desk reads
+// its Italian name and its name in itself ("arabo / العربية"); any other
+// desk its name in itself and its code ("العربية (ar)"), languages.yaml
+// naming languages in Italian only. A language the desk was not told about
+// is its code.
 func (d *Desk) langName(code string) string {
 	for _, l := range d.cfg.Languages {
 		switch {
 		case l.Code != code:
-		case l.Italian == "":
-			return l.Name
+		case d.cfg.Lang != "it" || l.Italian == "":
+			return l.Name + " (" + l.Code + ")"
 		case strings.EqualFold(l.Italian, l.Name):
 			return l.Italian
 		default:
@@ -417,32 +453,35 @@ func (d *Desk) langName(code string) string {
 	return code
 }
 
-func headline(r *record, now time.Time) string {
+func (d *Desk) headline(r *record, now time.Time) string {
 	switch r.State {
 	case stateTaken:
-		return fmt.Sprintf("🟢 Presa in carico da %s", r.Operator)
+		return d.t("desk.case.taken", map[string]string{"name": r.Operator})
 	case stateClosed:
-		return "⚪ Chiusa"
+		return d.t("desk.case.closed", nil)
 	}
-	return fmt.Sprintf("🟡 In attesa da %s", wait(r, now))
+	return d.t("desk.case.waiting", map[string]string{"wait": d.wait(r, now)})
 }
 
-func wait(r *record, now time.Time) string {
-	d := now.Sub(time.Unix(r.Since, 0)).Round(time.Minute)
-	if d < time.Minute {
-		return "meno di un minuto"
+func (d *Desk) wait(r *record, now time.Time) string {
+	w := now.Sub(time.Unix(r.Since, 0)).Round(time.Minute)
+	if w < time.Minute {
+		return d.t("desk.case.under_a_minute", nil)
 	}
-	return d.String()
+	return w.String()
 }
 
 // blocks is the case's message: the state, what the user was doing and
 // chose, and the buttons.
-func blocks(r *record, now time.Time, lang string) []slack.Block {
+func (d *Desk) blocks(r *record, now time.Time, lang string) []slack.Block {
+	field := func(id, value string) *slack.TextBlockObject {
+		return slack.NewTextBlockObject("mrkdwn", "*"+d.t(id, nil)+"*\n"+escape(value), false, false)
+	}
 	fields := []*slack.TextBlockObject{
-		slack.NewTextBlockObject("mrkdwn", "*Lingua*\n"+escape(lang), false, false),
-		slack.NewTextBlockObject("mrkdwn", "*Canale*\n"+escape(r.Via), false, false),
-		slack.NewTextBlockObject("mrkdwn", "*Comune*\n"+escape(firstOf(r.Context, "municipality", "place_municipality", "—")), false, false),
-		slack.NewTextBlockObject("mrkdwn", "*Percorso*\n"+escape(r.Flow+" ("+r.Reason+")"), false, false),
+		field("desk.field.language", lang),
+		field("desk.field.channel", r.Via),
+		field("desk.field.municipality", firstOf(r.Context, "municipality", "place_municipality", "—")),
+		field("desk.field.flow", r.Flow+" ("+r.Reason+")"),
 	}
 	var answers []string
 	keys := make([]string, 0, len(r.Context))
@@ -457,21 +496,22 @@ func blocks(r *record, now time.Time, lang string) []slack.Block {
 		answers = []string{"—"}
 	}
 	out := []slack.Block{
-		slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*"+headline(r, now)+"*", false, false), fields, nil),
-		slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*Risposte date al bot*\n"+strings.Join(answers, "\n"), false, false), nil, nil),
+		slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*"+d.headline(r, now)+"*", false, false), fields, nil),
+		slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*"+d.t("desk.field.answers", nil)+"*\n"+strings.Join(answers, "\n"), false, false), nil, nil),
+	}
+	button := func(action, id string) *slack.ButtonBlockElement {
+		return slack.NewButtonBlockElement(action, r.Token, slack.NewTextBlockObject("plain_text", d.t(id, nil), false, false))
 	}
 	var buttons []slack.BlockElement
 	if r.State == stateWaiting {
-		buttons = append(buttons, slack.NewButtonBlockElement("take", r.Token, slack.NewTextBlockObject("plain_text", "Prendi in carico", false, false)).WithStyle(slack.StylePrimary))
+		buttons = append(buttons, button("take", "desk.button.take").WithStyle(slack.StylePrimary))
 	}
 	if r.State != stateClosed {
-		buttons = append(buttons,
-			slack.NewButtonBlockElement("giveback", r.Token, slack.NewTextBlockObject("plain_text", "Restituisci al bot", false, false)),
-			slack.NewButtonBlockElement("close", r.Token, slack.NewTextBlockObject("plain_text", "Chiudi", false, false)).WithStyle(slack.StyleDanger))
+		buttons = append(buttons, button("giveback", "desk.button.give_back"), button("close", "desk.button.close").WithStyle(slack.StyleDanger))
 	}
-	buttons = append(buttons, slack.NewButtonBlockElement("transcript", r.Token, slack.NewTextBlockObject("plain_text", "Trascrizione", false, false)))
+	buttons = append(buttons, button("transcript", "desk.button.transcript"))
 	out = append(out, slack.NewActionBlock("case:"+r.Token, buttons...))
-	out = append(out, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", "Scrivi nel thread per rispondere all'utente · Reply in the thread to answer the user", false, false)))
+	out = append(out, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", d.t("desk.case.hint", nil), false, false)))
 	return out
 }
 
@@ -487,9 +527,13 @@ func firstOf(m map[string]string, keys ...string) string {
 // Callback posts a user's request to be called back, as a new message in
 // the operators' channel (the number is the user's own choice to share).
 func (d *Desk) Callback(ctx context.Context, conv, lang, phone string) error {
-	text := fmt.Sprintf("📞 *Richiesta di essere richiamati* · lingua %s · numero %s", escape(d.langName(lang)+" ("+lang+")"), escape(phone))
+	name := d.langName(lang)
+	if !strings.HasSuffix(name, " ("+lang+")") {
+		name += " (" + lang + ")"
+	}
+	text := d.t("desk.callback", map[string]string{"lang": escape(name), "phone": escape(phone)})
 	if r, err := d.lookup(ctx, keyConv, conv); err == nil && r.TS != "" {
-		text += fmt.Sprintf(" · <https://slack.com/archives/%s/p%s|conversazione>", r.Channel, strings.ReplaceAll(r.TS, ".", ""))
+		text += fmt.Sprintf(" · <https://slack.com/archives/%s/p%s|%s>", r.Channel, strings.ReplaceAll(r.TS, ".", ""), d.t("desk.callback.conversation", nil))
 	}
 	_, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slack.MsgOptionText(text, false))
 	return err
@@ -552,17 +596,17 @@ func (d *Desk) expire(ctx context.Context, tok string, wait time.Duration) {
 	if err := d.save(ctx, r); err != nil {
 		return
 	}
-	d.thread(ctx, r, fmt.Sprintf("⌛ Nessuno ha preso in carico la conversazione entro %s: all'utente è stata proposta una richiamata.", wait))
+	d.thread(ctx, r, d.t("desk.note.timeout", map[string]string{"wait": wait.String()}))
 	d.refresh(ctx, r)
 }
 
 // transcript exports a case's thread as a text file for the case file, as
-// it was written (the user's language, the operators' Italian), and posts it
-// in the thread.
+// it was written (the user's language, the operators'), and posts it in the
+// thread.
 func (d *Desk) transcript(ctx context.Context, r *record, by string) error {
 	var b strings.Builder
-	fmt.Fprintf(&b, "Trascrizione della conversazione · lingua %s · canale %s · aperta %s · esportata da %s il %s\n\n",
-		d.langName(r.Lang), r.Via, time.Unix(r.Since, 0).In(time.Local).Format("02/01/2006 15:04"), by, d.now().Format("02/01/2006 15:04"))
+	b.WriteString(d.t("desk.transcript.header", map[string]string{"lang": d.langName(r.Lang), "channel": r.Via,
+		"opened": time.Unix(r.Since, 0).In(time.Local).Format("02/01/2006 15:04"), "by": by, "at": d.now().Format("02/01/2006 15:04")}) + "\n\n")
 	cursor := ""
 	for page := 0; page < 20; page++ {
 		msgs, more, next, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: r.Channel, Timestamp: r.TS, Cursor: cursor, Limit: 200})
@@ -573,12 +617,12 @@ func (d *Desk) transcript(ctx context.Context, r *record, by string) error {
 			if m.Timestamp == r.TS {
 				continue // the case message itself
 			}
-			who := "bot"
+			who := d.t("desk.transcript.bot", nil)
 			if m.BotID == "" && m.User != "" {
 				who = d.firstName(ctx, m.User)
 			}
 			if strings.HasPrefix(m.Text, "👤 ") {
-				who = "utente"
+				who = d.t("desk.transcript.user", nil)
 			}
 			fmt.Fprintf(&b, "[%s] %s: %s\n", slackTime(m.Timestamp), who, unescape(strings.TrimPrefix(m.Text, "👤 ")))
 		}
@@ -589,7 +633,7 @@ func (d *Desk) transcript(ctx context.Context, r *record, by string) error {
 	}
 	content := b.String()
 	_, err := d.api.UploadFileContext(ctx, slack.UploadFileParameters{Channel: r.Channel, ThreadTimestamp: r.TS, Content: content, FileSize: len(content),
-		Filename: "trascrizione-" + d.now().Format("20060102-1504") + ".txt", Title: "Trascrizione"})
+		Filename: d.t("desk.transcript.file", nil) + "-" + d.now().Format("20060102-1504") + ".txt", Title: d.t("desk.transcript.title", nil)})
 	if err != nil {
 		return fmt.Errorf("slack: upload transcript: %w", err)
 	}
@@ -610,8 +654,14 @@ type AgendaItem struct {
 	Mediator                  bool
 }
 
+// AgendaTitle is the title of a PUA's agenda of day (dd/mm/yyyy) with n
+// appointments, for PostAgenda.
+func (d *Desk) AgendaTitle(place, day string, n int) string {
+	return d.t("desk.agenda.title", map[string]string{"place": place, "day": day, "count": fmt.Sprint(n)})
+}
+
 // PostAgenda posts a PUA's appointments of the day, each with the buttons
-// Presente / Assente; the operators' answers are counted (OnAttendance) and
+// Present / Absent; the operators' answers are counted (OnAttendance) and
 // noted in the thread. channel "" means the desk's channel.
 func (d *Desk) PostAgenda(ctx context.Context, channel, title string, items []AgendaItem) error {
 	if channel == "" {
@@ -619,19 +669,19 @@ func (d *Desk) PostAgenda(ctx context.Context, channel, title string, items []Ag
 	}
 	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", "*"+escape(title)+"*", false, false), nil, nil)}
 	if len(items) == 0 {
-		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", "Nessun appuntamento oggi.", false, false)))
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", d.t("desk.agenda.none", nil), false, false)))
 	}
 	for _, it := range items {
 		med := ""
 		if it.Mediator {
-			med = " · 🗣 mediatore " + escape(d.langName(it.Lang))
+			med = " · " + d.t("desk.agenda.mediator", map[string]string{"lang": escape(d.langName(it.Lang))})
 		}
 		line := fmt.Sprintf("*%s* · `%s` · %s · %s%s", escape(it.Time), escape(it.Code), escape(strings.ReplaceAll(it.Service, "_", " ")), escape(d.langName(it.Lang)), med)
 		blocks = append(blocks,
 			slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", line, false, false), nil, nil),
 			slack.NewActionBlock("att:"+it.Code,
-				slack.NewButtonBlockElement("attended", it.Code, slack.NewTextBlockObject("plain_text", "Presente", false, false)).WithStyle(slack.StylePrimary),
-				slack.NewButtonBlockElement("noshow", it.Code, slack.NewTextBlockObject("plain_text", "Assente", false, false))))
+				slack.NewButtonBlockElement("attended", it.Code, slack.NewTextBlockObject("plain_text", d.t("desk.agenda.present", nil), false, false)).WithStyle(slack.StylePrimary),
+				slack.NewButtonBlockElement("noshow", it.Code, slack.NewTextBlockObject("plain_text", d.t("desk.agenda.absent", nil), false, false))))
 	}
 	_, ts, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(blocks...))
 	if err != nil {
@@ -650,8 +700,8 @@ func (d *Desk) PostCancellation(ctx context.Context, channel, place, day string,
 	if channel == "" {
 		channel = d.cfg.Channel
 	}
-	text := fmt.Sprintf("❌ Appuntamento annullato: %s · %s %s · `%s` · %s · %s", escape(place), escape(day), escape(it.Time), escape(it.Code),
-		escape(strings.ReplaceAll(it.Service, "_", " ")), escape(d.langName(it.Lang)))
+	text := d.t("desk.cancelled", map[string]string{"place": escape(place), "day": escape(day), "time": escape(it.Time), "code": escape(it.Code),
+		"service": escape(strings.ReplaceAll(it.Service, "_", " ")), "lang": escape(d.langName(it.Lang))})
 	if _, _, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, false)); err != nil {
 		return fmt.Errorf("slack: post cancellation: %w", err)
 	}
@@ -672,8 +722,9 @@ func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgT
 		d.OnAttendance(status)
 	}
 	if channel != "" && msgTS != "" {
-		mark := map[string]string{"attended": "✅ presente", "noshow": "❌ assente"}[action]
-		_, _, _ = d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(fmt.Sprintf("%s: %s (%s)", escape(code), mark, escape(d.firstName(ctx, user))), false), slack.MsgOptionTS(msgTS))
+		id := map[string]string{"attended": "desk.attendance.attended", "noshow": "desk.attendance.no_show"}[action]
+		note := d.t(id, map[string]string{"code": escape(code), "name": escape(d.firstName(ctx, user))})
+		_, _, _ = d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(note, false), slack.MsgOptionTS(msgTS))
 	}
 	return nil
 }
@@ -682,8 +733,8 @@ func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgT
 // volunteer) for the associations' coordinators. The text is the user's,
 // escaped.
 func (d *Desk) PostProposal(ctx context.Context, lang, via, what, where, when, languages string) error {
-	text := fmt.Sprintf("💡 *Proposta di attività / volontariato* · lingua %s · canale %s\n• Cosa: %s\n• Dove: %s\n• Quando: %s\n• Lingue: %s",
-		escape(d.langName(lang)), escape(via), escape(what), escape(where), escape(when), escape(languages))
+	text := d.t("desk.proposal", map[string]string{"lang": escape(d.langName(lang)), "channel": escape(via), "what": escape(what),
+		"where": escape(where), "when": escape(when), "languages": escape(languages)})
 	_, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slack.MsgOptionText(text, false))
 	return err
 }

@@ -11,6 +11,10 @@
 // its answer too (a store failure changes nothing and answers an error the
 // operator sees); /teams is answered at once.
 //
+// Operators read the desk in their language (Config.Lang,
+// TEAMSBOT_OPERATOR_LANG), whatever the user's: every text is a locale
+// message, desk.* (Messages), rendered by Config.Texts.
+//
 // It implements bot.Desk; it reaches conversations only through the
 // Operators interface (bot.Service), and keeps its own records (which thread
 // is which conversation) in the store's key-value methods.

@@ -172,12 +172,12 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 	if err != nil {
 		// Only under the desk's own messages is this worth saying.
 		if parentUser != "" && parentUser == d.botUser(ctx) {
-			d.thread(ctx, &record{Channel: m.Channel, TS: m.ThreadTimeStamp}, "⚠️ Questo thread non corrisponde a nessuna conversazione: il messaggio non è stato inviato.")
+			d.thread(ctx, &record{Channel: m.Channel, TS: m.ThreadTimeStamp}, d.t("desk.note.no_case", nil))
 		}
 		return nil
 	}
 	if rec.State == stateClosed || rec.Conv == "" {
-		d.thread(ctx, rec, "⚠️ La conversazione è chiusa: l'utente non riceve questo messaggio.")
+		d.thread(ctx, rec, d.t("desk.note.closed", nil))
 		return nil
 	}
 	name := d.firstName(ctx, m.User)
@@ -197,7 +197,7 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 	}
 	if err != nil {
 		d.log.Warn("operator message not delivered", "error", err)
-		d.thread(ctx, rec, "⚠️ Messaggio non consegnato all'utente: "+escape(reason(err)))
+		d.thread(ctx, rec, d.t("desk.note.not_delivered", map[string]string{"reason": escape(reason(err))}))
 	}
 	return nil
 }
@@ -210,12 +210,13 @@ func reason(err error) string {
 	return s
 }
 
-// firstName is the operator's first name as shown to users.
+// firstName is the operator's first name as shown to users (when Slack
+// does not say it, "Operator" in the operators' language).
 func (d *Desk) firstName(ctx context.Context, user string) string {
 	if v, ok := d.names.Load(user); ok {
 		return v.(string)
 	}
-	name := "Operatore"
+	name := d.t("desk.operator", nil)
 	if u, err := d.api.GetUserInfoContext(ctx, user); err == nil {
 		switch {
 		case u.Profile.FirstName != "":
@@ -259,7 +260,7 @@ func (d *Desk) take(ctx context.Context, rec *record, name string) (bool, error)
 	if err := d.ops.OperatorJoined(ctx, cur.Conv, name); errors.Is(err, bot.ErrUnavailable) {
 		return false, err
 	} else if err != nil {
-		d.thread(ctx, cur, "⚠️ L'utente non è più in attesa: "+escape(reason(err)))
+		d.thread(ctx, cur, d.t("desk.note.not_waiting", map[string]string{"reason": escape(reason(err))}))
 	}
 	cur.State, cur.Operator = stateTaken, name
 	if err := d.save(ctx, cur); err != nil {
@@ -336,7 +337,7 @@ func (d *Desk) button(ctx context.Context, action, token, user string) error {
 	case "transcript":
 		if err := d.transcript(ctx, rec, name); err != nil {
 			d.log.Warn("transcript", "error", err)
-			d.thread(ctx, rec, "⚠️ Trascrizione non riuscita: "+escape(reason(err)))
+			d.thread(ctx, rec, d.t("desk.note.transcript_failed", map[string]string{"reason": escape(reason(err))}))
 		}
 	case "take":
 		took, err := d.take(ctx, rec, name)
@@ -344,7 +345,7 @@ func (d *Desk) button(ctx context.Context, action, token, user string) error {
 			return err
 		}
 		if !took && rec.State == stateTaken {
-			d.thread(ctx, rec, fmt.Sprintf("ℹ️ %s: è già presa in carico da %s.", escape(name), escape(rec.Operator)))
+			d.thread(ctx, rec, d.t("desk.note.already_taken", map[string]string{"name": escape(name), "operator": escape(rec.Operator)}))
 		}
 	case "giveback", "close":
 		unlock, err := d.kv.Lock(ctx, keyToken+token, 10*time.Second)
@@ -376,8 +377,8 @@ func (d *Desk) button(ctx context.Context, action, token, user string) error {
 		if err := d.save(ctx, rec); err != nil {
 			d.log.Warn("save case", "error", err)
 		}
-		verb := map[string]string{"giveback": "restituita al bot", "close": "chiusa"}[action]
-		d.thread(ctx, rec, fmt.Sprintf("✅ Conversazione %s da %s.", verb, escape(name)))
+		note := map[string]string{"giveback": "desk.note.given_back", "close": "desk.note.closed_by"}[action]
+		d.thread(ctx, rec, d.t(note, map[string]string{"name": escape(name)}))
 		d.refresh(ctx, rec)
 	}
 	return nil
@@ -390,7 +391,7 @@ func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error
 	}
 	text, err := d.openList(ctx)
 	if err != nil {
-		text = "Non riesco a leggere l'elenco adesso. Riprova tra poco."
+		text = d.t("desk.list.unavailable", nil)
 	}
 	raw, err := json.Marshal(map[string]string{"response_type": "ephemeral", "text": text})
 	if err != nil {
@@ -414,10 +415,10 @@ func (d *Desk) openList(ctx context.Context) (string, error) {
 		}
 		n++
 		link := fmt.Sprintf("https://slack.com/archives/%s/p%s", rec.Channel, strings.ReplaceAll(rec.TS, ".", ""))
-		fmt.Fprintf(&b, "• %s · %s · %s · <%s|apri>\n", headline(rec, d.now()), rec.Lang, rec.Via, link)
+		fmt.Fprintf(&b, "• %s · %s · %s · <%s|%s>\n", d.headline(rec, d.now()), rec.Lang, rec.Via, link, d.t("desk.list.open_link", nil))
 	}
 	if n == 0 {
-		return "Nessuna conversazione in attesa. 🎉", nil
+		return d.t("desk.list.empty", nil), nil
 	}
-	return fmt.Sprintf("*%d conversazioni aperte*\n%s", n, b.String()), nil
+	return "*" + d.t("desk.list.count", map[string]string{"count": fmt.Sprint(n)}) + "*\n" + b.String(), nil
 }

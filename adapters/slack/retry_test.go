@@ -138,7 +138,7 @@ func TestTimeoutOnceAcrossReplicas(t *testing.T) {
 	r.fake.take("chat.postMessage")
 	desks := []*deskpkg.Desk{r.desk}
 	for range 2 {
-		d, err := deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL}, r.st, slog.New(slog.DiscardHandler))
+		d, err := deskpkg.New(deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL, Texts: r.texts}, r.st, slog.New(slog.DiscardHandler))
 		if err != nil {
 			t.Fatal(err)
 		}

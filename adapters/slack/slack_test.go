@@ -15,6 +15,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"os"
+	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -152,6 +154,8 @@ type rig struct {
 	mux  *http.ServeMux
 	st   bot.Store
 	seq  int
+	// texts are the locale messages (the desk's among them).
+	texts bot.Translator
 }
 
 func newRig(t *testing.T) *rig { return newRigOn(t, memory.New()) }
@@ -166,8 +170,10 @@ func newRigOn(t *testing.T, st bot.Store, opts ...func(*deskpkg.Config)) *rig {
 	if err != nil {
 		t.Fatal(err)
 	}
-	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: st}
-	cfg := deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL, Languages: l.Catalog.Languages()}
+	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: st, texts: l.Catalog}
+	// The operators' language is left to its default (TEAMSBOT_OPERATOR_LANG's,
+	// Italian) unless an option sets it.
+	cfg := deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL, Languages: l.Catalog.Languages(), Texts: l.Catalog}
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -422,7 +428,7 @@ func TestSlashCommandListsOpenCases(t *testing.T) {
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
 	rec := httptest.NewRecorder()
 	r.mux.ServeHTTP(rec, req)
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "1 conversazioni aperte") || !strings.Contains(rec.Body.String(), "https://slack.com/archives/COPS/p") {
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "*1 conversazione aperta*") || !strings.Contains(rec.Body.String(), "https://slack.com/archives/COPS/p") {
 		t.Errorf("/teams: %d %s", rec.Code, rec.Body.String())
 	}
 }
@@ -641,7 +647,7 @@ func TestSocketMode(t *testing.T) {
 	r.fake.frames <- `{"envelope_id":"env-2","type":"slash_commands","accepts_response_payload":true,"payload":{"token":"x","team_id":"T1","channel_id":"COPS","user_id":"UGIULIA","command":"/teams","text":""}}`
 	select {
 	case ack := <-r.fake.acks:
-		if !strings.Contains(ack, `"envelope_id":"env-2"`) || !strings.Contains(ack, "conversazioni aperte") {
+		if !strings.Contains(ack, `"envelope_id":"env-2"`) || !strings.Contains(ack, "1 conversazione aperta") {
 			t.Errorf("slash ack: %s", ack)
 		}
 	case <-time.After(5 * time.Second):
@@ -836,5 +842,133 @@ func TestDailyAgendaAndAttendance(t *testing.T) {
 	notes := r.fake.take("chat.postMessage")
 	if len(notes) != 2 || notes[0].Form.Get("thread_ts") != "1780041001.000100" {
 		t.Errorf("notes: %+v", notes)
+	}
+}
+
+// TestDeskSpeaksTheOperatorsLanguage: the case message, its buttons, a
+// thread note and /teams are in the operators' language
+// (TEAMSBOT_OPERATOR_LANG), whatever the user's (Arabic here).
+func TestDeskSpeaksTheOperatorsLanguage(t *testing.T) {
+	for _, tc := range []struct {
+		lang string
+		// want in the case message, in the note when the user leaves, in
+		// /teams; never the other language's words.
+		caseMsg, note, list, never []string
+	}{
+		{lang: "en",
+			caseMsg: []string{"Waiting for less than a minute", `"text":"Take"`, `"text":"Give back to the bot"`, "*Language*", "العربية (ar)", "Answers given to the bot"},
+			note:    []string{"The user went back to the bot (menu)."},
+			list:    []string{"No conversations waiting."},
+			never:   []string{"In attesa", "Prendi in carico", "arabo", "utente", "Nessuna"}},
+		{lang: "it",
+			caseMsg: []string{"In attesa da meno di un minuto", `"text":"Prendi in carico"`, `"text":"Restituisci al bot"`, "*Lingua*", "arabo / العربية", "Risposte date al bot"},
+			note:    []string{"L'utente è tornato al bot (menu)."},
+			list:    []string{"Nessuna conversazione in attesa."},
+			never:   []string{"Waiting", "Take", "Reply in the thread", "user went back"}},
+	} {
+		t.Run(tc.lang, func(t *testing.T) {
+			r := newRigOn(t, memory.New(), func(c *deskpkg.Config) { c.Lang = tc.lang })
+			r.say(t, "مرحبا")
+			r.say(t, "1")
+			r.say(t, "7") // school
+			r.say(t, "8")
+			r.say(t, "5") // talk to a person
+			posts := r.fake.take("chat.postMessage")
+			if len(posts) != 1 {
+				t.Fatalf("handoff posts: %+v", posts)
+			}
+			seen := posts[0].Form.Get("text") + posts[0].Form.Get("blocks")
+			for _, want := range tc.caseMsg {
+				if !strings.Contains(seen, want) {
+					t.Errorf("case message lacks %q:\n%s", want, seen)
+				}
+			}
+			r.say(t, "menu") // the user leaves: a note in the thread
+			posts = r.fake.take("chat.postMessage")
+			if len(posts) != 1 || posts[0].Form.Get("thread_ts") == "" {
+				t.Fatalf("the note: %+v", posts)
+			}
+			note := posts[0].Form.Get("text")
+			for _, want := range tc.note {
+				if !strings.Contains(note, want) {
+					t.Errorf("note %q lacks %q", note, want)
+				}
+			}
+			body := []byte("command=%2Fteams&text=&user_id=UGIULIA&channel_id=COPS")
+			ts := fmt.Sprint(time.Now().Unix())
+			m := hmac.New(sha256.New, []byte(signing))
+			fmt.Fprintf(m, "v0:%s:%s", ts, body)
+			req := httptest.NewRequest("POST", deskpkg.CommandsPath, bytes.NewReader(body))
+			req.Header.Set("X-Slack-Request-Timestamp", ts)
+			req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
+			rec := httptest.NewRecorder()
+			r.mux.ServeHTTP(rec, req)
+			list := rec.Body.String()
+			for _, want := range tc.list {
+				if !strings.Contains(list, want) {
+					t.Errorf("/teams %s lacks %q", list, want)
+				}
+			}
+			for _, no := range tc.never {
+				if strings.Contains(seen+note+list, no) {
+					t.Errorf("the %s desk says %q:\n%s\n%s\n%s", tc.lang, no, seen, note, list)
+				}
+			}
+		})
+	}
+}
+
+// TestMessagesListsTheDesksTexts: every message id in the desk's source is
+// in deskpkg.Messages (what lint checks), every one listed is used, and
+// each exists in every offered language.
+func TestMessagesListsTheDesksTexts(t *testing.T) {
+	files, err := filepath.Glob("*.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	used := map[string]bool{}
+	id := regexp.MustCompile(`"(desk\.[a-z_]+(?:\.[a-z_]+)*)"`)
+	list := regexp.MustCompile(`(?s)\nvar Messages = \[\]string\{.*?\n\}\n`)
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		src = list.ReplaceAll(src, nil) // the list itself is not a use
+		for _, m := range id.FindAllSubmatch(src, -1) {
+			used[string(m[1])] = true
+		}
+	}
+	if len(used) == 0 {
+		t.Fatal("no desk.* id found in the source: the test no longer sees how the desk names its texts")
+	}
+	listed := map[string]bool{}
+	for _, x := range deskpkg.Messages {
+		if listed[x] {
+			t.Errorf("%s is listed twice", x)
+		}
+		listed[x] = true
+		if !used[x] {
+			t.Errorf("slack.Messages lists %s, which the desk never says", x)
+		}
+	}
+	for x := range used {
+		if !listed[x] {
+			t.Errorf("the desk says %s, which slack.Messages does not list (lint would not check it)", x)
+		}
+	}
+	l, issues := app.Load(app.EmbeddedContent())
+	if l == nil {
+		t.Fatal(issues)
+	}
+	for _, x := range deskpkg.Messages {
+		for _, lang := range l.Catalog.Languages() {
+			if !l.Catalog.HasIn(lang.Code, x) {
+				t.Errorf("%s is missing in %s", x, lang.Code)
+			}
+		}
 	}
 }

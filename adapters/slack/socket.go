@@ -78,7 +78,7 @@ func (d *Desk) socketEvent(ctx context.Context, client *socketmode.Client, evt s
 	case socketmode.EventTypeSlashCommand:
 		text, err := d.openList(ctx)
 		if err != nil {
-			text = "Non riesco a leggere l'elenco adesso. Riprova tra poco."
+			text = d.t("desk.list.unavailable", nil)
 		}
 		if evt.Request != nil {
 			_ = client.Ack(*evt.Request, map[string]string{"response_type": "ephemeral", "text": text})
