@@ -16,6 +16,7 @@ import (
 	"teamsbot/booking"
 	"teamsbot/bot"
 	"teamsbot/bot/flow"
+	"teamsbot/bot/input"
 	"teamsbot/directory"
 	"teamsbot/flows"
 	"teamsbot/knowledge"
@@ -71,6 +72,9 @@ type Loaded struct {
 	Places    *knowledge.Municipalities
 	Issues    flow.Issues
 	Gazettes  bot.Gazetteer
+	// Words are the words typed answers are read with (locales/words); the
+	// engine gets them as bot.Config.Words.
+	Words *input.Lexicon
 	// Understander reads free text (the bot.Router); nil without a
 	// program to route to.
 	Understander *understand.Understander
@@ -162,6 +166,9 @@ func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
 	if cfg.Memo == nil && l.store != nil {
 		cfg.Memo = l.store
 	}
+	if cfg.Words == nil {
+		cfg.Words = l.Words
+	}
 	e, err := bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, cfg)
 	if err != nil {
 		return nil, err
@@ -216,9 +223,11 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 	if cat == nil {
 		return nil, issues
 	}
+	words, wis := locales.LoadWords(c.Locales, langCodesOf(cat))
+	prefix("locales", wis)
 	prog, is := flow.Load(c.Flows, bot.CheckEnv(cat, l.Actions), flow.Options{Require: []string{bot.MenuFlow}})
 	prefix("flows", is)
-	l.Catalog, l.Program, l.Places = cat, prog, places
+	l.Catalog, l.Words, l.Program, l.Places = cat, words, prog, places
 	if places != nil {
 		l.Gazettes = gazetteer{places}
 	}

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"teamsbot/bot/flow"
+	"teamsbot/bot/input"
 	"teamsbot/internal/fold"
 )
 
@@ -41,6 +42,11 @@ type Config struct {
 	// delivered again does not run them twice (see MemoKey); nil runs them
 	// every time.
 	Memo Sessions
+	// Words are the words typed answers are read with: yes and no, number
+	// words, month names, "tomorrow" (locales/words, loaded by
+	// locales.LoadWords). nil means no word lists: digits, numeric dates and
+	// emoji only.
+	Words *input.Lexicon
 }
 
 func (c *Config) defaults() {
@@ -576,7 +582,7 @@ func (t *turn) privacy(cmd string) error {
 		if cmd == "" {
 			if n, ok := smallInt(t.in.Text); ok && (n == 1 || n == 2) {
 				yes, known = n == 1, true
-			} else if v, ok := yesNo(t.in.Text, s.Lang); ok {
+			} else if v, ok := t.yesNo(t.in.Text, s.Lang); ok {
 				yes, known = v, true
 			}
 		}
@@ -688,7 +694,7 @@ func (t *turn) feedback(n string) error {
 func (t *turn) confirmForget() error {
 	s := t.s
 	s.Pending = ""
-	if v, ok := yesNo(t.in.Text, s.Lang); ok {
+	if v, ok := t.yesNo(t.in.Text, s.Lang); ok {
 		if v {
 			return t.forget()
 		}

@@ -51,10 +51,10 @@ func (t *turn) typed(n *flow.Node) error {
 		var v float64
 		if n.Ask == "integer" {
 			var k int
-			k, ok = input.Integer(text)
+			k, ok = t.e.cfg.Words.Integer(text)
 			v = float64(k)
 		} else {
-			v, ok = input.Number(text)
+			v, ok = t.e.cfg.Words.Number(text)
 		}
 		if ok && ((n.Min != nil && v < *n.Min) || (n.Max != nil && v > *n.Max)) {
 			ok = false
@@ -64,14 +64,14 @@ func (t *turn) typed(n *flow.Node) error {
 		}
 	case "yes_no":
 		var v bool
-		if v, ok = yesNo(text, s.Lang); ok {
+		if v, ok = t.yesNo(text, s.Lang); ok {
 			set(map[bool]string{true: "yes", false: "no"}[v])
 		} else if k, isNum := smallInt(text); isNum && (k == 1 || k == 2) {
 			ok = true
 			set(map[bool]string{true: "yes", false: "no"}[k == 1])
 		}
 	case "date":
-		if d, okd := input.Date(text, t.now); okd {
+		if d, okd := t.e.cfg.Words.Date(text, t.now); okd {
 			ok = true
 			set(d.Format("2006-01-02"))
 		}
@@ -171,7 +171,7 @@ func (t *turn) place(n *flow.Node) (ok, asked bool) {
 }
 
 // smallInt reads a short answer that is only a number ("2", " 2 ", "٢"),
-// the way users answer a numbered list.
+// the way users answer a numbered list: digits, so no words are needed.
 func smallInt(text string) (int, bool) {
 	text = strings.TrimSpace(text)
 	if text == "" || len(text) > 12 {
@@ -182,11 +182,13 @@ func smallInt(text string) (int, bool) {
 			return 0, false
 		}
 	}
-	k, ok := input.Integer(strings.TrimRight(text, ".)"))
+	var digitsOnly *input.Lexicon
+	k, ok := digitsOnly.Integer(strings.TrimRight(text, ".)"))
 	return k, ok
 }
 
-func yesNo(text, lang string) (bool, bool) { return input.YesNo(text, lang) }
+// yesNo reads a yes or a no with the engine's words.
+func (t *turn) yesNo(text, lang string) (bool, bool) { return t.e.cfg.Words.YesNo(text, lang) }
 
 // scriptLanguage guesses the language from the script of a text, for the
 // language question: Arabic letters mean Arabic, Han characters Chinese, if

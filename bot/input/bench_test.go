@@ -13,7 +13,7 @@ func BenchmarkNumber(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Number(bc.in)
+				lex.Number(bc.in)
 			}
 		})
 	}
@@ -22,7 +22,7 @@ func BenchmarkNumber(b *testing.B) {
 func BenchmarkInteger(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		Integer("12 anni")
+		lex.Integer("12 anni")
 	}
 }
 
@@ -37,7 +37,7 @@ func BenchmarkYesNo(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				YesNo(bc.in, "it")
+				lex.YesNo(bc.in, "it")
 			}
 		})
 	}
@@ -54,7 +54,7 @@ func BenchmarkDate(b *testing.B) {
 		b.Run(bc.name, func(b *testing.B) {
 			b.ReportAllocs()
 			for b.Loop() {
-				Date(bc.in, now)
+				lex.Date(bc.in, now)
 			}
 		})
 	}
@@ -86,9 +86,9 @@ func BenchmarkEmail(b *testing.B) {
 func BenchmarkLong(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
-		Number(long)
-		YesNo(long, "it")
-		Date(long, now)
+		lex.Number(long)
+		lex.YesNo(long, "it")
+		lex.Date(long, now)
 		Phone(long)
 		Text(long, 1, 0)
 	}

@@ -20,14 +20,15 @@ const MaxYearsAhead = 10
 // recognised by its four-digit first number. Digits of any script count
 // ("١٢/٠٣/٢٠١٥").
 //
-// Month names and their abbreviations are read in Italian, English, French
-// and Albanian ("12 marzo 2015", "12 mar 2015", "March 12, 2015", "1er mars
-// 2015", "12 shtator 2015", "12 janarit 2015"), in Arabic (Egyptian and Gulf
-// يناير..ديسمبر, Maghreb جانفي فيفري أفريل ماي جوان جويليه أوت, Moroccan
-// يوليوز غشت شتنبر نونبر دجنبر, Levantine كانون الثاني..كانون الأول) and in
-// Chinese ("2015年3月12日", "二〇一五年三月十二日"). With a month name the
-// four-digit number is the year; if both numbers are short, the first is the
-// day.
+// Month names are the Lexicon's, from locales/words: in Italian, English,
+// French and Albanian, also abbreviated and inflected ("12 marzo 2015", "12
+// mar 2015", "March 12, 2015", "1er mars 2015", "12 shtator 2015", "12
+// janarit 2015"), and in Arabic (Egyptian and Gulf يناير..ديسمبر, Maghreb
+// جانفي فيفري أفريل ماي جوان جويليه أوت, Moroccan يوليوز غشت شتنبر نونبر
+// دجنبر, Levantine كانون الثاني..كانون الأول). Chinese dates are read from the
+// words after their numbers ("2015年3月12日", "二〇一五年三月十二日"). With a
+// month name the four-digit number is the year; if both numbers are short,
+// the first is the day.
 //
 // Two-digit years ("12/3/15") are read in the hundred years that end
 // MaxYearsAhead years after now: with now in 2026, 00..36 are 2000..2036 and
@@ -35,21 +36,22 @@ const MaxYearsAhead = 10
 // now instead.
 //
 // The words for today, tomorrow and yesterday (and the day after tomorrow)
-// in the six languages ("oggi", "domani", "demain", "nesër", "غدا", "明天")
-// are read relative to now, and only when they are the whole date.
+// of the Lexicon ("oggi", "domani", "demain", "nesër", "غدا", "明天") are
+// read relative to now, and only when they are the whole date. A nil
+// Lexicon reads numeric dates only.
 //
 // Impossible dates (31/02/2015), years before MinYear or more than
 // MaxYearsAhead years after now's, incomplete dates ("12 marzo", "03/2015")
 // and texts with other numbers ("dal 12 al 15 marzo") are rejected.
-func Date(text string, now time.Time) (time.Time, bool) {
-	return parseDate(text, now, now.Year()+MaxYearsAhead)
+func (l *Lexicon) Date(text string, now time.Time) (time.Time, bool) {
+	return l.orEmpty().parseDate(text, now, now.Year()+MaxYearsAhead)
 }
 
 // BirthDate is Date for a date of birth: two-digit years are read in the
 // hundred years that end now (with now in 2026, 00..26 are 2000..2026 and
 // 27..99 are 1927..1999), and dates after now's day are rejected.
-func BirthDate(text string, now time.Time) (time.Time, bool) {
-	d, ok := parseDate(text, now, now.Year())
+func (l *Lexicon) BirthDate(text string, now time.Time) (time.Time, bool) {
+	d, ok := l.orEmpty().parseDate(text, now, now.Year())
 	if !ok {
 		return time.Time{}, false
 	}
@@ -66,7 +68,7 @@ type dateNum struct {
 }
 
 // parseDate reads a date; pivot is the last year a two-digit year can mean.
-func parseDate(text string, now time.Time, pivot int) (time.Time, bool) {
+func (l *Lexicon) parseDate(text string, now time.Time, pivot int) (time.Time, bool) {
 	s, ok := bound(text)
 	if !ok || s == "" {
 		return time.Time{}, false
@@ -82,8 +84,25 @@ func parseDate(text string, now time.Time, pivot int) (time.Time, bool) {
 	n := 0
 	month := 0               // from a month name
 	rel, nrel := 0, 0        // relative day, and how many different ones
-	zy, zm, zd := -1, -1, -1 // the numbers before 年, 月, 日
-	for i, t := range toks {
+	zy, zm, zd := -1, -1, -1 // the numbers before the words of year, month, day (年, 月, 日)
+	note := func(r int) {
+		if nrel == 0 || r != rel {
+			rel, nrel = r, nrel+1
+		}
+	}
+	mark := func(f dateField) {
+		switch f {
+		case fYear:
+			zy = n - 1
+		case fMonth:
+			zm = n - 1
+		case fDay:
+			zd = n - 1
+		}
+	}
+	for i := 0; i < len(toks); i++ {
+		t := toks[i]
+		afterNum := i > 0 && toks[i-1].kind == tNum
 		switch {
 		case t.kind == tNum:
 			if n == len(nums) || len(t.text) > 8 {
@@ -93,34 +112,29 @@ func parseDate(text string, now time.Time, pivot int) (time.Time, bool) {
 			nums[n] = dateNum{v: int(v), digits: len(t.text)}
 			n++
 		case t.han:
-			if r, ok := hanRelative(t.text); ok {
-				if nrel == 0 || r != rel {
-					rel, nrel = r, nrel+1
-				}
+			if l.hanDays(t.text, note) {
 				continue
 			}
-			if i == 0 || toks[i-1].kind != tNum {
-				continue
-			}
-			switch c, _ := utf8.DecodeRuneInString(t.text); c {
-			case '年':
-				zy = n - 1
-			case '月':
-				zm = n - 1
-			case '日', '号', '號':
-				zd = n - 1
+			if afterNum {
+				mark(l.marker(t.text))
 			}
 		default:
-			if r, ok := relativeWords[t.text]; ok {
-				if nrel == 0 || r != rel {
-					rel, nrel = r, nrel+1
-				}
+			if r, words, ok := l.relativeAt(toks, i); ok {
+				note(r)
+				i += words - 1
 				continue
 			}
-			m := monthOf(toks, i)
+			if afterNum {
+				if f := l.marker(t.text); f != 0 {
+					mark(f)
+					continue
+				}
+			}
+			m, words := l.monthAt(toks, i)
 			if m == 0 {
 				continue
 			}
+			i += words - 1
 			if month != 0 && month != m {
 				return time.Time{}, false
 			}
@@ -221,107 +235,107 @@ func inBounds(y int, now time.Time) bool {
 	return y >= MinYear && y <= now.Year()+MaxYearsAhead
 }
 
-// relativeWords are the folded words for today (0), tomorrow (1), the day
-// after (2) and yesterday (-1). French "aujourd'hui" folds to "aujourd hui".
-var relativeWords = map[string]int{
-	"oggi": 0, "today": 0, "aujourd": 0, "aujourdhui": 0, "auj": 0, "sot": 0, "اليوم": 0,
-	"domani": 1, "tomorrow": 1, "demain": 1, "neser": 1, "nesr": 1,
-	"غدا": 1, "بكره": 1, "بكرا": 1, "غدوه": 1, "غدوا": 1,
-	"dopodomani": 2, "pasneser": 2,
-	"ieri": -1, "yesterday": -1, "hier": -1, "dje": -1, "امس": -1, "البارحه": -1, "البارح": -1,
-}
-
-// hanRelative finds today, tomorrow, the day after or yesterday in a run of
-// Chinese characters.
-func hanRelative(s string) (int, bool) {
-	switch {
-	case strings.Contains(s, "今天"), strings.Contains(s, "今日"):
-		return 0, true
-	case strings.Contains(s, "明天"):
-		return 1, true
-	case strings.Contains(s, "后天"):
-		return 2, true
-	case strings.Contains(s, "昨天"):
-		return -1, true
+// hanDays finds the Lexicon's words for today, tomorrow, yesterday... in a
+// run of Chinese characters, the longest at each position, and notes each.
+// It reports whether it found one.
+func (l *Lexicon) hanDays(s string, note func(int)) bool {
+	if len(l.hanRelative) == 0 {
+		return false
 	}
-	return 0, false
+	found := false
+	for i := 0; i < len(s); {
+		matched := false
+		for _, d := range l.hanRelative {
+			if strings.HasPrefix(s[i:], d.word) {
+				note(d.days)
+				i += len(d.word)
+				found, matched = true, true
+				break
+			}
+		}
+		if !matched {
+			_, size := utf8.DecodeRuneInString(s[i:])
+			i += size
+		}
+	}
+	return found
 }
 
-// latinMonths are the month names of Italian, English, French and Albanian,
-// folded. Their abbreviations are their prefixes ("mar", "sept", "janv",
-// "shk").
-var latinMonths = [...]struct {
-	name  string
-	month int
-}{
-	{"gennaio", 1}, {"febbraio", 2}, {"marzo", 3}, {"aprile", 4}, {"maggio", 5}, {"giugno", 6},
-	{"luglio", 7}, {"agosto", 8}, {"settembre", 9}, {"ottobre", 10}, {"novembre", 11}, {"dicembre", 12},
-	{"january", 1}, {"february", 2}, {"march", 3}, {"april", 4}, {"may", 5}, {"june", 6},
-	{"july", 7}, {"august", 8}, {"september", 9}, {"october", 10}, {"november", 11}, {"december", 12},
-	{"janvier", 1}, {"fevrier", 2}, {"mars", 3}, {"avril", 4}, {"mai", 5}, {"juin", 6},
-	{"juillet", 7}, {"aout", 8}, {"septembre", 9}, {"octobre", 10}, {"novembre", 11}, {"decembre", 12},
-	{"janar", 1}, {"shkurt", 2}, {"mars", 3}, {"prill", 4}, {"maj", 5}, {"qershor", 6},
-	{"korrik", 7}, {"gusht", 8}, {"shtator", 9}, {"tetor", 10}, {"nentor", 11}, {"dhjetor", 12},
-	{"maji", 5}, {"majit", 5},
+// maxKey bounds the bytes of a phrase looked up in the Lexicon's tables.
+const maxKey = 128
+
+// phrase writes the folded words toks[i:i+n] joined by spaces into buf and
+// returns them, or false when they are not all words (not Chinese) or do
+// not fit.
+func phrase(toks []token, i, n int, buf *[maxKey]byte) ([]byte, bool) {
+	k := buf[:0]
+	for j := i; j < i+n; j++ {
+		if toks[j].kind != tWord || toks[j].han || len(k)+1+len(toks[j].text) > len(buf) {
+			return nil, false
+		}
+		if j > i {
+			k = append(k, ' ')
+		}
+		k = append(k, toks[j].text...)
+	}
+	return k, true
 }
 
-// arabicMonths are the Arabic month names, folded ("أ", "إ", "آ" are "ا"):
-// the Egyptian and Gulf names, the Maghreb (Algerian and Tunisian) and
-// Moroccan ones, and the Syriac names of the Levant and Iraq. The Levantine
-// names in two words (كانون الثاني) are in monthOf.
-var arabicMonths = map[string]int{
-	"يناير": 1, "جانفي": 1,
-	"فبراير": 2, "فيفري": 2, "شباط": 2,
-	"مارس": 3, "اذار": 3,
-	"ابريل": 4, "افريل": 4, "نيسان": 4,
-	"مايو": 5, "ماي": 5, "ايار": 5, "مايس": 5,
-	"يونيو": 6, "يونيه": 6, "جوان": 6, "حزيران": 6,
-	"يوليو": 7, "يوليه": 7, "جويليه": 7, "يوليوز": 7, "تموز": 7,
-	"اغسطس": 8, "اوت": 8, "غشت": 8, "اب": 8,
-	"سبتمبر": 9, "شتنبر": 9, "ايلول": 9,
-	"اكتوبر": 10,
-	"نوفمبر": 11, "نونبر": 11,
-	"ديسمبر": 12, "دجنبر": 12,
+// relativeAt returns the relative day named by the longest word or phrase
+// of the Lexicon at toks[i], and how many words it has.
+func (l *Lexicon) relativeAt(toks []token, i int) (days, words int, ok bool) {
+	var buf [maxKey]byte
+	for n := min(l.maxRelative, len(toks)-i); n > 1; n-- {
+		if k, fits := phrase(toks, i, n, &buf); fits {
+			if d, ok := l.relative[string(k)]; ok {
+				return d, n, true
+			}
+		}
+	}
+	d, ok := l.relative[toks[i].text]
+	return d, 1, ok
 }
 
-// monthOf returns the month named by the word toks[i] (folded), or 0.
-func monthOf(toks []token, i int) int {
+// marker returns the part of a date that the word w (folded) follows, by
+// the Lexicon's words that start it ("年", "月", "日"), or 0.
+func (l *Lexicon) marker(w string) dateField {
+	for _, m := range l.markers {
+		if strings.HasPrefix(w, m.word) {
+			return m.field
+		}
+	}
+	return 0
+}
+
+// monthAt returns the month named at toks[i] (folded) and how many words
+// name it, or 0: a month of the Lexicon, the longest phrase first, or an
+// abbreviated or inflected name in Latin letters.
+func (l *Lexicon) monthAt(toks []token, i int) (month, words int) {
+	var buf [maxKey]byte
+	for n := min(l.maxMonth, len(toks)-i); n > 1; n-- {
+		if k, fits := phrase(toks, i, n, &buf); fits {
+			if m, ok := l.months[string(k)]; ok {
+				return m, n
+			}
+		}
+	}
 	w := toks[i].text
-	if m, ok := arabicMonths[w]; ok {
-		return m
-	}
-	if w == "كانون" || w == "تشرين" {
-		if i+1 >= len(toks) || toks[i+1].kind != tWord {
-			return 0
-		}
-		first, second := 1, 12 // كانون الثاني, كانون الأول
-		if w == "تشرين" {
-			first, second = 11, 10
-		}
-		switch toks[i+1].text {
-		case "الثاني", "ثاني":
-			return first
-		case "الاول", "اول":
-			return second
-		}
-		return 0
+	if m, ok := l.months[w]; ok {
+		return m, 1
 	}
 	if len(w) < 3 || w[0] >= utf8.RuneSelf {
-		return 0
+		return 0, 1
 	}
 	found := 0
-	for _, lm := range latinMonths {
-		switch {
-		case lm.name == w:
-			return lm.month
-		case strings.HasPrefix(lm.name, w),
+	for _, lm := range l.abbrev {
+		if strings.HasPrefix(lm.name, w) ||
 			// definite and inflected forms: "janarit", "marsi"
-			len(lm.name) >= 4 && len(w)-len(lm.name) <= 3 && strings.HasPrefix(w, lm.name):
+			len(lm.name) >= 4 && len(w)-len(lm.name) <= 3 && strings.HasPrefix(w, lm.name) {
 			if found != 0 && found != lm.month {
-				return 0 // "jui": juin or juillet
+				return 0, 1 // "jui": juin or juillet
 			}
 			found = lm.month
 		}
 	}
-	return found
+	return found, 1
 }

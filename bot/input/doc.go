@@ -7,9 +7,20 @@
 // with words around them ("ho 12 anni", "عمري 12", "Si, grazie"), and ignore
 // case, accents and punctuation.
 //
-// Every function is pure: no I/O, no logging, no state; the few tables are
-// built once at start and only read. Each returns (value, ok); when ok is
-// false the value is the zero value and the caller asks again. A parser
+// The words are data: each language's yes and no words, number words, month
+// names and words for "tomorrow" are a file, locales/words/<code>.yaml (the
+// six launch languages today), that package locales reads into Words and
+// NewLexicon merges into a Lexicon. The parsers that read words are its
+// methods (YesNo, Number, Integer, Date, BirthDate); a nil Lexicon reads
+// digits only. Phone, Email and Text need no words. What stays here is
+// grammar: how number words combine (including the French and Arabic
+// counting that the words name by role), Chinese numerals, digits of every
+// script and the yes and no emoji.
+//
+// Every function is pure: no I/O, no logging, no state besides the
+// Lexicon, which is built once at start and only read. Each returns
+// (value, ok); when ok is false the value is the zero value and the caller
+// asks again. A parser
 // rejects rather than guesses when an answer is ambiguous ("tra 3 e 5",
 // "1.500", "sì no", "non lo so"). No input makes them panic, and work is
 // bounded: an answer longer than fold.MaxInput bytes (Text: 8*max+256) is

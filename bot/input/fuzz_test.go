@@ -23,8 +23,8 @@ func FuzzNumber(f *testing.F) {
 		f.Add(c.in)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
-		v, ok := Number(s)
-		v2, ok2 := Number(s)
+		v, ok := lex.Number(s)
+		v2, ok2 := lex.Number(s)
 		if ok != ok2 || (v != v2 && !(math.IsNaN(v) && math.IsNaN(v2))) {
 			t.Fatalf("Number(%q) not deterministic: %v,%v then %v,%v", s, v, ok, v2, ok2)
 		}
@@ -34,7 +34,7 @@ func FuzzNumber(f *testing.F) {
 		if !ok && v != 0 {
 			t.Fatalf("Number(%q) = %v with !ok", s, v)
 		}
-		if i, iok := Integer(s); iok && (!ok || float64(i) != v) {
+		if i, iok := lex.Integer(s); iok && (!ok || float64(i) != v) {
 			t.Fatalf("Integer(%q) = %v, Number = %v, %v", s, i, v, ok)
 		}
 	})
@@ -49,8 +49,8 @@ func FuzzDate(f *testing.F) {
 	f.Fuzz(func(t *testing.T, s string, shift int64) {
 		// now moves at most about 100 years either way around 2026.
 		n := now.Add(time.Duration(shift%(100*365*24*3600)) * time.Second)
-		d, ok := Date(s, n)
-		d2, ok2 := Date(s, n)
+		d, ok := lex.Date(s, n)
+		d2, ok2 := lex.Date(s, n)
 		if ok != ok2 || !d.Equal(d2) {
 			t.Fatalf("Date(%q) not deterministic", s)
 		}
@@ -68,7 +68,7 @@ func FuzzDate(f *testing.F) {
 		}
 		// BirthDate reads two-digit years differently, so only its own
 		// properties: never after now, within the bounds.
-		if b, bok := BirthDate(s, n); bok && (b.After(n) || b.Year() < MinYear) {
+		if b, bok := lex.BirthDate(s, n); bok && (b.After(n) || b.Year() < MinYear) {
 			t.Fatalf("BirthDate(%q, %v) = %v", s, n, b)
 		}
 	})
@@ -101,8 +101,8 @@ func FuzzYesNo(f *testing.F) {
 		f.Add(c.in, c.lang)
 	}
 	f.Fuzz(func(t *testing.T, s, lang string) {
-		yes, ok := YesNo(s, lang)
-		yes2, ok2 := YesNo(s, lang)
+		yes, ok := lex.YesNo(s, lang)
+		yes2, ok2 := lex.YesNo(s, lang)
 		if ok != ok2 || yes != yes2 {
 			t.Fatalf("YesNo(%q) not deterministic", s)
 		}

@@ -178,7 +178,7 @@ var numberCases = []struct {
 
 func TestNumber(t *testing.T) {
 	for _, c := range numberCases {
-		v, ok := Number(c.in)
+		v, ok := lex.Number(c.in)
 		if ok != c.ok || (ok && v != c.v) {
 			t.Errorf("Number(%q) = %v, %v; want %v, %v", short(c.in), v, ok, c.v, c.ok)
 		}
@@ -186,7 +186,7 @@ func TestNumber(t *testing.T) {
 			t.Errorf("Number(%q) = %v with !ok", short(c.in), v)
 		}
 	}
-	if v, _ := Number("-0"); math.Signbit(v) {
+	if v, _ := lex.Number("-0"); math.Signbit(v) {
 		t.Errorf("Number(-0) is negative zero")
 	}
 }
@@ -209,7 +209,7 @@ var integerCases = []struct {
 
 func TestInteger(t *testing.T) {
 	for _, c := range integerCases {
-		v, ok := Integer(c.in)
+		v, ok := lex.Integer(c.in)
 		if ok != c.ok || v != c.v {
 			t.Errorf("Integer(%q) = %v, %v; want %v, %v", c.in, v, ok, c.v, c.ok)
 		}
@@ -345,7 +345,7 @@ var yesNoCases = []struct {
 
 func TestYesNo(t *testing.T) {
 	for _, c := range yesNoCases {
-		yes, ok := YesNo(c.in, c.lang)
+		yes, ok := lex.YesNo(c.in, c.lang)
 		if ok != c.ok || yes != c.yes {
 			t.Errorf("YesNo(%q, %q) = %v, %v; want %v, %v", short(c.in), c.lang, yes, ok, c.yes, c.ok)
 		}
@@ -469,7 +469,7 @@ var dateCases = []struct {
 
 func TestDate(t *testing.T) {
 	for _, c := range dateCases {
-		d, ok := Date(c.in, now)
+		d, ok := lex.Date(c.in, now)
 		if ok != !c.d.IsZero() || !d.Equal(c.d) {
 			t.Errorf("Date(%q) = %v, %v; want %v", short(c.in), d, ok, c.d)
 		}
@@ -481,11 +481,11 @@ func TestDate(t *testing.T) {
 
 func TestDateTomorrowAtMonthEnd(t *testing.T) {
 	n := time.Date(2024, 12, 31, 23, 0, 0, 0, time.UTC)
-	if d, ok := Date("domani", n); !ok || !d.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) {
+	if d, ok := lex.Date("domani", n); !ok || !d.Equal(time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("Date(domani) on 31 Dec = %v, %v", d, ok)
 	}
 	n = time.Date(2024, 3, 1, 1, 0, 0, 0, time.UTC)
-	if d, ok := Date("ieri", n); !ok || !d.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)) {
+	if d, ok := lex.Date("ieri", n); !ok || !d.Equal(time.Date(2024, 2, 29, 0, 0, 0, 0, time.UTC)) {
 		t.Errorf("Date(ieri) on 1 Mar = %v, %v", d, ok)
 	}
 }
@@ -506,7 +506,7 @@ func TestBirthDate(t *testing.T) {
 		{"31/02/2015", time.Time{}},
 	}
 	for _, c := range cases {
-		d, ok := BirthDate(c.in, now)
+		d, ok := lex.BirthDate(c.in, now)
 		if ok != !c.d.IsZero() || !d.Equal(c.d) {
 			t.Errorf("BirthDate(%q) = %v, %v; want %v", c.in, d, ok, c.d)
 		}
@@ -702,42 +702,48 @@ func TestFoldWordsASCII(t *testing.T) {
 	}
 }
 
-// TestTablesFolded checks that every word of the tables is a fold.String
-// key, as the parsers look them up, and that phrases fit maxPhrase.
+// TestTablesFolded checks that every word of the Lexicon is a fold.String
+// key, as the parsers look them up, and that phrases fit its limits.
 func TestTablesFolded(t *testing.T) {
 	check := func(table, k string) {
 		if fold.String(k) != k {
 			t.Errorf("%s: %q is not folded (%q)", table, k, fold.String(k))
 		}
 	}
-	for k := range yesNoWords {
-		check("yesNoWords", k)
-		if n := strings.Count(k, " ") + 1; n > maxPhrase {
-			t.Errorf("yesNoWords: %q has %d words, more than maxPhrase", k, n)
+	for k := range lex.yesNo {
+		check("yesNo", k)
+		if n := strings.Count(k, " ") + 1; n > lex.maxPhrase || n > MaxPhrase {
+			t.Errorf("yesNo: %q has %d words, more than maxPhrase", k, n)
 		}
 	}
-	for k := range hanYesNo {
+	for k := range lex.hanYesNo {
 		check("hanYesNo", k)
-		if n := len([]rune(k)); n > maxHanWord {
-			t.Errorf("hanYesNo: %q longer than maxHanWord", k)
+		if n := len([]rune(k)); n > lex.maxHan || n > MaxHanWord {
+			t.Errorf("hanYesNo: %q longer than maxHan", k)
 		}
 	}
-	for k := range numWords {
-		check("numWords", k)
+	for k := range lex.nums {
+		check("nums", k)
 	}
-	for k := range relativeWords {
-		check("relativeWords", k)
+	for k := range lex.relative {
+		check("relative", k)
 	}
-	for k := range arabicMonths {
-		check("arabicMonths", k)
+	for _, d := range lex.hanRelative {
+		check("hanRelative", d.word)
 	}
-	for _, m := range latinMonths {
-		check("latinMonths", m.name)
+	for k := range lex.months {
+		check("months", k)
+	}
+	for _, m := range lex.abbrev {
+		check("abbrev", m.name)
+	}
+	for _, m := range lex.markers {
+		check("markers", m.word)
 	}
 }
 
 func TestYesNoLongSpeech(t *testing.T) {
-	if _, ok := YesNo(strings.Repeat("a ", 200)+"si", "it"); ok {
+	if _, ok := lex.YesNo(strings.Repeat("a ", 200)+"si", "it"); ok {
 		t.Errorf("YesNo of 201 words: ok")
 	}
 }

@@ -18,21 +18,23 @@ import (
 // means 1500 in Italy and 1.5 in England. A minus sign counts when it starts
 // the number ("-3", "ho -3"), not between two numbers ("3-5" is a range).
 //
-// Number words are read in the six launch languages from zero to twenty, the
-// tens and a hundred, with their usual compounds ("ventuno", "twenty-one",
-// "vingt et un", "soixante-dix", "quatre-vingt-dix", "njëzet e një", "واحد
-// وعشرون", "ثلاثه عشر", "二十一"). Indefinite articles that also mean one
-// ("un", "une", "uno", "una", "një", "一") and the Albanian pronoun "unë" (which
-// folds to French "une") are ignored when the answer has a number in digits,
-// so "Unë jam 25 vjeç" is 25 (and "una figlia di 5 anni" is 5), but "uno o
-// due" is rejected. Numbers this package cannot read ("½", "²", "①") reject
-// the answer.
+// Number words are the Lexicon's, from locales/words (in the six launch
+// languages: zero to twenty, the tens and a hundred), with their usual
+// compounds ("ventuno", "twenty-one", "vingt et un", "soixante-dix",
+// "quatre-vingt-dix", "njëzet e një", "واحد وعشرون", "ثلاثه عشر"); Chinese
+// numerals ("二十一") are read like digits and need no words. Indefinite
+// articles that also mean one ("un", "une", "uno", "una", "një", "一") and the
+// Albanian pronoun "unë" (which folds to French "une") are ignored when the
+// answer has a number in digits, so "Unë jam 25 vjeç" is 25 (and "una figlia
+// di 5 anni" is 5), but "uno o due" is rejected. Numbers this package cannot
+// read ("½", "²", "①") reject the answer. A nil Lexicon reads no words.
 //
 // The answer is rejected when it has no number, when it has two different
 // numbers ("between 3 and 5", "3-5", "12 o 13"), or when a number has more
 // than 15 significant digits. The same number written twice ("12, dodici")
 // is accepted.
-func Number(text string) (float64, bool) {
+func (l *Lexicon) Number(text string) (float64, bool) {
+	l = l.orEmpty()
 	s, ok := bound(text)
 	if !ok || s == "" {
 		return 0, false
@@ -80,7 +82,7 @@ func Number(text string) (float64, bool) {
 			i = next
 			continue
 		}
-		v, next, isWeak, ok := wordNumber(toks, i)
+		v, next, isWeak, ok := l.wordNumber(toks, i)
 		if !ok {
 			i++
 			continue
@@ -103,8 +105,8 @@ func Number(text string) (float64, bool) {
 
 // Integer is Number restricted to whole numbers: "12" and "12,0" are 12,
 // "12,5" is rejected.
-func Integer(text string) (int, bool) {
-	v, ok := Number(text)
+func (l *Lexicon) Integer(text string) (int, bool) {
+	v, ok := l.Number(text)
 	if !ok || v != math.Trunc(v) || v > float64(math.MaxInt) || v < float64(math.MinInt) {
 		return 0, false
 	}
