@@ -191,29 +191,25 @@ func smallInt(text string) (int, bool) {
 func (t *turn) yesNo(text, lang string) (bool, bool) { return t.e.cfg.Words.YesNo(text, lang) }
 
 // scriptLanguage guesses the language from the script of a text, for the
-// language question: Arabic letters mean Arabic, Han characters Chinese, if
-// those languages are offered.
+// language question: the offered language whose script (Language.Script,
+// from languages.yaml: Arabic for Arabic, Han for Chinese) has the most
+// letters in the text. Ties prefer the earlier language.
 func scriptLanguage(text string, langs []Language) (string, bool) {
-	var arabic, han int
-	for _, r := range text {
-		switch {
-		case unicode.Is(unicode.Arabic, r):
-			arabic++
-		case unicode.Is(unicode.Han, r):
-			han++
-		}
-	}
-	want := ""
-	switch {
-	case arabic > 0 && arabic >= han:
-		want = "ar"
-	case han > 0:
-		want = "zh"
-	}
+	best, most := "", 0
 	for _, l := range langs {
-		if want != "" && l.Code == want {
-			return want, true
+		table, ok := unicode.Scripts[l.Script]
+		if !ok {
+			continue
+		}
+		n := 0
+		for _, r := range text {
+			if unicode.Is(table, r) {
+				n++
+			}
+		}
+		if n > most {
+			best, most = l.Code, n
 		}
 	}
-	return "", false
+	return best, best != ""
 }
