@@ -105,9 +105,9 @@ func knowledgeLanguages(cat *locales.Catalog) knowledge.Languages {
 	if cat == nil {
 		return kl
 	}
-	for _, l := range cat.Languages() {
+	for _, l := range cat.All() {
 		kl.Codes = append(kl.Codes, l.Code)
-		if l.Partial {
+		if l.Preparing {
 			kl.Partial = append(kl.Partial, l.Code)
 		}
 	}
@@ -273,9 +273,10 @@ func (f *guideFinder) Guides(lang, text string) ([]string, bool) {
 	return f.u.Guides(lang, text)
 }
 
+// langCodesOf lists the languages offered and in preparation.
 func langCodesOf(cat *locales.Catalog) []string {
 	var out []string
-	for _, l := range cat.Languages() {
+	for _, l := range cat.All() {
 		out = append(out, l.Code)
 	}
 	return out
@@ -342,7 +343,7 @@ func lengthChecks(cat *locales.Catalog, prog *flow.Program) flow.Issues {
 	for _, id := range bot.EngineLabels {
 		labels[id] = true
 	}
-	for _, l := range cat.Languages() {
+	for _, l := range cat.All() {
 		check := func(ids map[string]bool, limit int, what string) {
 			for id := range ids {
 				if !cat.HasIn(l.Code, id) {
@@ -396,7 +397,7 @@ func glossaryChecks(g *locales.Glossary, cat *locales.Catalog, dir *knowledge.Di
 				Msg: fmt.Sprintf("%s: %q names %s; the glossary's %s name is %q", lang, v.Found, v.Term.Italian, lang, want)})
 		}
 	}
-	for _, l := range cat.Languages() {
+	for _, l := range cat.All() {
 		for _, id := range cat.IDs(l.Code) {
 			if vs := g.Check(l.Code, cat.Text(l.Code, id, nil)); len(vs) > 0 {
 				file, line, _ := cat.Position(l.Code, id)
@@ -429,7 +430,7 @@ func glossaryChecks(g *locales.Glossary, cat *locales.Catalog, dir *knowledge.Di
 // is sent; authors may isolate template values themselves.)
 func isolateChecks(cat *locales.Catalog) flow.Issues {
 	var issues flow.Issues
-	for _, l := range cat.Languages() {
+	for _, l := range cat.All() {
 		for _, id := range cat.IDs(l.Code) {
 			text := cat.Text(l.Code, id, nil)
 			open := strings.Count(text, "\u2066") + strings.Count(text, "\u2067") + strings.Count(text, "\u2068")

@@ -6,66 +6,85 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
-
-	"teamsbot/locales"
 )
 
-// TestALanguageIsFilesOnly: a language added to a copy of the content, as a
-// content team would (its texts, its entry in languages.yaml, its answer
-// words), works end to end in `chat` with no Go: it is offered, chosen by
-// number, spoken, its number words are read, and lint counts it as being
-// translated.
+// TestALanguageIsFilesOnly: a content team starts a thirteenth language as
+// files, with no Go: listed under preparing: it is checked and counted but
+// not offered; exported, translated in a translator's file and imported,
+// it reaches 100 %; moved to languages:, it is offered, chosen by number,
+// spoken, and its number words are read. Offered while incomplete, lint
+// fails (the coverage gate).
 func TestALanguageIsFilesOnly(t *testing.T) {
-	dir := t.TempDir()
+	dir := contentCopy(t)
+	addLanguage(t, dir, "pt", "Português")
 	loc := filepath.Join(dir, "locales")
-	if err := os.CopyFS(loc, locales.FS); err != nil {
-		t.Fatal(err)
-	}
 	write := func(name, text string) {
 		t.Helper()
 		if err := os.WriteFile(filepath.Join(loc, name), []byte(text), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
-	settings, err := os.ReadFile(filepath.Join(loc, "languages.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s := strings.Replace(string(settings), "languages: [it, en, fr, ar, sq, zh]", "languages: [it, en, fr, ar, sq, zh, es]", 1)
-	s += "  es:\n    italian: spagnolo\n    partial: true\n    countries: [\"34\"]\n"
-	write("languages.yaml", s)
-	en, err := os.ReadFile(filepath.Join(loc, "en.yaml"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	es := strings.NewReplacer(
-		`language.name: "English"`, `language.name: "Español"`,
-		`menu.ask: "What do you need? Write the number."`, `menu.ask: "¿Qué necesitas? Escribe el número."`,
-	).Replace(string(en))
-	// A language being translated: some texts are still missing.
-	var kept []string
-	for _, line := range strings.Split(es, "\n") {
-		if !strings.HasPrefix(line, "welcome.back:") {
-			kept = append(kept, line)
-		}
-	}
-	write("es.yaml", strings.Join(kept, "\n"))
-	write("words/es.yaml", "yes: [sí, claro]\nno: [no]\nnumbers:\n  words: {2: [dos], 3: [tres]}\ndates:\n  relative: {hoy: 0, mañana: 1}\n")
+	write("words/pt.yaml", "yes: [sim, claro]\nnumbers:\n  words: {2: [dois], 3: [três]}\ndates:\n  relative: {hoje: 0, amanhã: 1}\n")
 
-	e, out, errOut := env([]string{"lint", dir}, "", nil)
+	// In preparation: counted, not offered.
+	out := runOK(t, "lint", dir)
+	if !strings.Contains(out, "pt  preparing") {
+		t.Errorf("lint does not count Portuguese as being prepared:\n%s", out)
+	}
+	e, chatOut, _ := env([]string{"chat", "--dir", dir}, "ola\n", nil)
 	if err := Run(context.Background(), e); err != nil {
-		t.Fatalf("lint: %v\n%s%s", err, out, errOut)
+		t.Fatal(err)
 	}
-	if !strings.Contains(out.String(), "Español") || !strings.Contains(out.String(), "7 languages") {
-		t.Errorf("lint does not count Spanish:\n%s", out)
+	if strings.Contains(chatOut.String(), "Português") {
+		t.Errorf("a language in preparation is offered:\n%s", chatOut)
 	}
-	// "hola": the language question lists Español 7th; "7" chooses it.
-	e, out, errOut = env([]string{"chat", "--dir", dir}, "hola\n7\n1\n7\ndos\n", nil)
+
+	// Offered while incomplete: the coverage gate fails.
+	offer := func() {
+		t.Helper()
+		path := filepath.Join(loc, "languages.yaml")
+		b, _ := os.ReadFile(path)
+		s := strings.Replace(string(b), "preparing: [pt, ", "preparing: [", 1)
+		s = strings.Replace(s, "languages: [it, en, fr, ar, sq, zh]", "languages: [it, en, fr, ar, sq, zh, pt]", 1)
+		write("languages.yaml", s)
+	}
+	offer()
+	e, out2, _ := env([]string{"lint", dir}, "", nil)
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(out2.String(), "has no pt text") {
+		t.Errorf("lint passes a language offered with texts missing: %v\n%s", err, out2)
+	}
+
+	// Translated through the translators' file: export, fill, import.
+	file := filepath.Join(t.TempDir(), "pt.csv")
+	runOK(t, "i18n", "export", "--lang", "pt", "--format", "csv", "--out", file, dir)
+	fill(t, file, func(key, source string) string {
+		switch key {
+		case "locales:language.name":
+			return "Português"
+		case "locales:menu.ask":
+			return "Do que você precisa? Escreva o número."
+		case "locales:school.age_is#one":
+			return "Uma criança de {{.count}} ano."
+		case "locales:school.age_is#many", "locales:school.age_is#other":
+			return "Uma criança de {{.count}} anos."
+		}
+		return source
+	})
+	out = runOK(t, "i18n", "import", file, dir)
+	if !strings.Contains(out, "texts of pt translated") {
+		t.Errorf("import says:\n%s", out)
+	}
+	out = runOK(t, "lint", dir)
+	if !strings.Contains(out, "pt    offered") || strings.Contains(out, "pt is offered to users but") {
+		t.Errorf("lint after the import:\n%s", out)
+	}
+	// "ola": the language question lists Português 7th; "7" chooses it.
+	e, chatOut, errOut := env([]string{"chat", "--dir", dir}, "ola\n7\n1\n7\ndois\n", nil)
 	if err := Run(context.Background(), e); err != nil {
 		t.Fatalf("chat: %v\n%s", err, errOut)
 	}
-	got := out.String()
-	for _, want := range []string{"7. Español", "¿Qué necesitas? Escribe el número.", "A child of 2 years."} {
+	got := chatOut.String()
+	for _, want := range []string{"7. Português", "Do que você precisa? Escreva o número.", "Uma criança de 2 anos."} {
 		if !strings.Contains(got, want) {
 			t.Errorf("chat in a language made of files lacks %q:\n%s", want, got)
 		}

@@ -12,7 +12,6 @@ import (
 	"os/user"
 	"slices"
 	"strings"
-	"text/tabwriter"
 	"time"
 	_ "time/tzdata" // Europe/Rome in any image, distroless included
 
@@ -59,6 +58,8 @@ Usage:
                                    what users wrote that the bot did not understand
   teamsbot content report [--format csv] [DIR]
                                    stale, unsourced or untranslated facts, offices missing per province
+  teamsbot i18n export --lang xx [--format po|xliff|csv] | check FILE | import FILE
+                                   one language's texts for translators, and back
   teamsbot graph [--dir DIR] FLOW  print a flow as a Mermaid diagram
   teamsbot telegram set-webhook    register TELEGRAM_WEBHOOK_URL with Telegram
   teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]
@@ -92,6 +93,8 @@ func Run(ctx context.Context, env Env) error {
 		return test(ctx, env, args)
 	case "eval":
 		return evalCmd(ctx, env, args)
+	case "i18n":
+		return i18n(env, args)
 	case "misunderstood":
 		return misunderstoodCmd(ctx, env, args)
 	case "content":
@@ -292,17 +295,11 @@ func lint(env Env, args []string) error {
 		fmt.Fprintln(env.Stdout, i.Error())
 	}
 	if l != nil {
-		w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintln(env.Stdout, "\ntranslations:")
-		fmt.Fprintln(w, "language\tcode\ttranslated\tof\tcoverage\tmissing\t")
-		for _, cv := range l.Catalog.Coverage() {
-			missing := strings.Join(cv.Missing, " ")
-			if len(cv.Missing) > 4 {
-				missing = strings.Join(cv.Missing[:4], " ") + fmt.Sprintf(" … (+%d)", len(cv.Missing)-4)
-			}
-			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%.0f%%\t%s\t\n", cv.Name, cv.Code, cv.Translated, cv.Total, 100*float64(cv.Translated)/float64(max(cv.Total, 1)), missing)
+		gate, err := printCoverage(env.Stdout, c, l)
+		if err != nil {
+			return err
 		}
-		w.Flush()
+		issues = append(issues, gate...)
 		nflows, nsteps := 0, 0
 		for _, f := range l.Program.Flows() {
 			nflows++

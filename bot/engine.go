@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -79,6 +80,12 @@ type Engine struct {
 	langKeys map[string]string // folded name or code → language code
 	rtl      map[string]bool   // languages written right to left
 	menu     *flow.Flow
+}
+
+// offers reports whether code is a language offered to users (a router may
+// recognise languages still in preparation).
+func (e *Engine) offers(code string) bool {
+	return code != "" && slices.ContainsFunc(e.langs, func(l Language) bool { return l.Code == code })
 }
 
 // NewEngine builds an engine over a compiled program. The program must have
@@ -453,7 +460,7 @@ func (t *turn) greet() error {
 	// when the router is sure of it, is the conversation's.
 	t.keepFirst()
 	if t.e.router != nil && t.in.Text != "" && t.in.Payload == "" {
-		if u := t.e.router.Understand(t.ctx, s.Lang, t.in.Text); u.Lang != "" {
+		if u := t.e.router.Understand(t.ctx, s.Lang, t.in.Text); t.e.offers(u.Lang) {
 			s.Lang = u.Lang
 		}
 	}
@@ -521,7 +528,7 @@ func (t *turn) chooseLanguage() error {
 	if !ok && t.e.router != nil && sentence(t.in.Text) {
 		// A question instead of a language: its language is the answer,
 		// and the question is answered after the privacy notice.
-		if u := t.e.router.Understand(t.ctx, "", t.in.Text); u.Lang != "" {
+		if u := t.e.router.Understand(t.ctx, "", t.in.Text); t.e.offers(u.Lang) {
 			code, ok = u.Lang, true
 			t.keepFirst()
 		}

@@ -46,7 +46,7 @@ func (t *turn) understand(strict bool) (bool, error) {
 	if strict && !u.Sure {
 		return false, nil
 	}
-	if u.Lang != "" && u.Lang != t.s.Lang && t.s.Lang != "" {
+	if t.e.offers(u.Lang) && u.Lang != t.s.Lang && t.s.Lang != "" {
 		// Written in another language the bot speaks: answer in it, with one
 		// button back to the language of the conversation.
 		prev := t.s.Lang

@@ -12,9 +12,9 @@ type Language struct {
 	// languages offered, only this one is written in ("Arabic", "Han"): a
 	// message in it tells the language.
 	Script string
-	// Partial marks a language still being translated: missing texts fall
-	// back (see Translator.Text) and are warnings, not errors.
-	Partial bool
+	// Preparing marks a language still being translated: its texts are
+	// checked and measured, but it is not offered to users.
+	Preparing bool
 }
 
 // Translator renders locale messages. Package locales implements it over a

@@ -238,9 +238,12 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 		if len(t) > 0 && !t.Translated(is.langs.Codes) {
 			var missing []string
 			for _, l := range is.langs.Codes {
-				if t[l] == "" {
+				if t[l] == "" && !slices.Contains(is.langs.Partial, l) {
 					missing = append(missing, l)
 				}
+			}
+			if len(missing) == 0 {
+				continue
 			}
 			is.warn(line(key), "place %s: %s is not translated into %s: users read it in another language", p.ID, key, strings.Join(missing, ", "))
 		}

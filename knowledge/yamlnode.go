@@ -21,8 +21,9 @@ type Languages struct {
 	// Codes every text should exist in; the first is the one lists are
 	// compared with.
 	Codes []string
-	// Partial are those of Codes still being translated: a missing text is
-	// a warning (users read it in another language), not an error.
+	// Partial are those of Codes still being translated (not offered to
+	// users): a missing text is not reported one by one, lint's coverage
+	// table counts them.
 	Partial []string
 }
 
@@ -33,11 +34,10 @@ type issues struct {
 	list  []error
 }
 
-// missing reports a text missing in lang: an error, or a warning for a
+// missing reports a text missing in lang: an error, or nothing for a
 // language still being translated.
 func (is *issues) missing(line int, lang, format string, args ...any) {
 	if slices.Contains(is.langs.Partial, lang) {
-		is.warn(line, format, args...)
 		return
 	}
 	is.at(line, format, args...)

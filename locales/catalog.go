@@ -32,6 +32,10 @@ type Settings struct {
 	// Fallback is tried, in order, when a message is missing in the user's
 	// language.
 	Fallback []string `yaml:"fallback"`
+	// Preparing are languages being translated: loaded, checked (a missing
+	// text is a warning) and measured, but not offered to users until they
+	// move to Languages, where every text must exist.
+	Preparing []string `yaml:"preparing"`
 	// About is what the bot knows of each language besides its texts.
 	About map[string]About `yaml:"about"`
 }
@@ -52,9 +56,14 @@ type About struct {
 	// Countries are the calling codes (without "+") of the countries whose
 	// people most likely read this language: a WhatsApp user's first guess.
 	Countries []string `yaml:"countries"`
-	// Partial marks a language still being translated: missing texts are
-	// warnings, users read them in the fallback languages.
-	Partial bool `yaml:"partial"`
+	// Plural is the language whose CLDR plural rules this one follows, when
+	// CLDR has none under its own code (Dari, prs, follows Persian, fa).
+	Plural string `yaml:"plural"`
+	// Review says how the texts were produced and checked, when a native
+	// speaker has not reviewed them yet ("machine translation, checked by
+	// back-translation"): lint lists such languages, so a content team
+	// knows what still needs a reader.
+	Review string `yaml:"review"`
 }
 
 // Catalog serves the texts. It implements bot.Translator and is safe for
@@ -112,11 +121,20 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 	bundle := i18n.NewBundle(language.Make(st.Reference))
 	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	var tags []language.Tag
-	for _, code := range st.Languages {
+	for _, code := range slices.Concat(st.Languages, st.Preparing) {
+		preparing := slices.Contains(st.Preparing, code)
+		if preparing && slices.Contains(st.Languages, code) {
+			issues = append(issues, flow.Issue{File: "languages.yaml", Line: 1, Severity: flow.Error, Code: "bad-language", Msg: fmt.Sprintf("%s is listed both in languages: and in preparing:", code)})
+			continue
+		}
 		tag, err := language.Parse(code)
 		if err != nil {
 			issues = append(issues, flow.Issue{File: "languages.yaml", Line: 1, Severity: flow.Error, Code: "bad-language", Msg: fmt.Sprintf("%q is not a language code", code)})
 			continue
+		}
+		pluralTag := tag
+		if p := st.About[code].Plural; p != "" {
+			pluralTag = language.Make(p)
 		}
 		path := code + ".yaml"
 		buf, err := fs.ReadFile(fsys, path)
@@ -129,14 +147,25 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 		if len(is.Errors()) > 0 {
 			continue
 		}
-		mf, err := bundle.ParseMessageFileBytes(buf, path)
+		// go-i18n reads the language from the file name, and needs CLDR
+		// plural rules for it: a language that borrows another's rules is
+		// parsed under that one's name.
+		parseAs := path
+		if p := st.About[code].Plural; p != "" {
+			parseAs = p + ".yaml"
+		}
+		mf, err := bundle.ParseMessageFileBytes(buf, parseAs)
 		if err != nil {
-			issues = append(issues, flow.Issue{File: path, Severity: flow.Error, Code: "messages", Msg: err.Error()})
+			msg := err.Error()
+			if strings.Contains(msg, "no plural rule") {
+				msg += fmt.Sprintf(": CLDR has no plural rules for %s; say whose it follows under about: %s: plural: in languages.yaml", code, code)
+			}
+			issues = append(issues, flow.Issue{File: path, Severity: flow.Error, Code: "messages", Msg: msg})
 			continue
 		}
 		m := make(map[string]*entry, len(mf.Messages))
 		for _, msg := range mf.Messages {
-			e := &entry{file: path, line: lines[msg.ID], msg: msg, tag: tag}
+			e := &entry{file: path, line: lines[msg.ID], msg: msg, tag: pluralTag}
 			mt := i18n.NewMessageTemplate(msg)
 			e.forms = make(map[string]func(any) (string, error), len(mt.PluralTemplates))
 			for form := range mt.PluralTemplates {
@@ -157,7 +186,9 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 			m[msg.ID] = e
 		}
 		c.msgs[code] = m
-		tags = append(tags, tag)
+		if !preparing {
+			tags = append(tags, tag)
+		}
 		name := code
 		if e, ok := m["language.name"]; ok && e.plain != "" {
 			name = e.plain
@@ -165,7 +196,7 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 			issues = append(issues, flow.Issue{File: path, Line: 1, Severity: flow.Error, Code: "no-name", Msg: "missing language.name: the language's name in itself, shown in the language question"})
 		}
 		about := st.About[code]
-		c.langs = append(c.langs, bot.Language{Code: code, Name: name, Italian: about.Italian, Script: about.Script, Partial: about.Partial})
+		c.langs = append(c.langs, bot.Language{Code: code, Name: name, Italian: about.Italian, Script: about.Script, Preparing: preparing})
 	}
 	if len(tags) > 0 {
 		c.matcher = language.NewMatcher(tags)
@@ -232,24 +263,32 @@ func checkAbout(st Settings, lines map[string]int) flow.Issues {
 	scripts, countries := map[string]string{}, map[string]string{}
 	for _, code := range slices.Sorted(maps.Keys(st.About)) {
 		a := st.About[code]
-		if !slices.Contains(st.Languages, code) {
-			bad(code, "about: %s is not among the languages offered", code)
+		if !slices.Contains(st.Languages, code) && !slices.Contains(st.Preparing, code) {
+			bad(code, "about: %s is neither offered (languages:) nor in preparation (preparing:)", code)
 		}
+		// A language in preparation may already say its script and
+		// countries: they count once it is offered, and take those
+		// calling codes over from the language that had them.
+		offered := slices.Contains(st.Languages, code)
 		if a.Script != "" {
 			if _, ok := unicode.Scripts[a.Script]; !ok {
 				bad(code, "about: %s: %q is not a Unicode script name (Arabic, Han, Cyrillic...)", code, a.Script)
-			} else if other, dup := scripts[a.Script]; dup {
+			} else if other, dup := scripts[a.Script]; dup && offered {
 				bad(code, "about: %s and %s are both written in %s: a message in it cannot tell which; drop script: from both", other, code, a.Script)
 			}
-			scripts[a.Script] = code
+			if offered {
+				scripts[a.Script] = code
+			}
 		}
 		for _, cc := range a.Countries {
 			if len(cc) < 1 || len(cc) > 4 || strings.Trim(cc, "0123456789") != "" {
 				bad(code, "about: %s: %q is not a calling code (1 to 4 digits, without +)", code, cc)
-			} else if other, dup := countries[cc]; dup {
+			} else if other, dup := countries[cc]; dup && offered {
 				bad(code, "about: calling code %s is claimed by %s and %s", cc, other, code)
 			}
-			countries[cc] = code
+			if offered {
+				countries[cc] = code
+			}
 		}
 	}
 	return out
@@ -305,6 +344,17 @@ func (c *Catalog) check() flow.Issues {
 	ref := c.msgs[c.settings.Reference]
 	for _, l := range c.langs {
 		m := c.msgs[l.Code]
+		if !l.Preparing {
+			// An offered language should have every text: its users read
+			// a missing one in a fallback language. `teamsbot lint` fails
+			// on it (the coverage gate); loading only warns.
+			for _, id := range slices.Sorted(maps.Keys(ref)) {
+				if _, ok := m[id]; !ok {
+					issues = append(issues, flow.Issue{File: l.Code + ".yaml", Line: 1, Severity: flow.Warning, Code: "missing-message",
+						Msg: fmt.Sprintf("%s is missing: %s is offered to users, who read it in a fallback language (or list %s under preparing: in languages.yaml)", id, l.Code, l.Code)})
+				}
+			}
+		}
 		for id, e := range m {
 			if _, ok := ref[id]; !ok {
 				issues = append(issues, flow.Issue{File: e.file, Line: e.line, Severity: flow.Warning, Code: "unknown-message",
@@ -363,8 +413,14 @@ func (c *Catalog) Fallbacks() int64 { return c.fallbacks.Load() }
 // Settings returns languages.yaml.
 func (c *Catalog) Settings() Settings { return c.settings }
 
-// Languages implements bot.Translator.
-func (c *Catalog) Languages() []bot.Language { return slices.Clone(c.langs) }
+// Languages implements bot.Translator: the languages offered to users.
+func (c *Catalog) Languages() []bot.Language {
+	return slices.DeleteFunc(slices.Clone(c.langs), func(l bot.Language) bool { return l.Preparing })
+}
+
+// All lists the languages offered and then those in preparation: every
+// language whose texts are checked, measured and exported.
+func (c *Catalog) All() []bot.Language { return slices.Clone(c.langs) }
 
 // Has implements bot.Translator: the id exists in the reference language.
 func (c *Catalog) Has(id string) bool {
@@ -486,6 +542,7 @@ func pluralForm(lang language.Tag, n string) string {
 // Coverage is the translation state of one language.
 type Coverage struct {
 	Code, Name string
+	Preparing  bool
 	Total      int // messages in the reference language
 	Translated int
 	Missing    []string
@@ -501,7 +558,7 @@ func (c *Catalog) Coverage() []Coverage {
 	slices.Sort(ids)
 	out := make([]Coverage, 0, len(c.langs))
 	for _, l := range c.langs {
-		cv := Coverage{Code: l.Code, Name: l.Name, Total: len(ids)}
+		cv := Coverage{Code: l.Code, Name: l.Name, Preparing: l.Preparing, Total: len(ids)}
 		for _, id := range ids {
 			if _, ok := c.msgs[l.Code][id]; ok {
 				cv.Translated++

@@ -125,29 +125,39 @@ func TestBrokenLocales(t *testing.T) {
 // TestAboutLanguages: what languages.yaml says of each language reaches
 // bot.Language, and its mistakes are reported with their line.
 func TestAboutLanguages(t *testing.T) {
-	head := "languages: [it, en, fr, ar]\nreference: en\nabout:\n"
-	good := head + "  ar:\n    italian: arabo\n    script: Arabic\n    countries: [\"212\"]\n  fr:\n    italian: francese\n    partial: true\n"
+	head := "languages: [it, en, ar]\npreparing: [fr]\nreference: en\nabout:\n"
+	good := head + "  ar:\n    italian: arabo\n    script: Arabic\n    countries: [\"212\"]\n  fr:\n    italian: francese\n    countries: [\"212\"]\n    plural: ar\n"
 	fs := testFS(base)
 	fs["languages.yaml"].Data = []byte(good)
 	c, issues := Load(fs)
 	if c == nil {
 		t.Fatal(issues)
 	}
-	for _, l := range c.Languages() {
-		if l.Code == "ar" && (l.Italian != "arabo" || l.Script != "Arabic" || l.Partial) || l.Code == "fr" && !l.Partial {
+	for _, l := range c.All() {
+		if l.Code == "ar" && (l.Italian != "arabo" || l.Script != "Arabic" || l.Preparing) || l.Code == "fr" && !l.Preparing {
 			t.Errorf("%+v", l)
 		}
+	}
+	// French is being prepared: checked and measured, not offered, and its
+	// claim on a calling code waits until it is.
+	for _, l := range c.Languages() {
+		if l.Code == "fr" {
+			t.Errorf("a language in preparation is offered: %+v", l)
+		}
+	}
+	if _, ok := c.Match("fr"); ok {
+		t.Error("Match gives a language in preparation")
 	}
 	if got := c.Settings().About["ar"].Countries; len(got) != 1 || got[0] != "212" {
 		t.Errorf("countries %v", got)
 	}
 	for name, tc := range map[string]struct{ about, want string }{
-		"unknown key":    {"  ar:\n    italien: arabo\n", "languages.yaml:5: broken YAML: field italien not found"},
-		"not offered":    {"  es:\n    italian: spagnolo\n", "languages.yaml:4: about: es is not among the languages offered"},
-		"bad script":     {"  ar:\n    script: Arab\n", `languages.yaml:4: about: ar: "Arab" is not a Unicode script name`},
-		"shared script":  {"  ar:\n    script: Latin\n  fr:\n    script: Latin\n", "ar and fr are both written in Latin"},
+		"unknown key":    {"  ar:\n    italien: arabo\n", "languages.yaml:6: broken YAML: field italien not found"},
+		"not offered":    {"  es:\n    italian: spagnolo\n", "languages.yaml:5: about: es is neither offered"},
+		"bad script":     {"  ar:\n    script: Arab\n", `languages.yaml:5: about: ar: "Arab" is not a Unicode script name`},
+		"shared script":  {"  ar:\n    script: Latin\n  en:\n    script: Latin\n", "ar and en are both written in Latin"},
 		"bad country":    {"  ar:\n    countries: [\"+212\"]\n", `"+212" is not a calling code`},
-		"shared country": {"  ar:\n    countries: [\"33\"]\n  fr:\n    countries: [\"33\"]\n", "calling code 33 is claimed by ar and fr"},
+		"shared country": {"  ar:\n    countries: [\"33\"]\n  en:\n    countries: [\"33\"]\n", "calling code 33 is claimed by ar and en"},
 	} {
 		fs := testFS(base)
 		fs["languages.yaml"].Data = []byte(head + tc.about)
@@ -171,8 +181,8 @@ func TestShippedLocalesAreComplete(t *testing.T) {
 	if len(langs) != len(want) {
 		t.Fatalf("languages = %v", langs)
 	}
-	for i, cv := range c.Coverage() {
-		if cv.Code != want[i] || cv.Translated != cv.Total {
+	for i, cv := range c.Coverage()[:len(want)] {
+		if cv.Code != want[i] || cv.Translated != cv.Total || cv.Preparing {
 			t.Errorf("%s: %d of %d translated, missing %v", cv.Code, cv.Translated, cv.Total, cv.Missing)
 		}
 	}

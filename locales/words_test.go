@@ -1,6 +1,7 @@
 package locales
 
 import (
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -21,7 +22,7 @@ func TestLoadWordsEmbedded(t *testing.T) {
 	if c == nil {
 		t.Fatal(issues)
 	}
-	lex, issues := LoadWords(FS, c.Settings().Languages)
+	lex, issues := LoadWords(FS, slices.Concat(c.Settings().Languages, c.Settings().Preparing))
 	if lex == nil || len(issues) > 0 {
 		t.Fatalf("LoadWords: %v", issues)
 	}

@@ -11,18 +11,18 @@ import (
 	"go.yaml.in/yaml/v3"
 )
 
-// lex is the Lexicon of the real word lists, locales/words/*.yaml. The
-// tests read the files from disk (package locales, which loads them for the
-// bot, imports this package).
+// lex is the Lexicon of the real word lists of the six launch languages,
+// locales/words/<code>.yaml: the cases below say what their users' answers
+// mean (a Russian or Spanish word is not read by them; the words of the
+// languages in preparation are checked by lint). The tests read the files
+// from disk (package locales, which loads them for the bot, imports this
+// package).
 var lex = mustLexicon()
 
 func mustLexicon() *Lexicon {
-	files, err := filepath.Glob("../../locales/words/*.yaml")
-	if err != nil || len(files) == 0 {
-		panic("no locales/words/*.yaml")
-	}
 	var all []Words
-	for _, f := range files {
+	for _, code := range []string{"it", "en", "fr", "ar", "sq", "zh"} {
+		f := filepath.Join("..", "..", "locales", "words", code+".yaml")
 		raw, err := os.ReadFile(f)
 		if err != nil {
 			panic(err)

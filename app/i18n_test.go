@@ -1,0 +1,176 @@
+package app
+
+import (
+	"context"
+	"encoding/csv"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"teamsbot/flows"
+	"teamsbot/knowledge"
+	"teamsbot/locales"
+)
+
+// contentCopy writes the shipped content into a temporary folder, the way
+// a content team's checkout holds it.
+func contentCopy(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	for sub, fsys := range map[string]fs.FS{"locales": locales.FS, "knowledge": knowledge.FS, "flows": flows.FS} {
+		if err := os.CopyFS(filepath.Join(dir, sub), fsys); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// snapshot is every content file's bytes, by path.
+func snapshot(t *testing.T, dir string) map[string]string {
+	t.Helper()
+	out := map[string]string{}
+	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		b, err := os.ReadFile(p)
+		out[strings.TrimPrefix(p, dir)] = string(b)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func runOK(t *testing.T, args ...string) string {
+	t.Helper()
+	e, out, errOut := env(args, "", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("%s: %v\n%s%s", strings.Join(args, " "), err, out, errOut)
+	}
+	return out.String()
+}
+
+// TestExportImportRoundTrip: exporting a language and importing the file
+// untouched changes no byte of the content, in every format.
+func TestExportImportRoundTrip(t *testing.T) {
+	dir := contentCopy(t)
+	before := snapshot(t, dir)
+	for _, format := range []string{"po", "xliff", "csv"} {
+		file := filepath.Join(t.TempDir(), "fr."+format)
+		out := runOK(t, "i18n", "export", "--lang", "fr", "--format", format, "--out", file, dir)
+		if !strings.Contains(out, "texts in fr") {
+			t.Errorf("export says %q", out)
+		}
+		out = runOK(t, "i18n", "import", file, dir)
+		if !strings.Contains(out, "0 texts written in 0 files") {
+			t.Errorf("%s: import of an untouched export wrote:\n%s", format, out)
+		}
+	}
+	after := snapshot(t, dir)
+	for name, b := range before {
+		if after[name] != b {
+			t.Errorf("%s changed", name)
+		}
+	}
+}
+
+// fill sets every translation of a CSV export with fn(key, source).
+func fill(t *testing.T, file string, fn func(key, source string) string) {
+	t.Helper()
+	f, err := os.Open(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, err := csv.NewReader(f).ReadAll()
+	f.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	col := map[string]int{}
+	for i, c := range rows[0] {
+		col[c] = i
+	}
+	for _, r := range rows[1:] {
+		r[col["translation"]] = fn(r[col["key"]], r[col["source"]])
+	}
+	out, err := os.Create(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w := csv.NewWriter(out)
+	if err := w.WriteAll(rows); err != nil {
+		t.Fatal(err)
+	}
+	out.Close()
+}
+
+// TestImportRefusesBrokenTexts: a broken placeholder, a text over a
+// channel limit, a missing plural form, a changed link, a bidi override, a
+// language the content does not have, a file mixing languages, a text that
+// does not exist: each is named with its rule, and nothing is written.
+func TestImportRefusesBrokenTexts(t *testing.T) {
+	dir := contentCopy(t)
+	addLanguage(t, dir, "pt", "Português")
+	before := snapshot(t, dir)
+	row := func(lang, key, text string) string {
+		var b strings.Builder
+		w := csv.NewWriter(&b)
+		w.Write([]string{key, lang, "", "", text, "", ""})
+		w.Flush()
+		return b.String()
+	}
+	head := "key,lang,source,italian,translation,limit,where\n"
+	for name, tc := range map[string]struct{ rows, want string }{
+		"placeholder": {row("fr", "locales:school.age_is#other", "Un enfant de {{.age}} ans."), "placeholders: the source has {{.count}}"},
+		"limit":       {row("fr", "locales:menu.procedures", "Informations sur les démarches"), "limit: 30 characters, the most is 20"},
+		"plural":      {row("pt", "locales:school.age_is#one", "Uma criança de {{.count}} ano."), `form "other" is missing while one are given`},
+		"link":        {row("fr", "knowledge/routes.yaml:routes.post_office.text", "Demandez à la poste de {{.municipality}}."), "link: https://poste.it/"},
+		"bidi":        {row("fr", "locales:menu.ask", "\u202eQue voulez-vous ?"), "bidi: control U+202E"},
+		"unknown key": {row("fr", "locales:no.such.text", "Bonjour"), "unknown: no such text"},
+		"language":    {row("xx", "locales:menu.ask", "Xx?"), `language "xx" is not in locales/languages.yaml`},
+		"mixed":       {row("fr", "locales:menu.ask", "Que voulez-vous ?") + row("it", "locales:menu.ask", "Cosa vuoi?"), "one language per file"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			file := filepath.Join(t.TempDir(), "t.csv")
+			if err := os.WriteFile(file, []byte(head+tc.rows), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			e, out, _ := env([]string{"i18n", "import", file, dir}, "", nil)
+			err := Run(context.Background(), e)
+			if err == nil || !strings.Contains(err.Error()+out.String(), tc.want) {
+				t.Errorf("import: %v\n%s\nwant %q", err, out, tc.want)
+			}
+		})
+	}
+	after := snapshot(t, dir)
+	for name, b := range before {
+		if after[name] != b {
+			t.Errorf("%s was written by a refused import", name)
+		}
+	}
+}
+
+// addLanguage lists a language under preparing: in dir's languages.yaml,
+// with only its name, as a content team starts one.
+func addLanguage(t *testing.T, dir, code, name string) {
+	t.Helper()
+	path := filepath.Join(dir, "locales", "languages.yaml")
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := strings.Replace(string(b), "\npreparing: [", "\npreparing: ["+code+", ", 1)
+	if s == string(b) {
+		t.Fatal("languages.yaml has no preparing: list")
+	}
+	if err := os.WriteFile(path, []byte(s), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "locales", code+".yaml"), []byte("language.name: \""+name+"\"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
