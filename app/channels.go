@@ -1,10 +1,13 @@
 package app
 
 import (
+	"net/http"
+
 	"cmp"
 	"context"
 	"fmt"
 	"log/slog"
+	"teamsbot/adapters/webchat"
 	"time"
 
 	"teamsbot/adapters/telegram"
@@ -27,11 +30,19 @@ type channel struct {
 	sender    bot.Sender
 	endpoints []webhook.Endpoint
 	poll      func(context.Context) error
+	// mount adds routes that are not webhooks (the web chat's page and
+	// API); run is a loop serve runs beside (listening to other replicas).
+	mount  func(*http.ServeMux)
+	run    func(context.Context) error
+	keeper bot.Keeper
+	// stop ends long requests (event streams) when the server shuts down.
+	stop func()
 }
 
 // channelDeps is what a channel is built from.
 type channelDeps struct {
 	cfg     Config
+	cat     *locales.Catalog
 	langs   locales.Settings
 	store   bot.Store
 	handle  func(context.Context, bot.Inbound) error
@@ -42,7 +53,23 @@ type channelDeps struct {
 // channels are the user channels serve can run. Each maker returns
 // ok=false when its channel is not configured. A new channel is its package
 // (a sender and its endpoints), its maker and one line here.
-var channels = []func(channelDeps) (channel, bool, error){telegramChannel, whatsappChannel}
+var channels = []func(channelDeps) (channel, bool, error){telegramChannel, whatsappChannel, webchatChannel}
+
+func webchatChannel(d channelDeps) (channel, bool, error) {
+	if !d.cfg.WebChat {
+		return channel{}, false, nil
+	}
+	a, err := webchat.New(webchat.Config{
+		Store: d.store, Handle: d.handle, Origins: d.cfg.WebChatOrigins,
+		Languages: d.cat.Languages(), Match: d.cat.Match,
+		Texts:     func(lang, id string) string { return d.cat.Text(lang, id, nil) },
+		Retention: time.Duration(d.cfg.RetentionDays) * 24 * time.Hour, Log: d.log,
+	})
+	if err != nil {
+		return channel{}, false, err
+	}
+	return channel{name: webchat.Channel, sender: a, mount: a.Mount, run: a.Run, keeper: a, stop: a.Stop}, true, nil
+}
 
 func telegramChannel(d channelDeps) (channel, bool, error) {
 	if d.cfg.Telegram.Token == "" {

@@ -90,6 +90,12 @@ type Config struct {
 	// (TEAMSBOT_OPERATOR_LANG, default "it"): one of the offered languages
 	// (CheckOperatorLang, once the content is loaded).
 	OperatorLang string
+	// WebChat serves the web chat at /chat and /widget.js
+	// (TEAMSBOT_WEBCHAT, default on).
+	WebChat bool
+	// WebChatOrigins may embed the chat (TEAMSBOT_WEBCHAT_ORIGINS, comma
+	// separated: https://www.example.org,https://portal.example.org).
+	WebChatOrigins []string
 }
 
 // SlackConfig is the SLACK_* variables.
@@ -141,6 +147,7 @@ func Default() Config {
 		Misunderstood:   true,
 		EmbeddingsModel: "text-embedding",
 		OperatorLang:    "it",
+		WebChat:         true,
 	}
 }
 
@@ -188,6 +195,26 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.Demo = true
 	default:
 		errs = append(errs, fmt.Errorf("TEAMSBOT_DEMO=%q: want 1 or 0", v))
+	}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_WEBCHAT"))); v {
+	case "":
+	case "on", "1", "true", "yes":
+		c.WebChat = true
+	case "off", "0", "false", "no":
+		c.WebChat = false
+	default:
+		errs = append(errs, fmt.Errorf("TEAMSBOT_WEBCHAT=%q: want on or off", v))
+	}
+	for _, o := range strings.Split(getenv("TEAMSBOT_WEBCHAT_ORIGINS"), ",") {
+		o = strings.TrimRight(strings.TrimSpace(o), "/")
+		if o == "" {
+			continue
+		}
+		if u, err := url.Parse(o); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.Path != "" || u.RawQuery != "" {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_WEBCHAT_ORIGINS: %q is not an origin (https://host[:port])", o))
+			continue
+		}
+		c.WebChatOrigins = append(c.WebChatOrigins, o)
 	}
 	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_MISUNDERSTOOD"))); v {
 	case "":

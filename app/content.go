@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"teamsbot/adapters/webchat"
 
 	"teamsbot/activities"
 	"teamsbot/booking"
@@ -371,6 +372,12 @@ func engineMessages(cat *locales.Catalog) flow.Issues {
 		if !cat.Has(id) {
 			issues = append(issues, flow.Issue{File: "locales/" + cat.Settings().Reference + ".yaml", Severity: flow.Error, Code: "unknown-message",
 				Msg: fmt.Sprintf("the engine says %s, which is missing", id)})
+		}
+	}
+	for _, id := range webchat.Messages() {
+		if !cat.Has(id) {
+			issues = append(issues, flow.Issue{File: "locales/" + cat.Settings().Reference + ".yaml", Severity: flow.Error, Code: "unknown-message",
+				Msg: fmt.Sprintf("the web chat says %s, which is missing", id)})
 		}
 	}
 	for _, id := range deskMessages {

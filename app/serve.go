@@ -150,8 +150,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		opts = append(opts, o)
 	}
 	srv := newServer(st, m, log)
-	var polls []func(context.Context) error
-	deps := channelDeps{cfg: cfg, langs: l.Catalog.Settings(), store: st, handle: handle, metrics: m, log: log}
+	var polls, runs []func(context.Context) error
+	var stops []func()
+	deps := channelDeps{cfg: cfg, cat: l.Catalog, langs: l.Catalog.Settings(), store: st, handle: handle, metrics: m, log: log}
 	for _, build := range channels {
 		ch, ok, err := build(deps)
 		if err != nil {
@@ -162,8 +163,20 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 		opts = append(opts, bot.WithSender(ch.name, ch.sender))
 		webhook.Mount(srv.mux, m.Webhook, log, ch.endpoints...)
+		if ch.mount != nil {
+			ch.mount(srv.mux)
+		}
+		if ch.keeper != nil {
+			opts = append(opts, bot.WithKeepers(ch.keeper))
+		}
 		if ch.poll != nil {
 			polls = append(polls, ch.poll)
+		}
+		if ch.run != nil {
+			runs = append(runs, ch.run)
+		}
+		if ch.stop != nil {
+			stops = append(stops, ch.stop)
 		}
 		log.Info(ch.name+" on", "mode", map[bool]string{true: "polling", false: "webhook"}[ch.poll != nil])
 	}
@@ -223,6 +236,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	for _, stop := range stops {
+		hs.RegisterOnShutdown(stop)
+	}
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -237,6 +253,13 @@ func serve(ctx context.Context, env Env, args []string) error {
 	var pollers sync.WaitGroup
 	pollCtx, stopPoll := context.WithCancel(ctx)
 	defer stopPoll()
+	for _, run := range runs {
+		loops.Go(func() {
+			if err := run(loopCtx); err != nil {
+				log.Error("channel loop stopped", "error", err)
+			}
+		})
+	}
 	for _, poll := range polls {
 		pollers.Go(func() {
 			if err := poll(pollCtx); err != nil {

@@ -170,3 +170,7 @@ func (e *Engine) isolateReplies(replies []Reply) {
 // RTL reports whether lang is written right to left (its name in itself
 // starts with a right-to-left letter).
 func (e *Engine) RTL(lang string) bool { return e.rtl[lang] }
+
+// RTLLanguage reports whether a language is written right to left (its
+// name in itself starts with a right-to-left letter).
+func RTLLanguage(l Language) bool { return rtlName(l.Name) }

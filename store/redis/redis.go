@@ -475,3 +475,34 @@ func sortBookings(bs []bot.Booking) {
 		}
 	}
 }
+
+// Notify tells every replica listening (Listen) that topic has news, over
+// Redis pub/sub. It carries no data: listeners read what changed from the
+// store.
+func (s *Store) Notify(ctx context.Context, topic string) error {
+	return s.rdb.Publish(ctx, s.prefix+"notify:"+topic, "1").Err()
+}
+
+// Listen calls fn with each topic notified by any replica whose name
+// starts with prefix, until ctx ends. A lost connection is resumed by
+// go-redis; notifications sent meanwhile are lost, so listeners also look
+// by themselves now and then.
+func (s *Store) Listen(ctx context.Context, prefix string, fn func(topic string)) error {
+	ps := s.rdb.PSubscribe(ctx, s.prefix+"notify:"+prefix+"*")
+	defer ps.Close()
+	if _, err := ps.Receive(ctx); err != nil {
+		return err
+	}
+	ch := ps.Channel()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case m, ok := <-ch:
+			if !ok {
+				return nil
+			}
+			fn(strings.TrimPrefix(m.Channel, s.prefix+"notify:"))
+		}
+	}
+}
