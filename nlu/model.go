@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"sort"
+	"sync"
 )
 
 // Example is a sentence that belongs to an intent, in a language.
@@ -140,26 +142,20 @@ func Train(examples []Example, opts Options) (*Model, error) {
 	df := map[uint64]int{}
 	isWord := map[uint64]bool{}
 	var vocabWords []string
-	raw := bag{}
-	for _, e := range examples {
-		norm := Normalize(e.Text)
-		if norm == "" {
-			continue
-		}
-		words := Words(norm)
-		clear(raw)
-		m.ex.raw(words, raw.add)
+	prep := m.prepare(examples)
+	for i, e := range examples {
+		words, raw := prep[i].words, prep[i].feats
 		if len(raw) == 0 {
 			continue
 		}
-		for h := range raw {
-			df[h]++
+		for _, f := range raw {
+			df[f.h]++
 		}
 		for _, w := range words {
 			if w.Han {
 				// Han characters and their pairs are Chinese's words.
-				for h := range raw {
-					isWord[h] = isWord[h] || hanFeature(w.Text, h)
+				for _, f := range raw {
+					isWord[f.h] = isWord[f.h] || hanFeature(w.Text, f.h)
 				}
 				continue
 			}
@@ -181,7 +177,7 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		if w <= 0 {
 			w = 1
 		}
-		docs = append(docs, doc{raw.list(), id, w})
+		docs = append(docs, doc{raw, id, w})
 	}
 	if len(m.intents) < 2 {
 		return nil, errors.New("nlu: training needs examples of at least two intents")
@@ -222,6 +218,39 @@ func Train(examples []Example, opts Options) (*Model, error) {
 		return nil, fmt.Errorf("nlu: unknown method %q", opts.Method)
 	}
 	return m, nil
+}
+
+// prepared is an example's words and features.
+type prepared struct {
+	words []Word
+	feats []feature
+}
+
+// prepare extracts the words and features of every example, on every
+// core: each example is read on its own, and the results keep the
+// examples' order, so training stays deterministic.
+func (m *Model) prepare(examples []Example) []prepared {
+	out := make([]prepared, len(examples))
+	workers := max(1, min(runtime.GOMAXPROCS(0), 8, len(examples)/256))
+	chunk := (len(examples) + workers - 1) / workers
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			raw := bag{}
+			for i := w * chunk; i < min(len(examples), (w+1)*chunk); i++ {
+				norm := Normalize(examples[i].Text)
+				if norm == "" {
+					continue
+				}
+				words := Words(norm)
+				clear(raw)
+				m.ex.raw(words, raw.add)
+				out[i] = prepared{words, raw.list()}
+			}
+		})
+	}
+	wg.Wait()
+	return out
 }
 
 // Intents lists the intents the model knows, in training order.

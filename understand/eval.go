@@ -287,9 +287,9 @@ func Sweep(w io.Writer, outcomes []Outcome, th Thresholds) {
 	tw.Flush()
 }
 
-func codes(tr bot.Translator) []string {
+func codes(tr Catalog) []string {
 	var out []string
-	for _, l := range tr.Languages() {
+	for _, l := range allLanguages(tr) {
 		out = append(out, l.Code)
 	}
 	return out

@@ -81,6 +81,16 @@ type Catalog interface {
 	IDs(lang string) []string
 }
 
+// allLanguages are the languages offered and those in preparation, when
+// the catalog knows them (locales.Catalog.All): a language being prepared
+// is understood and measured before it is offered.
+func allLanguages(c Catalog) []bot.Language {
+	if a, ok := c.(interface{ All() []bot.Language }); ok {
+		return a.All()
+	}
+	return c.Languages()
+}
+
 // Source is the content an Understander is built from.
 type Source struct {
 	// Locales is the locales folder (examples/ and eval/ in it).
@@ -145,7 +155,7 @@ type intent struct {
 func Build(src Source) (*Understander, flow.Issues) {
 	start := time.Now()
 	var langs []string
-	for _, l := range src.Catalog.Languages() {
+	for _, l := range allLanguages(src.Catalog) {
 		langs = append(langs, l.Code)
 	}
 	u := &Understander{langs: langs, tr: src.Catalog, dir: src.Dir, th: src.Thresholds}
