@@ -276,14 +276,24 @@ func pluralOf(c Content, lang string) string {
 // listKeys name multilingual values that are search words, not sentences.
 var listKeys = map[string]bool{"keywords": true, "avoid": true}
 
-// limits are the knowledge values shown on a button or a list row, by
-// file and key.
-func limitOf(name, key string) Limit {
-	row := Limit{24, "a list row"}
+// limitOf is the longest a knowledge value may be, as the knowledge
+// loader checks it: names and titles go on a list row; summaries, steps and
+// descriptions must stay readable on a phone.
+func limitOf(name string, p []string, key string) Limit {
+	guide := strings.Contains(name, "/guides/")
+	activities := strings.HasSuffix(name, "/activities.yaml")
 	switch {
 	case key == "name" && strings.HasSuffix(name, "/kinds.yaml"),
-		key == "title" && (strings.Contains(name, "/guides/") || strings.HasSuffix(name, "/activities.yaml")):
-		return row
+		key == "title" && (guide || activities):
+		return Limit{24, "a list row"}
+	case key == "summary" && guide:
+		return Limit{400, "a guide's summary"}
+	case (key == "steps" || key == "documents") && guide:
+		return Limit{200, "an item of a guide"}
+	case key == "description" && activities && len(p) > 0 && p[0] == "activities":
+		return Limit{300, "an activity's description"}
+	case key == "text" && strings.HasSuffix(name, "/routes.yaml"):
+		return Limit{400, "a route"}
 	}
 	return Limit{}
 }
@@ -383,7 +393,7 @@ func valueUnits(name string, p []string, where string, vals map[string]*yaml.Nod
 	}
 	w := strings.Join(strings.Fields(strings.TrimSuffix(path.Base(name), ".yaml")+" "+where+" "+last), " ")
 	en, it, own := vals[c.Reference], vals[c.Italian], vals[lang]
-	lim := limitOf(name, last)
+	lim := limitOf(name, p, last)
 	if en.Kind == yaml.ScalarNode {
 		return []Unit{{Key: key, Source: en.Value, Italian: one(it), Text: one(own), Where: w, Limit: lim.N}}
 	}
@@ -394,7 +404,7 @@ func valueUnits(name string, p []string, where string, vals map[string]*yaml.Nod
 	itItems, ownItems := scalars(it), scalars(own)
 	var out []Unit
 	for i, s := range scalars(en) {
-		u := Unit{Key: key + "." + strconv.Itoa(i), Source: s, Where: fmt.Sprintf("%s, item %d", w, i+1)}
+		u := Unit{Key: key + "." + strconv.Itoa(i), Source: s, Where: fmt.Sprintf("%s, item %d", w, i+1), Limit: lim.N}
 		if i < len(itItems) {
 			u.Italian = itItems[i]
 		}
