@@ -38,7 +38,7 @@ func String(s string) string {
 	}
 	var b strings.Builder
 	b.Grow(len(s))
-	space := false
+	space, keepMarks := false, false
 	// NFKD maps compatibility forms too: full-width Latin and digits, ligatures.
 	var it norm.Iter
 	it.InitString(norm.NFKD, s)
@@ -48,13 +48,22 @@ func String(s string) string {
 			r, size := utf8.DecodeRune(seg)
 			seg = seg[size:]
 			switch {
-			case unicode.Is(unicode.Mn, r), r == 'ـ': // combining marks, Arabic tatweel
+			case r == 'ـ': // Arabic tatweel
+				continue
+			case unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Mc, r):
+				// Accents and Arabic diacritics go; the vowel signs of
+				// Bengali, Devanagari and the other Brahmic scripts are
+				// part of their letters ("না" is not "ন").
+				if keepMarks && !space {
+					b.WriteRune(r)
+				}
 				continue
 			case unicode.IsLetter(r) || unicode.IsDigit(r):
 				if space && b.Len() > 0 {
 					b.WriteByte(' ')
 				}
 				space = false
+				keepMarks = brahmic(r)
 				b.WriteRune(arabicVariant(unicode.ToLower(r)))
 			default:
 				space = true
@@ -104,4 +113,11 @@ func arabicVariant(r rune) rune {
 		return 'ك'
 	}
 	return r
+}
+
+// brahmic reports whether r is a letter of a script that writes its vowels
+// as combining marks: the Indic scripts (Devanagari to Sinhala), Thai, Lao,
+// Tibetan, Myanmar, Khmer.
+func brahmic(r rune) bool {
+	return r >= 0x0900 && r <= 0x0DFF || r >= 0x0E00 && r <= 0x109F || r >= 0x1780 && r <= 0x17FF
 }

@@ -29,6 +29,22 @@ func TestString(t *testing.T) {
 	}
 }
 
+// The vowel signs of Bengali and Devanagari are part of their letters:
+// folding keeps them, while it drops Latin accents and Arabic diacritics.
+func TestStringKeepsBrahmicVowels(t *testing.T) {
+	for in, want := range map[string]string{
+		"না": "না", "নাম": "নাম", "তিন টা": "তিন টা", "हिंदी": "हिंदी",
+		"Città ক": "citta ক", "مَرْحَبًا": "مرحبا", "ক́": "ক́",
+	} {
+		if got := String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+	if String("না") == String("ন") {
+		t.Error("না (no) and ন fold alike")
+	}
+}
+
 func TestStringBoundsWork(t *testing.T) {
 	long := "Prato \xff Firenze " + strings.Repeat("è", 600)
 	got := String(long)
