@@ -185,7 +185,7 @@ func TestOperatorLang(t *testing.T) {
 	}
 	e, _, _ := env([]string{"serve", "--addr", "127.0.0.1:0"}, "", map[string]string{"TEAMSBOT_DATA": t.TempDir(), "TEAMSBOT_OPERATOR_LANG": "xx"})
 	err = Run(context.Background(), e)
-	if want := "TEAMSBOT_OPERATOR_LANG=xx: not an offered language (it, en, fr, ar, sq, zh)"; err == nil || !strings.Contains(err.Error(), want) {
+	if want := "TEAMSBOT_OPERATOR_LANG=xx: not an offered language (it, en, fr, ar, sq, zh, uk, es, ur, bn, prs, tl)"; err == nil || !strings.Contains(err.Error(), want) {
 		t.Errorf("serve with TEAMSBOT_OPERATOR_LANG=xx: %v, want %q", err, want)
 	}
 }

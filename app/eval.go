@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	"teamsbot/bot"
@@ -20,7 +21,7 @@ import (
 // chosen; --min and friends make it a CI gate.
 func evalCmd(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "eval")
-	lang := fs.String("lang", "", "only this language")
+	lang := fs.String("lang", "", "only these languages (comma separated: it,en)")
 	minTop1 := fs.Float64("min", 0, "exit 1 when top-1 of a language is below this (0.90 = 90 %)")
 	minTop3 := fs.Float64("min-top3", 0, "exit 1 when top-3 of a language is below this")
 	maxWrong := fs.Float64("max-wrong", 1, "exit 1 when a language's rate of confident mistakes is above this")
@@ -36,10 +37,15 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 	}
 	langs := langCodesOf(l.Catalog)
 	if *lang != "" {
-		if !slices.Contains(langs, *lang) {
-			return fmt.Errorf("--lang %s: not a language of the content (have: %s)", *lang, langCodes(l))
+		var only []string
+		for _, code := range strings.Split(*lang, ",") {
+			code = strings.TrimSpace(code)
+			if !slices.Contains(langs, code) {
+				return fmt.Errorf("--lang %s: not a language of the content (have: %s)", code, langCodes(l))
+			}
+			only = append(only, code)
 		}
-		langs = []string{*lang}
+		langs = only
 	}
 	src := understand.Source{Locales: c.Locales, Catalog: l.Catalog, Dir: l.Directory, Program: l.Program, Options: nlu.Options{Method: nlu.Method(*method)}}
 	u := l.Understander

@@ -164,6 +164,7 @@ func addLanguage(t *testing.T, dir, code, name string) {
 		t.Fatal(err)
 	}
 	s := strings.Replace(string(b), "\npreparing: [", "\npreparing: ["+code+", ", 1)
+	s = strings.Replace(s, "["+code+", ]", "["+code+"]", 1)
 	if s == string(b) {
 		t.Fatal("languages.yaml has no preparing: list")
 	}

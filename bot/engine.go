@@ -522,6 +522,17 @@ func (t *turn) pickedLanguage() (string, bool) {
 	return scriptLanguage(text, t.e.langs)
 }
 
+// reviewNote tells a user who chose a language whose texts no native
+// speaker has checked yet, so that an odd sentence is not taken as the
+// office's word.
+func (t *turn) reviewNote() {
+	for _, l := range t.e.langs {
+		if l.Code == t.s.Lang && l.Review != "" {
+			t.say("language.unreviewed", nil)
+		}
+	}
+}
+
 func (t *turn) chooseLanguage() error {
 	s := t.s
 	code, ok := t.pickedLanguage()
@@ -542,6 +553,7 @@ func (t *turn) chooseLanguage() error {
 	}
 	s.Lang = code
 	t.event(Event{Kind: EventLanguage})
+	t.reviewNote()
 	if s.Consent == 0 {
 		if err := transition(t.ctx, s, "choose_language"); err != nil {
 			return err

@@ -53,6 +53,7 @@ func (t *turn) understand(strict bool) (bool, error) {
 		t.s.Lang = u.Lang
 		t.event(Event{Kind: EventLanguage, Reason: "detected"})
 		t.say("language.changed", nil)
+		t.reviewNote()
 		t.offer(Option{ID: "c:lang:" + prev, Label: t.e.languageName(prev)})
 		if len(u.Routes) > 0 {
 			// Labels in the new language.

@@ -15,6 +15,10 @@ type Language struct {
 	// Preparing marks a language still being translated: its texts are
 	// checked and measured, but it is not offered to users.
 	Preparing bool
+	// Review says how its texts were produced while no native speaker has
+	// checked them ("machine translation..."): users who choose it are told
+	// (language.unreviewed). Empty once reviewed.
+	Review string
 }
 
 // Translator renders locale messages. Package locales implements it over a
@@ -36,7 +40,7 @@ type Translator interface {
 // EngineMessages are the message ids the engine itself says (not the flows);
 // `teamsbot lint` checks they exist.
 var EngineMessages = []string{
-	"language.name", "language.ask", "language.changed",
+	"language.name", "language.ask", "language.changed", "language.unreviewed",
 	"command.menu", "command.back", "command.operator", "command.language", "command.privacy", "command.forget", "command.restart",
 	"privacy.notice", "privacy.accept", "privacy.decline", "privacy.please", "privacy.declined", "privacy.forget",
 	"welcome.hello", "welcome.back",

@@ -196,7 +196,7 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 			issues = append(issues, flow.Issue{File: path, Line: 1, Severity: flow.Error, Code: "no-name", Msg: "missing language.name: the language's name in itself, shown in the language question"})
 		}
 		about := st.About[code]
-		c.langs = append(c.langs, bot.Language{Code: code, Name: name, Italian: about.Italian, Script: about.Script, Preparing: preparing})
+		c.langs = append(c.langs, bot.Language{Code: code, Name: name, Italian: about.Italian, Script: about.Script, Preparing: preparing, Review: about.Review})
 	}
 	if len(tags) > 0 {
 		c.matcher = language.NewMatcher(tags)

@@ -176,7 +176,7 @@ func TestShippedLocalesAreComplete(t *testing.T) {
 	if len(issues) > 0 {
 		t.Errorf("shipped locales have issues:\n%v", issues)
 	}
-	want := []string{"it", "en", "fr", "ar", "sq", "zh"}
+	want := []string{"it", "en", "fr", "ar", "sq", "zh", "uk", "es", "ur", "bn", "prs", "tl"}
 	langs := c.Languages()
 	if len(langs) != len(want) {
 		t.Fatalf("languages = %v", langs)

@@ -2,6 +2,7 @@ package understand_test
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -62,9 +63,17 @@ func TestEvalQuestionsAreNotExamples(t *testing.T) {
 			t.Errorf("%s:%d: a held-out question without the address it comes from", q.File, q.Line)
 		}
 	}
+	// 40 real questions for each launch language; the languages added in
+	// December 2026 have what could be found in public in them (13 to 53,
+	// locales/reviews/<code>.md), and at least 10, until more are collected.
+	launch := []string{"it", "en", "fr", "ar", "sq", "zh"}
 	for _, lang := range langs {
-		if perLang[lang] < 40 {
-			t.Errorf("%d held-out questions in %s; at least 40 are needed", perLang[lang], lang)
+		least := 10
+		if slices.Contains(launch, lang) {
+			least = 40
+		}
+		if perLang[lang] < least {
+			t.Errorf("%d held-out questions in %s; at least %d are needed", perLang[lang], lang, least)
 		}
 	}
 	// And lint would say so.

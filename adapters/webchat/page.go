@@ -41,7 +41,7 @@ var pageTmpl = template.Must(template.New("page").Parse(`<!doctype html>
 <body{{if .Embed}} class="embed"{{end}}>
 <script type="application/json" id="chat-config">{{.Config}}</script>
 <header id="chat-header"><h1 id="chat-title">{{.Title}}</h1><nav id="chat-tools"></nav></header>
-<main id="chat-log" role="log" aria-live="polite" aria-relevant="additions" tabindex="-1"></main>
+<main id="chat-log" tabindex="0"></main>
 <form id="chat-form" autocomplete="off"><label for="chat-input" id="chat-input-label" class="visually-hidden">{{.Input}}</label>
 <textarea id="chat-input" rows="1" maxlength="4000"></textarea><button id="chat-send" type="submit">{{.Send}}</button></form>
 <div id="chat-status" role="status" aria-live="polite"></div>
