@@ -90,12 +90,25 @@ type Config struct {
 	// (TEAMSBOT_OPERATOR_LANG, default "it"): one of the offered languages
 	// (CheckOperatorLang, once the content is loaded).
 	OperatorLang string
+	// Translate translates between users and operators at the desk; off
+	// without a URL.
+	Translate TranslateConfig
 	// WebChat serves the web chat at /chat and /widget.js
 	// (TEAMSBOT_WEBCHAT, default on).
 	WebChat bool
 	// WebChatOrigins may embed the chat (TEAMSBOT_WEBCHAT_ORIGINS, comma
 	// separated: https://www.example.org,https://portal.example.org).
 	WebChatOrigins []string
+}
+
+// TranslateConfig is the TEAMSBOT_TRANSLATE_* variables.
+type TranslateConfig struct {
+	// URL is a LibreTranslate server (http://localhost:5000) or, with a
+	// Model, an OpenAI-compatible API (http://localhost:8000/v1).
+	URL     string
+	Model   string // TEAMSBOT_TRANSLATE_MODEL: the model of an OpenAI-compatible API
+	Key     Secret // TEAMSBOT_TRANSLATE_KEY: its API key, if it needs one
+	Timeout time.Duration
 }
 
 // SlackConfig is the SLACK_* variables.
@@ -195,6 +208,25 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.Demo = true
 	default:
 		errs = append(errs, fmt.Errorf("TEAMSBOT_DEMO=%q: want 1 or 0", v))
+	}
+	str("TEAMSBOT_TRANSLATE_URL", &c.Translate.URL)
+	str("TEAMSBOT_TRANSLATE_MODEL", &c.Translate.Model)
+	if v := getenv("TEAMSBOT_TRANSLATE_KEY"); v != "" {
+		c.Translate.Key = Secret(v)
+	}
+	if c.Translate.URL != "" {
+		if u, err := url.Parse(c.Translate.URL); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_TRANSLATE_URL=%q: want the service's address, like http://localhost:5000", c.Translate.URL))
+		}
+	}
+	c.Translate.Timeout = 5 * time.Second
+	if v := getenv("TEAMSBOT_TRANSLATE_TIMEOUT"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > time.Minute {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_TRANSLATE_TIMEOUT=%q: want a duration up to 1m, like 5s", v))
+		} else {
+			c.Translate.Timeout = d
+		}
 	}
 	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_WEBCHAT"))); v {
 	case "":

@@ -66,7 +66,10 @@ func DirContent(dir string) (Content, error) {
 
 // Loaded is checked, compiled content.
 type Loaded struct {
-	Catalog   *locales.Catalog
+	Catalog *locales.Catalog
+	// Glossary names the Italian administrative terms in every language
+	// (the machine translation at the desk keeps them).
+	Glossary  *locales.Glossary
 	Program   *flow.Program
 	Actions   bot.Actions
 	Directory *knowledge.Directory
@@ -241,6 +244,7 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 		issues = append(issues, isolateChecks(cat)...)
 		glossary, gis := locales.LoadGlossary(c.Locales)
 		prefix("locales", gis)
+		l.Glossary = glossary
 		issues = append(issues, glossaryChecks(glossary, cat, dir)...)
 		if dir != nil {
 			u, uis := understand.Build(understand.Source{Locales: c.Locales, Catalog: cat, Dir: dir, Program: prog})

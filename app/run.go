@@ -201,12 +201,14 @@ func engineFor(l *Loaded, cfg Config, operators bool) (*bot.Engine, error) {
 		Operators:          operators,
 		KeepsMisunderstood: cfg.Misunderstood,
 		Controller:         cfg.Controller,
+		// Translation happens at the desk: only with operators.
+		TranslatesHandoffs: operators && cfg.Translate.URL != "",
 	})
 }
 
 func chat(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "chat")
-	lang := fs.String("lang", "", "the user's language (it, en, fr, ar, sq, zh); without it the bot asks")
+	lang := fs.String("lang", "", "the user's language (it, en, fr, ar, sq, zh, uk, es, ur, bn, prs, tl); without it the bot asks")
 	dir := fs.String("dir", "", "content folder (default: embedded content or TEAMSBOT_CONTENT)")
 	persist := fs.Bool("persist", false, "keep the conversation in the embedded store (TEAMSBOT_DATA), so it goes on after a restart")
 	demo := fs.Bool("demo", true, "let the example calendars and activities be booked and joined (--demo=false: as users see it)")

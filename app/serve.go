@@ -187,13 +187,14 @@ func serve(ctx context.Context, env Env, args []string) error {
 			Hours: operatorHours(cfg.Slack.Hours, l.Directory), Languages: l.Catalog.Languages(), Texts: l.Catalog, Lang: cfg.OperatorLang,
 			// A PUA with its own channel (knowledge/schedules.yaml) gets the
 			// handoffs of its users: the one being booked, or in its province.
-			Route: func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) }}, st, log)
+			Route:     func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) },
+			Translate: newTranslator(cfg.Translate, l), TranslateTimeout: cfg.Translate.Timeout}, st, log)
 		if err != nil {
 			return err
 		}
 		opts = append(opts, bot.WithDesk(desk))
 		webhook.Mount(srv.mux, m.Webhook, log, desk.Endpoints()...)
-		log.Info("slack operators' desk on")
+		log.Info("slack operators' desk on", "translation", cfg.Translate.URL != "")
 	}
 	svc = bot.NewService(eng, st, serviceConfig(cfg, log), opts...)
 	l.SetStore(st, svc) // now the activities can tell a promoted user

@@ -36,6 +36,9 @@ type Config struct {
 	// KeepsMisunderstood: the texts not understood are kept (masked, not
 	// linked to the user); the privacy notice says so.
 	KeepsMisunderstood bool
+	// TranslatesHandoffs: messages between users and operators are machine
+	// translated (the privacy notice says so).
+	TranslatesHandoffs bool
 	// Controller is the data controller the privacy notice names (the
 	// public body that runs the bot).
 	Controller string
@@ -575,6 +578,9 @@ func (t *turn) privacyNotice(first bool) {
 	d := map[string]string{"days": strconv.Itoa(t.e.cfg.RetentionDays)}
 	if t.e.cfg.KeepsMisunderstood {
 		d["misunderstood"] = "yes"
+	}
+	if t.e.cfg.TranslatesHandoffs {
+		d["translated"] = "yes"
 	}
 	if t.e.cfg.Controller != "" {
 		d["controller"] = t.e.cfg.Controller

@@ -47,6 +47,7 @@ func (t *turn) inHandoff(cmd string) error {
 	s := t.s
 	switch cmd {
 	case "menu", "start", "restart", "retry":
+		delete(s.Vars, varOriginal)
 		t.event(Event{Kind: EventHandoffEnded, Reason: "user_left"})
 		if err := transition(t.ctx, s, "give_back"); err != nil {
 			return err
@@ -57,6 +58,13 @@ func (t *turn) inHandoff(cmd string) error {
 		return t.runCommand(cmd)
 	case "forget_yes":
 		return t.forget()
+	case "original":
+		// The operator's own words behind the last machine translation.
+		if orig := s.Vars[varOriginal]; orig != "" {
+			t.say("operator.original_is", nil)
+			t.out.Replies = append(t.out.Replies, Reply{Text: orig, Lang: "", FromOperator: t.e.tr.Text(s.Lang, "operator.someone", nil)})
+			return nil
+		}
 	}
 	if s.Pending == PendingForget {
 		// "Delete everything?" was asked during the handoff: this is the
@@ -97,7 +105,7 @@ func (e *Engine) OperatorJoined(ctx context.Context, s *Session, name string, no
 
 // OperatorSays relays an operator's text to the user, marked as coming from a
 // person.
-func (e *Engine) OperatorSays(ctx context.Context, s *Session, name, text string, now time.Time) (Turn, error) {
+func (e *Engine) OperatorSays(ctx context.Context, s *Session, name string, msg OperatorText, now time.Time) (Turn, error) {
 	if s.State != StateWaiting && s.State != StateOperator {
 		return Turn{}, ErrNotInHandoff
 	}
@@ -110,8 +118,42 @@ func (e *Engine) OperatorSays(ctx context.Context, s *Session, name, text string
 		name = e.tr.Text(s.Lang, "operator.someone", nil)
 	}
 	s.Updated = now.Unix()
-	return Turn{Replies: []Reply{{Text: text, Lang: s.Lang, FromOperator: name}}}, nil
+	r := Reply{Text: msg.Text, Lang: s.Lang, FromOperator: name}
+	switch {
+	case msg.Original != "" && msg.Original != msg.Text:
+		// Machine-translated: said so, and the operator's own words are
+		// one tap away.
+		r.Text += "\n\n" + e.tr.Text(s.Lang, "operator.machine_translated", nil)
+		r.MessageIDs = append(r.MessageIDs, "operator.machine_translated")
+		r.Options = []Option{{ID: "c:original", Label: e.tr.Text(s.Lang, "operator.show_original", nil), MessageID: "operator.show_original"}}
+		if s.Vars == nil {
+			s.Vars = map[string]string{}
+		}
+		s.Vars[varOriginal] = msg.Original
+	case msg.Failed:
+		r.Text += "\n\n" + e.tr.Text(s.Lang, "operator.translation_failed", nil)
+		r.MessageIDs = append(r.MessageIDs, "operator.translation_failed")
+	}
+	return Turn{Replies: []Reply{r}}, nil
 }
+
+// OperatorText is what an operator wrote, as the user is to read it.
+type OperatorText struct {
+	// Text is what the user reads: the operator's words, or their machine
+	// translation into the user's language.
+	Text string
+	// Original is the operator's own words when Text is a machine
+	// translation of them ("" otherwise): the user is told, and can read
+	// them (the "original" command).
+	Original string
+	// Failed says a translation was tried and failed: Text is the
+	// operator's own words, and the user is told why they may not read them.
+	Failed bool
+}
+
+// varOriginal keeps, in the session, the operator's last message before
+// its machine translation, until the handoff ends.
+const varOriginal = "_operator_original"
 
 // GiveBack returns the conversation to the bot: the user is told, and finds
 // the question they were on, or the menu.
@@ -218,6 +260,7 @@ func (e *Engine) endHandoff(ctx context.Context, s *Session, now time.Time) (*tu
 		return nil, err
 	}
 	s.Since, s.Pending = 0, ""
+	delete(s.Vars, varOriginal)
 	return &turn{e: e, ctx: ctx, s: s, now: now}, nil
 }
 

@@ -300,12 +300,12 @@ func (s *Service) OperatorJoined(ctx context.Context, conv, name string) error {
 // id of the message (stable across the desk's retries): like a user's
 // message id it is recorded in the session with the turn, so a retry is
 // relayed once and a message whose turn failed is relayed when retried.
-func (s *Service) OperatorSays(ctx context.Context, conv, name, text, id string) error {
+func (s *Service) OperatorSays(ctx context.Context, conv, name string, msg OperatorText, id string) error {
 	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
 		if id != "" && !sess.firstSeen(id, s.now(), s.cfg.DedupTTL) {
 			return Turn{duplicate: true}, nil
 		}
-		return s.engine.OperatorSays(ctx, sess, name, text, s.now())
+		return s.engine.OperatorSays(ctx, sess, name, msg, s.now())
 	})
 }
 

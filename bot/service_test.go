@@ -291,7 +291,7 @@ func TestHandoffRelayAndGiveBack(t *testing.T) {
 	if got := f.out.take("u1"); len(got) != 1 || !strings.Contains(got[0].Text, "Giulia") {
 		t.Fatalf("joined: %+v", got)
 	}
-	if err := f.svc.OperatorSays(ctx, "test:u1", "Giulia", "Ciao! Puoi venire martedì.", "slack:COPS:1.1"); err != nil {
+	if err := f.svc.OperatorSays(ctx, "test:u1", "Giulia", bot.OperatorText{Text: "Ciao! Puoi venire martedì."}, "slack:COPS:1.1"); err != nil {
 		t.Fatal(err)
 	}
 	if got := f.out.take("u1"); len(got) != 1 || got[0].FromOperator != "Giulia" || got[0].Text != "Ciao! Puoi venire martedì." {

@@ -51,11 +51,12 @@ var EngineMessages = []string{
 	"route.did_you_mean", "route.none", "route.not_understood", "place.understood", "place.outside", "chat.thanks",
 	"operator.queue", "operator.closed_hours", "operator.later", "day.today", "day.tomorrow",
 	"operator.timeout", "operator.try_again", "operator.callback", "operator.closed", "feedback.ask", "feedback.thanks",
+	"operator.machine_translated", "operator.show_original", "operator.translation_failed", "operator.original_is",
 	"operator.unavailable", "operator.waiting", "operator.cancel", "operator.relayed", "operator.joined", "operator.joined_named", "operator.someone", "operator.left", "operator.gave_back",
 }
 
 // EngineLabels are the engine's messages shown on buttons.
 var EngineLabels = []string{
 	"privacy.accept", "privacy.decline", "privacy.forget", "common.menu", "common.continue", "common.try_again",
-	"common.operator", "forget.yes", "forget.no", "operator.cancel", "route.none", "common.choose", "operator.try_again", "operator.callback",
+	"common.operator", "forget.yes", "forget.no", "operator.cancel", "operator.show_original", "route.none", "common.choose", "operator.try_again", "operator.callback",
 }

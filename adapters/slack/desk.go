@@ -22,12 +22,17 @@ import (
 // Operators is how the desk reaches conversations (bot.Service).
 type Operators interface {
 	OperatorJoined(ctx context.Context, conv, name string) error
-	// OperatorSays relays text; id identifies the Slack message, so a
-	// retried event is relayed once.
-	OperatorSays(ctx context.Context, conv, name, text, id string) error
+	// OperatorSays relays what the operator wrote (translated or not); id
+	// identifies the Slack message, so a retried event is relayed once.
+	OperatorSays(ctx context.Context, conv, name string, msg bot.OperatorText, id string) error
 	GiveBack(ctx context.Context, conv string) error
 	Close(ctx context.Context, conv string) error
 	TimedOut(ctx context.Context, conv string) error
+}
+
+// Translator translates a text between two languages (package translate).
+type Translator interface {
+	Translate(ctx context.Context, text, from, to string) (string, error)
 }
 
 // KV is what the desk keeps in the store: its records, once-only marks
@@ -62,6 +67,14 @@ type Config struct {
 	// Texts are the locale messages (desk.*, listed in Messages) the desk
 	// shows operators; nil shows the message ids.
 	Texts bot.Translator
+	// Translate, when set, translates between the users' languages and the
+	// operators' (package translate): each user message appears in the
+	// thread translated, the original below; each operator reply reaches
+	// the user translated, the original one tap away. Off when nil.
+	Translate Translator
+	// TranslateTimeout bounds one translation (default 5 s): a slower or
+	// failing translator never holds a message, which goes as written.
+	TranslateTimeout time.Duration
 	// Lang is the operators' language (TEAMSBOT_OPERATOR_LANG, default
 	// "it"): every text of the desk is in it.
 	Lang string
@@ -128,6 +141,7 @@ var Messages = []string{
 	"desk.agenda.title", "desk.agenda.none", "desk.agenda.mediator", "desk.agenda.present", "desk.agenda.absent",
 	"desk.attendance.attended", "desk.attendance.no_show", "desk.cancelled", "desk.proposal",
 	"desk.list.empty", "desk.list.count", "desk.list.open_link", "desk.list.unavailable",
+	"desk.translated", "desk.original", "desk.translate_failed", "desk.sent_translated", "desk.not_translated",
 }
 
 // t is the desk's message id in the operators' language, filled with data
@@ -334,7 +348,44 @@ func (d *Desk) Relay(ctx context.Context, conv string, in bot.Inbound, ended str
 		d.refresh(ctx, r)
 		return nil
 	}
-	return d.thread(ctx, r, d.userLine(in))
+	line := d.userLine(in)
+	if in.Text != "" && d.translates(r.Lang) {
+		lang := map[string]string{"lang": d.langName(r.Lang)}
+		if tr, err := d.translate(ctx, in.Text, r.Lang, d.cfg.Lang); err == nil {
+			// The translation first, the user's own words below.
+			line = d.t("desk.translated", lang) + "\n" + escape(tr) + "\n" + d.t("desk.original", nil) + " " + line
+		} else {
+			line += "\n" + d.t("desk.translate_failed", lang)
+		}
+	}
+	return d.thread(ctx, r, line)
+}
+
+// translates reports whether messages in lang are translated for the
+// operators (and theirs back).
+func (d *Desk) translates(lang string) bool {
+	return d.cfg.Translate != nil && lang != "" && lang != d.cfg.Lang
+}
+
+// translate runs one translation within the desk's budget. What failed is
+// logged without the text.
+func (d *Desk) translate(ctx context.Context, text, from, to string) (string, error) {
+	budget := d.cfg.TranslateTimeout
+	if budget <= 0 {
+		budget = 5 * time.Second
+	}
+	ctx, cancel := context.WithTimeout(ctx, budget)
+	defer cancel()
+	start := time.Now()
+	out, err := d.cfg.Translate.Translate(ctx, text, from, to)
+	if err == nil && strings.TrimSpace(out) == "" {
+		err = errors.New("an empty translation")
+	}
+	if err != nil {
+		d.log.Warn("translation failed", "from", from, "to", to, "took", time.Since(start), "error", err)
+		return "", err
+	}
+	return out, nil
 }
 
 // Forget implements bot.Desk: every case the conversation had loses what

@@ -191,13 +191,31 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 			return nil
 		}
 	}
-	err = d.ops.OperatorSays(ctx, rec.Conv, name, unescape(m.Text), "slack:"+m.Channel+":"+m.TimeStamp)
+	text := unescape(m.Text)
+	msg := bot.OperatorText{Text: text}
+	note := ""
+	if d.translates(rec.Lang) {
+		lang := map[string]string{"lang": d.langName(rec.Lang)}
+		if tr, err := d.translate(ctx, text, d.cfg.Lang, rec.Lang); err == nil {
+			msg = bot.OperatorText{Text: tr, Original: text}
+			note = d.t("desk.sent_translated", lang) + "\n" + escape(tr)
+		} else {
+			msg.Failed = true
+			note = d.t("desk.not_translated", lang)
+		}
+	}
+	err = d.ops.OperatorSays(ctx, rec.Conv, name, msg, "slack:"+m.Channel+":"+m.TimeStamp)
 	if errors.Is(err, bot.ErrUnavailable) {
 		return err // not relayed: Slack delivers the event again
 	}
 	if err != nil {
 		d.log.Warn("operator message not delivered", "error", err)
 		d.thread(ctx, rec, d.t("desk.note.not_delivered", map[string]string{"reason": escape(reason(err))}))
+		return nil
+	}
+	if note != "" {
+		// What the user received, so the operator can check it.
+		d.thread(ctx, rec, note)
 	}
 	return nil
 }

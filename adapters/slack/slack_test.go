@@ -156,6 +156,10 @@ type rig struct {
 	seq  int
 	// texts are the locale messages (the desk's among them).
 	texts bot.Translator
+	// hint is the user's language as the channel says it (default ar).
+	hint string
+	// option, when set, is pressed instead of typing (the next say).
+	option string
 }
 
 func newRig(t *testing.T) *rig { return newRigOn(t, memory.New()) }
@@ -200,7 +204,14 @@ func (r *rig) waiting(t *testing.T) {
 func (r *rig) say(t *testing.T, text string) []bot.Reply {
 	t.Helper()
 	r.seq++
-	in := bot.Inbound{Channel: "whatsapp", UserID: "393331234567", ID: fmt.Sprint("m", r.seq), Text: text, LangHint: "ar"}
+	hint := r.hint
+	if hint == "" {
+		hint = "ar"
+	}
+	in := bot.Inbound{Channel: "whatsapp", UserID: "393331234567", ID: fmt.Sprint("m", r.seq), Text: text, LangHint: hint}
+	if r.option != "" {
+		in.Text, in.Option, r.option = "", r.option, ""
+	}
 	if err := r.svc.Handle(context.Background(), in); err != nil {
 		t.Fatal(err)
 	}

@@ -279,7 +279,7 @@ func (r Runner) one(ctx context.Context, path string, t Test, lang string) (Fail
 		case turn.Operator != nil && turn.Operator.Join != "":
 			out, err = r.Engine.OperatorJoined(ctx, sess, turn.Operator.Join, now)
 		case turn.Operator != nil && turn.Operator.Says != "":
-			out, err = r.Engine.OperatorSays(ctx, sess, "", turn.Operator.Says, now)
+			out, err = r.Engine.OperatorSays(ctx, sess, "", bot.OperatorText{Text: turn.Operator.Says}, now)
 		case turn.Operator != nil && turn.Operator.GiveBack:
 			out, err = r.Engine.GiveBack(ctx, sess, now)
 		default:

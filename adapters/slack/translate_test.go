@@ -1,0 +1,179 @@
+package slack_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	deskpkg "teamsbot/adapters/slack"
+	"teamsbot/bot"
+	"teamsbot/internal/translatetest"
+	"teamsbot/store/memory"
+	"teamsbot/translate"
+)
+
+// translatedRig is a desk whose operators read Italian, translating
+// through the fake service with the glossary's Questura protected.
+func translatedRig(t *testing.T, fake *translatetest.Server, hint string) *rig {
+	t.Helper()
+	tr := &translate.Protect{T: &translate.LibreTranslate{URL: fake.URL}, Terms: []translate.Term{
+		{Italian: "Questura", Name: map[string]string{"it": "Questura", "ar": "Questura (مكتب الهجرة في الشرطة)", "zh": "Questura（警察局）"}},
+	}}
+	r := newRigOn(t, memory.New(), func(c *deskpkg.Config) { c.Translate, c.TranslateTimeout = tr, 300*time.Millisecond })
+	r.hint = hint
+	return r
+}
+
+// threadPost waits for the next post in the case's thread and returns its
+// text and thread.
+func (r *rig) threadPost(t *testing.T) (text, thread string) {
+	t.Helper()
+	eventually(t, "a post in the thread", func() bool {
+		for _, p := range r.fake.take("chat.postMessage") {
+			if p.Form.Get("thread_ts") != "" {
+				text, thread = p.Form.Get("text"), p.Form.Get("thread_ts")
+				return true
+			}
+		}
+		return false
+	})
+	return text, thread
+}
+
+func (r *rig) threadText(t *testing.T) string {
+	t.Helper()
+	text, _ := r.threadPost(t)
+	return text
+}
+
+// operatorReply has the operator write in the thread and returns what the
+// user received.
+func (r *rig) operatorReply(t *testing.T, thread, id, text string) bot.Reply {
+	t.Helper()
+	r.event(t, id, map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": text, "ts": "1780042" + id[2:] + ".000100", "thread_ts": thread, "channel_type": "channel"})
+	var got bot.Reply
+	eventually(t, "the operator's message", func() bool {
+		for _, rep := range r.user.take() {
+			if rep.FromOperator != "" {
+				got = rep
+				return true
+			}
+		}
+		return false
+	})
+	return got
+}
+
+// startHandoff brings the user to a waiting handoff.
+func (r *rig) startHandoff(t *testing.T) {
+	t.Helper()
+	r.say(t, "hi")
+	r.say(t, "1")
+	r.say(t, "operator")
+	posts := r.fake.take("chat.postMessage")
+	if len(posts) != 1 {
+		t.Fatalf("no case message: %+v", posts)
+	}
+}
+
+// A handoff in Arabic with an Italian desk, both ways: the operator reads
+// the translation first and the user's words below; the user reads the
+// operator's answer translated, marked as such, with its Questura glossed
+// as the glossary says and the original one tap away; the thread shows
+// what was sent. Then the translator fails and times out: nothing is held,
+// the originals go through with a note on both sides.
+func TestTranslatedHandoffBothWays(t *testing.T) {
+	for _, lang := range []struct{ code, user, gloss string }{
+		{"ar", "أحتاج موعدا في Questura", "Questura (مكتب الهجرة في الشرطة)"},
+		{"zh", "我需要去Questura预约", "Questura（警察局）"},
+	} {
+		t.Run(lang.code, func(t *testing.T) {
+			fake := translatetest.New()
+			defer fake.Close()
+			r := translatedRig(t, fake, lang.code)
+			r.startHandoff(t)
+			r.say(t, lang.user)
+			line, thread := r.threadPost(t)
+			// Slack text escapes ">": the fake's tag reads "[ar&gt;it]".
+			want := strings.ReplaceAll(translatetest.Translation("", lang.code, "it"), ">", "&gt;")
+			if !strings.Contains(line, "Traduzione automatica da") || !strings.Contains(line, want) || !strings.Contains(line, "Originale:") || !strings.Contains(line, lang.user) {
+				t.Errorf("thread line:\n%s", line)
+			}
+			if i, j := strings.Index(line, want), strings.Index(line, "Originale:"); i < 0 || j < i {
+				t.Errorf("the translation must come first:\n%s", line)
+			}
+
+			got := r.operatorReply(t, thread, "Ev11", "Deve andare in Questura martedì.")
+			if !strings.HasPrefix(got.Text, translatetest.Translation("Deve andare in "+lang.gloss+" martedì.", "it", lang.code)) {
+				t.Errorf("the user read: %q", got.Text)
+			}
+			if !strings.Contains(strings.Join(got.MessageIDs, " "), "operator.machine_translated") || len(got.Options) != 1 || got.Options[0].ID != "c:original" {
+				t.Errorf("not marked as a machine translation, or no way to the original: %+v", got)
+			}
+			if note := r.threadText(t); !strings.Contains(note, "Inviato in") {
+				t.Errorf("the thread does not say what was sent: %q", note)
+			}
+			r.option = "c:original"
+			orig := r.say(t, "")
+			if len(orig) < 2 || orig[len(orig)-1].Text != "Deve andare in Questura martedì." {
+				t.Errorf("show the original: %+v", orig)
+			}
+			if posts := r.fake.take("chat.postMessage"); len(posts) != 0 {
+				t.Errorf("asking for the original was relayed to the operator: %+v", posts)
+			}
+
+			// The translator fails, then is too slow: the messages go as written.
+			for i, breakIt := range []func(){func() { fake.Fail(500) }, func() { fake.Fail(0); fake.Slow(10 * time.Second) }} {
+				breakIt()
+				start := time.Now()
+				r.say(t, lang.user)
+				if took := time.Since(start); took > 5*time.Second {
+					t.Errorf("case %d: the user's message waited %v for the translator", i, took)
+				}
+				line := r.threadText(t)
+				if !strings.Contains(line, lang.user) || !strings.Contains(line, "Traduzione non riuscita") {
+					t.Errorf("case %d: thread line without translation:\n%s", i, line)
+				}
+				got := r.operatorReply(t, thread, "Ev2"+string(rune('0'+i)), "Va bene.")
+				if !strings.HasPrefix(got.Text, "Va bene.") || !strings.Contains(strings.Join(got.MessageIDs, " "), "operator.translation_failed") {
+					t.Errorf("case %d: the user got %+v", i, got)
+				}
+				if note := r.threadText(t); !strings.Contains(note, "non riuscita") {
+					t.Errorf("case %d: the thread does not say the translation failed: %q", i, note)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkRelayTranslated is a user's message relayed to the desk's thread during a
+// handoff, without translation and with a translator that takes 200 ms:
+// the difference is what translation adds to each message.
+func BenchmarkRelayTranslated(b *testing.B) {
+	for _, tc := range []struct {
+		name  string
+		delay time.Duration
+		on    bool
+	}{{"plain", 0, false}, {"translated-200ms", 200 * time.Millisecond, true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			t := &testing.T{}
+			fake := translatetest.New()
+			defer fake.Close()
+			fake.Slow(tc.delay)
+			var r *rig
+			if tc.on {
+				r = translatedRig(t, fake, "ar")
+			} else {
+				r = newRigOn(t, memory.New())
+				r.hint = "ar"
+			}
+			r.startHandoff(t)
+			b.ResetTimer()
+			for range b.N {
+				r.say(t, "أحتاج موعدا")
+			}
+			b.StopTimer()
+			r.fake.take("chat.postMessage")
+		})
+	}
+}
