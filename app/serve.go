@@ -188,7 +188,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 			// A PUA with its own channel (knowledge/schedules.yaml) gets the
 			// handoffs of its users: the one being booked, or in its province.
 			Route:     func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) },
-			Translate: newTranslator(cfg.Translate, l), TranslateTimeout: cfg.Translate.Timeout}, st, log)
+			Translate: newTranslator(cfg.Translate, l), TranslateTimeout: cfg.Translate.Timeout,
+			Answers: DeskAnswers(l, cfg.OperatorLang)}, st, log)
 		if err != nil {
 			return err
 		}

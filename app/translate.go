@@ -1,9 +1,14 @@
 package app
 
 import (
+	"context"
+	"slices"
+	"strings"
+
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
 	"net/http"
+	"teamsbot/internal/fold"
 	"time"
 
 	slackdesk "teamsbot/adapters/slack"
@@ -53,4 +58,65 @@ func englishName(code string) string {
 		return n
 	}
 	return code
+}
+
+// DeskAnswers is what operators can send from a thread, in the operators'
+// language lang: the guides, found by their id or by the words of the
+// query as the bot understands users (the same classifier), and the saved
+// replies (reply.* locale messages), found by id or by a word of theirs.
+func DeskAnswers(l *Loaded, lang string) slackdesk.Answers {
+	var guides, replies []slackdesk.Answer
+	for _, g := range l.Directory.Guides() {
+		guides = append(guides, slackdesk.Answer{What: "guide:" + g.ID, Title: g.TitleIn(lang)})
+	}
+	for _, id := range l.Catalog.IDs(l.Catalog.Settings().Reference) {
+		if r, ok := strings.CutPrefix(id, "reply."); ok {
+			title := l.Catalog.Text(lang, id, nil)
+			if n := []rune(title); len(n) > 70 {
+				title = string(n[:70]) + "…"
+			}
+			replies = append(replies, slackdesk.Answer{What: "reply:" + r, Title: title})
+		}
+	}
+	all := slices.Concat(guides, replies)
+	return func(ctx context.Context, q string) ([]slackdesk.Answer, bool) {
+		if q == "" {
+			return all, false
+		}
+		for _, a := range all {
+			if _, id, _ := strings.Cut(a.What, ":"); q == a.What || q == id {
+				return []slackdesk.Answer{a}, true
+			}
+		}
+		var found []slackdesk.Answer
+		sure := false
+		if l.Understander != nil {
+			u := l.Understander.Understand(ctx, lang, q)
+			for i, r := range u.Ranked {
+				id, ok := strings.CutPrefix(r.Intent, "guides.")
+				// Words the classifier does not know, or a weak guess, are
+				// not a guide.
+				if !ok || u.Known < 0.5 || r.P < 0.1 {
+					continue
+				}
+				for _, g := range guides {
+					if g.What == "guide:"+id {
+						found = append(found, g)
+						sure = sure || i == 0 && u.Sure
+					}
+				}
+			}
+		}
+		words := strings.Fields(fold.String(q))
+		for _, r := range replies {
+			key := fold.String(r.What + " " + r.Title)
+			for _, w := range words {
+				if len(w) >= 4 && strings.Contains(key, w) {
+					found = append(found, r)
+					break
+				}
+			}
+		}
+		return found, sure && len(found) > 0
+	}
 }

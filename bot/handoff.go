@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -136,6 +137,64 @@ func (e *Engine) OperatorSays(ctx context.Context, s *Session, name string, msg 
 	}
 	return Turn{Replies: []Reply{r}}, nil
 }
+
+// OperatorSends sends the user, from the operator, a reviewed text in the
+// user's language instead of words of the operator's: a guide (what
+// "guides.show" says) or a saved reply (the locale message reply.<id>).
+// It reports what was sent, as the operators read it ("" when nothing: an
+// unknown guide or reply).
+func (e *Engine) OperatorSends(ctx context.Context, s *Session, name, what string, now time.Time) (Turn, error) {
+	if s.State != StateWaiting && s.State != StateOperator {
+		return Turn{}, ErrNotInHandoff
+	}
+	if s.State == StateWaiting {
+		if err := transition(ctx, s, "operator_joins"); err != nil {
+			return Turn{}, err
+		}
+	}
+	if name == "" {
+		name = e.tr.Text(s.Lang, "operator.someone", nil)
+	}
+	s.Updated = now.Unix()
+	r := Reply{Lang: s.Lang, FromOperator: name}
+	kind, id, _ := strings.Cut(what, ":")
+	switch kind {
+	case "guide":
+		a, ok := e.actions["guides.show"]
+		if !ok {
+			return Turn{}, fmt.Errorf("operator sends %s: no guides.show action", what)
+		}
+		tr := func(msg string, data map[string]string) string { return e.tr.Text(s.Lang, msg, data) }
+		res, err := a.Run(ctx, ActionRequest{Lang: s.Lang, Args: map[string]string{"guide": id}, Vars: s.Vars, Now: now, T: tr})
+		if err != nil || res.Outcome != "shown" {
+			return Turn{}, fmt.Errorf("operator sends %s: %w", what, ErrUnknownText)
+		}
+		var parts []string
+		for _, said := range res.Say {
+			if said.Raw != "" {
+				parts = append(parts, said.Raw)
+			} else {
+				parts = append(parts, tr(said.ID, said.Data))
+			}
+		}
+		r.Text = strings.Join(parts, "\n\n")
+	case "reply":
+		if !e.tr.Has("reply." + id) {
+			return Turn{}, fmt.Errorf("operator sends %s: %w", what, ErrUnknownText)
+		}
+		r.Text = e.tr.Text(s.Lang, "reply."+id, nil)
+		r.MessageIDs = []string{"reply." + id}
+	default:
+		return Turn{}, fmt.Errorf("operator sends %s: %w", what, ErrUnknownText)
+	}
+	if e.rtl[s.Lang] {
+		r.Text = IsolateLTR(r.Text)
+	}
+	return Turn{Replies: []Reply{r}}, nil
+}
+
+// ErrUnknownText is returned for a guide or saved reply that does not exist.
+var ErrUnknownText = errors.New("no such guide or saved reply")
 
 // OperatorText is what an operator wrote, as the user is to read it.
 type OperatorText struct {

@@ -309,6 +309,18 @@ func (s *Service) OperatorSays(ctx context.Context, conv, name string, msg Opera
 	})
 }
 
+// OperatorSends sends the user a guide ("guide:<id>") or a saved reply
+// ("reply:<id>") in their language, from the operator; id identifies the
+// operator's message, so a retried event sends once.
+func (s *Service) OperatorSends(ctx context.Context, conv, name, what, id string) error {
+	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		if id != "" && !sess.firstSeen(id, s.now(), s.cfg.DedupTTL) {
+			return Turn{duplicate: true}, nil
+		}
+		return s.engine.OperatorSends(ctx, sess, name, what, s.now())
+	})
+}
+
 // GiveBack returns a conversation from the operator to the bot.
 func (s *Service) GiveBack(ctx context.Context, conv string) error {
 	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {

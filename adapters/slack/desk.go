@@ -25,10 +25,29 @@ type Operators interface {
 	// OperatorSays relays what the operator wrote (translated or not); id
 	// identifies the Slack message, so a retried event is relayed once.
 	OperatorSays(ctx context.Context, conv, name string, msg bot.OperatorText, id string) error
+	// OperatorSends sends a guide ("guide:<id>") or a saved reply
+	// ("reply:<id>") in the user's language.
+	OperatorSends(ctx context.Context, conv, name, what, id string) error
 	GiveBack(ctx context.Context, conv string) error
 	Close(ctx context.Context, conv string) error
 	TimedOut(ctx context.Context, conv string) error
 }
+
+// Answer is a reviewed text an operator can send from a thread: a guide or
+// a saved reply, written and translated as content, so the user reads it
+// in their language without a machine.
+type Answer struct {
+	// What names it for Operators.OperatorSends: "guide:permit_renewal",
+	// "reply:bring_documents".
+	What string
+	// Title is how the operators read it, in their language.
+	Title string
+}
+
+// Answers finds the answers operators can send: all of them for an empty
+// query, else those the words ask for, best first, and whether the first
+// is the one meant.
+type Answers func(ctx context.Context, query string) (found []Answer, sure bool)
 
 // Translator translates a text between two languages (package translate).
 type Translator interface {
@@ -67,6 +86,10 @@ type Config struct {
 	// Texts are the locale messages (desk.*, listed in Messages) the desk
 	// shows operators; nil shows the message ids.
 	Texts bot.Translator
+	// Answers, when set, lets operators send guides and saved replies from
+	// a thread: a message starting with "!" ("!rinnovo permesso", "!" for
+	// the list) is an answer to send, not words to relay.
+	Answers Answers
 	// Translate, when set, translates between the users' languages and the
 	// operators' (package translate): each user message appears in the
 	// thread translated, the original below; each operator reply reaches
@@ -141,6 +164,7 @@ var Messages = []string{
 	"desk.agenda.title", "desk.agenda.none", "desk.agenda.mediator", "desk.agenda.present", "desk.agenda.absent",
 	"desk.attendance.attended", "desk.attendance.no_show", "desk.cancelled", "desk.proposal",
 	"desk.list.empty", "desk.list.count", "desk.list.open_link", "desk.list.unavailable",
+	"desk.answer.sent", "desk.answer.choose", "desk.answer.list", "desk.answer.none",
 	"desk.translated", "desk.original", "desk.translate_failed", "desk.sent_translated", "desk.not_translated",
 }
 

@@ -192,6 +192,9 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 		}
 	}
 	text := unescape(m.Text)
+	if q, ok := strings.CutPrefix(strings.TrimSpace(text), "!"); ok && d.cfg.Answers != nil {
+		return d.sendAnswer(ctx, rec, name, strings.TrimSpace(q), "slack:"+m.Channel+":"+m.TimeStamp)
+	}
 	msg := bot.OperatorText{Text: text}
 	note := ""
 	if d.translates(rec.Lang) {
@@ -218,6 +221,37 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 		d.thread(ctx, rec, note)
 	}
 	return nil
+}
+
+// sendAnswer sends the user the guide or saved reply the operator asked
+// for with "!words", or lists in the thread what could be meant.
+func (d *Desk) sendAnswer(ctx context.Context, rec *record, name, query, id string) error {
+	found, sure := d.cfg.Answers(ctx, query)
+	list := func(as []Answer) string {
+		var b strings.Builder
+		for _, a := range as {
+			fmt.Fprintf(&b, "\n• `!%s` %s", a.What, escape(a.Title))
+		}
+		return b.String()
+	}
+	switch {
+	case query == "":
+		return d.thread(ctx, rec, d.t("desk.answer.list", nil)+list(found))
+	case len(found) == 0:
+		return d.thread(ctx, rec, d.t("desk.answer.none", map[string]string{"query": escape(query)}))
+	case !sure:
+		return d.thread(ctx, rec, d.t("desk.answer.choose", nil)+list(found[:min(len(found), 5)]))
+	}
+	a := found[0]
+	err := d.ops.OperatorSends(ctx, rec.Conv, name, a.What, id)
+	if errors.Is(err, bot.ErrUnavailable) {
+		return err
+	}
+	if err != nil {
+		d.thread(ctx, rec, d.t("desk.note.not_delivered", map[string]string{"reason": escape(reason(err))}))
+		return nil
+	}
+	return d.thread(ctx, rec, d.t("desk.answer.sent", map[string]string{"what": escape(a.Title), "lang": d.langName(rec.Lang)}))
 }
 
 func reason(err error) string {

@@ -177,7 +177,8 @@ func newRigOn(t *testing.T, st bot.Store, opts ...func(*deskpkg.Config)) *rig {
 	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: st, texts: l.Catalog}
 	// The operators' language is left to its default (TEAMSBOT_OPERATOR_LANG's,
 	// Italian) unless an option sets it.
-	cfg := deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL, Languages: l.Catalog.Languages(), Texts: l.Catalog}
+	cfg := deskpkg.Config{BotToken: "xoxb-test", SigningSecret: signing, Channel: "COPS", APIURL: r.fake.srv.URL, Languages: l.Catalog.Languages(), Texts: l.Catalog,
+		Answers: app.DeskAnswers(l, "it")}
 	for _, o := range opts {
 		o(&cfg)
 	}

@@ -177,3 +177,51 @@ func BenchmarkRelayTranslated(b *testing.B) {
 		})
 	}
 }
+
+// Operators send reviewed texts from the thread with "!": the list, a
+// guide found by the words an Italian operator types, a saved reply by its
+// id; the user reads each in Arabic, with no machine involved, and the
+// thread says what went. Words that find nothing, or too much, get a note.
+func TestOperatorSendsAGuideOrASavedReply(t *testing.T) {
+	r := newRigOn(t, memory.New())
+	r.hint = "ar"
+	r.startHandoff(t)
+	r.say(t, "مرحبا")
+	_, thread := r.threadPost(t)
+	send := func(id, text string) {
+		r.event(t, id, map[string]any{"type": "message", "channel": "COPS", "user": "UGIULIA", "text": text, "ts": "1780043" + id[2:] + ".000100", "thread_ts": thread, "channel_type": "channel"})
+	}
+	send("Ev31", "!")
+	if list := r.threadText(t); !strings.Contains(list, "`!guide:permit_renewal` Rinnovo del permesso") || !strings.Contains(list, "`!reply:bring_documents`") {
+		t.Errorf("the list:\n%s", list)
+	}
+	for _, tc := range []struct{ id, cmd, user, thread string }{
+		{"Ev32", "!rinnovo del permesso di soggiorno", "تجديد تصريح الإقامة", "Inviato: Rinnovo del permesso"},
+		{"Ev33", "!bring_documents", "أحضر جواز سفرك", "Inviato:"},
+	} {
+		send(tc.id, tc.cmd)
+		var got bot.Reply
+		eventually(t, "the text sent", func() bool {
+			for _, rep := range r.user.take() {
+				if rep.FromOperator != "" {
+					got = rep
+					return true
+				}
+			}
+			return false
+		})
+		if !strings.Contains(got.Text, tc.user) || strings.Contains(strings.Join(got.MessageIDs, " "), "machine_translated") {
+			t.Errorf("%s: the user got %q", tc.cmd, got.Text)
+		}
+		if note := r.threadText(t); !strings.Contains(note, tc.thread) || !strings.Contains(note, "arabo") {
+			t.Errorf("%s: the thread says %q", tc.cmd, note)
+		}
+	}
+	send("Ev34", "!xyzzy plugh")
+	if note := r.threadText(t); !strings.Contains(note, "Niente trovato") {
+		t.Errorf("nothing found: %q", note)
+	}
+	if rs := r.user.take(); len(rs) != 0 {
+		t.Errorf("an answer not found reached the user: %+v", rs)
+	}
+}
