@@ -15,11 +15,18 @@ RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X teamsbot/app.Version=${V
  && mkdir -p /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
+ARG VERSION=dev
+LABEL org.opencontainers.image.title="teamsbot" \
+      org.opencontainers.image.description="The TEAMS programme's assistant for migrants in Tuscany: Telegram, WhatsApp and a web chat, in twelve languages" \
+      org.opencontainers.image.licenses="EUPL-1.2" \
+      org.opencontainers.image.version="${VERSION}"
 COPY --from=build /out/teamsbot /teamsbot
 COPY --from=build --chown=65532:65532 /out/data /data
 ENV TEAMSBOT_ADDR=:8080 TEAMSBOT_DATA=/data
 USER 65532:65532
 EXPOSE 8080
 VOLUME ["/data"]
+# Distroless has no shell or curl: the binary probes its own /readyz.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=20s --retries=3 CMD ["/teamsbot", "healthcheck"]
 ENTRYPOINT ["/teamsbot"]
 CMD ["serve"]

@@ -175,3 +175,46 @@ func addLanguage(t *testing.T, dir, code, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestHealthcheck: the container's health check says ready when serve
+// answers /readyz, and fails when nothing listens.
+func TestHealthcheck(t *testing.T) {
+	closed := freeAddr(t)
+	e, _, errOut := env([]string{"healthcheck"}, "", map[string]string{"TEAMSBOT_ADDR": closed})
+	if err := Run(context.Background(), e); err == nil || !strings.Contains(errOut.String(), "not ready") {
+		t.Errorf("nothing listening: %v %s", err, errOut)
+	}
+	base := serveForBrowser(t)
+	e, out, _ := env([]string{"healthcheck"}, "", map[string]string{"TEAMSBOT_ADDR": strings.TrimPrefix(base, "http://")})
+	if err := Run(context.Background(), e); err != nil || !strings.Contains(out.String(), "ready") {
+		t.Errorf("serve running: %v %s", err, out)
+	}
+}
+
+// TestEnvExampleListsEverySetting: .env.example (for docker compose) names
+// every variable the configuration reads, but those compose or the image
+// set themselves and the tests' API addresses.
+func TestEnvExampleListsEverySetting(t *testing.T) {
+	read := map[string]bool{}
+	FromEnv(func(k string) string { read[k] = true; return "" })
+	raw, err := os.ReadFile(filepath.Join("..", ".env.example"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	listed := map[string]bool{}
+	for _, line := range strings.Split(string(raw), "\n") {
+		line = strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "#"))
+		if k, _, ok := strings.Cut(line, "="); ok && !strings.Contains(k, " ") {
+			listed[k] = true
+		}
+	}
+	for k := range read {
+		switch k {
+		case "TEAMSBOT_ADDR", "TEAMSBOT_DATA", "REDIS_URL", "TELEGRAM_API_URL", "WHATSAPP_API_URL", "SLACK_API_URL":
+			continue
+		}
+		if !listed[k] {
+			t.Errorf(".env.example does not list %s", k)
+		}
+	}
+}

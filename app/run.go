@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"runtime/debug"
 	"slices"
 	"strings"
 	"time"
@@ -23,8 +24,29 @@ import (
 	"teamsbot/store/memory"
 )
 
-// Version is stamped at build time with -ldflags "-X teamsbot/app.Version=...".
+// Version is stamped at build time with -ldflags "-X teamsbot/app.Version=...";
+// unstamped, it is the module's version or the commit Go recorded in the
+// build ("dev-1a2b3c4d"), else "dev".
 var Version = "dev"
+
+func init() {
+	if Version != "dev" {
+		return
+	}
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return
+	}
+	if v := bi.Main.Version; v != "" && v != "(devel)" {
+		Version = v
+		return
+	}
+	for _, s := range bi.Settings {
+		if s.Key == "vcs.revision" && len(s.Value) >= 8 {
+			Version = "dev-" + s.Value[:8]
+		}
+	}
+}
 
 // ErrUsage marks a command line that is wrong; main exits 2 on it.
 var ErrUsage = errors.New("usage")
@@ -68,6 +90,7 @@ Usage:
                                    an activity's participants and waiting list, or the proposals
   teamsbot outbox --failed | --retry CODE|all
                                    replies the channels refused after every retry; send them again
+  teamsbot healthcheck             exit 0 when the local server is ready (/readyz), for container health checks
   teamsbot version                 print the version
 
 DIR is a content folder with flows/, locales/ and knowledge/ (default: the
@@ -95,6 +118,8 @@ func Run(ctx context.Context, env Env) error {
 		return evalCmd(ctx, env, args)
 	case "i18n":
 		return i18n(env, args)
+	case "healthcheck":
+		return healthcheck(ctx, env)
 	case "misunderstood":
 		return misunderstoodCmd(ctx, env, args)
 	case "content":
