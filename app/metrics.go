@@ -1,6 +1,7 @@
 package app
 
 import (
+	"runtime"
 	"strconv"
 	"time"
 
@@ -32,6 +33,11 @@ type metrics struct {
 	// webhookTime is how long they took.
 	webhooks    *prometheus.CounterVec
 	webhookTime *prometheus.HistogramVec
+	// DeskCases counts what operators recorded of their cases: a topic or
+	// an outcome (field), and its value.
+	DeskCases *prometheus.CounterVec
+	// buildInfo says which version runs (value 1).
+	buildInfo *prometheus.GaugeVec
 }
 
 var _ bot.Metrics = (*metrics)(nil)
@@ -64,8 +70,13 @@ func newMetrics() *metrics {
 		Help: "Webhook requests by route (telegram, whatsapp, slack_events...), outcome (ok, unauthorized, too_large, dropped, unavailable) and HTTP status."}, []string{"route", "outcome", "status"})
 	m.webhookTime = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "teamsbot_webhook_seconds",
 		Help: "Time to answer a webhook request, by route.", Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 2.5, 5, 20}}, []string{"route"})
+	m.DeskCases = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_desk_cases_total",
+		Help: "What operators recorded of their cases: field topic (an intent: guides.*, kinds.*, other) or outcome (answered, referred, booked, no_answer)."}, []string{"field", "value"})
+	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "teamsbot_build_info",
+		Help: "The running version (value 1)."}, []string{"version", "goversion"})
+	m.buildInfo.WithLabelValues(Version, runtime.Version()).Set(1)
 	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.routed, m.sendFail, m.outbox, m.fallbacks, m.platformStatus, m.attendance,
-		m.webhooks, m.webhookTime,
+		m.webhooks, m.webhookTime, m.DeskCases, m.buildInfo,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

@@ -189,7 +189,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 			// handoffs of its users: the one being booked, or in its province.
 			Route:     func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) },
 			Translate: newTranslator(cfg.Translate, l), TranslateTimeout: cfg.Translate.Timeout,
-			Answers: DeskAnswers(l, cfg.OperatorLang)}, st, log)
+			Answers: DeskAnswers(l, cfg.OperatorLang), Topics: DeskTopics(l, cfg.OperatorLang),
+			OnCase: func(field, value string) { m.DeskCases.WithLabelValues(field, value).Inc() }}, st, log)
 		if err != nil {
 			return err
 		}

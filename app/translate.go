@@ -120,3 +120,22 @@ func DeskAnswers(l *Loaded, lang string) slackdesk.Answers {
 		return found, sure && len(found) > 0
 	}
 }
+
+// DeskTopics are what a case can be about, as operators record it: the
+// guides and the kinds of office, the intents the bot understands, named
+// in the operators' language lang.
+func DeskTopics(l *Loaded, lang string) []slackdesk.Answer {
+	var out []slackdesk.Answer
+	for _, g := range l.Directory.Guides() {
+		out = append(out, slackdesk.Answer{What: "guides." + g.ID, Title: g.TitleIn(lang)})
+	}
+	seen := map[string]bool{}
+	for _, p := range l.Directory.Places() {
+		if !seen[p.Kind] {
+			seen[p.Kind] = true
+			out = append(out, slackdesk.Answer{What: "kinds." + p.Kind, Title: l.Directory.KindName(p.Kind, lang)})
+		}
+	}
+	slices.SortStableFunc(out[len(l.Directory.Guides()):], func(a, b slackdesk.Answer) int { return strings.Compare(a.What, b.What) })
+	return out
+}

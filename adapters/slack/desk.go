@@ -86,6 +86,13 @@ type Config struct {
 	// Texts are the locale messages (desk.*, listed in Messages) the desk
 	// shows operators; nil shows the message ids.
 	Texts bot.Translator
+	// Topics are what a case can be about, for operators to record (the
+	// intents the bot understands: guides, kinds of office), with their
+	// names in the operators' language; "other" is always added.
+	Topics []Answer
+	// OnCase is told each topic or outcome an operator records, for the
+	// programme's figures (no text, no user).
+	OnCase func(field, value string)
 	// Answers, when set, lets operators send guides and saved replies from
 	// a thread: a message starting with "!" ("!rinnovo permesso", "!" for
 	// the list) is an answer to send, not words to relay.
@@ -164,6 +171,8 @@ var Messages = []string{
 	"desk.agenda.title", "desk.agenda.none", "desk.agenda.mediator", "desk.agenda.present", "desk.agenda.absent",
 	"desk.attendance.attended", "desk.attendance.no_show", "desk.cancelled", "desk.proposal",
 	"desk.list.empty", "desk.list.count", "desk.list.open_link", "desk.list.unavailable",
+	"desk.field.topic", "desk.field.outcome", "desk.topic.other",
+	"desk.outcome.answered", "desk.outcome.referred", "desk.outcome.booked", "desk.outcome.no_answer",
 	"desk.answer.sent", "desk.answer.choose", "desk.answer.list", "desk.answer.none",
 	"desk.translated", "desk.original", "desk.translate_failed", "desk.sent_translated", "desk.not_translated",
 }
@@ -202,7 +211,14 @@ type record struct {
 	Flow     string            `json:"f"`
 	Context  map[string]string `json:"x,omitempty"`
 	Closed   string            `json:"z,omitempty"`
+	// Topic and Outcome are what the operators recorded of the case (no
+	// message text): an intent the bot understands, and one of Outcomes.
+	Topic   string `json:"tp,omitempty"`
+	Outcome string `json:"oc,omitempty"`
 }
+
+// Outcomes are how a case can end, as operators record it.
+var Outcomes = []string{"answered", "referred", "booked", "no_answer"}
 
 const (
 	keyToken = "desk:token:" // token → record
@@ -586,8 +602,84 @@ func (d *Desk) blocks(r *record, now time.Time, lang string) []slack.Block {
 	}
 	buttons = append(buttons, button("transcript", "desk.button.transcript"))
 	out = append(out, slack.NewActionBlock("case:"+r.Token, buttons...))
+	out = append(out, d.recordBlock(r))
 	out = append(out, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", d.t("desk.case.hint", nil), false, false)))
 	return out
+}
+
+// recordBlock holds what operators record of a case: its topic and its
+// outcome, two menus whose choice shows once made.
+func (d *Desk) recordBlock(r *record) slack.Block {
+	opt := func(value, label string) *slack.OptionBlockObject {
+		if n := []rune(label); len(n) > 75 {
+			label = string(n[:74]) + "…"
+		}
+		return slack.NewOptionBlockObject(value, slack.NewTextBlockObject("plain_text", label, false, false), nil)
+	}
+	var topics []*slack.OptionBlockObject
+	var current *slack.OptionBlockObject
+	for _, t := range append(slices.Clone(d.cfg.Topics), Answer{What: "other", Title: d.t("desk.topic.other", nil)}) {
+		if len(topics) == 99 {
+			break // Slack's limit on a menu
+		}
+		o := opt(t.What, t.Title)
+		topics = append(topics, o)
+		if t.What == r.Topic {
+			current = o
+		}
+	}
+	topic := slack.NewOptionsSelectBlockElement("static_select", slack.NewTextBlockObject("plain_text", d.t("desk.field.topic", nil), false, false), "topic", topics...)
+	if current != nil {
+		topic.WithInitialOption(current)
+	}
+	var outcomes []*slack.OptionBlockObject
+	current = nil
+	for _, o := range Outcomes {
+		x := opt(o, d.t("desk.outcome."+o, nil))
+		outcomes = append(outcomes, x)
+		if o == r.Outcome {
+			current = x
+		}
+	}
+	outcome := slack.NewOptionsSelectBlockElement("static_select", slack.NewTextBlockObject("plain_text", d.t("desk.field.outcome", nil), false, false), "outcome", outcomes...)
+	if current != nil {
+		outcome.WithInitialOption(current)
+	}
+	return slack.NewActionBlock("record:"+r.Token, topic, outcome)
+}
+
+// recordCase saves a topic or an outcome an operator chose for a case.
+func (d *Desk) recordCase(ctx context.Context, token, field, value string) error {
+	valid := field == "outcome" && slices.Contains(Outcomes, value) ||
+		field == "topic" && (value == "other" || slices.ContainsFunc(d.cfg.Topics, func(a Answer) bool { return a.What == value }))
+	if !valid {
+		return nil // a menu of an older version, or a forged value
+	}
+	unlock, err := d.kv.Lock(ctx, keyToken+token, 10*time.Second)
+	if err != nil {
+		return unavailable("lock case", err)
+	}
+	defer unlock()
+	rec, err := d.byToken(ctx, token)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return unavailable("read case", err)
+	}
+	if field == "topic" {
+		rec.Topic = value
+	} else {
+		rec.Outcome = value
+	}
+	if err := d.save(ctx, rec); err != nil {
+		return unavailable("save case", err)
+	}
+	if d.cfg.OnCase != nil {
+		d.cfg.OnCase(field, value)
+	}
+	d.refresh(ctx, rec)
+	return nil
 }
 
 func firstOf(m map[string]string, keys ...string) string {

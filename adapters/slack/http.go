@@ -349,6 +349,11 @@ func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) er
 	var errs []error
 	for _, a := range ic.ActionCallback.BlockActions {
 		action, token, user := a.ActionID, a.Value, ic.User.ID
+		if tok, ok := strings.CutPrefix(a.BlockID, "record:"); ok && (action == "topic" || action == "outcome") {
+			value := a.SelectedOption.Value
+			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.recordCase(ctx, tok, action, value) }))
+			continue
+		}
 		if action == "attended" || action == "noshow" {
 			channel, ts := ic.Channel.ID, ic.Container.MessageTs
 			if channel == "" {

@@ -1,7 +1,11 @@
 package slack_test
 
 import (
+	"encoding/json"
+	"net/url"
+	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -64,8 +68,9 @@ func (r *rig) operatorReply(t *testing.T, thread, id, text string) bot.Reply {
 	return got
 }
 
-// startHandoff brings the user to a waiting handoff.
-func (r *rig) startHandoff(t *testing.T) {
+// startHandoff brings the user to a waiting handoff and returns the
+// handle of its case.
+func (r *rig) startHandoff(t *testing.T) string {
 	t.Helper()
 	r.say(t, "hi")
 	r.say(t, "1")
@@ -74,6 +79,7 @@ func (r *rig) startHandoff(t *testing.T) {
 	if len(posts) != 1 {
 		t.Fatalf("no case message: %+v", posts)
 	}
+	return caseToken(posts[0].Form.Get("blocks"))
 }
 
 // A handoff in Arabic with an Italian desk, both ways: the operator reads
@@ -223,5 +229,54 @@ func TestOperatorSendsAGuideOrASavedReply(t *testing.T) {
 	}
 	if rs := r.user.take(); len(rs) != 0 {
 		t.Errorf("an answer not found reached the user: %+v", rs)
+	}
+}
+
+// selectIn chooses value in a case message's menu (topic or outcome).
+func (r *rig) selectIn(t *testing.T, action, token, value string) int {
+	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": "UGIULIA"},
+		"actions": []map[string]any{{"action_id": action, "block_id": "record:" + token, "type": "static_select",
+			"selected_option": map[string]any{"value": value, "text": map[string]any{"type": "plain_text", "text": value}}, "action_ts": "1780042000.1"}},
+		"container": map[string]any{"type": "message", "channel_id": "COPS"}})
+	body := []byte("payload=" + url.QueryEscape(string(payload)))
+	return r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", body, time.Now(), signing)
+}
+
+// Operators record a case's topic and outcome from two menus on its
+// message; the choice shows on the message and is counted (no text, no
+// user); a value not on the menus is ignored.
+func TestOperatorsRecordTopicAndOutcome(t *testing.T) {
+	var mu sync.Mutex
+	var counted []string
+	r := newRigOn(t, memory.New(), func(c *deskpkg.Config) {
+		c.Topics = []deskpkg.Answer{{What: "guides.permit_renewal", Title: "Rinnovo del permesso"}}
+		c.OnCase = func(field, value string) { mu.Lock(); counted = append(counted, field+"="+value); mu.Unlock() }
+	})
+	token := r.startHandoff(t)
+	if token == "" {
+		t.Fatal("no case token")
+	}
+	for _, tc := range []struct{ field, value string }{{"topic", "guides.permit_renewal"}, {"outcome", "booked"}} {
+		if code := r.selectIn(t, tc.field, token, tc.value); code != 200 {
+			t.Fatalf("%s: %d", tc.field, code)
+		}
+		eventually(t, "the case message showing "+tc.value, func() bool {
+			for _, u := range r.fake.take("chat.update") {
+				if regexp.MustCompile(`"initial_option":\{"text":\{[^}]*\},"value":"` + regexp.QuoteMeta(tc.value) + `"\}`).MatchString(u.Form.Get("blocks")) {
+					return true
+				}
+			}
+			return false
+		})
+	}
+	r.selectIn(t, "outcome", token, "<script>")
+	time.Sleep(100 * time.Millisecond)
+	if ups := r.fake.take("chat.update"); len(ups) != 0 {
+		t.Errorf("a forged outcome changed the case: %+v", ups)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(counted, " ") != "topic=guides.permit_renewal outcome=booked" {
+		t.Errorf("counted: %v", counted)
 	}
 }
