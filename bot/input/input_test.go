@@ -517,6 +517,13 @@ var phoneCases = []struct {
 	in, want string // want "": rejected
 }{
 	{"+39 333 123 4567", "+393331234567"},
+	// Well formed, but no numbering plan has them: too short for an
+	// Italian mobile, an unassigned country code, an unassigned prefix.
+	{"+39 333 12", ""},
+	{"+999 1234567", ""},
+	{"+39 999 1234567", ""},
+	{"+212 6 12 34 56 78", "+212612345678"},
+	{"+92 300 1234567", "+923001234567"},
 	{"0039 3331234567", "+393331234567"},
 	{"333 1234567", "+393331234567"},
 	{"3331234567", "+393331234567"},

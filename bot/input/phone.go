@@ -1,6 +1,10 @@
 package input
 
-import "strings"
+import (
+	"strings"
+
+	"github.com/nyaruka/phonenumbers"
+)
 
 // maxE164 is the most digits an E.164 number has, country code included.
 const maxE164 = 15
@@ -22,8 +26,10 @@ const maxE164 = 15
 // digits, spaces, dots, dashes, slashes and parentheses are allowed, and
 // invisible direction marks (which Arabic keyboards insert) are ignored.
 // Anything else (letters, a second "+", emoji) rejects the number, as do
-// fewer than 7 or more than 15 digits in the result, and a country code
-// starting with 0. The result always matches ^\+[1-9][0-9]{6,14}$.
+// fewer than 7 or more than 15 digits in the result, a country code
+// starting with 0, and a number that no numbering plan has (checked with
+// github.com/nyaruka/phonenumbers, Google's libphonenumber metadata). The
+// result always matches ^\+[1-9][0-9]{6,14}$.
 func Phone(text string) (string, bool) {
 	s, ok := bound(text)
 	if !ok || s == "" {
@@ -79,6 +85,12 @@ func Phone(text string) (string, bool) {
 		return "", false
 	}
 	if len(e) < 7 || len(e) > maxE164 || e[0] == '0' {
+		return "", false
+	}
+	// The library that knows every country's numbering plan decides
+	// whether such a number exists ("+39 333 12" and "+999 1234567" do not).
+	num, err := phonenumbers.Parse("+"+e, "")
+	if err != nil || !phonenumbers.IsValidNumber(num) {
 		return "", false
 	}
 	return "+" + e, true
