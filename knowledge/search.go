@@ -370,13 +370,3 @@ func exactName(m Municipality, words []string) bool {
 	a, b := []rune(q), []rune(name)
 	return len(a) >= 6 && osa(a, b, 1, make([]int, 3*(len(b)+2))) <= 1
 }
-
-func (d *Directory) kindKeywords(kind string) []string {
-	k := d.Kinds[kind]
-	var out []string
-	for _, l := range d.langs {
-		out = append(out, k.Name[l])
-		out = append(out, k.Keywords[l]...)
-	}
-	return out
-}

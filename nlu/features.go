@@ -55,13 +55,6 @@ func hashPair(a, b string) uint64 {
 	return h
 }
 
-// rawFeature is a feature before the vocabulary: its hash and its weight
-// in the text (a count, scaled by kind).
-type rawFeature struct {
-	h uint64
-	w float32
-}
-
 // extractor computes the features of texts. It holds the stop words of
 // every language; it is safe for concurrent use once built.
 type extractor struct {

@@ -42,7 +42,8 @@ func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
 		}
 	}()
 	d.log.Info("slack socket mode")
-	if err := client.RunContext(ctx); err != nil && ctx.Err() == nil {
+	// RunContext returns only with an error, the context's when it ends.
+	if err := client.RunContext(ctx); ctx.Err() == nil {
 		return fmt.Errorf("slack: socket mode: %w", err)
 	}
 	return nil

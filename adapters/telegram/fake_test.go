@@ -52,7 +52,7 @@ func newFake(t testing.TB) *fakeAPI {
 func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	prefix := "/bot" + token + "/"
 	if !strings.HasPrefix(r.URL.Path, prefix) {
-		http.Error(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, 401)
+		http.Error(w, `{"ok":false,"error_code":401,"description":"Unauthorized"}`, http.StatusUnauthorized)
 		return
 	}
 	method := strings.TrimPrefix(r.URL.Path, prefix)

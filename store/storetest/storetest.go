@@ -464,7 +464,7 @@ func testLockContextEnds(t *testing.T, s bot.Store) {
 		unlock, err := s.Lock(ctx, "conv", longTTL)
 		if err == nil {
 			unlock()
-			err = errors.New("Lock succeeded while the lock was held")
+			err = errors.New("lock succeeded while the lock was held")
 		}
 		done <- err
 	}()
@@ -481,7 +481,7 @@ func testLockContextEnds(t *testing.T, s bot.Store) {
 		unlock, err := s.Lock(ctx, "conv", longTTL)
 		if err == nil {
 			unlock()
-			err = errors.New("Lock succeeded while the lock was held")
+			err = errors.New("lock succeeded while the lock was held")
 		}
 		done <- err
 	}()
