@@ -244,6 +244,21 @@ func TestServeHealthReadinessMetricsAndShutdown(t *testing.T) {
 	if resp, _ := http.Post(base+"/healthz", "text/plain", nil); resp != nil && resp.StatusCode != http.StatusMethodNotAllowed {
 		t.Errorf("POST /healthz = %d", resp.StatusCode)
 	}
+	http.Get(base + "/no/such/page?secret=1")
+	// Requests are counted by the route they matched, never by their path;
+	// the running version is reported.
+	if resp, err := http.Get(base + "/metrics"); err == nil {
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, want := range []string{`teamsbot_http_requests_total{route="GET /healthz",status="200"} 1`, `route="unmatched",status="404"`, `teamsbot_build_info{`} {
+			if !strings.Contains(string(body), want) {
+				t.Errorf("/metrics lacks %s", want)
+			}
+		}
+		if strings.Contains(string(body), "secret") {
+			t.Error("a request's path reached the metrics")
+		}
+	}
 	cancel() // as SIGTERM does
 	select {
 	case err := <-done:

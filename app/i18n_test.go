@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -215,6 +216,34 @@ func TestEnvExampleListsEverySetting(t *testing.T) {
 		}
 		if !listed[k] {
 			t.Errorf(".env.example does not list %s", k)
+		}
+	}
+}
+
+// TestDeployReferencesExistingMetrics: every metric the alert rules and
+// the dashboard in deploy/ query is one the bot exports.
+func TestDeployReferencesExistingMetrics(t *testing.T) {
+	src, err := os.ReadFile("metrics.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	known := map[string]bool{}
+	for _, m := range regexp.MustCompile(`Name: "(teamsbot_[a-z_]+)"`).FindAllStringSubmatch(string(src), -1) {
+		known[m[1]] = true
+	}
+	if len(known) < 10 {
+		t.Fatalf("found only %d metric names in metrics.go", len(known))
+	}
+	for _, file := range []string{"alerts.yaml", "grafana-dashboard.json"} {
+		raw, err := os.ReadFile(filepath.Join("..", "deploy", file))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, name := range regexp.MustCompile(`teamsbot_[a-z_]+`).FindAllString(string(raw), -1) {
+			base := strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(name, "_bucket"), "_sum"), "_count")
+			if !known[base] {
+				t.Errorf("deploy/%s queries %s, which teamsbot does not export", file, name)
+			}
 		}
 	}
 }

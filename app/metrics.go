@@ -3,6 +3,7 @@ package app
 import (
 	"runtime"
 	"strconv"
+	slackdesk "teamsbot/adapters/slack"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -36,6 +37,9 @@ type metrics struct {
 	// DeskCases counts what operators recorded of their cases: a topic or
 	// an outcome (field), and its value.
 	DeskCases *prometheus.CounterVec
+	// http counts every HTTP request by route (the pattern it matched) and
+	// status.
+	http *prometheus.CounterVec
 	// buildInfo says which version runs (value 1).
 	buildInfo *prometheus.GaugeVec
 }
@@ -72,11 +76,17 @@ func newMetrics() *metrics {
 		Help: "Time to answer a webhook request, by route.", Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 2.5, 5, 20}}, []string{"route"})
 	m.DeskCases = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_desk_cases_total",
 		Help: "What operators recorded of their cases: field topic (an intent: guides.*, kinds.*, other) or outcome (answered, referred, booked, no_answer)."}, []string{"field", "value"})
+	m.http = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_http_requests_total",
+		Help: "HTTP requests by route (the pattern matched: \"POST /chat/api/send\", \"unmatched\") and status."}, []string{"route", "status"})
 	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "teamsbot_build_info",
 		Help: "The running version (value 1)."}, []string{"version", "goversion"})
 	m.buildInfo.WithLabelValues(Version, runtime.Version()).Set(1)
+	// Label sets created up front, so dashboards show zeros, not gaps.
+	for _, o := range slackdesk.Outcomes {
+		m.DeskCases.WithLabelValues("outcome", o)
+	}
 	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.routed, m.sendFail, m.outbox, m.fallbacks, m.platformStatus, m.attendance,
-		m.webhooks, m.webhookTime, m.DeskCases, m.buildInfo,
+		m.webhooks, m.webhookTime, m.DeskCases, m.buildInfo, m.http,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -121,4 +131,14 @@ func (m *metrics) Outbox(channel, event string) { m.outbox.WithLabelValues(chann
 func (m *metrics) Webhook(route, outcome string, status int, took time.Duration) {
 	m.webhooks.WithLabelValues(route, outcome, strconv.Itoa(status)).Inc()
 	m.webhookTime.WithLabelValues(route).Observe(took.Seconds())
+}
+
+// handoffs reports the cases open at the desk, by state (waiting for an
+// operator, taken), read from the store at each scrape.
+func (m *metrics) handoffs(count func(state string) float64) {
+	for _, state := range []string{"waiting", "taken"} {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "teamsbot_handoffs_open",
+			Help: "Cases open at the operators' desk, by state: waiting for an operator, or taken.", ConstLabels: prometheus.Labels{"state": state}},
+			func() float64 { return count(state) }))
+	}
 }

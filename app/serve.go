@@ -5,8 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -66,8 +68,38 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			http.Error(w, "internal error", http.StatusInternalServerError)
 		}
 	}()
-	s.mux.ServeHTTP(w, r)
+	rec := &statusWriter{ResponseWriter: w, status: http.StatusOK}
+	s.mux.ServeHTTP(rec, r)
+	// The route is the pattern the request matched (bounded: never the
+	// path itself, which may hold anything).
+	route := r.Pattern
+	if route == "" {
+		route = "unmatched"
+	}
+	s.metrics.http.WithLabelValues(route, strconv.Itoa(rec.status)).Inc()
 }
+
+// statusWriter remembers the status a handler answered. It unwraps, so a
+// handler that flushes (the web chat's event stream) still can.
+type statusWriter struct {
+	http.ResponseWriter
+	status int
+	wrote  bool
+}
+
+func (w *statusWriter) WriteHeader(code int) {
+	if !w.wrote {
+		w.status, w.wrote = code, true
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+func (w *statusWriter) Write(b []byte) (int, error) {
+	w.wrote = true
+	return w.ResponseWriter.Write(b)
+}
+
+func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // configChecker is a store that can say what in its server's configuration
 // puts data at risk (the Redis store).
@@ -196,6 +228,15 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 		opts = append(opts, bot.WithDesk(desk))
 		webhook.Mount(srv.mux, m.Webhook, log, desk.Endpoints()...)
+		m.handoffs(func(state string) float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			waiting, taken, err := desk.Open(ctx)
+			if err != nil {
+				return math.NaN()
+			}
+			return float64(map[string]int{"waiting": waiting, "taken": taken}[state])
+		})
 		log.Info("slack operators' desk on", "translation", cfg.Translate.URL != "")
 	}
 	svc = bot.NewService(eng, st, serviceConfig(cfg, log), opts...)

@@ -458,6 +458,26 @@ func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error
 }
 
 // openList lists waiting and taken cases, oldest first, with links.
+// Open counts the cases waiting for an operator and those an operator has,
+// for the metrics.
+func (d *Desk) Open(ctx context.Context) (waiting, taken int, err error) {
+	var open []string
+	if err := d.getJSON(ctx, keyOpen, &open); err != nil && !errors.Is(err, bot.ErrNotFound) {
+		return 0, 0, err
+	}
+	for _, t := range open {
+		rec, err := d.byToken(ctx, t)
+		switch {
+		case err != nil:
+		case rec.State == stateWaiting:
+			waiting++
+		case rec.State == stateTaken:
+			taken++
+		}
+	}
+	return waiting, taken, nil
+}
+
 func (d *Desk) openList(ctx context.Context) (string, error) {
 	var open []string
 	if err := d.getJSON(ctx, keyOpen, &open); err != nil && !errors.Is(err, bot.ErrNotFound) {
