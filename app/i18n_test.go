@@ -3,12 +3,16 @@ package app
 import (
 	"context"
 	"encoding/csv"
+	"encoding/json"
+	"fmt"
 	"io/fs"
+	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"teamsbot/flows"
 	"teamsbot/knowledge"
@@ -245,5 +249,60 @@ func TestDeployReferencesExistingMetrics(t *testing.T) {
 				t.Errorf("deploy/%s queries %s, which teamsbot does not export", file, name)
 			}
 		}
+	}
+}
+
+// TestFiguresFromServe: what happens in serve is counted as it happens and
+// saved when it stops; `teamsbot report` reads it from the same store, with
+// small counts suppressed.
+func TestFiguresFromServe(t *testing.T) {
+	data := t.TempDir()
+	addr := freeAddr(t)
+	vars := map[string]string{"TEAMSBOT_ADDR": addr, "TEAMSBOT_DATA": data, "TEAMSBOT_PSEUDONYM_KEY": "k"}
+	e, _, _ := env([]string{"serve"}, "", vars)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- Run(ctx, e) }()
+	base := "http://" + addr
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
+		if res, err := http.Get(base + "/healthz"); err == nil {
+			res.Body.Close()
+			break
+		}
+	}
+	// Six people write on the web chat, in Italian.
+	for i := range 6 {
+		post := func(path, token, body string) *http.Response {
+			req, _ := http.NewRequest("POST", base+path, strings.NewReader(body))
+			req.Header.Set("X-Teamsbot-Chat", "1")
+			if token != "" {
+				req.Header.Set("Authorization", "Bearer "+token)
+			}
+			res, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res
+		}
+		res := post("/chat/api/start", "", "")
+		var out struct{ Token string }
+		json.NewDecoder(res.Body).Decode(&out)
+		res.Body.Close()
+		for j, text := range []string{"ciao", "1", "1"} {
+			res := post("/chat/api/send", out.Token, fmt.Sprintf(`{"id":"m%d-%d","text":%q}`, i, j, text))
+			res.Body.Close()
+		}
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	e, out, errOut := env([]string{"report", "--format", "csv"}, "", map[string]string{"TEAMSBOT_DATA": data})
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("report: %v\n%s", err, errOut)
+	}
+	csv := out.String()
+	if !strings.Contains(csv, ",messages,webchat,18,false") || !strings.Contains(csv, ",languages,it,6,false") {
+		t.Errorf("figures:\n%s", csv)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"runtime"
 	"strconv"
 	slackdesk "teamsbot/adapters/slack"
+	"teamsbot/report"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,6 +41,9 @@ type metrics struct {
 	// http counts every HTTP request by route (the pattern it matched) and
 	// status.
 	http *prometheus.CounterVec
+	// stats counts the programme's figures (package report); nil counts
+	// nothing.
+	stats *report.Recorder
 	// buildInfo says which version runs (value 1).
 	buildInfo *prometheus.GaugeVec
 }
@@ -97,6 +101,9 @@ func (m *metrics) Inbound(channel string, duplicate bool) {
 		d = "true"
 	}
 	m.inbound.WithLabelValues(channel, d).Inc()
+	if !duplicate {
+		m.stats.Count(time.Now(), "messages", channel)
+	}
 }
 
 func (m *metrics) Turn(channel string, took time.Duration, failed bool) {
@@ -111,6 +118,7 @@ func (m *metrics) Event(channel string, ev bot.Event) {
 	if lang == "" {
 		lang = "none"
 	}
+	m.countEvent(channel, lang, ev)
 	switch ev.Kind {
 	case bot.EventFlowStarted:
 		m.flows.WithLabelValues(ev.Flow, lang, "started").Inc()
@@ -140,5 +148,35 @@ func (m *metrics) handoffs(count func(state string) float64) {
 		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "teamsbot_handoffs_open",
 			Help: "Cases open at the operators' desk, by state: waiting for an operator, or taken.", ConstLabels: prometheus.Labels{"state": state}},
 			func() float64 { return count(state) }))
+	}
+}
+
+// countEvent adds an event to the programme's figures: bounded values only
+// (languages, flows, intents, reasons), never text.
+func (m *metrics) countEvent(channel, lang string, ev bot.Event) {
+	if m.stats == nil {
+		return
+	}
+	now := time.Now()
+	switch ev.Kind {
+	case bot.EventLanguage:
+		m.stats.Count(now, "languages", lang)
+	case bot.EventFlowStarted:
+		m.stats.Count(now, "flows.started", ev.Flow)
+	case bot.EventFlowCompleted:
+		m.stats.Count(now, "flows.completed", ev.Flow)
+		if ev.Flow == "booking" {
+			m.stats.Count(now, "appointments", "booked")
+		}
+	case bot.EventRouted:
+		m.stats.Count(now, "topics", ev.Reason)
+	case bot.EventNotUnderstood:
+		m.stats.Count(now, "not_understood", lang)
+	case bot.EventHandoff:
+		m.stats.Count(now, "handoffs", lang)
+	case bot.EventHandoffEnded:
+		m.stats.Count(now, "handoffs.ended", ev.Reason)
+	case bot.EventFeedback:
+		m.stats.Count(now, "ratings", ev.Reason)
 	}
 }

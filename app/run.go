@@ -84,6 +84,8 @@ Usage:
                                    one language's texts for translators, and back
   teamsbot graph [--dir DIR] FLOW  print a flow as a Mermaid diagram
   teamsbot telegram set-webhook    register TELEGRAM_WEBHOOK_URL with Telegram
+  teamsbot report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format html|csv|json]
+                                   the programme's figures (counted as they happen, no cell under 5)
   teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]
                                    a PUA's agenda for the day
   teamsbot activities --id ID | --proposals
@@ -130,6 +132,8 @@ func Run(ctx context.Context, env Env) error {
 		return telegramCmd(ctx, env, args)
 	case "bookings":
 		return bookingsCmd(ctx, env, args)
+	case "report":
+		return figuresCmd(ctx, env, args)
 	case "activities":
 		return activitiesCmd(ctx, env, args)
 	case "outbox":

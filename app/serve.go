@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"teamsbot/knowledge"
+	"teamsbot/report"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
@@ -141,6 +143,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// The programme's figures, counted as things happen (teamsbot report).
+	if rs, ok := st.(report.Store); ok {
+		m.stats = report.NewRecorder(rs, knowledge.Rome)
+	}
 	// The background loops run under one group: shutdown stops them and
 	// waits for them before the store closes (deferred above, so it runs
 	// after).
@@ -222,7 +228,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 			Route:     func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) },
 			Translate: newTranslator(cfg.Translate, l), TranslateTimeout: cfg.Translate.Timeout,
 			Answers: DeskAnswers(l, cfg.OperatorLang), Topics: DeskTopics(l, cfg.OperatorLang),
-			OnCase: func(field, value string) { m.DeskCases.WithLabelValues(field, value).Inc() }}, st, log)
+			OnCase: func(field, value string) {
+				m.DeskCases.WithLabelValues(field, value).Inc()
+				m.stats.Count(time.Now(), "cases."+field, value)
+			}}, st, log)
 		if err != nil {
 			return err
 		}
@@ -251,16 +260,26 @@ func serve(ctx context.Context, env Env, args []string) error {
 		l.Booking.RunReminders(loopCtx, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
 	})
 	loops.Go(func() { runPurge(loopCtx, l, time.Duration(cfg.RetentionDays)*24*time.Hour, log) })
+	loops.Go(func() {
+		m.stats.Run(loopCtx, 10*time.Second, func(err error) { log.Warn("figures not saved yet", "error", err) })
+	})
+	l.Booking.SetOnCancel(func(context.Context, bot.Booking) { m.stats.Count(time.Now(), "appointments", "cancelled") })
 	if desk != nil {
 		desk.SetOperators(svc)
 		l.Callbacks.Connect(desk.Callback)
 		loops.Go(func() { desk.WatchWaiting(loopCtx, cfg.Slack.Wait) })
-		desk.OnAttendance = func(status string) { m.attendance.WithLabelValues(status).Inc() }
+		desk.OnAttendance = func(status string) {
+			m.attendance.WithLabelValues(status).Inc()
+			m.stats.Count(time.Now(), "appointments", status)
+		}
 		l.Activities.OnProposal = func(ctx context.Context, p activities.Proposal) error {
 			return desk.PostProposal(ctx, p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages)
 		}
 		loops.Go(func() { runAgendas(loopCtx, desk, l.Directory, st, log) })
-		l.Booking.SetOnCancel(func(ctx context.Context, b bot.Booking) { tellCancelled(ctx, desk, l.Directory, b, log) })
+		l.Booking.SetOnCancel(func(ctx context.Context, b bot.Booking) {
+			m.stats.Count(time.Now(), "appointments", "cancelled")
+			tellCancelled(ctx, desk, l.Directory, b, log)
+		})
 		if cfg.Slack.AppToken != "" {
 			loops.Go(func() {
 				if err := desk.RunSocketMode(loopCtx, string(cfg.Slack.AppToken)); err != nil {

@@ -8,6 +8,8 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	// Days of the programme's figures are Rome's, whatever the image has.
+	_ "time/tzdata"
 
 	"teamsbot/app"
 )

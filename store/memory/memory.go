@@ -45,6 +45,8 @@ type Store struct {
 	due, failed map[string]time.Time
 	// notes are the texts the bot did not understand, oldest first.
 	notes []note
+	// counts are the daily counters of the programme's figures.
+	counts map[string]map[string]int64
 }
 
 type session struct {
