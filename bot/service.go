@@ -494,7 +494,12 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		defer cancel()
 		defer lease.Unlock()
 		s.deliver(dctx, channel, userID, sess, resend, log)
-		if err := s.save(dctx, lease, conv, sess, nil); err != nil {
+		// The save has its own deadline: a send the platform accepted as
+		// dctx ran out must still clear the outbox, or the sweeper sends
+		// it again. The lease still guards the conversation.
+		sctx, scancel := context.WithTimeout(context.WithoutCancel(dctx), saveAfterSend)
+		defer scancel()
+		if err := s.save(sctx, lease, conv, sess, nil); err != nil {
 			// The replies went out; the sweeper may send them again (at
 			// least once, never lost).
 			log.Warn("outbox not cleared after sending", "error", err)
@@ -508,6 +513,9 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	}
 	return stepErr
 }
+
+// saveAfterSend bounds the save that records what a delivery sent.
+const saveAfterSend = 5 * time.Second
 
 // Wait returns when every delivery still running has finished, or with
 // ctx's error when ctx ends first (graceful shutdown: what is not sent

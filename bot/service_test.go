@@ -648,3 +648,47 @@ func TestDeleteMyDataCancelsAndTells(t *testing.T) {
 		t.Errorf("after: %d bookings, %d enrolments, %d proposals", len(bs), len(es), len(ps))
 	}
 }
+
+// lateSender accepts every send at the very end of its deadline, as a
+// platform's pacing does under load.
+type lateSender struct {
+	mu    sync.Mutex
+	sends int
+}
+
+func (l *lateSender) Send(ctx context.Context, _ string, _ []bot.Reply) error {
+	<-ctx.Done()
+	l.mu.Lock()
+	l.sends++
+	l.mu.Unlock()
+	return nil
+}
+
+// TestReplySentAtTheDeadlineIsNotSentAgain: a send the platform accepts as
+// the delivery's deadline runs out still clears the outbox (the save after
+// it has its own short deadline), so the sweeper does not send it twice.
+func TestReplySentAtTheDeadlineIsNotSentAgain(t *testing.T) {
+	st := memory.New()
+	late := &lateSender{}
+	f := newFixtureConfig(t, st, false, bot.ServiceConfig{PseudonymKey: []byte("k"), LockTTL: 300 * time.Millisecond, AnswerWithin: 10 * time.Millisecond},
+		bot.WithSender("late", late))
+	in := bot.Inbound{Channel: "late", UserID: "u1", ID: "m1", Text: "hello", LangHint: "en"}
+	if err := f.svc.Handle(context.Background(), in); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := f.svc.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.now = f.now.Add(time.Hour) // any outbox left is due
+	if _, err := f.svc.FlushOutboxes(ctx); err != nil {
+		t.Fatal(err)
+	}
+	f.svc.Wait(ctx)
+	late.mu.Lock()
+	defer late.mu.Unlock()
+	if late.sends != 1 {
+		t.Errorf("the reply was sent %d times", late.sends)
+	}
+}
