@@ -165,9 +165,6 @@ func (m *metrics) countEvent(channel, lang string, ev bot.Event) {
 		m.stats.Count(now, "flows.started", ev.Flow)
 	case bot.EventFlowCompleted:
 		m.stats.Count(now, "flows.completed", ev.Flow)
-		if ev.Flow == "booking" {
-			m.stats.Count(now, "appointments", "booked")
-		}
 	case bot.EventRouted:
 		m.stats.Count(now, "topics", ev.Reason)
 	case bot.EventNotUnderstood:
@@ -178,5 +175,12 @@ func (m *metrics) countEvent(channel, lang string, ev bot.Event) {
 		m.stats.Count(now, "handoffs.ended", ev.Reason)
 	case bot.EventFeedback:
 		m.stats.Count(now, "ratings", ev.Reason)
+	case bot.EventPlace:
+		m.stats.Count(now, "provinces", ev.Reason)
+	case bot.EventAction:
+		m.stats.Count(now, "actions", ev.Reason)
+		if ev.Reason == "booking.book:mediator" {
+			m.stats.Count(now, "mediators", lang)
+		}
 	}
 }

@@ -229,7 +229,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 			Translate: newTranslator(cfg.Translate, l), TranslateTimeout: cfg.Translate.Timeout,
 			Answers: DeskAnswers(l, cfg.OperatorLang), Topics: DeskTopics(l, cfg.OperatorLang),
 			OnCase: func(field, value string) {
-				m.DeskCases.WithLabelValues(field, value).Inc()
+				if field != "wait" {
+					m.DeskCases.WithLabelValues(field, value).Inc()
+				}
 				m.stats.Count(time.Now(), "cases."+field, value)
 			}}, st, log)
 		if err != nil {

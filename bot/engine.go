@@ -187,9 +187,15 @@ const (
 	// wrote, for the log of what was not understood (masked there, never
 	// logged as is).
 	EventNotUnderstood
+	// EventPlace: the user gave a comune; Reason is its province (FI, PO),
+	// for the programme's figures by province.
+	EventPlace
+	// EventAction: a writing action ran (a booking, an enrolment, a
+	// proposal); Reason is "action:outcome".
+	EventAction
 )
 
-var eventNames = [...]string{"unknown", "handoff", "relay", "handoff_ended", "forget", "flow_started", "flow_completed", "miss", "language", "feedback", "routed", "not_understood"}
+var eventNames = [...]string{"unknown", "handoff", "relay", "handoff_ended", "forget", "flow_started", "flow_completed", "miss", "language", "feedback", "routed", "not_understood", "place", "action"}
 
 // String is the event's snake_case name, as conversation tests and metrics
 // write it.

@@ -91,7 +91,11 @@ func remember(t *turn, es []memoEntry, key string, res ActionResult) error {
 // the engine keeps a memo; otherwise it just runs it.
 func (t *turn) runAction(a Action, req ActionRequest, flowID, step string) (ActionResult, error) {
 	if !a.Writes || t.e.cfg.Memo == nil || t.in.ID == "" {
-		return a.Run(t.ctx, req)
+		res, err := a.Run(t.ctx, req)
+		if err == nil && a.Writes {
+			t.acted(a, req, res, flowID, step)
+		}
+		return res, err
 	}
 	key := memoID(t.in.Key(), t.in.ID, flowID, step)
 	res, es, ok, err := recall(t, key)
@@ -104,5 +108,16 @@ func (t *turn) runAction(a Action, req ActionRequest, flowID, step string) (Acti
 	if res, err = a.Run(t.ctx, req); err != nil {
 		return res, err
 	}
+	t.acted(a, req, res, flowID, step)
 	return res, remember(t, es, key, res)
+}
+
+// acted records what a writing action did, once (a replayed result is
+// not counted again), for the programme's figures: "booking.book:booked",
+// and "booking.book:mediator" when the person asked for a mediator.
+func (t *turn) acted(a Action, req ActionRequest, res ActionResult, flowID, step string) {
+	t.event(Event{Kind: EventAction, Flow: flowID, Step: step, Reason: a.Name + ":" + res.Outcome})
+	if v := req.Args["mediator"]; res.Outcome == "booked" && (v == "yes" || v == "true" || v == "1") {
+		t.event(Event{Kind: EventAction, Flow: flowID, Step: step, Reason: a.Name + ":mediator"})
+	}
 }

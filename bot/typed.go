@@ -167,6 +167,7 @@ func (t *turn) place(n *flow.Node) (ok, asked bool) {
 	s.setVar(name+"_code", m.Code)
 	s.setVar(name+"_province", m.Province)
 	t.sayPlace(m.Name, m.Province)
+	t.event(Event{Kind: EventPlace, Flow: n.Flow.ID, Step: n.ID, Reason: m.Province})
 	return true, false
 }
 

@@ -90,8 +90,9 @@ type Config struct {
 	// intents the bot understands: guides, kinds of office), with their
 	// names in the operators' language; "other" is always added.
 	Topics []Answer
-	// OnCase is told each topic or outcome an operator records, for the
-	// programme's figures (no text, no user).
+	// OnCase is told each topic or outcome an operator records, and how
+	// long a case waited when it is taken ("wait"), for the programme's
+	// figures (no text, no user).
 	OnCase func(field, value string)
 	// Answers, when set, lets operators send guides and saved replies from
 	// a thread: a message starting with "!" ("!rinnovo permesso", "!" for
@@ -219,6 +220,9 @@ type record struct {
 
 // Outcomes are how a case can end, as operators record it.
 var Outcomes = []string{"answered", "referred", "booked", "no_answer"}
+
+// outcomeText names each outcome's label.
+var outcomeText = map[string]string{"answered": "desk.outcome.answered", "referred": "desk.outcome.referred", "booked": "desk.outcome.booked", "no_answer": "desk.outcome.no_answer"}
 
 const (
 	keyToken = "desk:token:" // token → record
@@ -635,7 +639,7 @@ func (d *Desk) recordBlock(r *record) slack.Block {
 	var outcomes []*slack.OptionBlockObject
 	current = nil
 	for _, o := range Outcomes {
-		x := opt(o, d.t("desk.outcome."+o, nil))
+		x := opt(o, d.t(outcomeText[o], nil))
 		outcomes = append(outcomes, x)
 		if o == r.Outcome {
 			current = x

@@ -320,7 +320,24 @@ func (d *Desk) take(ctx context.Context, rec *record, name string) (bool, error)
 	}
 	*rec = *cur
 	d.refresh(ctx, cur)
+	if d.cfg.OnCase != nil && cur.Since > 0 {
+		d.cfg.OnCase("wait", waitBucket(d.now().Sub(time.Unix(cur.Since, 0))))
+	}
 	return true, nil
+}
+
+// waitBucket is how long a person waited for an operator, in the bands
+// the programme's figures use.
+func waitBucket(d time.Duration) string {
+	switch {
+	case d < 5*time.Minute:
+		return "under 5 min"
+	case d < 15*time.Minute:
+		return "5-15 min"
+	case d < time.Hour:
+		return "15-60 min"
+	}
+	return "over 1 h"
 }
 
 // interactivity handles the case buttons.
