@@ -1,6 +1,8 @@
 package app
 
 import (
+	"context"
+	"math"
 	"runtime"
 	"strconv"
 	slackdesk "teamsbot/adapters/slack"
@@ -182,5 +184,27 @@ func (m *metrics) countEvent(channel, lang string, ev bot.Event) {
 		if ev.Reason == "booking.book:mediator" {
 			m.stats.Count(now, "mediators", lang)
 		}
+	}
+}
+
+// outboxDepth reports how many conversations have replies waiting to be
+// sent and how many have replies given up, read from the store at each
+// scrape.
+func (m *metrics) outboxDepth(depth func(ctx context.Context) (waiting, failed int, err error)) {
+	for _, state := range []string{"waiting", "failed"} {
+		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "teamsbot_outbox_conversations",
+			Help: "Conversations with replies waiting to be sent (waiting) or given up after every retry (failed).", ConstLabels: prometheus.Labels{"state": state}},
+			func() float64 {
+				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+				defer cancel()
+				w, f, err := depth(ctx)
+				if err != nil {
+					return math.NaN()
+				}
+				if state == "waiting" {
+					return float64(w)
+				}
+				return float64(f)
+			}))
 	}
 }

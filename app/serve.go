@@ -143,6 +143,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	if d, ok := st.(interface {
+		OutboxDepth(context.Context) (int, int, error)
+	}); ok {
+		m.outboxDepth(d.OutboxDepth)
+	}
 	// The programme's figures, counted as things happen (teamsbot report).
 	if rs, ok := st.(report.Store); ok {
 		m.stats = report.NewRecorder(rs, knowledge.Rome)

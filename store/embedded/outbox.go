@@ -173,3 +173,21 @@ func (s *Store) DropFailedBefore(ctx context.Context, before time.Time) error {
 	}
 	return nil
 }
+
+// OutboxDepth counts the conversations with replies waiting to be sent
+// (due now or later) and those with replies given up.
+func (s *Store) OutboxDepth(ctx context.Context) (waiting, failed int, err error) {
+	err = s.db.View(func(tx *bolt.Tx) error {
+		if b := tx.Bucket(bucketOutboxDue); b != nil {
+			waiting = b.Stats().KeyN
+		}
+		if b := tx.Bucket(bucketOutboxFailed); b != nil {
+			failed = b.Stats().KeyN
+		}
+		return nil
+	})
+	if err != nil {
+		return 0, 0, fmt.Errorf("embedded store: outbox depth: %w", err)
+	}
+	return waiting, failed, nil
+}

@@ -2,6 +2,7 @@ package redis
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"time"
 
@@ -157,4 +158,16 @@ func (l *lease) SaveUnlock(ctx context.Context, value []byte, ttl time.Duration,
 		return wrap("save", errLeaseLost)
 	}
 	return nil
+}
+
+// OutboxDepth counts the conversations with replies waiting to be sent
+// (due now or later) and those with replies given up.
+func (s *Store) OutboxDepth(ctx context.Context) (waiting, failed int, err error) {
+	p := s.rdb.Pipeline()
+	w := p.ZCard(ctx, s.dueKey())
+	f := p.ZCard(ctx, s.failedKey())
+	if _, err := p.Exec(ctx); err != nil {
+		return 0, 0, fmt.Errorf("redis store: outbox depth: %w", err)
+	}
+	return int(w.Val()), int(f.Val()), nil
 }
