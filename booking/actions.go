@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -105,7 +106,7 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "booking.days", Outcomes: []string{"found", "none"}, Sets: []string{"booking_day_choices", "booking_days_next"}, Run: s.days},
 		{Name: "booking.times", Outcomes: []string{"found", "none"}, Sets: []string{"booking_time_choices"}, Run: s.times},
 		{Name: "booking.summary", Outcomes: []string{"ok", "gone"}, Run: s.summary},
-		{Name: "booking.book", Writes: true, Outcomes: []string{"booked", "full", "too_many", "gone"}, Sets: []string{"booking_code"}, Run: s.book},
+		{Name: "booking.book", Writes: true, Outcomes: []string{"booked", "full", "too_many", "gone", "overlap"}, Sets: []string{"booking_code"}, Run: s.book},
 		{Name: "booking.mine", Outcomes: []string{"some", "none"}, Sets: []string{"booking_mine_choices"}, Run: s.mine},
 		{Name: "booking.cancel", Writes: true, Outcomes: []string{"cancelled", "unknown"}, Run: s.cancel},
 		{Name: "booking.prepare_move", Outcomes: []string{"ready", "unknown"}, Sets: []string{"moving_code", "service", "booking_place"}, Run: s.prepareMove},
@@ -216,8 +217,17 @@ func (s *Service) times(ctx context.Context, req bot.ActionRequest) (bot.ActionR
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
+	// A time the person is already booked at, anywhere, is not offered.
+	held, err := s.heldBy(ctx, req)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	minutes, _ := s.minutes(req.Args["place"], req.Args["service"])
 	var cs []bot.Choice
 	for _, sl := range slots {
+		if overlaps(held, sl.Start, minutes) != nil {
+			continue
+		}
 		if sl.Start.Format("2006-01-02") == req.Args["day"] && len(cs) < TimesPerDay {
 			cs = append(cs, bot.Choice{Value: strconv.FormatInt(sl.Start.Unix(), 10), Label: sl.Start.Format("15:04")})
 		}
@@ -280,6 +290,13 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		if h.Place == b.Place && h.Service == b.Service && h.Start.Equal(b.Start) {
 			return s.booked(ctx, st, req, p, h.Code, true)
 		}
+	}
+	// One person, one place at a time: not two appointments that overlap
+	// (the one being moved aside).
+	moving := NormalizeCode(req.Args["moving"])
+	others := slices.DeleteFunc(slices.Clone(held), func(h bot.Booking) bool { return h.Code == moving })
+	if h := overlaps(others, b.Start, b.Minutes); h != nil {
+		return bot.ActionResult{Outcome: "overlap", Say: []bot.Said{{ID: "booking.overlap_with", Data: map[string]string{"code": h.Code, "when": dayLabel(req, h.Start) + " " + h.Start.Format("15:04")}}}}, nil
 	}
 	for range 5 { // a fresh code if one is (very rarely) in use
 		b.Code = NewCode()
@@ -387,4 +404,41 @@ func (s *Service) cancel(ctx context.Context, req bot.ActionRequest) (bot.Action
 	}
 	s.cancelled(ctx, b)
 	return bot.ActionResult{Outcome: "cancelled"}, nil
+}
+
+// heldBy lists the upcoming appointments of the conversation, without the
+// one being moved.
+func (s *Service) heldBy(ctx context.Context, req bot.ActionRequest) ([]bot.Booking, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return nil, err
+	}
+	held, err := st.Upcoming(ctx, req.Conversation, req.Now)
+	if err != nil {
+		return nil, fmt.Errorf("booking: %w", err)
+	}
+	moving := NormalizeCode(req.Args["moving"])
+	return slices.DeleteFunc(held, func(h bot.Booking) bool { return h.Code == moving }), nil
+}
+
+// minutes is how long the service lasts at the place (0 when unknown).
+func (s *Service) minutes(place, service string) (int, bool) {
+	sc, ok := s.dir.Schedule(place)
+	if !ok {
+		return 0, false
+	}
+	return sc.ServiceMinutes(service)
+}
+
+// overlaps returns the appointment of held that overlaps [start,
+// start+minutes), or nil.
+func overlaps(held []bot.Booking, start time.Time, minutes int) *bot.Booking {
+	end := start.Add(time.Duration(max(minutes, 1)) * time.Minute)
+	for i, h := range held {
+		hEnd := h.Start.Add(time.Duration(max(h.Minutes, 1)) * time.Minute)
+		if start.Before(hEnd) && h.Start.Before(end) {
+			return &held[i]
+		}
+	}
+	return nil
 }

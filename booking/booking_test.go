@@ -374,3 +374,43 @@ func TestRemindersGoOutOnce(t *testing.T) {
 		}
 	}
 }
+
+// TestNoTwoAppointmentsAtOnce: one person cannot hold two appointments
+// that overlap, whatever the service: the second is refused with the first
+// one's code and time, the times question no longer offers it, and moving
+// an appointment to an overlapping time of its own is fine.
+func TestNoTwoAppointmentsAtOnce(t *testing.T) {
+	s := New(dir(t), true)
+	s.SetStore(memory.New())
+	now := rome("2026-11-26 10:00")
+	at := rome("2026-12-02 09:00")
+	book := func(service string, when time.Time, moving string) bot.ActionResult {
+		t.Helper()
+		res, err := s.book(context.Background(), bot.ActionRequest{Lang: "it", Now: now, T: echo, Conversation: "whatsapp:amina",
+			Args: map[string]string{"place": "po-pua", "service": service, "time": strconv.FormatInt(when.Unix(), 10), "mediator": "no", "moving": moving}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return res
+	}
+	first := book("first_reception", at, "")
+	if first.Outcome != "booked" {
+		t.Fatalf("first: %+v", first)
+	}
+	second := book("social_worker", at, "")
+	if second.Outcome != "overlap" || len(second.Say) == 0 || second.Say[0].Data["code"] != first.Set["booking_code"] {
+		t.Errorf("an overlapping appointment: %+v", second)
+	}
+	res, _ := s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: "whatsapp:amina", Args: map[string]string{"place": "po-pua", "service": "social_worker", "day": "2026-12-02"}})
+	if strings.Contains(res.Set["booking_time_choices"], "09:00") {
+		t.Errorf("a time the person is booked at is offered: %q", res.Set["booking_time_choices"])
+	}
+	// Others still see it (the PUA has two desks).
+	res, _ = s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: "whatsapp:other", Args: map[string]string{"place": "po-pua", "service": "social_worker", "day": "2026-12-02"}})
+	if !strings.Contains(res.Set["booking_time_choices"], "09:00") {
+		t.Errorf("someone else is not offered a free time: %q", res.Set["booking_time_choices"])
+	}
+	if moved := book("first_reception", at.Add(30*time.Minute), first.Set["booking_code"]); moved.Outcome != "booked" {
+		t.Errorf("moving an appointment next to itself: %+v", moved)
+	}
+}
