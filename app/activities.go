@@ -19,11 +19,12 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "activities")
 	id := fs.String("id", "", "the activity's id (knowledge/activities.yaml)")
 	proposals := fs.Bool("proposals", false, "list the proposals of activities and offers to volunteer")
+	list := fs.Bool("list", false, "list the activities and their ids, with places taken and waiting")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
-	if *id == "" && !*proposals {
-		fmt.Fprintln(env.Stderr, "usage: teamsbot activities --id ID | --proposals")
+	if *id == "" && !*proposals && !*list {
+		fmt.Fprintln(env.Stderr, "usage: teamsbot activities --list | --id ID | --proposals")
 		return ErrUsage
 	}
 	cfg, l, st, err := contentAndStore(env)
@@ -33,12 +34,28 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 	defer st.Close()
 	w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 	defer w.Flush()
+	if *list {
+		fmt.Fprintf(w, "%s\n\nid\tattività\tiscritti\tin attesa\tposti\tesempio\n", plural(len(l.Directory.Activities()), "attività", "attività"))
+		for _, a := range l.Directory.Activities() {
+			r, err := st.Roster(ctx, a.ID)
+			if err != nil {
+				return err
+			}
+			in, waiting := counts(r)
+			seats := "senza limite"
+			if a.Capacity > 0 {
+				seats = fmt.Sprint(a.Capacity)
+			}
+			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%s\n", a.ID, a.TitleIn("it"), in, waiting, seats, map[bool]string{true: "sì", false: ""}[a.Sample])
+		}
+		return nil
+	}
 	if *proposals {
 		list, err := activities.Proposals(ctx, st)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%d proposte\n\ndata\tlingua\tcanale\tcosa\tdove\tquando\tlingue\n", len(list))
+		fmt.Fprintf(w, "%s\n\ndata\tlingua\tcanale\tcosa\tdove\tquando\tlingue\n", plural(len(list), "proposta", "proposte"))
 		for _, p := range list {
 			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.At.In(knowledge.Rome).Format("02/01 15:04"), p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages)
 		}
@@ -53,7 +70,12 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	key := []byte(cfg.PseudonymKey)
-	fmt.Fprintf(w, "%s — %d iscritti (posti: %d)\n\nstato\tcodice\tlingua\tcanale\n", a.TitleIn("it"), len(r), a.Capacity)
+	in, waiting := counts(r)
+	seats := "posti senza limite"
+	if a.Capacity > 0 {
+		seats = plural(a.Capacity, "posto", "posti")
+	}
+	fmt.Fprintf(w, "%s — %s, %s in lista d'attesa (%s)\n\nstato\tcodice\tlingua\tcanale\n", a.TitleIn("it"), plural(in, "iscritto", "iscritti"), plural(waiting, "persona", "persone"), seats)
 	for _, e := range r {
 		status := "iscritto"
 		if e.Status == bot.EnrolWaiting {
@@ -80,4 +102,25 @@ func splitConv(conv string) (string, string) {
 		}
 	}
 	return conv, ""
+}
+
+// counts splits a roster into those enrolled and those waiting.
+func counts(r []bot.Enrolment) (in, waiting int) {
+	for _, e := range r {
+		if e.Status == bot.EnrolWaiting {
+			waiting++
+		} else {
+			in++
+		}
+	}
+	return in, waiting
+}
+
+// plural writes n with the Italian singular or plural ("1 proposta", "3
+// proposte", "0 proposte").
+func plural(n int, one, other string) string {
+	if n == 1 {
+		return "1 " + one
+	}
+	return fmt.Sprintf("%d %s", n, other)
 }

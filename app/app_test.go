@@ -578,7 +578,7 @@ func TestActivitiesCommand(t *testing.T) {
 	if err := Run(context.Background(), e); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(list.String(), "1 proposte") || !strings.Contains(list.String(), "un laboratorio di cucina") {
+	if !strings.Contains(list.String(), "1 proposta") || !strings.Contains(list.String(), "un laboratorio di cucina") {
 		t.Errorf("proposals:\n%s", list)
 	}
 	l, _ := Load(EmbeddedContent(), LoadOptions{Demo: true})

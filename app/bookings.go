@@ -20,11 +20,33 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 	place := fs.String("place", "", "the PUA's place id (see knowledge/places)")
 	date := fs.String("date", "", "the day, YYYY-MM-DD (default today)")
 	format := fs.String("format", "text", "text or csv")
+	places := fs.Bool("places", false, "list the places that take appointments, with their ids")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
+	if *places {
+		c, err := content(env, "")
+		if err != nil {
+			return err
+		}
+		l, err := loadOrExplain(env, c, false, false)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "id\tluogo\tcomune\tsportelli\tesempio")
+		for _, p := range l.Directory.Places() {
+			sc, ok := l.Directory.Schedule(p.ID)
+			if !ok {
+				continue
+			}
+			m, _ := l.Places.ByCode(p.Municipality)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", p.ID, p.Name, m.Name, sc.Desks, map[bool]string{true: "sì", false: ""}[sc.Sample])
+		}
+		return tw.Flush()
+	}
 	if *place == "" {
-		fmt.Fprintln(env.Stderr, "usage: teamsbot bookings --place ID [--date YYYY-MM-DD] [--format csv]")
+		fmt.Fprintln(env.Stderr, "usage: teamsbot bookings --places | --place ID [--date YYYY-MM-DD] [--format csv]")
 		return ErrUsage
 	}
 	_, l, st, err := contentAndStore(env)
@@ -62,7 +84,7 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 		w.Flush()
 		return w.Error()
 	case "text":
-		fmt.Fprintf(env.Stdout, "%s — %s, %d appuntamenti\n\n", p.Name, from.Format("02/01/2006"), len(bs))
+		fmt.Fprintf(env.Stdout, "%s — %s, %s\n\n", p.Name, from.Format("02/01/2006"), plural(len(bs), "appuntamento", "appuntamenti"))
 		tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "ora\tcodice\tservizio\tlingua\tmediatore")
 		for _, b := range bs {

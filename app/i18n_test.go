@@ -306,3 +306,29 @@ func TestFiguresFromServe(t *testing.T) {
 		t.Errorf("figures:\n%s", csv)
 	}
 }
+
+// TestStaffLists: staff find the ids they need without reading YAML, and
+// counts read as Italian does ("1 proposta", "0 iscritti").
+func TestStaffLists(t *testing.T) {
+	data := t.TempDir()
+	vars := map[string]string{"TEAMSBOT_DATA": data}
+	e, out, errOut := env([]string{"bookings", "--places"}, "", vars)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("%v %s", err, errOut)
+	}
+	if !strings.Contains(out.String(), "po-pua") || !strings.Contains(out.String(), "Prato") || strings.Contains(out.String(), "fi-questura-immigrazione") {
+		t.Errorf("bookings --places:\n%s", out)
+	}
+	e, out, _ = env([]string{"activities", "--list"}, "", vars)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "conversazione-italiano-prato") || !strings.Contains(out.String(), "in attesa") {
+		t.Errorf("activities --list:\n%s", out)
+	}
+	for n, want := range map[int]string{0: "0 proposte", 1: "1 proposta", 2: "2 proposte"} {
+		if got := plural(n, "proposta", "proposte"); got != want {
+			t.Errorf("plural(%d) = %q", n, got)
+		}
+	}
+}
