@@ -108,6 +108,7 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "booking.summary", Outcomes: []string{"ok", "gone"}, Run: s.summary},
 		{Name: "booking.book", Writes: true, Outcomes: []string{"booked", "full", "too_many", "gone", "overlap"}, Sets: []string{"booking_code"}, Run: s.book},
 		{Name: "booking.mine", Outcomes: []string{"some", "none"}, Sets: []string{"booking_mine_choices"}, Run: s.mine},
+		{Name: "booking.detail", Outcomes: []string{"shown", "unknown"}, Run: s.detail},
 		{Name: "booking.cancel", Writes: true, Outcomes: []string{"cancelled", "unknown"}, Run: s.cancel},
 		{Name: "booking.prepare_move", Outcomes: []string{"ready", "unknown"}, Sets: []string{"moving_code", "service", "booking_place"}, Run: s.prepareMove},
 	}
@@ -333,16 +334,53 @@ func (s *Service) booked(ctx context.Context, st bot.Bookings, req bot.ActionReq
 			res.Say = append(res.Say, bot.Said{ID: "booking.moved"})
 		}
 	}
-	address := p.Address
+	address, mapLink := where(p)
+	res.Say = append(res.Say, bot.Said{ID: "booking.done", Data: map[string]string{"code": code, "address": address, "map": mapLink}})
+	return res, nil
+}
+
+// where is a place's address (its name when it has none) and a map link.
+func where(p *knowledge.Place) (address, mapLink string) {
+	address = p.Address
 	if address == "" {
 		address = p.Name
 	}
-	mapLink := "https://www.openstreetmap.org/search?query=" + url.QueryEscape(address)
+	mapLink = "https://www.openstreetmap.org/search?query=" + url.QueryEscape(address)
 	if !p.Approximate {
 		mapLink = fmt.Sprintf("https://www.openstreetmap.org/?mlat=%.5f&mlon=%.5f#map=17/%.5f/%.5f", p.Lat, p.Lon, p.Lat, p.Lon)
 	}
-	res.Say = append(res.Say, bot.Said{ID: "booking.done", Data: map[string]string{"code": code, "address": address, "map": mapLink}})
-	return res, nil
+	return address, mapLink
+}
+
+// detail shows one of the user's appointments whole: service, time, place,
+// mediator, then address, map and code.
+func (s *Service) detail(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	bs, err := st.Upcoming(ctx, req.Conversation, req.Now)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	code := NormalizeCode(req.Args["code"])
+	for _, b := range bs {
+		p, ok := s.dir.Place(b.Place)
+		if b.Code != code || !ok {
+			continue
+		}
+		at := b.Start.In(knowledge.Rome)
+		med := req.T("booking.no", nil)
+		if b.Mediator {
+			med = req.T("booking.yes", nil)
+		}
+		address, mapLink := where(p)
+		return bot.ActionResult{Outcome: "shown", Say: []bot.Said{
+			{ID: "booking.summary", Data: map[string]string{"service": req.T("booking.service."+b.Service, nil), "when": dayLabel(req, at) + " " + at.Format("15:04"), "place": p.Name, "mediator": med}},
+			{Raw: "📍 " + address + "\n🗺 " + mapLink + "\n🔑 " + b.Code},
+		}}, nil
+	}
+	return bot.ActionResult{Outcome: "unknown"}, nil
 }
 
 // prepareMove starts moving a booking: the booking flow opens at "which
