@@ -109,6 +109,7 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "booking.book", Writes: true, Outcomes: []string{"booked", "full", "too_many", "gone", "overlap"}, Sets: []string{"booking_code"}, Run: s.book},
 		{Name: "booking.mine", Outcomes: []string{"some", "none"}, Sets: []string{"booking_mine_choices"}, Run: s.mine},
 		{Name: "booking.detail", Outcomes: []string{"shown", "unknown"}, Run: s.detail},
+		{Name: "booking.limit", Outcomes: []string{"ok", "too_many"}, Run: s.limit},
 		{Name: "booking.cancel", Writes: true, Outcomes: []string{"cancelled", "unknown"}, Run: s.cancel},
 		{Name: "booking.prepare_move", Outcomes: []string{"ready", "unknown"}, Sets: []string{"moving_code", "service", "booking_place"}, Run: s.prepareMove},
 	}
@@ -479,4 +480,28 @@ func overlaps(held []bot.Booking, start time.Time, minutes int) *bot.Booking {
 		}
 	}
 	return nil
+}
+
+// limit says, as soon as the place is chosen, whether the person may book
+// one more appointment there (the place's max_per_user), rather than after
+// every question.
+func (s *Service) limit(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
+	sc, ok := s.dir.Schedule(req.Args["place"])
+	if !ok || sc.MaxPerUser <= 0 {
+		return bot.ActionResult{Outcome: "ok"}, nil
+	}
+	held, err := s.heldBy(ctx, req)
+	if err != nil {
+		return bot.ActionResult{}, err
+	}
+	n := 0
+	for _, h := range held {
+		if h.Place == sc.Place {
+			n++
+		}
+	}
+	if n >= sc.MaxPerUser {
+		return bot.ActionResult{Outcome: "too_many"}, nil
+	}
+	return bot.ActionResult{Outcome: "ok"}, nil
 }
