@@ -93,6 +93,11 @@ type Config struct {
 	// Translate translates between users and operators at the desk; off
 	// without a URL.
 	Translate TranslateConfig
+	// AnswerWithin is how long serve waits for a turn's replies to be sent
+	// before answering the platform (TEAMSBOT_ANSWER_WITHIN, default 2s).
+	// The replies are saved in the outbox before: a short wait (1ms)
+	// answers at once under load, and sending follows from the outbox.
+	AnswerWithin time.Duration
 	// WebChat serves the web chat at /chat and /widget.js
 	// (TEAMSBOT_WEBCHAT, default on).
 	WebChat bool
@@ -161,6 +166,7 @@ func Default() Config {
 		EmbeddingsModel: "text-embedding",
 		OperatorLang:    "it",
 		WebChat:         true,
+		AnswerWithin:    2 * time.Second,
 	}
 }
 
@@ -226,6 +232,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("TEAMSBOT_TRANSLATE_TIMEOUT=%q: want a duration up to 1m, like 5s", v))
 		} else {
 			c.Translate.Timeout = d
+		}
+	}
+	if v := getenv("TEAMSBOT_ANSWER_WITHIN"); v != "" {
+		d, err := time.ParseDuration(v)
+		if err != nil || d <= 0 || d > 20*time.Second {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_ANSWER_WITHIN=%q: want a duration from 1ms to 20s", v))
+		} else {
+			c.AnswerWithin = d
 		}
 	}
 	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_WEBCHAT"))); v {

@@ -255,7 +255,12 @@ func serve(ctx context.Context, env Env, args []string) error {
 		})
 		log.Info("slack operators' desk on", "translation", cfg.Translate.URL != "")
 	}
-	svc = bot.NewService(eng, st, serviceConfig(cfg, log), opts...)
+	sc := serviceConfig(cfg, log)
+	// A webhook is answered as soon as its turn is durable (state, message
+	// id and replies saved): sending follows from the outbox, at the
+	// platform's pace, without holding the platform's connection.
+	sc.AnswerWithin = cfg.AnswerWithin
+	svc = bot.NewService(eng, st, sc, opts...)
 	l.SetStore(st, svc) // now the activities can tell a promoted user
 	loops.Go(func() { runActivityReminders(loopCtx, l, log) })
 	// Replies a replica could not deliver (a failure, or a replica that
