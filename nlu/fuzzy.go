@@ -1,6 +1,10 @@
 package nlu
 
-import "unicode/utf8"
+import (
+	"cmp"
+	"slices"
+	"unicode/utf8"
+)
 
 // fuzzyIndex finds the known words one edit (a letter missing, extra,
 // wrong, or two swapped) away from a word, with a few map lookups: every
@@ -10,23 +14,50 @@ import "unicode/utf8"
 // neighbours to guess from.
 type fuzzyIndex struct {
 	words map[string]bool
-	dels  map[string][]string
+	// long are the words of fuzzyMin letters or more; dels indexes each
+	// of their one-letter deletions by its hash, sorted: about 12 bytes a
+	// deletion instead of a map of strings (a hash shared by two
+	// deletions only costs a distance check).
+	long []string
+	dels []deletion
+}
+
+type deletion struct {
+	h uint64
+	w int32 // index in long
 }
 
 const fuzzyMin = 5
 
 func newFuzzyIndex(words []string) *fuzzyIndex {
-	x := &fuzzyIndex{words: make(map[string]bool, len(words)), dels: map[string][]string{}}
+	x := &fuzzyIndex{words: make(map[string]bool, len(words))}
 	for _, w := range words {
 		x.words[w] = true
 		if utf8.RuneCountInString(w) < fuzzyMin {
 			continue
 		}
+		i := int32(len(x.long))
+		x.long = append(x.long, w)
 		for _, d := range deletions(w) {
-			x.dels[d] = append(x.dels[d], w)
+			x.dels = append(x.dels, deletion{hashOf(0, d), i})
 		}
 	}
+	slices.SortFunc(x.dels, func(a, b deletion) int {
+		if c := cmp.Compare(a.h, b.h); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.w, b.w)
+	})
 	return x
+}
+
+// withDeletion calls fn with each long word that has a deletion d.
+func (x *fuzzyIndex) withDeletion(d string, fn func(string)) {
+	h := hashOf(0, d)
+	i, _ := slices.BinarySearchFunc(x.dels, h, func(e deletion, h uint64) int { return cmp.Compare(e.h, h) })
+	for ; i < len(x.dels) && x.dels[i].h == h; i++ {
+		fn(x.long[x.dels[i].w])
+	}
 }
 
 func deletions(w string) []string {
@@ -52,16 +83,12 @@ func (x *fuzzyIndex) near(w string) []string {
 			out = append(out, c)
 		}
 	}
-	for _, c := range x.dels[w] { // a letter missing from w
-		try(c)
-	}
+	x.withDeletion(w, try) // a letter missing from w
 	for _, d := range deletions(w) {
 		if x.words[d] { // a letter too many in w
 			try(d)
 		}
-		for _, c := range x.dels[d] { // a letter wrong, or two swapped
-			try(c)
-		}
+		x.withDeletion(d, try) // a letter wrong, or two swapped
 	}
 	if len(out) > 3 {
 		out = out[:3] // too many neighbours: a guess, not a typo
