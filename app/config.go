@@ -97,6 +97,8 @@ type Config struct {
 	// before answering the platform (TEAMSBOT_ANSWER_WITHIN, default 2s).
 	// The replies are saved in the outbox before: a short wait (1ms)
 	// answers at once under load, and sending follows from the outbox.
+	// (With 1ms, the SIGKILL test once left one of 60 outboxes unsent for
+	// 15 s: to understand before the default changes.)
 	AnswerWithin time.Duration
 	// WebChat serves the web chat at /chat and /widget.js
 	// (TEAMSBOT_WEBCHAT, default on).

@@ -145,6 +145,22 @@ func TestSIGKILLedReplicaLosesNothingItAnswered(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
+	// The webhooks are answered once the turns are saved; the replies
+	// follow from the outboxes (the survivor's own, and those the dead
+	// replica left, once their lock expires): wait until none is left.
+	for deadline := time.Now().Add(15 * time.Second); time.Now().Before(deadline); time.Sleep(100 * time.Millisecond) {
+		pending := 0
+		for c := range chats {
+			if raw, err := st.Load(context.Background(), fmt.Sprintf("telegram:%d", 1000+c)); err == nil {
+				if s, err := bot.UnmarshalSession(raw); err == nil && s.Outbox != nil {
+					pending++
+				}
+			}
+		}
+		if pending == 0 {
+			break
+		}
+	}
 	// Every chat said the same words in the same language: all must have
 	// received the same replies, in the same order, none missing.
 	texts := sent.all()
