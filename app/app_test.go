@@ -250,7 +250,7 @@ func TestServeHealthReadinessMetricsAndShutdown(t *testing.T) {
 	if resp, err := http.Get(base + "/metrics"); err == nil {
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		for _, want := range []string{`teamsbot_http_requests_total{route="GET /healthz",status="200"} 1`, `route="unmatched",status="404"`, `teamsbot_build_info{`, `teamsbot_outbox_conversations{state="waiting"} 0`} {
+		for _, want := range []string{`teamsbot_http_requests_total{route="GET /healthz",status="200"} 1`, `route="unmatched",status="404"`, `teamsbot_build_info{`, `teamsbot_outbox_conversations{state="waiting"} 0`, `# TYPE teamsbot_reply_delay_seconds histogram`} {
 			if !strings.Contains(string(body), want) {
 				t.Errorf("/metrics lacks %s", want)
 			}

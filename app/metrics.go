@@ -46,6 +46,8 @@ type metrics struct {
 	// stats counts the programme's figures (package report); nil counts
 	// nothing.
 	stats *report.Recorder
+	// replyDelay is how long replies took to be accepted by the platform.
+	replyDelay *prometheus.HistogramVec
 	// buildInfo says which version runs (value 1).
 	buildInfo *prometheus.GaugeVec
 }
@@ -84,6 +86,8 @@ func newMetrics() *metrics {
 		Help: "What operators recorded of their cases: field topic (an intent: guides.*, kinds.*, other) or outcome (answered, referred, booked, no_answer)."}, []string{"field", "value"})
 	m.http = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "teamsbot_http_requests_total",
 		Help: "HTTP requests by route (the pattern matched: \"POST /chat/api/send\", \"unmatched\") and status."}, []string{"route", "status"})
+	m.replyDelay = prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "teamsbot_reply_delay_seconds",
+		Help: "From a message's handling to its replies accepted by the platform (the platform's pace and any backlog included).", Buckets: []float64{.005, .01, .05, .1, .5, 1, 2, 5, 10, 30, 60}}, []string{"channel"})
 	m.buildInfo = prometheus.NewGaugeVec(prometheus.GaugeOpts{Name: "teamsbot_build_info",
 		Help: "The running version (value 1)."}, []string{"version", "goversion"})
 	m.buildInfo.WithLabelValues(Version, runtime.Version()).Set(1)
@@ -92,7 +96,7 @@ func newMetrics() *metrics {
 		m.DeskCases.WithLabelValues("outcome", o)
 	}
 	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.routed, m.sendFail, m.outbox, m.fallbacks, m.platformStatus, m.attendance,
-		m.webhooks, m.webhookTime, m.DeskCases, m.buildInfo, m.http,
+		m.webhooks, m.webhookTime, m.DeskCases, m.buildInfo, m.http, m.replyDelay,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -131,6 +135,11 @@ func (m *metrics) Event(channel string, ev bot.Event) {
 	default:
 		m.events.WithLabelValues(channel, ev.Kind.String(), lang).Inc()
 	}
+}
+
+// ReplyDelay implements bot.DelayMetrics.
+func (m *metrics) ReplyDelay(channel string, d time.Duration) {
+	m.replyDelay.WithLabelValues(channel).Observe(d.Seconds())
 }
 
 func (m *metrics) SendFailed(channel string) { m.sendFail.WithLabelValues(channel).Inc() }

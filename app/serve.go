@@ -205,6 +205,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 			continue
 		}
 		opts = append(opts, bot.WithSender(ch.name, ch.sender))
+		m.replyDelay.WithLabelValues(ch.name) // shown at zero from the start
 		webhook.Mount(srv.mux, m.Webhook, log, ch.endpoints...)
 		if ch.mount != nil {
 			ch.mount(srv.mux)

@@ -71,6 +71,13 @@ type Metrics interface {
 	Outbox(channel, event string)
 }
 
+// DelayMetrics is an optional part of Metrics: how long replies took,
+// from the message's handling to the platform accepting them (pacing and
+// backlog included).
+type DelayMetrics interface {
+	ReplyDelay(channel string, d time.Duration)
+}
+
 // NotUnderstoodLog keeps what users wrote that the bot did not
 // understand, for the content team (package understand masks and stores
 // it). It must not fail a turn: errors are its own to log.
@@ -349,6 +356,7 @@ func (s *Service) TimedOut(ctx context.Context, conv string) error {
 // replica that dies in between leaves them to the next holder of the
 // conversation. Replies pending from an earlier turn go first.
 func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session) (Turn, error)) error {
+	received := time.Now()
 	channel, userID := splitKey(conv)
 	log := &lazyLog{s: s, conv: conv}
 	lease, raw, err := s.lockLoad(ctx, conv)
@@ -494,6 +502,11 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		defer cancel()
 		defer lease.Unlock()
 		s.deliver(dctx, channel, userID, sess, resend, log)
+		if sess.Outbox == nil && !resend {
+			if d, ok := s.metrics.(DelayMetrics); ok {
+				d.ReplyDelay(channel, time.Since(received))
+			}
+		}
 		// The save has its own deadline: a send the platform accepted as
 		// dctx ran out must still clear the outbox, or the sweeper sends
 		// it again. The lease still guards the conversation.

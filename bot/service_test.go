@@ -692,3 +692,34 @@ func TestReplySentAtTheDeadlineIsNotSentAgain(t *testing.T) {
 		t.Errorf("the reply was sent %d times", late.sends)
 	}
 }
+
+// delays is a Metrics that records reply delays.
+type delays struct {
+	mu  sync.Mutex
+	got []string
+}
+
+func (d *delays) Inbound(string, bool)             {}
+func (d *delays) Turn(string, time.Duration, bool) {}
+func (d *delays) Event(string, bot.Event)          {}
+func (d *delays) SendFailed(string)                {}
+func (d *delays) Outbox(string, string)            {}
+func (d *delays) ReplyDelay(channel string, _ time.Duration) {
+	d.mu.Lock()
+	d.got = append(d.got, channel)
+	d.mu.Unlock()
+}
+
+// TestReplyDelayIsMeasured: each delivered turn reports how long its
+// replies took, by channel, for the reply-delay histogram.
+func TestReplyDelayIsMeasured(t *testing.T) {
+	m := &delays{}
+	f := newFixture(t, memory.New(), false, bot.WithMetrics(m))
+	f.say(t, "u1", "hello")
+	f.say(t, "u1", "1")
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if len(m.got) != 2 || m.got[0] != "test" {
+		t.Errorf("reply delays: %v", m.got)
+	}
+}
