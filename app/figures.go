@@ -40,8 +40,16 @@ func figuresCmd(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return fmt.Errorf("--to %w", err)
 	}
-	if t.Before(f) || t.Sub(f) > 3*366*24*time.Hour {
-		return errors.New("--from must come before --to, at most three years apart")
+	switch {
+	case t.Before(f):
+		return fmt.Errorf("--from %s comes after --to %s", f.Format(report.Day), t.Format(report.Day))
+	case f.After(today):
+		return fmt.Errorf("--from %s is in the future: nothing has been counted yet", f.Format(report.Day))
+	case t.Sub(f) > 3*366*24*time.Hour:
+		return errors.New("--from and --to are more than three years apart")
+	case t.After(today):
+		fmt.Fprintf(env.Stderr, "note: --to %s is in the future; the report stops today, %s\n", t.Format(report.Day), today.Format(report.Day))
+		t = today
 	}
 	cfg, err := FromEnv(env.Getenv)
 	if err != nil {
@@ -59,6 +67,9 @@ func figuresCmd(ctx context.Context, env Env, args []string) error {
 	r, err := report.Build(ctx, rs, f, t)
 	if err != nil {
 		return err
+	}
+	if r.Empty() {
+		fmt.Fprintf(env.Stderr, "note: no figures were recorded from %s to %s (the service counts as it runs: a store that never ran serve has none)\n", r.From, r.To)
 	}
 	switch *format {
 	case "html":

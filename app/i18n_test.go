@@ -332,3 +332,24 @@ func TestStaffLists(t *testing.T) {
 		}
 	}
 }
+
+// TestReportBadInput: a period backwards or in the future is an error that
+// says so; a period without figures is a report that says so (exit 0).
+func TestReportBadInput(t *testing.T) {
+	vars := map[string]string{"TEAMSBOT_DATA": t.TempDir()}
+	for args, want := range map[string]string{
+		"--from 2026-12-10 --to 2026-12-01": "comes after --to",
+		"--from 2099-01-01 --to 2099-02-01": "in the future",
+		"--from 2026-13-01":                 "write YYYY-MM-DD",
+		"--format pdf":                      "html, csv or json",
+	} {
+		e, _, _ := env(append([]string{"report"}, strings.Fields(args)...), "", vars)
+		if err := Run(context.Background(), e); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("report %s: %v, want %q", args, err, want)
+		}
+	}
+	e, out, errOut := env([]string{"report", "--from", "2026-01-01", "--to", "2026-01-31"}, "", vars)
+	if err := Run(context.Background(), e); err != nil || !strings.Contains(out.String(), "No figures were recorded") || !strings.Contains(errOut.String(), "no figures were recorded") {
+		t.Errorf("an empty period: %v\n%s", err, errOut)
+	}
+}

@@ -201,3 +201,13 @@ func Build(ctx context.Context, st Store, from, to time.Time) (Report, error) {
 	}
 	return r, nil
 }
+
+// Empty reports whether nothing was counted in the period.
+func (r Report) Empty() bool {
+	for _, s := range r.Sections {
+		if s.Total > 0 {
+			return false
+		}
+	}
+	return true
+}

@@ -90,6 +90,7 @@ td.n{text-align:end;font-variant-numeric:tabular-nums}svg text{font-size:12px;fi
 </style></head>
 <body>
 <h1>teamsbot — the programme's figures, {{.From}} to {{.To}}</h1>
+{{if .Empty}}<p><strong>No figures were recorded in this period.</strong></p>{{end}}
 <p class="note">Counted as things happened, per day, without reading any conversation; no count names a person. Numbers under {{.Min}} are shown as “&lt;{{.Min}}” so that nobody can be recognised; totals are the true sums.</p>
 {{range .Sections}}
 <h2>{{.Title}}</h2>
@@ -121,8 +122,9 @@ func WriteHTML(w io.Writer, r Report) error {
 	data := struct {
 		From, To string
 		Min      int
+		Empty    bool
 		Sections []htmlSection
-	}{From: r.From, To: r.To, Min: MinCell}
+	}{From: r.From, To: r.To, Min: MinCell, Empty: r.Empty()}
 	for _, s := range r.Sections {
 		hs := htmlSection{Title: s.Title, Total: Cell(s.Total, s.TotalShown)}
 		var max int64 = 1
