@@ -290,7 +290,7 @@ func TestRepliesCrossReplicas(t *testing.T) {
 	}
 	slow := func(c *Config) { c.Poll = time.Hour }
 	a, _, srvA := newChat(t, open(), slow)
-	_, _, srvB := newChat(t, open(), slow)
+	b, _, srvB := newChat(t, open(), slow)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	go a.Run(ctx)
@@ -311,5 +311,20 @@ func TestRepliesCrossReplicas(t *testing.T) {
 		}
 	case <-time.After(5 * time.Second):
 		t.Fatal("the reply written on B never reached the browser on A")
+	}
+	// An operator's message, relayed from Slack by replica B (the desk
+	// calls the service, which sends through this channel on B).
+	go func() { got <- onA.events("1", 1) }()
+	time.Sleep(200 * time.Millisecond)
+	if err := b.Send(context.Background(), userOf(onA.token), []bot.Reply{{Text: "Sono Giulia, ti aiuto io.", Lang: "it", FromOperator: "Giulia"}}); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case evs := <-got:
+		if evs[0].ID != "2" || !evs[0].Data.Operator || evs[0].Data.Text != "Sono Giulia, ti aiuto io." {
+			t.Errorf("A got %+v", evs)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the operator's message relayed on B never reached the browser on A")
 	}
 }
