@@ -93,6 +93,10 @@ type Config struct {
 	// Translate translates between users and operators at the desk; off
 	// without a URL.
 	Translate TranslateConfig
+	// PublicURL is the service's public address (TEAMSBOT_PUBLIC_URL,
+	// https://bot.example.org): confirmations then carry an "add to
+	// calendar" link served there.
+	PublicURL string
 	// AnswerWithin is how long serve waits for a turn's replies to be sent
 	// before answering the platform (TEAMSBOT_ANSWER_WITHIN, default 2s).
 	// The replies are saved in the outbox before: a short wait (1ms)
@@ -216,6 +220,12 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		c.Demo = true
 	default:
 		errs = append(errs, fmt.Errorf("TEAMSBOT_DEMO=%q: want 1 or 0", v))
+	}
+	str("TEAMSBOT_PUBLIC_URL", &c.PublicURL)
+	if c.PublicURL != "" {
+		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+			errs = append(errs, fmt.Errorf("TEAMSBOT_PUBLIC_URL=%q: want the service's address, like https://bot.example.org", c.PublicURL))
+		}
 	}
 	str("TEAMSBOT_TRANSLATE_URL", &c.Translate.URL)
 	str("TEAMSBOT_TRANSLATE_MODEL", &c.Translate.Model)

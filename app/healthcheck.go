@@ -6,6 +6,7 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"teamsbot/booking"
 	"time"
 )
 
@@ -42,4 +43,21 @@ func healthcheck(ctx context.Context, env Env) error {
 	}
 	fmt.Fprintln(env.Stdout, "ready")
 	return nil
+}
+
+// calendarFile serves the "add to calendar" file of a confirmation: the
+// appointment is in the signed link, nothing is looked up.
+func calendarFile(cal *booking.Calendar) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		e, err := cal.Read(r.URL.Query().Get("d"), r.URL.Query().Get("s"))
+		if err != nil {
+			http.Error(w, "not a calendar link of this service", http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "text/calendar; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="appointment.ics"`)
+		w.Header().Set("Cache-Control", "private, max-age=86400")
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		fmt.Fprint(w, booking.ICS(e, time.Now()))
+	}
 }

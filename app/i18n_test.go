@@ -7,10 +7,13 @@ import (
 	"fmt"
 	"io/fs"
 	"net/http"
+	"net/http/httptest"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"teamsbot/booking"
 	"testing"
 	"time"
 
@@ -351,5 +354,24 @@ func TestReportBadInput(t *testing.T) {
 	e, out, errOut := env([]string{"report", "--from", "2026-01-01", "--to", "2026-01-31"}, "", vars)
 	if err := Run(context.Background(), e); err != nil || !strings.Contains(out.String(), "No figures were recorded") || !strings.Contains(errOut.String(), "no figures were recorded") {
 		t.Errorf("an empty period: %v\n%s", err, errOut)
+	}
+}
+
+// TestCalendarFile: the link of a confirmation serves its calendar file;
+// a link not made here is refused.
+func TestCalendarFile(t *testing.T) {
+	cal := &booking.Calendar{Base: "https://bot.example.org", Key: []byte("k")}
+	link := cal.Link(booking.Event{Code: "K7M-Q4P", Start: time.Date(2026, 12, 2, 8, 0, 0, 0, time.UTC), Minutes: 30, Title: "Prima accoglienza", Location: "Prato"})
+	u, _ := url.Parse(link)
+	h := calendarFile(cal)
+	rec := httptest.NewRecorder()
+	h(rec, httptest.NewRequest("GET", "/calendar.ics?"+u.RawQuery, nil))
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "text/calendar; charset=utf-8" || !strings.Contains(rec.Body.String(), "DTSTART:20261202T080000Z") {
+		t.Errorf("%d %s\n%s", rec.Code, rec.Header(), rec.Body)
+	}
+	rec = httptest.NewRecorder()
+	h(rec, httptest.NewRequest("GET", "/calendar.ics?d=eyJjIjoiWCJ9&s=forged", nil))
+	if rec.Code != 404 {
+		t.Errorf("a forged link: %d", rec.Code)
 	}
 }

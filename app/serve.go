@@ -10,6 +10,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"teamsbot/booking"
 	"teamsbot/knowledge"
 	"teamsbot/report"
 	"time"
@@ -257,6 +258,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 		log.Info("slack operators' desk on", "translation", cfg.Translate.URL != "")
 	}
 	sc := serviceConfig(cfg, log)
+	if cfg.PublicURL != "" {
+		cal := &booking.Calendar{Base: cfg.PublicURL, Key: sc.PseudonymKey}
+		l.Booking.SetCalendar(cal)
+		srv.mux.HandleFunc("GET /calendar.ics", calendarFile(cal))
+	}
 	// A webhook is answered as soon as its turn is durable (state, message
 	// id and replies saved): sending follows from the outbox, at the
 	// platform's pace, without holding the platform's connection.

@@ -29,6 +29,16 @@ type Service struct {
 	store bot.Bookings
 	// onCancel is told of each appointment the user cancels (SetOnCancel).
 	onCancel func(ctx context.Context, b bot.Booking)
+	// calendar makes the "add to calendar" links (SetCalendar; nil: none).
+	calendar *Calendar
+}
+
+// SetCalendar gives confirmations an "add to calendar" link (a calendar
+// file phones open), served at cal.Base.
+func (s *Service) SetCalendar(cal *Calendar) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.calendar = cal
 }
 
 // New returns the booking service; SetStore must be called before it
@@ -337,6 +347,14 @@ func (s *Service) booked(ctx context.Context, st bot.Bookings, req bot.ActionReq
 	}
 	address, mapLink := where(p)
 	res.Say = append(res.Say, bot.Said{ID: "booking.done", Data: map[string]string{"code": code, "address": address, "map": mapLink}})
+	s.mu.RLock()
+	cal := s.calendar
+	s.mu.RUnlock()
+	if at, ok := s.when(req, req.Args["time"]); ok && cal != nil {
+		minutes, _ := s.minutes(p.ID, req.Args["service"])
+		title := req.T("booking.service."+req.Args["service"], nil) + " – " + p.Name
+		res.Say = append(res.Say, bot.Said{Raw: "📅 " + cal.Link(Event{Code: code, Start: at, Minutes: max(minutes, 15), Title: title, Location: address})})
+	}
 	return res, nil
 }
 

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -412,5 +413,47 @@ func TestNoTwoAppointmentsAtOnce(t *testing.T) {
 	}
 	if moved := book("first_reception", at.Add(30*time.Minute), first.Set["booking_code"]); moved.Outcome != "booked" {
 		t.Errorf("moving an appointment next to itself: %+v", moved)
+	}
+}
+
+// TestCalendarLink: a confirmation carries an "add to calendar" link; the
+// file it serves places the appointment right in UTC on both sides of a
+// daylight-saving change, escapes and folds its text as RFC 5545 says, and
+// a link changed by anyone is refused.
+func TestCalendarLink(t *testing.T) {
+	s := New(dir(t), true)
+	s.SetStore(memory.New())
+	cal := &Calendar{Base: "https://bot.example.org/", Key: []byte("k")}
+	s.SetCalendar(cal)
+	now := rome("2026-11-26 10:00")
+	at := rome("2026-12-02 09:00")
+	res, err := s.book(context.Background(), bot.ActionRequest{Lang: "it", Now: now, T: echo, Conversation: "whatsapp:1",
+		Args: map[string]string{"place": "po-pua", "service": "first_reception", "time": strconv.FormatInt(at.Unix(), 10), "mediator": "no"}})
+	if err != nil || res.Outcome != "booked" {
+		t.Fatalf("%+v %v", res, err)
+	}
+	link := res.Say[len(res.Say)-1].Raw
+	if !strings.HasPrefix(link, "📅 https://bot.example.org/calendar.ics?d=") {
+		t.Fatalf("no calendar link: %q", link)
+	}
+	u, _ := url.Parse(strings.TrimPrefix(link, "📅 "))
+	e, err := cal.Read(u.Query().Get("d"), u.Query().Get("s"))
+	if err != nil || e.Code != res.Set["booking_code"] || !e.Start.Equal(at) {
+		t.Fatalf("read back: %+v %v", e, err)
+	}
+	if _, err := cal.Read(u.Query().Get("d")+"x", u.Query().Get("s")); err == nil {
+		t.Error("a changed link is read")
+	}
+	// 09:00 in Rome is 08:00Z in winter and 07:00Z in summer.
+	for when, want := range map[string]string{"2026-12-02 09:00": "DTSTART:20261202T080000Z", "2026-10-24 09:00": "DTSTART:20261024T070000Z", "2026-10-26 09:00": "DTSTART:20261026T080000Z"} {
+		ics := ICS(Event{Code: "K7M-Q4P", Start: rome(when), Minutes: 30, Title: "Prima accoglienza, con mediatore; " + strings.Repeat("lungo ", 20), Location: "Via Roma 1, Prato"}, now)
+		if !strings.Contains(ics, want+"\r\n") || !strings.Contains(ics, `LOCATION:Via Roma 1\, Prato`) || !strings.Contains(ics, `con mediatore\;`) {
+			t.Errorf("%s:\n%s", when, ics)
+		}
+		for _, l := range strings.Split(ics, "\r\n") {
+			if len(l) > 75 {
+				t.Errorf("a line of %d octets: %q", len(l), l)
+			}
+		}
 	}
 }
