@@ -375,3 +375,17 @@ func TestCalendarFile(t *testing.T) {
 		t.Errorf("a forged link: %d", rec.Code)
 	}
 }
+
+// TestLoadtestRuns: the load test runs serve against its fake Telegram and
+// prints its figures (a short, gentle run: the figures themselves come
+// from longer runs, in the README).
+func TestLoadtestRuns(t *testing.T) {
+	e, out, errOut := env([]string{"loadtest", "--rate", "20", "--seconds", "1", "--chats", "10"}, "", nil)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatalf("%v\n%s", err, errOut)
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	if len(lines) != 2 || !strings.HasPrefix(lines[1], "embedded") || strings.Fields(lines[1])[3] != "0" {
+		t.Errorf("loadtest printed:\n%s", out)
+	}
+}

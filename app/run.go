@@ -92,6 +92,8 @@ Usage:
                                    an activity's participants and waiting list, or the proposals
   teamsbot outbox --failed | --retry CODE|all
                                    replies the channels refused after every retry; send them again
+  teamsbot loadtest [--rate 200] [--seconds 10] [--chats 500]
+                                   serve against a local fake Telegram at a fixed rate: webhook and reply-delay figures
   teamsbot healthcheck             exit 0 when the local server is ready (/readyz), for container health checks
   teamsbot version                 print the version
 
@@ -134,6 +136,8 @@ func Run(ctx context.Context, env Env) error {
 		return bookingsCmd(ctx, env, args)
 	case "report":
 		return figuresCmd(ctx, env, args)
+	case "loadtest":
+		return loadtestCmd(ctx, env, args)
 	case "activities":
 		return activitiesCmd(ctx, env, args)
 	case "outbox":
