@@ -108,6 +108,7 @@ func newTelegram(cfg Config, st bot.Store, handle func(context.Context, bot.Inbo
 		Token:         string(cfg.Telegram.Token),
 		WebhookSecret: string(cfg.Telegram.WebhookSecret),
 		APIURL:        cfg.Telegram.APIURL,
+		Global:        cfg.Telegram.Rate,
 		Shared:        sharedPace(st),
 	}, handle, log)
 }

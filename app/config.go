@@ -155,6 +155,10 @@ type TelegramConfig struct {
 	WebhookSecret Secret // TELEGRAM_WEBHOOK_SECRET
 	WebhookURL    string // TELEGRAM_WEBHOOK_URL: without it, long polling
 	APIURL        string // TELEGRAM_API_URL: another Bot API server
+	// Rate is the bot's overall sending pace, messages per second
+	// (TELEGRAM_RATE, default 25, at most 30: Telegram's limit for a bot
+	// without paid broadcasts).
+	Rate float64
 }
 
 // Default returns the configuration with no environment set.
@@ -342,7 +346,15 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		errs = append(errs, fmt.Errorf("TEAMSBOT_LOG_FORMAT=%q: want text or json", c.LogFormat))
 	}
 	c.Telegram = TelegramConfig{Token: Secret(getenv("TELEGRAM_BOT_TOKEN")), WebhookSecret: Secret(getenv("TELEGRAM_WEBHOOK_SECRET")),
-		WebhookURL: strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_URL")), APIURL: strings.TrimSpace(getenv("TELEGRAM_API_URL"))}
+		WebhookURL: strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_URL")), APIURL: strings.TrimSpace(getenv("TELEGRAM_API_URL")), Rate: 25}
+	if v := getenv("TELEGRAM_RATE"); v != "" {
+		r, err := strconv.ParseFloat(v, 64)
+		if err != nil || r < 1 || r > 30 {
+			errs = append(errs, fmt.Errorf("TELEGRAM_RATE=%q: messages per second, from 1 to 30 (Telegram's limit)", v))
+		} else {
+			c.Telegram.Rate = r
+		}
+	}
 	c.WhatsApp = WhatsAppConfig{Token: Secret(getenv("WHATSAPP_TOKEN")), AppSecret: Secret(getenv("WHATSAPP_APP_SECRET")),
 		VerifyToken: Secret(getenv("WHATSAPP_VERIFY_TOKEN")), PhoneNumberID: strings.TrimSpace(getenv("WHATSAPP_PHONE_NUMBER_ID")),
 		APIURL: strings.TrimSpace(getenv("WHATSAPP_API_URL")), Template: strings.TrimSpace(getenv("WHATSAPP_TEMPLATE"))}

@@ -389,3 +389,18 @@ func TestLoadtestRuns(t *testing.T) {
 		t.Errorf("loadtest printed:\n%s", out)
 	}
 }
+
+// TestTelegramRate: the bot's Telegram pace is configurable within
+// Telegram's limit, and refused beyond it.
+func TestTelegramRate(t *testing.T) {
+	c, err := FromEnv(func(k string) string { return map[string]string{"TELEGRAM_RATE": "30"}[k] })
+	if err != nil || c.Telegram.Rate != 30 {
+		t.Errorf("TELEGRAM_RATE=30: %v %v", c.Telegram.Rate, err)
+	}
+	if c, _ := FromEnv(func(string) string { return "" }); c.Telegram.Rate != 25 {
+		t.Errorf("default %v", c.Telegram.Rate)
+	}
+	if _, err := FromEnv(func(k string) string { return map[string]string{"TELEGRAM_RATE": "1000"}[k] }); err == nil || !strings.Contains(err.Error(), "TELEGRAM_RATE") {
+		t.Errorf("TELEGRAM_RATE=1000: %v", err)
+	}
+}
