@@ -330,40 +330,23 @@ const (
 
 // lengthChecks warns about texts that will not fit the channels: option
 // labels longer than a WhatsApp button, question texts longer than a
-// WhatsApp interactive body.
+// WhatsApp interactive body (textLimits says which is which).
 func lengthChecks(cat *locales.Catalog, prog *flow.Program) flow.Issues {
 	var issues flow.Issues
-	labels := map[string]bool{}
-	questions := map[string]bool{}
-	for _, f := range prog.Flows() {
-		for _, n := range f.Nodes() {
-			for _, o := range n.Options {
-				labels[o.Label] = true
-			}
-			if n.Kind == flow.KindOptions && len(n.Say) > 0 {
-				questions[n.Say[len(n.Say)-1].ID] = true
-			}
-		}
-	}
-	for _, id := range bot.EngineLabels {
-		labels[id] = true
-	}
+	limits := textLimits(prog)
+	ids := slices.Sorted(maps.Keys(limits))
 	for _, l := range cat.All() {
-		check := func(ids map[string]bool, limit int, what string) {
-			for id := range ids {
-				if !cat.HasIn(l.Code, id) {
-					continue
-				}
-				text := cat.Text(l.Code, id, nil)
-				if n := len([]rune(text)); n > limit {
-					file, line, _ := cat.Position(l.Code, id)
-					issues = append(issues, flow.Issue{File: "locales/" + file, Line: line, Severity: flow.Warning, Code: "too-long",
-						Msg: fmt.Sprintf("%s is %d characters; %s shows at most %d", id, n, what, limit)})
-				}
+		for _, id := range ids {
+			if !cat.HasIn(l.Code, id) {
+				continue
+			}
+			lim := limits[id]
+			if n := len([]rune(cat.Text(l.Code, id, nil))); n > lim.N {
+				file, line, _ := cat.Position(l.Code, id)
+				issues = append(issues, flow.Issue{File: "locales/" + file, Line: line, Severity: flow.Warning, Code: "too-long",
+					Msg: fmt.Sprintf("%s is %d characters; %s shows at most %d", id, n, lim.What, lim.N)})
 			}
 		}
-		check(labels, whatsappButton, "a WhatsApp button")
-		check(questions, whatsappBody, "a WhatsApp interactive message")
 	}
 	return issues
 }

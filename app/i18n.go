@@ -2,6 +2,7 @@ package app
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"io"
 	"io/fs"
@@ -88,21 +89,25 @@ func i18nContent(env Env, dir string) (l10n.Content, locales.Settings, error) {
 	if err := yaml.Unmarshal(raw, &st); err != nil {
 		return l10n.Content{}, st, fmt.Errorf("locales/languages.yaml: %w", err)
 	}
-	if st.Reference == "" {
-		st.Reference = "en"
-	}
-	lc := l10n.Content{Locales: c.Locales, Knowledge: c.Knowledge, Reference: st.Reference, Plural: map[string]string{}}
-	for code, a := range st.About {
-		if a.Plural != "" {
-			lc.Plural[code] = a.Plural
-		}
-	}
+	lc := l10nContent(c, st)
 	if l, issues := Load(c, LoadOptions{}); l != nil {
 		lc.Limits = textLimits(l.Program)
 	} else {
 		fmt.Fprintf(env.Stderr, "note: the content in %s has %d errors (teamsbot lint): length limits of buttons are not checked\n", dir, len(issues.Errors()))
 	}
 	return lc, st, nil
+}
+
+// l10nContent is what package l10n reads of the content: its texts, the
+// reference language, and the plural rules a language borrows.
+func l10nContent(c Content, st locales.Settings) l10n.Content {
+	lc := l10n.Content{Locales: c.Locales, Knowledge: c.Knowledge, Reference: cmp.Or(st.Reference, "en"), Plural: map[string]string{}}
+	for code, a := range st.About {
+		if a.Plural != "" {
+			lc.Plural[code] = a.Plural
+		}
+	}
+	return lc
 }
 
 // listed reports whether lang is offered or in preparation.
@@ -315,12 +320,7 @@ func kindOfKey(key string) string {
 // have every text (one still being translated is listed under preparing:).
 func printCoverage(w io.Writer, c Content, l *Loaded) (flow.Issues, error) {
 	st := l.Catalog.Settings()
-	lc := l10n.Content{Locales: c.Locales, Knowledge: c.Knowledge, Reference: st.Reference, Plural: map[string]string{}}
-	for code, a := range st.About {
-		if a.Plural != "" {
-			lc.Plural[code] = a.Plural
-		}
-	}
+	lc := l10nContent(c, st)
 	var gate flow.Issues
 	tw := tabwriter.NewWriter(w, 2, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(w, "\ntranslations (texts translated, per kind of text):")

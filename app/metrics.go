@@ -152,16 +152,6 @@ func (m *metrics) Webhook(route, outcome string, status int, took time.Duration)
 	m.webhookTime.WithLabelValues(route).Observe(took.Seconds())
 }
 
-// handoffs reports the cases open at the desk, by state (waiting for an
-// operator, taken), read from the store at each scrape.
-func (m *metrics) handoffs(count func(state string) float64) {
-	for _, state := range []string{"waiting", "taken"} {
-		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "teamsbot_handoffs_open",
-			Help: "Cases open at the operators' desk, by state: waiting for an operator, or taken.", ConstLabels: prometheus.Labels{"state": state}},
-			func() float64 { return count(state) }))
-	}
-}
-
 // countEvent adds an event to the programme's figures: bounded values only
 // (languages, flows, intents, reasons), never text.
 func (m *metrics) countEvent(channel, lang string, ev bot.Event) {
@@ -196,24 +186,35 @@ func (m *metrics) countEvent(channel, lang string, ev bot.Event) {
 	}
 }
 
+// handoffs reports the cases open at the desk, by state (waiting for an
+// operator, taken), read from the store at each scrape.
+func (m *metrics) handoffs(read func(context.Context) (waiting, taken int, err error)) {
+	m.stateGauges(prometheus.GaugeOpts{Name: "teamsbot_handoffs_open",
+		Help: "Cases open at the operators' desk, by state: waiting for an operator, or taken."}, [2]string{"waiting", "taken"}, read)
+}
+
 // outboxDepth reports how many conversations have replies waiting to be
 // sent and how many have replies given up, read from the store at each
 // scrape.
-func (m *metrics) outboxDepth(depth func(ctx context.Context) (waiting, failed int, err error)) {
-	for _, state := range []string{"waiting", "failed"} {
-		m.reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "teamsbot_outbox_conversations",
-			Help: "Conversations with replies waiting to be sent (waiting) or given up after every retry (failed).", ConstLabels: prometheus.Labels{"state": state}},
-			func() float64 {
-				ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-				defer cancel()
-				w, f, err := depth(ctx)
-				if err != nil {
-					return math.NaN()
-				}
-				if state == "waiting" {
-					return float64(w)
-				}
-				return float64(f)
-			}))
+func (m *metrics) outboxDepth(read func(context.Context) (waiting, failed int, err error)) {
+	m.stateGauges(prometheus.GaugeOpts{Name: "teamsbot_outbox_conversations",
+		Help: "Conversations with replies waiting to be sent (waiting) or given up after every retry (failed)."}, [2]string{"waiting", "failed"}, read)
+}
+
+// stateGauges registers one gauge per state, each reading its count with
+// read (at most a second; NaN when the store does not answer).
+func (m *metrics) stateGauges(opts prometheus.GaugeOpts, states [2]string, read func(context.Context) (int, int, error)) {
+	for i, state := range states {
+		o := opts
+		o.ConstLabels = prometheus.Labels{"state": state}
+		m.reg.MustRegister(prometheus.NewGaugeFunc(o, func() float64 {
+			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+			defer cancel()
+			a, b, err := read(ctx)
+			if err != nil {
+				return math.NaN()
+			}
+			return float64([2]int{a, b}[i])
+		}))
 	}
 }

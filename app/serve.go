@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"math"
 	"net"
 	"net/http"
 	"strconv"
@@ -246,15 +245,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 		opts = append(opts, bot.WithDesk(desk))
 		webhook.Mount(srv.mux, m.Webhook, log, desk.Endpoints()...)
-		m.handoffs(func(state string) float64 {
-			ctx, cancel := context.WithTimeout(context.Background(), time.Second)
-			defer cancel()
-			waiting, taken, err := desk.Open(ctx)
-			if err != nil {
-				return math.NaN()
-			}
-			return float64(map[string]int{"waiting": waiting, "taken": taken}[state])
-		})
+		m.handoffs(desk.Open)
 		log.Info("slack operators' desk on", "translation", cfg.Translate.URL != "")
 	}
 	sc := serviceConfig(cfg, log)

@@ -13,6 +13,7 @@ import (
 	"net"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -358,14 +359,24 @@ type sent struct {
 	} `json:"location"`
 }
 
-func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
+// caller checks a request comes from the page and carries a token the
+// store knows, answering 403 or 401 when not; it returns the user.
+func (a *Adapter) caller(w http.ResponseWriter, r *http.Request) (string, bool) {
 	if !sameOrigin(r) {
 		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden"})
-		return
+		return "", false
 	}
 	user := a.auth(r)
 	if user == "" {
 		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "token"})
+		return "", false
+	}
+	return user, true
+}
+
+func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
+	user, ok := a.caller(w, r)
+	if !ok {
 		return
 	}
 	if wait, ok := a.allow(r, user); !ok {
@@ -418,18 +429,14 @@ func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
 
 // events streams the user's feed from the event after Last-Event-ID.
 func (a *Adapter) events(w http.ResponseWriter, r *http.Request) {
-	if !sameOrigin(r) {
-		writeJSON(w, http.StatusForbidden, map[string]string{"error": "forbidden"})
-		return
-	}
-	user := a.auth(r)
-	if user == "" {
-		writeJSON(w, http.StatusUnauthorized, map[string]string{"error": "token"})
+	user, ok := a.caller(w, r)
+	if !ok {
 		return
 	}
 	var last int64
 	if s := r.Header.Get("Last-Event-ID"); s != "" {
-		if err := json.Unmarshal([]byte(s), &last); err != nil || last < 0 {
+		var err error
+		if last, err = strconv.ParseInt(s, 10, 64); err != nil || last < 0 {
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": "Last-Event-ID"})
 			return
 		}
@@ -468,7 +475,7 @@ func (a *Adapter) events(w http.ResponseWriter, r *http.Request) {
 		for _, e := range f.Events {
 			if e.ID > last {
 				b.WriteString("id: ")
-				b.WriteString(jsonInt(e.ID))
+				b.WriteString(strconv.FormatInt(e.ID, 10))
 				b.WriteString("\nevent: reply\ndata: ")
 				b.Write(e.Data)
 				b.WriteString("\n\n")
@@ -498,11 +505,6 @@ func (a *Adapter) events(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-}
-
-func jsonInt(n int64) string {
-	b, _ := json.Marshal(n)
-	return string(b)
 }
 
 // Handler serves the page, the widget and the API.
