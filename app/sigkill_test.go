@@ -201,7 +201,7 @@ func TestSIGKILLedReplicaLosesNothingItAnswered(t *testing.T) {
 	if twice > cap(sem) {
 		t.Errorf("%d chats received a reply twice; at most the %d requests in flight at the kill may", twice, cap(sem))
 	}
-	resent := "0"
+	resent, deferred := "0", "0"
 	if resp, err := http.Get("http://" + addrs[1] + "/metrics"); err == nil {
 		b, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
@@ -209,10 +209,13 @@ func TestSIGKILLedReplicaLosesNothingItAnswered(t *testing.T) {
 			if strings.HasPrefix(line, `teamsbot_outbox_total{channel="telegram",event="resent"}`) {
 				resent = strings.TrimSpace(line[strings.LastIndexByte(line, ' ')+1:])
 			}
+			if strings.HasPrefix(line, `teamsbot_outbox_total{channel="telegram",event="deferred"}`) {
+				deferred = strings.TrimSpace(line[strings.LastIndexByte(line, ' ')+1:])
+			}
 		}
 	}
-	t.Logf("%d updates answered by the replica before it was killed, %d meant for it went to the survivor; every chat got every reply (the survivor sent %s outboxes the dead replica had saved and not sent); %d got one twice (sent just before the kill)",
-		answeredByDead.Load(), retried.Load(), resent, twice)
+	t.Logf("%d updates answered by the replica before it was killed, %d meant for it went to the survivor; every chat got every reply (the survivor sent %s outboxes the dead replica had saved and not sent, and deferred %s sends the pace had no room for); %d got one twice (sent just before the kill)",
+		answeredByDead.Load(), retried.Load(), resent, deferred, twice)
 }
 
 // dedup drops repeats of a text already in ts, keeping the first order.

@@ -108,6 +108,37 @@ func TestFailedSendIsRetriedFromTheOutbox(t *testing.T) {
 	}
 }
 
+// TestRepliesDeferredByPacingGoOutInAMoment: a send that our own pace
+// could not fit before the deadline (a busy minute, the pace shared by the
+// replicas) is not a platform failure: the replies are due again within
+// seconds, not after the 30 s backoff, and the attempt does not count
+// towards giving up.
+func TestRepliesDeferredByPacingGoOutInAMoment(t *testing.T) {
+	st := memory.New()
+	m := &outboxMetrics{}
+	f := newFixture(t, st, false, bot.WithMetrics(m))
+	f.out.fail = fmt.Errorf("telegram: %w: rate: Wait(n=1) would exceed context deadline", bot.ErrDeferred)
+	for range bot.MaxOutboxAttempts + 1 {
+		f.say(t, "u1", "hi")
+	}
+	kept := session(t, st, "test:u1").Outbox
+	if kept == nil || len(kept.Replies) == 0 || kept.Attempts != 0 || session(t, st, "test:u1").Failed != nil {
+		t.Fatalf("outbox after deferred sends: %+v", kept)
+	}
+	want := ids(kept.Replies)
+	f.out.fail = nil
+	f.now = f.now.Add(2 * time.Second)
+	if n := f.flush(t); n != 1 {
+		t.Fatalf("the sweep found %d conversations due 2 s after a deferral, want 1", n)
+	}
+	if got := ids(f.out.take("u1")); got != want {
+		t.Fatalf("deferred replies: %s, want %s", got, want)
+	}
+	if m.get("deferred") != bot.MaxOutboxAttempts+1 || m.get("kept") != 0 || m.get("failed") != 0 {
+		t.Errorf("metrics: %v", m.events)
+	}
+}
+
 // TestPendingRepliesGoFirst: the user writes again while replies are
 // waiting: the old replies are sent before the new ones.
 func TestPendingRepliesGoFirst(t *testing.T) {

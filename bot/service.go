@@ -65,7 +65,8 @@ type Metrics interface {
 	Event(channel string, ev Event)
 	SendFailed(channel string)
 	// Outbox counts what happens to undelivered replies: "kept" (a delivery
-	// failed, the replies wait for a retry), "resent" (delivered later, by a
+	// failed, the replies wait for a retry), "deferred" (the pace had no room
+	// before the deadline: retried in a moment), "resent" (delivered later, by a
 	// redelivery, the next message or the sweeper), "failed" (given up after
 	// MaxOutboxAttempts), "dropped" (beyond what a session holds).
 	Outbox(channel, event string)
@@ -527,6 +528,9 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	return stepErr
 }
 
+// deferredRetry is how soon replies deferred by pacing are due again.
+const deferredRetry = time.Second
+
 // saveAfterSend bounds the save that records what a delivery sent.
 const saveAfterSend = 5 * time.Second
 
@@ -622,6 +626,16 @@ func (s *Service) deliver(ctx context.Context, channel, userID string, sess *Ses
 		o.Replies = o.Replies[min(p.Sent, len(o.Replies)):]
 	}
 	now := s.now()
+	if errors.Is(err, ErrDeferred) {
+		// Nothing failed: the platform's pace (shared by the replicas)
+		// is busy. The sweeper sends the rest once this lock is released.
+		o.Next = now.Add(deferredRetry).Unix()
+		log.Info("replies deferred: the pace had no room before the deadline")
+		if s.metrics != nil {
+			s.metrics.Outbox(channel, "deferred")
+		}
+		return
+	}
 	o.Attempts++
 	o.Error = sendClass(err)
 	if o.Attempts >= MaxOutboxAttempts {

@@ -19,6 +19,12 @@ var ErrUnavailable = errors.New("store unavailable")
 // the bot (Telegram's 403); the service then stops sending to them.
 var ErrBlocked = errors.New("the user blocked the bot")
 
+// ErrDeferred is returned (wrapped) by a Sender that did not try to send
+// because its own pacing left no room before the context's deadline: the
+// platform did not fail, so the replies wait a moment, not a backoff, and
+// the attempt does not count towards MaxOutboxAttempts.
+var ErrDeferred = errors.New("send deferred: no room in the pace before the deadline")
+
 // ErrLockTimeout is returned by Locker.Lock when the lock could not be taken
 // before the context ended.
 var ErrLockTimeout = errors.New("conversation lock: timed out")

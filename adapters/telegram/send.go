@@ -198,7 +198,10 @@ func (p *pacer) wait(ctx context.Context, chat int64) error {
 	}
 	p.mu.Unlock()
 	if err := c.l.Wait(ctx); err != nil {
-		return err
+		return fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
 	}
-	return p.global.Wait(ctx)
+	if err := p.global.Wait(ctx); err != nil {
+		return fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
+	}
+	return nil
 }

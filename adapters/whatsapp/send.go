@@ -356,10 +356,10 @@ func (s *Sender) deliver(ctx context.Context, userID string, payload map[string]
 	backoff := 500 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		if err := u.pair.Wait(ctx); err != nil {
-			return err
+			return fmt.Errorf("whatsapp: %w: %w", bot.ErrDeferred, err)
 		}
 		if err := s.global.Wait(ctx); err != nil {
-			return err
+			return fmt.Errorf("whatsapp: %w: %w", bot.ErrDeferred, err)
 		}
 		_, err := s.post(ctx, payload)
 		if err == nil {

@@ -118,6 +118,35 @@ end
 redis.call('DEL', KEYS[1])
 return 1`
 
+// saveUnlockMarkScript is saveUnlockSrc with the outbox index entries
+// (KEYS[3] due, KEYS[4] failed; ARGV[5], ARGV[6] their scores, "" to
+// remove), written only if the lock was still ours: a lease that expired
+// must not undo the marks of the replica that holds the conversation now.
+var saveUnlockMarkScript = goredis.NewScript(`
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+if tonumber(ARGV[3]) > 0 then
+  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
+else
+  redis.call('SET', KEYS[2], ARGV[2])
+end
+redis.call('DEL', KEYS[1])
+for i = 3, 4 do
+  if ARGV[i + 2] == '' then
+    redis.call('ZREM', KEYS[i], ARGV[4])
+  else
+    redis.call('ZADD', KEYS[i], ARGV[i + 2], ARGV[4])
+  end
+end
+return 1`)
+
+// markScore is an index score for a script: Unix ms, or "" for none.
+func markScore(at time.Time) string {
+	if at.IsZero() {
+		return ""
+	}
+	return strconv.FormatInt(at.UnixMilli(), 10)
+}
+
 // lease is a conversation's lock taken by LockLoad.
 type lease struct {
 	s           *Store
@@ -145,19 +174,30 @@ func (l *lease) SaveUnlock(ctx context.Context, value []byte, ttl time.Duration,
 		return l.s.SaveOutbox(ctx, l.conv, value, ttl, m)
 	}
 	l.done = true
-	var saved *goredis.Cmd
-	_, err := l.s.rdb.Pipelined(ctx, func(p goredis.Pipeliner) error {
-		saved = p.Eval(ctx, saveUnlockSrc, []string{l.s.ck(l.conv, "lock"), l.s.ck(l.conv, "s")}, l.token, value, strconv.FormatInt(max(ttl, 0).Milliseconds(), 10))
-		l.s.markCmds(ctx, p, l.conv, m)
+	ttlMS := strconv.FormatInt(max(ttl, 0).Milliseconds(), 10)
+	if !l.s.cluster {
+		n, err := saveUnlockMarkScript.Run(ctx, l.s.rdb, []string{l.s.ck(l.conv, "lock"), l.s.ck(l.conv, "s"), l.s.dueKey(), l.s.failedKey()},
+			l.token, value, ttlMS, l.conv, markScore(m.Due), markScore(m.Failed)).Int()
+		if err != nil {
+			return wrap("save", err)
+		}
+		if n != 1 {
+			return wrap("save", errLeaseLost)
+		}
 		return nil
-	})
+	}
+	// On a Cluster the index lives in another slot than the session: the
+	// index entries follow in a second round trip, once the save is known
+	// to have happened (a lease that expired must not undo the marks of
+	// the conversation's new holder).
+	n, err := l.s.rdb.Eval(ctx, saveUnlockSrc, []string{l.s.ck(l.conv, "lock"), l.s.ck(l.conv, "s")}, l.token, value, ttlMS).Int()
 	if err != nil {
 		return wrap("save", err)
 	}
-	if n, _ := saved.Int(); n != 1 {
+	if n != 1 {
 		return wrap("save", errLeaseLost)
 	}
-	return nil
+	return l.s.MarkOutbox(ctx, l.conv, m)
 }
 
 // OutboxDepth counts the conversations with replies waiting to be sent

@@ -438,10 +438,18 @@ func testLockLoad(t *testing.T, s bot.Store) {
 	}
 	time.Sleep(2 * shortTTL)
 	other := lock(t, s, "conv", longTTL)
+	// The new holder's replies are due: the stale lease must not take the
+	// conversation out of the outbox index (they would never be swept).
+	if err := s.MarkOutbox(ctx, "conv", bot.OutboxMark{Due: due}); err != nil {
+		t.Fatal(err)
+	}
 	if err := lease.SaveUnlock(ctx, []byte("stale"), longTTL, bot.OutboxMark{}); err == nil {
 		t.Error("SaveUnlock after the lease expired reported success")
 	}
 	mustLoad(t, s, "conv", []byte("state 2")) // an expired lease overwrote nothing
+	if got, err := s.ClaimOutboxes(ctx, time.Now(), time.Minute, 10); err != nil || len(got) != 1 || got[0] != "conv" {
+		t.Errorf("after a stale SaveUnlock the outbox index holds %q (%v), want the new holder's [conv]", got, err)
+	}
 	mustBeLocked(t, s, "conv")
 	other()
 }
