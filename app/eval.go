@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"time"
@@ -26,8 +27,10 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 	minTop3 := fs.Float64("min-top3", 0, "exit 1 when top-3 of a language is below this")
 	maxWrong := fs.Float64("max-wrong", 1, "exit 1 when a language's rate of confident mistakes is above this")
 	cv := fs.Int("cv", 0, "instead of the held-out questions, cross-validate the examples in this many folds")
+	real := fs.Bool("real", false, "with --cv: fold and measure only the real questions (locales/examples/*.real*.yaml); the rest always trains")
 	method := fs.String("method", "", "classifier to evaluate: logreg (default) or centroid")
 	quiet := fs.Bool("q", false, "figures only, no list of misses")
+	dump := fs.String("tsv", "", "also write every outcome to this file, a line each (file:line, language, words, expected, best, its probability, the runner-up's, sure, top-1, top-3) to study the thresholds")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
@@ -57,7 +60,11 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 	}
 	var outcomes []understand.Outcome
 	if *cv > 1 {
-		all, err := understand.CrossValidate(ctx, src, *cv)
+		var only func(understand.Example) bool
+		if *real {
+			only = understand.RealOnly
+		}
+		all, err := understand.CrossValidate(ctx, src, *cv, only)
 		if err != nil {
 			return err
 		}
@@ -66,7 +73,11 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 				outcomes = append(outcomes, o)
 			}
 		}
-		fmt.Fprintf(env.Stdout, "cross-validation of the examples, %d folds\n\n", *cv)
+		what := "the examples"
+		if *real {
+			what = "the real questions among the examples"
+		}
+		fmt.Fprintf(env.Stdout, "cross-validation of %s, %d folds\n\n", what, *cv)
 	} else {
 		qs, issues := understand.ReadEval(c.Locales, langs)
 		if len(issues) > 0 {
@@ -88,6 +99,11 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 			outcomes = append(outcomes, askAtMenu(ctx, eng, q, now))
 		}
 		fmt.Fprintf(env.Stdout, "held-out questions (%s)\n\n", u.Describe())
+	}
+	if *dump != "" {
+		if err := writeOutcomes(*dump, outcomes); err != nil {
+			return err
+		}
 	}
 	r := understand.NewReport(outcomes, langs)
 	r.Print(env.Stdout, !*quiet)
@@ -132,4 +148,25 @@ func askAtMenu(ctx context.Context, eng *bot.Engine, q understand.Question, now 
 		o.U = *turn.Understood
 	}
 	return o
+}
+
+// writeOutcomes writes the outcomes as tab-separated lines (the question's
+// text left out: its file and line find it).
+func writeOutcomes(name string, outcomes []understand.Outcome) error {
+	var b strings.Builder
+	b.WriteString("where\tlang\twords\texpected\tbest\tp1\tp2\tsure\ttop1\ttop3\n")
+	for _, o := range outcomes {
+		best, p1, p2 := "", 0.0, 0.0
+		for i, r := range o.U.Ranked {
+			switch {
+			case i == 0:
+				best, p1 = r.Intent, r.P
+			case r.Intent != understand.None && p2 == 0:
+				p2 = r.P
+			}
+		}
+		fmt.Fprintf(&b, "%s:%d\t%s\t%d\t%s\t%s\t%.4f\t%.4f\t%t\t%t\t%t\n", o.Q.File, o.Q.Line, o.Q.Lang, len(strings.Fields(o.Q.Text)),
+			o.Q.Intent, best, p1, p2, o.U.Sure, o.Top1(), o.Top3())
+	}
+	return os.WriteFile(name, []byte(b.String()), 0o644)
 }

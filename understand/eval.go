@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path/filepath"
 	"slices"
 	"strings"
 	"text/tabwriter"
@@ -216,13 +217,24 @@ func pct(f float64) string { return fmt.Sprintf("%.1f %%", 100*f) }
 // the held-out questions: the examples are split in k folds (by a hash of
 // their text, so the split is the same every run); each fold is classified
 // by a model trained on the others. It is how the method, the features and
-// the thresholds were chosen: never on the held-out questions.
-func CrossValidate(ctx context.Context, src Source, k int) ([]Outcome, error) {
+// the thresholds were chosen: never on the held-out questions. With only
+// set, just the examples it accepts are folded and measured (the others
+// always train): RealOnly measures on the real questions of the
+// *.real*.yaml files, the closest to what users write.
+func CrossValidate(ctx context.Context, src Source, k int, only func(Example) bool) ([]Outcome, error) {
 	files, issues := readExamples(src.Locales, codes(src.Catalog))
 	if len(issues.Errors()) > 0 {
 		return nil, issues
 	}
-	fold := func(e Example) int { return int(fnv32(e.Lang+"\x00"+e.Text) % uint32(k)) }
+	if only == nil {
+		only = func(Example) bool { return true }
+	}
+	fold := func(e Example) int {
+		if !only(e) {
+			return -1
+		}
+		return int(fnv32(e.Lang+"\x00"+e.Text) % uint32(k))
+	}
 	var out []Outcome
 	for i := range k {
 		s := src
@@ -248,14 +260,20 @@ func CrossValidate(ctx context.Context, src Source, k int) ([]Outcome, error) {
 	return out, nil
 }
 
+// RealOnly accepts the examples of the real-question files
+// (<lang>.real.yaml, <lang>.real2.yaml...).
+func RealOnly(e Example) bool { return strings.Contains(filepath.Base(e.File), ".real") }
+
 // Sweep prints, for thresholds of the "sure" decision, how often the bot
 // would go somewhere at once and how often that would be wrong.
 func Sweep(w io.Writer, outcomes []Outcome, th Thresholds) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "sure at\tor at least\ttimes the second\tat once\tconfident mistakes\t")
+	fmt.Fprintln(tw, "sure at\tor at least\ttimes the second\tlong texts\tat once\tconfident mistakes\t")
 	for _, t := range []Thresholds{
 		{Sure: 0.5}, {Sure: 0.6}, {Sure: 0.7}, {Sure: 0.8}, {Sure: 0.85}, {Sure: 0.9},
 		{Sure: 0.85, Clear: 0.5, Ratio: 6}, {Sure: 0.85, Clear: 0.5, Ratio: 8}, {Sure: 0.85, Clear: 0.6, Ratio: 8}, {Sure: 0.85, Clear: 0.6, Ratio: 10},
+		{Sure: 0.85, Clear: 0.6, Ratio: 8, Long: 20, SureLong: 0.95}, {Sure: 0.85, Clear: 0.6, Ratio: 8, Long: 12, SureLong: 0.95},
+		{Sure: 0.85, Clear: 0.6, Ratio: 8, Long: 14, SureLong: 0.9}, {Sure: 0.85, Clear: 0.6, Ratio: 8, Long: 14, SureLong: 0.95},
 	} {
 		var once, wrong int
 		for _, o := range outcomes {
@@ -266,7 +284,7 @@ func Sweep(w io.Writer, outcomes []Outcome, th Thresholds) {
 			for i, s := range o.U.Ranked {
 				ranked[i] = nlu.Prediction{Intent: s.Intent, P: s.P}
 			}
-			if !t.sure(ranked) {
+			if !t.sure(ranked, textLength(o.Q.Text)) {
 				continue
 			}
 			if accepts(o.Q, ranked[0].Intent) {
@@ -276,13 +294,14 @@ func Sweep(w io.Writer, outcomes []Outcome, th Thresholds) {
 			}
 		}
 		n := float64(max(len(outcomes), 1))
-		clear := "-"
+		clear, long := "-\t-", "-"
 		if t.Clear > 0 {
 			clear = fmt.Sprintf("%.2f\t%.0f", t.Clear, t.Ratio)
-		} else {
-			clear = "-\t-"
 		}
-		fmt.Fprintf(tw, "%.2f\t%s\t%s\t%s\t\n", t.Sure, clear, pct(float64(once)/n), pct(float64(wrong)/n))
+		if t.Long > 0 {
+			long = fmt.Sprintf("%.2f over %d words", t.SureLong, t.Long)
+		}
+		fmt.Fprintf(tw, "%.2f\t%s\t%s\t%s\t%s\t\n", t.Sure, clear, long, pct(float64(once)/n), pct(float64(wrong)/n))
 	}
 	tw.Flush()
 }
