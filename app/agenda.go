@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"log/slog"
+	"teamsbot/booking/feed"
 	"time"
 
 	slackdesk "teamsbot/adapters/slack"
@@ -145,4 +146,44 @@ func runPurge(ctx context.Context, l *Loaded, keep time.Duration, log *slog.Logg
 		case <-tick.C:
 		}
 	}
+}
+
+// calendarFeeds configures the reading of the offices' calendar feeds: a
+// feed that cannot be read, and the appointments a new busy time covers,
+// are posted to the PUA's channel (with the desk), else logged.
+func calendarFeeds(cfg Config, l *Loaded, st bot.Store, desk *slackdesk.Desk, log *slog.Logger) feed.Config {
+	fc := feed.Config{Dir: l.Directory, Store: st, Bookings: st, Every: cfg.CalendarEvery, Log: log}
+	if desk == nil {
+		fc.OnConflict = func(_ context.Context, s *knowledge.Schedule, bs []bot.Booking) {
+			log.Warn("appointments under a time the office's calendar closed: no desk to tell", "place", s.Place, "appointments", len(bs))
+		}
+		return fc
+	}
+	name := func(place string) string {
+		if p, ok := l.Directory.Place(place); ok {
+			return p.Name
+		}
+		return place
+	}
+	fc.OnProblem = func(ctx context.Context, s *knowledge.Schedule, problem string, lastGood time.Time) {
+		good := ""
+		if !lastGood.IsZero() {
+			good = lastGood.In(knowledge.Rome).Format("02/01/2006 15:04")
+		}
+		if err := desk.PostCalendarProblem(ctx, s.SlackChannel, name(s.Place), problem, good); err != nil {
+			log.Warn("calendar problem not posted to the office", "place", s.Place, "error", err)
+		}
+	}
+	fc.OnConflict = func(ctx context.Context, s *knowledge.Schedule, bs []bot.Booking) {
+		items := make([]slackdesk.CalendarConflict, 0, len(bs))
+		for _, b := range bs {
+			at := b.Start.In(knowledge.Rome)
+			items = append(items, slackdesk.CalendarConflict{Place: b.Place, Day: at.Format("02/01/2006"),
+				AgendaItem: slackdesk.AgendaItem{Code: b.Code, Time: at.Format("15:04"), Service: b.Service, Lang: b.Lang, Mediator: b.Mediator}})
+		}
+		if err := desk.PostCalendarConflicts(ctx, s.SlackChannel, name(s.Place), items); err != nil {
+			log.Warn("appointments under a closure not posted to the office", "place", s.Place, "error", err)
+		}
+	}
+	return fc
 }

@@ -150,21 +150,21 @@ func TestUsage(t *testing.T) {
 func TestConfigFromEnv(t *testing.T) {
 	c, err := FromEnv(func(k string) string {
 		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "2h", "TEAMSBOT_RETENTION_DAYS": "7", "TEAMSBOT_LOG_LEVEL": "debug", "TEAMSBOT_LOCK_TTL": "5s",
-			"TEAMSBOT_ORDER_WINDOW": "80ms", "TEAMSBOT_OUTBOX_EVERY": "2s"}[k]
+			"TEAMSBOT_ORDER_WINDOW": "80ms", "TEAMSBOT_OUTBOX_EVERY": "2s", "TEAMSBOT_CALENDAR_EVERY": "1h"}[k]
 	})
 	if err != nil || c.SessionTimeout != 2*time.Hour || c.RetentionDays != 7 || c.LogLevel != slog.LevelDebug || c.Addr != ":8080" {
 		t.Errorf("FromEnv = %+v, %v", c, err)
 	}
 	// The store keeps sessions as long as the privacy notice says, not the
 	// default 30 days.
-	if sc := serviceConfig(c, nil); sc.Retention != 7*24*time.Hour || sc.LockTTL != 5*time.Second || sc.OrderWindow != 80*time.Millisecond || c.OutboxEvery != 2*time.Second {
+	if sc := serviceConfig(c, nil); sc.Retention != 7*24*time.Hour || sc.LockTTL != 5*time.Second || sc.OrderWindow != 80*time.Millisecond || c.OutboxEvery != 2*time.Second || c.CalendarEvery != time.Hour {
 		t.Errorf("service config: retention %v, lock TTL %v, order window %v, outbox every %v", sc.Retention, sc.LockTTL, sc.OrderWindow, c.OutboxEvery)
 	}
 	_, err = FromEnv(func(k string) string {
 		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "soon", "TEAMSBOT_RETENTION_DAYS": "0", "TEAMSBOT_LOG_FORMAT": "xml", "TEAMSBOT_LOCK_TTL": "1h",
-			"TEAMSBOT_ORDER_WINDOW": "-1s", "TEAMSBOT_OUTBOX_EVERY": "0"}[k]
+			"TEAMSBOT_ORDER_WINDOW": "-1s", "TEAMSBOT_OUTBOX_EVERY": "0", "TEAMSBOT_CALENDAR_EVERY": "10s"}[k]
 	})
-	for _, want := range []string{"TEAMSBOT_SESSION_TIMEOUT", "TEAMSBOT_RETENTION_DAYS", "TEAMSBOT_LOG_FORMAT", "TEAMSBOT_LOCK_TTL", "TEAMSBOT_ORDER_WINDOW", "TEAMSBOT_OUTBOX_EVERY"} {
+	for _, want := range []string{"TEAMSBOT_SESSION_TIMEOUT", "TEAMSBOT_RETENTION_DAYS", "TEAMSBOT_LOG_FORMAT", "TEAMSBOT_LOCK_TTL", "TEAMSBOT_ORDER_WINDOW", "TEAMSBOT_OUTBOX_EVERY", "TEAMSBOT_CALENDAR_EVERY"} {
 		if err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("bad %s not reported: %v", want, err)
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strings"
+	"teamsbot/booking/feed"
 	"text/tabwriter"
 	"time"
 
@@ -21,8 +22,12 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 	date := fs.String("date", "", "the day, YYYY-MM-DD (default today)")
 	format := fs.String("format", "text", "text or csv")
 	places := fs.Bool("places", false, "list the places that take appointments, with their ids")
+	calendars := fs.Bool("calendars", false, "the offices' own calendars (calendar_url): when read, busy times, what went wrong")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
+	}
+	if *calendars {
+		return calendarsCmd(ctx, env)
 	}
 	if *places {
 		c, err := content(env, "")
@@ -46,7 +51,7 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 		return tw.Flush()
 	}
 	if *place == "" {
-		fmt.Fprintln(env.Stderr, "usage: teamsbot bookings --places | --place ID [--date YYYY-MM-DD] [--format csv]")
+		fmt.Fprintln(env.Stderr, "usage: teamsbot bookings --places | --calendars | --place ID [--date YYYY-MM-DD] [--format csv]")
 		return ErrUsage
 	}
 	_, l, st, err := contentAndStore(env)
@@ -97,4 +102,41 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 		return tw.Flush()
 	}
 	return fmt.Errorf("--format %q: text or csv", *format)
+}
+
+// calendarsCmd is `teamsbot bookings --calendars`: each office calendar
+// feed as the bot last read it, from the deployment's store.
+func calendarsCmd(ctx context.Context, env Env) error {
+	_, l, st, err := contentAndStore(env)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	status, err := feed.New(feed.Config{Dir: l.Directory, Store: st}).Status(ctx)
+	if err != nil {
+		return err
+	}
+	if len(status) == 0 {
+		fmt.Fprintln(env.Stdout, "No office gives its calendar yet (calendar_url in knowledge/schedules.yaml).")
+		return nil
+	}
+	when := func(t time.Time) string {
+		if t.IsZero() {
+			return "never"
+		}
+		return t.In(knowledge.Rome).Format("2006-01-02 15:04")
+	}
+	tw := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "place\tread\tlast good\tbusy times\tproblem")
+	for _, s := range status {
+		problem := "-"
+		if s.Problem != "" {
+			problem = feed.Explain(s.Problem) + " (the last good copy is used)"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", s.Place, when(s.Checked), when(s.Good), s.Busy, problem)
+		for _, w := range s.Warnings {
+			fmt.Fprintf(tw, "\t\t\t\tnote: %s\n", w)
+		}
+	}
+	return tw.Flush()
 }

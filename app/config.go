@@ -49,6 +49,9 @@ type Config struct {
 	// OutboxEvery is how often each replica looks for replies to deliver
 	// again (a failure, a replica that died while sending).
 	OutboxEvery time.Duration
+	// CalendarEvery is how often the offices' calendar feeds (calendar_url
+	// in knowledge/schedules.yaml) are read.
+	CalendarEvery time.Duration
 	// RetentionDays: everything about a user is deleted this many days after
 	// their last message (TEAMSBOT_RETENTION_DAYS, default 30).
 	RetentionDays int
@@ -161,6 +164,9 @@ type TelegramConfig struct {
 	Rate float64
 }
 
+// forever is the largest duration: no upper bound.
+const forever = time.Duration(1<<63 - 1)
+
 // Default returns the configuration with no environment set.
 func Default() Config {
 	return Config{
@@ -172,6 +178,7 @@ func Default() Config {
 		LogFormat:       "text",
 		ShutdownTimeout: 15 * time.Second,
 		OutboxEvery:     5 * time.Second,
+		CalendarEvery:   15 * time.Minute,
 		Misunderstood:   true,
 		EmbeddingsModel: "text-embedding",
 		OperatorLang:    "it",
@@ -198,6 +205,20 @@ func (c Config) CheckOperatorLang(offered []bot.Language) error {
 func FromEnv(getenv func(string) string) (Config, error) {
 	c := Default()
 	var errs []error
+	// duration reads name into dst when set: a duration in [lo, hi], else
+	// an error saying what is wanted.
+	duration := func(name string, dst *time.Duration, lo, hi time.Duration, want string) {
+		v := getenv(name)
+		if v == "" {
+			return
+		}
+		d, err := time.ParseDuration(v)
+		if err != nil || d < lo || d > hi {
+			errs = append(errs, fmt.Errorf("%s=%q: %s", name, v, want))
+			return
+		}
+		*dst = d
+	}
 	str := func(name string, dst *string) {
 		if v := strings.TrimSpace(getenv(name)); v != "" {
 			*dst = v
@@ -242,22 +263,8 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 	}
 	c.Translate.Timeout = 5 * time.Second
-	if v := getenv("TEAMSBOT_TRANSLATE_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 || d > time.Minute {
-			errs = append(errs, fmt.Errorf("TEAMSBOT_TRANSLATE_TIMEOUT=%q: want a duration up to 1m, like 5s", v))
-		} else {
-			c.Translate.Timeout = d
-		}
-	}
-	if v := getenv("TEAMSBOT_ANSWER_WITHIN"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 || d > 20*time.Second {
-			errs = append(errs, fmt.Errorf("TEAMSBOT_ANSWER_WITHIN=%q: want a duration from 1ms to 20s", v))
-		} else {
-			c.AnswerWithin = d
-		}
-	}
+	duration("TEAMSBOT_TRANSLATE_TIMEOUT", &c.Translate.Timeout, time.Nanosecond, time.Minute, "want a duration up to 1m, like 5s")
+	duration("TEAMSBOT_ANSWER_WITHIN", &c.AnswerWithin, time.Nanosecond, 20*time.Second, "want a duration from 1ms to 20s")
 	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_WEBCHAT"))); v {
 	case "":
 	case "on", "1", "true", "yes":
@@ -293,38 +300,11 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	if v := getenv("TEAMSBOT_PSEUDONYM_KEY"); v != "" {
 		c.PseudonymKey = Secret(v)
 	}
-	if v := getenv("TEAMSBOT_SESSION_TIMEOUT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d <= 0 {
-			errs = append(errs, fmt.Errorf("TEAMSBOT_SESSION_TIMEOUT=%q: want a positive duration like 24h", v))
-		} else {
-			c.SessionTimeout = d
-		}
-	}
-	if v := getenv("TEAMSBOT_LOCK_TTL"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Second || d > 10*time.Minute {
-			errs = append(errs, fmt.Errorf("TEAMSBOT_LOCK_TTL=%q: want a duration between 1s and 10m, like 30s", v))
-		} else {
-			c.LockTTL = d
-		}
-	}
-	if v := getenv("TEAMSBOT_ORDER_WINDOW"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 0 || d > 2*time.Second {
-			errs = append(errs, fmt.Errorf("TEAMSBOT_ORDER_WINDOW=%q: want a duration between 0 (off) and 2s, like 100ms", v))
-		} else {
-			c.OrderWindow = d
-		}
-	}
-	if v := getenv("TEAMSBOT_OUTBOX_EVERY"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < 100*time.Millisecond || d > 10*time.Minute {
-			errs = append(errs, fmt.Errorf("TEAMSBOT_OUTBOX_EVERY=%q: want a duration between 100ms and 10m, like 5s", v))
-		} else {
-			c.OutboxEvery = d
-		}
-	}
+	duration("TEAMSBOT_SESSION_TIMEOUT", &c.SessionTimeout, time.Nanosecond, forever, "want a positive duration like 24h")
+	duration("TEAMSBOT_LOCK_TTL", &c.LockTTL, time.Second, 10*time.Minute, "want a duration between 1s and 10m, like 30s")
+	duration("TEAMSBOT_ORDER_WINDOW", &c.OrderWindow, 0, 2*time.Second, "want a duration between 0 (off) and 2s, like 100ms")
+	duration("TEAMSBOT_OUTBOX_EVERY", &c.OutboxEvery, 100*time.Millisecond, 10*time.Minute, "want a duration between 100ms and 10m, like 5s")
+	duration("TEAMSBOT_CALENDAR_EVERY", &c.CalendarEvery, time.Minute, 24*time.Hour, "want a duration between 1m and 24h, like 15m")
 	if v := getenv("TEAMSBOT_RETENTION_DAYS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 || n > 3650 {
@@ -373,14 +353,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		AppToken: Secret(getenv("SLACK_APP_TOKEN")), Channel: strings.TrimSpace(getenv("SLACK_CHANNEL")), APIURL: strings.TrimSpace(getenv("SLACK_API_URL")),
 		Hours: strings.TrimSpace(getenv("SLACK_HOURS"))}
 	c.Slack.Wait = 20 * time.Minute
-	if v := getenv("SLACK_WAIT"); v != "" {
-		d, err := time.ParseDuration(v)
-		if err != nil || d < time.Minute {
-			errs = append(errs, fmt.Errorf("SLACK_WAIT=%q: a duration of at least 1m", v))
-		} else {
-			c.Slack.Wait = d
-		}
-	}
+	duration("SLACK_WAIT", &c.Slack.Wait, time.Minute, forever, "a duration of at least 1m")
 	if c.Slack.Hours != "" {
 		if _, err := knowledge.ParseHours(c.Slack.Hours); err != nil {
 			errs = append(errs, fmt.Errorf("SLACK_HOURS: %v", err))

@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"sync"
 	"teamsbot/booking"
+	"teamsbot/booking/feed"
 	"teamsbot/knowledge"
 	"teamsbot/report"
 	"time"
@@ -260,6 +261,16 @@ func serve(ctx context.Context, env Env, args []string) error {
 	sc.AnswerWithin = cfg.AnswerWithin
 	svc = bot.NewService(eng, st, sc, opts...)
 	l.SetStore(st, svc) // now the activities can tell a promoted user
+	// The offices' own calendars: busy time there hides the slots under it.
+	feeds := feed.New(calendarFeeds(cfg, l, st, desk, log))
+	l.Booking.SetBusy(feeds)
+	loops.Go(func() { feeds.Run(loopCtx) })
+	if desk != nil {
+		desk.OnOfficeCancel = func(ctx context.Context, place, code string) error {
+			_, err := l.Booking.CancelByOffice(ctx, svc, place, code, time.Now())
+			return err
+		}
+	}
 	loops.Go(func() { runActivityReminders(loopCtx, l, log) })
 	// Replies a replica could not deliver (a failure, or a replica that
 	// died while sending): every replica sweeps, the store shares them out.

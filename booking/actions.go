@@ -31,6 +31,22 @@ type Service struct {
 	onCancel func(ctx context.Context, b bot.Booking)
 	// calendar makes the "add to calendar" links (SetCalendar; nil: none).
 	calendar *Calendar
+	// busy is the offices' own calendars (SetBusy; nil: none).
+	busy Busy
+}
+
+// SetBusy makes the offices' own calendars (package booking/feed) hide
+// the slots they mark busy, and refuse a booking there.
+func (s *Service) SetBusy(b Busy) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.busy = b
+}
+
+func (s *Service) busyTimes() Busy {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	return s.busy
 }
 
 // SetCalendar gives confirmations an "add to calendar" link (a calendar
@@ -179,7 +195,7 @@ func (s *Service) free(ctx context.Context, place, service string, now time.Time
 	for _, b := range bs {
 		taken[b.Start.Unix()]++
 	}
-	return Slots(s.dir, sc, service, now, taken), sc, nil
+	return Slots(s.dir, sc, service, now, taken, s.busyTimes()), sc, nil
 }
 
 // days offers the next days with free times, a page at a time, with
@@ -290,6 +306,10 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		return bot.ActionResult{}, err
 	}
 	minutes, _ := sc.ServiceMinutes(req.Args["service"])
+	if busy := s.busyTimes(); busy != nil && busy.Busy(p.ID, at, at.Add(time.Duration(minutes)*time.Minute)) {
+		// The office closed that time since it was offered.
+		return bot.ActionResult{Outcome: "gone"}, nil
+	}
 	b := bot.Booking{Conv: req.Conversation, Place: p.ID, Service: req.Args["service"], Lang: req.Lang, Start: at, Minutes: minutes, Mediator: req.Args["mediator"] == "yes"}
 	// The same request again (the platform redelivered "confirm" after a
 	// turn that booked but could not be saved): the user already holds this

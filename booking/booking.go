@@ -26,8 +26,9 @@ type Slot struct {
 // unix → bookings). Days closed for a holiday, the comune's patron day or a
 // closure have none; slots sooner than the minimum notice are left out.
 // Times are built in Europe/Rome with time.Date, so a slot at 09:00 is at
-// 09:00 on both sides of a daylight-saving change.
-func Slots(dir *knowledge.Directory, s *knowledge.Schedule, service string, now time.Time, taken map[int64]int) []Slot {
+// 09:00 on both sides of a daylight-saving change. busy (nil: none) is the
+// office's own calendar: a slot that meets a busy time is left out.
+func Slots(dir *knowledge.Directory, s *knowledge.Schedule, service string, now time.Time, taken map[int64]int, busy Busy) []Slot {
 	minutes, ok := s.ServiceMinutes(service)
 	if !ok {
 		return nil
@@ -57,13 +58,19 @@ func Slots(dir *knowledge.Directory, s *knowledge.Schedule, service string, now 
 					continue
 				}
 				free := s.Desks - taken[at.Unix()]
-				if free > 0 {
+				if free > 0 && (busy == nil || !busy.Busy(s.Place, at, at.Add(step))) {
 					out = append(out, Slot{Start: at, Free: free})
 				}
 			}
 		}
 	}
 	return out
+}
+
+// Busy is an office's own calendar (package booking/feed): whether
+// [from, to) meets a time the office marked busy.
+type Busy interface {
+	Busy(place string, from, to time.Time) bool
 }
 
 // codeAlphabet has no 0/O, 1/I/L: codes are read aloud and typed on phones.

@@ -42,7 +42,7 @@ func TestSlotsAcrossDSTHolidaysClosuresAndNotice(t *testing.T) {
 		t.Fatal("no schedule for po-pua")
 	}
 	// Friday 27 March 2026, 10:00; clocks go forward on Sunday 29.
-	slots := Slots(d, po, "first_reception", rome("2026-03-27 10:00"), nil)
+	slots := Slots(d, po, "first_reception", rome("2026-03-27 10:00"), nil, nil)
 	if len(slots) == 0 {
 		t.Fatal("no slots")
 	}
@@ -79,23 +79,23 @@ func TestSlotsAcrossDSTHolidaysClosuresAndNotice(t *testing.T) {
 	}
 	// Taken desks reduce what is free, a full slot disappears.
 	at := rome("2026-03-30 09:00").Unix()
-	slots = Slots(d, po, "first_reception", rome("2026-03-27 10:00"), map[int64]int{at: 2, at + 1800: 1})
+	slots = Slots(d, po, "first_reception", rome("2026-03-27 10:00"), map[int64]int{at: 2, at + 1800: 1}, nil)
 	if slots[0].Start.Unix() != at+1800 || slots[0].Free != 1 {
 		t.Errorf("with taken desks: %v free %d", slots[0].Start, slots[0].Free)
 	}
 	// Firenze's closures and its patron day (24 June).
 	fi, _ := d.Schedule("fi-sds-firenze")
-	for _, s := range Slots(d, fi, "assessment", rome("2026-12-20 08:00"), nil) {
+	for _, s := range Slots(d, fi, "assessment", rome("2026-12-20 08:00"), nil, nil) {
 		if day := s.Start.Format("2006-01-02"); day == "2026-12-24" || day == "2026-12-25" || day == "2026-12-31" || day == "2027-01-01" {
 			t.Errorf("a slot on a closed day: %v", s.Start)
 		}
 	}
-	for _, s := range Slots(d, fi, "assessment", rome("2026-06-20 08:00"), nil) {
+	for _, s := range Slots(d, fi, "assessment", rome("2026-06-20 08:00"), nil, nil) {
 		if s.Start.Format("2006-01-02") == "2026-06-24" {
 			t.Errorf("a slot on San Giovanni in Firenze: %v", s.Start)
 		}
 	}
-	if got := Slots(d, po, "no_such_service", rome("2026-03-27 10:00"), nil); got != nil {
+	if got := Slots(d, po, "no_such_service", rome("2026-03-27 10:00"), nil, nil); got != nil {
 		t.Errorf("an unknown service has slots: %d", len(got))
 	}
 }
@@ -243,7 +243,7 @@ func BenchmarkSlots(b *testing.B) {
 	b.ReportAllocs()
 	n := 0
 	for b.Loop() {
-		n = len(Slots(d, &sc, "first_reception", now, taken))
+		n = len(Slots(d, &sc, "first_reception", now, taken, nil))
 	}
 	b.ReportMetric(float64(n), "slots")
 }
@@ -413,6 +413,73 @@ func TestNoTwoAppointmentsAtOnce(t *testing.T) {
 	}
 	if moved := book("first_reception", at.Add(30*time.Minute), first.Set["booking_code"]); moved.Outcome != "booked" {
 		t.Errorf("moving an appointment next to itself: %+v", moved)
+	}
+}
+
+// busyMorning is an office calendar with one busy morning at po-pua.
+type busyMorning struct{ from, to time.Time }
+
+func (b busyMorning) Busy(place string, from, to time.Time) bool {
+	return place == "po-pua" && from.Before(b.to) && to.After(b.from)
+}
+
+// TestTheOfficesOwnCalendarClosesSlots: a morning the office marked busy
+// in its own calendar offers no time, the afternoon still does, and a
+// time offered before the office closed it cannot be booked.
+func TestTheOfficesOwnCalendarClosesSlots(t *testing.T) {
+	s := New(dir(t), true)
+	s.SetStore(memory.New())
+	now := rome("2026-11-26 10:00")
+	day := map[string]string{"place": "po-pua", "service": "first_reception", "day": "2026-12-02"}
+	before, _ := s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: "whatsapp:1", Args: day})
+	if !strings.Contains(before.Set["booking_time_choices"], "09:30") {
+		t.Fatalf("no 09:30 before the closure: %q", before.Set["booking_time_choices"])
+	}
+	s.SetBusy(busyMorning{rome("2026-12-02 09:00"), rome("2026-12-02 12:00")})
+	after, _ := s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: "whatsapp:1", Args: day})
+	if got := after.Set["booking_time_choices"]; strings.Contains(got, "09:30") || strings.Contains(got, "11:30") || !strings.Contains(got, "12:00") {
+		t.Errorf("times with the morning busy: %q", got)
+	}
+	res, err := s.book(context.Background(), bot.ActionRequest{Lang: "it", Now: now, T: echo, Conversation: "whatsapp:1",
+		Args: map[string]string{"place": "po-pua", "service": "first_reception", "time": strconv.FormatInt(rome("2026-12-02 09:30").Unix(), 10), "mediator": "no"}})
+	if err != nil || res.Outcome != "gone" {
+		t.Errorf("booking a time the office closed: %+v, %v", res, err)
+	}
+}
+
+// TestTheOfficeCancelsAndThePersonIsTold: an appointment under a closure
+// the office cannot keep is cancelled by the office; the person is told,
+// with the time, the place and a button to book again; the office's
+// agenda hears of the cancellation; a second press changes nothing.
+func TestTheOfficeCancelsAndThePersonIsTold(t *testing.T) {
+	s := New(dir(t), true)
+	st := memory.New()
+	s.SetStore(st)
+	var agenda []string
+	s.SetOnCancel(func(_ context.Context, b bot.Booking) { agenda = append(agenda, b.Code) })
+	now := rome("2026-12-01 09:05")
+	b := bot.Booking{Code: "K7M-Q4P", Conv: "whatsapp:amina", Place: "po-pua", Service: "first_reception", Lang: "ar", Start: rome("2026-12-10 09:00"), Minutes: 30}
+	if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
+		t.Fatal(err)
+	}
+	n := &notices{}
+	got, err := s.CancelByOffice(context.Background(), n, "po-pua", "k7m q4p", now)
+	if err != nil || got.Conv != "whatsapp:amina" {
+		t.Fatalf("cancel by office: %+v, %v", got, err)
+	}
+	if left, _ := st.Upcoming(context.Background(), "whatsapp:amina", now); len(left) != 0 {
+		t.Errorf("still booked: %+v", left)
+	}
+	told := n.got["whatsapp:amina"]
+	if len(told) != 1 || told[0].MessageID != "booking.cancelled_by_office" || told[0].Data["time"] != "09:00" || told[0].Data["date"] != "10/12" ||
+		!strings.Contains(told[0].Data["place"], "Prat") || told[0].Options[0].ID != "c:flow:booking" {
+		t.Fatalf("the person was told: %+v", told)
+	}
+	if len(agenda) != 1 || agenda[0] != "K7M-Q4P" {
+		t.Errorf("the office's agenda heard: %v", agenda)
+	}
+	if _, err := s.CancelByOffice(context.Background(), n, "po-pua", "K7M-Q4P", now); !errors.Is(err, bot.ErrNoBooking) || len(n.got["whatsapp:amina"]) != 1 {
+		t.Errorf("a second press: %v, %d notices", err, len(n.got["whatsapp:amina"]))
 	}
 }
 

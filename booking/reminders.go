@@ -117,3 +117,48 @@ func (s *Service) RunReminders(ctx context.Context, n Notifier, interval time.Du
 		}
 	}
 }
+
+// CancelByOffice cancels the appointment with that code at place because
+// the office cannot keep it (a closure in its own calendar): the user is
+// told in their language, with a button to book another time, and the
+// office's agenda gets the cancellation (SetOnCancel). The notice is
+// once-only, so an operator's double press tells the user once.
+func (s *Service) CancelByOffice(ctx context.Context, n Notifier, place, code string, now time.Time) (bot.Booking, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return bot.Booking{}, err
+	}
+	sc, ok := s.dir.Schedule(place)
+	if !ok {
+		return bot.Booking{}, bot.ErrNoBooking
+	}
+	bs, err := st.Between(ctx, place, now.Add(-time.Hour), now.AddDate(0, 0, sc.AheadDays+2))
+	if err != nil {
+		return bot.Booking{}, fmt.Errorf("booking: cancel by office: %w", err)
+	}
+	code = NormalizeCode(code)
+	for _, b := range bs {
+		if b.Code != code {
+			continue
+		}
+		if _, err := st.Cancel(ctx, b.Conv, b.Code); err != nil {
+			return b, fmt.Errorf("booking: cancel by office: %w", err)
+		}
+		s.cancelled(ctx, b)
+		name := place
+		if p, ok := s.dir.Place(place); ok {
+			name = p.Name
+		}
+		at := b.Start.In(knowledge.Rome)
+		notice := bot.Notice{MessageID: "booking.cancelled_by_office", ID: "office-cancel:" + b.Code,
+			Data:    map[string]string{"time": at.Format("15:04"), "date": at.Format("02/01"), "place": name, "code": b.Code},
+			Options: []bot.NoticeOption{{ID: "c:flow:booking", Label: "booking.book_again"}, {ID: "c:menu", Label: "common.menu"}}}
+		if err := n.Notify(ctx, b.Conv, notice); err != nil && !errors.Is(err, bot.ErrNoticeSent) && !errors.Is(err, bot.ErrNotFound) {
+			// Cancelled all the same: the office is told the person
+			// could not be reached (the error), and can call them.
+			return b, fmt.Errorf("booking: the person could not be told: %w", err)
+		}
+		return b, nil
+	}
+	return bot.Booking{}, bot.ErrNoBooking
+}

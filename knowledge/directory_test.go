@@ -1,7 +1,6 @@
 package knowledge
 
 import (
-	"bytes"
 	"fmt"
 	"io/fs"
 	"runtime"
@@ -412,25 +411,8 @@ activities:
 // TestOperatorsChannel: a handoff goes to the channel of the PUA being
 // booked, else of a PUA in the user's province, else the default ("").
 func TestOperatorsChannel(t *testing.T) {
-	fsys := fstest.MapFS{}
-	err := fs.WalkDir(FS, ".", func(p string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() {
-			return err
-		}
-		b, err := FS.ReadFile(p)
-		if err != nil {
-			return err
-		}
-		if p == SchedulesPath {
-			b = bytes.Replace(b, []byte("  - place: po-pua\n"), []byte("  - place: po-pua\n    slack_channel: CPRATO\n"), 1)
-			b = bytes.Replace(b, []byte("  - place: fi-sds-firenze\n"), []byte("  - place: fi-sds-firenze\n    slack_channel: CFIRENZE\n"), 1)
-		}
-		fsys[p] = &fstest.MapFile{Data: b}
-		return nil
-	})
-	if err != nil {
-		t.Fatal(err)
-	}
+	fsys := withSchedules(t, "  - place: po-pua\n", "  - place: po-pua\n    slack_channel: CPRATO\n",
+		"  - place: fi-sds-firenze\n", "  - place: fi-sds-firenze\n    slack_channel: CFIRENZE\n")
 	d, issues := Load(fsys)
 	for _, i := range issues {
 		if !i.Warning {
@@ -476,4 +458,41 @@ func TestEveryComuneGetsItsOwnProvincesOffices(t *testing.T) {
 			}
 		}
 	}
+}
+
+// TestCalendarURLMustBeAFeedAddress: an office's calendar_url that is not
+// an http(s) address is reported at its line.
+func TestCalendarURLMustBeAFeedAddress(t *testing.T) {
+	_, issues := Load(withSchedules(t, "  - place: po-pua\n", "  - place: po-pua\n    calendar_url: \"webcal:/calendar.google.com/x.ics\"\n"))
+	found := false
+	for _, i := range issues {
+		if strings.Contains(i.Error(), "calendar_url must be the http(s) address") && strings.HasPrefix(i.Error(), SchedulesPath+":") {
+			found = true
+		}
+	}
+	if !found {
+		t.Fatalf("a webcal: address was accepted: %v", issues)
+	}
+}
+
+// withSchedules is the shipped knowledge with old replaced by new (pairs)
+// in schedules.yaml.
+func withSchedules(t *testing.T, oldNew ...string) fstest.MapFS {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	err := fs.WalkDir(FS, ".", func(p string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() {
+			return err
+		}
+		b, err := FS.ReadFile(p)
+		if p == SchedulesPath {
+			b = []byte(strings.NewReplacer(oldNew...).Replace(string(b)))
+		}
+		fsys[p] = &fstest.MapFile{Data: b}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return fsys
 }

@@ -3,6 +3,7 @@ package knowledge
 import (
 	"fmt"
 	"io/fs"
+	"net/url"
 	"strings"
 	"time"
 
@@ -26,8 +27,11 @@ type Schedule struct {
 	// SlackChannel is the PUA's own operators' channel for its daily
 	// agenda and its users' handoffs (empty: the desk's channel).
 	SlackChannel string
-	File         string
-	Line         int
+	// CalendarURL is the office's own calendar, a read-only iCalendar
+	// feed whose events mark busy time (package booking/feed).
+	CalendarURL string
+	File        string
+	Line        int
 }
 
 // Service is something that can be booked.
@@ -93,6 +97,7 @@ func loadSchedules(fsys fs.FS, places map[string]*Place) (map[string]*Schedule, 
 			Closures    []string `yaml:"closures"`
 			Sample      bool     `yaml:"sample"`
 			Slack       string   `yaml:"slack_channel"`
+			Calendar    string   `yaml:"calendar_url"`
 		}
 		if err := n.Decode(&r); err != nil {
 			is.at(n.Line, "schedule: %v", strings.TrimPrefix(err.Error(), "yaml: "))
@@ -104,7 +109,7 @@ func loadSchedules(fsys fs.FS, places map[string]*Place) (map[string]*Schedule, 
 			}
 			return n.Line
 		}
-		s := &Schedule{Place: r.Place, Desks: r.Desks, AheadDays: r.AheadDays, NoticeHours: r.NoticeHours, MaxPerUser: r.MaxPerUser, Sample: r.Sample, SlackChannel: r.Slack, File: SchedulesPath, Line: n.Line}
+		s := &Schedule{Place: r.Place, Desks: r.Desks, AheadDays: r.AheadDays, NoticeHours: r.NoticeHours, MaxPerUser: r.MaxPerUser, Sample: r.Sample, SlackChannel: r.Slack, CalendarURL: r.Calendar, File: SchedulesPath, Line: n.Line}
 		ok := true
 		bad := func(key, format string, args ...any) {
 			is.at(line(key), format, args...)
@@ -141,6 +146,11 @@ func loadSchedules(fsys fs.FS, places map[string]*Place) (map[string]*Schedule, 
 		}
 		if s.NoticeHours < 0 {
 			bad("notice_hours", "schedule %s: notice_hours cannot be negative", r.Place)
+		}
+		if r.Calendar != "" {
+			if u, err := url.Parse(r.Calendar); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+				bad("calendar_url", "schedule %s: calendar_url must be the http(s) address of an iCalendar (.ics) feed", r.Place)
+			}
 		}
 		if s.MaxPerUser == 0 {
 			s.MaxPerUser = 2

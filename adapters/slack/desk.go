@@ -122,6 +122,10 @@ type Desk struct {
 	names sync.Map // Slack user id → first name
 	botMu sync.Mutex
 	botID string // the bot's own user id, from auth.test
+	// OnOfficeCancel cancels an appointment the office's calendar now
+	// covers and tells its person ("Cancel and tell" under a calendar
+	// conflict); an error says the person could not be told.
+	OnOfficeCancel func(ctx context.Context, place, code string) error
 	// OnAttendance counts the operators' "present" / "absent" answers on the
 	// daily agenda (for the programme's reports: no-shows).
 	OnAttendance func(status string)
@@ -171,6 +175,9 @@ var Messages = []string{
 	"desk.transcript.header", "desk.transcript.user", "desk.transcript.bot", "desk.transcript.title", "desk.transcript.file",
 	"desk.agenda.title", "desk.agenda.none", "desk.agenda.mediator", "desk.agenda.present", "desk.agenda.absent",
 	"desk.attendance.attended", "desk.attendance.no_show", "desk.cancelled", "desk.proposal",
+	"desk.calendar.problem", "desk.calendar.recovered", "desk.calendar.conflicts", "desk.calendar.cancel", "desk.calendar.cancelled",
+	"desk.calendar.not_told", "desk.calendar.why.unreachable", "desk.calendar.why.status", "desk.calendar.why.too_big",
+	"desk.calendar.why.not_ics", "desk.calendar.why.too_many", "desk.calendar.why.bad_url", "desk.calendar.never",
 	"desk.list.empty", "desk.list.count", "desk.list.open_link", "desk.list.unavailable",
 	"desk.field.topic", "desk.field.outcome", "desk.topic.other",
 	"desk.outcome.answered", "desk.outcome.referred", "desk.outcome.booked", "desk.outcome.no_answer",
@@ -875,6 +882,100 @@ func (d *Desk) PostCancellation(ctx context.Context, channel, place, day string,
 		"service": escape(strings.ReplaceAll(it.Service, "_", " ")), "lang": escape(d.langName(it.Lang))})
 	if _, _, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, false)); err != nil {
 		return fmt.Errorf("slack: post cancellation: %w", err)
+	}
+	return nil
+}
+
+// PostCalendarProblem tells a PUA's channel that its calendar feed cannot
+// be read (why: a booking/feed Problem code) and since when the last good
+// copy is used (lastGood, as the office reads it; "" never), or (why "")
+// that it can be read again.
+func (d *Desk) PostCalendarProblem(ctx context.Context, channel, place, why, lastGood string) error {
+	if channel == "" {
+		channel = d.cfg.Channel
+	}
+	text := d.t("desk.calendar.recovered", map[string]string{"place": escape(place)})
+	if why != "" {
+		status := ""
+		if code, ok := strings.CutPrefix(why, "status:"); ok {
+			why, status = "status", code
+		}
+		good := escape(lastGood)
+		if lastGood == "" {
+			good = d.t("desk.calendar.never", nil)
+		}
+		reason := escape(why)
+		if id, ok := calendarWhy[why]; ok {
+			reason = d.t(id, map[string]string{"status": escape(status)})
+		}
+		text = d.t("desk.calendar.problem", map[string]string{"place": escape(place), "good": good, "why": reason})
+	}
+	if _, _, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(text, false)); err != nil {
+		return fmt.Errorf("slack: post calendar problem: %w", err)
+	}
+	return nil
+}
+
+// calendarWhy names the texts of booking/feed's problem codes.
+var calendarWhy = map[string]string{
+	"unreachable": "desk.calendar.why.unreachable", "status": "desk.calendar.why.status", "too_big": "desk.calendar.why.too_big",
+	"not_ics": "desk.calendar.why.not_ics", "too_many": "desk.calendar.why.too_many", "bad_url": "desk.calendar.why.bad_url",
+}
+
+// CalendarConflict is an appointment already booked at a time the
+// office's calendar now marks busy.
+type CalendarConflict struct {
+	AgendaItem
+	Place, Day string // the place id (for the button) and the day, dd/mm/yyyy
+}
+
+// PostCalendarConflicts lists to a PUA's channel the appointments its
+// calendar now covers, each with "Cancel and tell": the office decides,
+// and a press cancels the appointment and tells the person (OnOfficeCancel).
+func (d *Desk) PostCalendarConflicts(ctx context.Context, channel, place string, items []CalendarConflict) error {
+	if channel == "" {
+		channel = d.cfg.Channel
+	}
+	title := d.t("desk.calendar.conflicts", map[string]string{"place": escape(place), "count": fmt.Sprint(len(items))})
+	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", title, false, false), nil, nil)}
+	for _, it := range items {
+		line := fmt.Sprintf("*%s %s* · `%s` · %s · %s", escape(it.Day), escape(it.Time), escape(it.Code), escape(strings.ReplaceAll(it.Service, "_", " ")), escape(d.langName(it.Lang)))
+		blocks = append(blocks,
+			slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", line, false, false), nil, nil),
+			slack.NewActionBlock("calcancel:"+it.Code,
+				slack.NewButtonBlockElement("office_cancel", it.Place+" "+it.Code, slack.NewTextBlockObject("plain_text", d.t("desk.calendar.cancel", nil), false, false)).WithStyle(slack.StyleDanger)))
+	}
+	if _, _, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(blocks...)); err != nil {
+		return fmt.Errorf("slack: post calendar conflicts: %w", err)
+	}
+	return nil
+}
+
+// officeCancel handles "Cancel and tell": the appointment is cancelled
+// and its person told (OnOfficeCancel), once however many presses; the
+// result is noted in the thread.
+func (d *Desk) officeCancel(ctx context.Context, value, user, channel, msgTS string) error {
+	place, code, ok := strings.Cut(value, " ")
+	if !ok || d.OnOfficeCancel == nil {
+		return nil
+	}
+	first, err := d.kv.FirstSeen(ctx, "desk:office-cancel", code, 30*24*time.Hour)
+	if err != nil {
+		return unavailable("cancel an appointment", err)
+	}
+	if !first {
+		return nil
+	}
+	id := "desk.calendar.cancelled"
+	if err := d.OnOfficeCancel(ctx, place, code); err != nil {
+		if errors.Is(err, bot.ErrUnavailable) {
+			return err
+		}
+		id = "desk.calendar.not_told"
+	}
+	if channel != "" && msgTS != "" {
+		note := d.t(id, map[string]string{"code": escape(code), "name": escape(d.firstName(ctx, user))})
+		_, _, _ = d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(note, false), slack.MsgOptionTS(msgTS))
 	}
 	return nil
 }

@@ -857,6 +857,77 @@ func TestDailyAgendaAndAttendance(t *testing.T) {
 	}
 }
 
+// TestCalendarProblemsAndConflicts: the office reads in its channel that
+// its calendar feed broke (and why, in its language, never the address)
+// and which appointments a closure now covers, each with "Cancel and
+// tell"; a press cancels once, however many presses, and notes who did it.
+func TestCalendarProblemsAndConflicts(t *testing.T) {
+	st := &flakySessions{Store: memory.New()}
+	r := newRigOn(t, st)
+	ctx := context.Background()
+	if err := r.desk.PostCalendarProblem(ctx, "CPRATO", "PUA Prato", "status:404", "05/12/2026 08:00"); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.desk.PostCalendarProblem(ctx, "", "PUA Prato", "", ""); err != nil {
+		t.Fatal(err)
+	}
+	posts := r.fake.take("chat.postMessage")
+	if len(posts) != 2 || posts[0].Form.Get("channel") != "CPRATO" || posts[1].Form.Get("channel") != "COPS" ||
+		!strings.Contains(posts[0].Form.Get("text"), "il server risponde 404") || !strings.Contains(posts[0].Form.Get("text"), "05/12/2026 08:00") ||
+		!strings.Contains(posts[1].Form.Get("text"), "si legge di nuovo") {
+		t.Fatalf("problem posts: %+v", posts)
+	}
+	var mu sync.Mutex
+	var cancelled []string
+	r.desk.OnOfficeCancel = func(_ context.Context, place, code string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		cancelled = append(cancelled, place+" "+code)
+		if code == "ZZ2-AB3" {
+			return errors.New("the person could not be told")
+		}
+		return nil
+	}
+	items := []deskpkg.CalendarConflict{
+		{Place: "po-pua", Day: "10/12/2026", AgendaItem: deskpkg.AgendaItem{Code: "K7M-Q4P", Time: "09:00", Service: "first_reception", Lang: "ar"}},
+		{Place: "po-pua", Day: "10/12/2026", AgendaItem: deskpkg.AgendaItem{Code: "ZZ2-AB3", Time: "11:30", Service: "documents", Lang: "zh"}},
+	}
+	if err := r.desk.PostCalendarConflicts(ctx, "CPRATO", "PUA Prato", items); err != nil {
+		t.Fatal(err)
+	}
+	posts = r.fake.take("chat.postMessage")
+	if len(posts) != 1 || !strings.Contains(posts[0].Form.Get("text"), "chiude orari già prenotati (2)") {
+		t.Fatalf("conflicts post: %+v", posts)
+	}
+	for _, want := range []string{"K7M-Q4P", "ZZ2-AB3", "10/12/2026 09:00", `"action_id":"office_cancel"`, `"value":"po-pua K7M-Q4P"`, "Annulla e avvisa"} {
+		if !strings.Contains(posts[0].Form.Get("blocks"), want) {
+			t.Errorf("conflicts lack %q", want)
+		}
+	}
+	press := func(value string) int {
+		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": "UGIULIA"},
+			"channel":   map[string]any{"id": "CPRATO"},
+			"container": map[string]any{"type": "message", "message_ts": "1780041001.000100", "channel_id": "CPRATO"},
+			"actions":   []map[string]any{{"action_id": "office_cancel", "block_id": "calcancel:x", "value": value, "type": "button", "action_ts": "1"}}})
+		return r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", []byte("payload="+url.QueryEscape(string(payload))), time.Now(), signing)
+	}
+	press("po-pua K7M-Q4P")
+	press("po-pua K7M-Q4P")
+	press("po-pua ZZ2-AB3")
+	eventually(t, "two cancellations", func() bool { mu.Lock(); defer mu.Unlock(); return len(cancelled) == 2 })
+	time.Sleep(50 * time.Millisecond)
+	mu.Lock()
+	defer mu.Unlock()
+	if strings.Join(cancelled, ",") != "po-pua K7M-Q4P,po-pua ZZ2-AB3" {
+		t.Errorf("cancelled: %v", cancelled)
+	}
+	notes := r.fake.take("chat.postMessage")
+	if len(notes) != 2 || notes[0].Form.Get("thread_ts") != "1780041001.000100" || !strings.Contains(notes[0].Form.Get("text"), "annullato da Giulia, la persona è stata avvisata") ||
+		!strings.Contains(notes[1].Form.Get("text"), "contattatela voi") {
+		t.Errorf("notes: %+v", notes)
+	}
+}
+
 // TestDeskSpeaksTheOperatorsLanguage: the case message, its buttons, a
 // thread note and /teams are in the operators' language
 // (TEAMSBOT_OPERATOR_LANG), whatever the user's (Arabic here).

@@ -1,0 +1,151 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	slackdesk "teamsbot/adapters/slack"
+	"teamsbot/booking/feed"
+	"teamsbot/bot"
+	"teamsbot/internal/contenttest"
+	"teamsbot/knowledge"
+	"teamsbot/store/memory"
+)
+
+// TestAnOfficesCalendarReachesItsChannel: Prato's PUA gives the bot its
+// own calendar. A closure on a day two people booked is posted to the
+// operators with the two appointments and a button each; the slots of
+// that day are no longer offered; when the calendar's address breaks, the
+// office reads why (in Italian) and since when the last good copy is used.
+func TestAnOfficesCalendarReachesItsChannel(t *testing.T) {
+	var mu sync.Mutex
+	status := 0
+	cal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if status != 0 {
+			w.WriteHeader(status)
+			return
+		}
+		fmt.Fprint(w, "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//pua//IT\r\nBEGIN:VEVENT\r\nUID:1\r\nDTSTAMP:20261201T000000Z\r\n"+
+			"DTSTART;TZID=Europe/Rome:20261210T083000\r\nDTEND;TZID=Europe/Rome:20261210T130000\r\nSUMMARY:Formazione\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+	}))
+	defer cal.Close()
+	var posts []string
+	slackAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "chat.postMessage") {
+			posts = append(posts, r.PostForm.Get("channel")+" "+r.PostForm.Get("text")+" "+r.PostForm.Get("blocks"))
+		}
+		fmt.Fprint(w, `{"ok":true,"channel":"C","ts":"1.1"}`)
+	}))
+	defer slackAPI.Close()
+
+	c := EmbeddedContent()
+	kfs := contenttest.Knowledge(t, knowledge.SchedulesPath, func(s string) string {
+		return strings.Replace(s, "  - place: po-pua\n", "  - place: po-pua\n    calendar_url: \""+cal.URL+"/pua.ics\"\n", 1)
+	})
+	c.Knowledge = kfs
+	l, issues := Load(c, LoadOptions{Demo: true})
+	if l == nil {
+		t.Fatal(issues)
+	}
+	st := memory.New()
+	l.Booking.SetStore(st)
+	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)
+	for i, at := range []string{"09:00", "11:30"} {
+		start, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-10 "+at, knowledge.Rome)
+		b := bot.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("telegram:%d", i), Place: "po-pua", Service: "first_reception", Lang: "ar", Start: start, Minutes: 30}
+		if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cfg := Default()
+	feeds := feed.New(calendarFeeds(cfg, l, st, desk, slog.New(slog.DiscardHandler)))
+	l.Booking.SetBusy(feeds)
+	if err := feeds.Refresh(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got := strings.Join(posts, "\n")
+	posts = nil
+	status = http.StatusNotFound
+	mu.Unlock()
+	for _, want := range []string{"Zona Pratese", "chiude orari già prenotati (2)", "AB0-XYZ", "AB1-XYZ", "10/12/2026 09:00", "office_cancel"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the office's channel lacks %q:\n%s", want, got)
+		}
+	}
+	if !feeds.Busy("po-pua", time.Date(2026, 12, 10, 12, 0, 0, 0, knowledge.Rome), time.Date(2026, 12, 10, 12, 30, 0, 0, knowledge.Rome)) {
+		t.Error("the closed morning is not busy")
+	}
+	if err := feeds.Refresh(context.Background(), now.Add(cfg.CalendarEvery)); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	got = strings.Join(posts, "\n")
+	mu.Unlock()
+	if !strings.Contains(got, "Il calendario di Punto Unico di Accesso – Zona Pratese") || !strings.Contains(got, "il server risponde 404") ||
+		!strings.Contains(got, "07/12/2026 08:00") || strings.Contains(got, cal.URL) {
+		t.Errorf("the broken feed as the office reads it:\n%s", got)
+	}
+	if !feeds.Busy("po-pua", time.Date(2026, 12, 10, 12, 0, 0, 0, knowledge.Rome), time.Date(2026, 12, 10, 12, 30, 0, 0, knowledge.Rome)) {
+		t.Error("the broken feed wiped the closed morning")
+	}
+}
+
+// TestBookingsCalendarsCommand: staff see, from a terminal, when each
+// office calendar was read and what went wrong, never its address.
+func TestBookingsCalendarsCommand(t *testing.T) {
+	cal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { http.Error(w, "no", http.StatusForbidden) }))
+	defer cal.Close()
+	root := t.TempDir()
+	if err := os.CopyFS(filepath.Join(root, "knowledge"), knowledge.FS); err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(root, "knowledge", knowledge.SchedulesPath)
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b = []byte(strings.Replace(string(b), "  - place: po-pua\n", "  - place: po-pua\n    calendar_url: \""+cal.URL+"/secret-token.ics\"\n", 1))
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	vars := map[string]string{"TEAMSBOT_DATA": t.TempDir(), "TEAMSBOT_PSEUDONYM_KEY": "k", "TEAMSBOT_CONTENT": root}
+	e, out, errOut := env([]string{"bookings", "--calendars"}, "", vars)
+	if err := Run(context.Background(), e); err != nil || !strings.Contains(out.String(), "po-pua") || !strings.Contains(out.String(), "never") {
+		t.Fatalf("before any reading: %v\n%s%s", err, out, errOut)
+	}
+	// serve reads it (here: the same code, on the same store).
+	_, l, st, err := contentAndStore(e)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := feed.New(feed.Config{Dir: l.Directory, Store: st}).Refresh(context.Background(), time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	e, out, _ = env([]string{"bookings", "--calendars"}, "", vars)
+	if err := Run(context.Background(), e); err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); !strings.Contains(got, "the calendar's server answered 403 (the last good copy is used)") || strings.Contains(got, "secret-token") {
+		t.Errorf("after a reading:\n%s", got)
+	}
+}

@@ -1,0 +1,358 @@
+package feed
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"teamsbot/bot"
+	"teamsbot/knowledge"
+)
+
+// Store keeps each feed's last good copy, shared by the replicas (any
+// bot.Store).
+type Store interface {
+	Load(ctx context.Context, key string) ([]byte, error)
+	Save(ctx context.Context, key string, value []byte, ttl time.Duration) error
+}
+
+// Config is what Feeds needs.
+type Config struct {
+	Dir   *knowledge.Directory
+	Store Store
+	// Bookings, when set, lets a refresh find the appointments a new busy
+	// time covers (OnConflict).
+	Bookings bot.Bookings
+	// Client fetches the feeds (default: a client with a 20 s timeout).
+	Client *http.Client
+	// Every is how often a feed is read (default 15 minutes); a replica
+	// that finds a copy younger than half of it in the store uses that.
+	Every time.Duration
+	Log   *slog.Logger
+	// OnProblem is told when a feed stops being readable (problem is one
+	// of the Problem constants) and when it is
+	// readable again (problem ""), once per change, by the replica that saw
+	// it.
+	OnProblem func(ctx context.Context, s *knowledge.Schedule, problem string, lastGood time.Time)
+	// OnConflict is told of the appointments already booked that a busy
+	// time now covers, each once: the office decides what to do with them.
+	OnConflict func(ctx context.Context, s *knowledge.Schedule, bs []bot.Booking)
+}
+
+// Feeds keeps the busy times of every schedule with a calendar_url.
+type Feeds struct {
+	cfg  Config
+	mu   sync.RWMutex
+	busy map[string][]Interval
+}
+
+// New returns Feeds over the directory's schedules; call Refresh (or Run)
+// to read them.
+func New(cfg Config) *Feeds {
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 20 * time.Second}
+	}
+	if cfg.Every <= 0 {
+		cfg.Every = 15 * time.Minute
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.New(slog.DiscardHandler)
+	}
+	return &Feeds{cfg: cfg, busy: map[string][]Interval{}}
+}
+
+// Busy reports whether [from, to) meets a busy time of place's calendar.
+func (f *Feeds) Busy(place string, from, to time.Time) bool {
+	if f == nil {
+		return false
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	return Overlaps(f.busy[place], from, to)
+}
+
+// Why a feed could not be used, as OnProblem and Status give it (without
+// the address: it may hold a secret token).
+const (
+	ProblemBadURL      = "bad_url"
+	ProblemUnreachable = "unreachable"
+	ProblemStatus      = "status:" // followed by the HTTP status
+	ProblemTooBig      = "too_big"
+	ProblemNotCalendar = "not_ics"
+	ProblemTooMany     = "too_many"
+)
+
+// Explain says a problem in English, for staff at a terminal.
+func Explain(problem string) string {
+	if code, ok := strings.CutPrefix(problem, ProblemStatus); ok {
+		return "the calendar's server answered " + code
+	}
+	switch problem {
+	case ProblemBadURL:
+		return "the address is not valid"
+	case ProblemUnreachable:
+		return "the calendar could not be reached"
+	case ProblemTooBig:
+		return fmt.Sprintf("the calendar is over %d MB", MaxBytes>>20)
+	case ProblemNotCalendar:
+		return "the address does not give an iCalendar (.ics) file"
+	case ProblemTooMany:
+		return fmt.Sprintf("more than %d busy times in the next weeks", MaxIntervals)
+	}
+	return problem
+}
+
+// state is what the store keeps of a feed.
+type state struct {
+	URL          string     `json:"url"`
+	ETag         string     `json:"etag,omitempty"`
+	LastModified string     `json:"last_modified,omitempty"`
+	Checked      int64      `json:"checked"`           // last attempt, Unix
+	Good         int64      `json:"good,omitempty"`    // last good read, Unix
+	Problem      string     `json:"problem,omitempty"` // why the last attempt failed
+	Busy         [][2]int64 `json:"busy,omitempty"`    // Unix seconds
+	Warnings     []string   `json:"warnings,omitempty"`
+	Reported     []string   `json:"reported,omitempty"` // booking codes told to the office
+}
+
+// keep is how long a feed's state stays in the store without a refresh.
+const keep = 90 * 24 * time.Hour
+
+// Status is a feed as staff see it (`teamsbot bookings --places`).
+type Status struct {
+	Place    string
+	Checked  time.Time
+	Good     time.Time
+	Busy     int
+	Problem  string
+	Warnings []string
+}
+
+func key(place string) string { return "calendar-feed:" + place }
+
+// Status reads every feed's state from the store.
+func (f *Feeds) Status(ctx context.Context) ([]Status, error) {
+	var out []Status
+	for _, s := range f.schedules() {
+		st, err := f.load(ctx, s)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, Status{Place: s.Place, Checked: unix(st.Checked), Good: unix(st.Good), Busy: len(st.Busy), Problem: st.Problem, Warnings: st.Warnings})
+	}
+	return out, nil
+}
+
+func unix(s int64) time.Time {
+	if s == 0 {
+		return time.Time{}
+	}
+	return time.Unix(s, 0)
+}
+
+func (f *Feeds) schedules() []*knowledge.Schedule {
+	var out []*knowledge.Schedule
+	for _, p := range f.cfg.Dir.Places() {
+		if s, ok := f.cfg.Dir.Schedule(p.ID); ok && s.CalendarURL != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func (f *Feeds) load(ctx context.Context, s *knowledge.Schedule) (state, error) {
+	raw, err := f.cfg.Store.Load(ctx, key(s.Place))
+	if errors.Is(err, bot.ErrNotFound) {
+		return state{URL: s.CalendarURL}, nil
+	}
+	if err != nil {
+		return state{}, fmt.Errorf("calendar feed of %s: %w", s.Place, err)
+	}
+	var st state
+	if err := json.Unmarshal(raw, &st); err != nil || st.URL != s.CalendarURL {
+		// Unreadable, or the office gave another address: start afresh.
+		return state{URL: s.CalendarURL}, nil
+	}
+	return st, nil
+}
+
+// Refresh reads every feed that is due, keeps what it read, and returns
+// the first store error (a feed that cannot be read is not an error: its
+// last good copy stays and OnProblem is told).
+func (f *Feeds) Refresh(ctx context.Context, now time.Time) error {
+	var first error
+	for _, s := range f.schedules() {
+		if err := f.refreshOne(ctx, s, now); err != nil && first == nil {
+			first = err
+		}
+	}
+	return first
+}
+
+// Run refreshes the feeds at start and every cfg.Every until ctx ends.
+func (f *Feeds) Run(ctx context.Context) {
+	t := time.NewTicker(f.cfg.Every)
+	defer t.Stop()
+	for {
+		if err := f.Refresh(ctx, time.Now()); err != nil && ctx.Err() == nil {
+			f.cfg.Log.Warn("calendar feeds", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+func (f *Feeds) refreshOne(ctx context.Context, s *knowledge.Schedule, now time.Time) error {
+	st, err := f.load(ctx, s)
+	if err != nil {
+		return err
+	}
+	if now.Sub(unix(st.Checked)) < f.cfg.Every/2 {
+		// Read a moment ago (by another replica, or before a restart).
+		f.apply(s.Place, st)
+		return nil
+	}
+	before := st.Problem
+	busy, fresh, problem := f.fetch(ctx, s, &st, now)
+	st.Checked = now.Unix()
+	st.Problem = problem
+	if problem == "" {
+		st.Good = now.Unix()
+		if fresh {
+			st.Busy = st.Busy[:0]
+			for _, iv := range busy {
+				st.Busy = append(st.Busy, [2]int64{iv.From.Unix(), iv.To.Unix()})
+			}
+		}
+	}
+	var conflicts []bot.Booking
+	if f.cfg.Bookings != nil && f.cfg.OnConflict != nil && len(st.Busy) > 0 {
+		conflicts, err = f.conflicts(ctx, s, &st, now)
+		if err != nil {
+			f.cfg.Log.Warn("calendar feed: appointments under busy times not checked", "place", s.Place, "error", err)
+		}
+	}
+	raw, _ := json.Marshal(st)
+	if err := f.cfg.Store.Save(ctx, key(s.Place), raw, keep); err != nil {
+		return fmt.Errorf("calendar feed of %s: %w", s.Place, err)
+	}
+	f.apply(s.Place, st)
+	switch {
+	case problem != "" && before == "":
+		f.cfg.Log.Warn("calendar feed unreadable: the last good copy stays", "place", s.Place, "problem", problem)
+		if f.cfg.OnProblem != nil {
+			f.cfg.OnProblem(ctx, s, problem, unix(st.Good))
+		}
+	case problem == "" && before != "":
+		f.cfg.Log.Info("calendar feed readable again", "place", s.Place)
+		if f.cfg.OnProblem != nil {
+			f.cfg.OnProblem(ctx, s, "", unix(st.Good))
+		}
+	}
+	if len(conflicts) > 0 {
+		f.cfg.OnConflict(ctx, s, conflicts)
+	}
+	return nil
+}
+
+// fetch reads the feed with a conditional request: busy and fresh (true)
+// when it changed, fresh false when it did not (304), problem when it
+// could not be read or parsed.
+func (f *Feeds) fetch(ctx context.Context, s *knowledge.Schedule, st *state, now time.Time) (busy []Interval, fresh bool, problem string) {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, s.CalendarURL, nil)
+	if err != nil {
+		return nil, false, ProblemBadURL
+	}
+	req.Header.Set("Accept", "text/calendar")
+	req.Header.Set("User-Agent", "teamsbot (calendar feed)")
+	if st.Good != 0 {
+		if st.ETag != "" {
+			req.Header.Set("If-None-Match", st.ETag)
+		}
+		if st.LastModified != "" {
+			req.Header.Set("If-Modified-Since", st.LastModified)
+		}
+	}
+	resp, err := f.cfg.Client.Do(req)
+	if err != nil {
+		// Never the error's text: the URL in it may hold a secret token.
+		return nil, false, ProblemUnreachable
+	}
+	defer resp.Body.Close()
+	switch {
+	case resp.StatusCode == http.StatusNotModified && st.Good != 0:
+		return nil, false, ""
+	case resp.StatusCode != http.StatusOK:
+		return nil, false, fmt.Sprintf("%s%d", ProblemStatus, resp.StatusCode)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, MaxBytes+1))
+	if err != nil {
+		return nil, false, ProblemUnreachable
+	}
+	if len(body) > MaxBytes {
+		return nil, false, ProblemTooBig
+	}
+	from := now.Add(-24 * time.Hour)
+	to := now.AddDate(0, 0, s.AheadDays+2)
+	busy, warnings, err := Parse(bytes.NewReader(body), from, to)
+	if err != nil {
+		if errors.Is(err, ErrNotCalendar) {
+			return nil, false, ProblemNotCalendar
+		}
+		return nil, false, ProblemTooMany
+	}
+	st.ETag, st.LastModified, st.Warnings = resp.Header.Get("ETag"), resp.Header.Get("Last-Modified"), warnings
+	return busy, true, ""
+}
+
+// conflicts lists the upcoming appointments a busy time covers that were
+// not reported yet, and marks them reported.
+func (f *Feeds) conflicts(ctx context.Context, s *knowledge.Schedule, st *state, now time.Time) ([]bot.Booking, error) {
+	bs, err := f.cfg.Bookings.Between(ctx, s.Place, now, now.AddDate(0, 0, s.AheadDays+2))
+	if err != nil {
+		return nil, err
+	}
+	busy := intervals(st.Busy)
+	var out []bot.Booking
+	var still []string
+	for _, b := range bs {
+		if !Overlaps(busy, b.Start, b.Start.Add(time.Duration(b.Minutes)*time.Minute)) {
+			continue
+		}
+		still = append(still, b.Code)
+		if !slices.Contains(st.Reported, b.Code) {
+			out = append(out, b)
+		}
+	}
+	// Only the codes still under a busy time are remembered: the list
+	// stays as small as the conflicts.
+	st.Reported = still
+	return out, nil
+}
+
+func intervals(raw [][2]int64) []Interval {
+	out := make([]Interval, len(raw))
+	for i, r := range raw {
+		out[i] = Interval{time.Unix(r[0], 0), time.Unix(r[1], 0)}
+	}
+	return out
+}
+
+func (f *Feeds) apply(place string, st state) {
+	busy := intervals(st.Busy)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.busy[place] = busy
+}
