@@ -4,6 +4,9 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -41,6 +44,57 @@ func benchTurn(b *testing.B, st bot.Store) {
 }
 
 func BenchmarkTurn(b *testing.B) { eachStore(b, benchTurn) }
+
+// benchTurnsConcurrent measures turns of 64 users writing at once (each
+// its own conversation, one message after another): what the store's
+// writes cost when turns overlap, as under a busy webhook. It reports
+// turns per second and the 99th percentile of a turn.
+func benchTurnsConcurrent(b *testing.B, st bot.Store) {
+	ctx := context.Background()
+	nf := newFixture(b, st, false)
+	const users = 64
+	for u := range users {
+		nf.toSchoolTopics(b, fmt.Sprintf("c%d", u))
+	}
+	nf.out.drop = true
+	var next atomic.Int64
+	lat := make([][]time.Duration, users)
+	b.ReportAllocs()
+	b.ResetTimer()
+	start := time.Now()
+	var wg sync.WaitGroup
+	for u := range users {
+		wg.Go(func() {
+			for {
+				i := next.Add(1)
+				if i > int64(b.N) {
+					return
+				}
+				t0 := time.Now()
+				in := bot.Inbound{Channel: "test", UserID: fmt.Sprintf("c%d", u), ID: fmt.Sprintf("p%d", i), Text: "1"}
+				if err := nf.svc.Handle(ctx, in); err != nil {
+					b.Error(err)
+					return
+				}
+				lat[u] = append(lat[u], time.Since(t0))
+			}
+		})
+	}
+	wg.Wait()
+	took := time.Since(start)
+	b.StopTimer()
+	var all []time.Duration
+	for _, l := range lat {
+		all = append(all, l...)
+	}
+	slices.Sort(all)
+	if len(all) > 0 {
+		b.ReportMetric(float64(len(all))/took.Seconds(), "turns/s")
+		b.ReportMetric(float64(all[len(all)*99/100].Microseconds())/1000, "p99-ms")
+	}
+}
+
+func BenchmarkTurnsConcurrent(b *testing.B) { eachStore(b, benchTurnsConcurrent) }
 
 // eachStore runs fn as a sub-benchmark on the memory store, the embedded
 // store, and Redis when REDIS_URL is set.

@@ -53,6 +53,8 @@ type Store struct {
 	arrivals.Set
 	now        func() time.Time
 	sweepBatch int
+	// commits groups the turns' concurrent writes (commit.go).
+	commits committer
 
 	stopJanitor context.CancelFunc
 	janitorDone chan struct{}
@@ -202,7 +204,7 @@ func (s *Store) save(ctx context.Context, conv string, value []byte, ttl time.Du
 		return fmt.Errorf("embedded store: save session: %w", err)
 	}
 	v := encode(value, s.expiry(ttl))
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		if err := tx.Bucket(bucketSessions).Put([]byte(conv), v); err != nil || also == nil {
 			return err
 		}
@@ -225,7 +227,7 @@ func (s *Store) FirstSeen(ctx context.Context, conv, id string, ttl time.Duratio
 	}
 	key := seenKey(conv, id)
 	first := false
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.update(func(tx *bolt.Tx) error {
 		b := tx.Bucket(bucketSeen)
 		if live(b.Get(key), s.now().UnixNano()) {
 			first = false

@@ -35,7 +35,7 @@ func (s *Store) MarkOutbox(ctx context.Context, conv string, m bot.OutboxMark) e
 	if err := checkConv(conv); err != nil {
 		return fmt.Errorf("embedded store: mark outbox: %w", err)
 	}
-	if err := s.db.Update(func(tx *bolt.Tx) error { return markOutbox(tx, conv, m) }); err != nil {
+	if err := s.update(func(tx *bolt.Tx) error { return markOutbox(tx, conv, m) }); err != nil {
 		return fmt.Errorf("embedded store: mark outbox: %w", err)
 	}
 	return nil
