@@ -128,7 +128,11 @@ func (s *Service) formatPlace(req bot.ActionRequest, n int, h knowledge.Hit) str
 	fmt.Fprintf(&b, "%d. %s", n, p.Name)
 	if h.Responsible {
 		if m, ok := s.dir.Municipalities.ByCode(req.Args["municipality"]); ok {
-			b.WriteString("\n✅ " + t("places.responsible", map[string]string{"municipality": m.Name}))
+			if h.Unsure {
+				b.WriteString("\n❔ " + t("places.responsible_unsure", map[string]string{"municipality": m.Name}))
+			} else {
+				b.WriteString("\n✅ " + t("places.responsible", map[string]string{"municipality": m.Name}))
+			}
 		}
 	}
 	switch {

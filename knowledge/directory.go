@@ -66,6 +66,7 @@ func Load(fsys fs.FS, langs ...Languages) (*Directory, []Issue) {
 	all = append(all, errs...)
 	if ms != nil {
 		all = append(all, loadNames(fsys, NamesPath, ms)...)
+		all = append(all, loadZones(fsys, ms)...)
 	}
 	d := &Directory{langs: lg.Codes, Municipalities: ms, Calendar: cal, Kinds: kinds, byKind: map[string][]*Place{}, guideByID: map[string]*Guide{}}
 	if ms != nil && kinds != nil {
@@ -156,6 +157,9 @@ type Hit struct {
 	// Responsible: the office serves the user's comune (its area declared
 	// in the data), not only the nearest.
 	Responsible bool
+	// Unsure: Responsible rests on an area inferred, not read on a page
+	// (a zona-distretto without a source): the bot says "probably".
+	Unsure bool
 }
 
 // Nearest returns up to n places of kind near (lat, lon), skipping the first
@@ -182,8 +186,8 @@ func (d *Directory) Nearest(kind string, lat, lon float64, municipality string, 
 		dx := (p.Lon - lon) * cosLat
 		dy := p.Lat - lat
 		h := Hit{Place: p, Km: dx*dx + dy*dy}
-		if municipality != "" && p.ServesMunicipality(municipality) {
-			h.Responsible = true
+		if serves, verified := p.ServesMunicipality(municipality); municipality != "" && serves {
+			h.Responsible, h.Unsure = true, !verified
 			responsible = append(responsible, h)
 			continue
 		}

@@ -460,6 +460,83 @@ func TestEveryComuneGetsItsOwnProvincesOffices(t *testing.T) {
 	}
 }
 
+// TestThePUAOfTheUsersZoneComesFirst: after the regional freephone, each
+// of the 273 comuni gets the PUA of its own zona-distretto first when the
+// data has one (Poggibonsi is nearer Siena's PUA but is in Alta Val
+// d'Elsa: no PUA there is called its own), "probably" where the zone is
+// inferred rather than read on a page; a PUA of another zone is never
+// called responsible.
+func TestThePUAOfTheUsersZoneComesFirst(t *testing.T) {
+	d := shipped(t)
+	unsure := 0
+	for _, m := range d.Municipalities.All() {
+		z, ok := d.Municipalities.ZoneOf(m.Code)
+		if !ok {
+			t.Fatalf("%s is in no zone", m.Name)
+		}
+		hits, _ := d.Nearest("pua", m.Lat, m.Lon, m.Code, 0, 4)
+		var own *Place
+		for _, p := range d.byKind["pua"] {
+			if pz, _ := d.Municipalities.ZoneOf(p.Municipality); !p.RegionWide && pz == z {
+				own = p
+			}
+		}
+		for i, h := range hits {
+			if h.Place.RegionWide {
+				continue
+			}
+			switch {
+			case own != nil && i <= 1 && h.Place != own:
+				t.Errorf("%s (zone %s): first PUA %s, want %s", m.Name, z.ID, h.Place.ID, own.ID)
+			case h.Responsible && h.Place != own:
+				t.Errorf("%s (zone %s): %s, of another zone, is called its own", m.Name, z.ID, h.Place.ID)
+			case h.Place == own && (!h.Responsible || h.Unsure == z.Verified):
+				t.Errorf("%s (zone %s, verified %t): own PUA responsible=%t unsure=%t", m.Name, z.ID, z.Verified, h.Responsible, h.Unsure)
+			}
+			if h.Unsure {
+				unsure++
+			}
+		}
+	}
+	pz, _ := d.Municipalities.ZoneOf("052022") // Poggibonsi
+	if pz == nil || pz.ID != "alta-val-d-elsa" {
+		t.Errorf("Poggibonsi's zone: %+v", pz)
+	}
+	t.Logf("%d comuni were told their PUA only \"probably\" (zones inferred, not read on a page)", unsure)
+}
+
+// TestBrokenZones: a zones.yaml with an unknown comune, a comune in two
+// zones, a zone without a source and comuni left out is reported at its
+// lines.
+func TestBrokenZones(t *testing.T) {
+	fsys := withSchedules(t)
+	fsys[ZonesPath] = &fstest.MapFile{Data: []byte(`zones:
+  - id: pratese
+    name: Zona Pratese
+    municipalities: ["100005", "999999"]
+    source: "https://example.org/zona-pratese"
+  - id: altra
+    name: Altra
+    municipalities: ["100005"]
+`)}
+	_, issues := Load(fsys)
+	var got []string
+	for _, i := range issues {
+		got = append(got, i.Error())
+	}
+	all := strings.Join(got, "\n")
+	for _, want := range []string{
+		`zones.yaml:2: zone pratese: unknown municipality code "999999"`,
+		`zones.yaml:6: zone altra needs a name and a source`,
+		`zones.yaml:6: zone altra: comune 100005 is already in zone pratese`,
+		`zones.yaml:1: 272 comuni are in no zone`,
+	} {
+		if !strings.Contains(all, want) {
+			t.Errorf("missing %q in:\n%s", want, all)
+		}
+	}
+}
+
 // TestCalendarURLMustBeAFeedAddress: an office's calendar_url that is not
 // an http(s) address is reported at its line.
 func TestCalendarURLMustBeAFeedAddress(t *testing.T) {

@@ -80,7 +80,9 @@ type Municipalities struct {
 	maxLat    float64
 	minLon    float64
 	maxLon    float64
-	hanNames  map[string]int // names in Han characters → index: found inside unspaced text
+	hanNames  map[string]int   // names in Han characters → index: found inside unspaced text
+	zoneOf    map[string]*Zone // ISTAT code → its zona-distretto (zones.yaml)
+	zoneByID  map[string]*Zone
 }
 
 // entry is what matching needs about one name, computed once at load.

@@ -38,8 +38,10 @@ type Place struct {
 	// regional freephone of the PUA), listed before the local offices.
 	Lead bool
 	// Serves is the area the office is responsible for: the municipalities'
-	// ISTAT codes (from `serves:` — a province, or a list of comuni — or
-	// the kind's area). Empty: no area is declared (distance only).
+	// ISTAT codes (from `serves:` — a province, a zona-distretto, or a list
+	// of comuni — or the kind's area), true when the area is verified,
+	// false when it was inferred (a zone without a source listing it).
+	// Absent: no area is declared (distance only).
 	Serves  map[string]bool
 	Checked string
 	File    string
@@ -105,8 +107,11 @@ func (t Texts) Translated(langs []string) bool {
 }
 
 // ServesMunicipality reports whether the place is responsible for the
-// comune (by ISTAT code).
-func (p *Place) ServesMunicipality(code string) bool { return p.Serves[code] }
+// comune (by ISTAT code), and whether that is verified.
+func (p *Place) ServesMunicipality(code string) (serves, verified bool) {
+	verified, serves = p.Serves[code]
+	return serves, verified
+}
 
 var (
 	placeIDRE = regexp.MustCompile(`^[a-z0-9][a-z0-9-]*$`)
@@ -130,8 +135,8 @@ func loadKinds(fsys fs.FS, langs Languages, file string) (map[string]*Kind, []er
 		k := &Kind{ID: id, Name: is.texts(field(n, "name"), "kind "+id+" name", 24), Keywords: is.lists(field(n, "keywords"), "keywords", 0)}
 		if a := field(n, "area"); a != nil {
 			k.Area = a.Value
-			if k.Area != "province" && k.Area != "comune" {
-				is.at(a.Line, "kind %s: area %q: write province or comune, or leave it out", id, k.Area)
+			if k.Area != "province" && k.Area != "comune" && k.Area != "zone" {
+				is.at(a.Line, "kind %s: area %q: write province, zone or comune, or leave it out", id, k.Area)
 			}
 		}
 		out[id] = k
@@ -194,6 +199,7 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 		Lead         bool     `yaml:"lead"`
 		Serves       struct {
 			Province       string   `yaml:"province"`
+			Zone           string   `yaml:"zone"`
 			Municipalities []string `yaml:"municipalities"`
 		} `yaml:"serves"`
 		Checked string `yaml:"checked"`
@@ -253,16 +259,30 @@ func placeFrom(is *issues, n *yaml.Node, kinds map[string]*Kind, ms *Municipalit
 		bad("lead", "place %s: lead is for region-wide contacts only", p.ID)
 	}
 	// The area served: declared, else the kind's.
-	province := raw.Serves.Province
-	if province == "" && len(raw.Serves.Municipalities) == 0 && known && !raw.RegionWide {
-		if k := kinds[p.Kind]; k != nil && k.Area == "province" {
+	province, zone := raw.Serves.Province, raw.Serves.Zone
+	if province == "" && zone == "" && len(raw.Serves.Municipalities) == 0 && known && !raw.RegionWide {
+		switch k := kinds[p.Kind]; {
+		case k != nil && k.Area == "province":
 			province = m.Province
-		} else if k != nil && k.Area == "comune" {
+		case k != nil && k.Area == "comune":
 			raw.Serves.Municipalities = []string{m.Code}
+		case k != nil && k.Area == "zone":
+			if z, ok := ms.ZoneOf(m.Code); ok {
+				zone = z.ID
+			}
 		}
 	}
-	if province != "" || len(raw.Serves.Municipalities) > 0 {
+	if province != "" || zone != "" || len(raw.Serves.Municipalities) > 0 {
 		p.Serves = map[string]bool{}
+	}
+	if zone != "" {
+		if z, ok := ms.Zone(zone); ok {
+			for _, code := range z.Codes {
+				p.Serves[code] = z.Verified
+			}
+		} else {
+			bad("serves", "place %s: serves zone %q, which is not in %s", p.ID, zone, ZonesPath)
+		}
 	}
 	if province != "" {
 		n := 0
