@@ -3,15 +3,22 @@
 // lets a user answer "sesto fiorentino" for "Sesto Fiorentino", "si" for "sì"
 // or "Sì." for an option labelled "Sì".
 //
-// It imports only golang.org/x/text, so every layer (the engine, the
-// knowledge index, the adapters) can share one definition of "the same text".
+// Traditional Chinese characters fold to their simplified form (護照 is
+// 护照), with the character table of OpenCC (longbridgeapp/opencc, built
+// once, the first time a Han character is folded).
+//
+// It imports only golang.org/x/text and that table, so every layer (the
+// engine, the knowledge index, the adapters) can share one definition of
+// "the same text".
 package fold
 
 import (
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf8"
 
+	"github.com/longbridgeapp/opencc"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -64,7 +71,7 @@ func String(s string) string {
 				}
 				space = false
 				keepMarks = brahmic(r)
-				b.WriteRune(arabicVariant(unicode.ToLower(r)))
+				b.WriteRune(simplified(arabicVariant(unicode.ToLower(r))))
 			default:
 				space = true
 			}
@@ -121,3 +128,33 @@ func arabicVariant(r rune) rune {
 func brahmic(r rune) bool {
 	return r >= 0x0900 && r <= 0x0DFF || r >= 0x0E00 && r <= 0x109F || r >= 0x1780 && r <= 0x17FF
 }
+
+// simplified maps a traditional Chinese character to its simplified form
+// (one character to one: the forms that differ in more than one way, or
+// by the word they are in, keep their first reading).
+func simplified(r rune) rune {
+	if r < 0x3400 || r > 0x9FFF {
+		return r
+	}
+	if s, ok := t2s()[r]; ok {
+		return s
+	}
+	return r
+}
+
+// t2s is the character table, built from OpenCC's t2s conversion of each
+// CJK ideograph (about 3,750 differ; ~20 ms, once).
+var t2s = sync.OnceValue(func() map[rune]rune {
+	m := map[rune]rune{}
+	cc, err := opencc.New("t2s")
+	if err != nil {
+		return m // the library's own data failed to load: fold as before
+	}
+	for r := rune(0x3400); r <= 0x9FFF; r++ {
+		out, err := cc.Convert(string(r))
+		if s, size := utf8.DecodeRuneInString(out); err == nil && size == len(out) && s != r {
+			m[r] = s
+		}
+	}
+	return m
+})

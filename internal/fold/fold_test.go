@@ -70,3 +70,19 @@ func FuzzString(f *testing.F) {
 		}
 	})
 }
+
+// TestTraditionalChineseFoldsToSimplified: a question typed in
+// traditional characters matches the same words in simplified ones.
+func TestTraditionalChineseFoldsToSimplified(t *testing.T) {
+	for in, want := range map[string]string{
+		"如何查詢護照辦理進度？": "如何查询护照办理进度",
+		"居留條":         "居留条",
+		"佛羅倫薩":        "佛罗伦萨",
+		"普拉托警察局":      "普拉托警察局", // already simplified
+		"tessera 醫療卡": "tessera 医疗卡",
+	} {
+		if got := String(in); got != want {
+			t.Errorf("String(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
