@@ -508,10 +508,13 @@ func (u *Understander) place(text string) (*knowledge.Municipality, bool) {
 	return &m, true
 }
 
-// onlyPlace reports whether the text is just a comune's name.
+// onlyPlace reports whether the text is just a comune's name, or says
+// little more ("abito a Prato", "I live in Prato"): a sentence that names a
+// town on the way to something else ("another way to get from Pisa?") is
+// not where the user is.
 func (u *Understander) onlyPlace(text string) bool {
-	_, _, ok := u.dir.Municipalities.Match(text)
-	return ok
+	m, _, ok := u.dir.Municipalities.Match(text)
+	return ok && textLength(text) <= textLength(m.Name)+3
 }
 
 // Guides returns the guides a text is about, best first, and whether the

@@ -115,6 +115,16 @@ func TestUnderstandShippedContent(t *testing.T) {
 	if r := got.Routes[0]; r.Vars["place_municipality"] != "Prato" || r.Vars["kind"] != "questura_immigration" || r.Flow != understand.FindFlow {
 		t.Errorf("questura in Prato: %+v", r)
 	}
+	// A comune alone, or nearly, is where the user is: offices near it; a
+	// sentence that names towns on the way to something else is not.
+	for text, want := range map[string]bool{"I live in Prato": true, "abito a Sesto Fiorentino": true,
+		"Alternatively, can you suggest another way to get from Pisa.":                                    false,
+		"Welcome a recommendation for a private driver Pisa airport to short term apartment in Florence.": false} {
+		got := u.Understand(ctx, "en", text)
+		if at := got.Sure && len(got.Routes) > 0 && got.Routes[0].Flow == understand.FindFlow; at != want {
+			t.Errorf("%q: offices near it at once = %t, want %t (%+v)", text, at, want, got.Routes)
+		}
+	}
 	// 2-character Chinese words, the doctor: understood, maybe offered.
 	for _, text := range []string{"医生", "学校", "cf"} {
 		if got := u.Understand(ctx, "zh", text); len(got.Routes) == 0 {
