@@ -67,7 +67,13 @@ func (s *Session) appendTo(b []byte) []byte {
 	}
 	b = appendOutbox(b, s.Outbox)
 	b = appendOutbox(b, s.Failed)
-	return binary.AppendVarint(b, s.In)
+	b = binary.AppendVarint(b, s.In)
+	if s.Sending == nil {
+		return append(b, 0)
+	}
+	b = append(b, 1)
+	b = binary.AppendUvarint(b, s.Sending.Token)
+	return binary.AppendVarint(b, s.Sending.Until)
 }
 
 func appendOutbox(b []byte, o *Outbox) []byte {
@@ -75,6 +81,7 @@ func appendOutbox(b []byte, o *Outbox) []byte {
 		return append(b, 0)
 	}
 	b = append(b, 1)
+	b = binary.AppendUvarint(b, o.Base)
 	b = binary.AppendUvarint(b, uint64(max(o.Attempts, 0)))
 	b = binary.AppendVarint(b, o.Next)
 	b = binary.AppendVarint(b, o.Failed)
@@ -103,11 +110,15 @@ func appendOutbox(b []byte, o *Outbox) []byte {
 	return b
 }
 
-func (d *decoder) outbox() *Outbox {
+func (d *decoder) outbox(format byte) *Outbox {
 	if d.uvarint() != 1 || d.err != nil {
 		return nil
 	}
-	o := &Outbox{Attempts: int(min(d.uvarint(), maxItems)), Next: d.varint(), Failed: d.varint(), Error: d.str()}
+	var base uint64
+	if format >= 4 {
+		base = d.uvarint()
+	}
+	o := &Outbox{Base: base, Attempts: int(min(d.uvarint(), maxItems)), Next: d.varint(), Failed: d.varint(), Error: d.str()}
 	n := d.count()
 	if d.err != nil {
 		return nil
@@ -246,10 +257,13 @@ func (s *Session) decode(b []byte) error {
 		}
 	}
 	if format >= 3 {
-		s.Outbox, s.Failed = d.outbox(), d.outbox()
+		s.Outbox, s.Failed = d.outbox(format), d.outbox(format)
 		if d.err == nil && d.s != "" {
 			s.In = d.varint()
 		}
+	}
+	if format >= 4 && d.uvarint() == 1 && d.err == nil {
+		s.Sending = &Sending{Token: d.uvarint(), Until: d.varint()}
 	}
 	if d.err == nil && d.s != "" {
 		d.err = fmt.Errorf("%d bytes after the end", len(d.s))

@@ -37,13 +37,18 @@ func TestSessionRoundTrip(t *testing.T) {
 	}
 }
 
-// TestReadsOldFormats: sessions stored before the seen ids (format 1) and
-// before the outbox (format 2) still load.
+// TestReadsOldFormats: sessions stored before the seen ids (format 1),
+// before the outbox (format 2) and before the outbox's sender (format 3)
+// still load.
 func TestReadsOldFormats(t *testing.T) {
 	s := Session{State: StateFlow, Lang: "sq", Flow: "school", Step: "age", Updated: 1780000500, Vars: map[string]string{"a": "b"}}
-	b, _ := s.Marshal()
-	if b[0] != 3 || string(b[len(b)-4:]) != "\x00\x00\x00\x00" {
-		t.Fatalf("format 3 ends with an empty seen list, no outbox, no failed, no last message: % x", b)
+	b4, _ := s.Marshal()
+	if b4[0] != 4 || string(b4[len(b4)-5:]) != "\x00\x00\x00\x00\x00" {
+		t.Fatalf("format 4 ends with an empty seen list, no outbox, no failed, no last message, no sender: % x", b4)
+	}
+	b := append([]byte{3}, b4[1:len(b4)-1]...)
+	if got, err := UnmarshalSession(b); err != nil || !reflect.DeepEqual(*got, s) {
+		t.Fatalf("format 3: %+v, %v", got, err)
 	}
 	if got, err := UnmarshalSession(b[:len(b)-1]); err != nil || !reflect.DeepEqual(*got, s) {
 		t.Fatalf("format 3 without the last message time: %+v, %v", got, err)
@@ -56,7 +61,7 @@ func TestReadsOldFormats(t *testing.T) {
 	if got, err := UnmarshalSession(v1); err != nil || !reflect.DeepEqual(*got, s) {
 		t.Fatalf("format 1: %+v, %v", got, err)
 	}
-	if _, err := UnmarshalSession(append([]byte{4}, b[1:]...)); err == nil {
+	if _, err := UnmarshalSession(append([]byte{5}, b4[1:]...)); err == nil {
 		t.Error("a future format was read")
 	}
 }

@@ -17,6 +17,10 @@ import (
 // user's next message, or the outbox sweeper of any replica).
 type Outbox struct {
 	Replies []Reply
+	// Base counts the replies that ever left the front of Replies (sent,
+	// or dropped beyond what a session holds): a sender that took the
+	// first n at Base removes only those, whatever was added since.
+	Base uint64
 	// Attempts counts deliveries that failed (after the channel's own
 	// retries).
 	Attempts int
@@ -151,9 +155,23 @@ func (s *Session) queue(replies []Reply) (dropped int) {
 	o.Replies = append(o.Replies, replies...)
 	if n := len(o.Replies) - maxOutboxReplies; n > 0 {
 		o.Replies = append(o.Replies[:0:0], o.Replies[n:]...)
+		o.Base += uint64(n)
 		dropped = n
 	}
 	return dropped
+}
+
+// sentUpTo removes the replies before position upTo (counted from the
+// first reply the conversation ever queued): a sender that took replies
+// from Base to upTo and delivered them. Replies added since stay; replies
+// already gone (dropped) are not counted twice.
+func (o *Outbox) sentUpTo(upTo uint64) {
+	if upTo <= o.Base {
+		return
+	}
+	n := int(min(upTo-o.Base, uint64(len(o.Replies))))
+	o.Replies = append(o.Replies[:0:0], o.Replies[n:]...)
+	o.Base += uint64(n)
 }
 
 // giveUp moves the pending replies to the failed list (appending to what

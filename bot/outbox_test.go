@@ -320,6 +320,10 @@ func TestAReplicaDiesBetweenSaveAndSend(t *testing.T) {
 			defer cancel()
 			switch how {
 			case "redelivery":
+				// The platform retries after the dead replica's lock, and its
+				// mark as the outbox's sender, have lapsed (the redelivery
+				// waits for the lock; the fixture's clock does not move).
+				alive.now = alive.now.Add(cfg.LockTTL)
 				if err := alive.svc.Handle(ctx, in); err != nil { // waits for the dead lock to expire
 					t.Fatal(err)
 				}
@@ -386,8 +390,9 @@ func (g *gate) Send(ctx context.Context, user string, replies []bot.Reply) error
 
 // TestAnswerBeforeSlowSends: once a turn's replies are saved, Handle (the
 // webhook) returns after AnswerWithin even though the platform still holds
-// them; they go out later, and the user's next message waits for them: no
-// reply is lost, reordered or sent concurrently with the next turn.
+// them, and the conversation is free: the user's next message is handled
+// at once, its replies queued behind the first turn's. When the platform
+// takes them, every reply goes out once, in order, by the one sender.
 func TestAnswerBeforeSlowSends(t *testing.T) {
 	st := memory.New()
 	g := &gate{recorder: newRecorder(), open: make(chan struct{})}
@@ -400,13 +405,16 @@ func TestAnswerBeforeSlowSends(t *testing.T) {
 	if g.count("u1") != 0 {
 		t.Fatal("sent through a closed gate")
 	}
-	next := make(chan error, 1)
-	go func() {
-		next <- f.svc.Handle(ctx, bot.Inbound{Channel: "test", UserID: "u1", ID: "b", Text: "1", LangHint: "en"})
-	}()
-	time.Sleep(50 * time.Millisecond)
-	if s := session(t, st, "test:u1"); len(s.Seen) != 1 || s.Outbox == nil {
-		t.Fatalf("the next message was handled while the replies were still going out: %d handled, outbox %v", len(s.Seen), s.Outbox != nil)
+	// The next message does not wait for the first turn's sends.
+	start := time.Now()
+	if err := f.svc.Handle(ctx, bot.Inbound{Channel: "test", UserID: "u1", ID: "b", Text: "1", LangHint: "en"}); err != nil {
+		t.Fatal(err)
+	}
+	if s := session(t, st, "test:u1"); len(s.Seen) != 2 || s.Outbox == nil || len(s.Outbox.Replies) < 2 || s.Sending == nil {
+		t.Fatalf("the next message waited, or its replies are not queued: %d handled, outbox %+v, sender %+v", len(s.Seen), s.Outbox, s.Sending)
+	}
+	if took := time.Since(start); took > time.Second {
+		t.Fatalf("the next message took %v while the first turn's replies were held", took)
 	}
 	// A graceful shutdown waits for the replies still going out.
 	short, cancel := context.WithTimeout(ctx, 30*time.Millisecond)
@@ -415,22 +423,88 @@ func TestAnswerBeforeSlowSends(t *testing.T) {
 		t.Fatal("Wait returned while a delivery was held")
 	}
 	close(g.open)
-	if err := <-next; err != nil {
+	if err := f.svc.Wait(ctx); err != nil {
 		t.Fatal(err)
+	}
+	if s := session(t, st, "test:u1"); s.Outbox != nil || s.Sending != nil || len(s.Seen) != 2 {
+		t.Fatalf("after the sends: outbox %+v, sender %+v, %d handled", s.Outbox, s.Sending, len(s.Seen))
+	}
+	got := ids(g.take("u1"))
+	if !strings.HasPrefix(got, "privacy.notice ") || !strings.Contains(got, "menu.ask") || strings.Count(got, "privacy.notice") != 1 ||
+		strings.Index(got, "privacy.notice") > strings.Index(got, "menu.ask") {
+		t.Fatalf("replies: %s", got)
+	}
+}
+
+// slowPlatform takes each reply after a pause, and records them in order;
+// concurrent sends to one user (two senders at once) are counted.
+type slowPlatform struct {
+	*recorder
+	pause   time.Duration
+	busy    atomic.Int32
+	overlap atomic.Int32
+}
+
+func (p *slowPlatform) Send(ctx context.Context, user string, replies []bot.Reply) error {
+	if p.busy.Add(1) > 1 {
+		p.overlap.Add(1)
+	}
+	defer p.busy.Add(-1)
+	for i, r := range replies {
+		select {
+		case <-time.After(p.pause):
+		case <-ctx.Done():
+			return bot.PartialSend(i, ctx.Err())
+		}
+		if err := p.recorder.Send(ctx, user, []bot.Reply{r}); err != nil {
+			return bot.PartialSend(i, err)
+		}
+	}
+	return nil
+}
+
+// TestRepliesOfQuickMessagesGoOutInOrderOnce: a user writes six messages
+// while the platform takes a reply every 50 ms. Each message is handled at
+// once (the webhook is not held by the sends of the turns before); the
+// replies of all six go out by one sender at a time, in the order of the
+// turns, each once — the same sequence a patient user would get.
+func TestRepliesOfQuickMessagesGoOutInOrderOnce(t *testing.T) {
+	script := []string{"hi", "1", "7", "8", "1", "menu"}
+	want := newFixture(t, memory.New(), false)
+	var expected []string
+	for _, text := range script {
+		expected = append(expected, ids(want.say(t, "u1", text)))
+	}
+	st := memory.New()
+	p := &slowPlatform{recorder: newRecorder(), pause: 50 * time.Millisecond}
+	f := newFixtureConfig(t, st, false, bot.ServiceConfig{PseudonymKey: []byte("k"), AnswerWithin: time.Millisecond}, bot.WithSender("test", p))
+	ctx := context.Background()
+	start := time.Now()
+	for i, text := range script {
+		if err := f.svc.Handle(ctx, bot.Inbound{Channel: "test", UserID: "u1", ID: fmt.Sprintf("m%d", i), Text: text, LangHint: "en"}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	handled := time.Since(start)
+	// Handled while the platform was still taking the first replies (a
+	// turn that waited for the sends before it would find most delivered).
+	if n := p.count("u1"); n > 3 {
+		t.Errorf("%d replies were already delivered when the six messages had been handled: the turns waited for the sends", n)
 	}
 	if err := f.svc.Wait(ctx); err != nil {
 		t.Fatal(err)
 	}
-	if s := session(t, st, "test:u1"); s.Outbox != nil {
-		t.Fatal("Wait returned before the outbox was cleared")
+	got := ids(p.take("u1"))
+	if got != strings.Join(expected, " ") {
+		t.Fatalf("replies:\n got %s\nwant %s", got, strings.Join(expected, " "))
 	}
-	got := ids(g.take("u1"))
-	if !strings.HasPrefix(got, "privacy.notice ") || !strings.Contains(got, "menu.ask") || strings.Count(got, "privacy.notice") != 1 {
-		t.Fatalf("replies: %s", got)
+	if n := p.overlap.Load(); n != 0 {
+		t.Errorf("%d sends to the user overlapped: two senders at once", n)
 	}
-	if s := session(t, st, "test:u1"); s.Outbox != nil || len(s.Seen) != 2 {
-		t.Fatalf("after the sends: outbox %+v, %d handled", s.Outbox, len(s.Seen))
+	if s := session(t, st, "test:u1"); s.Outbox != nil || s.Sending != nil || len(s.Seen) != len(script) {
+		t.Errorf("after the sends: outbox %+v, sender %+v, %d handled", s.Outbox, s.Sending, len(s.Seen))
 	}
+	t.Logf("six messages handled in %v while their %d replies took %v to go out", handled, strings.Count(got, " ")+1, time.Since(start))
 }
 
 // TestOneSweepAfterAnOutage: the platform was down while 300 users wrote;

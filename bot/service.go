@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -483,41 +485,31 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	if sess.Outbox == nil {
 		return errors.Join(stepErr, s.save(ctx, lease, conv, sess, nil))
 	}
-	// Durable first: if this replica dies while sending, the replies are in
-	// the store, due once the lock has expired.
 	now := s.now()
-	if err := s.save(ctx, nil, conv, sess, &OutboxMark{Due: now.Add(s.cfg.LockTTL), Failed: sess.mark().Failed}); err != nil {
+	if d := sess.Sending; d != nil && d.Until > now.UnixMilli() {
+		// Another turn's sender is draining the outbox: it sends these
+		// replies after its own, in order, before it lets go.
+		return errors.Join(stepErr, s.save(ctx, lease, conv, sess, &OutboxMark{Due: time.UnixMilli(d.Until), Failed: sess.mark().Failed}))
+	}
+	// This turn sends. Durable first: the replies and the sender's mark are
+	// saved with the state, and the conversation's lock is released before
+	// anything is sent, so the user's next message is handled while these
+	// go out at the platform's pace; if this replica dies while sending, the
+	// replies are due once the mark lapses.
+	d := &Sending{Token: rand.Uint64() | 1, Until: now.Add(s.cfg.LockTTL).UnixMilli()}
+	sess.Sending = d
+	batch, base := slices.Clone(sess.Outbox.Replies), sess.Outbox.Base
+	in := sess.In
+	held = false
+	if err := s.save(ctx, lease, conv, sess, &OutboxMark{Due: time.UnixMilli(d.Until), Failed: sess.mark().Failed}); err != nil {
 		return errors.Join(stepErr, err)
 	}
-	// The replies are safe: sending may outlive the request (a platform's
-	// pacing can take seconds), under the conversation's lock and with a
-	// deadline inside the lock's TTL; the caller is answered after
-	// AnswerWithin at most.
-	held = false
 	done := make(chan struct{})
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), s.cfg.LockTTL*9/10)
 	s.sending.Add(1)
 	go func() {
 		defer s.sending.Add(-1)
 		defer close(done)
-		defer cancel()
-		defer lease.Unlock()
-		s.deliver(dctx, channel, userID, sess, resend, log)
-		if sess.Outbox == nil && !resend {
-			if d, ok := s.metrics.(DelayMetrics); ok {
-				d.ReplyDelay(channel, time.Since(received))
-			}
-		}
-		// The save has its own deadline: a send the platform accepted as
-		// dctx ran out must still clear the outbox, or the sweeper sends
-		// it again. The lease still guards the conversation.
-		sctx, scancel := context.WithTimeout(context.WithoutCancel(dctx), saveAfterSend)
-		defer scancel()
-		if err := s.save(sctx, lease, conv, sess, nil); err != nil {
-			// The replies went out; the sweeper may send them again (at
-			// least once, never lost).
-			log.Warn("outbox not cleared after sending", "error", err)
-		}
+		s.drain(context.WithoutCancel(ctx), conv, d.Token, batch, base, in, resend, received, log)
 	}()
 	t := time.NewTimer(s.cfg.AnswerWithin)
 	defer t.Stop()
@@ -526,6 +518,111 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	case <-t.C:
 	}
 	return stepErr
+}
+
+// drain sends a conversation's outbox, batch after batch, outside its
+// lock: it is the outbox's one sender (Session.Sending holds its token).
+// After each batch it takes the lock for a moment to take off what went
+// out (by position: replies added meanwhile stay) and to pick up what
+// turns added meanwhile; it lets go when the outbox is empty, or on a
+// failure, which is recorded for a retry.
+func (s *Service) drain(ctx context.Context, conv string, token uint64, batch []Reply, base uint64, in int64, resend bool, received time.Time, log *lazyLog) {
+	channel, userID := splitKey(conv)
+	first := true
+	for {
+		dctx, cancel := context.WithTimeout(ctx, s.cfg.LockTTL*9/10)
+		err := s.send(withLastInbound(dctx, in), channel, userID, batch)
+		cancel()
+		sent := len(batch)
+		if err != nil {
+			sent = 0
+			if p, ok := errors.AsType[*PartialSendError](err); ok {
+				sent = min(p.Sent, len(batch))
+			}
+		}
+		if err == nil && first && !resend {
+			if dm, ok := s.metrics.(DelayMetrics); ok {
+				dm.ReplyDelay(channel, time.Since(received))
+			}
+		}
+		if err == nil && resend && s.metrics != nil {
+			s.metrics.Outbox(channel, "resent")
+		}
+		first, resend = false, true
+		// The bookkeeping has its own deadline: a send the platform
+		// accepted as its deadline ran out must still be taken off the
+		// outbox, or it is sent again.
+		sctx, scancel := context.WithTimeout(ctx, saveAfterSend)
+		next, more := s.afterSend(sctx, conv, token, base+uint64(sent), err, log)
+		scancel()
+		if !more {
+			return
+		}
+		batch, base, in = next.Replies, next.Base, next.In
+	}
+}
+
+// nextBatch is what a sender sends next.
+type nextBatch struct {
+	Replies []Reply
+	Base    uint64
+	In      int64
+}
+
+// afterSend records a batch's result in the session, under the lock: the
+// replies up to upTo leave the outbox; a failure is kept for a retry (or
+// gives up, or stops sending to a user who blocked the bot). It returns
+// the next batch when the outbox still holds replies and this sender is
+// still the outbox's.
+func (s *Service) afterSend(ctx context.Context, conv string, token uint64, upTo uint64, sendErr error, log *lazyLog) (nextBatch, bool) {
+	lease, raw, err := s.lockLoad(ctx, conv)
+	if lease == nil {
+		// The replies went out; the sweeper may send them again once the
+		// mark lapses (at least once, never lost).
+		log.Warn("outbox not cleared after sending", "error", err)
+		return nextBatch{}, false
+	}
+	defer lease.Unlock()
+	if err != nil {
+		// Deleted meanwhile ("delete my data"), or unreadable: nothing to
+		// record.
+		return nextBatch{}, false
+	}
+	sess, derr := UnmarshalSession(raw)
+	if derr != nil || sess.Sending == nil || sess.Sending.Token != token {
+		// Another sender took over (this one outlived its mark).
+		return nextBatch{}, false
+	}
+	channel, _ := splitKey(conv)
+	o := sess.Outbox
+	if o != nil {
+		o.sentUpTo(upTo)
+	}
+	now := s.now()
+	var next nextBatch
+	more := false
+	switch {
+	case o == nil:
+	case sendErr != nil:
+		s.failed(channel, sess, sendErr, now, log)
+	case len(o.Replies) == 0:
+		sess.Outbox = nil
+	default:
+		o.Attempts, o.Next, o.Error = 0, 0, ""
+		sess.Sending.Until = now.Add(s.cfg.LockTTL).UnixMilli()
+		next, more = nextBatch{Replies: slices.Clone(o.Replies), Base: o.Base, In: sess.In}, true
+	}
+	mark := sess.mark()
+	if more {
+		mark.Due = time.UnixMilli(sess.Sending.Until)
+	} else {
+		sess.Sending = nil
+	}
+	if err := s.save(ctx, lease, conv, sess, &mark); err != nil {
+		log.Warn("outbox not cleared after sending", "error", err)
+		return nextBatch{}, false
+	}
+	return next, more
 }
 
 // deferredRetry is how soon replies deferred by pacing are due again.
@@ -602,33 +699,21 @@ func (s *Service) save(ctx context.Context, lease Lease, conv string, sess *Sess
 	return nil
 }
 
-// deliver sends the session's outbox and records the result in the session:
-// sent replies leave it; after a failure the rest waits for a retry with
-// backoff, or moves to the failed list after MaxOutboxAttempts.
-func (s *Service) deliver(ctx context.Context, channel, userID string, sess *Session, resend bool, log *lazyLog) {
+// failed records a delivery that failed in the session: the replies wait
+// for a retry with backoff (a moment, when only the pace was full), or move
+// to the failed list after MaxOutboxAttempts; a user who blocked the bot is
+// sent nothing more until they write.
+func (s *Service) failed(channel string, sess *Session, err error, now time.Time, log *lazyLog) {
 	o := sess.Outbox
-	err := s.send(withLastInbound(ctx, sess.In), channel, userID, o.Replies)
-	if err == nil {
-		sess.Outbox = nil
-		if resend && s.metrics != nil {
-			s.metrics.Outbox(channel, "resent")
-		}
-		return
-	}
 	if errors.Is(err, ErrBlocked) {
-		// Remember it, so nothing more is sent until the user writes.
 		sess.Blocked = true
 		sess.Outbox = nil
 		log.Info("user blocked the bot: sending stopped")
 		return
 	}
-	if p, ok := errors.AsType[*PartialSendError](err); ok && p.Sent > 0 {
-		o.Replies = o.Replies[min(p.Sent, len(o.Replies)):]
-	}
-	now := s.now()
 	if errors.Is(err, ErrDeferred) {
 		// Nothing failed: the platform's pace (shared by the replicas)
-		// is busy. The sweeper sends the rest once this lock is released.
+		// is busy. The sweeper sends the rest in a moment.
 		o.Next = now.Add(deferredRetry).Unix()
 		log.Info("replies deferred: the pace had no room before the deadline")
 		if s.metrics != nil {

@@ -65,6 +65,17 @@ type Session struct {
 	// window (WhatsApp's 24 hours) is known to every replica, not only to
 	// the one that received the message.
 	In int64 `json:"i,omitempty"`
+	// Sending is set while one process sends the outbox (outside the
+	// conversation's lock): other turns only add to the outbox, which the
+	// sender drains in order before it lets go. It lapses at Until, so a
+	// sender that died is taken over.
+	Sending *Sending `json:"d,omitempty"`
+}
+
+// Sending marks the outbox's one sender.
+type Sending struct {
+	Token uint64 // the sender's, random
+	Until int64  // Unix milliseconds: after it, another may take over
 }
 
 // SeenID is a handled message: the FNV-1a hash of its platform id and when
@@ -115,7 +126,7 @@ const (
 // sessionFormat is the first byte of an encoded session; a format change
 // bumps it, and UnmarshalSession says which one it cannot read. Formats 1
 // (before the seen ids) and 2 (before the outbox) are still read.
-const sessionFormat = 3
+const sessionFormat = 4
 
 // Marshal encodes the session for the store.
 //

@@ -58,7 +58,8 @@ type Sessions interface {
 
 // LockLoader is an optional fast path of a Store whose calls are round
 // trips (Redis): LockLoad is Lock then Load in one call, and its Lease saves
-// and unlocks in one call, so a turn is three round trips. When there is no
+// and unlocks in one call, so a turn is four round trips (two before the
+// sends). When there is no
 // session the lock is held all the same and the error wraps ErrNotFound; on
 // any other error the lock is not held (and the Lease is nil).
 type LockLoader interface {
