@@ -145,6 +145,13 @@ func New(cfg Config, kv KV, log *slog.Logger) (*Desk, error) {
 	if cfg.APIURL != "" {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(cfg.APIURL, "/")+"/"))
 	}
+	// Slack answers 429 with Retry-After past about one message a second
+	// per channel (a busy morning: agendas, cases, relays): wait as told
+	// and try again, within the caller's deadline, instead of losing a
+	// user's message to the operators.
+	retry := slack.DefaultRetryConfig()
+	retry.RetryAfterDuration, retry.RetryAfterJitter = time.Second, 200*time.Millisecond
+	opts = append(opts, slack.OptionRetryConfig(retry))
 	if cfg.Lang == "" {
 		cfg.Lang = "it"
 	}

@@ -928,6 +928,40 @@ func TestCalendarProblemsAndConflicts(t *testing.T) {
 	}
 }
 
+// TestSlackRateLimitIsWaitedOut: Slack answers 429 with Retry-After to a
+// busy channel; the desk waits as told and the post goes through.
+func TestSlackRateLimitIsWaitedOut(t *testing.T) {
+	var mu sync.Mutex
+	calls := 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		calls++
+		n := calls
+		mu.Unlock()
+		if n == 1 {
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusTooManyRequests)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, `{"ok":true,"channel":"COPS","ts":"1.1"}`)
+	}))
+	defer srv.Close()
+	d, err := deskpkg.New(deskpkg.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: srv.URL}, memory.New(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	start := time.Now()
+	if err := d.PostCalendarProblem(ctx, "", "PUA Prato", "", ""); err != nil {
+		t.Fatalf("a post after a 429: %v", err)
+	}
+	if calls != 2 || time.Since(start) < 900*time.Millisecond {
+		t.Errorf("%d calls in %v: the Retry-After was not waited out", calls, time.Since(start))
+	}
+}
+
 // TestDeskSpeaksTheOperatorsLanguage: the case message, its buttons, a
 // thread note and /teams are in the operators' language
 // (TEAMSBOT_OPERATOR_LANG), whatever the user's (Arabic here).
