@@ -3,7 +3,10 @@ package app
 import (
 	"context"
 	"errors"
+	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"teamsbot/booking/feed"
 	"time"
 
@@ -186,4 +189,172 @@ func calendarFeeds(cfg Config, l *Loaded, st bot.Store, desk *slackdesk.Desk, lo
 		}
 	}
 	return fc
+}
+
+// calendarCommand answers /teams chiudi|apri|calendario PLACE DD/MM
+// [HH:MM-HH:MM] (close, open, calendar in English): the office closes a
+// day or hours, reopens them, or lists its closures, from its own Slack
+// channel (or the desk's). The appointments already booked under a new
+// closure are posted to the PUA's channel with "Cancel and tell".
+func calendarCommand(feeds *feed.Feeds, dir *knowledge.Directory, desk *slackdesk.Desk, deskChannel string, now func() time.Time) func(ctx context.Context, channel, user string, words []string) (string, bool) {
+	verbs := map[string]string{"chiudi": "close", "close": "close", "apri": "open", "riapri": "open", "open": "open", "calendario": "list", "calendar": "list"}
+	var ids []string
+	for _, p := range dir.Places() {
+		if _, ok := dir.Schedule(p.ID); ok {
+			ids = append(ids, "`"+p.ID+"`")
+		}
+	}
+	places := strings.Join(ids, ", ")
+	return func(ctx context.Context, channel, user string, words []string) (string, bool) {
+		verb, ok := verbs[strings.ToLower(words[0])]
+		if !ok {
+			return "", false
+		}
+		if len(words) < 2 || verb != "list" && len(words) < 3 {
+			return desk.Text("desk.calendar.cmd.usage", map[string]string{"places": places}), true
+		}
+		sc, ok := dir.Schedule(words[1])
+		if !ok {
+			return desk.Text("desk.calendar.cmd.unknown_place", map[string]string{"place": words[1], "places": places}), true
+		}
+		name := sc.Place
+		if p, ok := dir.Place(sc.Place); ok {
+			name = p.Name
+		}
+		if channel != sc.SlackChannel && channel != deskChannel {
+			return desk.Text("desk.calendar.cmd.not_here", map[string]string{"place": name}), true
+		}
+		at := now().In(knowledge.Rome)
+		if verb == "list" {
+			closed, err := feeds.Closures(ctx, sc.Place, at)
+			if err != nil {
+				return desk.Text("desk.list.unavailable", nil), true
+			}
+			if len(closed) == 0 {
+				return desk.Text("desk.calendar.cmd.list_none", map[string]string{"place": name}), true
+			}
+			lines := []string{desk.Text("desk.calendar.cmd.list", map[string]string{"place": name})}
+			for _, iv := range closed {
+				lines = append(lines, "• "+span(iv.From, iv.To))
+			}
+			return strings.Join(lines, "\n"), true
+		}
+		from, to, ok := closureSpan(words[2:], at)
+		if !ok {
+			return desk.Text("desk.calendar.cmd.bad_date", map[string]string{"what": strings.Join(words[2:], " ")}), true
+		}
+		when := span(from, to)
+		if verb == "open" {
+			n, err := feeds.Reopen(ctx, sc.Place, from, to, at)
+			switch {
+			case err != nil:
+				return desk.Text("desk.list.unavailable", nil), true
+			case n == 0:
+				return desk.Text("desk.calendar.cmd.nothing", map[string]string{"place": name, "when": when}), true
+			}
+			return desk.Text("desk.calendar.cmd.reopened", map[string]string{"place": name, "when": when}), true
+		}
+		under, err := feeds.Close(ctx, sc.Place, from, to, at)
+		if err != nil {
+			return desk.Text("desk.list.unavailable", nil), true
+		}
+		reply := desk.Text("desk.calendar.cmd.closed", map[string]string{"place": name, "when": when})
+		if len(under) > 0 {
+			reply += "\n" + desk.Text("desk.calendar.cmd.booked", map[string]string{"count": fmt.Sprint(len(under))})
+			items := make([]slackdesk.CalendarConflict, 0, len(under))
+			for _, b := range under {
+				bt := b.Start.In(knowledge.Rome)
+				items = append(items, slackdesk.CalendarConflict{Place: b.Place, Day: bt.Format("02/01/2006"),
+					AgendaItem: slackdesk.AgendaItem{Code: b.Code, Time: bt.Format("15:04"), Service: b.Service, Lang: b.Lang, Mediator: b.Mediator}})
+			}
+			_ = desk.PostCalendarConflicts(ctx, sc.SlackChannel, name, items)
+		}
+		return reply, true
+	}
+}
+
+// closureSpan reads "DD/MM[/YYYY] [HH:MM-HH:MM]" (or YYYY-MM-DD): the whole
+// day in Rome, or those hours; a day without a year is the next such day.
+func closureSpan(words []string, now time.Time) (from, to time.Time, ok bool) {
+	var y, m, d int
+	switch {
+	case len(words) == 0:
+		return from, to, false
+	case strings.Count(words[0], "-") == 2:
+		if _, err := fmt.Sscanf(words[0], "%d-%d-%d", &y, &m, &d); err != nil {
+			return from, to, false
+		}
+	default:
+		parts := strings.Split(words[0], "/")
+		if len(parts) < 2 || len(parts) > 3 {
+			return from, to, false
+		}
+		var err error
+		if d, err = strconv.Atoi(parts[0]); err != nil {
+			return from, to, false
+		}
+		if m, err = strconv.Atoi(parts[1]); err != nil {
+			return from, to, false
+		}
+		y = now.Year()
+		if len(parts) == 3 {
+			if y, err = strconv.Atoi(parts[2]); err != nil {
+				return from, to, false
+			}
+			if y < 100 {
+				y += 2000
+			}
+		} else if time.Date(y, time.Month(m), d, 23, 59, 0, 0, knowledge.Rome).Before(now) {
+			y++
+		}
+	}
+	day := time.Date(y, time.Month(m), d, 0, 0, 0, 0, knowledge.Rome)
+	if day.Day() != d || int(day.Month()) != m || day.Year() != y || day.Before(now.AddDate(0, 0, -1)) || day.After(now.AddDate(2, 0, 0)) {
+		return from, to, false // 31/02, the past, or years ahead
+	}
+	from, to = day, day.AddDate(0, 0, 1)
+	if len(words) > 1 {
+		a, b, cut := strings.Cut(words[1], "-")
+		h1, ok1 := clock(a)
+		h2, ok2 := clock(b)
+		if !cut || !ok1 || !ok2 || h2 <= h1 {
+			return from, to, false
+		}
+		from = time.Date(y, time.Month(m), d, int(h1/time.Hour), int(h1%time.Hour/time.Minute), 0, 0, knowledge.Rome)
+		to = time.Date(y, time.Month(m), d, int(h2/time.Hour), int(h2%time.Hour/time.Minute), 0, 0, knowledge.Rome)
+	}
+	return from, to, len(words) <= 2
+}
+
+// clock reads "9", "09:30" or "9.30" as a time of day.
+func clock(s string) (time.Duration, bool) {
+	s = strings.ReplaceAll(s, ".", ":")
+	hh, mm, _ := strings.Cut(s, ":")
+	h, err := strconv.Atoi(hh)
+	if err != nil || h < 0 || h > 24 {
+		return 0, false
+	}
+	mi := 0
+	if mm != "" {
+		if mi, err = strconv.Atoi(mm); err != nil || mi < 0 || mi > 59 {
+			return 0, false
+		}
+	}
+	if h == 24 && mi > 0 {
+		return 0, false
+	}
+	return time.Duration(h)*time.Hour + time.Duration(mi)*time.Minute, true
+}
+
+// span writes a closure as the office reads it: "24/12/2026" for a whole
+// day, "24/12/2026 09:00–12:00" for hours.
+func span(from, to time.Time) string {
+	from, to = from.In(knowledge.Rome), to.In(knowledge.Rome)
+	if from.Hour() == 0 && from.Minute() == 0 && to.Equal(time.Date(from.Year(), from.Month(), from.Day()+1, 0, 0, 0, 0, knowledge.Rome)) {
+		return from.Format("02/01/2006")
+	}
+	if from.Format("2006-01-02") == to.Format("2006-01-02") {
+		return from.Format("02/01/2006 15:04") + "–" + to.Format("15:04")
+	}
+	return from.Format("02/01/2006 15:04") + " – " + to.Format("02/01/2006 15:04")
 }

@@ -40,17 +40,7 @@ func TestAnOfficesCalendarReachesItsChannel(t *testing.T) {
 			"DTSTART;TZID=Europe/Rome:20261210T083000\r\nDTEND;TZID=Europe/Rome:20261210T130000\r\nSUMMARY:Formazione\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
 	}))
 	defer cal.Close()
-	var posts []string
-	slackAPI := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_ = r.ParseForm()
-		mu.Lock()
-		defer mu.Unlock()
-		if strings.HasSuffix(r.URL.Path, "chat.postMessage") {
-			posts = append(posts, r.PostForm.Get("channel")+" "+r.PostForm.Get("text")+" "+r.PostForm.Get("blocks"))
-		}
-		fmt.Fprint(w, `{"ok":true,"channel":"C","ts":"1.1"}`)
-	}))
-	defer slackAPI.Close()
+	slackAPI, posted := recordingSlack(t)
 
 	c := EmbeddedContent()
 	kfs := contenttest.Knowledge(t, knowledge.SchedulesPath, func(s string) string {
@@ -81,9 +71,8 @@ func TestAnOfficesCalendarReachesItsChannel(t *testing.T) {
 	if err := feeds.Refresh(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}
+	got := posted()
 	mu.Lock()
-	got := strings.Join(posts, "\n")
-	posts = nil
 	status = http.StatusNotFound
 	mu.Unlock()
 	for _, want := range []string{"Zona Pratese", "chiude orari già prenotati (2)", "AB0-XYZ", "AB1-XYZ", "10/12/2026 09:00", "office_cancel"} {
@@ -97,9 +86,7 @@ func TestAnOfficesCalendarReachesItsChannel(t *testing.T) {
 	if err := feeds.Refresh(context.Background(), now.Add(cfg.CalendarEvery)); err != nil {
 		t.Fatal(err)
 	}
-	mu.Lock()
-	got = strings.Join(posts, "\n")
-	mu.Unlock()
+	got = posted()
 	if !strings.Contains(got, "Il calendario di Punto Unico di Accesso – Zona Pratese") || !strings.Contains(got, "il server risponde 404") ||
 		!strings.Contains(got, "07/12/2026 08:00") || strings.Contains(got, cal.URL) {
 		t.Errorf("the broken feed as the office reads it:\n%s", got)
@@ -147,5 +134,104 @@ func TestBookingsCalendarsCommand(t *testing.T) {
 	}
 	if got := out.String(); !strings.Contains(got, "the calendar's server answered 403 (the last good copy is used)") || strings.Contains(got, "secret-token") {
 		t.Errorf("after a reading:\n%s", got)
+	}
+}
+
+// TestCalendarCommandsFromSlack: staff close a morning from the desk's
+// channel (not from another), are told of the two appointments already
+// booked there (posted with "Cancel and tell"), list the closure, and
+// reopen it; a date that does not exist is refused.
+func TestCalendarCommandsFromSlack(t *testing.T) {
+	slackAPI, posted := recordingSlack(t)
+	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
+	if l == nil {
+		t.Fatal(issues)
+	}
+	st := memory.New()
+	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)
+	for i, at := range []string{"09:00", "11:30", "14:30"} {
+		start, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-10 "+at, knowledge.Rome)
+		b := bot.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("telegram:%d", i), Place: "po-pua", Service: "first_reception", Lang: "ar", Start: start, Minutes: 30}
+		if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
+			t.Fatal(err)
+		}
+	}
+	feeds := feed.New(feed.Config{Dir: l.Directory, Store: st, Bookings: st})
+	cmd := calendarCommand(feeds, l.Directory, desk, "COPS", func() time.Time { return now })
+	say := func(channel, text string) string {
+		t.Helper()
+		reply, ok := cmd(context.Background(), channel, "UGIULIA", strings.Fields(text))
+		if !ok {
+			t.Fatalf("%q was not taken as a calendar command", text)
+		}
+		return reply
+	}
+	if _, ok := cmd(context.Background(), "COPS", "U", []string{"ciao"}); ok {
+		t.Error("a word that is no command was taken for one")
+	}
+	if got := say("CALTRO", "chiudi po-pua 10/12 09:00-13:00"); !strings.Contains(got, "si cambia dal suo canale") {
+		t.Errorf("from another channel: %q", got)
+	}
+	if feeds.Busy("po-pua", time.Date(2026, 12, 10, 9, 0, 0, 0, knowledge.Rome), time.Date(2026, 12, 10, 9, 30, 0, 0, knowledge.Rome)) {
+		t.Fatal("closed from a channel without permission")
+	}
+	got := say("COPS", "chiudi po-pua 10/12 09:00-13:00")
+	if !strings.Contains(got, "chiuso 10/12/2026 09:00–13:00") || !strings.Contains(got, "ci sono 2 appuntamenti già prenotati") {
+		t.Errorf("close: %q", got)
+	}
+	all := posted()
+	if !strings.Contains(all, "AB0-XYZ") || !strings.Contains(all, "AB1-XYZ") || strings.Contains(all, "AB2-XYZ") || !strings.Contains(all, "office_cancel") {
+		t.Errorf("the appointments under the closure, as posted:\n%s", all)
+	}
+	if !feeds.Busy("po-pua", time.Date(2026, 12, 10, 12, 0, 0, 0, knowledge.Rome), time.Date(2026, 12, 10, 12, 30, 0, 0, knowledge.Rome)) ||
+		feeds.Busy("po-pua", time.Date(2026, 12, 10, 14, 30, 0, 0, knowledge.Rome), time.Date(2026, 12, 10, 15, 0, 0, 0, knowledge.Rome)) {
+		t.Error("the closed morning")
+	}
+	if got := say("COPS", "calendario po-pua"); !strings.Contains(got, "10/12/2026 09:00–13:00") {
+		t.Errorf("list: %q", got)
+	}
+	if got := say("COPS", "chiudi po-pua 31/02"); !strings.Contains(got, "non validi") {
+		t.Errorf("31/02: %q", got)
+	}
+	if got := say("COPS", "close po-pua 24/12"); !strings.Contains(got, "chiuso 24/12/2026") {
+		t.Errorf("a whole day, in English words: %q", got)
+	}
+	if got := say("COPS", "apri po-pua 10/12"); !strings.Contains(got, "riaperto 10/12/2026") {
+		t.Errorf("reopen: %q", got)
+	}
+	if feeds.Busy("po-pua", time.Date(2026, 12, 10, 12, 0, 0, 0, knowledge.Rome), time.Date(2026, 12, 10, 12, 30, 0, 0, knowledge.Rome)) {
+		t.Error("still closed after reopening")
+	}
+	if got := say("COPS", "chiudi nowhere 10/12"); !strings.Contains(got, "Non conosco il luogo") || !strings.Contains(got, "`po-pua`") {
+		t.Errorf("unknown place: %q", got)
+	}
+}
+
+// recordingSlack is a Slack Web API that answers ok and records each
+// chat.postMessage (channel, text, blocks); posted returns and forgets
+// them.
+func recordingSlack(t *testing.T) (srv *httptest.Server, posted func() string) {
+	var mu sync.Mutex
+	var posts []string
+	srv = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_ = r.ParseForm()
+		mu.Lock()
+		defer mu.Unlock()
+		if strings.HasSuffix(r.URL.Path, "chat.postMessage") {
+			posts = append(posts, r.PostForm.Get("channel")+" "+r.PostForm.Get("text")+" "+r.PostForm.Get("blocks"))
+		}
+		fmt.Fprint(w, `{"ok":true,"channel":"C","ts":"1.1"}`)
+	}))
+	t.Cleanup(srv.Close)
+	return srv, func() string {
+		mu.Lock()
+		defer mu.Unlock()
+		out := strings.Join(posts, "\n")
+		posts = nil
+		return out
 	}
 }

@@ -266,6 +266,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	l.Booking.SetBusy(feeds)
 	loops.Go(func() { feeds.Run(loopCtx) })
 	if desk != nil {
+		desk.OnCalendar = calendarCommand(feeds, l.Directory, desk, cfg.Slack.Channel, time.Now)
 		desk.OnOfficeCancel = func(ctx context.Context, place, code string) error {
 			_, err := l.Booking.CancelByOffice(ctx, svc, place, code, time.Now())
 			return err

@@ -122,6 +122,11 @@ type Desk struct {
 	names sync.Map // Slack user id → first name
 	botMu sync.Mutex
 	botID string // the bot's own user id, from auth.test
+	// OnCalendar answers the calendar commands of /teams (close a day or
+	// hours, reopen, list): channel is where the command was typed (the
+	// permission: a PUA's own channel, or the desk's), words what follows
+	// /teams. ok false: not a calendar command (the list of cases then).
+	OnCalendar func(ctx context.Context, channel, user string, words []string) (reply string, ok bool)
 	// OnOfficeCancel cancels an appointment the office's calendar now
 	// covers and tells its person ("Cancel and tell" under a calendar
 	// conflict); an error says the person could not be told.
@@ -892,6 +897,10 @@ func (d *Desk) PostCancellation(ctx context.Context, channel, place, day string,
 	}
 	return nil
 }
+
+// Text renders a desk message (desk.*) in the operators' language, for
+// answers built outside the desk (OnCalendar).
+func (d *Desk) Text(id string, data map[string]string) string { return d.t(id, data) }
 
 // PostCalendarProblem tells a PUA's channel that its calendar feed cannot
 // be read (why: a booking/feed Problem code) and since when the last good

@@ -466,20 +466,34 @@ func (d *Desk) button(ctx context.Context, action, token, user string) error {
 	return nil
 }
 
-// commands handles /teams: the list of open cases, to whoever asked.
+// commands handles /teams: the list of open cases, to whoever asked, or a
+// calendar command (OnCalendar).
 func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error) {
-	if _, err := url.ParseQuery(string(body)); err != nil {
+	form, err := url.ParseQuery(string(body))
+	if err != nil {
 		return webhook.Answer{}, fmt.Errorf("%w: not a form", webhook.ErrMalformed)
 	}
-	text, err := d.openList(ctx)
-	if err != nil {
-		text = d.t("desk.list.unavailable", nil)
-	}
+	text := d.slash(ctx, form.Get("text"), form.Get("channel_id"), form.Get("user_id"))
 	raw, err := json.Marshal(map[string]string{"response_type": "ephemeral", "text": text})
 	if err != nil {
 		return webhook.Answer{}, err
 	}
 	return webhook.Answer{ContentType: "application/json", Body: raw}, nil
+}
+
+// slash answers /teams: a calendar command when OnCalendar knows it, else
+// the list of open cases.
+func (d *Desk) slash(ctx context.Context, text, channel, user string) string {
+	if words := strings.Fields(text); len(words) > 0 && d.OnCalendar != nil {
+		if reply, ok := d.OnCalendar(ctx, channel, user, words); ok {
+			return reply
+		}
+	}
+	list, err := d.openList(ctx)
+	if err != nil {
+		return d.t("desk.list.unavailable", nil)
+	}
+	return list
 }
 
 // openList lists waiting and taken cases, oldest first, with links.

@@ -431,7 +431,35 @@ func TestDeleteAfterAClosedHandoff(t *testing.T) {
 func TestSlashCommandListsOpenCases(t *testing.T) {
 	r := newRig(t)
 	r.waiting(t)
-	body := []byte("command=%2Fteams&text=&user_id=UGIULIA&channel_id=COPS")
+	rec := slashCommand(r, "", "COPS")
+	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "*1 conversazione aperta*") || !strings.Contains(rec.Body.String(), "https://slack.com/archives/COPS/p") {
+		t.Errorf("/teams: %d %s", rec.Code, rec.Body.String())
+	}
+	// A calendar command goes to OnCalendar, with the channel it was typed
+	// in; other words still list the cases.
+	var gotChannel string
+	var gotWords []string
+	r.desk.OnCalendar = func(_ context.Context, channel, _ string, words []string) (string, bool) {
+		if words[0] != "chiudi" {
+			return "", false
+		}
+		gotChannel, gotWords = channel, words
+		return "chiuso", true
+	}
+	for text, want := range map[string]string{"chiudi po-pua 24/12": `"text":"chiuso"`, "boh": "conversazione aperta"} {
+		rec := slashCommand(r, text, "CPRATO")
+		if rec.Code != 200 || !strings.Contains(rec.Body.String(), want) {
+			t.Errorf("/teams %s: %d %s", text, rec.Code, rec.Body.String())
+		}
+	}
+	if gotChannel != "CPRATO" || strings.Join(gotWords, " ") != "chiudi po-pua 24/12" {
+		t.Errorf("OnCalendar got %q %q", gotChannel, gotWords)
+	}
+}
+
+// slashCommand sends /teams text, typed by Giulia in channel, signed.
+func slashCommand(r *rig, text, channel string) *httptest.ResponseRecorder {
+	body := []byte("command=%2Fteams&text=" + url.QueryEscape(text) + "&user_id=UGIULIA&channel_id=" + channel)
 	ts := fmt.Sprint(time.Now().Unix())
 	m := hmac.New(sha256.New, []byte(signing))
 	fmt.Fprintf(m, "v0:%s:%s", ts, body)
@@ -440,9 +468,7 @@ func TestSlashCommandListsOpenCases(t *testing.T) {
 	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
 	rec := httptest.NewRecorder()
 	r.mux.ServeHTTP(rec, req)
-	if rec.Code != 200 || !strings.Contains(rec.Body.String(), "*1 conversazione aperta*") || !strings.Contains(rec.Body.String(), "https://slack.com/archives/COPS/p") {
-		t.Errorf("/teams: %d %s", rec.Code, rec.Body.String())
-	}
+	return rec
 }
 
 func TestRequestsMustBeSignedAndFresh(t *testing.T) {

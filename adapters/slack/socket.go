@@ -77,10 +77,8 @@ func (d *Desk) socketEvent(ctx context.Context, client *socketmode.Client, evt s
 			_ = client.Ack(*evt.Request)
 		}
 	case socketmode.EventTypeSlashCommand:
-		text, err := d.openList(ctx)
-		if err != nil {
-			text = d.t("desk.list.unavailable", nil)
-		}
+		cmd, _ := evt.Data.(slack.SlashCommand)
+		text := d.slash(ctx, cmd.Text, cmd.ChannelID, cmd.UserID)
 		if evt.Request != nil {
 			_ = client.Ack(*evt.Request, map[string]string{"response_type": "ephemeral", "text": text})
 		}

@@ -48,11 +48,13 @@ type Config struct {
 	OnConflict func(ctx context.Context, s *knowledge.Schedule, bs []bot.Booking)
 }
 
-// Feeds keeps the busy times of every schedule with a calendar_url.
+// Feeds keeps the busy times of every schedule: those of its calendar_url,
+// and the closures the office's staff set from Slack (Close).
 type Feeds struct {
-	cfg  Config
-	mu   sync.RWMutex
-	busy map[string][]Interval
+	cfg    Config
+	mu     sync.RWMutex
+	busy   map[string][]Interval // from the feeds
+	closed map[string][]Interval // set by the office (Close)
 }
 
 // New returns Feeds over the directory's schedules; call Refresh (or Run)
@@ -67,7 +69,7 @@ func New(cfg Config) *Feeds {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Feeds{cfg: cfg, busy: map[string][]Interval{}}
+	return &Feeds{cfg: cfg, busy: map[string][]Interval{}, closed: map[string][]Interval{}}
 }
 
 // Busy reports whether [from, to) meets a busy time of place's calendar.
@@ -77,7 +79,7 @@ func (f *Feeds) Busy(place string, from, to time.Time) bool {
 	}
 	f.mu.RLock()
 	defer f.mu.RUnlock()
-	return Overlaps(f.busy[place], from, to)
+	return Overlaps(f.busy[place], from, to) || Overlaps(f.closed[place], from, to)
 }
 
 // Why a feed could not be used, as OnProblem and Status give it (without
@@ -126,6 +128,10 @@ type state struct {
 
 // keep is how long a feed's state stays in the store without a refresh.
 const keep = 90 * 24 * time.Hour
+
+// keepClosed is how long an office's closures stay without a change: more
+// than a year ahead (a closure set for next Christmas).
+const keepClosed = 400 * 24 * time.Hour
 
 // Status is a feed as staff see it (`teamsbot bookings --places`).
 type Status struct {
@@ -185,11 +191,25 @@ func (f *Feeds) load(ctx context.Context, s *knowledge.Schedule) (state, error) 
 	return st, nil
 }
 
-// Refresh reads every feed that is due, keeps what it read, and returns
-// the first store error (a feed that cannot be read is not an error: its
-// last good copy stays and OnProblem is told).
+// Refresh reads the closures the offices set (every schedule's) and every
+// feed that is due, keeps what it read, and returns the first store error
+// (a feed that cannot be read is not an error: its last good copy stays
+// and OnProblem is told).
 func (f *Feeds) Refresh(ctx context.Context, now time.Time) error {
 	var first error
+	for _, p := range f.cfg.Dir.Places() {
+		if _, ok := f.cfg.Dir.Schedule(p.ID); !ok {
+			continue
+		}
+		closed, err := f.loadClosed(ctx, p.ID)
+		if err != nil && first == nil {
+			first = err
+			continue
+		}
+		f.mu.Lock()
+		f.closed[p.ID] = closed
+		f.mu.Unlock()
+	}
 	for _, s := range f.schedules() {
 		if err := f.refreshOne(ctx, s, now); err != nil && first == nil {
 			first = err
@@ -198,9 +218,113 @@ func (f *Feeds) Refresh(ctx context.Context, now time.Time) error {
 	return first
 }
 
-// Run refreshes the feeds at start and every cfg.Every until ctx ends.
+func closedKey(place string) string { return "calendar-closed:" + place }
+
+// loadClosed reads a place's closures set by its staff, sorted and merged.
+func (f *Feeds) loadClosed(ctx context.Context, place string) ([]Interval, error) {
+	raw, err := f.cfg.Store.Load(ctx, closedKey(place))
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("closures of %s: %w", place, err)
+	}
+	var ivs [][2]int64
+	if err := json.Unmarshal(raw, &ivs); err != nil {
+		return nil, nil // unreadable: as if none (the office sees it in /teams calendario)
+	}
+	return merge(intervals(ivs)), nil
+}
+
+// Close marks [from, to) closed at place (a closure, a sick day, a
+// meeting), for every replica: no slot under it is offered. It returns
+// the appointments already booked under it, which the office decides
+// about. Closures that ended more than a day ago are forgotten.
+func (f *Feeds) Close(ctx context.Context, place string, from, to, now time.Time) ([]bot.Booking, error) {
+	if !to.After(from) {
+		return nil, fmt.Errorf("a closure must end after it starts")
+	}
+	closed, err := f.loadClosed(ctx, place)
+	if err != nil {
+		return nil, err
+	}
+	closed = merge(append(closed, Interval{from, to}))
+	if err := f.saveClosed(ctx, place, closed, now); err != nil {
+		return nil, err
+	}
+	if f.cfg.Bookings == nil {
+		return nil, nil
+	}
+	bs, err := f.cfg.Bookings.Between(ctx, place, from.Add(-4*time.Hour), to)
+	if err != nil {
+		return nil, fmt.Errorf("closures of %s: %w", place, err)
+	}
+	var under []bot.Booking
+	for _, b := range bs {
+		if b.Start.Add(time.Duration(b.Minutes)*time.Minute).After(from) && b.Start.Before(to) && b.Start.After(now) {
+			under = append(under, b)
+		}
+	}
+	return under, nil
+}
+
+// Reopen removes the closures that meet [from, to) at place, and returns
+// how many it removed.
+func (f *Feeds) Reopen(ctx context.Context, place string, from, to, now time.Time) (int, error) {
+	closed, err := f.loadClosed(ctx, place)
+	if err != nil {
+		return 0, err
+	}
+	kept := closed[:0:0]
+	for _, iv := range closed {
+		if iv.From.Before(to) && iv.To.After(from) {
+			continue
+		}
+		kept = append(kept, iv)
+	}
+	if len(kept) == len(closed) {
+		return 0, nil
+	}
+	return len(closed) - len(kept), f.saveClosed(ctx, place, kept, now)
+}
+
+// Closures lists a place's closures set by its staff that have not ended.
+func (f *Feeds) Closures(ctx context.Context, place string, now time.Time) ([]Interval, error) {
+	closed, err := f.loadClosed(ctx, place)
+	if err != nil {
+		return nil, err
+	}
+	var out []Interval
+	for _, iv := range closed {
+		if iv.To.After(now) {
+			out = append(out, iv)
+		}
+	}
+	return out, nil
+}
+
+func (f *Feeds) saveClosed(ctx context.Context, place string, closed []Interval, now time.Time) error {
+	var raw [][2]int64
+	for _, iv := range closed {
+		if iv.To.After(now.Add(-24 * time.Hour)) {
+			raw = append(raw, [2]int64{iv.From.Unix(), iv.To.Unix()})
+		}
+	}
+	b, _ := json.Marshal(raw)
+	if err := f.cfg.Store.Save(ctx, closedKey(place), b, keepClosed); err != nil {
+		return fmt.Errorf("closures of %s: %w", place, err)
+	}
+	f.mu.Lock()
+	f.closed[place] = intervals(raw)
+	f.mu.Unlock()
+	return nil
+}
+
+// Run refreshes at start and every minute until ctx ends: the closures the
+// offices set (so every replica has them within a minute), and each feed
+// when it is due (cfg.Every).
 func (f *Feeds) Run(ctx context.Context) {
-	t := time.NewTicker(f.cfg.Every)
+	t := time.NewTicker(min(f.cfg.Every, time.Minute))
 	defer t.Stop()
 	for {
 		if err := f.Refresh(ctx, time.Now()); err != nil && ctx.Err() == nil {

@@ -222,3 +222,49 @@ func TestAppointmentsUnderANewClosureAreListedOnce(t *testing.T) {
 		t.Fatalf("the office was told of %q, want C0 and C1 once", got)
 	}
 }
+
+// TestClosuresSetByTheOffice: staff close a morning (from Slack); every
+// replica sharing the store has it after a refresh, the appointments under
+// it are returned for the office to decide, and reopening removes it.
+func TestClosuresSetByTheOffice(t *testing.T) {
+	st := memory.New()
+	ctx := context.Background()
+	now := rome("2026-12-07 08:00")
+	b := bot.Booking{Conv: "telegram:1", Code: "AB0-XYZ", Place: "po-pua", Service: "first_reception", Lang: "zh", Start: rome("2026-12-10 10:30"), Minutes: 30}
+	if err := st.Book(ctx, b, 1, 2, now); err != nil {
+		t.Fatal(err)
+	}
+	a := feed.New(feed.Config{Dir: directory(t, "http://127.0.0.1:1/none.ics"), Store: st, Bookings: st})
+	other := feed.New(feed.Config{Dir: directory(t, "http://127.0.0.1:1/none.ics"), Store: st, Bookings: st})
+	under, err := a.Close(ctx, "po-pua", rome("2026-12-10 09:00"), rome("2026-12-10 13:00"), now)
+	if err != nil || len(under) != 1 || under[0].Code != "AB0-XYZ" {
+		t.Fatalf("close: %+v, %v", under, err)
+	}
+	if !a.Busy("po-pua", rome("2026-12-10 12:00"), rome("2026-12-10 12:30")) || a.Busy("po-pua", rome("2026-12-10 13:00"), rome("2026-12-10 13:30")) {
+		t.Error("the closed morning on the replica that closed it")
+	}
+	if other.Busy("po-pua", rome("2026-12-10 12:00"), rome("2026-12-10 12:30")) {
+		t.Error("the other replica knew before reading the store")
+	}
+	if err := other.Refresh(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if !other.Busy("po-pua", rome("2026-12-10 12:00"), rome("2026-12-10 12:30")) {
+		t.Error("the other replica does not have the closure after a refresh")
+	}
+	if list, _ := other.Closures(ctx, "po-pua", now); len(list) != 1 {
+		t.Errorf("closures: %+v", list)
+	}
+	if n, err := other.Reopen(ctx, "po-pua", rome("2026-12-10 00:00"), rome("2026-12-11 00:00"), now); n != 1 || err != nil {
+		t.Fatalf("reopen: %d, %v", n, err)
+	}
+	if err := a.Refresh(ctx, now); err != nil {
+		t.Fatal(err)
+	}
+	if a.Busy("po-pua", rome("2026-12-10 12:00"), rome("2026-12-10 12:30")) {
+		t.Error("still closed after reopening")
+	}
+	if _, err := a.Close(ctx, "po-pua", rome("2026-12-10 13:00"), rome("2026-12-10 09:00"), now); err == nil {
+		t.Error("a closure that ends before it starts was accepted")
+	}
+}
