@@ -217,7 +217,7 @@ func TestServeHealthReadinessMetricsAndShutdown(t *testing.T) {
 	base := "http://" + addr
 	var resp *http.Response
 	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if resp, err = http.Get(base + "/healthz"); err == nil {
 			break
 		}
@@ -308,7 +308,7 @@ func TestServeWithTelegram(t *testing.T) {
 	body := `{"update_id":1,"message":{"message_id":1,"from":{"id":77,"is_bot":false,"first_name":"A","language_code":"fr"},"chat":{"id":77,"type":"private"},"date":1,"text":"bonjour"}}`
 	var resp *http.Response
 	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		req, _ := http.NewRequest("POST", "http://"+addr+"/webhooks/telegram", strings.NewReader(body))
 		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "abc")
 		if resp, err = http.DefaultClient.Do(req); err == nil {
@@ -319,6 +319,8 @@ func TestServeWithTelegram(t *testing.T) {
 		t.Fatalf("webhook: %v\n%s", err, errOut)
 	}
 	resp.Body.Close()
+	// The webhook is answered once the turn is saved; the replies follow.
+	waitUntil(t, "the French privacy notice", func() bool { mu.Lock(); defer mu.Unlock(); return len(sent) >= 1 })
 	mu.Lock()
 	defer mu.Unlock()
 	if resp.StatusCode != 200 || len(sent) != 1 || !strings.Contains(sent[0], "vie privée") {
@@ -334,6 +336,7 @@ func TestServeWithTelegram(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	waitUntil(t, "the Arabic privacy notice", func() bool { mu.Lock(); defer mu.Unlock(); return len(sent) >= 2 })
 	mu.Lock()
 	if len(sent) != 2 || !strings.Contains(sent[1], "\u206830\u2069") {
 		t.Errorf("Arabic privacy notice sent as %q", sent[1:])
@@ -363,7 +366,7 @@ func TestServeWithWhatsApp(t *testing.T) {
 	base := "http://" + addr + "/webhooks/whatsapp"
 	var resp *http.Response
 	var err error
-	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+	for deadline := time.Now().Add(60 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
 		if resp, err = http.Get(base + "?hub.mode=subscribe&hub.verify_token=vt&hub.challenge=42"); err == nil {
 			break
 		}
@@ -386,6 +389,11 @@ func TestServeWithWhatsApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	waitUntil(t, "the Albanian privacy notice", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(strings.Join(bodies, "\n"), `"to":"355691234567"`)
+	})
 	mu.Lock()
 	defer mu.Unlock()
 	joined := strings.Join(bodies, "\n")
@@ -405,6 +413,11 @@ func TestServeWithWhatsApp(t *testing.T) {
 		t.Fatal(err)
 	}
 	resp.Body.Close()
+	waitUntil(t, "the Arabic privacy notice", func() bool {
+		mu.Lock()
+		defer mu.Unlock()
+		return strings.Contains(strings.Join(bodies, "\n"), `"to":"212612345678"`)
+	})
 	mu.Lock()
 	if joined := strings.Join(bodies, "\n"); !strings.Contains(joined, `"to":"212612345678"`) || !strings.Contains(joined, "\u206830\u2069") {
 		t.Errorf("Arabic privacy notice sent as:\n%s", joined)
@@ -624,4 +637,16 @@ func TestProactiveTextsInEveryLanguage(t *testing.T) {
 			}
 		}
 	}
+}
+
+// waitUntil polls cond for up to 30 s: a webhook is answered once its turn
+// is saved, and the replies follow from the outbox.
+func waitUntil(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if cond() {
+			return
+		}
+	}
+	t.Errorf("%s: not within 30 s", what)
 }
