@@ -196,6 +196,11 @@ func (s *Session) mark() OutboxMark {
 	var m OutboxMark
 	if s.Outbox != nil {
 		m.Due = time.Unix(s.Outbox.Next, 0)
+		if d := s.Sending; d != nil && time.UnixMilli(d.Until).After(m.Due) {
+			// A sender is at work: the sweep looks again only when its
+			// deadline has passed.
+			m.Due = time.UnixMilli(d.Until)
+		}
 	}
 	if s.Failed != nil {
 		m.Failed = time.Unix(s.Failed.Failed, 0)

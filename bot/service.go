@@ -612,12 +612,10 @@ func (s *Service) afterSend(ctx context.Context, conv string, token uint64, upTo
 		sess.Sending.Until = now.Add(s.cfg.LockTTL).UnixMilli()
 		next, more = nextBatch{Replies: slices.Clone(o.Replies), Base: o.Base, In: sess.In}, true
 	}
-	mark := sess.mark()
-	if more {
-		mark.Due = time.UnixMilli(sess.Sending.Until)
-	} else {
+	if !more {
 		sess.Sending = nil
 	}
+	mark := sess.mark() // with a sender at work: due at its deadline
 	if err := s.save(ctx, lease, conv, sess, &mark); err != nil {
 		log.Warn("outbox not cleared after sending", "error", err)
 		return nextBatch{}, false
