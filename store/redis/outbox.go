@@ -105,10 +105,10 @@ func (s *Store) DropFailedBefore(ctx context.Context, before time.Time) error {
 	return wrap("drop failed", err)
 }
 
-// saveUnlockSrc saves the session and deletes the lock if the lock still
+// saveUnlockBody saves the session and deletes the lock if the lock still
 // holds our token; a lease that expired saves nothing (another replica may
-// hold the conversation).
-const saveUnlockSrc = `
+// hold the conversation) and returns 0.
+const saveUnlockBody = `
 if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
 if tonumber(ARGV[3]) > 0 then
   redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
@@ -116,20 +116,17 @@ else
   redis.call('SET', KEYS[2], ARGV[2])
 end
 redis.call('DEL', KEYS[1])
-return 1`
+`
 
-// saveUnlockMarkScript is saveUnlockSrc with the outbox index entries
+// saveUnlockSrc is saveUnlockBody alone (the index written apart: a
+// Cluster).
+const saveUnlockSrc = saveUnlockBody + "return 1"
+
+// saveUnlockMarkScript is saveUnlockBody with the outbox index entries
 // (KEYS[3] due, KEYS[4] failed; ARGV[5], ARGV[6] their scores, "" to
 // remove), written only if the lock was still ours: a lease that expired
 // must not undo the marks of the replica that holds the conversation now.
-var saveUnlockMarkScript = goredis.NewScript(`
-if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
-if tonumber(ARGV[3]) > 0 then
-  redis.call('SET', KEYS[2], ARGV[2], 'PX', ARGV[3])
-else
-  redis.call('SET', KEYS[2], ARGV[2])
-end
-redis.call('DEL', KEYS[1])
+var saveUnlockMarkScript = goredis.NewScript(saveUnlockBody + `
 for i = 3, 4 do
   if ARGV[i + 2] == '' then
     redis.call('ZREM', KEYS[i], ARGV[4])
