@@ -394,53 +394,58 @@ func where(p *knowledge.Place) (address, mapLink string) {
 // detail shows one of the user's appointments whole: service, time, place,
 // mediator, then address, map and code.
 func (s *Service) detail(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
-	st, err := s.bookings()
+	b, found, err := s.upcoming(ctx, req)
 	if err != nil {
 		return bot.ActionResult{}, err
+	}
+	p, ok := s.dir.Place(b.Place)
+	if !found || !ok {
+		return bot.ActionResult{Outcome: "unknown"}, nil
+	}
+	at := b.Start.In(knowledge.Rome)
+	med := req.T("booking.no", nil)
+	if b.Mediator {
+		med = req.T("booking.yes", nil)
+	}
+	address, mapLink := where(p)
+	return bot.ActionResult{Outcome: "shown", Say: []bot.Said{
+		{ID: "booking.summary", Data: map[string]string{"service": req.T("booking.service."+b.Service, nil), "when": dayLabel(req, at) + " " + at.Format("15:04"), "place": p.Name, "mediator": med}},
+		{Raw: "📍 " + address + "\n🗺 " + mapLink + "\n🔑 " + b.Code},
+	}}, nil
+}
+
+// upcoming finds the user's upcoming appointment with the code the flow
+// holds (req.Args["code"]).
+func (s *Service) upcoming(ctx context.Context, req bot.ActionRequest) (bot.Booking, bool, error) {
+	st, err := s.bookings()
+	if err != nil {
+		return bot.Booking{}, false, err
 	}
 	bs, err := st.Upcoming(ctx, req.Conversation, req.Now)
 	if err != nil {
-		return bot.ActionResult{}, err
+		return bot.Booking{}, false, err
 	}
 	code := NormalizeCode(req.Args["code"])
 	for _, b := range bs {
-		p, ok := s.dir.Place(b.Place)
-		if b.Code != code || !ok {
-			continue
+		if b.Code == code {
+			return b, true, nil
 		}
-		at := b.Start.In(knowledge.Rome)
-		med := req.T("booking.no", nil)
-		if b.Mediator {
-			med = req.T("booking.yes", nil)
-		}
-		address, mapLink := where(p)
-		return bot.ActionResult{Outcome: "shown", Say: []bot.Said{
-			{ID: "booking.summary", Data: map[string]string{"service": req.T("booking.service."+b.Service, nil), "when": dayLabel(req, at) + " " + at.Format("15:04"), "place": p.Name, "mediator": med}},
-			{Raw: "📍 " + address + "\n🗺 " + mapLink + "\n🔑 " + b.Code},
-		}}, nil
 	}
-	return bot.ActionResult{Outcome: "unknown"}, nil
+	return bot.Booking{}, false, nil
 }
 
 // prepareMove starts moving a booking: the booking flow opens at "which
 // day?" for the same place and service; the old booking stays until the new
 // one is made.
 func (s *Service) prepareMove(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
-	st, err := s.bookings()
-	if err != nil {
+	b, found, err := s.upcoming(ctx, req)
+	switch {
+	case err != nil:
 		return bot.ActionResult{}, err
+	case !found:
+		return bot.ActionResult{Outcome: "unknown"}, nil
 	}
-	code := NormalizeCode(req.Args["code"])
-	bs, err := st.Upcoming(ctx, req.Conversation, req.Now)
-	if err != nil {
-		return bot.ActionResult{}, err
-	}
-	for _, b := range bs {
-		if b.Code == code {
-			return bot.ActionResult{Outcome: "ready", Set: map[string]string{"moving_code": b.Code, "service": b.Service, "booking_place": b.Place}}, nil
-		}
-	}
-	return bot.ActionResult{Outcome: "unknown"}, nil
+	return bot.ActionResult{Outcome: "ready", Set: map[string]string{"moving_code": b.Code, "service": b.Service, "booking_place": b.Place}}, nil
 }
 
 // mine lists the user's upcoming appointments as choices.
