@@ -9,6 +9,7 @@ import (
 	"slices"
 	"sort"
 	"sync"
+	"unicode/utf8"
 )
 
 // Example is a sentence that belongs to an intent, in a language.
@@ -120,6 +121,22 @@ type Result struct {
 	// in Latin or a language not taught shares n-grams with the examples,
 	// not words.
 	KnownWords float64
+	// Length is the text's length in words, two Han characters (written
+	// without spaces) counting one.
+	Length int
+}
+
+// Length counts words, two Han characters counting one.
+func Length(words []Word) int {
+	n := 0
+	for _, w := range words {
+		if w.Han {
+			n += (utf8.RuneCountInString(w.Text) + 1) / 2
+		} else {
+			n++
+		}
+	}
+	return n
 }
 
 // Top returns the best prediction (zero when none).
@@ -445,7 +462,7 @@ func (m *Model) classify(words []Word) Result {
 		}
 	}
 	x, known := tfidf(raw, m.vocab, m.idf)
-	res := Result{Known: known}
+	res := Result{Known: known, Length: Length(words)}
 	if units > 0 {
 		res.KnownWords = float64(knownUnits) / float64(units)
 	}

@@ -118,7 +118,8 @@ func (s *semantic) blend(ctx context.Context, text string, c nlu.Result) nlu.Res
 	if sum == 0 {
 		return c
 	}
-	res := nlu.Result{Known: c.Known, Ranked: make([]nlu.Prediction, len(c.Ranked))}
+	res := c
+	res.Ranked = make([]nlu.Prediction, len(c.Ranked))
 	for i, p := range c.Ranked {
 		res.Ranked[i] = nlu.Prediction{Intent: p.Intent, P: 0.5*p.P + 0.5*sem[p.Intent]/sum}
 	}

@@ -24,7 +24,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"teamsbot/bot"
 	"teamsbot/bot/flow"
@@ -89,19 +88,9 @@ func (th Thresholds) sure(ranked []nlu.Prediction, words int) bool {
 	return p1 >= th.Sure || th.Clear > 0 && p1 >= th.Clear && p1 >= th.Ratio*p2
 }
 
-// textLength counts a text's words, two Han characters (written without
-// spaces) as one.
-func textLength(text string) int {
-	n := 0
-	for _, w := range nlu.Words(nlu.Normalize(text)) {
-		if w.Han {
-			n += (utf8.RuneCountInString(w.Text) + 1) / 2
-		} else {
-			n++
-		}
-	}
-	return n
-}
+// textLength counts a text's words as the classifier reads it, two Han
+// characters (written without spaces) counting one.
+func textLength(text string) int { return nlu.Length(nlu.Words(nlu.Normalize(text))) }
 
 // Catalog is what the understander needs of the locales: texts in every
 // language (labels), and every text of a language (to learn what the
@@ -446,7 +435,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 			}
 		}
 		return res
-	case u.th.sure(c.Ranked, textLength(text)):
+	case u.th.sure(c.Ranked, c.Length):
 		in := u.intents[top.Intent]
 		if in == nil {
 			return res

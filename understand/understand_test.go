@@ -284,6 +284,11 @@ func TestEmbedderIsASecondOpinionWithinABudget(t *testing.T) {
 	if with.Ranked[0].P == before.Ranked[0].P {
 		t.Errorf("the second opinion changed nothing: %+v", with.Ranked)
 	}
+	// With the second opinion the text is still understood: it leads
+	// somewhere, as without.
+	if len(before.Routes) > 0 && len(with.Routes) == 0 {
+		t.Errorf("with the second opinion %q is not understood (without it: %+v)", text, before.Routes)
+	}
 	// A slow endpoint costs at most the budget, and the answer is the
 	// classifier's.
 	f.mu.Lock()
