@@ -489,7 +489,7 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	if d := sess.Sending; d != nil && d.Until > now.UnixMilli() {
 		// Another turn's sender is draining the outbox: it sends these
 		// replies after its own, in order, before it lets go.
-		return errors.Join(stepErr, s.save(ctx, lease, conv, sess, &OutboxMark{Due: time.UnixMilli(d.Until), Failed: sess.mark().Failed}))
+		return errors.Join(stepErr, s.save(ctx, lease, conv, sess, nil))
 	}
 	// This turn sends. Durable first: the replies and the sender's mark are
 	// saved with the state, and the conversation's lock is released before
@@ -498,10 +498,11 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 	// replies are due once the mark lapses.
 	d := &Sending{Token: rand.Uint64() | 1, Until: now.Add(s.cfg.LockTTL).UnixMilli()}
 	sess.Sending = d
+	sess.Outbox.Next = 0 // tried now: due again only if this sender's mark lapses
 	batch, base := slices.Clone(sess.Outbox.Replies), sess.Outbox.Base
 	in := sess.In
 	held = false
-	if err := s.save(ctx, lease, conv, sess, &OutboxMark{Due: time.UnixMilli(d.Until), Failed: sess.mark().Failed}); err != nil {
+	if err := s.save(ctx, lease, conv, sess, nil); err != nil {
 		return errors.Join(stepErr, err)
 	}
 	done := make(chan struct{})
@@ -545,10 +546,10 @@ func (s *Service) drain(ctx context.Context, conv string, token uint64, batch []
 				dm.ReplyDelay(channel, time.Since(received))
 			}
 		}
-		if err == nil && resend && s.metrics != nil {
+		if err == nil && first && resend && s.metrics != nil {
 			s.metrics.Outbox(channel, "resent")
 		}
-		first, resend = false, true
+		first = false
 		// The bookkeeping has its own deadline: a send the platform
 		// accepted as its deadline ran out must still be taken off the
 		// outbox, or it is sent again.
