@@ -197,6 +197,8 @@ func (p *pacer) wait(ctx context.Context, chat int64) error {
 		p.sweep = now
 	}
 	p.mu.Unlock()
+	ctx, cancel := chatutil.ForPacing(ctx)
+	defer cancel()
 	if err := c.l.Wait(ctx); err != nil {
 		return fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
 	}

@@ -346,6 +346,17 @@ func (e *metaError) Error() string {
 	return fmt.Sprintf("whatsapp: graph api %d, code %d", e.Status, e.Code)
 }
 
+// pace waits for the user's pair limit and the number's rate, leaving time
+// for the request itself (chatutil.ForPacing).
+func (s *Sender) pace(ctx context.Context, u *userState) error {
+	ctx, cancel := chatutil.ForPacing(ctx)
+	defer cancel()
+	if err := u.pair.Wait(ctx); err != nil {
+		return err
+	}
+	return s.global.Wait(ctx)
+}
+
 // deliver sends one payload, paced and retried: rate-limit answers
 // (130429, 131056) and 5xx wait and retry; other errors are final and
 // recorded with Meta's code.
@@ -355,10 +366,7 @@ func (s *Sender) deliver(ctx context.Context, userID string, payload map[string]
 	u := s.user(userID)
 	backoff := 500 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		if err := u.pair.Wait(ctx); err != nil {
-			return fmt.Errorf("whatsapp: %w: %w", bot.ErrDeferred, err)
-		}
-		if err := s.global.Wait(ctx); err != nil {
+		if err := s.pace(ctx, u); err != nil {
 			return fmt.Errorf("whatsapp: %w: %w", bot.ErrDeferred, err)
 		}
 		_, err := s.post(ctx, payload)

@@ -43,3 +43,29 @@ func TestSleep(t *testing.T) {
 		t.Error(err)
 	}
 }
+
+// TestForPacingLeavesTimeForTheRequest: a wait on the pace ends a quarter
+// of the time left (at most RequestMargin) before the deadline, so the
+// request it is for still has time; without a deadline nothing changes.
+func TestForPacingLeavesTimeForTheRequest(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	outer, _ := ctx.Deadline()
+	paced, done := ForPacing(ctx)
+	defer done()
+	inner, ok := paced.Deadline()
+	if !ok || outer.Sub(inner) < 400*time.Millisecond || outer.Sub(inner) > 500*time.Millisecond {
+		t.Errorf("2 s left: the pace's deadline is %v before the request's, want about 500 ms", outer.Sub(inner))
+	}
+	long, cancelLong := context.WithTimeout(context.Background(), time.Minute)
+	defer cancelLong()
+	outer, _ = long.Deadline()
+	paced, done2 := ForPacing(long)
+	defer done2()
+	if inner, _ := paced.Deadline(); outer.Sub(inner) != RequestMargin {
+		t.Errorf("a minute left: %v kept for the request, want %v", outer.Sub(inner), RequestMargin)
+	}
+	if p, _ := ForPacing(context.Background()); p != context.Background() {
+		t.Error("a context without a deadline was changed")
+	}
+}

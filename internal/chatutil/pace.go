@@ -2,6 +2,7 @@ package chatutil
 
 import (
 	"context"
+	"time"
 
 	"golang.org/x/time/rate"
 )
@@ -42,3 +43,20 @@ func (p *Pace) Wait(ctx context.Context) error {
 	}
 	return p.local.Wait(ctx)
 }
+
+// ForPacing returns ctx with its deadline moved earlier, for waiting on a
+// pace: a quarter of the time left (at most RequestMargin) stays for the
+// request the wait is for. Without it a wait could end just before the
+// deadline and the request fail for lack of time — a failure the outbox
+// would back off from, when only the pace was busy.
+func ForPacing(ctx context.Context) (context.Context, context.CancelFunc) {
+	deadline, ok := ctx.Deadline()
+	if !ok {
+		return ctx, func() {}
+	}
+	margin := min(time.Until(deadline)/4, RequestMargin)
+	return context.WithDeadline(ctx, deadline.Add(-margin))
+}
+
+// RequestMargin is the most ForPacing keeps for the request itself.
+const RequestMargin = 2 * time.Second
