@@ -76,11 +76,12 @@ var leaveScript = goredis.NewScript(`
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then return redis.error_reply('not_enrolled') end
 redis.call('HDEL', KEYS[1], ARGV[1])
-local wasJoined = redis.call('SREM', KEYS[2], ARGV[1]) == 1
+redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[3] ~= '1' then return false end
 local cap = tonumber(ARGV[2])
-if not wasJoined and cap > 0 then return false end
+-- A seat is free (the one just left, or one added since): the first
+-- waiting takes it, as store/internal/roster.Promote decides.
 if cap > 0 and redis.call('SCARD', KEYS[2]) >= cap then return false end
 local first = redis.call('ZRANGE', KEYS[3], 0, 0)
 if #first == 0 then return false end

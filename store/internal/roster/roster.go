@@ -1,5 +1,9 @@
 // Package roster is the enrolment rule shared by the stores: given an
 // activity's enrolments in order of arrival, decide a join and a leave.
+// The Redis store runs the same rule in Lua, atomically on the server
+// (store/redis/enrolments.go); its TestEnrolmentRuleAgreesWithGo plays
+// random joins and leaves, with the seats changing, on both and requires
+// the same answers and rosters.
 package roster
 
 import (
