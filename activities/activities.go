@@ -367,6 +367,8 @@ type Proposal struct {
 	When      string    `json:"when"`
 	Languages string    `json:"languages"`
 	At        time.Time `json:"at"`
+	// Contact: the person agreed that a coordinator writes to them.
+	Contact bool `json:"contact,omitempty"`
 }
 
 const keyProposals = "activities:proposals"
@@ -378,7 +380,7 @@ func (s *Service) propose(ctx context.Context, req bot.ActionRequest) (bot.Actio
 		return bot.ActionResult{}, err
 	}
 	channel, _, _ := strings.Cut(req.Conversation, ":")
-	p := Proposal{ID: fmt.Sprintf("P%d", req.Now.UnixNano()%1e9), Conv: req.Conversation, Lang: req.Lang, Channel: channel, What: req.Args["what"], Where: req.Args["where"], When: req.Args["when"], Languages: req.Args["languages"], At: req.Now}
+	p := Proposal{ID: fmt.Sprintf("P%d", req.Now.UnixNano()%1e9), Conv: req.Conversation, Lang: req.Lang, Channel: channel, What: req.Args["what"], Where: req.Args["where"], When: req.Args["when"], Languages: req.Args["languages"], At: req.Now, Contact: req.Args["contact"] == "yes"}
 	if err := s.editProposals(ctx, st, func(list []Proposal) []Proposal { return append(list, p) }); err != nil {
 		return bot.ActionResult{}, err
 	}
@@ -386,6 +388,26 @@ func (s *Service) propose(ctx context.Context, req bot.ActionRequest) (bot.Actio
 		_ = s.OnProposal(ctx, p)
 	}
 	return bot.ActionResult{Outcome: "sent"}, nil
+}
+
+// Contact opens a case at the operators' desk for the person who made a
+// proposal, when they agreed to be contacted; bot.ErrNotFound when the
+// proposal is gone (deleted with the person's data, or expired) or they
+// did not agree.
+func (s *Service) Contact(ctx context.Context, id string, reach func(ctx context.Context, conv string) error) error {
+	st, _, err := s.get()
+	if err != nil {
+		return err
+	}
+	list, err := Proposals(ctx, st)
+	if err != nil {
+		return fmt.Errorf("%w: %w", bot.ErrUnavailable, err)
+	}
+	i := slices.IndexFunc(list, func(p Proposal) bool { return p.ID == id })
+	if i < 0 || !list[i].Contact || list[i].Conv == "" {
+		return bot.ErrNotFound
+	}
+	return reach(ctx, list[i].Conv)
 }
 
 // ProposalsKeptFor is how long a proposal is kept for the coordinators.

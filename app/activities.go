@@ -55,9 +55,9 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(w, "%s\n\ndata\tlingua\tcanale\tcosa\tdove\tquando\tlingue\n", plural(len(list), "proposta", "proposte"))
+		fmt.Fprintf(w, "%s\n\nid\tdata\tlingua\tcanale\tcontattabile\tcosa\tdove\tquando\tlingue\n", plural(len(list), "proposta", "proposte"))
 		for _, p := range list {
-			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.At.In(knowledge.Rome).Format("02/01 15:04"), p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages)
+			fmt.Fprintf(w, "%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", p.ID, p.At.In(knowledge.Rome).Format("02/01 15:04"), p.Lang, p.Channel, map[bool]string{true: "sì", false: "no"}[p.Contact], p.What, p.Where, p.When, p.Languages)
 		}
 		return nil
 	}

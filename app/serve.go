@@ -294,9 +294,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 			m.attendance.WithLabelValues(status).Inc()
 			m.stats.Count(time.Now(), "appointments", status)
 		}
-		l.Activities.OnProposal = func(ctx context.Context, p activities.Proposal) error {
-			return desk.PostProposal(ctx, p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages)
-		}
+		ConnectProposals(l, desk, svc)
 		loops.Go(func() { runAgendas(loopCtx, desk, l.Directory, st, log) })
 		l.Booking.SetOnCancel(func(ctx context.Context, b bot.Booking) {
 			m.stats.Count(time.Now(), "appointments", "cancelled")
@@ -378,4 +376,18 @@ func serve(ctx context.Context, env Env, args []string) error {
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// ConnectProposals posts users' proposals to the desk, and lets the
+// desk's "write to the person" open a case for the one who proposed, when
+// they agreed to be contacted.
+func ConnectProposals(l *Loaded, desk *slackdesk.Desk, svc *bot.Service) {
+	l.Activities.OnProposal = func(ctx context.Context, p activities.Proposal) error {
+		return desk.PostProposal(ctx, p.ID, p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages, p.Contact)
+	}
+	desk.OnContact = func(ctx context.Context, id string) error {
+		return l.Activities.Contact(ctx, id, func(ctx context.Context, conv string) error {
+			return svc.Reach(ctx, conv, "proposal", "propose.contacted")
+		})
+	}
 }

@@ -999,6 +999,12 @@ func (t *turn) miss(n *flow.Node, why string) error {
 		before = []flow.Message{{ID: "error.media"}}
 	case why == "old_button":
 		before = []flow.Message{{ID: "error.old_button"}}
+	case why == "too_long":
+		limit := input.DefaultMaxText
+		if n.Max != nil {
+			limit = int(*n.Max)
+		}
+		t.say("error.too_long", map[string]string{"max": strconv.Itoa(limit)})
 	case len(n.Invalid) > 0:
 		before = n.Invalid
 	case n.Kind == flow.KindOptions:

@@ -227,6 +227,28 @@ func (e *Engine) GiveBack(ctx context.Context, s *Session, now time.Time) (Turn,
 	return t.out, err
 }
 
+// Reach hands the conversation to the operators' desk from the desk's side:
+// a coordinator wants to write to a user who agreed to be contacted (about
+// a proposal, say). The user is told why (the message id says) and the case
+// enters the desk's queue like any other; their next messages go to it.
+// A conversation already with the desk is left as it is (a second press is
+// not a second case).
+func (e *Engine) Reach(ctx context.Context, s *Session, reason, why string, now time.Time) (Turn, error) {
+	t := &turn{e: e, ctx: ctx, s: s, now: now}
+	if !e.cfg.Operators || s.State == StateWaiting || s.State == StateOperator {
+		return Turn{}, nil
+	}
+	if err := transition(ctx, s, "handoff"); err != nil {
+		return Turn{}, err
+	}
+	s.Since, s.Pending, s.Misses = now.Unix(), "", 0
+	t.event(Event{Kind: EventHandoff, Flow: s.Flow, Step: s.Step, Reason: reason})
+	t.say(why, nil)
+	t.offer(t.cmdOption("menu", "operator.cancel"))
+	s.Updated = now.Unix()
+	return t.out, nil
+}
+
 // HandoffFailed undoes a handoff the desk could not take: the user is told
 // where to find a person instead.
 func (e *Engine) HandoffFailed(ctx context.Context, s *Session, now time.Time) (Turn, error) {

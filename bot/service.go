@@ -346,6 +346,31 @@ func (s *Service) Close(ctx context.Context, conv string) error {
 	})
 }
 
+// Reach opens a case at the desk for a conversation the desk wants to
+// write to (Engine.Reach); why is the message id that tells the user. A
+// conversation the bot does not know is ErrNotFound.
+func (s *Service) Reach(ctx context.Context, conv, reason, why string) error {
+	if _, err := s.store.Load(ctx, conv); err != nil {
+		if errors.Is(err, ErrNotFound) {
+			return err
+		}
+		return fmt.Errorf("load session: %w: %w", ErrUnavailable, err)
+	}
+	gone := false
+	err := s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
+		if sess.Lang == "" {
+			// Deleted meanwhile: nothing is written for it again.
+			gone = true
+			return Turn{duplicate: true}, nil
+		}
+		return s.engine.Reach(ctx, sess, reason, why, s.now())
+	})
+	if err == nil && gone {
+		return ErrNotFound
+	}
+	return err
+}
+
 // TimedOut ends a wait no operator answered in time.
 func (s *Service) TimedOut(ctx context.Context, conv string) error {
 	return s.withSession(ctx, conv, func(sess *Session) (Turn, error) {

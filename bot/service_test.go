@@ -614,7 +614,7 @@ func TestDeleteMyDataCancelsAndTells(t *testing.T) {
 	for _, text := range []string{"menu", "5", "1", "1", "1"} { // the place is known by now
 		f.say(t, "u1", text)
 	}
-	for _, text := range []string{"menu", "5", "4", "a cooking workshop", "Prato", "saturday morning", "arabic, italian"} {
+	for _, text := range []string{"menu", "5", "4", "a cooking workshop", "Prato", "saturday morning", "arabic, italian", "2"} {
 		f.say(t, "u1", text)
 	}
 	ctx := context.Background()

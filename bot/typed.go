@@ -4,6 +4,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"teamsbot/bot/flow"
 	"teamsbot/bot/input"
@@ -46,6 +47,10 @@ func (t *turn) typed(n *flow.Node) error {
 		var v string
 		if v, ok = input.Text(text, minLen, maxLen); ok {
 			set(v)
+		} else if tooLong(text, maxLen) {
+			// Say what is wrong: "write a few words" to someone who wrote
+			// a page would be the wrong advice.
+			return t.miss(n, "too_long")
 		}
 	case "number", "integer":
 		var v float64
@@ -213,4 +218,13 @@ func scriptLanguage(text string, langs []Language) (string, bool) {
 		}
 	}
 	return best, best != ""
+}
+
+// tooLong reports whether a text answer was refused for its length only.
+func tooLong(text string, maxLen int) bool {
+	if maxLen <= 0 {
+		maxLen = input.DefaultMaxText
+	}
+	v, ok := input.Text(text, 0, 1<<20)
+	return ok && utf8.RuneCountInString(v) > maxLen
 }

@@ -134,6 +134,10 @@ type Desk struct {
 	// OnAttendance counts the operators' "present" / "absent" answers on the
 	// daily agenda (for the programme's reports: no-shows).
 	OnAttendance func(status string)
+	// OnContact opens a case for the person who made a proposal (its id)
+	// and agreed to be contacted; bot.ErrNotFound when the proposal or the
+	// person's data is gone, bot.ErrUnavailable to press again.
+	OnContact func(ctx context.Context, proposal string) error
 }
 
 var _ bot.Desk = (*Desk)(nil)
@@ -187,6 +191,7 @@ var Messages = []string{
 	"desk.transcript.header", "desk.transcript.user", "desk.transcript.bot", "desk.transcript.title", "desk.transcript.file",
 	"desk.agenda.title", "desk.agenda.none", "desk.agenda.mediator", "desk.agenda.present", "desk.agenda.absent",
 	"desk.attendance.attended", "desk.attendance.no_show", "desk.cancelled", "desk.proposal",
+	"desk.proposal_contact", "desk.proposal_no_contact", "desk.proposal_contacting", "desk.proposal_gone",
 	"desk.calendar.problem", "desk.calendar.recovered", "desk.calendar.conflicts", "desk.calendar.cancel", "desk.calendar.cancelled",
 	"desk.calendar.not_told", "desk.calendar.why.unreachable", "desk.calendar.why.status", "desk.calendar.why.too_big",
 	"desk.calendar.why.not_ics", "desk.calendar.why.too_many", "desk.calendar.why.bad_url", "desk.calendar.never",
@@ -1019,10 +1024,50 @@ func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgT
 
 // PostProposal posts a user's proposal of an activity (or offer to
 // volunteer) for the associations' coordinators. The text is the user's,
-// escaped.
-func (d *Desk) PostProposal(ctx context.Context, lang, via, what, where, when, languages string) error {
+// escaped. When the person agreed to be contacted (contact), a button opens
+// a case for them in the desk's queue (OnContact); otherwise the post says
+// they did not ask to be.
+func (d *Desk) PostProposal(ctx context.Context, id, lang, via, what, where, when, languages string, contact bool) error {
 	text := d.t("desk.proposal", map[string]string{"lang": escape(d.langName(lang)), "channel": escape(via), "what": escape(what),
 		"where": escape(where), "when": escape(when), "languages": escape(languages)})
-	_, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slack.MsgOptionText(text, false))
+	blocks := []slack.Block{slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", text, false, false), nil, nil)}
+	if contact && id != "" {
+		blocks = append(blocks, slack.NewActionBlock("proposal:"+id,
+			slack.NewButtonBlockElement("proposal_contact", id, slack.NewTextBlockObject("plain_text", d.t("desk.proposal_contact", nil), false, false)).WithStyle(slack.StylePrimary)))
+	} else {
+		blocks = append(blocks, slack.NewContextBlock("", slack.NewTextBlockObject("mrkdwn", d.t("desk.proposal_no_contact", nil), false, false)))
+	}
+	_, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slack.MsgOptionText(text, false), slack.MsgOptionBlocks(blocks...))
 	return err
+}
+
+// contact handles a proposal's "write to the person": a case is opened for
+// them (OnContact), once however many presses, and the thread says who
+// did it or that the proposal is gone.
+func (d *Desk) contact(ctx context.Context, id, user, channel, msgTS string) error {
+	if d.OnContact == nil || id == "" {
+		return nil
+	}
+	key := "desk:proposal-contact:" + id
+	first, err := d.kv.FirstSeen(ctx, key, "pressed", 30*24*time.Hour)
+	if err != nil {
+		return unavailable("contact a proposal's author", err)
+	}
+	if !first {
+		return nil
+	}
+	name := d.firstName(ctx, user)
+	note := d.t("desk.proposal_contacting", map[string]string{"name": escape(name)})
+	if err := d.OnContact(ctx, id); err != nil {
+		if !errors.Is(err, bot.ErrNotFound) {
+			// Not done: the next press tries again.
+			_ = d.kv.Forget(ctx, key)
+			return unavailable("contact a proposal's author", err)
+		}
+		note = d.t("desk.proposal_gone", nil)
+	}
+	if channel != "" && msgTS != "" {
+		_, _, _ = d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(note, false), slack.MsgOptionTS(msgTS))
+	}
+	return nil
 }

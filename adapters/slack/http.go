@@ -379,6 +379,14 @@ func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) er
 			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.officeCancel(ctx, token, user, channel, ts) }))
 			continue
 		}
+		if action == "proposal_contact" {
+			channel, ts := ic.Channel.ID, ic.Container.MessageTs
+			if channel == "" {
+				channel = ic.Container.ChannelID
+			}
+			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.contact(ctx, token, user, channel, ts) }))
+			continue
+		}
 		if action == "attended" || action == "noshow" {
 			channel, ts := ic.Channel.ID, ic.Container.MessageTs
 			if channel == "" {

@@ -188,6 +188,8 @@ func newRigOn(t *testing.T, st bot.Store, opts ...func(*deskpkg.Config)) *rig {
 	}
 	r.svc = bot.NewService(eng, r.st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("whatsapp", r.user), bot.WithDesk(r.desk))
 	r.desk.SetOperators(r.svc)
+	l.SetStore(r.st, r.svc)
+	app.ConnectProposals(l, r.desk, r.svc)
 	r.desk.Routes(r.mux)
 	l.Callbacks.Connect(r.desk.Callback)
 	return r
@@ -1113,5 +1115,111 @@ func TestMessagesListsTheDesksTexts(t *testing.T) {
 				t.Errorf("%s is missing in %s", x, lang.Code)
 			}
 		}
+	}
+}
+
+// pressOn presses a button of a message the desk posted (its ts), as Slack
+// sends it: the note goes in that message's thread.
+func (r *rig) pressOn(t *testing.T, user, action, value, msgTS string) int {
+	payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": user},
+		"actions":   []map[string]any{{"action_id": action, "block_id": "proposal:" + value, "value": value, "type": "button", "action_ts": "1780042000.1"}},
+		"container": map[string]any{"type": "message", "channel_id": "COPS", "message_ts": msgTS}})
+	body := []byte("payload=" + url.QueryEscape(string(payload)))
+	return r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", body, time.Now(), signing)
+}
+
+// propose makes a proposal through the menu, in Arabic, answering the
+// "may a coordinator write to you?" question with answer ("1" yes, "2" no),
+// and returns the desk's post of it.
+func (r *rig) propose(t *testing.T, answer string) apiCall {
+	t.Helper()
+	for _, text := range []string{"5", "4", "ورشة طبخ مغربي للعائلات", "Prato", "السبت صباحا", "العربية والإيطالية"} {
+		r.say(t, text)
+	}
+	r.fake.take("chat.postMessage")
+	got := r.say(t, answer)
+	if len(got) == 0 || !slices.Contains(got[0].MessageIDs, "propose.thanks") {
+		t.Fatalf("after the contact question: %+v", got)
+	}
+	posts := r.fake.take("chat.postMessage")
+	if len(posts) != 1 || !strings.Contains(posts[0].Form.Get("text"), "ورشة طبخ مغربي") {
+		t.Fatalf("the proposal's post: %+v", posts)
+	}
+	return posts[0]
+}
+
+// TestProposalReachesCoordinatorsWhoCanWriteBack: a proposal reaches the
+// coordinators' channel; with the person's consent a button opens a case
+// for them (they are told why, in their language, once however many
+// presses); without it there is no button; after "delete my data" the
+// button opens nothing and says the proposal is gone.
+func TestProposalReachesCoordinatorsWhoCanWriteBack(t *testing.T) {
+	r := newRig(t)
+	r.say(t, "مرحبا")
+	r.say(t, "1")
+	post := r.propose(t, "1")
+	blocks := post.Form.Get("blocks")
+	if !strings.Contains(blocks, `"action_id":"proposal_contact"`) || !strings.Contains(blocks, "Scrivi alla persona") {
+		t.Fatalf("no contact button though the person agreed:\n%s", blocks)
+	}
+	if strings.Contains(blocks, "393331234567") {
+		t.Error("the person's phone number reached the coordinators")
+	}
+	id := caseToken(blocks)
+	if code := r.pressOn(t, "UGIULIA", "proposal_contact", id, "1780041001.000100"); code != 200 {
+		t.Fatalf("press: %d", code)
+	}
+	eventually(t, "the person told a coordinator will write", func() bool {
+		rs := r.user.take()
+		return len(rs) > 0 && slices.Contains(rs[0].MessageIDs, "propose.contacted") && strings.Contains(rs[0].Text, "منسق")
+	})
+	var caseMsg, note string
+	eventually(t, "a case in the queue and a note on the proposal", func() bool {
+		for _, p := range r.fake.take("chat.postMessage") {
+			if strings.Contains(p.Form.Get("blocks"), `"action_id":"take"`) {
+				caseMsg = p.Form.Get("blocks")
+			}
+			if p.Form.Get("thread_ts") == "1780041001.000100" {
+				note = p.Form.Get("text")
+			}
+		}
+		return caseMsg != "" && note != ""
+	})
+	if !strings.Contains(note, "Giulia") || !strings.Contains(caseMsg, "proposal") {
+		t.Errorf("note %q, case:\n%s", note, caseMsg)
+	}
+	r.pressOn(t, "UMARCO", "proposal_contact", id, "1780041001.000100")
+	time.Sleep(50 * time.Millisecond)
+	if rs, ps := r.user.take(), r.fake.take("chat.postMessage"); len(rs) != 0 || len(ps) != 0 {
+		t.Errorf("a second press did something: %+v %+v", rs, ps)
+	}
+	// The person's next message goes to the case.
+	r.say(t, "مرحبا، أنا هنا")
+	if ps := r.fake.take("chat.postMessage"); len(ps) != 1 || !strings.Contains(ps[0].Form.Get("text"), "أنا هنا") {
+		t.Errorf("the person's answer did not reach the case: %+v", ps)
+	}
+
+	// Without consent: no button.
+	r.say(t, "menu")
+	post = r.propose(t, "2")
+	if blocks := post.Form.Get("blocks"); strings.Contains(blocks, "proposal_contact") || !strings.Contains(blocks, "non ha chiesto") {
+		t.Errorf("a proposal without consent:\n%s", blocks)
+	}
+
+	// With consent, then "delete my data": the button finds nothing.
+	id = caseToken(r.propose(t, "1").Form.Get("blocks"))
+	r.say(t, "delete my data")
+	r.say(t, "1")
+	r.user.take()
+	r.pressOn(t, "UGIULIA", "proposal_contact", id, "1780041009.000100")
+	eventually(t, "the gone note", func() bool {
+		ps := r.fake.take("chat.postMessage")
+		return len(ps) == 1 && strings.Contains(ps[0].Form.Get("text"), "non c'è più")
+	})
+	if rs := r.user.take(); len(rs) != 0 {
+		t.Errorf("a deleted person was written to: %+v", rs)
+	}
+	if _, err := r.st.Load(context.Background(), "whatsapp:393331234567"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("the press brought the deleted session back: %v", err)
 	}
 }
