@@ -41,6 +41,15 @@ func TestWordsSplitsHanFromLatin(t *testing.T) {
 	}
 }
 
+// A vowel sign or a virama is part of its word: "ইতালিয়ান" (Bengali,
+// "Italian") is one word, not letters and signs apart.
+func TestWordsKeepsMarksInTheirWord(t *testing.T) {
+	got := Words(Normalize("আমার ইতালিয়ান পাসপোর্ট"))
+	if len(got) != 3 || got[1].Text != Normalize("ইতালিয়ান") {
+		t.Errorf("Words = %v", got)
+	}
+}
+
 func TestMask(t *testing.T) {
 	for in, want := range map[string]string{
 		"chiamami al 333 123 4567":               "chiamami al ### ### ####",

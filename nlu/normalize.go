@@ -128,6 +128,11 @@ func Words(norm string) []Word {
 		start, cur := 0, -1
 		for i, r := range f {
 			sc := scriptOf(r)
+			if unicode.IsMark(r) && cur != -1 {
+				// A vowel sign or virama (Bengali "া", "্") belongs to
+				// the letter before it: part of the word, not a break.
+				sc = cur
+			}
 			if cur != -1 && sc != cur {
 				out = append(out, Word{Text: f[start:i], Han: cur == scriptHan})
 				start = i

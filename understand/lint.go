@@ -109,7 +109,73 @@ func LintEval(qs []Question, examples []Example, known func(string) bool) flow.I
 				Msg: fmt.Sprintf("%q is also an example (%s:%d): a held-out question must not be taught", short(q.Text), e.File, e.Line)})
 		}
 	}
+	// A part of a held-out question copied as an example (a real question
+	// cut to its first sentence, say) teaches it all the same: no run of
+	// shingleWords words (shingleHan characters in Chinese) may be shared.
+	held := map[string]Question{}
+	for _, q := range qs {
+		for _, sh := range shingles(q.Text) {
+			held[sh] = q
+		}
+	}
+	reported := map[string]bool{}
+	for _, e := range examples {
+		for _, sh := range shingles(e.Text) {
+			q, ok := held[sh]
+			key := q.File + fmt.Sprint(q.Line)
+			if !ok || reported[key] || nlu.Normalize(q.Text) == nlu.Normalize(e.Text) {
+				continue
+			}
+			reported[key] = true
+			issues = append(issues, flow.Issue{File: q.File, Line: q.Line, Severity: flow.Error, Code: "eval-in-examples",
+				Msg: fmt.Sprintf("%q shares %q with an example (%s:%d): a held-out question must not be taught, not even in part", short(q.Text), sh, e.File, e.Line)})
+			break
+		}
+	}
 	return issues
+}
+
+// Sizes of the runs that a held-out question and an example may not share.
+const (
+	shingleWords = 8
+	shingleHan   = 14
+)
+
+// shingles are the runs of shingleWords consecutive words of a text (of
+// shingleHan characters for Chinese), normalised; a text shorter than that
+// but of at least six words (ten characters) is one run.
+func shingles(text string) []string {
+	var toks []string
+	han := 0
+	for _, w := range nlu.Words(nlu.Normalize(text)) {
+		if w.Han {
+			for _, r := range w.Text {
+				toks = append(toks, string(r))
+				han++
+			}
+			continue
+		}
+		toks = append(toks, w.Text)
+	}
+	k, least := shingleWords, 6
+	if han*2 > len(toks) {
+		k, least = shingleHan, 10
+	}
+	if len(toks) < least {
+		return nil
+	}
+	sep := " "
+	if han*2 > len(toks) {
+		sep = ""
+	}
+	if len(toks) < k {
+		return []string{strings.Join(toks, sep)}
+	}
+	out := make([]string, 0, len(toks)-k+1)
+	for i := 0; i+k <= len(toks); i++ {
+		out = append(out, strings.Join(toks[i:i+k], sep))
+	}
+	return out
 }
 
 // Known reports whether id is an intent of the content.

@@ -81,6 +81,17 @@ func TestEvalQuestionsAreNotExamples(t *testing.T) {
 	if is := understand.LintEval([]understand.Question{q}, []understand.Example{{Intent: q.Intent, Text: strings.ToUpper(q.Text) + "!", File: "examples/x.yaml", Line: 3}}, l.Understander.Known); len(is) != 1 || is[0].Code != "eval-in-examples" {
 		t.Errorf("lint of a copied question: %v", is)
 	}
+	// A part of one (its first sentence, say) is a copy too; a few words
+	// in common are not.
+	long := understand.Question{Text: "I'm wondering, how long can someone stay in Italy, legally, after their student permesso expires? I have heard it is two months.", Intent: q.Intent, File: "eval/en.yaml", Line: 9}
+	cut := understand.Example{Intent: q.Intent, Text: "I'm wondering, how long can someone stay in Italy legally", File: "examples/en.yaml", Line: 4}
+	if is := understand.LintEval([]understand.Question{long}, []understand.Example{cut}, l.Understander.Known); len(is) != 1 || is[0].Code != "eval-in-examples" {
+		t.Errorf("lint of a question's first sentence copied: %v", is)
+	}
+	near := understand.Example{Intent: q.Intent, Text: "how long can I stay in Italy after my permesso expires", File: "examples/en.yaml", Line: 5}
+	if is := understand.LintEval([]understand.Question{long}, []understand.Example{near}, l.Understander.Known); len(is) != 0 {
+		t.Errorf("a few words in common taken for a copy: %v", is)
+	}
 }
 
 func TestUnderstandShippedContent(t *testing.T) {
