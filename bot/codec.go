@@ -91,11 +91,17 @@ func appendOutbox(b []byte, o *Outbox) []byte {
 		for _, f := range [...]string{r.Text, r.Lang, r.ChooseLabel, r.LocationLabel, r.FromOperator} {
 			b = appendString(b, f)
 		}
+		// Flags: 1 asks for the location, 2 is a notice (a reader that knows
+		// only the first reads a notice's 2 as "no location": no format
+		// change needed).
+		var flags byte
 		if r.AskLocation {
-			b = append(b, 1)
-		} else {
-			b = append(b, 0)
+			flags |= 1
 		}
+		if r.Notice {
+			flags |= 2
+		}
+		b = append(b, flags)
 		b = binary.AppendUvarint(b, uint64(len(r.Options)))
 		for _, op := range r.Options {
 			b = appendString(b, op.ID)
@@ -126,7 +132,8 @@ func (d *decoder) outbox(format byte) *Outbox {
 	o.Replies = make([]Reply, 0, n)
 	for range n {
 		r := Reply{Text: d.str(), Lang: d.str(), ChooseLabel: d.str(), LocationLabel: d.str(), FromOperator: d.str()}
-		r.AskLocation = d.uvarint() == 1
+		flags := d.uvarint()
+		r.AskLocation, r.Notice = flags&1 != 0, flags&2 != 0
 		if k := d.count(); k > 0 && d.err == nil {
 			r.Options = make([]Option, k)
 			for i := range r.Options {

@@ -20,6 +20,7 @@ func TestSessionRoundTrip(t *testing.T) {
 				{Text: "مرحبا 🙂\n1. نعم", Lang: "ar", ChooseLabel: "اختر", Options: []Option{{ID: "o:1a2b3c4d:1", Label: "نعم", MessageID: "common.yes"}, {ID: "c:menu", Label: "Menu"}},
 					MessageIDs: []string{"school.age", "common.choose"}},
 				{Text: "", AskLocation: true, LocationLabel: "📍", FromOperator: "Giulia"},
+				{Text: "reminder", Notice: true}, {Text: "both", AskLocation: true, Notice: true},
 			}},
 			Failed: &Outbox{Attempts: 6, Failed: 1780000000, Replies: []Reply{{Text: "x"}}}, In: 1780000400},
 	} {

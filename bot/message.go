@@ -102,6 +102,11 @@ type Reply struct {
 	MessageIDs []string
 	// FromOperator marks text written by a person at the operators' desk.
 	FromOperator string
+	// Notice marks a message the bot sends on its own (Service.Notify: a
+	// reminder, a freed place, an office's cancellation), not an answer to
+	// someone waiting: channels pace notices behind answers
+	// (chatutil.BulkShare).
+	Notice bool
 }
 
 // Option is a choice offered to the user.

@@ -576,8 +576,11 @@ func TestOnceOnlyNotice(t *testing.T) {
 	if err := f.svc.Notify(ctx, "test:u1", n); !errors.Is(err, bot.ErrNoticeSent) {
 		t.Fatalf("a repeat: %v", err)
 	}
-	if got := f.out.take("u1"); len(got) != 1 {
-		t.Fatalf("%d notices sent, want 1", len(got))
+	if got := f.out.take("u1"); len(got) != 1 || !got[0].Notice {
+		t.Fatalf("%d notices sent, want 1 marked as a notice (paced behind answers): %+v", len(got), got)
+	}
+	if got := f.say(t, "u1", "menu"); len(got) == 0 || got[0].Notice {
+		t.Fatalf("an answer marked as a notice: %+v", got)
 	}
 	if err := f.svc.Notify(ctx, "test:nobody", n); !errors.Is(err, bot.ErrNotFound) {
 		t.Fatalf("an unknown conversation: %v", err)

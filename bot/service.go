@@ -1007,7 +1007,7 @@ func (s *Service) Notify(ctx context.Context, conv string, n Notice) error {
 		}
 		lang := sess.Lang
 		tr := s.engine.tr
-		r := Reply{Text: tr.Text(lang, n.MessageID, n.Data), Lang: lang, MessageIDs: []string{n.MessageID}}
+		r := Reply{Text: tr.Text(lang, n.MessageID, n.Data), Lang: lang, MessageIDs: []string{n.MessageID}, Notice: true}
 		for _, o := range n.Options {
 			r.Options = append(r.Options, Option{ID: o.ID, Label: tr.Text(lang, o.Label, nil), MessageID: o.Label})
 		}

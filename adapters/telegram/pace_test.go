@@ -66,3 +66,39 @@ func TestTwoReplicasShareTheBotsPace(t *testing.T) {
 		t.Errorf("sent %d of 600", got)
 	}
 }
+
+// askedKeys is a shared limiter that lets everything through and records
+// which paces were asked.
+type askedKeys struct {
+	mu   sync.Mutex
+	keys []string
+}
+
+func (a *askedKeys) Wait(_ context.Context, key string, perSecond float64, burst int) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.keys = append(a.keys, fmt.Sprintf("%s@%.0f", key, perSecond))
+	return nil
+}
+
+// TestRemindersWaitBehindAnswers: a reminder (a notice) takes its turn from
+// the notices' share of the bot's pace before the pace itself; an answer
+// only from the pace, so reminders can never take it all.
+func TestRemindersWaitBehindAnswers(t *testing.T) {
+	k := &askedKeys{}
+	r := newRig(t, memory.New(), telegram.Config{PerChat: 100, Global: 30, Shared: k})
+	ctx := context.Background()
+	if err := r.adapter.Send(ctx, "3001", []bot.Reply{{Text: "Promemoria: domani alle 9", Notice: true}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.adapter.Send(ctx, "3002", []bot.Reply{{Text: "Ecco gli uffici vicino a te"}}); err != nil {
+		t.Fatal(err)
+	}
+	want := "[telegram:global:bulk@20 telegram:global@30 telegram:global@30]"
+	if got := fmt.Sprint(k.keys); got != want {
+		t.Errorf("paces asked: %s, want %s", got, want)
+	}
+	if got := len(r.sent()); got != 2 {
+		t.Errorf("sent %d of 2", got)
+	}
+}

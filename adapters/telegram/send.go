@@ -58,7 +58,7 @@ func (a *Adapter) Send(ctx context.Context, userID string, replies []bot.Reply) 
 	}
 	for i, r := range replies {
 		for _, p := range render(r) {
-			if err := a.sendOne(ctx, chat, p); err != nil {
+			if err := a.sendOne(ctx, chat, p, r.Notice); err != nil {
 				// The outbox tries again from the first reply not sent whole.
 				return bot.PartialSend(i, err)
 			}
@@ -117,11 +117,11 @@ func render(r bot.Reply) []*tg.SendMessageParams {
 
 // sendOne sends one message at the paced rate, retrying what Telegram allows
 // to be retried.
-func (a *Adapter) sendOne(ctx context.Context, chat int64, p *tg.SendMessageParams) error {
+func (a *Adapter) sendOne(ctx context.Context, chat int64, p *tg.SendMessageParams, notice bool) error {
 	p.ChatID = chat
 	backoff := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		if err := a.pace.wait(ctx, chat); err != nil {
+		if err := a.pace.wait(ctx, chat, notice); err != nil {
 			return err
 		}
 		_, err := a.api.SendMessage(ctx, p)
@@ -178,7 +178,7 @@ func newPacer(perChat, global float64, shared chatutil.SharedLimiter) *pacer {
 		global: chatutil.NewPace("telegram:global", global, max(1, int(global/10)), shared), sweep: time.Now()}
 }
 
-func (p *pacer) wait(ctx context.Context, chat int64) error {
+func (p *pacer) wait(ctx context.Context, chat int64, notice bool) error {
 	now := time.Now()
 	p.mu.Lock()
 	c, ok := p.chats[chat]
@@ -202,7 +202,11 @@ func (p *pacer) wait(ctx context.Context, chat int64) error {
 	if err := c.l.Wait(ctx); err != nil {
 		return fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
 	}
-	if err := p.global.Wait(ctx); err != nil {
+	wait := p.global.Wait
+	if notice {
+		wait = p.global.WaitNotice
+	}
+	if err := wait(ctx); err != nil {
 		return fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
 	}
 	return nil

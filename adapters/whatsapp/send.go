@@ -175,20 +175,21 @@ func (s *Sender) Send(ctx context.Context, userID string, replies []bot.Reply) e
 	to := s.recipient(userID)
 	if !s.InWindow(ctx, userID) && s.cfg.Template != "" {
 		var texts []string
-		lang := ""
+		lang, notice := "", true
 		for _, r := range replies {
 			texts = append(texts, r.Text)
 			lang = r.Lang
+			notice = notice && r.Notice
 		}
-		return s.template(ctx, userID, to, lang, strings.Join(texts, " "))
+		return s.template(ctx, userID, to, lang, strings.Join(texts, " "), notice)
 	}
 	for i, r := range replies {
 		for _, payload := range render(r) {
 			to.set(payload)
-			if err := s.deliver(ctx, userID, payload); err != nil {
+			if err := s.deliver(ctx, userID, payload, r.Notice); err != nil {
 				var me *metaError
 				if errors.As(err, &me) && me.Code == codeReengagement && s.cfg.Template != "" {
-					return bot.PartialSend(i, s.template(ctx, userID, to, r.Lang, r.Text))
+					return bot.PartialSend(i, s.template(ctx, userID, to, r.Lang, r.Text, r.Notice))
 				}
 				// The outbox tries again from the first reply not sent whole.
 				return bot.PartialSend(i, err)
@@ -313,7 +314,7 @@ func fits(opts []bot.Option, limit int) bool {
 // template sends the approved re-engagement template with the text as its
 // one parameter (Meta forbids newlines and tabs there, and more than four
 // spaces in a row).
-func (s *Sender) template(ctx context.Context, userID string, to addressee, lang, text string) error {
+func (s *Sender) template(ctx context.Context, userID string, to addressee, lang, text string, notice bool) error {
 	param := strings.Join(strings.Fields(text), " ")
 	if utf8.RuneCountInString(param) > 900 {
 		param = string([]rune(param)[:899]) + "…"
@@ -326,7 +327,7 @@ func (s *Sender) template(ctx context.Context, userID string, to addressee, lang
 		"name": s.cfg.Template, "language": map[string]any{"code": code},
 		"components": []map[string]any{{"type": "body", "parameters": []map[string]any{{"type": "text", "text": param}}}}}}
 	to.set(payload)
-	return s.deliver(ctx, userID, payload)
+	return s.deliver(ctx, userID, payload, notice)
 }
 
 // Remind sends a proactive message (a booking or activity reminder): free
@@ -348,11 +349,14 @@ func (e *metaError) Error() string {
 
 // pace waits for the user's pair limit and the number's rate, leaving time
 // for the request itself (chatutil.ForPacing).
-func (s *Sender) pace(ctx context.Context, u *userState) error {
+func (s *Sender) pace(ctx context.Context, u *userState, notice bool) error {
 	ctx, cancel := chatutil.ForPacing(ctx)
 	defer cancel()
 	if err := u.pair.Wait(ctx); err != nil {
 		return err
+	}
+	if notice {
+		return s.global.WaitNotice(ctx)
 	}
 	return s.global.Wait(ctx)
 }
@@ -360,13 +364,13 @@ func (s *Sender) pace(ctx context.Context, u *userState) error {
 // deliver sends one payload, paced and retried: rate-limit answers
 // (130429, 131056) and 5xx wait and retry; other errors are final and
 // recorded with Meta's code.
-func (s *Sender) deliver(ctx context.Context, userID string, payload map[string]any) error {
+func (s *Sender) deliver(ctx context.Context, userID string, payload map[string]any, notice bool) error {
 	payload["messaging_product"] = "whatsapp"
 	payload["recipient_type"] = "individual"
 	u := s.user(userID)
 	backoff := 500 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		if err := s.pace(ctx, u); err != nil {
+		if err := s.pace(ctx, u, notice); err != nil {
 			return fmt.Errorf("whatsapp: %w: %w", bot.ErrDeferred, err)
 		}
 		_, err := s.post(ctx, payload)

@@ -2,6 +2,7 @@ package chatutil
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -67,5 +68,33 @@ func TestForPacingLeavesTimeForTheRequest(t *testing.T) {
 	}
 	if p, _ := ForPacing(context.Background()); p != context.Background() {
 		t.Error("a context without a deadline was changed")
+	}
+}
+
+// keysAsked records what a pace asks the shared limiter.
+type keysAsked struct{ asked []string }
+
+func (k *keysAsked) Wait(_ context.Context, key string, perSecond float64, burst int) error {
+	k.asked = append(k.asked, fmt.Sprintf("%s %.0f/s", key, perSecond))
+	return nil
+}
+
+// TestNoticesTakeOnlyTheirShareOfThePace: a notice waits for its share
+// (two thirds of the channel's pace) before the pace itself; an answer
+// waits only for the pace, so a backlog of reminders never takes the
+// whole pace from people waiting for an answer.
+func TestNoticesTakeOnlyTheirShareOfThePace(t *testing.T) {
+	k := &keysAsked{}
+	p := NewPace("telegram:global", 30, 3, k)
+	ctx := context.Background()
+	if err := p.WaitNotice(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := p.Wait(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want := "[telegram:global:bulk 20/s telegram:global 30/s telegram:global 30/s]"
+	if got := fmt.Sprint(k.asked); got != want {
+		t.Errorf("asked %s, want %s", got, want)
 	}
 }

@@ -25,12 +25,39 @@ type Pace struct {
 	burst  int
 	shared SharedLimiter
 	local  *rate.Limiter
+	// bulk is the share of the pace that notices may take (BulkShare).
+	bulk *Pace
 }
+
+// BulkShare is the part of a channel's pace that messages the bot sends on
+// its own (reminders, a freed place, an office's cancellation: bot.Reply's
+// Notice) may take. A notice waits for its share and then for the pace;
+// an answer only for the pace: however long the backlog of notices, a
+// third of the pace stays for people who are waiting for an answer.
+const BulkShare = 2.0 / 3
 
 // NewPace paces key at perSecond with bursts of burst.
 func NewPace(key string, perSecond float64, burst int, shared SharedLimiter) *Pace {
+	p := newPace(key, perSecond, burst, shared)
+	b := perSecond * BulkShare
+	p.bulk = newPace(key+":bulk", b, max(1, int(b/10)), shared)
+	return p
+}
+
+func newPace(key string, perSecond float64, burst int, shared SharedLimiter) *Pace {
 	burst = max(burst, 1)
 	return &Pace{key: key, rate: perSecond, burst: burst, shared: shared, local: rate.NewLimiter(rate.Limit(perSecond), burst)}
+}
+
+// WaitNotice blocks until one more notice is allowed: its share of the
+// pace, then the pace itself.
+func (p *Pace) WaitNotice(ctx context.Context) error {
+	if p.bulk != nil {
+		if err := p.bulk.Wait(ctx); err != nil {
+			return err
+		}
+	}
+	return p.Wait(ctx)
 }
 
 // Wait blocks until one more event is allowed or ctx ends.
