@@ -2,7 +2,7 @@
 // browsing the catalogue, an activity's card, joining (or the waiting list),
 // leaving with promotion of the first waiting, reminders, and proposals
 // from users. Joining and promotion are atomic in the store
-// (bot.Enrolments).
+// (roster.Store).
 //
 // Import limits: bot, knowledge and the standard library.
 package activities
@@ -20,6 +20,8 @@ import (
 	"sync"
 	"time"
 
+	"teamsbot/activities/roster"
+
 	"teamsbot/bot"
 	"teamsbot/knowledge"
 )
@@ -27,7 +29,7 @@ import (
 // Store is what the activities keep: enrolments, reminders marked once,
 // proposals.
 type Store interface {
-	bot.Enrolments
+	roster.Store
 	bot.Deduper
 	bot.Sessions
 	bot.Locker
@@ -192,7 +194,7 @@ func (s *Service) card(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		}
 		joined := 0
 		for _, e := range r {
-			if e.Status == bot.EnrolJoined {
+			if e.Status == roster.Joined {
 				joined++
 			}
 		}
@@ -241,15 +243,15 @@ func (s *Service) join(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
-	status, pos, err := st.Join(ctx, bot.Enrolment{Activity: a.ID, Conv: req.Conversation, Lang: req.Lang, At: req.Now}, a.Capacity, a.WaitingList)
+	status, pos, err := st.Join(ctx, roster.Enrolment{Activity: a.ID, Conv: req.Conversation, Lang: req.Lang, At: req.Now}, a.Capacity, a.WaitingList)
 	switch {
-	case errors.Is(err, bot.ErrAlreadyEnrolled):
+	case errors.Is(err, roster.ErrAlreadyEnrolled):
 		return bot.ActionResult{Outcome: "already"}, nil
-	case errors.Is(err, bot.ErrActivityFull):
+	case errors.Is(err, roster.ErrActivityFull):
 		return bot.ActionResult{Outcome: "full"}, nil
 	case err != nil:
 		return bot.ActionResult{}, err
-	case status == bot.EnrolWaiting:
+	case status == roster.Waiting:
 		return bot.ActionResult{Outcome: "waiting", Set: map[string]string{"activity_position": strconv.Itoa(pos)}}, nil
 	}
 	return bot.ActionResult{Outcome: "joined"}, nil
@@ -273,7 +275,7 @@ func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		if a, ok := s.dir.Activity(e.Activity); ok {
 			title = a.TitleIn(req.Lang)
 		}
-		if e.Status == bot.EnrolWaiting {
+		if e.Status == roster.Waiting {
 			title = "⏳ " + title
 		}
 		cs = append(cs, bot.Choice{Value: e.Activity, Label: title})
@@ -292,7 +294,7 @@ func (s *Service) leave(ctx context.Context, req bot.ActionRequest) (bot.ActionR
 		return bot.ActionResult{}, err
 	}
 	err = s.leaveOne(ctx, st, n, req.Args["activity"], req.Conversation)
-	if errors.Is(err, bot.ErrNotEnrolled) {
+	if errors.Is(err, roster.ErrNotEnrolled) {
 		return bot.ActionResult{Outcome: "not_enrolled"}, nil
 	}
 	if err != nil {
@@ -337,7 +339,7 @@ func (s *Service) Forget(ctx context.Context, conv string, _ time.Time) ([]bot.S
 	}
 	var said []bot.Said
 	for _, e := range es {
-		if err := s.leaveOne(ctx, st, n, e.Activity, conv); err != nil && !errors.Is(err, bot.ErrNotEnrolled) {
+		if err := s.leaveOne(ctx, st, n, e.Activity, conv); err != nil && !errors.Is(err, roster.ErrNotEnrolled) {
 			return said, fmt.Errorf("activities: forget: %w", err)
 		}
 		title := e.Activity
@@ -469,7 +471,7 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) (int, error)
 			return sent, err
 		}
 		for _, e := range r {
-			if e.Status != bot.EnrolJoined {
+			if e.Status != roster.Joined {
 				continue
 			}
 			if err := n.Notify(ctx, e.Conv, bot.Notice{MessageID: "activities.reminder", ID: "act:" + a.ID + "@" + iv.From.Format("2006-01-02"),

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/activities/roster"
+
 	"teamsbot/bot"
 	"teamsbot/knowledge"
 	"teamsbot/store/memory"
@@ -103,7 +105,7 @@ func TestJoinUnderContentionAndPromotion(t *testing.T) {
 	r, _ := st.Roster(ctx, kitchen)
 	var in []string
 	for _, e := range r {
-		if e.Status == bot.EnrolJoined {
+		if e.Status == roster.Joined {
 			in = append(in, e.Conv)
 		}
 	}
@@ -202,7 +204,7 @@ func TestActivityRemindersOnce(t *testing.T) {
 	if !ok {
 		t.Fatal("no next session")
 	}
-	if _, _, err := st.Join(ctx, bot.Enrolment{Activity: kitchen, Conv: "telegram:1", Lang: "fr"}, 2, true); err != nil {
+	if _, _, err := st.Join(ctx, roster.Enrolment{Activity: kitchen, Conv: "telegram:1", Lang: "fr"}, 2, true); err != nil {
 		t.Fatal(err)
 	}
 	dayBefore := iv.From.Add(-24 * time.Hour)
@@ -241,7 +243,7 @@ func TestRemovedActivityCanStillBeLeft(t *testing.T) {
 	st := memory.New()
 	s.SetStore(st, nil)
 	ctx := context.Background()
-	if _, _, err := st.Join(ctx, bot.Enrolment{Activity: "gone-from-catalogue", Conv: "t:1"}, 0, false); err != nil {
+	if _, _, err := st.Join(ctx, roster.Enrolment{Activity: "gone-from-catalogue", Conv: "t:1"}, 0, false); err != nil {
 		t.Fatal(err)
 	}
 	res, _ := s.mine(ctx, bot.ActionRequest{Now: now, T: echo, Conversation: "t:1"})

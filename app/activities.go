@@ -8,8 +8,9 @@ import (
 	"fmt"
 	"text/tabwriter"
 
+	"teamsbot/activities/roster"
+
 	"teamsbot/activities"
-	"teamsbot/bot"
 	"teamsbot/knowledge"
 )
 
@@ -78,7 +79,7 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 	fmt.Fprintf(w, "%s — %s, %s in lista d'attesa (%s)\n\nstato\tcodice\tlingua\tcanale\n", a.TitleIn("it"), plural(in, "iscritto", "iscritti"), plural(waiting, "persona", "persone"), seats)
 	for _, e := range r {
 		status := "iscritto"
-		if e.Status == bot.EnrolWaiting {
+		if e.Status == roster.Waiting {
 			status = "in attesa"
 		}
 		channel, _ := splitConv(e.Conv)
@@ -105,9 +106,9 @@ func splitConv(conv string) (string, string) {
 }
 
 // counts splits a roster into those enrolled and those waiting.
-func counts(r []bot.Enrolment) (in, waiting int) {
+func counts(r []roster.Enrolment) (in, waiting int) {
 	for _, e := range r {
-		if e.Status == bot.EnrolWaiting {
+		if e.Status == roster.Waiting {
 			waiting++
 		} else {
 			in++

@@ -7,8 +7,10 @@ import (
 	"log/slog"
 	"strconv"
 	"strings"
-	"teamsbot/booking/feed"
 	"time"
+
+	"teamsbot/booking/feed"
+	"teamsbot/booking/ledger"
 
 	slackdesk "teamsbot/adapters/slack"
 	"teamsbot/bot"
@@ -25,7 +27,7 @@ var deskMessages = slackdesk.Messages
 // postAgendas posts, once per PUA and day (marked in the store, so once
 // across restarts and replicas), the day's appointments to the PUA's Slack
 // channel after AgendaAt, Europe/Rome time.
-func postAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, st bot.Store, now time.Time) (int, error) {
+func postAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, st Store, now time.Time) (int, error) {
 	now = now.In(knowledge.Rome)
 	y, m, d := now.Date()
 	day := time.Date(y, m, d, 0, 0, 0, 0, knowledge.Rome)
@@ -52,7 +54,7 @@ func postAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Direc
 // postAgenda posts one PUA's agenda of day unless it was posted: under a
 // lock (replicas), marked posted only once Slack took it, so an agenda
 // whose post failed is posted at the next run, never lost.
-func postAgenda(ctx context.Context, desk *slackdesk.Desk, st bot.Store, p *knowledge.Place, channel string, day time.Time) (bool, error) {
+func postAgenda(ctx context.Context, desk *slackdesk.Desk, st Store, p *knowledge.Place, channel string, day time.Time) (bool, error) {
 	key := "desk:agenda-posted:" + p.ID + "@" + day.Format("2006-01-02")
 	unlock, err := st.Lock(ctx, key, time.Minute)
 	if err != nil {
@@ -83,7 +85,7 @@ func postAgenda(ctx context.Context, desk *slackdesk.Desk, st bot.Store, p *know
 // tellCancelled posts a cancelled appointment to its PUA's channel: the
 // office reads its agenda with it. A failure is logged; the user's
 // cancellation stands.
-func tellCancelled(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, b bot.Booking, log *slog.Logger) {
+func tellCancelled(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, b ledger.Booking, log *slog.Logger) {
 	sc, ok := dir.Schedule(b.Place)
 	if !ok {
 		return
@@ -100,7 +102,7 @@ func tellCancelled(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Dir
 }
 
 // runAgendas checks every minute whether agendas are due.
-func runAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, st bot.Store, log *slog.Logger) {
+func runAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, st Store, log *slog.Logger) {
 	tick := time.NewTicker(time.Minute)
 	defer tick.Stop()
 	for {
@@ -154,10 +156,10 @@ func runPurge(ctx context.Context, l *Loaded, keep time.Duration, log *slog.Logg
 // calendarFeeds configures the reading of the offices' calendar feeds: a
 // feed that cannot be read, and the appointments a new busy time covers,
 // are posted to the PUA's channel (with the desk), else logged.
-func calendarFeeds(cfg Config, l *Loaded, st bot.Store, desk *slackdesk.Desk, log *slog.Logger) feed.Config {
+func calendarFeeds(cfg Config, l *Loaded, st Store, desk *slackdesk.Desk, log *slog.Logger) feed.Config {
 	fc := feed.Config{Dir: l.Directory, Store: st, Bookings: st, Every: cfg.CalendarEvery, Log: log}
 	if desk == nil {
-		fc.OnConflict = func(_ context.Context, s *knowledge.Schedule, bs []bot.Booking) {
+		fc.OnConflict = func(_ context.Context, s *knowledge.Schedule, bs []ledger.Booking) {
 			log.Warn("appointments under a time the office's calendar closed: no desk to tell", "place", s.Place, "appointments", len(bs))
 		}
 		return fc
@@ -177,7 +179,7 @@ func calendarFeeds(cfg Config, l *Loaded, st bot.Store, desk *slackdesk.Desk, lo
 			log.Warn("calendar problem not posted to the office", "place", s.Place, "error", err)
 		}
 	}
-	fc.OnConflict = func(ctx context.Context, s *knowledge.Schedule, bs []bot.Booking) {
+	fc.OnConflict = func(ctx context.Context, s *knowledge.Schedule, bs []ledger.Booking) {
 		items := make([]slackdesk.CalendarConflict, 0, len(bs))
 		for _, b := range bs {
 			at := b.Start.In(knowledge.Rome)

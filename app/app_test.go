@@ -21,8 +21,9 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/booking/ledger"
+
 	slackdesk "teamsbot/adapters/slack"
-	"teamsbot/bot"
 	"teamsbot/store/memory"
 )
 
@@ -540,7 +541,7 @@ func TestDailyAgendasOncePerDay(t *testing.T) {
 	}
 	loc, _ := time.LoadLocation("Europe/Rome")
 	at := time.Date(2026, 12, 2, 9, 0, 0, 0, loc)
-	if err := st.Book(context.Background(), bot.Booking{Code: "K7M-Q4P", Conv: "telegram:1", Place: "po-pua", Service: "first_reception", Lang: "ar", Start: at}, 2, 2, at.Add(-48*time.Hour)); err != nil {
+	if err := st.Book(context.Background(), ledger.Booking{Code: "K7M-Q4P", Conv: "telegram:1", Place: "po-pua", Service: "first_reception", Lang: "ar", Start: at}, 2, 2, at.Add(-48*time.Hour)); err != nil {
 		t.Fatal(err)
 	}
 	if n, _ := postAgendas(context.Background(), desk, l.Directory, st, time.Date(2026, 12, 2, 7, 0, 0, 0, loc)); n != 0 {

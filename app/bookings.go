@@ -6,9 +6,10 @@ import (
 	"encoding/csv"
 	"fmt"
 	"strings"
-	"teamsbot/booking/feed"
 	"text/tabwriter"
 	"time"
+
+	"teamsbot/booking/feed"
 
 	"teamsbot/knowledge"
 )

@@ -13,9 +13,10 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/booking/ledger"
+
 	slackdesk "teamsbot/adapters/slack"
 	"teamsbot/booking/feed"
-	"teamsbot/bot"
 	"teamsbot/internal/contenttest"
 	"teamsbot/knowledge"
 	"teamsbot/store/memory"
@@ -60,7 +61,7 @@ func TestAnOfficesCalendarReachesItsChannel(t *testing.T) {
 	now := time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)
 	for i, at := range []string{"09:00", "11:30"} {
 		start, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-10 "+at, knowledge.Rome)
-		b := bot.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("telegram:%d", i), Place: "po-pua", Service: "first_reception", Lang: "ar", Start: start, Minutes: 30}
+		b := ledger.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("telegram:%d", i), Place: "po-pua", Service: "first_reception", Lang: "ar", Start: start, Minutes: 30}
 		if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
 			t.Fatal(err)
 		}
@@ -155,7 +156,7 @@ func TestCalendarCommandsFromSlack(t *testing.T) {
 	now := time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)
 	for i, at := range []string{"09:00", "11:30", "14:30"} {
 		start, _ := time.ParseInLocation("2006-01-02 15:04", "2026-12-10 "+at, knowledge.Rome)
-		b := bot.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("telegram:%d", i), Place: "po-pua", Service: "first_reception", Lang: "ar", Start: start, Minutes: 30}
+		b := ledger.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("telegram:%d", i), Place: "po-pua", Service: "first_reception", Lang: "ar", Start: start, Minutes: 30}
 		if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
 			t.Fatal(err)
 		}

@@ -7,8 +7,11 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
-	"teamsbot/adapters/webchat"
 	"time"
+
+	"teamsbot/activities/roster"
+	"teamsbot/adapters/webchat"
+	"teamsbot/booking/ledger"
 
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
@@ -44,7 +47,7 @@ type channelDeps struct {
 	cfg     Config
 	cat     *locales.Catalog
 	langs   locales.Settings
-	store   bot.Store
+	store   Store
 	handle  func(context.Context, bot.Inbound) error
 	metrics *metrics
 	log     *slog.Logger
@@ -103,7 +106,7 @@ func whatsappChannel(d channelDeps) (channel, bool, error) {
 // newTelegram builds the Telegram adapter from the configuration, handing
 // its messages to handle (the service, once built).
 // With several replicas (st on Redis) the bot's overall pace is shared.
-func newTelegram(cfg Config, st bot.Store, handle func(context.Context, bot.Inbound) error, log *slog.Logger) (*telegram.Adapter, error) {
+func newTelegram(cfg Config, st Store, handle func(context.Context, bot.Inbound) error, log *slog.Logger) (*telegram.Adapter, error) {
 	return telegram.New(telegram.Config{
 		Token:         string(cfg.Telegram.Token),
 		WebhookSecret: string(cfg.Telegram.WebhookSecret),
@@ -114,7 +117,7 @@ func newTelegram(cfg Config, st bot.Store, handle func(context.Context, bot.Inbo
 }
 
 // sharedPace is the store's cross-replica limiter, if it has one (Redis).
-func sharedPace(st bot.Store) chatutil.SharedLimiter {
+func sharedPace(st Store) chatutil.SharedLimiter {
 	if sl, ok := st.(chatutil.SharedLimiter); ok {
 		return sl
 	}
@@ -161,7 +164,7 @@ func WhatsAppLanguages(langs locales.Settings) (templates, countries map[string]
 	return templates, countries
 }
 
-func newWhatsApp(cfg Config, langs locales.Settings, st bot.Store, handle func(context.Context, bot.Inbound) error, m *metrics, log *slog.Logger) (*whatsapp.Sender, *whatsapp.Webhook, error) {
+func newWhatsApp(cfg Config, langs locales.Settings, st Store, handle func(context.Context, bot.Inbound) error, m *metrics, log *slog.Logger) (*whatsapp.Sender, *whatsapp.Webhook, error) {
 	w := cfg.WhatsApp
 	templates, countries := WhatsAppLanguages(langs)
 	snd, err := whatsapp.NewSender(whatsapp.Config{Token: string(w.Token), PhoneNumberID: w.PhoneNumberID, APIURL: w.APIURL, Rate: w.Rate, Template: w.Template,
@@ -201,7 +204,7 @@ func operatorHours(spec string, dir *knowledge.Directory) func(time.Time) (bool,
 // contentAndStore loads the content and opens the deployment's store, for
 // the commands a desk runs (bookings, activities): Redis when REDIS_URL is
 // set, so they see what every replica wrote, else the embedded store.
-func contentAndStore(env Env) (Config, *Loaded, bot.Store, error) {
+func contentAndStore(env Env) (Config, *Loaded, Store, error) {
 	cfg, err := FromEnv(env.Getenv)
 	if err != nil {
 		return cfg, nil, nil, err
@@ -221,9 +224,20 @@ func contentAndStore(env Env) (Config, *Loaded, bot.Store, error) {
 	return cfg, l, st, nil
 }
 
+// Store is what a deployment's store offers: what the engine keeps
+// (bot.Store), and what the domains keep in it — appointments
+// (ledger.Store, declared by booking) and places in activities
+// (roster.Store, declared by activities). store/memory, store/embedded and
+// store/redis implement it all; store/storetest checks it all.
+type Store interface {
+	bot.Store
+	ledger.Store
+	roster.Store
+}
+
 // openStore opens the configured store: Redis with REDIS_URL (several
 // replicas can share it), else the embedded store in TEAMSBOT_DATA.
-func openStore(cfg Config) (bot.Store, error) {
+func openStore(cfg Config) (Store, error) {
 	if cfg.RedisURL != "" {
 		return redisstore.Open(string(cfg.RedisURL), cfg.RedisPrefix)
 	}

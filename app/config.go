@@ -8,9 +8,10 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
+
 	"teamsbot/bot"
 	"teamsbot/knowledge"
-	"time"
 )
 
 // Secret is a configuration value that must never reach a log.

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+
 	"teamsbot/adapters/webchat"
 
 	"teamsbot/activities"
@@ -91,12 +92,12 @@ type Loaded struct {
 	// Activities runs the activity actions; it needs the store (SetStore).
 	Activities *activities.Service
 	// store keeps the memo of the actions that write (bot.Config.Memo).
-	store bot.Store
+	store Store
 }
 
 // SetStore gives the actions that keep data their store, and the notifier
 // of proactive messages (nil where none is sent: tests, chat).
-func (l *Loaded) SetStore(st bot.Store, n activities.Notifier) {
+func (l *Loaded) SetStore(st Store, n activities.Notifier) {
 	l.store = st
 	l.Booking.SetStore(st)
 	l.Activities.SetStore(st, n)

@@ -6,8 +6,9 @@ import (
 	"net"
 	"net/http"
 	"strings"
-	"teamsbot/booking"
 	"time"
+
+	"teamsbot/booking"
 )
 
 // healthcheck asks the server of this container (TEAMSBOT_ADDR, default

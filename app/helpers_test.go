@@ -6,6 +6,9 @@ import (
 	"net/http"
 	"time"
 
+	"teamsbot/activities/roster"
+	"teamsbot/booking/ledger"
+
 	"teamsbot/bot"
 )
 
@@ -24,28 +27,28 @@ func (downStore) Lock(context.Context, string, time.Duration) (func(), error) {
 func (downStore) Forget(context.Context, string) error { return errors.New("down") }
 func (downStore) Ping(context.Context) error           { return errors.New("down") }
 func (downStore) Close() error                         { return nil }
-func (downStore) Book(context.Context, bot.Booking, int, int, time.Time) error {
+func (downStore) Book(context.Context, ledger.Booking, int, int, time.Time) error {
 	return errors.New("down")
 }
-func (downStore) Cancel(context.Context, string, string) (bot.Booking, error) {
-	return bot.Booking{}, errors.New("down")
+func (downStore) Cancel(context.Context, string, string) (ledger.Booking, error) {
+	return ledger.Booking{}, errors.New("down")
 }
-func (downStore) Upcoming(context.Context, string, time.Time) ([]bot.Booking, error) {
+func (downStore) Upcoming(context.Context, string, time.Time) ([]ledger.Booking, error) {
 	return nil, errors.New("down")
 }
-func (downStore) Between(context.Context, string, time.Time, time.Time) ([]bot.Booking, error) {
+func (downStore) Between(context.Context, string, time.Time, time.Time) ([]ledger.Booking, error) {
 	return nil, errors.New("down")
 }
-func (downStore) Join(context.Context, bot.Enrolment, int, bool) (string, int, error) {
+func (downStore) Join(context.Context, roster.Enrolment, int, bool) (string, int, error) {
 	return "", 0, errors.New("down")
 }
-func (downStore) Leave(context.Context, string, string, int) (*bot.Enrolment, error) {
+func (downStore) Leave(context.Context, string, string, int) (*roster.Enrolment, error) {
 	return nil, errors.New("down")
 }
-func (downStore) Enrolled(context.Context, string) ([]bot.Enrolment, error) {
+func (downStore) Enrolled(context.Context, string) ([]roster.Enrolment, error) {
 	return nil, errors.New("down")
 }
-func (downStore) Roster(context.Context, string) ([]bot.Enrolment, error) {
+func (downStore) Roster(context.Context, string) ([]roster.Enrolment, error) {
 	return nil, errors.New("down")
 }
 
@@ -61,7 +64,7 @@ func (downStore) FailedOutboxes(context.Context, int) ([]string, error) {
 }
 func (downStore) DropFailedBefore(context.Context, time.Time) error { return errors.New("down") }
 
-var _ bot.Store = downStore{}
+var _ Store = downStore{}
 
 type recorder struct {
 	header http.Header

@@ -13,9 +13,10 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
-	"teamsbot/booking"
 	"testing"
 	"time"
+
+	"teamsbot/booking"
 
 	"teamsbot/flows"
 	"teamsbot/knowledge"

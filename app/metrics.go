@@ -5,9 +5,10 @@ import (
 	"math"
 	"runtime"
 	"strconv"
+	"time"
+
 	slackdesk "teamsbot/adapters/slack"
 	"teamsbot/report"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"

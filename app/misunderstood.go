@@ -15,7 +15,7 @@ import (
 
 // notUnderstood is the service option that keeps the texts not
 // understood, when TEAMSBOT_MISUNDERSTOOD is on and the store can.
-func notUnderstood(cfg Config, st bot.Store, log *slog.Logger) bot.ServiceOption {
+func notUnderstood(cfg Config, st Store, log *slog.Logger) bot.ServiceOption {
 	ms, ok := st.(understand.MissStore)
 	if !cfg.Misunderstood || !ok {
 		return nil

@@ -42,8 +42,8 @@ func (s *switchSender) Send(_ context.Context, user string, replies []bot.Reply)
 // CODE` puts them back, and the running bot's sweep delivers them — on the
 // embedded store and on Redis.
 func TestOutboxCommand(t *testing.T) {
-	stores := map[string]func(t *testing.T) (bot.Store, map[string]string){
-		"embedded": func(t *testing.T) (bot.Store, map[string]string) {
+	stores := map[string]func(t *testing.T) (Store, map[string]string){
+		"embedded": func(t *testing.T) (Store, map[string]string) {
 			dir := t.TempDir()
 			st, err := embedded.Open(dir)
 			if err != nil {
@@ -51,7 +51,7 @@ func TestOutboxCommand(t *testing.T) {
 			}
 			return st, map[string]string{"TEAMSBOT_DATA": dir}
 		},
-		"redis": func(t *testing.T) (bot.Store, map[string]string) {
+		"redis": func(t *testing.T) (Store, map[string]string) {
 			if os.Getenv("REDIS_URL") == "" {
 				t.Skip("REDIS_URL is not set: the Redis half needs a real Redis (.ci/run starts one)")
 			}

@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/booking/ledger"
+
 	"teamsbot/booking"
 	"teamsbot/bot"
 	"teamsbot/knowledge"
@@ -77,14 +79,14 @@ func TestLastPlacesAcrossReplicas(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			b := bot.Booking{Code: fmt.Sprintf("R%03d-AAA", i), Conv: fmt.Sprintf("whatsapp:%d", i), Place: "po-pua", Service: "first_reception", Start: at, Minutes: 30}
+			b := ledger.Booking{Code: fmt.Sprintf("R%03d-AAA", i), Conv: fmt.Sprintf("whatsapp:%d", i), Place: "po-pua", Service: "first_reception", Start: at, Minutes: 30}
 			err := replicas[i%2].Book(context.Background(), b, 2, 2, now)
 			mu.Lock()
 			defer mu.Unlock()
 			switch {
 			case err == nil:
 				counts["booked"]++
-			case errors.Is(err, bot.ErrSlotFull):
+			case errors.Is(err, ledger.ErrSlotFull):
 				counts["full"]++
 			default:
 				t.Errorf("Book: %v", err)
@@ -131,7 +133,7 @@ func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
 			day = 4 // later: not yet
 		}
 		at := time.Date(2026, 12, day, 9, 0, 0, 0, knowledge.Rome).Add(time.Duration(i/6) * 30 * time.Minute)
-		b := bot.Booking{Code: fmt.Sprintf("M%03d-AAA", i), Conv: "test:" + user, Place: places[i%3], Service: "first_reception", Start: at, Minutes: 30}
+		b := ledger.Booking{Code: fmt.Sprintf("M%03d-AAA", i), Conv: "test:" + user, Place: places[i%3], Service: "first_reception", Start: at, Minutes: 30}
 		if err := stores[i%3].Book(context.Background(), b, 3, 2, now.Add(-72*time.Hour)); err != nil {
 			t.Fatalf("booking %d: %v", i, err)
 		}
@@ -177,7 +179,7 @@ func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
 func TestDeskCommandsReadRedis(t *testing.T) {
 	stores, prefix := redisReplicas(t, 1)
 	at := time.Date(2026, 12, 2, 9, 30, 0, 0, knowledge.Rome)
-	b := bot.Booking{Code: "RD5-KQZ", Conv: "telegram:42", Place: "po-pua", Service: "documents", Start: at, Minutes: 30, Lang: "fr"}
+	b := ledger.Booking{Code: "RD5-KQZ", Conv: "telegram:42", Place: "po-pua", Service: "documents", Start: at, Minutes: 30, Lang: "fr"}
 	if err := stores[0].Book(context.Background(), b, 2, 2, at.Add(-72*time.Hour)); err != nil {
 		t.Fatal(err)
 	}

@@ -265,7 +265,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 			return fmt.Errorf("--lang %s: not a language of the content (have: %s)", *lang, langCodes(l))
 		}
 	}
-	var st bot.Store = memory.New()
+	var st Store = memory.New()
 	if *persist {
 		if st, err = embedded.Open(cfg.Data); err != nil {
 			return err

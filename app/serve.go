@@ -9,11 +9,13 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"time"
+
 	"teamsbot/booking"
 	"teamsbot/booking/feed"
+	"teamsbot/booking/ledger"
 	"teamsbot/knowledge"
 	"teamsbot/report"
-	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
@@ -27,14 +29,14 @@ import (
 // Server is the HTTP side of teamsbot: health, readiness, metrics, and the
 // routes the channels add.
 type Server struct {
-	store   bot.Store
+	store   Store
 	metrics *metrics
 	log     *slog.Logger
 	mux     *http.ServeMux
 	started time.Time
 }
 
-func newServer(st bot.Store, m *metrics, log *slog.Logger) *Server {
+func newServer(st Store, m *metrics, log *slog.Logger) *Server {
 	s := &Server{store: st, metrics: m, log: log, mux: http.NewServeMux(), started: time.Now()}
 	s.mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
@@ -285,7 +287,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	loops.Go(func() {
 		m.stats.Run(loopCtx, 10*time.Second, func(err error) { log.Warn("figures not saved yet", "error", err) })
 	})
-	l.Booking.SetOnCancel(func(context.Context, bot.Booking) { m.stats.Count(time.Now(), "appointments", "cancelled") })
+	l.Booking.SetOnCancel(func(context.Context, ledger.Booking) { m.stats.Count(time.Now(), "appointments", "cancelled") })
 	if desk != nil {
 		desk.SetOperators(svc)
 		l.Callbacks.Connect(desk.Callback)
@@ -296,7 +298,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 		ConnectProposals(l, desk, svc)
 		loops.Go(func() { runAgendas(loopCtx, desk, l.Directory, st, log) })
-		l.Booking.SetOnCancel(func(ctx context.Context, b bot.Booking) {
+		l.Booking.SetOnCancel(func(ctx context.Context, b ledger.Booking) {
 			m.stats.Count(time.Now(), "appointments", "cancelled")
 			tellCancelled(ctx, desk, l.Directory, b, log)
 		})

@@ -5,11 +5,13 @@ import (
 	"slices"
 	"strings"
 
+	"net/http"
+	"time"
+
 	"golang.org/x/text/language"
 	"golang.org/x/text/language/display"
-	"net/http"
+
 	"teamsbot/internal/fold"
-	"time"
 
 	slackdesk "teamsbot/adapters/slack"
 	"teamsbot/translate"

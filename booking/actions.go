@@ -11,6 +11,8 @@ import (
 	"sync"
 	"time"
 
+	"teamsbot/booking/ledger"
+
 	"teamsbot/bot"
 	"teamsbot/knowledge"
 )
@@ -26,9 +28,9 @@ type Service struct {
 	dir   *knowledge.Directory
 	demo  bool
 	mu    sync.RWMutex
-	store bot.Bookings
+	store ledger.Store
 	// onCancel is told of each appointment the user cancels (SetOnCancel).
-	onCancel func(ctx context.Context, b bot.Booking)
+	onCancel func(ctx context.Context, b ledger.Booking)
 	// calendar makes the "add to calendar" links (SetCalendar; nil: none).
 	calendar *Calendar
 	// busy is the offices' own calendars (SetBusy; nil: none).
@@ -77,7 +79,7 @@ func (s *Service) Forget(ctx context.Context, conv string, now time.Time) ([]bot
 	}
 	var said []bot.Said
 	for _, b := range bs {
-		if _, err := st.Cancel(ctx, conv, b.Code); err != nil && !errors.Is(err, bot.ErrNoBooking) {
+		if _, err := st.Cancel(ctx, conv, b.Code); err != nil && !errors.Is(err, ledger.ErrNoBooking) {
 			return said, fmt.Errorf("booking: forget: %w", err)
 		}
 		s.cancelled(ctx, b)
@@ -92,7 +94,7 @@ func (s *Service) Forget(ctx context.Context, conv string, now time.Time) ([]bot
 }
 
 // cancelled tells the office of a cancelled appointment (SetOnCancel).
-func (s *Service) cancelled(ctx context.Context, b bot.Booking) {
+func (s *Service) cancelled(ctx context.Context, b ledger.Booking) {
 	s.mu.RLock()
 	on := s.onCancel
 	s.mu.RUnlock()
@@ -103,20 +105,20 @@ func (s *Service) cancelled(ctx context.Context, b bot.Booking) {
 
 // SetOnCancel sets who is told of a cancelled appointment: the office's
 // channel at the operators' desk (nil: no one).
-func (s *Service) SetOnCancel(on func(ctx context.Context, b bot.Booking)) {
+func (s *Service) SetOnCancel(on func(ctx context.Context, b ledger.Booking)) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.onCancel = on
 }
 
 // SetStore sets where bookings are kept.
-func (s *Service) SetStore(st bot.Bookings) {
+func (s *Service) SetStore(st ledger.Store) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.store = st
 }
 
-func (s *Service) bookings() (bot.Bookings, error) {
+func (s *Service) bookings() (ledger.Store, error) {
 	s.mu.RLock()
 	defer s.mu.RUnlock()
 	if s.store == nil {
@@ -310,7 +312,7 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		// The office closed that time since it was offered.
 		return bot.ActionResult{Outcome: "gone"}, nil
 	}
-	b := bot.Booking{Conv: req.Conversation, Place: p.ID, Service: req.Args["service"], Lang: req.Lang, Start: at, Minutes: minutes, Mediator: req.Args["mediator"] == "yes"}
+	b := ledger.Booking{Conv: req.Conversation, Place: p.ID, Service: req.Args["service"], Lang: req.Lang, Start: at, Minutes: minutes, Mediator: req.Args["mediator"] == "yes"}
 	// The same request again (the platform redelivered "confirm" after a
 	// turn that booked but could not be saved): the user already holds this
 	// time, and is told that booking's code rather than given a second one.
@@ -326,21 +328,21 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	// One person, one place at a time: not two appointments that overlap
 	// (the one being moved aside).
 	moving := NormalizeCode(req.Args["moving"])
-	others := slices.DeleteFunc(slices.Clone(held), func(h bot.Booking) bool { return h.Code == moving })
+	others := slices.DeleteFunc(slices.Clone(held), func(h ledger.Booking) bool { return h.Code == moving })
 	if h := overlaps(others, b.Start, b.Minutes); h != nil {
 		return bot.ActionResult{Outcome: "overlap", Say: []bot.Said{{ID: "booking.overlap_with", Data: map[string]string{"code": h.Code, "when": dayLabel(req, h.Start) + " " + h.Start.Format("15:04")}}}}, nil
 	}
 	for range 5 { // a fresh code if one is (very rarely) in use
 		b.Code = NewCode()
 		err = st.Book(ctx, b, sc.Desks, sc.MaxPerUser, req.Now)
-		if err == nil || errors.Is(err, bot.ErrSlotFull) || errors.Is(err, bot.ErrTooManyBookings) {
+		if err == nil || errors.Is(err, ledger.ErrSlotFull) || errors.Is(err, ledger.ErrTooManyBookings) {
 			break
 		}
 	}
 	switch {
-	case errors.Is(err, bot.ErrSlotFull):
+	case errors.Is(err, ledger.ErrSlotFull):
 		return bot.ActionResult{Outcome: "full"}, nil
-	case errors.Is(err, bot.ErrTooManyBookings):
+	case errors.Is(err, ledger.ErrTooManyBookings):
 		return bot.ActionResult{Outcome: "too_many"}, nil
 	case err != nil:
 		return bot.ActionResult{}, fmt.Errorf("booking.book: %w", err)
@@ -351,7 +353,7 @@ func (s *Service) book(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 // booked tells the user their booking: its code, where, and, when it moves
 // an older booking, gives that one up. again is a request made before,
 // whose booking the user already holds.
-func (s *Service) booked(ctx context.Context, st bot.Bookings, req bot.ActionRequest, p *knowledge.Place, code string, again bool) (bot.ActionResult, error) {
+func (s *Service) booked(ctx context.Context, st ledger.Store, req bot.ActionRequest, p *knowledge.Place, code string, again bool) (bot.ActionResult, error) {
 	res := bot.ActionResult{Outcome: "booked", Set: map[string]string{"booking_code": code}}
 	if old := NormalizeCode(req.Args["moving"]); old != "" {
 		// The new time is booked: only now is the old one given up. If it is
@@ -416,14 +418,14 @@ func (s *Service) detail(ctx context.Context, req bot.ActionRequest) (bot.Action
 
 // upcoming finds the user's upcoming appointment with the code the flow
 // holds (req.Args["code"]).
-func (s *Service) upcoming(ctx context.Context, req bot.ActionRequest) (bot.Booking, bool, error) {
+func (s *Service) upcoming(ctx context.Context, req bot.ActionRequest) (ledger.Booking, bool, error) {
 	st, err := s.bookings()
 	if err != nil {
-		return bot.Booking{}, false, err
+		return ledger.Booking{}, false, err
 	}
 	bs, err := st.Upcoming(ctx, req.Conversation, req.Now)
 	if err != nil {
-		return bot.Booking{}, false, err
+		return ledger.Booking{}, false, err
 	}
 	code := NormalizeCode(req.Args["code"])
 	for _, b := range bs {
@@ -431,7 +433,7 @@ func (s *Service) upcoming(ctx context.Context, req bot.ActionRequest) (bot.Book
 			return b, true, nil
 		}
 	}
-	return bot.Booking{}, false, nil
+	return ledger.Booking{}, false, nil
 }
 
 // prepareMove starts moving a booking: the booking flow opens at "which
@@ -479,7 +481,7 @@ func (s *Service) cancel(ctx context.Context, req bot.ActionRequest) (bot.Action
 	code := NormalizeCode(req.Args["code"])
 	b, err := st.Cancel(ctx, req.Conversation, code)
 	if err != nil {
-		if errors.Is(err, bot.ErrNoBooking) {
+		if errors.Is(err, ledger.ErrNoBooking) {
 			return bot.ActionResult{Outcome: "unknown"}, nil
 		}
 		return bot.ActionResult{}, err
@@ -490,7 +492,7 @@ func (s *Service) cancel(ctx context.Context, req bot.ActionRequest) (bot.Action
 
 // heldBy lists the upcoming appointments of the conversation, without the
 // one being moved.
-func (s *Service) heldBy(ctx context.Context, req bot.ActionRequest) ([]bot.Booking, error) {
+func (s *Service) heldBy(ctx context.Context, req bot.ActionRequest) ([]ledger.Booking, error) {
 	st, err := s.bookings()
 	if err != nil {
 		return nil, err
@@ -500,7 +502,7 @@ func (s *Service) heldBy(ctx context.Context, req bot.ActionRequest) ([]bot.Book
 		return nil, fmt.Errorf("booking: %w", err)
 	}
 	moving := NormalizeCode(req.Args["moving"])
-	return slices.DeleteFunc(held, func(h bot.Booking) bool { return h.Code == moving }), nil
+	return slices.DeleteFunc(held, func(h ledger.Booking) bool { return h.Code == moving }), nil
 }
 
 // minutes is how long the service lasts at the place (0 when unknown).
@@ -514,7 +516,7 @@ func (s *Service) minutes(place, service string) (int, bool) {
 
 // overlaps returns the appointment of held that overlaps [start,
 // start+minutes), or nil.
-func overlaps(held []bot.Booking, start time.Time, minutes int) *bot.Booking {
+func overlaps(held []ledger.Booking, start time.Time, minutes int) *ledger.Booking {
 	end := start.Add(time.Duration(max(minutes, 1)) * time.Minute)
 	for i, h := range held {
 		hEnd := h.Start.Add(time.Duration(max(h.Minutes, 1)) * time.Minute)

@@ -2,7 +2,7 @@
 // schedule offers (Europe/Rome, across daylight-saving changes, skipping
 // holidays, the comune's patron day, closures and the minimum notice), easy
 // booking codes, and the actions of the booking flows. The store makes a
-// booking atomic (bot.Bookings).
+// booking atomic (ledger.Store).
 //
 // Import limits: bot, knowledge and the standard library.
 package booking

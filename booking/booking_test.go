@@ -12,6 +12,8 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/booking/ledger"
+
 	"teamsbot/bot"
 	"teamsbot/knowledge"
 	"teamsbot/store/embedded"
@@ -277,7 +279,7 @@ func BenchmarkBook(b *testing.B) {
 					if many {
 						at = base.Add(time.Duration(k) * 30 * time.Minute)
 					}
-					_ = st.Book(context.Background(), bot.Booking{Code: fmt.Sprintf("B%d", k), Conv: fmt.Sprintf("t:%d", k), Place: "po-pua", Start: at}, 2, 2, now)
+					_ = st.Book(context.Background(), ledger.Booking{Code: fmt.Sprintf("B%d", k), Conv: fmt.Sprintf("t:%d", k), Place: "po-pua", Start: at}, 2, 2, now)
 				}
 			})
 		})
@@ -319,7 +321,7 @@ func TestRemindersGoOutOnce(t *testing.T) {
 	now := rome("2026-12-01 09:05")
 	tomorrow := rome("2026-12-02 09:00")
 	for i, at := range []time.Time{tomorrow, rome("2026-12-05 09:00")} {
-		b := bot.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("whatsapp:%d", i), Place: "po-pua", Service: "first_reception", Start: at, Minutes: 30}
+		b := ledger.Booking{Code: fmt.Sprintf("AB%d-XYZ", i), Conv: fmt.Sprintf("whatsapp:%d", i), Place: "po-pua", Service: "first_reception", Start: at, Minutes: 30}
 		if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
 			t.Fatal(err)
 		}
@@ -456,9 +458,9 @@ func TestTheOfficeCancelsAndThePersonIsTold(t *testing.T) {
 	st := memory.New()
 	s.SetStore(st)
 	var agenda []string
-	s.SetOnCancel(func(_ context.Context, b bot.Booking) { agenda = append(agenda, b.Code) })
+	s.SetOnCancel(func(_ context.Context, b ledger.Booking) { agenda = append(agenda, b.Code) })
 	now := rome("2026-12-01 09:05")
-	b := bot.Booking{Code: "K7M-Q4P", Conv: "whatsapp:amina", Place: "po-pua", Service: "first_reception", Lang: "ar", Start: rome("2026-12-10 09:00"), Minutes: 30}
+	b := ledger.Booking{Code: "K7M-Q4P", Conv: "whatsapp:amina", Place: "po-pua", Service: "first_reception", Lang: "ar", Start: rome("2026-12-10 09:00"), Minutes: 30}
 	if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
 		t.Fatal(err)
 	}
@@ -478,7 +480,7 @@ func TestTheOfficeCancelsAndThePersonIsTold(t *testing.T) {
 	if len(agenda) != 1 || agenda[0] != "K7M-Q4P" {
 		t.Errorf("the office's agenda heard: %v", agenda)
 	}
-	if _, err := s.CancelByOffice(context.Background(), n, "po-pua", "K7M-Q4P", now); !errors.Is(err, bot.ErrNoBooking) || len(n.got["whatsapp:amina"]) != 1 {
+	if _, err := s.CancelByOffice(context.Background(), n, "po-pua", "K7M-Q4P", now); !errors.Is(err, ledger.ErrNoBooking) || len(n.got["whatsapp:amina"]) != 1 {
 		t.Errorf("a second press: %v, %d notices", err, len(n.got["whatsapp:amina"]))
 	}
 }

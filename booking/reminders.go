@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"teamsbot/booking/ledger"
+
 	"teamsbot/bot"
 	"teamsbot/knowledge"
 )
@@ -93,7 +95,7 @@ func (s *Service) Purge(ctx context.Context, now time.Time, keep time.Duration) 
 			return n, fmt.Errorf("booking: purge: %w", err)
 		}
 		for _, b := range bs {
-			if _, err := st.Cancel(ctx, b.Conv, b.Code); err != nil && !errors.Is(err, bot.ErrNoBooking) {
+			if _, err := st.Cancel(ctx, b.Conv, b.Code); err != nil && !errors.Is(err, ledger.ErrNoBooking) {
 				return n, fmt.Errorf("booking: purge: %w", err)
 			}
 			n++
@@ -123,18 +125,18 @@ func (s *Service) RunReminders(ctx context.Context, n Notifier, interval time.Du
 // told in their language, with a button to book another time, and the
 // office's agenda gets the cancellation (SetOnCancel). The notice is
 // once-only, so an operator's double press tells the user once.
-func (s *Service) CancelByOffice(ctx context.Context, n Notifier, place, code string, now time.Time) (bot.Booking, error) {
+func (s *Service) CancelByOffice(ctx context.Context, n Notifier, place, code string, now time.Time) (ledger.Booking, error) {
 	st, err := s.bookings()
 	if err != nil {
-		return bot.Booking{}, err
+		return ledger.Booking{}, err
 	}
 	sc, ok := s.dir.Schedule(place)
 	if !ok {
-		return bot.Booking{}, bot.ErrNoBooking
+		return ledger.Booking{}, ledger.ErrNoBooking
 	}
 	bs, err := st.Between(ctx, place, now.Add(-time.Hour), now.AddDate(0, 0, sc.AheadDays+2))
 	if err != nil {
-		return bot.Booking{}, fmt.Errorf("booking: cancel by office: %w", err)
+		return ledger.Booking{}, fmt.Errorf("booking: cancel by office: %w", err)
 	}
 	code = NormalizeCode(code)
 	for _, b := range bs {
@@ -160,5 +162,5 @@ func (s *Service) CancelByOffice(ctx context.Context, n Notifier, place, code st
 		}
 		return b, nil
 	}
-	return bot.Booking{}, bot.ErrNoBooking
+	return ledger.Booking{}, ledger.ErrNoBooking
 }

@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/app"
 	"teamsbot/bot"
 	"teamsbot/store/embedded"
 	"teamsbot/store/memory"
@@ -19,7 +20,7 @@ import (
 // benchTurn measures one whole turn (lock, load, seen-id check, engine, save, send)
 // of a user answering "1" at the school topics question, which says a text
 // and asks the question again: a typical mid-flow turn.
-func benchTurn(b *testing.B, st bot.Store) {
+func benchTurn(b *testing.B, st app.Store) {
 	ctx := context.Background()
 	nf := newFixture(b, st, false)
 	nf.toSchoolTopics(b, "u2")
@@ -49,7 +50,7 @@ func BenchmarkTurn(b *testing.B) { eachStore(b, benchTurn) }
 // its own conversation, one message after another): what the store's
 // writes cost when turns overlap, as under a busy webhook. It reports
 // turns per second and the 99th percentile of a turn.
-func benchTurnsConcurrent(b *testing.B, st bot.Store) {
+func benchTurnsConcurrent(b *testing.B, st app.Store) {
 	ctx := context.Background()
 	nf := newFixture(b, st, false)
 	const users = 64
@@ -98,7 +99,7 @@ func BenchmarkTurnsConcurrent(b *testing.B) { eachStore(b, benchTurnsConcurrent)
 
 // eachStore runs fn as a sub-benchmark on the memory store, the embedded
 // store, and Redis when REDIS_URL is set.
-func eachStore(b *testing.B, fn func(*testing.B, bot.Store)) {
+func eachStore(b *testing.B, fn func(*testing.B, app.Store)) {
 	b.Run("memory", func(b *testing.B) { fn(b, memory.New()) })
 	b.Run("embedded", func(b *testing.B) {
 		st, err := embedded.Open(b.TempDir())
@@ -167,7 +168,7 @@ func BenchmarkSessionCodec(b *testing.B) {
 //
 //	REDIS_URL=redis://127.0.0.1:6379/0 go test ./bot -run '^$' -bench Recovery -benchtime 2000x
 func BenchmarkRecovery(b *testing.B) {
-	run := func(b *testing.B, st bot.Store) {
+	run := func(b *testing.B, st app.Store) {
 		f := newFixture(b, st, false)
 		f.out.fail = fmt.Errorf("telegram: 502")
 		for u := range b.N {

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/app"
 	"teamsbot/bot"
 	"teamsbot/store/memory"
 )
@@ -260,7 +261,7 @@ func TestGivenUpRepliesAreListedAndRetried(t *testing.T) {
 // turn (the session with its outbox): nothing more reaches the store, and
 // the lock is never released (it expires).
 type dying struct {
-	bot.Store
+	app.Store
 	armed, dead atomic.Bool
 }
 

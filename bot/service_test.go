@@ -12,6 +12,9 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/activities/roster"
+	"teamsbot/booking/ledger"
+
 	"teamsbot/activities"
 	"teamsbot/app"
 	"teamsbot/bot"
@@ -104,17 +107,17 @@ func (d *desk) Relay(_ context.Context, _ string, in bot.Inbound, ended string) 
 type fixture struct {
 	svc   *bot.Service
 	out   *recorder
-	store bot.Store
+	store app.Store
 	now   time.Time
 	seq   int
 }
 
-func newFixture(t testing.TB, st bot.Store, operators bool, opts ...bot.ServiceOption) *fixture {
+func newFixture(t testing.TB, st app.Store, operators bool, opts ...bot.ServiceOption) *fixture {
 	t.Helper()
 	return newFixtureConfig(t, st, operators, bot.ServiceConfig{PseudonymKey: []byte("k")}, opts...)
 }
 
-func newFixtureConfig(t testing.TB, st bot.Store, operators bool, cfg bot.ServiceConfig, opts ...bot.ServiceOption) *fixture {
+func newFixtureConfig(t testing.TB, st app.Store, operators bool, cfg bot.ServiceConfig, opts ...bot.ServiceOption) *fixture {
 	t.Helper()
 	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	if l == nil {
@@ -167,7 +170,7 @@ func TestDuplicateDeliveryIsAnsweredOnce(t *testing.T) {
 
 // failingSave is a store whose next Save fails (a store outage mid-turn).
 type failingSave struct {
-	bot.Store
+	app.Store
 	fail bool
 }
 
@@ -524,7 +527,7 @@ func TestRedeliveredConfirmBooksOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	got := f.out.take("u1")
-	bs, err := st.Store.(bot.Bookings).Upcoming(context.Background(), "test:u1", f.now)
+	bs, err := st.Store.(ledger.Store).Upcoming(context.Background(), "test:u1", f.now)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -571,7 +574,7 @@ func TestRedeliveredJoinIsToldJoined(t *testing.T) {
 	if !strings.Contains(got, "activities.joined") || strings.Contains(got, "activities.already") {
 		t.Errorf("the redelivered join: %s", got)
 	}
-	es, err := st.Store.(bot.Enrolments).Enrolled(context.Background(), "test:u1")
+	es, err := st.Store.(roster.Store).Enrolled(context.Background(), "test:u1")
 	if err != nil || len(es) != 1 {
 		t.Fatalf("enrolments: %v %v", es, err)
 	}
@@ -596,8 +599,8 @@ func TestDeleteMyDataCancelsAndTells(t *testing.T) {
 		t.Fatal(issues)
 	}
 	l.SetStore(st, nil)
-	var office []bot.Booking
-	l.Booking.SetOnCancel(func(_ context.Context, b bot.Booking) { office = append(office, b) })
+	var office []ledger.Booking
+	l.Booking.SetOnCancel(func(_ context.Context, b ledger.Booking) { office = append(office, b) })
 	eng, err := l.Engine(bot.Config{Controller: "Regione Toscana, dpo@example.org"})
 	if err != nil {
 		t.Fatal(err)

@@ -39,8 +39,6 @@ type Store interface {
 	Deduper
 	Locker
 	Forgetter
-	Bookings
-	Enrolments
 	Outboxes
 	// Ping reports whether the store is reachable (for /readyz).
 	Ping(ctx context.Context) error
@@ -84,8 +82,9 @@ type Locker interface {
 }
 
 // Forgetter deletes everything kept about one conversation: its session,
-// its deduplication records, its bookings (which frees their slots) and its
-// enrolments.
+// its deduplication records, and whatever else the store keeps under the
+// conversation's key (the shipped stores: its bookings, which frees their
+// slots, and its enrolments — the domains' records, see app.Store).
 type Forgetter interface {
 	Forget(ctx context.Context, conv string) error
 }

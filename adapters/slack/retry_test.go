@@ -11,6 +11,7 @@ import (
 	"time"
 
 	deskpkg "teamsbot/adapters/slack"
+	"teamsbot/app"
 	"teamsbot/bot"
 	"teamsbot/store/memory"
 )
@@ -18,7 +19,7 @@ import (
 // flakySessions fails the next session write of a turn, or the next
 // once-only mark (a store outage).
 type flakySessions struct {
-	bot.Store
+	app.Store
 	fail, failSeen atomic.Bool
 }
 

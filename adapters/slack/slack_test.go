@@ -152,7 +152,7 @@ type rig struct {
 	svc  *bot.Service
 	user *recorder
 	mux  *http.ServeMux
-	st   bot.Store
+	st   app.Store
 	seq  int
 	// texts are the locale messages (the desk's among them).
 	texts bot.Translator
@@ -165,7 +165,7 @@ type rig struct {
 func newRig(t *testing.T) *rig { return newRigOn(t, memory.New()) }
 
 // newRigOn builds the rig on st; opts adjust the desk's configuration.
-func newRigOn(t *testing.T, st bot.Store, opts ...func(*deskpkg.Config)) *rig {
+func newRigOn(t *testing.T, st app.Store, opts ...func(*deskpkg.Config)) *rig {
 	l, issues := app.Load(app.EmbeddedContent(), app.LoadOptions{Demo: true})
 	if l == nil {
 		t.Fatal(issues)

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"teamsbot/booking/ledger"
+
 	"teamsbot/bot"
 	"teamsbot/knowledge"
 )
@@ -31,7 +33,7 @@ type Config struct {
 	Store Store
 	// Bookings, when set, lets a refresh find the appointments a new busy
 	// time covers (OnConflict).
-	Bookings bot.Bookings
+	Bookings ledger.Store
 	// Client fetches the feeds (default: a client with a 20 s timeout).
 	Client *http.Client
 	// Every is how often a feed is read (default 15 minutes); a replica
@@ -45,7 +47,7 @@ type Config struct {
 	OnProblem func(ctx context.Context, s *knowledge.Schedule, problem string, lastGood time.Time)
 	// OnConflict is told of the appointments already booked that a busy
 	// time now covers, each once: the office decides what to do with them.
-	OnConflict func(ctx context.Context, s *knowledge.Schedule, bs []bot.Booking)
+	OnConflict func(ctx context.Context, s *knowledge.Schedule, bs []ledger.Booking)
 }
 
 // Feeds keeps the busy times of every schedule: those of its calendar_url,
@@ -240,7 +242,7 @@ func (f *Feeds) loadClosed(ctx context.Context, place string) ([]Interval, error
 // meeting), for every replica: no slot under it is offered. It returns
 // the appointments already booked under it, which the office decides
 // about. Closures that ended more than a day ago are forgotten.
-func (f *Feeds) Close(ctx context.Context, place string, from, to, now time.Time) ([]bot.Booking, error) {
+func (f *Feeds) Close(ctx context.Context, place string, from, to, now time.Time) ([]ledger.Booking, error) {
 	if !to.After(from) {
 		return nil, fmt.Errorf("a closure must end after it starts")
 	}
@@ -259,7 +261,7 @@ func (f *Feeds) Close(ctx context.Context, place string, from, to, now time.Time
 	if err != nil {
 		return nil, fmt.Errorf("closures of %s: %w", place, err)
 	}
-	var under []bot.Booking
+	var under []ledger.Booking
 	for _, b := range bs {
 		if b.Start.Add(time.Duration(b.Minutes)*time.Minute).After(from) && b.Start.Before(to) && b.Start.After(now) {
 			under = append(under, b)
@@ -361,7 +363,7 @@ func (f *Feeds) refreshOne(ctx context.Context, s *knowledge.Schedule, now time.
 			}
 		}
 	}
-	var conflicts []bot.Booking
+	var conflicts []ledger.Booking
 	if f.cfg.Bookings != nil && f.cfg.OnConflict != nil && len(st.Busy) > 0 {
 		conflicts, err = f.conflicts(ctx, s, &st, now)
 		if err != nil {
@@ -443,13 +445,13 @@ func (f *Feeds) fetch(ctx context.Context, s *knowledge.Schedule, st *state, now
 
 // conflicts lists the upcoming appointments a busy time covers that were
 // not reported yet, and marks them reported.
-func (f *Feeds) conflicts(ctx context.Context, s *knowledge.Schedule, st *state, now time.Time) ([]bot.Booking, error) {
+func (f *Feeds) conflicts(ctx context.Context, s *knowledge.Schedule, st *state, now time.Time) ([]ledger.Booking, error) {
 	bs, err := f.cfg.Bookings.Between(ctx, s.Place, now, now.AddDate(0, 0, s.AheadDays+2))
 	if err != nil {
 		return nil, err
 	}
 	busy := intervals(st.Busy)
-	var out []bot.Booking
+	var out []ledger.Booking
 	var still []string
 	for _, b := range bs {
 		if !Overlaps(busy, b.Start, b.Start.Add(time.Duration(b.Minutes)*time.Minute)) {

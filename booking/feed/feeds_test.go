@@ -10,8 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/booking/ledger"
+
 	"teamsbot/booking/feed"
-	"teamsbot/bot"
 	"teamsbot/internal/contenttest"
 	"teamsbot/knowledge"
 	"teamsbot/store/memory"
@@ -102,7 +103,7 @@ func (t *told) config(cfg feed.Config) feed.Config {
 		defer t.mu.Unlock()
 		t.problems = append(t.problems, s.Place+": "+problem)
 	}
-	cfg.OnConflict = func(_ context.Context, s *knowledge.Schedule, bs []bot.Booking) {
+	cfg.OnConflict = func(_ context.Context, s *knowledge.Schedule, bs []ledger.Booking) {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		for _, b := range bs {
@@ -198,7 +199,7 @@ func TestAppointmentsUnderANewClosureAreListedOnce(t *testing.T) {
 	now := rome("2026-12-07 08:00")
 	ctx := context.Background()
 	for i, at := range []string{"2026-12-10 09:00", "2026-12-10 11:30", "2026-12-11 09:00"} {
-		b := bot.Booking{Conv: fmt.Sprintf("telegram:%d", i), Code: fmt.Sprintf("C%d", i), Place: "po-pua", Service: "first_reception", Lang: "ar", Start: rome(at), Minutes: 30}
+		b := ledger.Booking{Conv: fmt.Sprintf("telegram:%d", i), Code: fmt.Sprintf("C%d", i), Place: "po-pua", Service: "first_reception", Lang: "ar", Start: rome(at), Minutes: 30}
 		if err := st.Book(ctx, b, 1, 2, now); err != nil {
 			t.Fatal(err)
 		}
@@ -230,7 +231,7 @@ func TestClosuresSetByTheOffice(t *testing.T) {
 	st := memory.New()
 	ctx := context.Background()
 	now := rome("2026-12-07 08:00")
-	b := bot.Booking{Conv: "telegram:1", Code: "AB0-XYZ", Place: "po-pua", Service: "first_reception", Lang: "zh", Start: rome("2026-12-10 10:30"), Minutes: 30}
+	b := ledger.Booking{Conv: "telegram:1", Code: "AB0-XYZ", Place: "po-pua", Service: "first_reception", Lang: "zh", Start: rome("2026-12-10 10:30"), Minutes: 30}
 	if err := st.Book(ctx, b, 1, 2, now); err != nil {
 		t.Fatal(err)
 	}

@@ -8,9 +8,9 @@ import (
 	"fmt"
 	"time"
 
-	bolt "go.etcd.io/bbolt"
+	"teamsbot/booking/ledger"
 
-	"teamsbot/bot"
+	bolt "go.etcd.io/bbolt"
 )
 
 // Bookings live in three buckets: bookings (code → JSON), by-slot (place,
@@ -43,8 +43,8 @@ func countPrefix(b *bolt.Bucket, prefix []byte) int {
 	return n
 }
 
-// Book implements bot.Bookings.
-func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser int, now time.Time) error {
+// Book implements ledger.Store.
+func (s *Store) Book(ctx context.Context, b ledger.Booking, capacity, maxPerUser int, now time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("embedded store: book: %w", err)
 	}
@@ -60,22 +60,19 @@ func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser in
 		if books.Get([]byte(b.Code)) != nil {
 			return fmt.Errorf("embedded store: booking code in use")
 		}
-		if countPrefix(bySlot, slotPrefix(b.Place, b.Start)) >= capacity {
-			return bot.ErrSlotFull
-		}
+		mine := 0
 		if maxPerUser > 0 {
-			mine := 0
 			c := byConv.Cursor()
 			p := convPrefix(b.Conv)
 			for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-				var x bot.Booking
+				var x ledger.Booking
 				if json.Unmarshal(books.Get(k[len(p):]), &x) == nil && x.Place == b.Place && x.Start.After(now) {
 					mine++
 				}
 			}
-			if mine >= maxPerUser {
-				return bot.ErrTooManyBookings
-			}
+		}
+		if err := ledger.Admit(countPrefix(bySlot, slotPrefix(b.Place, b.Start)), mine, capacity, maxPerUser); err != nil {
+			return err
 		}
 		if err := books.Put([]byte(b.Code), raw); err != nil {
 			return err
@@ -87,7 +84,7 @@ func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser in
 	})
 }
 
-func deleteBooking(tx *bolt.Tx, x bot.Booking) error {
+func deleteBooking(tx *bolt.Tx, x ledger.Booking) error {
 	if err := tx.Bucket(bucketBookings).Delete([]byte(x.Code)); err != nil {
 		return err
 	}
@@ -97,21 +94,21 @@ func deleteBooking(tx *bolt.Tx, x bot.Booking) error {
 	return tx.Bucket(bucketByConv).Delete(append(convPrefix(x.Conv), x.Code...))
 }
 
-// Cancel implements bot.Bookings.
-func (s *Store) Cancel(ctx context.Context, conv, code string) (bot.Booking, error) {
-	var out bot.Booking
+// Cancel implements ledger.Store.
+func (s *Store) Cancel(ctx context.Context, conv, code string) (ledger.Booking, error) {
+	var out ledger.Booking
 	if err := ctx.Err(); err != nil {
 		return out, err
 	}
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		raw := tx.Bucket(bucketBookings).Get([]byte(code))
 		if raw == nil || json.Unmarshal(raw, &out) != nil || out.Conv != conv {
-			return bot.ErrNoBooking
+			return ledger.ErrNoBooking
 		}
 		return deleteBooking(tx, out)
 	})
 	if err != nil {
-		return bot.Booking{}, err
+		return ledger.Booking{}, err
 	}
 	return out, nil
 }
@@ -119,11 +116,11 @@ func (s *Store) Cancel(ctx context.Context, conv, code string) (bot.Booking, err
 // forgetBookings deletes every booking of a conversation (inside Forget's
 // transaction), which frees their slots.
 func forgetBookings(tx *bolt.Tx, conv string) error {
-	var mine []bot.Booking
+	var mine []ledger.Booking
 	p := convPrefix(conv)
 	c := tx.Bucket(bucketByConv).Cursor()
 	for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-		var x bot.Booking
+		var x ledger.Booking
 		if json.Unmarshal(tx.Bucket(bucketBookings).Get(k[len(p):]), &x) == nil {
 			mine = append(mine, x)
 		}
@@ -136,14 +133,14 @@ func forgetBookings(tx *bolt.Tx, conv string) error {
 	return nil
 }
 
-// Upcoming implements bot.Bookings.
-func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]bot.Booking, error) {
-	var out []bot.Booking
+// Upcoming implements ledger.Store.
+func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]ledger.Booking, error) {
+	var out []ledger.Booking
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p := convPrefix(conv)
 		c := tx.Bucket(bucketByConv).Cursor()
 		for k, _ := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, _ = c.Next() {
-			var x bot.Booking
+			var x ledger.Booking
 			if json.Unmarshal(tx.Bucket(bucketBookings).Get(k[len(p):]), &x) == nil && x.Start.After(now) {
 				out = append(out, x)
 			}
@@ -154,9 +151,9 @@ func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]bot
 	return out, err
 }
 
-// Between implements bot.Bookings.
-func (s *Store) Between(ctx context.Context, place string, from, to time.Time) ([]bot.Booking, error) {
-	var out []bot.Booking
+// Between implements ledger.Store.
+func (s *Store) Between(ctx context.Context, place string, from, to time.Time) ([]ledger.Booking, error) {
+	var out []ledger.Booking
 	err := s.db.View(func(tx *bolt.Tx) error {
 		c := tx.Bucket(bucketBySlot).Cursor()
 		start := slotPrefix(place, from)
@@ -170,7 +167,7 @@ func (s *Store) Between(ctx context.Context, place string, from, to time.Time) (
 			if !at.Before(to) {
 				break
 			}
-			var x bot.Booking
+			var x ledger.Booking
 			if json.Unmarshal(tx.Bucket(bucketBookings).Get(rest[9:]), &x) == nil {
 				out = append(out, x)
 			}
@@ -180,7 +177,7 @@ func (s *Store) Between(ctx context.Context, place string, from, to time.Time) (
 	return out, err
 }
 
-func sortByStart(bs []bot.Booking) {
+func sortByStart(bs []ledger.Booking) {
 	for i := 1; i < len(bs); i++ {
 		for j := i; j > 0 && bs[j].Start.Before(bs[j-1].Start); j-- {
 			bs[j], bs[j-1] = bs[j-1], bs[j]

@@ -16,12 +16,18 @@ import (
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
+	"teamsbot/activities/roster"
+	"teamsbot/booking/ledger"
 	"teamsbot/bot"
 	"teamsbot/store/internal/arrivals"
 	"teamsbot/store/internal/keylock"
 )
 
-var _ bot.Store = (*Store)(nil)
+var (
+	_ bot.Store    = (*Store)(nil)
+	_ ledger.Store = (*Store)(nil)
+	_ roster.Store = (*Store)(nil)
+)
 
 const (
 	// FileName is the name of the database file in the data folder.

@@ -19,11 +19,11 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) bot.Store { return open(t, t.TempDir()) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t, t.TempDir()) })
 }
 
 func BenchmarkStore(b *testing.B) {
-	storetest.Bench(b, func(b *testing.B) bot.Store { return open(b, b.TempDir()) })
+	storetest.Bench(b, func(b *testing.B) storetest.Store { return open(b, b.TempDir()) })
 }
 
 func open(t testing.TB, dir string) *Store {

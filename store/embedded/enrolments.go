@@ -9,8 +9,7 @@ import (
 
 	bolt "go.etcd.io/bbolt"
 
-	"teamsbot/bot"
-	"teamsbot/store/internal/roster"
+	"teamsbot/activities/roster"
 )
 
 // Enrolments live in two buckets: enrolments (activity, seq, conversation →
@@ -33,13 +32,13 @@ func enrolConvKey(conv, activity string) []byte {
 }
 
 // activityEnrolments reads an activity's enrolments with their keys.
-func activityEnrolments(tx *bolt.Tx, activity string) ([]bot.Enrolment, [][]byte) {
-	var es []bot.Enrolment
+func activityEnrolments(tx *bolt.Tx, activity string) ([]roster.Enrolment, [][]byte) {
+	var es []roster.Enrolment
 	var keys [][]byte
 	p := append([]byte(activity), 0)
 	c := tx.Bucket(bucketEnrol).Cursor()
 	for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-		var e bot.Enrolment
+		var e roster.Enrolment
 		if json.Unmarshal(v, &e) == nil {
 			es = append(es, e)
 			keys = append(keys, bytes.Clone(k))
@@ -48,8 +47,8 @@ func activityEnrolments(tx *bolt.Tx, activity string) ([]bot.Enrolment, [][]byte
 	return es, keys
 }
 
-// Join implements bot.Enrolments.
-func (s *Store) Join(ctx context.Context, e bot.Enrolment, capacity int, waitlist bool) (status string, position int, err error) {
+// Join implements roster.Store.
+func (s *Store) Join(ctx context.Context, e roster.Enrolment, capacity int, waitlist bool) (status string, position int, err error) {
 	if err := ctx.Err(); err != nil {
 		return "", 0, err
 	}
@@ -82,14 +81,14 @@ func (s *Store) Join(ctx context.Context, e bot.Enrolment, capacity int, waitlis
 	return status, position, err
 }
 
-// Leave implements bot.Enrolments.
-func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) (*bot.Enrolment, error) {
-	var promoted *bot.Enrolment
+// Leave implements roster.Store.
+func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) (*roster.Enrolment, error) {
+	var promoted *roster.Enrolment
 	err := s.db.Update(func(tx *bolt.Tx) error {
 		byConv := tx.Bucket(bucketEnrolByConv)
 		k := byConv.Get(enrolConvKey(conv, activity))
 		if k == nil {
-			return bot.ErrNotEnrolled
+			return roster.ErrNotEnrolled
 		}
 		if err := tx.Bucket(bucketEnrol).Delete(bytes.Clone(k)); err != nil {
 			return err
@@ -99,7 +98,7 @@ func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) 
 		}
 		es, keys := activityEnrolments(tx, activity)
 		if i := roster.Promote(es, capacity); i >= 0 {
-			es[i].Status = bot.EnrolJoined
+			es[i].Status = roster.Joined
 			raw, err := json.Marshal(es[i])
 			if err != nil {
 				return err
@@ -115,14 +114,14 @@ func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) 
 	return promoted, err
 }
 
-// Enrolled implements bot.Enrolments.
-func (s *Store) Enrolled(ctx context.Context, conv string) ([]bot.Enrolment, error) {
-	var out []bot.Enrolment
+// Enrolled implements roster.Store.
+func (s *Store) Enrolled(ctx context.Context, conv string) ([]roster.Enrolment, error) {
+	var out []roster.Enrolment
 	err := s.db.View(func(tx *bolt.Tx) error {
 		p := append([]byte(conv), 0)
 		c := tx.Bucket(bucketEnrolByConv).Cursor()
 		for k, v := c.Seek(p); k != nil && bytes.HasPrefix(k, p); k, v = c.Next() {
-			var e bot.Enrolment
+			var e roster.Enrolment
 			if json.Unmarshal(tx.Bucket(bucketEnrol).Get(v), &e) == nil {
 				out = append(out, e)
 			}
@@ -132,9 +131,9 @@ func (s *Store) Enrolled(ctx context.Context, conv string) ([]bot.Enrolment, err
 	return out, err
 }
 
-// Roster implements bot.Enrolments.
-func (s *Store) Roster(ctx context.Context, activity string) ([]bot.Enrolment, error) {
-	var out []bot.Enrolment
+// Roster implements roster.Store.
+func (s *Store) Roster(ctx context.Context, activity string) ([]roster.Enrolment, error) {
+	var out []roster.Enrolment
 	err := s.db.View(func(tx *bolt.Tx) error {
 		out, _ = activityEnrolments(tx, activity)
 		return nil

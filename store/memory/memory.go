@@ -9,13 +9,19 @@ import (
 	"sync"
 	"time"
 
+	"teamsbot/booking/ledger"
+
+	"teamsbot/activities/roster"
 	"teamsbot/bot"
 	"teamsbot/store/internal/arrivals"
 	"teamsbot/store/internal/keylock"
-	"teamsbot/store/internal/roster"
 )
 
-var _ bot.Store = (*Store)(nil)
+var (
+	_ bot.Store    = (*Store)(nil)
+	_ ledger.Store = (*Store)(nil)
+	_ roster.Store = (*Store)(nil)
+)
 
 // minPurge is the number of entries below which the store never scans for
 // expired entries.
@@ -37,8 +43,8 @@ type Store struct {
 	seen     map[string]map[string]time.Time // conv -> message id -> expiry
 	entries  int                             // sessions + dedup records
 	purgeAt  int
-	bookings map[string]bot.Booking // code → booking
-	enrol    map[string][]bot.Enrolment
+	bookings map[string]ledger.Booking // code → booking
+	enrol    map[string][]roster.Enrolment
 	seq      uint64
 	now      func() time.Time
 	// The outbox index: conversation → due time, → failure time.
@@ -59,8 +65,8 @@ func New() *Store {
 	return &Store{
 		sessions: make(map[string]session),
 		seen:     make(map[string]map[string]time.Time),
-		bookings: make(map[string]bot.Booking),
-		enrol:    make(map[string][]bot.Enrolment),
+		bookings: make(map[string]ledger.Booking),
+		enrol:    make(map[string][]roster.Enrolment),
 		due:      make(map[string]time.Time),
 		failed:   make(map[string]time.Time),
 		now:      time.Now,
@@ -281,7 +287,7 @@ func (s *Store) Forget(ctx context.Context, conv string) error {
 		}
 	}
 	for a, es := range s.enrol {
-		s.enrol[a] = slices.DeleteFunc(es, func(e bot.Enrolment) bool { return e.Conv == conv })
+		s.enrol[a] = slices.DeleteFunc(es, func(e roster.Enrolment) bool { return e.Conv == conv })
 	}
 	return nil
 }
@@ -342,9 +348,9 @@ func (s *Store) purge(now time.Time) {
 	}
 }
 
-// Book implements bot.Bookings under the store's mutex, which makes the
+// Book implements ledger.Store under the store's mutex, which makes the
 // count-then-insert atomic.
-func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser int, now time.Time) error {
+func (s *Store) Book(ctx context.Context, b ledger.Booking, capacity, maxPerUser int, now time.Time) error {
 	if err := s.begin(ctx, "book"); err != nil {
 		return err
 	}
@@ -361,64 +367,61 @@ func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser in
 			mine++
 		}
 	}
-	switch {
-	case inSlot >= capacity:
-		return bot.ErrSlotFull
-	case maxPerUser > 0 && mine >= maxPerUser:
-		return bot.ErrTooManyBookings
+	if err := ledger.Admit(inSlot, mine, capacity, maxPerUser); err != nil {
+		return err
 	}
 	s.bookings[b.Code] = b
 	return nil
 }
 
-// Cancel implements bot.Bookings.
-func (s *Store) Cancel(ctx context.Context, conv, code string) (bot.Booking, error) {
+// Cancel implements ledger.Store.
+func (s *Store) Cancel(ctx context.Context, conv, code string) (ledger.Booking, error) {
 	if err := s.begin(ctx, "cancel"); err != nil {
-		return bot.Booking{}, err
+		return ledger.Booking{}, err
 	}
 	defer s.mu.Unlock()
 	b, ok := s.bookings[code]
 	if !ok || b.Conv != conv {
-		return bot.Booking{}, bot.ErrNoBooking
+		return ledger.Booking{}, ledger.ErrNoBooking
 	}
 	delete(s.bookings, code)
 	return b, nil
 }
 
-// Upcoming implements bot.Bookings.
-func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]bot.Booking, error) {
+// Upcoming implements ledger.Store.
+func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]ledger.Booking, error) {
 	if err := s.begin(ctx, "upcoming"); err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	var out []bot.Booking
+	var out []ledger.Booking
 	for _, b := range s.bookings {
 		if b.Conv == conv && b.Start.After(now) {
 			out = append(out, b)
 		}
 	}
-	slices.SortFunc(out, func(a, b bot.Booking) int { return a.Start.Compare(b.Start) })
+	slices.SortFunc(out, func(a, b ledger.Booking) int { return a.Start.Compare(b.Start) })
 	return out, nil
 }
 
-// Between implements bot.Bookings.
-func (s *Store) Between(ctx context.Context, place string, from, to time.Time) ([]bot.Booking, error) {
+// Between implements ledger.Store.
+func (s *Store) Between(ctx context.Context, place string, from, to time.Time) ([]ledger.Booking, error) {
 	if err := s.begin(ctx, "between"); err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	var out []bot.Booking
+	var out []ledger.Booking
 	for _, b := range s.bookings {
 		if b.Place == place && !b.Start.Before(from) && b.Start.Before(to) {
 			out = append(out, b)
 		}
 	}
-	slices.SortFunc(out, func(a, b bot.Booking) int { return a.Start.Compare(b.Start) })
+	slices.SortFunc(out, func(a, b ledger.Booking) int { return a.Start.Compare(b.Start) })
 	return out, nil
 }
 
-// Join implements bot.Enrolments under the store's mutex.
-func (s *Store) Join(ctx context.Context, e bot.Enrolment, capacity int, waitlist bool) (string, int, error) {
+// Join implements roster.Store under the store's mutex.
+func (s *Store) Join(ctx context.Context, e roster.Enrolment, capacity int, waitlist bool) (string, int, error) {
 	if err := s.begin(ctx, "join"); err != nil {
 		return "", 0, err
 	}
@@ -433,34 +436,34 @@ func (s *Store) Join(ctx context.Context, e bot.Enrolment, capacity int, waitlis
 	return status, pos, nil
 }
 
-// Leave implements bot.Enrolments.
-func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) (*bot.Enrolment, error) {
+// Leave implements roster.Store.
+func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) (*roster.Enrolment, error) {
 	if err := s.begin(ctx, "leave"); err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
 	es := s.enrol[activity]
-	i := slices.IndexFunc(es, func(e bot.Enrolment) bool { return e.Conv == conv })
+	i := slices.IndexFunc(es, func(e roster.Enrolment) bool { return e.Conv == conv })
 	if i < 0 {
-		return nil, bot.ErrNotEnrolled
+		return nil, roster.ErrNotEnrolled
 	}
 	es = slices.Delete(es, i, i+1)
 	s.enrol[activity] = es
 	if k := roster.Promote(es, capacity); k >= 0 {
-		es[k].Status = bot.EnrolJoined
+		es[k].Status = roster.Joined
 		p := es[k]
 		return &p, nil
 	}
 	return nil, nil
 }
 
-// Enrolled implements bot.Enrolments.
-func (s *Store) Enrolled(ctx context.Context, conv string) ([]bot.Enrolment, error) {
+// Enrolled implements roster.Store.
+func (s *Store) Enrolled(ctx context.Context, conv string) ([]roster.Enrolment, error) {
 	if err := s.begin(ctx, "enrolled"); err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	var out []bot.Enrolment
+	var out []roster.Enrolment
 	for _, es := range s.enrol {
 		for _, e := range es {
 			if e.Conv == conv {
@@ -468,12 +471,12 @@ func (s *Store) Enrolled(ctx context.Context, conv string) ([]bot.Enrolment, err
 			}
 		}
 	}
-	slices.SortFunc(out, func(a, b bot.Enrolment) int { return int(a.Seq) - int(b.Seq) })
+	slices.SortFunc(out, func(a, b roster.Enrolment) int { return int(a.Seq) - int(b.Seq) })
 	return out, nil
 }
 
-// Roster implements bot.Enrolments.
-func (s *Store) Roster(ctx context.Context, activity string) ([]bot.Enrolment, error) {
+// Roster implements roster.Store.
+func (s *Store) Roster(ctx context.Context, activity string) ([]roster.Enrolment, error) {
 	if err := s.begin(ctx, "roster"); err != nil {
 		return nil, err
 	}

@@ -14,11 +14,11 @@ import (
 )
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(*testing.T) bot.Store { return New() })
+	storetest.Run(t, func(*testing.T) storetest.Store { return New() })
 }
 
 func BenchmarkStore(b *testing.B) {
-	storetest.Bench(b, func(*testing.B) bot.Store { return New() })
+	storetest.Bench(b, func(*testing.B) storetest.Store { return New() })
 }
 
 // fakeClock returns a Store whose clock the test moves.

@@ -7,9 +7,9 @@ import (
 	"sort"
 	"strings"
 
-	goredis "github.com/redis/go-redis/v9"
+	"teamsbot/activities/roster"
 
-	"teamsbot/bot"
+	goredis "github.com/redis/go-redis/v9"
 )
 
 // An activity's keys share its hash tag: the enrolments (conv → JSON), the
@@ -43,8 +43,8 @@ local pos = 0
 if status == 'waiting' then pos = redis.call('ZRANK', KEYS[3], ARGV[1]) + 1 end
 return {status, pos, seq}`)
 
-// Join implements bot.Enrolments in one Lua script over the activity's keys.
-func (s *Store) Join(ctx context.Context, e bot.Enrolment, capacity int, waitlist bool) (string, int, error) {
+// Join implements roster.Store in one Lua script over the activity's keys.
+func (s *Store) Join(ctx context.Context, e roster.Enrolment, capacity int, waitlist bool) (string, int, error) {
 	raw, err := json.Marshal(e)
 	if err != nil {
 		return "", 0, err
@@ -61,9 +61,9 @@ func (s *Store) Join(ctx context.Context, e bot.Enrolment, capacity int, waitlis
 	pos, _ := res[1].(int64)
 	switch status {
 	case "already":
-		return "", 0, bot.ErrAlreadyEnrolled
+		return "", 0, roster.ErrAlreadyEnrolled
 	case "full":
-		return "", 0, bot.ErrActivityFull
+		return "", 0, roster.ErrActivityFull
 	}
 	if err := s.rdb.SAdd(ctx, s.ck(e.Conv, "acts"), e.Activity).Err(); err != nil {
 		return status, int(pos), wrap("join", err)
@@ -93,12 +93,12 @@ local raw = cjson.encode(e)
 redis.call('HSET', KEYS[1], first[1], raw)
 return raw`)
 
-// Leave implements bot.Enrolments.
-func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) (*bot.Enrolment, error) {
+// Leave implements roster.Store.
+func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) (*roster.Enrolment, error) {
 	raw, err := leaveScript.Run(ctx, s.rdb, s.actKeys(activity), conv, capacity, "1").Text()
 	if err != nil && !errors.Is(err, goredis.Nil) {
 		if strings.Contains(err.Error(), "not_enrolled") {
-			return nil, bot.ErrNotEnrolled
+			return nil, roster.ErrNotEnrolled
 		}
 		return nil, wrap("leave", err)
 	}
@@ -106,47 +106,47 @@ func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) 
 	if raw == "" {
 		return nil, nil
 	}
-	var e bot.Enrolment
+	var e roster.Enrolment
 	if err := json.Unmarshal([]byte(raw), &e); err != nil {
 		return nil, err
 	}
 	return &e, nil
 }
 
-func (s *Store) enrolments(ctx context.Context, activity string) ([]bot.Enrolment, error) {
+func (s *Store) enrolments(ctx context.Context, activity string) ([]roster.Enrolment, error) {
 	m, err := s.rdb.HGetAll(ctx, s.actKeys(activity)[0]).Result()
 	if err != nil {
 		return nil, wrap("roster", err)
 	}
-	out := make([]bot.Enrolment, 0, len(m))
+	out := make([]roster.Enrolment, 0, len(m))
 	for _, raw := range m {
-		var e bot.Enrolment
+		var e roster.Enrolment
 		if json.Unmarshal([]byte(raw), &e) == nil {
 			out = append(out, e)
 		}
 	}
 	sort.SliceStable(out, func(i, j int) bool {
 		if out[i].Status != out[j].Status {
-			return out[i].Status == bot.EnrolJoined
+			return out[i].Status == roster.Joined
 		}
 		return out[i].Seq < out[j].Seq
 	})
 	return out, nil
 }
 
-// Enrolled implements bot.Enrolments.
-func (s *Store) Enrolled(ctx context.Context, conv string) ([]bot.Enrolment, error) {
+// Enrolled implements roster.Store.
+func (s *Store) Enrolled(ctx context.Context, conv string) ([]roster.Enrolment, error) {
 	acts, err := s.rdb.SMembers(ctx, s.ck(conv, "acts")).Result()
 	if err != nil {
 		return nil, wrap("enrolled", err)
 	}
-	var out []bot.Enrolment
+	var out []roster.Enrolment
 	for _, a := range acts {
 		raw, err := s.rdb.HGet(ctx, s.actKeys(a)[0], conv).Result()
 		if err != nil {
 			continue
 		}
-		var e bot.Enrolment
+		var e roster.Enrolment
 		if json.Unmarshal([]byte(raw), &e) == nil {
 			out = append(out, e)
 		}
@@ -155,7 +155,7 @@ func (s *Store) Enrolled(ctx context.Context, conv string) ([]bot.Enrolment, err
 	return out, nil
 }
 
-// Roster implements bot.Enrolments.
-func (s *Store) Roster(ctx context.Context, activity string) ([]bot.Enrolment, error) {
+// Roster implements roster.Store.
+func (s *Store) Roster(ctx context.Context, activity string) ([]roster.Enrolment, error) {
 	return s.enrolments(ctx, activity)
 }

@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 
+	"teamsbot/activities/roster"
+	"teamsbot/booking/ledger"
+
 	"github.com/go-redis/redis_rate/v10"
 	goredis "github.com/redis/go-redis/v9"
 
@@ -21,6 +24,8 @@ import (
 
 var (
 	_ bot.Store      = (*Store)(nil)
+	_ ledger.Store   = (*Store)(nil)
+	_ roster.Store   = (*Store)(nil)
 	_ bot.LockLoader = (*Store)(nil)
 )
 
@@ -318,7 +323,7 @@ func (s *Store) Forget(ctx context.Context, conv string) error {
 	}
 	for _, ref := range refs {
 		place, code, _ := strings.Cut(ref, "|")
-		if _, err := s.cancel(ctx, conv, place, code); err != nil && !errors.Is(err, bot.ErrNoBooking) {
+		if _, err := s.cancel(ctx, conv, place, code); err != nil && !errors.Is(err, ledger.ErrNoBooking) {
 			return err
 		}
 	}
@@ -349,8 +354,8 @@ redis.call('ZADD', KEYS[3], ARGV[5], ARGV[1])
 redis.call('SET', KEYS[4], ARGV[6])
 return 'ok'`)
 
-// Book implements bot.Bookings in one Lua script over the place's keys.
-func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser int, now time.Time) error {
+// Book implements ledger.Store in one Lua script over the place's keys.
+func (s *Store) Book(ctx context.Context, b ledger.Booking, capacity, maxPerUser int, now time.Time) error {
 	raw, err := json.Marshal(b)
 	if err != nil {
 		return err
@@ -363,9 +368,9 @@ func (s *Store) Book(ctx context.Context, b bot.Booking, capacity, maxPerUser in
 	}
 	switch res {
 	case "full":
-		return bot.ErrSlotFull
+		return ledger.ErrSlotFull
 	case "too_many":
-		return bot.ErrTooManyBookings
+		return ledger.ErrTooManyBookings
 	case "dup":
 		return fmt.Errorf("redis store: booking code in use")
 	}
@@ -385,37 +390,37 @@ redis.call('SREM', ARGV[2] .. 'slot:' .. ARGV[3], b.code)
 redis.call('ZREM', ARGV[2] .. 'user:' .. ARGV[1], b.code)
 return raw`)
 
-func (s *Store) cancel(ctx context.Context, conv, place, code string) (bot.Booking, error) {
+func (s *Store) cancel(ctx context.Context, conv, place, code string) (ledger.Booking, error) {
 	// The start is in the booking; the slot key needs it: read it first
 	// (the script re-checks ownership before deleting anything).
 	raw, err := s.rdb.Get(ctx, s.pk(place, "b:"+code)).Bytes()
 	if errors.Is(err, goredis.Nil) {
-		return bot.Booking{}, bot.ErrNoBooking
+		return ledger.Booking{}, ledger.ErrNoBooking
 	}
 	if err != nil {
-		return bot.Booking{}, wrap("cancel", err)
+		return ledger.Booking{}, wrap("cancel", err)
 	}
-	var b bot.Booking
+	var b ledger.Booking
 	if err := json.Unmarshal(raw, &b); err != nil {
-		return bot.Booking{}, err
+		return ledger.Booking{}, err
 	}
 	prefix := s.pk(place, "")
 	out, err := cancelScript.Run(ctx, s.rdb, []string{s.pk(place, "b:"+code), s.pk(place, "agenda")}, conv, prefix, strconv.FormatInt(b.Start.Unix(), 10)).Text()
 	if errors.Is(err, goredis.Nil) || out == "" {
-		return bot.Booking{}, bot.ErrNoBooking
+		return ledger.Booking{}, ledger.ErrNoBooking
 	}
 	if err != nil {
-		return bot.Booking{}, wrap("cancel", err)
+		return ledger.Booking{}, wrap("cancel", err)
 	}
 	_ = s.rdb.SRem(ctx, s.ck(conv, "bookings"), place+"|"+code).Err()
 	return b, nil
 }
 
-// Cancel implements bot.Bookings.
-func (s *Store) Cancel(ctx context.Context, conv, code string) (bot.Booking, error) {
+// Cancel implements ledger.Store.
+func (s *Store) Cancel(ctx context.Context, conv, code string) (ledger.Booking, error) {
 	refs, err := s.rdb.SMembers(ctx, s.ck(conv, "bookings")).Result()
 	if err != nil {
-		return bot.Booking{}, wrap("cancel", err)
+		return ledger.Booking{}, wrap("cancel", err)
 	}
 	for _, ref := range refs {
 		place, c, _ := strings.Cut(ref, "|")
@@ -423,25 +428,25 @@ func (s *Store) Cancel(ctx context.Context, conv, code string) (bot.Booking, err
 			return s.cancel(ctx, conv, place, code)
 		}
 	}
-	return bot.Booking{}, bot.ErrNoBooking
+	return ledger.Booking{}, ledger.ErrNoBooking
 }
 
-func (s *Store) booking(ctx context.Context, place, code string) (bot.Booking, bool) {
+func (s *Store) booking(ctx context.Context, place, code string) (ledger.Booking, bool) {
 	raw, err := s.rdb.Get(ctx, s.pk(place, "b:"+code)).Bytes()
 	if err != nil {
-		return bot.Booking{}, false
+		return ledger.Booking{}, false
 	}
-	var b bot.Booking
+	var b ledger.Booking
 	return b, json.Unmarshal(raw, &b) == nil
 }
 
-// Upcoming implements bot.Bookings.
-func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]bot.Booking, error) {
+// Upcoming implements ledger.Store.
+func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]ledger.Booking, error) {
 	refs, err := s.rdb.SMembers(ctx, s.ck(conv, "bookings")).Result()
 	if err != nil {
 		return nil, wrap("upcoming", err)
 	}
-	var out []bot.Booking
+	var out []ledger.Booking
 	for _, ref := range refs {
 		place, code, _ := strings.Cut(ref, "|")
 		if b, ok := s.booking(ctx, place, code); ok && b.Start.After(now) {
@@ -452,13 +457,13 @@ func (s *Store) Upcoming(ctx context.Context, conv string, now time.Time) ([]bot
 	return out, nil
 }
 
-// Between implements bot.Bookings.
-func (s *Store) Between(ctx context.Context, place string, from, to time.Time) ([]bot.Booking, error) {
+// Between implements ledger.Store.
+func (s *Store) Between(ctx context.Context, place string, from, to time.Time) ([]ledger.Booking, error) {
 	codes, err := s.rdb.ZRangeByScore(ctx, s.pk(place, "agenda"), &goredis.ZRangeBy{Min: strconv.FormatInt(from.Unix(), 10), Max: "(" + strconv.FormatInt(to.Unix(), 10)}).Result()
 	if err != nil {
 		return nil, wrap("between", err)
 	}
-	var out []bot.Booking
+	var out []ledger.Booking
 	for _, c := range codes {
 		if b, ok := s.booking(ctx, place, c); ok {
 			out = append(out, b)
@@ -468,7 +473,7 @@ func (s *Store) Between(ctx context.Context, place string, from, to time.Time) (
 	return out, nil
 }
 
-func sortBookings(bs []bot.Booking) {
+func sortBookings(bs []ledger.Booking) {
 	for i := 1; i < len(bs); i++ {
 		for j := i; j > 0 && bs[j].Start.Before(bs[j-1].Start); j-- {
 			bs[j], bs[j-1] = bs[j-1], bs[j]

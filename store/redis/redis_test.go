@@ -31,11 +31,11 @@ func open(t testing.TB) *Store {
 }
 
 func TestConformance(t *testing.T) {
-	storetest.Run(t, func(t *testing.T) bot.Store { return open(t) })
+	storetest.Run(t, func(t *testing.T) storetest.Store { return open(t) })
 }
 
 func BenchmarkStore(b *testing.B) {
-	storetest.Bench(b, func(b *testing.B) bot.Store { return open(b) })
+	storetest.Bench(b, func(b *testing.B) storetest.Store { return open(b) })
 }
 
 func TestBadURLAndDownRedis(t *testing.T) {

@@ -8,7 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"teamsbot/bot"
+	"teamsbot/activities/roster"
+
 	"teamsbot/store/memory"
 )
 
@@ -30,7 +31,7 @@ func TestEnrolmentRuleAgreesWithGo(t *testing.T) {
 			where := fmt.Sprintf("seed %d step %d", seed, step)
 			if rng.IntN(3) > 0 {
 				waitlist := rng.IntN(4) > 0
-				e := bot.Enrolment{Activity: act, Conv: conv, Lang: "it", At: time.Unix(1_800_000_000, 0)}
+				e := roster.Enrolment{Activity: act, Conv: conv, Lang: "it", At: time.Unix(1_800_000_000, 0)}
 				s1, p1, err1 := mem.Join(ctx, e, capacity, waitlist)
 				s2, p2, err2 := rd.Join(ctx, e, capacity, waitlist)
 				if s1 != s2 && err1 == nil || p1 != p2 || !errors.Is(err2, err1) && err1 != err2 {
@@ -59,14 +60,14 @@ func TestEnrolmentRuleAgreesWithGo(t *testing.T) {
 	}
 }
 
-func who(e *bot.Enrolment) string {
+func who(e *roster.Enrolment) string {
 	if e == nil {
 		return "nobody"
 	}
 	return e.Conv
 }
 
-func rosterString(es []bot.Enrolment) string {
+func rosterString(es []roster.Enrolment) string {
 	s := ""
 	for _, e := range es {
 		s += e.Conv + ":" + e.Status + " "

@@ -10,7 +10,6 @@ import (
 	"testing"
 	"time"
 
-	"teamsbot/bot"
 	"teamsbot/internal/redistest"
 	"teamsbot/store/storetest"
 )
@@ -18,7 +17,7 @@ import (
 // conformanceOn runs the store's conformance suite on url, a fresh prefix
 // per subtest.
 func conformanceOn(t *testing.T, url string) {
-	storetest.Run(t, func(t *testing.T) bot.Store {
+	storetest.Run(t, func(t *testing.T) storetest.Store {
 		s, err := Open(url, fmt.Sprintf("teamsbot-topo-%d", time.Now().UnixNano()))
 		if err != nil {
 			t.Fatal(err)

@@ -9,7 +9,7 @@ import (
 
 // testArrivals: the lowest waiting sequence number of a conversation, per
 // conversation; a departed or expired one no longer counts.
-func testArrivals(t *testing.T, s bot.Store) {
+func testArrivals(t *testing.T, s Store) {
 	ar, ok := s.(bot.Arrivals)
 	if !ok {
 		t.Skip("the store does not order arrivals")

@@ -5,15 +5,13 @@ import (
 	"strconv"
 	"testing"
 	"time"
-
-	"teamsbot/bot"
 )
 
 // Bench runs the store benchmarks: Save then Load of a 600-byte session,
 // FirstSeen of a new id, and Lock then unlock. Every sub-benchmark calls open
 // for a fresh store and closes it when it ends.
-func Bench(b *testing.B, open func(b *testing.B) bot.Store) {
-	fresh := func(b *testing.B) bot.Store {
+func Bench(b *testing.B, open func(b *testing.B) Store) {
+	fresh := func(b *testing.B) Store {
 		s := open(b)
 		b.Cleanup(func() {
 			if err := s.Close(); err != nil {

@@ -8,18 +8,18 @@ import (
 	"testing"
 	"time"
 
-	"teamsbot/bot"
+	"teamsbot/booking/ledger"
 )
 
 var t0 = time.Date(2026, 12, 1, 9, 0, 0, 0, time.UTC)
 
-func booking(code, conv, place string, start time.Time) bot.Booking {
-	return bot.Booking{Code: code, Conv: conv, Place: place, Service: "first_reception", Lang: "ar", Start: start, Minutes: 30}
+func booking(code, conv, place string, start time.Time) ledger.Booking {
+	return ledger.Booking{Code: code, Conv: conv, Place: place, Service: "first_reception", Lang: "ar", Start: start, Minutes: 30}
 }
 
 // testBookExactlyCapacity: 200 concurrent attempts on a slot with 2 desks:
 // exactly 2 succeed, the rest are told the slot is full.
-func testBookExactlyCapacity(t *testing.T, s bot.Store) {
+func testBookExactlyCapacity(t *testing.T, s Store) {
 	ctx := context.Background()
 	now := t0.Add(-48 * time.Hour)
 	var wg sync.WaitGroup
@@ -35,7 +35,7 @@ func testBookExactlyCapacity(t *testing.T, s bot.Store) {
 			switch {
 			case err == nil:
 				ok++
-			case errors.Is(err, bot.ErrSlotFull):
+			case errors.Is(err, ledger.ErrSlotFull):
 				full++
 			default:
 				other++
@@ -53,7 +53,7 @@ func testBookExactlyCapacity(t *testing.T, s bot.Store) {
 	}
 }
 
-func testBookLimitPerUser(t *testing.T, s bot.Store) {
+func testBookLimitPerUser(t *testing.T, s Store) {
 	ctx := context.Background()
 	now := t0.Add(-time.Hour)
 	for i, at := range []time.Time{t0, t0.Add(time.Hour)} {
@@ -61,7 +61,7 @@ func testBookLimitPerUser(t *testing.T, s bot.Store) {
 			t.Fatal(err)
 		}
 	}
-	if err := s.Book(ctx, booking("L2", "test:u", "po-pua", t0.Add(2*time.Hour)), 2, 2, now); !errors.Is(err, bot.ErrTooManyBookings) {
+	if err := s.Book(ctx, booking("L2", "test:u", "po-pua", t0.Add(2*time.Hour)), 2, 2, now); !errors.Is(err, ledger.ErrTooManyBookings) {
 		t.Errorf("a third future booking at the same place: %v", err)
 	}
 	if err := s.Book(ctx, booking("L3", "test:u", "fi-pua", t0), 2, 2, now); err != nil {
@@ -76,7 +76,7 @@ func testBookLimitPerUser(t *testing.T, s bot.Store) {
 	}
 }
 
-func testBookCancelAndList(t *testing.T, s bot.Store) {
+func testBookCancelAndList(t *testing.T, s Store) {
 	ctx := context.Background()
 	now := t0.Add(-time.Hour)
 	if err := s.Book(ctx, booking("K1", "test:a", "po-pua", t0.Add(time.Hour)), 1, 2, now); err != nil {
@@ -85,7 +85,7 @@ func testBookCancelAndList(t *testing.T, s bot.Store) {
 	if err := s.Book(ctx, booking("K2", "test:a", "fi-pua", t0), 1, 2, now); err != nil {
 		t.Fatal(err)
 	}
-	if err := s.Book(ctx, booking("K3", "test:b", "po-pua", t0.Add(time.Hour)), 1, 2, now); !errors.Is(err, bot.ErrSlotFull) {
+	if err := s.Book(ctx, booking("K3", "test:b", "po-pua", t0.Add(time.Hour)), 1, 2, now); !errors.Is(err, ledger.ErrSlotFull) {
 		t.Fatalf("a full slot: %v", err)
 	}
 	up, err := s.Upcoming(ctx, "test:a", now)
@@ -95,14 +95,14 @@ func testBookCancelAndList(t *testing.T, s bot.Store) {
 	if up, _ := s.Upcoming(ctx, "test:a", t0.Add(30*time.Minute)); len(up) != 1 {
 		t.Errorf("past bookings listed as upcoming: %+v", up)
 	}
-	if _, err := s.Cancel(ctx, "test:b", "K1"); !errors.Is(err, bot.ErrNoBooking) {
+	if _, err := s.Cancel(ctx, "test:b", "K1"); !errors.Is(err, ledger.ErrNoBooking) {
 		t.Errorf("someone else's code: %v", err)
 	}
 	b, err := s.Cancel(ctx, "test:a", "K1")
 	if err != nil || b.Place != "po-pua" {
 		t.Fatalf("Cancel: %+v, %v", b, err)
 	}
-	if _, err := s.Cancel(ctx, "test:a", "K1"); !errors.Is(err, bot.ErrNoBooking) {
+	if _, err := s.Cancel(ctx, "test:a", "K1"); !errors.Is(err, ledger.ErrNoBooking) {
 		t.Errorf("a cancelled code again: %v", err)
 	}
 	// The slot is free again at once.
@@ -118,7 +118,7 @@ func testBookCancelAndList(t *testing.T, s bot.Store) {
 	}
 }
 
-func testForgetBookings(t *testing.T, s bot.Store) {
+func testForgetBookings(t *testing.T, s Store) {
 	ctx := context.Background()
 	now := t0.Add(-time.Hour)
 	if err := s.Book(ctx, booking("F1", "test:gone", "po-pua", t0), 1, 2, now); err != nil {

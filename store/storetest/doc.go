@@ -1,4 +1,4 @@
-// Package storetest is the conformance suite every bot.Store implementation
+// Package storetest is the conformance suite every Store implementation
 // must pass (store/memory, store/embedded, and any later one such as Redis),
 // and a common set of benchmarks so the stores can be compared.
 //
@@ -6,7 +6,7 @@
 // opens a fresh, empty store:
 //
 //	func TestConformance(t *testing.T) {
-//		storetest.Run(t, func(t *testing.T) bot.Store { return memory.New() })
+//		storetest.Run(t, func(t *testing.T) Store { return memory.New() })
 //	}
 //
 // Timing: expiry is checked by polling with a generous deadline (3 s) and

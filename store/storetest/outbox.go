@@ -14,7 +14,7 @@ import (
 // is given, never the store's clock.
 var base = time.Date(2026, 11, 26, 9, 0, 0, 0, time.UTC)
 
-func claim(t *testing.T, s bot.Store, now time.Time, lease time.Duration, n int) []string {
+func claim(t *testing.T, s Store, now time.Time, lease time.Duration, n int) []string {
 	t.Helper()
 	got, err := s.ClaimOutboxes(ctxFor(t), now, lease, n)
 	if err != nil {
@@ -26,7 +26,7 @@ func claim(t *testing.T, s bot.Store, now time.Time, lease time.Duration, n int)
 // testOutboxClaimDue: SaveOutbox saves the session and its index entry in
 // one call; a claim returns what is due, oldest first, at most n, and hides
 // it for the lease; a zero mark takes the entry out.
-func testOutboxClaimDue(t *testing.T, s bot.Store) {
+func testOutboxClaimDue(t *testing.T, s Store) {
 	ctx := ctxFor(t)
 	for i, c := range []string{"c", "a", "b", "later"} {
 		due := base.Add(time.Duration(i) * time.Second)
@@ -66,7 +66,7 @@ func testOutboxClaimDue(t *testing.T, s bot.Store) {
 
 // testOutboxClaimConcurrent: replicas sweeping at the same moment never get
 // the same conversation.
-func testOutboxClaimConcurrent(t *testing.T, s bot.Store) {
+func testOutboxClaimConcurrent(t *testing.T, s Store) {
 	ctx := ctxFor(t)
 	const n = 60
 	for i := range n {
@@ -109,7 +109,7 @@ func testOutboxClaimConcurrent(t *testing.T, s bot.Store) {
 
 // testOutboxFailed: the failed list is newest first, bounded by n, and a
 // conversation leaves it when its mark says no failure.
-func testOutboxFailed(t *testing.T, s bot.Store) {
+func testOutboxFailed(t *testing.T, s Store) {
 	ctx := ctxFor(t)
 	for i, c := range []string{"old", "new", "mid"} {
 		at := base.Add([]time.Duration{0, 2 * time.Hour, time.Hour}[i])
@@ -142,7 +142,7 @@ func testOutboxFailed(t *testing.T, s bot.Store) {
 
 // testOutboxForget: deleting a conversation's data takes it out of the
 // index too (the index holds the conversation key: personal data).
-func testOutboxForget(t *testing.T, s bot.Store) {
+func testOutboxForget(t *testing.T, s Store) {
 	ctx := ctxFor(t)
 	for _, c := range []string{"gone", "kept"} {
 		if err := s.SaveOutbox(ctx, c, []byte("x"), longTTL, bot.OutboxMark{Due: base, Failed: base}); err != nil {

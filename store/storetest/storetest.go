@@ -14,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/activities/roster"
+	"teamsbot/booking/ledger"
 	"teamsbot/bot"
 )
 
@@ -34,11 +36,20 @@ const (
 // store and closes it when the subtest ends (open must not register its own
 // Close, though a second Close should be harmless anyway). Subtests run one
 // after the other, so open may reuse an external resource (a Redis database)
+// Store is what a deployment's store offers and this suite checks: the
+// engine's (bot.Store), the bookings' (ledger.Store) and the activities'
+// (roster.Store).
+type Store interface {
+	bot.Store
+	ledger.Store
+	roster.Store
+}
+
 // provided it empties it.
-func Run(t *testing.T, open func(t *testing.T) bot.Store) {
+func Run(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
 		name string
-		fn   func(t *testing.T, s bot.Store)
+		fn   func(t *testing.T, s Store)
 	}{
 		{"LoadMissing", testLoadMissing},
 		{"SaveLoad", testSaveLoad},
@@ -92,14 +103,14 @@ func ctxFor(t testing.TB) context.Context {
 	return ctx
 }
 
-func save(t *testing.T, s bot.Store, conv string, value []byte, ttl time.Duration) {
+func save(t *testing.T, s Store, conv string, value []byte, ttl time.Duration) {
 	t.Helper()
 	if err := s.Save(ctxFor(t), conv, value, ttl); err != nil {
 		t.Fatalf("Save(%q): %v", conv, err)
 	}
 }
 
-func mustLoad(t *testing.T, s bot.Store, conv string, want []byte) {
+func mustLoad(t *testing.T, s Store, conv string, want []byte) {
 	t.Helper()
 	got, err := s.Load(ctxFor(t), conv)
 	if err != nil {
@@ -110,7 +121,7 @@ func mustLoad(t *testing.T, s bot.Store, conv string, want []byte) {
 	}
 }
 
-func mustBeMissing(t *testing.T, s bot.Store, conv string) {
+func mustBeMissing(t *testing.T, s Store, conv string) {
 	t.Helper()
 	got, err := s.Load(ctxFor(t), conv)
 	if !errors.Is(err, bot.ErrNotFound) {
@@ -118,7 +129,7 @@ func mustBeMissing(t *testing.T, s bot.Store, conv string) {
 	}
 }
 
-func firstSeen(t *testing.T, s bot.Store, conv, id string, ttl time.Duration, want bool) {
+func firstSeen(t *testing.T, s Store, conv, id string, ttl time.Duration, want bool) {
 	t.Helper()
 	got, err := s.FirstSeen(ctxFor(t), conv, id, ttl)
 	if err != nil {
@@ -131,7 +142,7 @@ func firstSeen(t *testing.T, s bot.Store, conv, id string, ttl time.Duration, wa
 
 // lock takes the lock of conv, failing the test if that takes longer than
 // patience.
-func lock(t *testing.T, s bot.Store, conv string, ttl time.Duration) func() {
+func lock(t *testing.T, s Store, conv string, ttl time.Duration) func() {
 	t.Helper()
 	unlock, err := s.Lock(ctxFor(t), conv, ttl)
 	if err != nil {
@@ -145,7 +156,7 @@ func lock(t *testing.T, s bot.Store, conv string, ttl time.Duration) func() {
 
 // mustBeLocked asserts that conv's lock is held by someone else: a Lock
 // with a short context fails with ErrLockTimeout or the context's error.
-func mustBeLocked(t *testing.T, s bot.Store, conv string) {
+func mustBeLocked(t *testing.T, s Store, conv string) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
 	defer cancel()
@@ -178,7 +189,7 @@ func eventually(t *testing.T, what string, cond func() bool) {
 }
 
 // expired polls until conv's session is gone.
-func expired(t *testing.T, s bot.Store, conv string) {
+func expired(t *testing.T, s Store, conv string) {
 	t.Helper()
 	eventually(t, fmt.Sprintf("session %q should have expired", conv), func() bool {
 		_, err := s.Load(ctxFor(t), conv)
@@ -199,13 +210,13 @@ func abbrev(b []byte) string {
 	return fmt.Sprintf("%q", b)
 }
 
-func testLoadMissing(t *testing.T, s bot.Store) {
+func testLoadMissing(t *testing.T, s Store) {
 	mustBeMissing(t, s, "teams:missing")
 	save(t, s, "teams:other", []byte("x"), longTTL)
 	mustBeMissing(t, s, "teams:missing")
 }
 
-func testSaveLoad(t *testing.T, s bot.Store) {
+func testSaveLoad(t *testing.T, s Store) {
 	binary := make([]byte, 256)
 	for i := range binary {
 		binary[i] = byte(i)
@@ -231,7 +242,7 @@ func testSaveLoad(t *testing.T, s bot.Store) {
 	}
 }
 
-func testSaveCopiesValues(t *testing.T, s bot.Store) {
+func testSaveCopiesValues(t *testing.T, s Store) {
 	v := []byte("original")
 	save(t, s, "c", v, longTTL)
 	copy(v, "CHANGED!")
@@ -245,7 +256,7 @@ func testSaveCopiesValues(t *testing.T, s bot.Store) {
 	mustLoad(t, s, "c", []byte("original"))
 }
 
-func testSaveOverwrites(t *testing.T, s bot.Store) {
+func testSaveOverwrites(t *testing.T, s Store) {
 	save(t, s, "c", []byte("first"), longTTL)
 	save(t, s, "c", []byte("a longer second value"), longTTL)
 	mustLoad(t, s, "c", []byte("a longer second value"))
@@ -255,7 +266,7 @@ func testSaveOverwrites(t *testing.T, s bot.Store) {
 	mustLoad(t, s, "c", []byte{})
 }
 
-func testSaveExpires(t *testing.T, s bot.Store) {
+func testSaveExpires(t *testing.T, s Store) {
 	save(t, s, "long", []byte("stays"), longTTL)
 	start := time.Now()
 	save(t, s, "short", []byte("goes"), shortTTL)
@@ -271,7 +282,7 @@ func testSaveExpires(t *testing.T, s bot.Store) {
 	mustLoad(t, s, "short", []byte("back"))
 }
 
-func testSaveRefreshesTTL(t *testing.T, s bot.Store) {
+func testSaveRefreshesTTL(t *testing.T, s Store) {
 	save(t, s, "c", []byte("v1"), shortTTL)
 	save(t, s, "c", []byte("v2"), longTTL)
 	// The sentinel is saved after c's first Save with the same TTL: once it
@@ -281,7 +292,7 @@ func testSaveRefreshesTTL(t *testing.T, s bot.Store) {
 	mustLoad(t, s, "c", []byte("v2"))
 }
 
-func testFirstSeen(t *testing.T, s bot.Store) {
+func testFirstSeen(t *testing.T, s Store) {
 	firstSeen(t, s, "conv:a", "msg1", longTTL, true)
 	firstSeen(t, s, "conv:a", "msg1", longTTL, false)
 	firstSeen(t, s, "conv:a", "msg1", longTTL, false)
@@ -296,7 +307,7 @@ func testFirstSeen(t *testing.T, s bot.Store) {
 	mustLoad(t, s, "conv:c", []byte("session"))
 }
 
-func testFirstSeenConcurrent(t *testing.T, s bot.Store) {
+func testFirstSeenConcurrent(t *testing.T, s Store) {
 	const n = 100
 	var firsts atomic.Int32
 	var wg sync.WaitGroup
@@ -326,7 +337,7 @@ func testFirstSeenConcurrent(t *testing.T, s bot.Store) {
 	}
 }
 
-func testFirstSeenExpires(t *testing.T, s bot.Store) {
+func testFirstSeenExpires(t *testing.T, s Store) {
 	firstSeen(t, s, "conv", "long", longTTL, true)
 	start := time.Now()
 	ok, err := s.FirstSeen(ctxFor(t), "conv", "short", shortTTL)
@@ -352,7 +363,7 @@ func testFirstSeenExpires(t *testing.T, s bot.Store) {
 	firstSeen(t, s, "conv", "long", longTTL, false)
 }
 
-func testLockExcludes(t *testing.T, s bot.Store) {
+func testLockExcludes(t *testing.T, s Store) {
 	unlock := lock(t, s, "conv", longTTL)
 	var released atomic.Bool
 	waiting := make(chan struct{})
@@ -388,7 +399,7 @@ func testLockExcludes(t *testing.T, s bot.Store) {
 // testLockLoad: a store with the LockLoad fast path locks as Lock does (the
 // two exclude each other) and loads as Load does; when there is no session
 // the lock is held all the same.
-func testLockLoad(t *testing.T, s bot.Store) {
+func testLockLoad(t *testing.T, s Store) {
 	ll, ok := s.(bot.LockLoader)
 	if !ok {
 		t.Skip("the store has no LockLoad fast path")
@@ -454,7 +465,7 @@ func testLockLoad(t *testing.T, s bot.Store) {
 	other()
 }
 
-func testLockOtherConversation(t *testing.T, s bot.Store) {
+func testLockOtherConversation(t *testing.T, s Store) {
 	defer lock(t, s, "conv:a", longTTL)()
 	// lock fails the test if this blocks for patience.
 	lock(t, s, "conv:b", longTTL)()
@@ -462,7 +473,7 @@ func testLockOtherConversation(t *testing.T, s bot.Store) {
 	lock(t, s, "conv:", longTTL)()
 }
 
-func testLockContextEnds(t *testing.T, s bot.Store) {
+func testLockContextEnds(t *testing.T, s Store) {
 	defer lock(t, s, "conv", longTTL)()
 
 	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
@@ -517,7 +528,7 @@ func testLockContextEnds(t *testing.T, s bot.Store) {
 	}
 }
 
-func testLockExpires(t *testing.T, s bot.Store) {
+func testLockExpires(t *testing.T, s Store) {
 	dead := lock(t, s, "conv", shortTTL) // a holder that dies: never unlocks in time
 	next := lock(t, s, "conv", longTTL)  // waits at most patience for the expiry
 	dead()                               // too late: must not release next's lock
@@ -526,7 +537,7 @@ func testLockExpires(t *testing.T, s bot.Store) {
 	lock(t, s, "conv", longTTL)()
 }
 
-func testUnlockIdempotent(t *testing.T, s bot.Store) {
+func testUnlockIdempotent(t *testing.T, s Store) {
 	first := lock(t, s, "conv", longTTL)
 	first()
 	first()
@@ -538,7 +549,7 @@ func testUnlockIdempotent(t *testing.T, s bot.Store) {
 	lock(t, s, "conv", longTTL)()
 }
 
-func testLockNoLostUpdate(t *testing.T, s bot.Store) {
+func testLockNoLostUpdate(t *testing.T, s Store) {
 	const workers = 50
 	var wg sync.WaitGroup
 	errs := make(chan error, workers)
@@ -559,7 +570,7 @@ func testLockNoLostUpdate(t *testing.T, s bot.Store) {
 
 // increment does a read-modify-write of the counter stored as conv's
 // session, under conv's lock.
-func increment(ctx context.Context, s bot.Store, conv string) error {
+func increment(ctx context.Context, s Store, conv string) error {
 	ctx, cancel := context.WithTimeout(ctx, 20*time.Second)
 	defer cancel()
 	unlock, err := s.Lock(ctx, conv, time.Minute)
@@ -584,7 +595,7 @@ func increment(ctx context.Context, s bot.Store, conv string) error {
 	return nil
 }
 
-func testForget(t *testing.T, s bot.Store) {
+func testForget(t *testing.T, s Store) {
 	// "user:1" is a prefix of "user:10" and of "user:1/x": forgetting it must
 	// leave them alone.
 	convs := []string{"user:1", "user:10", "user:1/x", "user:2"}
@@ -616,13 +627,13 @@ func testForget(t *testing.T, s bot.Store) {
 	firstSeen(t, s, "dedup-only", "m1", longTTL, true)
 }
 
-func testPing(t *testing.T, s bot.Store) {
+func testPing(t *testing.T, s Store) {
 	if err := s.Ping(ctxFor(t)); err != nil {
 		t.Fatalf("Ping: %v", err)
 	}
 }
 
-func testKeys(t *testing.T, s bot.Store) {
+func testKeys(t *testing.T, s Store) {
 	convs := []string{
 		"teams:29:1a2B3c-Dd_e/f",
 		"msteams:a:b:c",
@@ -666,7 +677,7 @@ type misunderstoodLog interface {
 
 // testMisunderstood: texts come back oldest first from the time asked,
 // with their language and time; an expired one does not.
-func testMisunderstood(t *testing.T, st bot.Store) {
+func testMisunderstood(t *testing.T, st Store) {
 	s, ok := st.(misunderstoodLog)
 	if !ok {
 		t.Fatalf("%T does not keep the texts it did not understand", st)

@@ -14,14 +14,13 @@ import (
 // allowed lists, per package under store, the non-standard imports its
 // non-test files may have.
 var allowed = map[string][]string{
-	"storetest":         {"teamsbot/bot"},
-	"memory":            {"teamsbot/bot", "teamsbot/store/internal/arrivals", "teamsbot/store/internal/keylock", "teamsbot/store/internal/roster"},
-	"embedded":          {"teamsbot/bot", "teamsbot/store/internal/arrivals", "teamsbot/store/internal/keylock", "teamsbot/store/internal/roster", "go.etcd.io/bbolt", "go.etcd.io/bbolt/errors"},
+	"storetest":         {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster"},
+	"memory":            {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster", "teamsbot/store/internal/arrivals", "teamsbot/store/internal/keylock"},
+	"embedded":          {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster", "teamsbot/store/internal/arrivals", "teamsbot/store/internal/keylock", "go.etcd.io/bbolt", "go.etcd.io/bbolt/errors"},
 	"internal/keylock":  {},
 	"internal/arrivals": {},
-	"internal/roster":   {"teamsbot/bot"},
 	"internal/deps":     {},
-	"redis":             {"teamsbot/bot", "github.com/redis/go-redis/v9", "github.com/go-redis/redis_rate/v10"},
+	"redis":             {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster", "github.com/redis/go-redis/v9", "github.com/go-redis/redis_rate/v10"},
 }
 
 func isStd(path string) bool {
