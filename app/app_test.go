@@ -171,6 +171,24 @@ func TestConfigFromEnv(t *testing.T) {
 			t.Errorf("bad %s not reported: %v", want, err)
 		}
 	}
+	// Telegram's pace: above 30/s only with paid broadcasts on.
+	tg := func(env map[string]string) (TelegramConfig, error) {
+		c, err := FromEnv(func(k string) string { return env[k] })
+		return c.Telegram, err
+	}
+	if c, err := tg(nil); err != nil || c.Rate != 25 || c.PaidBroadcast || c.MaxConnections != 100 {
+		t.Errorf("Telegram defaults: %+v %v", c, err)
+	}
+	if _, err := tg(map[string]string{"TELEGRAM_RATE": "200"}); err == nil || !strings.Contains(err.Error(), "TELEGRAM_PAID_BROADCAST=on") {
+		t.Errorf("200/s without paid broadcasts: %v", err)
+	}
+	if c, err := tg(map[string]string{"TELEGRAM_RATE": "200", "TELEGRAM_PAID_BROADCAST": "on", "TELEGRAM_MAX_CONNECTIONS": "80"}); err != nil || c.Rate != 200 || !c.PaidBroadcast || c.MaxConnections != 80 {
+		t.Errorf("paid broadcasts at 200/s: %+v %v", c, err)
+	}
+	if _, err := tg(map[string]string{"TELEGRAM_PAID_BROADCAST": "maybe", "TELEGRAM_MAX_CONNECTIONS": "500"}); err == nil ||
+		!strings.Contains(err.Error(), "TELEGRAM_PAID_BROADCAST") || !strings.Contains(err.Error(), "TELEGRAM_MAX_CONNECTIONS") {
+		t.Errorf("bad paid broadcast and max connections not reported: %v", err)
+	}
 }
 
 // TestOperatorLang: the desk's language is Italian unless

@@ -108,11 +108,13 @@ func whatsappChannel(d channelDeps) (channel, bool, error) {
 // With several replicas (st on Redis) the bot's overall pace is shared.
 func newTelegram(cfg Config, st Store, handle func(context.Context, bot.Inbound) error, log *slog.Logger) (*telegram.Adapter, error) {
 	return telegram.New(telegram.Config{
-		Token:         string(cfg.Telegram.Token),
-		WebhookSecret: string(cfg.Telegram.WebhookSecret),
-		APIURL:        cfg.Telegram.APIURL,
-		Global:        cfg.Telegram.Rate,
-		Shared:        sharedPace(st),
+		Token:          string(cfg.Telegram.Token),
+		WebhookSecret:  string(cfg.Telegram.WebhookSecret),
+		APIURL:         cfg.Telegram.APIURL,
+		Global:         cfg.Telegram.Rate,
+		PaidBroadcast:  cfg.Telegram.PaidBroadcast,
+		MaxConnections: cfg.Telegram.MaxConnections,
+		Shared:         sharedPace(st),
 	}, handle, log)
 }
 

@@ -162,8 +162,15 @@ type TelegramConfig struct {
 	APIURL        string // TELEGRAM_API_URL: another Bot API server
 	// Rate is the bot's overall sending pace, messages per second
 	// (TELEGRAM_RATE, default 25, at most 30: Telegram's limit for a bot
-	// without paid broadcasts).
+	// without paid broadcasts; up to 1,000 with PaidBroadcast).
 	Rate float64
+	// PaidBroadcast (TELEGRAM_PAID_BROADCAST=on) lets Rate go up to 1,000:
+	// what the free pace has no room for is sent as a paid broadcast, for
+	// 0.1 Telegram Stars a message from the bot's balance.
+	PaidBroadcast bool
+	// MaxConnections is set-webhook's max_connections
+	// (TELEGRAM_MAX_CONNECTIONS, 1-100, default 100).
+	MaxConnections int
 }
 
 // forever is the largest duration: no upper bound.
@@ -329,12 +336,31 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.Telegram = TelegramConfig{Token: Secret(getenv("TELEGRAM_BOT_TOKEN")), WebhookSecret: Secret(getenv("TELEGRAM_WEBHOOK_SECRET")),
 		WebhookURL: strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_URL")), APIURL: strings.TrimSpace(getenv("TELEGRAM_API_URL")), Rate: 25}
+	switch v := strings.ToLower(strings.TrimSpace(getenv("TELEGRAM_PAID_BROADCAST"))); v {
+	case "", "off", "false", "0":
+	case "on", "true", "1":
+		c.Telegram.PaidBroadcast = true
+	default:
+		errs = append(errs, fmt.Errorf("TELEGRAM_PAID_BROADCAST=%q: want on or off", v))
+	}
 	if v := getenv("TELEGRAM_RATE"); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
-		if err != nil || r < 1 || r > 30 {
-			errs = append(errs, fmt.Errorf("TELEGRAM_RATE=%q: messages per second, from 1 to 30 (Telegram's limit)", v))
-		} else {
+		switch {
+		case err == nil && r >= 1 && r <= 30, err == nil && c.Telegram.PaidBroadcast && r >= 1 && r <= 1000:
 			c.Telegram.Rate = r
+		case c.Telegram.PaidBroadcast:
+			errs = append(errs, fmt.Errorf("TELEGRAM_RATE=%q: messages per second, from 1 to 1000 (Telegram's limit with paid broadcasts)", v))
+		default:
+			errs = append(errs, fmt.Errorf("TELEGRAM_RATE=%q: messages per second, from 1 to 30 (Telegram's limit; up to 1000 with TELEGRAM_PAID_BROADCAST=on)", v))
+		}
+	}
+	c.Telegram.MaxConnections = 100
+	if v := getenv("TELEGRAM_MAX_CONNECTIONS"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 100 {
+			errs = append(errs, fmt.Errorf("TELEGRAM_MAX_CONNECTIONS=%q: from 1 to 100 (Telegram's limit)", v))
+		} else {
+			c.Telegram.MaxConnections = n
 		}
 	}
 	c.WhatsApp = WhatsAppConfig{Token: Secret(getenv("WHATSAPP_TOKEN")), AppSecret: Secret(getenv("WHATSAPP_APP_SECRET")),

@@ -34,10 +34,14 @@ type fakeAPI struct {
 	forbidden bool
 	// limit, when set, answers 429 when more than limit sendMessage calls
 	// arrive within one second (a stand-in for Telegram's global limit).
-	limit    int
-	window   []time.Time
-	rejected int
-	updates  [][]byte // served once by getUpdates
+	limit int
+	// freeLimit, when set, answers 429 when more than freeLimit messages
+	// without allow_paid_broadcast arrive within one second (Telegram's
+	// free limit, which paid broadcasts go beyond).
+	freeLimit int
+	window    []time.Time
+	rejected  int
+	updates   [][]byte // served once by getUpdates
 }
 
 const token = "123456:TEST-token-never-real"
@@ -92,6 +96,9 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 		case f.failures > 0:
 			f.failures--
 			status, body = 502, `<html>Bad Gateway</html>`
+		case f.freeLimit > 0 && form["allow_paid_broadcast"] != "true" && f.unpaidInLastSecond(now) > f.freeLimit:
+			f.rejected++
+			status, body = 429, `{"ok":false,"error_code":429,"description":"Too Many Requests","parameters":{"retry_after":1}}`
 		case f.limit > 0 && len(f.window) > f.limit:
 			f.rejected++
 			status, body = 429, `{"ok":false,"error_code":429,"description":"Too Many Requests","parameters":{"retry_after":1}}`
@@ -155,4 +162,16 @@ func keyboard(t testing.TB, c call) [][]map[string]any {
 		t.Fatalf("reply_markup %q: %v", c.Form["reply_markup"], err)
 	}
 	return kb.InlineKeyboard
+}
+
+// unpaidInLastSecond counts the messages sent without allow_paid_broadcast
+// in the second before now (this one included): Telegram's free limit.
+func (f *fakeAPI) unpaidInLastSecond(now time.Time) int {
+	n := 0
+	for _, c := range f.got {
+		if c.Method == "sendMessage" && c.Form["allow_paid_broadcast"] != "true" && now.Sub(c.At) < time.Second {
+			n++
+		}
+	}
+	return n
 }

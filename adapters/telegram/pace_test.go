@@ -102,3 +102,49 @@ func TestRemindersWaitBehindAnswers(t *testing.T) {
 		t.Errorf("sent %d of 2", got)
 	}
 }
+
+func (a *askedKeys) Allow(_ context.Context, key string, perSecond float64, burst int) (bool, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.keys = append(a.keys, fmt.Sprintf("try %s@%.0f", key, perSecond))
+	return true, nil
+}
+
+// TestPaidBroadcastsGoBeyondTheFreePace: with paid broadcasts on, the bot
+// sends 240 messages at 120/s; those the free pace (25/s) has room for go as
+// usual and cost nothing, the rest carry allow_paid_broadcast; the fake Bot
+// API, which refuses more than 30 unpaid messages a second, refuses none.
+func TestPaidBroadcastsGoBeyondTheFreePace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("sends 240 messages at a paced rate")
+	}
+	r := newRig(t, memory.New(), telegram.Config{PerChat: 1, Global: 120, PaidBroadcast: true})
+	r.fake.mu.Lock()
+	r.fake.freeLimit = 30
+	r.fake.mu.Unlock()
+	var wg sync.WaitGroup
+	for i := range 240 {
+		wg.Go(func() {
+			if err := r.adapter.Send(context.Background(), fmt.Sprint(5000+i), []bot.Reply{{Text: "Promemoria", Notice: true}}); err != nil {
+				t.Error(err)
+			}
+		})
+	}
+	wg.Wait()
+	sent := r.sent()
+	paid := 0
+	for _, c := range sent {
+		if c.Form["allow_paid_broadcast"] == "true" {
+			paid++
+		}
+	}
+	r.fake.mu.Lock()
+	rejected := r.fake.rejected
+	r.fake.mu.Unlock()
+	if rejected != 0 || len(sent) != 240 {
+		t.Errorf("sent %d, refused %d: the free pace was overrun", len(sent), rejected)
+	}
+	if paid == 0 || paid == len(sent) {
+		t.Errorf("%d of %d sent as paid broadcasts: want the free pace used first, the rest paid", paid, len(sent))
+	}
+}

@@ -121,10 +121,12 @@ func (a *Adapter) sendOne(ctx context.Context, chat int64, p *tg.SendMessagePara
 	p.ChatID = chat
 	backoff := 250 * time.Millisecond
 	for attempt := 1; ; attempt++ {
-		if err := a.pace.wait(ctx, chat, notice); err != nil {
+		paid, err := a.pace.wait(ctx, chat, notice)
+		if err != nil {
 			return err
 		}
-		_, err := a.api.SendMessage(ctx, p)
+		p.AllowPaidBroadcast = paid
+		_, err = a.api.SendMessage(ctx, p)
 		if err == nil {
 			return nil
 		}
@@ -163,22 +165,35 @@ type pacer struct {
 	perChat rate.Limit
 	chats   map[int64]*chatLimiter
 	global  *chatutil.Pace
-	sweep   time.Time
+	// free, with paid broadcasts on, is Telegram's free pace: a message it
+	// has no room for goes out as a paid broadcast.
+	free  *chatutil.Pace
+	sweep time.Time
 }
+
+// FreeRate is the overall pace this adapter keeps to without paid
+// broadcasts: under Telegram's ~30 messages/s, with room for the burst.
+const FreeRate = 25
 
 type chatLimiter struct {
 	l    *rate.Limiter
 	used time.Time
 }
 
-func newPacer(perChat, global float64, shared chatutil.SharedLimiter) *pacer {
-	return &pacer{perChat: rate.Limit(perChat), chats: map[int64]*chatLimiter{},
+func newPacer(perChat, global float64, paid bool, shared chatutil.SharedLimiter) *pacer {
+	p := &pacer{perChat: rate.Limit(perChat), chats: map[int64]*chatLimiter{},
 		// A small burst: within any second at most rate+burst messages go
 		// out, never twice the rate as a full-second bucket would allow.
 		global: chatutil.NewPace("telegram:global", global, max(1, int(global/10)), shared), sweep: time.Now()}
+	if paid && global > FreeRate {
+		p.free = chatutil.NewPace("telegram:free", FreeRate, FreeRate/10, shared)
+	}
+	return p
 }
 
-func (p *pacer) wait(ctx context.Context, chat int64, notice bool) error {
+// wait waits for the chat's pace and the bot's; it reports whether the
+// message must go as a paid broadcast (the free pace had no room).
+func (p *pacer) wait(ctx context.Context, chat int64, notice bool) (paid bool, err error) {
 	now := time.Now()
 	p.mu.Lock()
 	c, ok := p.chats[chat]
@@ -200,14 +215,14 @@ func (p *pacer) wait(ctx context.Context, chat int64, notice bool) error {
 	ctx, cancel := chatutil.ForPacing(ctx)
 	defer cancel()
 	if err := c.l.Wait(ctx); err != nil {
-		return fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
+		return false, fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
 	}
 	wait := p.global.Wait
 	if notice {
 		wait = p.global.WaitNotice
 	}
 	if err := wait(ctx); err != nil {
-		return fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
+		return false, fmt.Errorf("telegram: %w: %w", bot.ErrDeferred, err)
 	}
-	return nil
+	return p.free != nil && !p.free.Try(ctx), nil
 }

@@ -48,6 +48,15 @@ type Config struct {
 	// PerChat and Global are the sending rates (messages per second);
 	// defaults 1 and 25, under Telegram's limits of about 1 and 30.
 	PerChat, Global float64
+	// PaidBroadcast lets Global go above FreeRate, up to 1,000: a message
+	// that the free pace has no room for is sent with allow_paid_broadcast
+	// (Telegram takes 0.1 Stars from the bot's balance for it); the
+	// messages within the free pace are sent as usual, and cost nothing.
+	PaidBroadcast bool
+	// MaxConnections is what SetWebhook asks Telegram to open at most at
+	// once (1-100; default 100: the webhook answers as soon as a turn is
+	// saved, so it can take Telegram's most).
+	MaxConnections int
 	// Shared, when set, paces Global across every replica (the bot's limit
 	// is the bot's, not a process's); without it each process paces
 	// itself.
@@ -93,7 +102,10 @@ func New(cfg Config, handle Handler, log *slog.Logger) (*Adapter, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	a := &Adapter{cfg: cfg, handle: handle, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global, cfg.Shared), sleep: chatutil.Sleep}
+	if cfg.MaxConnections <= 0 || cfg.MaxConnections > 100 {
+		cfg.MaxConnections = 100
+	}
+	a := &Adapter{cfg: cfg, handle: handle, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global, cfg.PaidBroadcast, cfg.Shared), sleep: chatutil.Sleep}
 	opts := []tg.Option{
 		tg.WithSkipGetMe(),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
@@ -179,7 +191,7 @@ func (a *Adapter) SetWebhook(ctx context.Context, url string) error {
 	if a.cfg.WebhookSecret == "" {
 		return errors.New("telegram: set TELEGRAM_WEBHOOK_SECRET first")
 	}
-	_, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: url, SecretToken: a.cfg.WebhookSecret, AllowedUpdates: AllowedUpdates, MaxConnections: 40})
+	_, err := a.api.SetWebhook(ctx, &tg.SetWebhookParams{URL: url, SecretToken: a.cfg.WebhookSecret, AllowedUpdates: AllowedUpdates, MaxConnections: a.cfg.MaxConnections})
 	if err != nil {
 		return fmt.Errorf("telegram: set webhook: %s", redact(err.Error(), a.cfg.Token))
 	}

@@ -436,6 +436,18 @@ func TestSetWebhook(t *testing.T) {
 			t.Errorf("allowed_updates lacks %s: %v", u, allowed)
 		}
 	}
+	// The webhook answers as soon as a turn is saved: Telegram may open its
+	// most connections (100), or what TELEGRAM_MAX_CONNECTIONS says.
+	if c[0].Form["max_connections"] != "100" {
+		t.Errorf("max_connections %q, want 100", c[0].Form["max_connections"])
+	}
+	r = newRig(t, memory.New(), telegram.Config{MaxConnections: 60})
+	if err := r.adapter.SetWebhook(context.Background(), "https://bot.example.org/webhooks/telegram"); err != nil {
+		t.Fatal(err)
+	}
+	if c := r.fake.calls("setWebhook"); len(c) != 1 || c[0].Form["max_connections"] != "60" {
+		t.Errorf("setWebhook with 60: %+v", c)
+	}
 }
 
 // BenchmarkWebhook measures updates through the webhook end to end: secret

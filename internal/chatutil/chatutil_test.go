@@ -98,3 +98,8 @@ func TestNoticesTakeOnlyTheirShareOfThePace(t *testing.T) {
 		t.Errorf("asked %s, want %s", got, want)
 	}
 }
+
+func (k *keysAsked) Allow(_ context.Context, key string, perSecond float64, burst int) (bool, error) {
+	k.asked = append(k.asked, fmt.Sprintf("try %s %.0f/s", key, perSecond))
+	return true, nil
+}

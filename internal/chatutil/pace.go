@@ -14,6 +14,8 @@ import (
 // not each of its processes. The Redis store implements it.
 type SharedLimiter interface {
 	Wait(ctx context.Context, key string, perSecond float64, burst int) error
+	// Allow takes one event of key if one is allowed now, without waiting.
+	Allow(ctx context.Context, key string, perSecond float64, burst int) (bool, error)
 }
 
 // Pace is a channel's overall pace: the shared limiter when there is one,
@@ -47,6 +49,18 @@ func NewPace(key string, perSecond float64, burst int, shared SharedLimiter) *Pa
 func newPace(key string, perSecond float64, burst int, shared SharedLimiter) *Pace {
 	burst = max(burst, 1)
 	return &Pace{key: key, rate: perSecond, burst: burst, shared: shared, local: rate.NewLimiter(rate.Limit(perSecond), burst)}
+}
+
+// Try takes one event if one is allowed now, without waiting (the shared
+// limiter's answer, or this process's own when that fails).
+func (p *Pace) Try(ctx context.Context) bool {
+	if p.shared != nil {
+		ok, err := p.shared.Allow(ctx, p.key, p.rate, p.burst)
+		if err == nil {
+			return ok
+		}
+	}
+	return p.local.Allow()
 }
 
 // WaitNotice blocks until one more notice is allowed: its share of the
