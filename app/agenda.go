@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -22,7 +23,15 @@ const AgendaAt = 7*time.Hour + 30*time.Minute
 
 // deskMessages are the locale messages the operators' desk shows, which
 // lint checks (engineMessages).
-var deskMessages = slackdesk.Messages
+var deskMessages = append(slices.Clone(slackdesk.Messages), calendarMessages...)
+
+// calendarMessages are the answers of the calendar commands of /teams
+// (calendarCommand).
+var calendarMessages = []string{
+	"desk.calendar.cmd.usage", "desk.calendar.cmd.not_here", "desk.calendar.cmd.unknown_place", "desk.calendar.cmd.bad_date",
+	"desk.calendar.cmd.closed", "desk.calendar.cmd.booked", "desk.calendar.cmd.reopened", "desk.calendar.cmd.opened",
+	"desk.calendar.cmd.nothing", "desk.calendar.cmd.list", "desk.calendar.cmd.list_none", "desk.calendar.cmd.list_opened",
+}
 
 // postAgendas posts, once per PUA and day (marked in the store, so once
 // across restarts and replicas), the day's appointments to the PUA's Slack
@@ -232,11 +241,23 @@ func calendarCommand(feeds *feed.Feeds, dir *knowledge.Directory, desk *slackdes
 			if err != nil {
 				return desk.Text("desk.list.unavailable", nil), true
 			}
-			if len(closed) == 0 {
-				return desk.Text("desk.calendar.cmd.list_none", map[string]string{"place": name}), true
+			extra, err := feeds.Extra(ctx, sc.Place, at)
+			if err != nil {
+				return desk.Text("desk.list.unavailable", nil), true
 			}
-			lines := []string{desk.Text("desk.calendar.cmd.list", map[string]string{"place": name})}
+			var lines []string
+			if len(closed) == 0 {
+				lines = append(lines, desk.Text("desk.calendar.cmd.list_none", map[string]string{"place": name}))
+			} else {
+				lines = append(lines, desk.Text("desk.calendar.cmd.list", map[string]string{"place": name}))
+			}
 			for _, iv := range closed {
+				lines = append(lines, "• "+span(iv.From, iv.To))
+			}
+			if len(extra) > 0 {
+				lines = append(lines, desk.Text("desk.calendar.cmd.list_opened", nil))
+			}
+			for _, iv := range extra {
 				lines = append(lines, "• "+span(iv.From, iv.To))
 			}
 			return strings.Join(lines, "\n"), true
@@ -246,6 +267,14 @@ func calendarCommand(feeds *feed.Feeds, dir *knowledge.Directory, desk *slackdes
 			return desk.Text("desk.calendar.cmd.bad_date", map[string]string{"what": strings.Join(words[2:], " ")}), true
 		}
 		when := span(from, to)
+		if verb == "open" && len(words) > 3 {
+			// Hours given: open them for booking, closed or not, even
+			// outside the schedule (a Saturday morning).
+			if _, err := feeds.Open(ctx, sc.Place, from, to, at); err != nil {
+				return desk.Text("desk.list.unavailable", nil), true
+			}
+			return desk.Text("desk.calendar.cmd.opened", map[string]string{"place": name, "when": when}), true
+		}
 		if verb == "open" {
 			n, err := feeds.Reopen(ctx, sc.Place, from, to, at)
 			switch {
@@ -255,6 +284,11 @@ func calendarCommand(feeds *feed.Feeds, dir *knowledge.Directory, desk *slackdes
 				return desk.Text("desk.calendar.cmd.nothing", map[string]string{"place": name, "when": when}), true
 			}
 			return desk.Text("desk.calendar.cmd.reopened", map[string]string{"place": name, "when": when}), true
+		}
+		// Closing takes back extra hours there too: what the office lists
+		// is what the bot offers.
+		if _, err := feeds.Unopen(ctx, sc.Place, from, to, at); err != nil {
+			return desk.Text("desk.list.unavailable", nil), true
 		}
 		under, err := feeds.Close(ctx, sc.Place, from, to, at)
 		if err != nil {

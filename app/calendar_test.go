@@ -8,11 +8,13 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"teamsbot/booking"
 	"teamsbot/booking/ledger"
 
 	slackdesk "teamsbot/adapters/slack"
@@ -209,6 +211,47 @@ func TestCalendarCommandsFromSlack(t *testing.T) {
 	}
 	if got := say("COPS", "chiudi nowhere 10/12"); !strings.Contains(got, "Non conosco il luogo") || !strings.Contains(got, "`po-pua`") {
 		t.Errorf("unknown place: %q", got)
+	}
+
+	// Extra hours: Saturday 12/12 is outside the schedule; the office
+	// opens 10:00-12:00 and the bot offers those times, in order.
+	sc, _ := l.Directory.Schedule("po-pua")
+	saturday := func() []string {
+		var out []string
+		for _, sl := range booking.Slots(l.Directory, sc, "first_reception", now, nil, feeds) {
+			if sl.Start.In(knowledge.Rome).Format("02/01") == "12/12" {
+				out = append(out, sl.Start.In(knowledge.Rome).Format("15:04"))
+			}
+		}
+		return out
+	}
+	if got := saturday(); len(got) != 0 {
+		t.Fatalf("Saturday offered before the office opened it: %v", got)
+	}
+	if got := say("COPS", "apri po-pua 12/12 10:00-12:00"); !strings.Contains(got, "aperto 12/12/2026 10:00–12:00") {
+		t.Errorf("open extra hours: %q", got)
+	}
+	if got := saturday(); len(got) == 0 || got[0] != "10:00" || !slices.IsSorted(got) || got[len(got)-1] >= "12:00" {
+		t.Errorf("Saturday's times after the office opened 10-12: %v", got)
+	}
+	if got := say("COPS", "calendario po-pua"); !strings.Contains(got, "Orari in più") || !strings.Contains(got, "12/12/2026 10:00–12:00") {
+		t.Errorf("list with extra hours: %q", got)
+	}
+	// Another replica reads them from the store.
+	other := feed.New(feed.Config{Dir: l.Directory, Store: st, Bookings: st})
+	if err := other.Refresh(context.Background(), now); err != nil {
+		t.Fatal(err)
+	}
+	if n := len(booking.Slots(l.Directory, sc, "first_reception", now, nil, other)); n != len(booking.Slots(l.Directory, sc, "first_reception", now, nil, feeds)) {
+		t.Errorf("another replica offers %d times", n)
+	}
+	// Closing the day takes the extra hours back.
+	say("COPS", "chiudi po-pua 12/12")
+	if got := saturday(); len(got) != 0 {
+		t.Errorf("Saturday offered after the office closed it: %v", got)
+	}
+	if got := say("COPS", "calendario po-pua"); strings.Contains(got, "Orari in più") {
+		t.Errorf("extra hours still listed after closing the day: %q", got)
 	}
 }
 

@@ -10,6 +10,7 @@ package booking
 import (
 	"crypto/rand"
 	"math/big"
+	"slices"
 	"time"
 
 	"teamsbot/knowledge"
@@ -48,29 +49,65 @@ func Slots(dir *knowledge.Directory, s *knowledge.Schedule, service string, now 
 		return c
 	}
 	step := time.Duration(minutes) * time.Minute
+	extra, _ := busy.(Openings)
 	var out []Slot
 	y, m, d := now.Date()
 	for i := 0; i <= s.AheadDays; i++ {
 		day := time.Date(y, m, d+i, 12, 0, 0, 0, knowledge.Rome)
-		for _, iv := range s.Hours.Day(day, closed) {
+		ivs := s.Hours.Day(day, closed)
+		if extra != nil {
+			start := time.Date(y, m, d+i, 0, 0, 0, 0, knowledge.Rome)
+			end := start.AddDate(0, 0, 1)
+			for _, iv := range extra.Openings(s.Place, start, end) {
+				ivs = append(ivs, knowledge.Interval{From: latest(iv.From, start), To: earliestOf(iv.To, end)})
+			}
+		}
+		seen := map[int64]bool{}
+		first := len(out)
+		for _, iv := range ivs {
 			for at := iv.From; !at.Add(step).After(iv.To); at = at.Add(step) {
-				if at.Before(earliest) {
+				if at.Before(earliest) || seen[at.Unix()] {
 					continue
 				}
+				seen[at.Unix()] = true
 				free := s.Desks - taken[at.Unix()]
 				if free > 0 && (busy == nil || !busy.Busy(s.Place, at, at.Add(step))) {
 					out = append(out, Slot{Start: at, Free: free})
 				}
 			}
 		}
+		// Extra hours come after the schedule's: the day in order.
+		slices.SortFunc(out[first:], func(a, b Slot) int { return a.Start.Compare(b.Start) })
 	}
 	return out
+}
+
+func latest(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
+func earliestOf(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
 }
 
 // Busy is an office's own calendar (package booking/feed): whether
 // [from, to) meets a time the office marked busy.
 type Busy interface {
 	Busy(place string, from, to time.Time) bool
+}
+
+// Openings is what a Busy may also know (booking/feed does): the extra
+// hours an office opened outside its schedule (from Slack, "apri ...
+// 10:00-12:00"). Slots are offered in them like in the schedule's own
+// hours, even on a day the schedule is closed (the staff said so).
+type Openings interface {
+	Openings(place string, from, to time.Time) []knowledge.Interval
 }
 
 // codeAlphabet has no 0/O, 1/I/L: codes are read aloud and typed on phones.

@@ -57,6 +57,7 @@ type Feeds struct {
 	mu     sync.RWMutex
 	busy   map[string][]Interval // from the feeds
 	closed map[string][]Interval // set by the office (Close)
+	opened map[string][]Interval // extra hours set by the office (Open)
 }
 
 // New returns Feeds over the directory's schedules; call Refresh (or Run)
@@ -71,7 +72,25 @@ func New(cfg Config) *Feeds {
 	if cfg.Log == nil {
 		cfg.Log = slog.New(slog.DiscardHandler)
 	}
-	return &Feeds{cfg: cfg, busy: map[string][]Interval{}, closed: map[string][]Interval{}}
+	return &Feeds{cfg: cfg, busy: map[string][]Interval{}, closed: map[string][]Interval{}, opened: map[string][]Interval{}}
+}
+
+// Openings lists the extra hours the office's staff opened at place
+// (Open) that meet [from, to): slots are offered in them too, even on a
+// day the schedule is closed.
+func (f *Feeds) Openings(place string, from, to time.Time) []knowledge.Interval {
+	if f == nil {
+		return nil
+	}
+	f.mu.RLock()
+	defer f.mu.RUnlock()
+	var out []knowledge.Interval
+	for _, iv := range f.opened[place] {
+		if iv.From.Before(to) && iv.To.After(from) {
+			out = append(out, knowledge.Interval{From: iv.From, To: iv.To})
+		}
+	}
+	return out
 }
 
 // Busy reports whether [from, to) meets a busy time of place's calendar.
@@ -203,13 +222,18 @@ func (f *Feeds) Refresh(ctx context.Context, now time.Time) error {
 		if _, ok := f.cfg.Dir.Schedule(p.ID); !ok {
 			continue
 		}
-		closed, err := f.loadClosed(ctx, p.ID)
+		closed, err := f.loadSpans(ctx, closedKey(p.ID))
+		if err != nil && first == nil {
+			first = err
+			continue
+		}
+		opened, err := f.loadSpans(ctx, openedKey(p.ID))
 		if err != nil && first == nil {
 			first = err
 			continue
 		}
 		f.mu.Lock()
-		f.closed[p.ID] = closed
+		f.closed[p.ID], f.opened[p.ID] = closed, opened
 		f.mu.Unlock()
 	}
 	for _, s := range f.schedules() {
@@ -221,15 +245,22 @@ func (f *Feeds) Refresh(ctx context.Context, now time.Time) error {
 }
 
 func closedKey(place string) string { return "calendar-closed:" + place }
+func openedKey(place string) string { return "calendar-opened:" + place }
 
 // loadClosed reads a place's closures set by its staff, sorted and merged.
 func (f *Feeds) loadClosed(ctx context.Context, place string) ([]Interval, error) {
-	raw, err := f.cfg.Store.Load(ctx, closedKey(place))
+	return f.loadSpans(ctx, closedKey(place))
+}
+
+// loadSpans reads the spans an office's staff set (closures or extra
+// hours) under key, sorted and merged.
+func (f *Feeds) loadSpans(ctx context.Context, key string) ([]Interval, error) {
+	raw, err := f.cfg.Store.Load(ctx, key)
 	if errors.Is(err, bot.ErrNotFound) {
 		return nil, nil
 	}
 	if err != nil {
-		return nil, fmt.Errorf("closures of %s: %w", place, err)
+		return nil, fmt.Errorf("calendar %s: %w", key, err)
 	}
 	var ivs [][2]int64
 	if err := json.Unmarshal(raw, &ivs); err != nil {
@@ -270,6 +301,60 @@ func (f *Feeds) Close(ctx context.Context, place string, from, to, now time.Time
 	return under, nil
 }
 
+// Open opens [from, to) at place for booking: the closures that meet it
+// are removed (Reopen), and the span is kept as extra hours, for every
+// replica, so slots are offered in it even outside the schedule's hours (a
+// Saturday morning). It returns how many closures it removed.
+func (f *Feeds) Open(ctx context.Context, place string, from, to, now time.Time) (int, error) {
+	if !to.After(from) {
+		return 0, fmt.Errorf("an opening must end after it starts")
+	}
+	n, err := f.Reopen(ctx, place, from, to, now)
+	if err != nil {
+		return n, err
+	}
+	opened, err := f.loadSpans(ctx, openedKey(place))
+	if err != nil {
+		return n, err
+	}
+	return n, f.saveSpans(ctx, openedKey(place), place, merge(append(opened, Interval{from, to})), now, f.opened)
+}
+
+// Unopen takes back the extra hours that meet [from, to) at place (a
+// closure there says the same; this also forgets them), and returns how
+// many it removed.
+func (f *Feeds) Unopen(ctx context.Context, place string, from, to, now time.Time) (int, error) {
+	opened, err := f.loadSpans(ctx, openedKey(place))
+	if err != nil {
+		return 0, err
+	}
+	kept := opened[:0:0]
+	for _, iv := range opened {
+		if !(iv.From.Before(to) && iv.To.After(from)) {
+			kept = append(kept, iv)
+		}
+	}
+	if len(kept) == len(opened) {
+		return 0, nil
+	}
+	return len(opened) - len(kept), f.saveSpans(ctx, openedKey(place), place, kept, now, f.opened)
+}
+
+// Extra lists a place's extra hours set by its staff that have not ended.
+func (f *Feeds) Extra(ctx context.Context, place string, now time.Time) ([]Interval, error) {
+	opened, err := f.loadSpans(ctx, openedKey(place))
+	if err != nil {
+		return nil, err
+	}
+	var out []Interval
+	for _, iv := range opened {
+		if iv.To.After(now) {
+			out = append(out, iv)
+		}
+	}
+	return out, nil
+}
+
 // Reopen removes the closures that meet [from, to) at place, and returns
 // how many it removed.
 func (f *Feeds) Reopen(ctx context.Context, place string, from, to, now time.Time) (int, error) {
@@ -306,18 +391,24 @@ func (f *Feeds) Closures(ctx context.Context, place string, now time.Time) ([]In
 }
 
 func (f *Feeds) saveClosed(ctx context.Context, place string, closed []Interval, now time.Time) error {
+	return f.saveSpans(ctx, closedKey(place), place, closed, now, f.closed)
+}
+
+// saveSpans keeps a place's spans under key (those that ended more than a
+// day ago are forgotten) and in mem, this replica's copy.
+func (f *Feeds) saveSpans(ctx context.Context, key, place string, spans []Interval, now time.Time, mem map[string][]Interval) error {
 	var raw [][2]int64
-	for _, iv := range closed {
+	for _, iv := range spans {
 		if iv.To.After(now.Add(-24 * time.Hour)) {
 			raw = append(raw, [2]int64{iv.From.Unix(), iv.To.Unix()})
 		}
 	}
 	b, _ := json.Marshal(raw)
-	if err := f.cfg.Store.Save(ctx, closedKey(place), b, keepClosed); err != nil {
-		return fmt.Errorf("closures of %s: %w", place, err)
+	if err := f.cfg.Store.Save(ctx, key, b, keepClosed); err != nil {
+		return fmt.Errorf("calendar %s: %w", key, err)
 	}
 	f.mu.Lock()
-	f.closed[place] = intervals(raw)
+	mem[place] = intervals(raw)
 	f.mu.Unlock()
 	return nil
 }
