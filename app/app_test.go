@@ -646,8 +646,10 @@ func TestProactiveTextsInEveryLanguage(t *testing.T) {
 		t.Fatal(issues)
 	}
 	data := map[string]string{"time": "09:00", "date": "02/12", "place": "PUA Prato", "code": "K7M-Q4P", "title": "Corso"}
-	for _, id := range []string{"booking.reminder", "booking.reminder_soon", "booking.remind_ok", "booking.remind_cancel", "activities.reminder", "activities.leave_it"} {
-		for _, lang := range []string{"it", "en", "fr", "ar", "sq", "zh"} {
+	for _, id := range []string{"booking.reminder", "booking.reminder_soon", "booking.remind_ok", "booking.remind_cancel", "activities.reminder", "activities.leave_it",
+		"booking.cancelled_by_office", "booking.office_asks_move", "propose.contacted"} {
+		for _, lang := range l.Catalog.Languages() {
+			lang := lang.Code
 			if !l.Catalog.HasIn(lang, id) {
 				t.Errorf("%s has no %s", lang, id)
 				continue

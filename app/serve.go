@@ -273,6 +273,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 			_, err := l.Booking.CancelByOffice(ctx, svc, place, code, time.Now())
 			return err
 		}
+		desk.OnOfficeMove = func(ctx context.Context, place, code string) error {
+			_, err := l.Booking.AskToMove(ctx, svc, place, code, time.Now())
+			return err
+		}
 	}
 	loops.Go(func() { runActivityReminders(loopCtx, l, log) })
 	// Replies a replica could not deliver (a failure, or a replica that

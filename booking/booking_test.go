@@ -485,6 +485,34 @@ func TestTheOfficeCancelsAndThePersonIsTold(t *testing.T) {
 	}
 }
 
+// TestTheOfficeAsksToMove: the office cannot keep an appointment and asks
+// the person to choose another time: they are told when and where, with a
+// button to their appointments; the appointment stays until they move it.
+func TestTheOfficeAsksToMove(t *testing.T) {
+	s := New(dir(t), true)
+	st := memory.New()
+	s.SetStore(st)
+	now := rome("2026-12-01 09:05")
+	b := ledger.Booking{Code: "K7M-Q4P", Conv: "telegram:7", Place: "po-pua", Service: "first_reception", Lang: "zh", Start: rome("2026-12-10 11:30"), Minutes: 30}
+	if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
+		t.Fatal(err)
+	}
+	n := &notices{}
+	if _, err := s.AskToMove(context.Background(), n, "po-pua", "K7M-Q4P", now); err != nil {
+		t.Fatal(err)
+	}
+	told := n.got["telegram:7"]
+	if len(told) != 1 || told[0].MessageID != "booking.office_asks_move" || told[0].Data["time"] != "11:30" || told[0].Options[0].ID != "c:flow:my_bookings" {
+		t.Fatalf("the person was told: %+v", told)
+	}
+	if left, _ := st.Upcoming(context.Background(), "telegram:7", now); len(left) != 1 {
+		t.Errorf("the appointment did not stay until moved: %+v", left)
+	}
+	if _, err := s.AskToMove(context.Background(), n, "po-pua", "AAA-BBB", now); !errors.Is(err, ledger.ErrNoBooking) {
+		t.Errorf("an unknown code: %v", err)
+	}
+}
+
 // TestCalendarLink: a confirmation carries an "add to calendar" link; the
 // file it serves places the appointment right in UTC on both sides of a
 // daylight-saving change, escapes and folds its text as RFC 5545 says, and

@@ -126,41 +126,74 @@ func (s *Service) RunReminders(ctx context.Context, n Notifier, interval time.Du
 // office's agenda gets the cancellation (SetOnCancel). The notice is
 // once-only, so an operator's double press tells the user once.
 func (s *Service) CancelByOffice(ctx context.Context, n Notifier, place, code string, now time.Time) (ledger.Booking, error) {
+	st, b, err := s.officeBooking(ctx, place, code, now)
+	if err != nil {
+		return b, err
+	}
+	if _, err := st.Cancel(ctx, b.Conv, b.Code); err != nil {
+		return b, fmt.Errorf("booking: cancel by office: %w", err)
+	}
+	s.cancelled(ctx, b)
+	notice := s.officeNotice(b, "booking.cancelled_by_office", "office-cancel:",
+		bot.NoticeOption{ID: "c:flow:booking", Label: "booking.book_again"})
+	if err := n.Notify(ctx, b.Conv, notice); err != nil && !errors.Is(err, bot.ErrNoticeSent) && !errors.Is(err, bot.ErrNotFound) {
+		// Cancelled all the same: the office is told the person could
+		// not be reached (the error), and can call them.
+		return b, fmt.Errorf("booking: the person could not be told: %w", err)
+	}
+	return b, nil
+}
+
+// AskToMove asks the person holding the appointment with that code at
+// place to choose another time, because the office cannot keep it: they
+// are told in their language, with a button to their appointments (where
+// "move" is), and the appointment stays until they move or cancel it. The
+// notice is once-only.
+func (s *Service) AskToMove(ctx context.Context, n Notifier, place, code string, now time.Time) (ledger.Booking, error) {
+	_, b, err := s.officeBooking(ctx, place, code, now)
+	if err != nil {
+		return b, err
+	}
+	notice := s.officeNotice(b, "booking.office_asks_move", "office-move:",
+		bot.NoticeOption{ID: "c:flow:my_bookings", Label: "menu.my_bookings"})
+	if err := n.Notify(ctx, b.Conv, notice); err != nil && !errors.Is(err, bot.ErrNoticeSent) {
+		return b, fmt.Errorf("booking: the person could not be told: %w", err)
+	}
+	return b, nil
+}
+
+// officeBooking finds the appointment with that code at place, from now on.
+func (s *Service) officeBooking(ctx context.Context, place, code string, now time.Time) (ledger.Store, ledger.Booking, error) {
 	st, err := s.bookings()
 	if err != nil {
-		return ledger.Booking{}, err
+		return nil, ledger.Booking{}, err
 	}
 	sc, ok := s.dir.Schedule(place)
 	if !ok {
-		return ledger.Booking{}, ledger.ErrNoBooking
+		return nil, ledger.Booking{}, ledger.ErrNoBooking
 	}
 	bs, err := st.Between(ctx, place, now.Add(-time.Hour), now.AddDate(0, 0, sc.AheadDays+2))
 	if err != nil {
-		return ledger.Booking{}, fmt.Errorf("booking: cancel by office: %w", err)
+		return nil, ledger.Booking{}, fmt.Errorf("booking: the office's appointment: %w", err)
 	}
 	code = NormalizeCode(code)
 	for _, b := range bs {
-		if b.Code != code {
-			continue
+		if b.Code == code {
+			return st, b, nil
 		}
-		if _, err := st.Cancel(ctx, b.Conv, b.Code); err != nil {
-			return b, fmt.Errorf("booking: cancel by office: %w", err)
-		}
-		s.cancelled(ctx, b)
-		name := place
-		if p, ok := s.dir.Place(place); ok {
-			name = p.Name
-		}
-		at := b.Start.In(knowledge.Rome)
-		notice := bot.Notice{MessageID: "booking.cancelled_by_office", ID: "office-cancel:" + b.Code,
-			Data:    map[string]string{"time": at.Format("15:04"), "date": at.Format("02/01"), "place": name, "code": b.Code},
-			Options: []bot.NoticeOption{{ID: "c:flow:booking", Label: "booking.book_again"}, {ID: "c:menu", Label: "common.menu"}}}
-		if err := n.Notify(ctx, b.Conv, notice); err != nil && !errors.Is(err, bot.ErrNoticeSent) && !errors.Is(err, bot.ErrNotFound) {
-			// Cancelled all the same: the office is told the person
-			// could not be reached (the error), and can call them.
-			return b, fmt.Errorf("booking: the person could not be told: %w", err)
-		}
-		return b, nil
 	}
-	return ledger.Booking{}, ledger.ErrNoBooking
+	return nil, ledger.Booking{}, ledger.ErrNoBooking
+}
+
+// officeNotice is what the person is told of the office's decision about
+// their appointment, with one button to act and one to the menu.
+func (s *Service) officeNotice(b ledger.Booking, message, idPrefix string, act bot.NoticeOption) bot.Notice {
+	name := b.Place
+	if p, ok := s.dir.Place(b.Place); ok {
+		name = p.Name
+	}
+	at := b.Start.In(knowledge.Rome)
+	return bot.Notice{MessageID: message, ID: idPrefix + b.Code,
+		Data:    map[string]string{"time": at.Format("15:04"), "date": at.Format("02/01"), "place": name, "code": b.Code},
+		Options: []bot.NoticeOption{act, {ID: "c:menu", Label: "common.menu"}}}
 }

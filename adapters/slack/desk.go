@@ -131,6 +131,10 @@ type Desk struct {
 	// covers and tells its person ("Cancel and tell" under a calendar
 	// conflict); an error says the person could not be told.
 	OnOfficeCancel func(ctx context.Context, place, code string) error
+	// OnOfficeMove asks the person to choose another time for the
+	// appointment the office's calendar now covers ("Ask to move"); it
+	// stays booked until they do. An error says they could not be told.
+	OnOfficeMove func(ctx context.Context, place, code string) error
 	// OnAttendance counts the operators' "present" / "absent" answers on the
 	// daily agenda (for the programme's reports: no-shows).
 	OnAttendance func(status string)
@@ -193,6 +197,7 @@ var Messages = []string{
 	"desk.attendance.attended", "desk.attendance.no_show", "desk.cancelled", "desk.proposal",
 	"desk.proposal_contact", "desk.proposal_no_contact", "desk.proposal_contacting", "desk.proposal_gone",
 	"desk.calendar.problem", "desk.calendar.recovered", "desk.calendar.conflicts", "desk.calendar.cancel", "desk.calendar.cancelled",
+	"desk.calendar.move", "desk.calendar.asked_move",
 	"desk.calendar.not_told", "desk.calendar.why.unreachable", "desk.calendar.why.status", "desk.calendar.why.too_big",
 	"desk.calendar.why.not_ics", "desk.calendar.why.too_many", "desk.calendar.why.bad_url", "desk.calendar.never",
 	"desk.list.empty", "desk.list.count", "desk.list.open_link", "desk.list.unavailable",
@@ -964,6 +969,7 @@ func (d *Desk) PostCalendarConflicts(ctx context.Context, channel, place string,
 		blocks = append(blocks,
 			slack.NewSectionBlock(slack.NewTextBlockObject("mrkdwn", line, false, false), nil, nil),
 			slack.NewActionBlock("calcancel:"+it.Code,
+				slack.NewButtonBlockElement("office_move", it.Place+" "+it.Code, slack.NewTextBlockObject("plain_text", d.t("desk.calendar.move", nil), false, false)),
 				slack.NewButtonBlockElement("office_cancel", it.Place+" "+it.Code, slack.NewTextBlockObject("plain_text", d.t("desk.calendar.cancel", nil), false, false)).WithStyle(slack.StyleDanger)))
 	}
 	if _, _, err := d.api.PostMessageContext(ctx, channel, slack.MsgOptionText(title, false), slack.MsgOptionBlocks(blocks...)); err != nil {
@@ -972,23 +978,29 @@ func (d *Desk) PostCalendarConflicts(ctx context.Context, channel, place string,
 	return nil
 }
 
-// officeCancel handles "Cancel and tell": the appointment is cancelled
-// and its person told (OnOfficeCancel), once however many presses; the
-// result is noted in the thread.
-func (d *Desk) officeCancel(ctx context.Context, value, user, channel, msgTS string) error {
+// officeAct handles the buttons under an appointment the office's new
+// closure covers: "Cancel and tell" (office_cancel: the appointment is
+// cancelled and its person told, OnOfficeCancel) and "Ask to move"
+// (office_move: the person is asked to choose another time, OnOfficeMove),
+// each once however many presses; the result is noted in the thread.
+func (d *Desk) officeAct(ctx context.Context, action, value, user, channel, msgTS string) error {
 	place, code, ok := strings.Cut(value, " ")
-	if !ok || d.OnOfficeCancel == nil {
+	do, done := d.OnOfficeCancel, "desk.calendar.cancelled"
+	if action == "office_move" {
+		do, done = d.OnOfficeMove, "desk.calendar.asked_move"
+	}
+	if !ok || do == nil {
 		return nil
 	}
-	first, err := d.kv.FirstSeen(ctx, "desk:office-cancel", code, 30*24*time.Hour)
+	first, err := d.kv.FirstSeen(ctx, "desk:"+action, code, 30*24*time.Hour)
 	if err != nil {
-		return unavailable("cancel an appointment", err)
+		return unavailable("answer for an appointment", err)
 	}
 	if !first {
 		return nil
 	}
-	id := "desk.calendar.cancelled"
-	if err := d.OnOfficeCancel(ctx, place, code); err != nil {
+	id := done
+	if err := do(ctx, place, code); err != nil {
 		if errors.Is(err, bot.ErrUnavailable) {
 			return err
 		}

@@ -371,12 +371,12 @@ func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) er
 			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.recordCase(ctx, tok, action, value) }))
 			continue
 		}
-		if action == "office_cancel" {
+		if action == "office_cancel" || action == "office_move" {
 			channel, ts := ic.Channel.ID, ic.Container.MessageTs
 			if channel == "" {
 				channel = ic.Container.ChannelID
 			}
-			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.officeCancel(ctx, token, user, channel, ts) }))
+			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.officeAct(ctx, action, token, user, channel, ts) }))
 			continue
 		}
 		if action == "proposal_contact" {

@@ -932,13 +932,36 @@ func TestCalendarProblemsAndConflicts(t *testing.T) {
 			t.Errorf("conflicts lack %q", want)
 		}
 	}
-	press := func(value string) int {
+	if !strings.Contains(posts[0].Form.Get("blocks"), `"action_id":"office_move"`) || !strings.Contains(posts[0].Form.Get("blocks"), "Chiedi di spostare") {
+		t.Errorf("conflicts lack the ask-to-move button")
+	}
+	pressAction := func(action, value string) int {
 		payload, _ := json.Marshal(map[string]any{"type": "block_actions", "user": map[string]any{"id": "UGIULIA"},
 			"channel":   map[string]any{"id": "CPRATO"},
 			"container": map[string]any{"type": "message", "message_ts": "1780041001.000100", "channel_id": "CPRATO"},
-			"actions":   []map[string]any{{"action_id": "office_cancel", "block_id": "calcancel:x", "value": value, "type": "button", "action_ts": "1"}}})
+			"actions":   []map[string]any{{"action_id": action, "block_id": "calcancel:x", "value": value, "type": "button", "action_ts": "1"}}})
 		return r.signed(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", []byte("payload="+url.QueryEscape(string(payload))), time.Now(), signing)
 	}
+	press := func(value string) int { return pressAction("office_cancel", value) }
+	// "Ask to move", pressed twice: the person is asked once.
+	var moves []string
+	r.desk.OnOfficeMove = func(_ context.Context, place, code string) error {
+		mu.Lock()
+		defer mu.Unlock()
+		moves = append(moves, place+" "+code)
+		return nil
+	}
+	pressAction("office_move", "po-pua K7M-Q4P")
+	pressAction("office_move", "po-pua K7M-Q4P")
+	eventually(t, "the ask-to-move note", func() bool {
+		ps := r.fake.take("chat.postMessage")
+		return len(ps) == 1 && strings.Contains(ps[0].Form.Get("text"), "Giulia ha chiesto alla persona di scegliere un altro orario")
+	})
+	mu.Lock()
+	if strings.Join(moves, ",") != "po-pua K7M-Q4P" {
+		t.Errorf("asked to move: %v", moves)
+	}
+	mu.Unlock()
 	press("po-pua K7M-Q4P")
 	press("po-pua K7M-Q4P")
 	press("po-pua ZZ2-AB3")
