@@ -49,6 +49,8 @@ type Service struct {
 	notify Notifier
 	// OnProposal passes a proposal to the coordinators (Slack); optional.
 	OnProposal func(ctx context.Context, p Proposal) error
+	// changes are the associations' changes this replica knows (under mu).
+	changes map[string]Changes
 }
 
 // New returns the service; SetStore must be called before it serves.
@@ -60,7 +62,7 @@ func New(dir *knowledge.Directory, demo bool) *Service { return &Service{dir: di
 // activity returns an activity that can be offered.
 func (s *Service) activity(id string) (*knowledge.Activity, bool) {
 	a, ok := s.dir.Activity(id)
-	if !ok || a.Sample && !s.demo {
+	if !ok || a.Sample && !s.demo || s.changesOf(id).All {
 		return nil, false
 	}
 	return a, true
@@ -119,7 +121,7 @@ func (s *Service) list(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 		if a.Sample && !s.demo {
 			continue
 		}
-		iv, ok := a.Next(req.Now)
+		iv, ok := s.next(a, req.Now)
 		if !ok {
 			continue
 		}
@@ -179,7 +181,7 @@ func (s *Service) card(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		where = m.Name
 	}
 	when := req.T("activities.no_more", nil)
-	if iv, ok := a.Next(req.Now); ok {
+	if iv, ok := s.next(a, req.Now); ok {
 		when = fmt.Sprintf("%s %d/%d %s–%s", dayName(req, iv.From), iv.From.Day(), int(iv.From.Month()), iv.From.Format("15:04"), iv.To.Format("15:04"))
 	}
 	cost := req.T("activities.free", nil)
@@ -236,7 +238,7 @@ func (s *Service) join(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	if !ok || !a.Signup {
 		return bot.ActionResult{Outcome: "gone"}, nil
 	}
-	if _, ok := a.Next(req.Now); !ok {
+	if _, ok := s.next(a, req.Now); !ok {
 		return bot.ActionResult{Outcome: "gone"}, nil
 	}
 	st, _, err := s.get()
@@ -274,6 +276,9 @@ func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		title := req.T("activities.removed", nil)
 		if a, ok := s.dir.Activity(e.Activity); ok {
 			title = a.TitleIn(req.Lang)
+			if s.changesOf(a.ID).All {
+				title = "❌ " + title
+			}
 		}
 		if e.Status == roster.Waiting {
 			title = "⏳ " + title
@@ -462,7 +467,7 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) (int, error)
 		if !a.Signup {
 			continue
 		}
-		iv, ok := a.Next(now)
+		iv, ok := s.next(a, now)
 		if !ok || iv.From.Sub(now) > 25*time.Hour || iv.From.Sub(now) < 23*time.Hour {
 			continue
 		}

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"teamsbot/activities"
 	"teamsbot/booking/feed"
 	"teamsbot/booking/ledger"
 
@@ -23,7 +24,7 @@ const AgendaAt = 7*time.Hour + 30*time.Minute
 
 // deskMessages are the locale messages the operators' desk shows, which
 // lint checks (engineMessages).
-var deskMessages = append(slices.Clone(slackdesk.Messages), calendarMessages...)
+var deskMessages = slices.Concat(slackdesk.Messages, calendarMessages, activityMessages)
 
 // calendarMessages are the answers of the calendar commands of /teams
 // (calendarCommand).
@@ -393,4 +394,75 @@ func span(from, to time.Time) string {
 		return from.Format("02/01/2006 15:04") + "–" + to.Format("15:04")
 	}
 	return from.Format("02/01/2006 15:04") + " – " + to.Format("02/01/2006 15:04")
+}
+
+// activityMessages are the answers of the activity commands of /teams
+// (activityCommand).
+var activityMessages = []string{
+	"desk.activity.cmd.usage", "desk.activity.cmd.unknown", "desk.activity.cmd.not_here", "desk.activity.cmd.bad_date",
+	"desk.activity.cmd.no_session", "desk.activity.cmd.session_cancelled", "desk.activity.cmd.cancelled",
+}
+
+// activityCommand answers the associations' coordinators in the desk's
+// channel: "/teams annulla ACTIVITY DD/MM" cancels one session, "/teams
+// annulla ACTIVITY tutto" the whole activity (cancel … all in English);
+// everyone enrolled is told in their language.
+func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *slackdesk.Desk, deskChannel string, now func() time.Time) func(ctx context.Context, channel, user string, words []string) (string, bool) {
+	var ids []string
+	for _, a := range dir.Activities() {
+		ids = append(ids, "`"+a.ID+"`")
+	}
+	list := strings.Join(ids, ", ")
+	return func(ctx context.Context, channel, user string, words []string) (string, bool) {
+		switch strings.ToLower(words[0]) {
+		case "annulla", "cancel":
+		default:
+			return "", false
+		}
+		if len(words) < 3 {
+			return desk.Text("desk.activity.cmd.usage", map[string]string{"activities": list}), true
+		}
+		a, ok := dir.Activity(words[1])
+		if !ok {
+			return desk.Text("desk.activity.cmd.unknown", map[string]string{"activity": words[1], "activities": list}), true
+		}
+		if channel != deskChannel {
+			return desk.Text("desk.activity.cmd.not_here", nil), true
+		}
+		title := a.TitleIn("it")
+		at := now().In(knowledge.Rome)
+		if w := strings.ToLower(words[2]); w == "tutto" || w == "tutta" || w == "all" {
+			told, err := svc.CancelActivity(ctx, a.ID, at)
+			if err != nil {
+				return desk.Text("desk.list.unavailable", nil), true
+			}
+			return desk.Text("desk.activity.cmd.cancelled", map[string]string{"activity": title, "count": fmt.Sprint(told)}), true
+		}
+		day, _, ok := closureSpan(words[2:3], at)
+		if !ok {
+			return desk.Text("desk.activity.cmd.bad_date", map[string]string{"what": words[2]}), true
+		}
+		iv, told, err := svc.CancelSession(ctx, a.ID, day, at)
+		switch {
+		case errors.Is(err, activities.ErrNoSession):
+			return desk.Text("desk.activity.cmd.no_session", map[string]string{"activity": title, "date": day.Format("02/01/2006")}), true
+		case err != nil:
+			return desk.Text("desk.list.unavailable", nil), true
+		}
+		return desk.Text("desk.activity.cmd.session_cancelled", map[string]string{"activity": title,
+			"when": iv.From.In(knowledge.Rome).Format("02/01/2006 15:04"), "count": fmt.Sprint(told)}), true
+	}
+}
+
+// slashCommands tries each command in turn; the first that knows the verb
+// answers.
+func slashCommands(cmds ...func(ctx context.Context, channel, user string, words []string) (string, bool)) func(ctx context.Context, channel, user string, words []string) (string, bool) {
+	return func(ctx context.Context, channel, user string, words []string) (string, bool) {
+		for _, c := range cmds {
+			if reply, ok := c(ctx, channel, user, words); ok {
+				return reply, true
+			}
+		}
+		return "", false
+	}
 }

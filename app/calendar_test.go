@@ -14,8 +14,11 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/activities"
+	"teamsbot/activities/roster"
 	"teamsbot/booking"
 	"teamsbot/booking/ledger"
+	"teamsbot/bot"
 
 	slackdesk "teamsbot/adapters/slack"
 	"teamsbot/booking/feed"
@@ -277,5 +280,127 @@ func recordingSlack(t *testing.T) (srv *httptest.Server, posted func() string) {
 		out := strings.Join(posts, "\n")
 		posts = nil
 		return out
+	}
+}
+
+// noticeLog records the notices the activities send.
+type noticeLog struct {
+	mu  sync.Mutex
+	got []string // "conv message-id date time"
+}
+
+func (n *noticeLog) Notify(_ context.Context, conv string, no bot.Notice) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.got = append(n.got, strings.TrimSpace(conv+" "+no.MessageID+" "+no.Data["date"]+" "+no.Data["time"]))
+	return nil
+}
+
+func (n *noticeLog) take() []string {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	out := n.got
+	n.got = nil
+	return out
+}
+
+// TestCoordinatorsCancelSessionsFromSlack: a coordinator cancels one
+// session of an activity from the desk's channel; the two people enrolled
+// are told (the date and time of that session), the bot offers the next
+// session instead, and another replica knows it within its refresh; then
+// the whole activity: no longer offered, everyone told. From another
+// channel, or with a day without a session, nothing changes.
+func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
+	slackAPI, _ := recordingSlack(t)
+	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
+	if l == nil {
+		t.Fatal(issues)
+	}
+	st := memory.New()
+	told := &noticeLog{}
+	l.Activities.SetStore(st, told)
+	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)
+	var act *knowledge.Activity
+	for _, a := range l.Directory.Activities() {
+		if _, ok := a.Next(now); ok && a.Signup {
+			act = a
+			break
+		}
+	}
+	if act == nil {
+		t.Fatal("no activity with sessions to sign up for")
+	}
+	first, _ := act.Next(now)
+	for _, conv := range []string{"telegram:1", "whatsapp:2"} {
+		if _, _, err := st.Join(context.Background(), roster.Enrolment{Activity: act.ID, Conv: conv, Lang: "ar", At: now}, 0, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := activityCommand(l.Activities, l.Directory, desk, "COPS", func() time.Time { return now })
+	say := func(channel, text string) string {
+		t.Helper()
+		reply, ok := cmd(context.Background(), channel, "UGIULIA", strings.Fields(text))
+		if !ok {
+			t.Fatalf("%q was not taken as an activity command", text)
+		}
+		return reply
+	}
+	day := first.From.In(knowledge.Rome).Format("02/01")
+	if got := say("CALTRO", "annulla "+act.ID+" "+day); !strings.Contains(got, "canale dei coordinatori") {
+		t.Errorf("from another channel: %q", got)
+	}
+	if got := say("COPS", "annulla nessuna "+day); !strings.Contains(got, "Non conosco l'attività") || !strings.Contains(got, act.ID) {
+		t.Errorf("unknown activity: %q", got)
+	}
+	if got := say("COPS", "annulla "+act.ID+" 31/02"); !strings.Contains(got, "Data non valida") {
+		t.Errorf("31/02: %q", got)
+	}
+	if got := say("COPS", "annulla "+act.ID+" "+first.From.In(knowledge.Rome).AddDate(0, 0, 1).Format("02/01")); !strings.Contains(got, "non ha un incontro") {
+		t.Errorf("a day without a session: %q", got)
+	}
+	if n := told.take(); len(n) != 0 {
+		t.Fatalf("told before anything was cancelled: %v", n)
+	}
+	got := say("COPS", "annulla "+act.ID+" "+day)
+	if !strings.Contains(got, "annullato l'incontro del "+first.From.In(knowledge.Rome).Format("02/01/2006 15:04")) || !strings.Contains(got, "avvisate 2 persone") {
+		t.Errorf("cancel a session: %q", got)
+	}
+	want := " activities.session_cancelled " + day + " " + first.From.In(knowledge.Rome).Format("15:04")
+	if n := told.take(); len(n) != 2 || n[0] != "telegram:1"+want || n[1] != "whatsapp:2"+want {
+		t.Errorf("the people told: %v", n)
+	}
+	// The bot offers the next session, here and at another replica.
+	res, err := l.Activities.Actions()[1].Run(context.Background(), bot.ActionRequest{Now: now, Lang: "it", T: func(id string, d map[string]string) string { return l.Catalog.Text("it", id, d) }, Args: map[string]string{"activity": act.ID}})
+	if err != nil || res.Outcome == "gone" {
+		t.Fatalf("card after one cancelled session: %+v %v", res, err)
+	}
+	other, _ := Load(EmbeddedContent(), LoadOptions{Demo: true})
+	other.Activities.SetStore(st, nil)
+	if err := other.Activities.RefreshChanges(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	for _, svc := range []*activities.Service{l.Activities, other.Activities} {
+		if got := svc.NextSession(act.ID, now); !got.After(first.From) {
+			t.Errorf("the next session offered is still the cancelled one: %v", got)
+		}
+	}
+	// No reminder the day before a cancelled session.
+	if n, err := l.Activities.SendReminders(context.Background(), first.From.Add(-24*time.Hour)); err != nil || n != 0 {
+		t.Errorf("reminders for a cancelled session: %d %v (%v)", n, err, told.take())
+	}
+	// The whole activity.
+	if got := say("COPS", "annulla "+act.ID+" tutto"); !strings.Contains(got, "annullata") || !strings.Contains(got, "avvisate 2 persone") {
+		t.Errorf("cancel the activity: %q", got)
+	}
+	if n := told.take(); len(n) != 2 || !strings.Contains(n[0], "activities.cancelled") {
+		t.Errorf("the people told: %v", n)
+	}
+	res, err = l.Activities.Actions()[1].Run(context.Background(), bot.ActionRequest{Now: now, Lang: "it", T: func(id string, d map[string]string) string { return l.Catalog.Text("it", id, d) }, Args: map[string]string{"activity": act.ID}})
+	if err != nil || res.Outcome != "gone" {
+		t.Errorf("card of a cancelled activity: %+v %v", res, err)
 	}
 }

@@ -268,7 +268,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 	l.Booking.SetBusy(feeds)
 	loops.Go(func() { feeds.Run(loopCtx) })
 	if desk != nil {
-		desk.OnCalendar = calendarCommand(feeds, l.Directory, desk, cfg.Slack.Channel, time.Now)
+		desk.OnCalendar = slashCommands(calendarCommand(feeds, l.Directory, desk, cfg.Slack.Channel, time.Now),
+			activityCommand(l.Activities, l.Directory, desk, cfg.Slack.Channel, time.Now))
 		desk.OnOfficeCancel = func(ctx context.Context, place, code string) error {
 			_, err := l.Booking.CancelByOffice(ctx, svc, place, code, time.Now())
 			return err
@@ -279,6 +280,10 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	loops.Go(func() { runActivityReminders(loopCtx, l, log) })
+	// The associations' changes (cancelled sessions) made at any replica.
+	loops.Go(func() {
+		l.Activities.RunChanges(loopCtx, func(err error) { log.Warn("activity changes", "error", err) })
+	})
 	// Replies a replica could not deliver (a failure, or a replica that
 	// died while sending): every replica sweeps, the store shares them out.
 	loops.Go(func() { svc.RunOutbox(loopCtx, cfg.OutboxEvery) })
