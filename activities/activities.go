@@ -201,10 +201,10 @@ func (s *Service) card(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 			}
 		}
 		switch {
-		case a.Capacity == 0:
+		case s.Seats(a) == 0:
 			places = req.T("activities.open_places", nil)
-		case joined < a.Capacity:
-			places = req.T("activities.places_left", map[string]string{"count": strconv.Itoa(a.Capacity - joined)})
+		case joined < s.Seats(a):
+			places = req.T("activities.places_left", map[string]string{"count": strconv.Itoa(s.Seats(a) - joined)})
 		case a.WaitingList:
 			places = req.T("activities.full_waiting", nil)
 		default:
@@ -245,7 +245,7 @@ func (s *Service) join(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
-	status, pos, err := st.Join(ctx, roster.Enrolment{Activity: a.ID, Conv: req.Conversation, Lang: req.Lang, At: req.Now}, a.Capacity, a.WaitingList)
+	status, pos, err := st.Join(ctx, roster.Enrolment{Activity: a.ID, Conv: req.Conversation, Lang: req.Lang, At: req.Now}, s.Seats(a), a.WaitingList)
 	switch {
 	case errors.Is(err, roster.ErrAlreadyEnrolled):
 		return bot.ActionResult{Outcome: "already"}, nil
@@ -314,7 +314,7 @@ func (s *Service) leaveOne(ctx context.Context, st Store, n Notifier, activity, 
 	capacity := 0
 	a, known := s.dir.Activity(activity)
 	if known {
-		capacity = a.Capacity
+		capacity = s.Seats(a)
 	}
 	promoted, err := st.Leave(ctx, activity, conv, capacity)
 	if err != nil {

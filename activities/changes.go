@@ -22,6 +22,49 @@ type Changes struct {
 	Cancelled []string `json:"cancelled,omitempty"`
 	// All: the activity will not be held any more.
 	All bool `json:"all,omitempty"`
+	// Seats, when set, replaces the catalogue's capacity (0: no limit).
+	Seats *int `json:"seats,omitempty"`
+}
+
+// Seats is the activity's seats (0: no limit): the association's change
+// (SetSeats), else the catalogue's.
+func (s *Service) Seats(a *knowledge.Activity) int {
+	if ch := s.changesOf(a.ID); ch.Seats != nil {
+		return *ch.Seats
+	}
+	return a.Capacity
+}
+
+// SetSeats changes the seats of activity id (0: no limit), for every
+// replica. When there are more seats than people in, the first waiting get
+// them at once, in order, and are told in their language. Fewer seats
+// send nobody away: newcomers wait until someone leaves. It returns how
+// many were promoted.
+func (s *Service) SetSeats(ctx context.Context, id string, seats int) (int, error) {
+	a, ok := s.dir.Activity(id)
+	if !ok {
+		return 0, bot.ErrNotFound
+	}
+	if seats < 0 {
+		return 0, fmt.Errorf("seats must be 0 (no limit) or more")
+	}
+	if err := s.editChanges(ctx, id, func(ch *Changes) { ch.Seats = &seats }); err != nil {
+		return 0, err
+	}
+	st, n, err := s.get()
+	if err != nil {
+		return 0, err
+	}
+	promoted, err := st.Promote(ctx, id, seats)
+	if err != nil {
+		return 0, fmt.Errorf("activity changes: %w", err)
+	}
+	if n != nil {
+		for _, e := range promoted {
+			_ = n.Notify(ctx, e.Conv, bot.Notice{MessageID: "activities.promoted", Data: map[string]string{"title": a.TitleIn(e.Lang)}})
+		}
+	}
+	return len(promoted), nil
 }
 
 // changesKept is how long a change is kept without another.
@@ -64,7 +107,7 @@ func (s *Service) RefreshChanges(ctx context.Context) error {
 		if err != nil {
 			return err
 		}
-		if ch.All || len(ch.Cancelled) > 0 {
+		if ch.All || len(ch.Cancelled) > 0 || ch.Seats != nil {
 			read[a.ID] = ch
 		}
 	}

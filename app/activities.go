@@ -33,6 +33,11 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
+	// The associations' changes (seats, cancellations) made from Slack.
+	l.Activities.SetStore(st, nil)
+	if err := l.Activities.RefreshChanges(ctx); err != nil {
+		return err
+	}
 	w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 	defer w.Flush()
 	if *list {
@@ -44,8 +49,8 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 			}
 			in, waiting := counts(r)
 			seats := "senza limite"
-			if a.Capacity > 0 {
-				seats = fmt.Sprint(a.Capacity)
+			if n := l.Activities.Seats(a); n > 0 {
+				seats = fmt.Sprint(n)
 			}
 			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%s\n", a.ID, a.TitleIn("it"), in, waiting, seats, map[bool]string{true: "sì", false: ""}[a.Sample])
 		}
@@ -73,8 +78,8 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 	key := []byte(cfg.PseudonymKey)
 	in, waiting := counts(r)
 	seats := "posti senza limite"
-	if a.Capacity > 0 {
-		seats = plural(a.Capacity, "posto", "posti")
+	if n := l.Activities.Seats(a); n > 0 {
+		seats = plural(n, "posto", "posti")
 	}
 	fmt.Fprintf(w, "%s — %s, %s in lista d'attesa (%s)\n\nstato\tcodice\tlingua\tcanale\n", a.TitleIn("it"), plural(in, "iscritto", "iscritti"), plural(waiting, "persona", "persone"), seats)
 	for _, e := range r {

@@ -401,12 +401,14 @@ func span(from, to time.Time) string {
 var activityMessages = []string{
 	"desk.activity.cmd.usage", "desk.activity.cmd.unknown", "desk.activity.cmd.not_here", "desk.activity.cmd.bad_date",
 	"desk.activity.cmd.no_session", "desk.activity.cmd.session_cancelled", "desk.activity.cmd.cancelled",
+	"desk.activity.cmd.seats", "desk.activity.cmd.bad_seats",
 }
 
 // activityCommand answers the associations' coordinators in the desk's
 // channel: "/teams annulla ACTIVITY DD/MM" cancels one session, "/teams
 // annulla ACTIVITY tutto" the whole activity (cancel … all in English);
-// everyone enrolled is told in their language.
+// everyone enrolled is told in their language. "/teams posti ACTIVITY N"
+// (seats) changes the seats; the first waiting get the new ones.
 func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *slackdesk.Desk, deskChannel string, now func() time.Time) func(ctx context.Context, channel, user string, words []string) (string, bool) {
 	var ids []string
 	for _, a := range dir.Activities() {
@@ -414,8 +416,9 @@ func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *sl
 	}
 	list := strings.Join(ids, ", ")
 	return func(ctx context.Context, channel, user string, words []string) (string, bool) {
-		switch strings.ToLower(words[0]) {
-		case "annulla", "cancel":
+		verb := strings.ToLower(words[0])
+		switch verb {
+		case "annulla", "cancel", "posti", "seats":
 		default:
 			return "", false
 		}
@@ -431,6 +434,17 @@ func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *sl
 		}
 		title := a.TitleIn("it")
 		at := now().In(knowledge.Rome)
+		if verb == "posti" || verb == "seats" {
+			n, err := strconv.Atoi(words[2])
+			if err != nil || n < 0 || n > 10000 {
+				return desk.Text("desk.activity.cmd.bad_seats", map[string]string{"what": words[2]}), true
+			}
+			promoted, err := svc.SetSeats(ctx, a.ID, n)
+			if err != nil {
+				return desk.Text("desk.list.unavailable", nil), true
+			}
+			return desk.Text("desk.activity.cmd.seats", map[string]string{"activity": title, "seats": fmt.Sprint(n), "count": fmt.Sprint(promoted)}), true
+		}
 		if w := strings.ToLower(words[2]); w == "tutto" || w == "tutta" || w == "all" {
 			told, err := svc.CancelActivity(ctx, a.ID, at)
 			if err != nil {

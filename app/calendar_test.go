@@ -404,3 +404,73 @@ func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
 		t.Errorf("card of a cancelled activity: %+v %v", res, err)
 	}
 }
+
+// TestCoordinatorsChangeSeatsFromSlack: an activity is full with two
+// waiting; the coordinator adds a seat: the first waiting is in and told,
+// the second still waits; fewer seats send nobody away, and a newcomer
+// waits; a number that is not one is refused.
+func TestCoordinatorsChangeSeatsFromSlack(t *testing.T) {
+	slackAPI, _ := recordingSlack(t)
+	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
+	if l == nil {
+		t.Fatal(issues)
+	}
+	st := memory.New()
+	told := &noticeLog{}
+	l.Activities.SetStore(st, told)
+	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)
+	var act *knowledge.Activity
+	for _, a := range l.Directory.Activities() {
+		if _, ok := a.Next(now); ok && a.Signup && a.Capacity > 0 && a.WaitingList {
+			act = a
+			break
+		}
+	}
+	if act == nil {
+		t.Fatal("no activity with seats and a waiting list")
+	}
+	ctx := context.Background()
+	for i := range act.Capacity + 2 {
+		if _, _, err := st.Join(ctx, roster.Enrolment{Activity: act.ID, Conv: fmt.Sprintf("telegram:%d", i), Lang: "sq", At: now}, act.Capacity, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	cmd := activityCommand(l.Activities, l.Directory, desk, "COPS", func() time.Time { return now })
+	say := func(text string) string {
+		t.Helper()
+		reply, ok := cmd(ctx, "COPS", "UGIULIA", strings.Fields(text))
+		if !ok {
+			t.Fatalf("%q was not taken as an activity command", text)
+		}
+		return reply
+	}
+	if got := say(fmt.Sprintf("posti %s molti", act.ID)); !strings.Contains(got, "non valido") {
+		t.Errorf("seats that are no number: %q", got)
+	}
+	got := say(fmt.Sprintf("posti %s %d", act.ID, act.Capacity+1))
+	if !strings.Contains(got, fmt.Sprintf("%d posti", act.Capacity+1)) || !strings.Contains(got, "1 persone in attesa ora iscritte") {
+		t.Errorf("one seat more: %q", got)
+	}
+	first := fmt.Sprintf("telegram:%d", act.Capacity)
+	if n := told.take(); len(n) != 1 || n[0] != first+" activities.promoted" {
+		t.Errorf("told: %v", n)
+	}
+	r, _ := st.Roster(ctx, act.ID)
+	if in, waiting := counts(r); in != act.Capacity+1 || waiting != 1 {
+		t.Errorf("after one seat more: %d in, %d waiting", in, waiting)
+	}
+	// Fewer seats: nobody is sent away; a newcomer waits.
+	say(fmt.Sprintf("seats %s 1", act.ID))
+	res, err := l.Activities.Actions()[2].Run(ctx, bot.ActionRequest{Now: now, Lang: "it", Conversation: "whatsapp:new", T: func(id string, d map[string]string) string { return id },
+		Args: map[string]string{"activity": act.ID}})
+	if err != nil || res.Outcome != "waiting" {
+		t.Errorf("a newcomer with fewer seats: %+v %v", res, err)
+	}
+	if r, _ := st.Roster(ctx, act.ID); len(r) != act.Capacity+3 {
+		t.Errorf("someone was sent away: %d enrolled", len(r))
+	}
+}

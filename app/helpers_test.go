@@ -48,6 +48,9 @@ func (downStore) Leave(context.Context, string, string, int) (*roster.Enrolment,
 func (downStore) Enrolled(context.Context, string) ([]roster.Enrolment, error) {
 	return nil, errors.New("down")
 }
+func (downStore) Promote(context.Context, string, int) ([]roster.Enrolment, error) {
+	return nil, errors.New("down")
+}
 func (downStore) Roster(context.Context, string) ([]roster.Enrolment, error) {
 	return nil, errors.New("down")
 }

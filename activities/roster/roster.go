@@ -50,6 +50,10 @@ type Store interface {
 	// Leave removes the conversation from the activity; when that frees a
 	// place, the first waiting is promoted and returned.
 	Leave(ctx context.Context, activity, conv string, capacity int) (promoted *Enrolment, err error)
+	// Promote gives the seats free at capacity (after the seats were
+	// raised) to the first waiting, in order of arrival, and returns those
+	// promoted.
+	Promote(ctx context.Context, activity string, capacity int) ([]Enrolment, error)
 	// Enrolled lists a conversation's enrolments.
 	Enrolled(ctx context.Context, conv string) ([]Enrolment, error)
 	// Roster lists an activity's enrolments: joined, then waiting, each in
@@ -114,4 +118,18 @@ func Promote(es []Enrolment, capacity int) int {
 		return -1
 	}
 	return first
+}
+
+// Fill promotes in es, in place, the first waiting while a seat is free at
+// capacity, and returns the indexes of those promoted, in order.
+func Fill(es []Enrolment, capacity int) []int {
+	var out []int
+	for {
+		i := Promote(es, capacity)
+		if i < 0 {
+			return out
+		}
+		es[i].Status = Joined
+		out = append(out, i)
+	}
 }

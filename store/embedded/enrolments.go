@@ -161,3 +161,27 @@ func forgetEnrolments(tx *bolt.Tx, conv string) error {
 	}
 	return nil
 }
+
+// Promote implements roster.Store in one transaction.
+func (s *Store) Promote(ctx context.Context, activity string, capacity int) ([]roster.Enrolment, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	var out []roster.Enrolment
+	err := s.db.Update(func(tx *bolt.Tx) error {
+		out = nil
+		es, keys := activityEnrolments(tx, activity)
+		for _, i := range roster.Fill(es, capacity) {
+			raw, err := json.Marshal(es[i])
+			if err != nil {
+				return err
+			}
+			if err := tx.Bucket(bucketEnrol).Put(keys[i], raw); err != nil {
+				return err
+			}
+			out = append(out, es[i])
+		}
+		return nil
+	})
+	return out, err
+}

@@ -457,6 +457,20 @@ func (s *Store) Leave(ctx context.Context, activity, conv string, capacity int) 
 	return nil, nil
 }
 
+// Promote implements roster.Store.
+func (s *Store) Promote(ctx context.Context, activity string, capacity int) ([]roster.Enrolment, error) {
+	if err := s.begin(ctx, "promote"); err != nil {
+		return nil, err
+	}
+	defer s.mu.Unlock()
+	es := s.enrol[activity]
+	var out []roster.Enrolment
+	for _, i := range roster.Fill(es, capacity) {
+		out = append(out, es[i])
+	}
+	return out, nil
+}
+
 // Enrolled implements roster.Store.
 func (s *Store) Enrolled(ctx context.Context, conv string) ([]roster.Enrolment, error) {
 	if err := s.begin(ctx, "enrolled"); err != nil {

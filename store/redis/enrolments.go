@@ -159,3 +159,39 @@ func (s *Store) Enrolled(ctx context.Context, conv string) ([]roster.Enrolment, 
 func (s *Store) Roster(ctx context.Context, activity string) ([]roster.Enrolment, error) {
 	return s.enrolments(ctx, activity)
 }
+
+var promoteScript = goredis.NewScript(`
+-- KEYS: enrol hash, joined set, waiting zset, seq; ARGV: capacity
+-- Every seat free at capacity goes to the first waiting, in order
+-- (activities/roster.Fill).
+local cap = tonumber(ARGV[1])
+local out = {}
+while cap <= 0 or redis.call('SCARD', KEYS[2]) < cap do
+  local first = redis.call('ZRANGE', KEYS[3], 0, 0)
+  if #first == 0 then break end
+  redis.call('ZREM', KEYS[3], first[1])
+  redis.call('SADD', KEYS[2], first[1])
+  local e = cjson.decode(redis.call('HGET', KEYS[1], first[1]))
+  e.status = 'joined'
+  local raw = cjson.encode(e)
+  redis.call('HSET', KEYS[1], first[1], raw)
+  out[#out + 1] = raw
+end
+return out`)
+
+// Promote implements roster.Store in one Lua script over the activity's
+// keys.
+func (s *Store) Promote(ctx context.Context, activity string, capacity int) ([]roster.Enrolment, error) {
+	raws, err := promoteScript.Run(ctx, s.rdb, s.actKeys(activity), capacity).StringSlice()
+	if err != nil && !errors.Is(err, goredis.Nil) {
+		return nil, wrap("promote", err)
+	}
+	var out []roster.Enrolment
+	for _, raw := range raws {
+		var e roster.Enrolment
+		if json.Unmarshal([]byte(raw), &e) == nil {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}

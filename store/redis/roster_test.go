@@ -15,8 +15,8 @@ import (
 
 // TestEnrolmentRuleAgreesWithGo: the join/wait/promote rule is written
 // twice, in Go (store/internal/roster, used by the memory and embedded
-// stores) and in this store's Lua scripts. Random sequences of joins and
-// leaves, with the seats changing between calls as an association edits
+// stores) and in this store's Lua scripts. Random sequences of joins,
+// leaves and promotions, with the seats changing between calls as an association edits
 // its activity, must give the same answers and the same rosters on both.
 func TestEnrolmentRuleAgreesWithGo(t *testing.T) {
 	ctx := context.Background()
@@ -29,7 +29,13 @@ func TestEnrolmentRuleAgreesWithGo(t *testing.T) {
 			conv := fmt.Sprintf("telegram:%d", rng.IntN(8))
 			capacity := rng.IntN(4) // 0: no limit
 			where := fmt.Sprintf("seed %d step %d", seed, step)
-			if rng.IntN(3) > 0 {
+			if rng.IntN(6) == 0 {
+				p1, err1 := mem.Promote(ctx, act, capacity)
+				p2, err2 := rd.Promote(ctx, act, capacity)
+				if err1 != nil || err2 != nil || rosterString(p1) != rosterString(p2) {
+					t.Fatalf("%s: promote(seats %d): Go %s (%v), Lua %s (%v)", where, capacity, rosterString(p1), err1, rosterString(p2), err2)
+				}
+			} else if rng.IntN(3) > 0 {
 				waitlist := rng.IntN(4) > 0
 				e := roster.Enrolment{Activity: act, Conv: conv, Lang: "it", At: time.Unix(1_800_000_000, 0)}
 				s1, p1, err1 := mem.Join(ctx, e, capacity, waitlist)

@@ -92,3 +92,32 @@ func testLeavePromotes(t *testing.T, s Store) {
 		t.Errorf("roster after forget: %+v", r)
 	}
 }
+
+// testRaisedSeatsGoToTheWaiting: an association raises the seats from 2 to
+// 4; the first two waiting, in order of arrival, are promoted at once;
+// again, nobody; no limit at all takes the last one in.
+func testRaisedSeatsGoToTheWaiting(t *testing.T, s Store) {
+	ctx := context.Background()
+	for _, u := range []string{"a", "b", "c", "d", "e"} {
+		if _, _, err := s.Join(ctx, roster.Enrolment{Activity: "corso", Conv: "test:" + u, Lang: "zh"}, 2, true); err != nil {
+			t.Fatal(err)
+		}
+	}
+	got, err := s.Promote(ctx, "corso", 4)
+	if err != nil || len(got) != 2 || got[0].Conv != "test:c" || got[1].Conv != "test:d" || got[0].Status != roster.Joined || got[0].Lang != "zh" {
+		t.Fatalf("seats 2 → 4 promoted %+v, %v", got, err)
+	}
+	if again, err := s.Promote(ctx, "corso", 4); err != nil || len(again) != 0 {
+		t.Errorf("promoted again: %+v, %v", again, err)
+	}
+	r, _ := s.Roster(ctx, "corso")
+	if len(r) != 5 || r[3].Status != roster.Joined || r[4].Conv != "test:e" || r[4].Status != roster.Waiting {
+		t.Errorf("roster after raising the seats: %+v", r)
+	}
+	if last, err := s.Promote(ctx, "corso", 0); err != nil || len(last) != 1 || last[0].Conv != "test:e" {
+		t.Errorf("no limit: %+v, %v", last, err)
+	}
+	if none, err := s.Promote(ctx, "nothing", 3); err != nil || len(none) != 0 {
+		t.Errorf("an activity nobody joined: %+v, %v", none, err)
+	}
+}

@@ -75,6 +75,7 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"ForgetBookings", testForgetBookings},
 		{"JoinNeverExceedsCapacity", testJoinNeverExceedsCapacity},
 		{"LeavePromotesTheFirstWaiting", testLeavePromotes},
+		{"RaisedSeatsGoToTheWaiting", testRaisedSeatsGoToTheWaiting},
 		{"LockLoad", testLockLoad},
 		{"OutboxClaimDue", testOutboxClaimDue},
 		{"OutboxClaimConcurrent", testOutboxClaimConcurrent},
