@@ -191,6 +191,10 @@ type LoadOptions struct {
 	// and joined (TEAMSBOT_DEMO=1; the terminal chat and the conversation
 	// tests). Outside a demo they are not offered.
 	Demo bool
+	// Lint only checks the content: the classifier's examples are linted
+	// but it is not trained, so the Loaded understands no free text.
+	// (teamsbot lint, i18n import.)
+	Lint bool
 }
 
 // Load checks and compiles content. Issues carry folder-relative paths
@@ -248,7 +252,7 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 		l.Glossary = glossary
 		issues = append(issues, glossaryChecks(glossary, cat, dir)...)
 		if dir != nil {
-			u, uis := understand.Build(understand.Source{Locales: c.Locales, Catalog: cat, Dir: dir, Program: prog})
+			u, uis := understand.Build(understand.Source{Locales: c.Locales, Catalog: cat, Dir: dir, Program: prog, Untrained: o.Lint})
 			prefix("locales", uis)
 			if u != nil {
 				qs, qis := understand.ReadEval(c.Locales, langCodesOf(cat))

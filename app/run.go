@@ -325,7 +325,7 @@ func lint(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, issues := Load(c)
+	l, issues := Load(c, LoadOptions{Lint: true})
 	for _, i := range issues {
 		fmt.Fprintln(env.Stdout, i.Error())
 	}

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 
 	"teamsbot/bot/flow"
 	"teamsbot/nlu"
@@ -47,7 +49,7 @@ func lintExamples(files map[string]*languageFile, intents map[string]*intent, la
 				continue
 			}
 			taught[e.Intent] = true
-			key := nlu.Normalize(e.Text)
+			key := normText(e.Text)
 			if prev, ok := first[key]; ok {
 				if prev.Intent != e.Intent {
 					issues = append(issues, flow.Issue{File: e.File, Line: e.Line, Severity: flow.Error, Code: "example-twice",
@@ -95,7 +97,7 @@ func LintEval(qs []Question, examples []Example, known func(string) bool) flow.I
 	var issues flow.Issues
 	ex := map[string]Example{}
 	for _, e := range examples {
-		ex[nlu.Normalize(e.Text)] = e
+		ex[normText(e.Text)] = e
 	}
 	for _, q := range qs {
 		for _, id := range append([]string{q.Intent}, q.Also...) {
@@ -104,7 +106,7 @@ func LintEval(qs []Question, examples []Example, known func(string) bool) flow.I
 					Msg: fmt.Sprintf("%s is not an intent of the content", id)})
 			}
 		}
-		if e, ok := ex[nlu.Normalize(q.Text)]; ok {
+		if e, ok := ex[normText(q.Text)]; ok {
 			issues = append(issues, flow.Issue{File: q.File, Line: q.Line, Severity: flow.Error, Code: "eval-in-examples",
 				Msg: fmt.Sprintf("%q is also an example (%s:%d): a held-out question must not be taught", short(q.Text), e.File, e.Line)})
 		}
@@ -123,7 +125,7 @@ func LintEval(qs []Question, examples []Example, known func(string) bool) flow.I
 		for _, sh := range shingles(e.Text) {
 			q, ok := held[sh]
 			key := q.File + fmt.Sprint(q.Line)
-			if !ok || reported[key] || nlu.Normalize(q.Text) == nlu.Normalize(e.Text) {
+			if !ok || reported[key] || normText(q.Text) == normText(e.Text) {
 				continue
 			}
 			reported[key] = true
@@ -147,7 +149,7 @@ const (
 func shingles(text string) []string {
 	var toks []string
 	han := 0
-	for _, w := range nlu.Words(nlu.Normalize(text)) {
+	for _, w := range nlu.Words(normText(text)) {
 		if w.Han {
 			for _, r := range w.Text {
 				toks = append(toks, string(r))
@@ -180,3 +182,25 @@ func shingles(text string) []string {
 
 // Known reports whether id is an intent of the content.
 func (u *Understander) Known(id string) bool { _, ok := u.intents[id]; return ok }
+
+// normCache keeps the normalised form of the texts lint reads: every load
+// of the content reads the same examples again (a test process loads it
+// dozens of times), and normalising them all is most of a load's work.
+var (
+	normCache   sync.Map // text → nlu.Normalize(text)
+	normEntries atomic.Int64
+)
+
+// maxNormCache bounds normCache: past it, texts are normalised each time.
+const maxNormCache = 400_000
+
+func normText(text string) string {
+	if v, ok := normCache.Load(text); ok {
+		return v.(string)
+	}
+	n := nlu.Normalize(text)
+	if normEntries.Add(1) <= maxNormCache {
+		normCache.Store(text, n)
+	}
+	return n
+}

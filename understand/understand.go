@@ -133,6 +133,10 @@ type Source struct {
 	// Fresh trains even when this process has a model of the same inputs
 	// (benchmarks of training).
 	Fresh bool
+	// Untrained only checks: the examples are read and linted, the
+	// classifier is not trained (Understand and Guides then understand
+	// nothing). For lint, where training is a second of nothing.
+	Untrained bool
 }
 
 // DefaultGuideWeight is the weight of a guide's own sentences (summary,
@@ -204,6 +208,15 @@ func Build(src Source) (*Understander, flow.Issues) {
 	issues = append(issues, lintExamples(files, u.intents, langs)...)
 	if len(issues.Errors()) > 0 {
 		return nil, issues
+	}
+	if src.Untrained {
+		for _, lang := range langs {
+			if f := files[lang]; f != nil {
+				u.Examples = append(u.Examples, f.Examples...)
+			}
+		}
+		u.Built = time.Since(start)
+		return u, issues
 	}
 	var train []nlu.Example
 	stop := map[string][]string{}
@@ -407,7 +420,7 @@ func sortedIntents(m map[string]*intent) []*intent {
 // Understand implements bot.Router.
 func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Understanding {
 	var res bot.Understanding
-	if u == nil || strings.TrimSpace(text) == "" {
+	if u == nil || u.model == nil || strings.TrimSpace(text) == "" {
 		return res
 	}
 	if g := u.langid.Detect(text); g.Sure() && slices.Contains(u.langs, g.Lang) {
@@ -510,6 +523,9 @@ func (u *Understander) onlyPlace(text string) bool {
 // first is a sure answer: the search of the procedures flow ("type a few
 // words").
 func (u *Understander) Guides(lang, text string) (ids []string, sure bool) {
+	if u.model == nil {
+		return nil, false
+	}
 	c := u.model.Classify(text)
 	if c.Known < u.th.Known {
 		return nil, false
@@ -538,6 +554,9 @@ func (u *Understander) Guides(lang, text string) (ids []string, sure bool) {
 
 // Describe says how big the model is, for the logs.
 func (u *Understander) Describe() string {
+	if u.model == nil {
+		return "not trained (lint only)"
+	}
 	f, i, e := u.model.Size()
 	return fmt.Sprintf("%d intents, %d examples, %d features, built in %s", i, e, f, u.Built.Round(time.Millisecond))
 }
