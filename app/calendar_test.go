@@ -311,29 +311,8 @@ func (n *noticeLog) take() []string {
 // the whole activity: no longer offered, everyone told. From another
 // channel, or with a day without a session, nothing changes.
 func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
-	slackAPI, _ := recordingSlack(t)
-	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
-	if l == nil {
-		t.Fatal(issues)
-	}
-	st := memory.New()
-	told := &noticeLog{}
-	l.Activities.SetStore(st, told)
-	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)
-	var act *knowledge.Activity
-	for _, a := range l.Directory.Activities() {
-		if _, ok := a.Next(now); ok && a.Signup {
-			act = a
-			break
-		}
-	}
-	if act == nil {
-		t.Fatal("no activity with sessions to sign up for")
-	}
+	c := newCoordinators(t, func(a *knowledge.Activity) bool { return a.Signup })
+	l, st, told, desk, now, act := c.l, c.st, c.told, c.desk, c.now, c.act
 	first, _ := act.Next(now)
 	for _, conv := range []string{"telegram:1", "whatsapp:2"} {
 		if _, _, err := st.Join(context.Background(), roster.Enrolment{Activity: act.ID, Conv: conv, Lang: "ar", At: now}, 0, true); err != nil {
@@ -410,29 +389,8 @@ func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
 // the second still waits; fewer seats send nobody away, and a newcomer
 // waits; a number that is not one is refused.
 func TestCoordinatorsChangeSeatsFromSlack(t *testing.T) {
-	slackAPI, _ := recordingSlack(t)
-	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
-	if l == nil {
-		t.Fatal(issues)
-	}
-	st := memory.New()
-	told := &noticeLog{}
-	l.Activities.SetStore(st, told)
-	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, st, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	now := time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)
-	var act *knowledge.Activity
-	for _, a := range l.Directory.Activities() {
-		if _, ok := a.Next(now); ok && a.Signup && a.Capacity > 0 && a.WaitingList {
-			act = a
-			break
-		}
-	}
-	if act == nil {
-		t.Fatal("no activity with seats and a waiting list")
-	}
+	c := newCoordinators(t, func(a *knowledge.Activity) bool { return a.Signup && a.Capacity > 0 && a.WaitingList })
+	l, st, told, desk, now, act := c.l, c.st, c.told, c.desk, c.now, c.act
 	ctx := context.Background()
 	for i := range act.Capacity + 2 {
 		if _, _, err := st.Join(ctx, roster.Enrolment{Activity: act.ID, Conv: fmt.Sprintf("telegram:%d", i), Lang: "sq", At: now}, act.Capacity, true); err != nil {
@@ -473,4 +431,41 @@ func TestCoordinatorsChangeSeatsFromSlack(t *testing.T) {
 	if r, _ := st.Roster(ctx, act.ID); len(r) != act.Capacity+3 {
 		t.Errorf("someone was sent away: %d enrolled", len(r))
 	}
+}
+
+// coordinators is what the coordinators' tests share: the shipped content
+// in a demo, a store, the notices the activities send, a desk on a
+// recording Slack, a Monday morning, and an activity with sessions to come
+// that want says is right for the test.
+type coordinators struct {
+	l    *Loaded
+	st   *memory.Store
+	told *noticeLog
+	desk *slackdesk.Desk
+	now  time.Time
+	act  *knowledge.Activity
+}
+
+func newCoordinators(t *testing.T, want func(*knowledge.Activity) bool) coordinators {
+	t.Helper()
+	slackAPI, _ := recordingSlack(t)
+	l, issues := Load(EmbeddedContent(), LoadOptions{Demo: true})
+	if l == nil {
+		t.Fatal(issues)
+	}
+	c := coordinators{l: l, st: memory.New(), told: &noticeLog{}, now: time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)}
+	l.Activities.SetStore(c.st, c.told)
+	var err error
+	c.desk, err = slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, c.st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, a := range l.Directory.Activities() {
+		if _, ok := a.Next(c.now); ok && want(a) {
+			c.act = a
+			return c
+		}
+	}
+	t.Fatal("no activity of the kind the test needs")
+	return c
 }

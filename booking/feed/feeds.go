@@ -324,65 +324,52 @@ func (f *Feeds) Open(ctx context.Context, place string, from, to, now time.Time)
 // closure there says the same; this also forgets them), and returns how
 // many it removed.
 func (f *Feeds) Unopen(ctx context.Context, place string, from, to, now time.Time) (int, error) {
-	opened, err := f.loadSpans(ctx, openedKey(place))
-	if err != nil {
-		return 0, err
-	}
-	kept := opened[:0:0]
-	for _, iv := range opened {
-		if !(iv.From.Before(to) && iv.To.After(from)) {
-			kept = append(kept, iv)
-		}
-	}
-	if len(kept) == len(opened) {
-		return 0, nil
-	}
-	return len(opened) - len(kept), f.saveSpans(ctx, openedKey(place), place, kept, now, f.opened)
+	return f.removeSpans(ctx, openedKey(place), place, from, to, now, f.opened)
 }
 
 // Extra lists a place's extra hours set by its staff that have not ended.
 func (f *Feeds) Extra(ctx context.Context, place string, now time.Time) ([]Interval, error) {
-	opened, err := f.loadSpans(ctx, openedKey(place))
-	if err != nil {
-		return nil, err
-	}
-	var out []Interval
-	for _, iv := range opened {
-		if iv.To.After(now) {
-			out = append(out, iv)
-		}
-	}
-	return out, nil
+	return f.spansAfter(ctx, openedKey(place), now)
 }
 
 // Reopen removes the closures that meet [from, to) at place, and returns
 // how many it removed.
 func (f *Feeds) Reopen(ctx context.Context, place string, from, to, now time.Time) (int, error) {
-	closed, err := f.loadClosed(ctx, place)
-	if err != nil {
-		return 0, err
-	}
-	kept := closed[:0:0]
-	for _, iv := range closed {
-		if iv.From.Before(to) && iv.To.After(from) {
-			continue
-		}
-		kept = append(kept, iv)
-	}
-	if len(kept) == len(closed) {
-		return 0, nil
-	}
-	return len(closed) - len(kept), f.saveClosed(ctx, place, kept, now)
+	return f.removeSpans(ctx, closedKey(place), place, from, to, now, f.closed)
 }
 
 // Closures lists a place's closures set by its staff that have not ended.
 func (f *Feeds) Closures(ctx context.Context, place string, now time.Time) ([]Interval, error) {
-	closed, err := f.loadClosed(ctx, place)
+	return f.spansAfter(ctx, closedKey(place), now)
+}
+
+// removeSpans removes the spans under key that meet [from, to), and
+// returns how many it removed.
+func (f *Feeds) removeSpans(ctx context.Context, key, place string, from, to, now time.Time, mem map[string][]Interval) (int, error) {
+	spans, err := f.loadSpans(ctx, key)
+	if err != nil {
+		return 0, err
+	}
+	kept := spans[:0:0]
+	for _, iv := range spans {
+		if !(iv.From.Before(to) && iv.To.After(from)) {
+			kept = append(kept, iv)
+		}
+	}
+	if len(kept) == len(spans) {
+		return 0, nil
+	}
+	return len(spans) - len(kept), f.saveSpans(ctx, key, place, kept, now, mem)
+}
+
+// spansAfter lists the spans under key that have not ended.
+func (f *Feeds) spansAfter(ctx context.Context, key string, now time.Time) ([]Interval, error) {
+	spans, err := f.loadSpans(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	var out []Interval
-	for _, iv := range closed {
+	for _, iv := range spans {
 		if iv.To.After(now) {
 			out = append(out, iv)
 		}

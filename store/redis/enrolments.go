@@ -71,7 +71,25 @@ func (s *Store) Join(ctx context.Context, e roster.Enrolment, capacity int, wait
 	return status, int(pos), nil
 }
 
-var leaveScript = goredis.NewScript(`
+// luaPromoteFirst is the promotion rule of activities/roster.Promote in
+// Lua, for the scripts below: when a seat is free at cap (0: no limit),
+// the first waiting takes it; it returns their enrolment, or nil.
+const luaPromoteFirst = `
+local function promoteFirst(cap)
+  if cap > 0 and redis.call('SCARD', KEYS[2]) >= cap then return nil end
+  local first = redis.call('ZRANGE', KEYS[3], 0, 0)
+  if #first == 0 then return nil end
+  redis.call('ZREM', KEYS[3], first[1])
+  redis.call('SADD', KEYS[2], first[1])
+  local e = cjson.decode(redis.call('HGET', KEYS[1], first[1]))
+  e.status = 'joined'
+  local raw = cjson.encode(e)
+  redis.call('HSET', KEYS[1], first[1], raw)
+  return raw
+end
+`
+
+var leaveScript = goredis.NewScript(luaPromoteFirst + `
 -- KEYS: enrol hash, joined set, waiting zset, seq; ARGV: conv, capacity, promote
 local cur = redis.call('HGET', KEYS[1], ARGV[1])
 if not cur then return redis.error_reply('not_enrolled') end
@@ -79,18 +97,10 @@ redis.call('HDEL', KEYS[1], ARGV[1])
 redis.call('SREM', KEYS[2], ARGV[1])
 redis.call('ZREM', KEYS[3], ARGV[1])
 if ARGV[3] ~= '1' then return false end
-local cap = tonumber(ARGV[2])
 -- A seat is free (the one just left, or one added since): the first
--- waiting takes it, as store/internal/roster.Promote decides.
-if cap > 0 and redis.call('SCARD', KEYS[2]) >= cap then return false end
-local first = redis.call('ZRANGE', KEYS[3], 0, 0)
-if #first == 0 then return false end
-redis.call('ZREM', KEYS[3], first[1])
-redis.call('SADD', KEYS[2], first[1])
-local e = cjson.decode(redis.call('HGET', KEYS[1], first[1]))
-e.status = 'joined'
-local raw = cjson.encode(e)
-redis.call('HSET', KEYS[1], first[1], raw)
+-- waiting takes it, as activities/roster.Promote decides.
+local raw = promoteFirst(tonumber(ARGV[2]))
+if not raw then return false end
 return raw`)
 
 // Leave implements roster.Store.
@@ -160,21 +170,15 @@ func (s *Store) Roster(ctx context.Context, activity string) ([]roster.Enrolment
 	return s.enrolments(ctx, activity)
 }
 
-var promoteScript = goredis.NewScript(`
+var promoteScript = goredis.NewScript(luaPromoteFirst + `
 -- KEYS: enrol hash, joined set, waiting zset, seq; ARGV: capacity
 -- Every seat free at capacity goes to the first waiting, in order
 -- (activities/roster.Fill).
 local cap = tonumber(ARGV[1])
 local out = {}
-while cap <= 0 or redis.call('SCARD', KEYS[2]) < cap do
-  local first = redis.call('ZRANGE', KEYS[3], 0, 0)
-  if #first == 0 then break end
-  redis.call('ZREM', KEYS[3], first[1])
-  redis.call('SADD', KEYS[2], first[1])
-  local e = cjson.decode(redis.call('HGET', KEYS[1], first[1]))
-  e.status = 'joined'
-  local raw = cjson.encode(e)
-  redis.call('HSET', KEYS[1], first[1], raw)
+while true do
+  local raw = promoteFirst(cap)
+  if not raw then break end
   out[#out + 1] = raw
 end
 return out`)
