@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"teamsbot/booking/ledger"
 	"teamsbot/bot"
 )
 
@@ -100,5 +101,54 @@ func BenchmarkMemory100k(b *testing.B) {
 		b.ReportMetric(float64(len(value)), "session-bytes")
 		b.ReportMetric(float64(used)/conversations, "B/conv")
 		b.ReportMetric(float64(used)/(1<<20), "MiB/100k-conv")
+	}
+}
+
+// BenchmarkMemoryBookingsMonth fills Redis with a busy month of
+// appointments: 40 PUAs, 22 working days, 16 slots a day with 2 desks, all
+// taken (28,160 appointments, each a different person). It reports
+// Redis's memory per appointment and in all. Run it with -benchtime 1x.
+//
+//	go test ./store/redis -run '^$' -bench MemoryBookingsMonth -benchtime 1x
+func BenchmarkMemoryBookingsMonth(b *testing.B) {
+	const places, days, slots, desks = 40, 22, 16, 2
+	s := open(b)
+	defer s.Close()
+	defer dropNamespace(b, s)
+	ctx := context.Background()
+	start := time.Date(2027, 1, 4, 9, 0, 0, 0, time.UTC)
+	for b.Loop() {
+		dropNamespace(b, s)
+		base := usedMemory(b, s)
+		var wg sync.WaitGroup
+		next := make(chan ledger.Booking)
+		for range 64 {
+			wg.Go(func() {
+				for bk := range next {
+					if err := s.Book(ctx, bk, desks, 2, start.Add(-time.Hour)); err != nil {
+						b.Error(err)
+					}
+				}
+			})
+		}
+		n := 0
+		for p := range places {
+			for d := range days {
+				for sl := range slots {
+					for range desks {
+						n++
+						next <- ledger.Booking{Code: fmt.Sprintf("%03X-%03X", n>>12, n&0xfff), Conv: fmt.Sprintf("whatsapp:%016x", n),
+							Place: fmt.Sprintf("pua-%02d", p), Service: "first_reception", Lang: "ar",
+							Start: start.AddDate(0, 0, d).Add(time.Duration(sl) * 30 * time.Minute), Minutes: 30}
+					}
+				}
+			}
+		}
+		close(next)
+		wg.Wait()
+		used := usedMemory(b, s) - base
+		b.ReportMetric(float64(n), "appointments")
+		b.ReportMetric(float64(used)/float64(n), "B/appointment")
+		b.ReportMetric(float64(used)/(1<<20), "MiB")
 	}
 }
