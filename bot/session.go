@@ -135,7 +135,36 @@ const sessionFormat = 4
 // allocations for a mid-flow session — more than all the rest of a turn —
 // where this is well under a microsecond, and about a third smaller.
 func (s *Session) Marshal() ([]byte, error) {
-	return s.appendTo(make([]byte, 0, 256)), nil
+	return s.appendTo(make([]byte, 0, s.sizeHint())), nil
+}
+
+// sizeHint is about the encoded size of the session, so Marshal makes its
+// buffer once: a session with replies in its outbox is a few kilobytes,
+// and growing a small buffer to that took most of a turn's allocation.
+func (s *Session) sizeHint() int {
+	n := 128 + len(s.State) + len(s.Lang) + len(s.Flow) + len(s.Step) + len(s.Pending) + len(s.Link) + 12*len(s.Seen)
+	for k, v := range s.Vars {
+		n += len(k) + len(v) + 4
+	}
+	for _, p := range s.Back {
+		n += len(p.Flow) + len(p.Step) + 2
+	}
+	for _, o := range [...]*Outbox{s.Outbox, s.Failed} {
+		if o == nil {
+			continue
+		}
+		n += 32 + len(o.Error)
+		for _, r := range o.Replies {
+			n += 16 + len(r.Text) + len(r.Lang) + len(r.ChooseLabel) + len(r.LocationLabel) + len(r.FromOperator)
+			for _, op := range r.Options {
+				n += 6 + len(op.ID) + len(op.Label) + len(op.MessageID)
+			}
+			for _, id := range r.MessageIDs {
+				n += 2 + len(id)
+			}
+		}
+	}
+	return n
 }
 
 // UnmarshalSession decodes a stored session.
