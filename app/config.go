@@ -345,13 +345,14 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	if v := getenv("TELEGRAM_RATE"); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
-		switch {
-		case err == nil && r >= 1 && r <= 30, err == nil && c.Telegram.PaidBroadcast && r >= 1 && r <= 1000:
+		limit, why := 30.0, "Telegram's limit; up to 1000 with TELEGRAM_PAID_BROADCAST=on"
+		if c.Telegram.PaidBroadcast {
+			limit, why = 1000, "Telegram's limit with paid broadcasts"
+		}
+		if err != nil || r < 1 || r > limit {
+			errs = append(errs, fmt.Errorf("TELEGRAM_RATE=%q: messages per second, from 1 to %g (%s)", v, limit, why))
+		} else {
 			c.Telegram.Rate = r
-		case c.Telegram.PaidBroadcast:
-			errs = append(errs, fmt.Errorf("TELEGRAM_RATE=%q: messages per second, from 1 to 1000 (Telegram's limit with paid broadcasts)", v))
-		default:
-			errs = append(errs, fmt.Errorf("TELEGRAM_RATE=%q: messages per second, from 1 to 30 (Telegram's limit; up to 1000 with TELEGRAM_PAID_BROADCAST=on)", v))
 		}
 	}
 	c.Telegram.MaxConnections = 100

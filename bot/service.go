@@ -350,16 +350,11 @@ func (s *Service) Close(ctx context.Context, conv string) error {
 // write to (Engine.Reach); why is the message id that tells the user. A
 // conversation the bot does not know is ErrNotFound.
 func (s *Service) Reach(ctx context.Context, conv, reason, why string) error {
-	if _, err := s.store.Load(ctx, conv); err != nil {
-		if errors.Is(err, ErrNotFound) {
-			return err
-		}
-		return fmt.Errorf("load session: %w: %w", ErrUnavailable, err)
-	}
 	gone := false
 	err := s.withSession(ctx, conv, func(sess *Session) (Turn, error) {
 		if sess.Lang == "" {
-			// Deleted meanwhile: nothing is written for it again.
+			// Unknown, or deleted: a duplicate's turn writes nothing, so
+			// no session is made for it.
 			gone = true
 			return Turn{duplicate: true}, nil
 		}

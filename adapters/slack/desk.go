@@ -992,7 +992,10 @@ func (d *Desk) officeAct(ctx context.Context, action, value, user, channel, msgT
 	if !ok || do == nil {
 		return nil
 	}
-	first, err := d.kv.FirstSeen(ctx, "desk:"+action, code, 30*24*time.Hour)
+	// The cancel's key is the one it had before moves existed, so a press
+	// from before an upgrade still counts.
+	key := map[string]string{"office_cancel": "desk:office-cancel", "office_move": "desk:office-move"}[action]
+	first, err := d.kv.FirstSeen(ctx, key, code, 30*24*time.Hour)
 	if err != nil {
 		return unavailable("answer for an appointment", err)
 	}

@@ -364,6 +364,12 @@ func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) er
 		return nil
 	}
 	var errs []error
+	// The message the buttons are on: a note about the press goes in its
+	// thread.
+	channel, ts := ic.Channel.ID, ic.Container.MessageTs
+	if channel == "" {
+		channel = ic.Container.ChannelID
+	}
 	for _, a := range ic.ActionCallback.BlockActions {
 		action, token, user := a.ActionID, a.Value, ic.User.ID
 		if tok, ok := strings.CutPrefix(a.BlockID, "record:"); ok && (action == "topic" || action == "outcome") {
@@ -371,27 +377,14 @@ func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) er
 			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.recordCase(ctx, tok, action, value) }))
 			continue
 		}
-		if action == "office_cancel" || action == "office_move" {
-			channel, ts := ic.Channel.ID, ic.Container.MessageTs
-			if channel == "" {
-				channel = ic.Container.ChannelID
-			}
+		switch action {
+		case "office_cancel", "office_move":
 			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.officeAct(ctx, action, token, user, channel, ts) }))
 			continue
-		}
-		if action == "proposal_contact" {
-			channel, ts := ic.Channel.ID, ic.Container.MessageTs
-			if channel == "" {
-				channel = ic.Container.ChannelID
-			}
+		case "proposal_contact":
 			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.contact(ctx, token, user, channel, ts) }))
 			continue
-		}
-		if action == "attended" || action == "noshow" {
-			channel, ts := ic.Channel.ID, ic.Container.MessageTs
-			if channel == "" {
-				channel = ic.Container.ChannelID
-			}
+		case "attended", "noshow":
 			errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.attendance(ctx, action, token, user, channel, ts) }))
 			continue
 		}
