@@ -8,6 +8,8 @@ import (
 	"slices"
 	"time"
 
+	"teamsbot/internal/every"
+
 	"teamsbot/bot"
 	"teamsbot/knowledge"
 )
@@ -120,18 +122,11 @@ func (s *Service) RefreshChanges(ctx context.Context) error {
 // RunChanges reads the changes at start and every minute until ctx ends,
 // so a change made at one replica reaches the others.
 func (s *Service) RunChanges(ctx context.Context, onError func(error)) {
-	t := time.NewTicker(time.Minute)
-	defer t.Stop()
-	for {
+	every.Run(ctx, time.Minute, true, func(ctx context.Context) {
 		if err := s.RefreshChanges(ctx); err != nil && ctx.Err() == nil && onError != nil {
 			onError(err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 func loadChanges(ctx context.Context, st Store, id string) (Changes, error) {

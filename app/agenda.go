@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"teamsbot/internal/every"
+
 	"teamsbot/activities"
 	"teamsbot/booking/feed"
 	"teamsbot/booking/ledger"
@@ -113,54 +115,33 @@ func tellCancelled(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Dir
 
 // runAgendas checks every minute whether agendas are due.
 func runAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Directory, st Store, log *slog.Logger) {
-	tick := time.NewTicker(time.Minute)
-	defer tick.Stop()
-	for {
+	every.Run(ctx, time.Minute, true, func(ctx context.Context) {
 		if _, err := postAgendas(ctx, desk, dir, st, time.Now()); err != nil {
 			log.Warn("daily agenda", "error", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // runActivityReminders reminds the joined of tomorrow's activities, every
 // few minutes (each reminder marked once in the store).
 func runActivityReminders(ctx context.Context, l *Loaded, log *slog.Logger) {
-	tick := time.NewTicker(5 * time.Minute)
-	defer tick.Stop()
-	for {
+	every.Run(ctx, 5*time.Minute, true, func(ctx context.Context) {
 		if _, err := l.Activities.SendReminders(ctx, time.Now()); err != nil {
 			log.Warn("activity reminders", "error", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // runPurge deletes, every hour, the appointments that took place more than
 // keep ago (the privacy notice says so).
 func runPurge(ctx context.Context, l *Loaded, keep time.Duration, log *slog.Logger) {
-	tick := time.NewTicker(time.Hour)
-	defer tick.Stop()
-	for {
+	every.Run(ctx, time.Hour, true, func(ctx context.Context) {
 		if n, err := l.Booking.Purge(ctx, time.Now(), keep); err != nil {
 			log.Warn("purge of past appointments", "error", err)
 		} else if n > 0 {
 			log.Info("past appointments deleted", "count", n)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // calendarFeeds configures the reading of the offices' calendar feeds: a

@@ -149,6 +149,27 @@ func TestUsage(t *testing.T) {
 	}
 }
 
+// Every command the usage lists runs, and every command that runs is in
+// the usage: a user reading `teamsbot help` never meets "unknown command".
+func TestUsageListsEveryCommand(t *testing.T) {
+	listed := map[string]bool{}
+	for _, line := range strings.Split(usage, "\n") {
+		if f := strings.Fields(line); len(f) > 1 && f[0] == "teamsbot" && strings.HasPrefix(line, "  ") {
+			listed[f[1]] = true
+		}
+	}
+	for name := range listed {
+		if _, ok := commands()[name]; !ok && name != "version" {
+			t.Errorf("the usage lists %q, which Run does not know", name)
+		}
+	}
+	for name := range commands() {
+		if !listed[name] {
+			t.Errorf("command %q is missing from the usage", name)
+		}
+	}
+}
+
 func TestConfigFromEnv(t *testing.T) {
 	c, err := FromEnv(func(k string) string {
 		return map[string]string{"TEAMSBOT_SESSION_TIMEOUT": "2h", "TEAMSBOT_RETENTION_DAYS": "7", "TEAMSBOT_LOG_LEVEL": "debug", "TEAMSBOT_LOCK_TTL": "5s",

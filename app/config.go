@@ -216,6 +216,18 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	var errs []error
 	// duration reads name into dst when set: a duration in [lo, hi], else
 	// an error saying what is wanted.
+	// onOff reads a switch; unset leaves dst as it is.
+	onOff := func(name string, dst *bool) {
+		switch v := strings.ToLower(strings.TrimSpace(getenv(name))); v {
+		case "":
+		case "on", "1", "true", "yes":
+			*dst = true
+		case "off", "0", "false", "no":
+			*dst = false
+		default:
+			errs = append(errs, fmt.Errorf("%s=%q: want on or off", name, v))
+		}
+	}
 	duration := func(name string, dst *time.Duration, lo, hi time.Duration, want string) {
 		v := getenv(name)
 		if v == "" {
@@ -248,13 +260,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 			errs = append(errs, fmt.Errorf("TEAMSBOT_EMBEDDINGS_URL=%q: want the endpoint's base address, like http://localhost:8081/v1", c.EmbeddingsURL))
 		}
 	}
-	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_DEMO"))); v {
-	case "", "0", "off", "false", "no":
-	case "1", "on", "true", "yes":
-		c.Demo = true
-	default:
-		errs = append(errs, fmt.Errorf("TEAMSBOT_DEMO=%q: want 1 or 0", v))
-	}
+	onOff("TEAMSBOT_DEMO", &c.Demo)
 	str("TEAMSBOT_PUBLIC_URL", &c.PublicURL)
 	if c.PublicURL != "" {
 		if u, err := url.Parse(c.PublicURL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
@@ -274,15 +280,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	c.Translate.Timeout = 5 * time.Second
 	duration("TEAMSBOT_TRANSLATE_TIMEOUT", &c.Translate.Timeout, time.Nanosecond, time.Minute, "want a duration up to 1m, like 5s")
 	duration("TEAMSBOT_ANSWER_WITHIN", &c.AnswerWithin, time.Nanosecond, 20*time.Second, "want a duration from 1ms to 20s")
-	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_WEBCHAT"))); v {
-	case "":
-	case "on", "1", "true", "yes":
-		c.WebChat = true
-	case "off", "0", "false", "no":
-		c.WebChat = false
-	default:
-		errs = append(errs, fmt.Errorf("TEAMSBOT_WEBCHAT=%q: want on or off", v))
-	}
+	onOff("TEAMSBOT_WEBCHAT", &c.WebChat)
 	for _, o := range strings.Split(getenv("TEAMSBOT_WEBCHAT_ORIGINS"), ",") {
 		o = strings.TrimRight(strings.TrimSpace(o), "/")
 		if o == "" {
@@ -294,15 +292,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 		}
 		c.WebChatOrigins = append(c.WebChatOrigins, o)
 	}
-	switch v := strings.ToLower(strings.TrimSpace(getenv("TEAMSBOT_MISUNDERSTOOD"))); v {
-	case "":
-	case "on", "1", "true", "yes":
-		c.Misunderstood = true
-	case "off", "0", "false", "no":
-		c.Misunderstood = false
-	default:
-		errs = append(errs, fmt.Errorf("TEAMSBOT_MISUNDERSTOOD=%q: want on or off", v))
-	}
+	onOff("TEAMSBOT_MISUNDERSTOOD", &c.Misunderstood)
 	if v := getenv("REDIS_URL"); v != "" {
 		c.RedisURL = Secret(v)
 	}
@@ -336,13 +326,7 @@ func FromEnv(getenv func(string) string) (Config, error) {
 	}
 	c.Telegram = TelegramConfig{Token: Secret(getenv("TELEGRAM_BOT_TOKEN")), WebhookSecret: Secret(getenv("TELEGRAM_WEBHOOK_SECRET")),
 		WebhookURL: strings.TrimSpace(getenv("TELEGRAM_WEBHOOK_URL")), APIURL: strings.TrimSpace(getenv("TELEGRAM_API_URL")), Rate: 25}
-	switch v := strings.ToLower(strings.TrimSpace(getenv("TELEGRAM_PAID_BROADCAST"))); v {
-	case "", "off", "false", "0":
-	case "on", "true", "1":
-		c.Telegram.PaidBroadcast = true
-	default:
-		errs = append(errs, fmt.Errorf("TELEGRAM_PAID_BROADCAST=%q: want on or off", v))
-	}
+	onOff("TELEGRAM_PAID_BROADCAST", &c.Telegram.PaidBroadcast)
 	if v := getenv("TELEGRAM_RATE"); v != "" {
 		r, err := strconv.ParseFloat(v, 64)
 		limit, why := 30.0, "Telegram's limit; up to 1000 with TELEGRAM_PAID_BROADCAST=on"

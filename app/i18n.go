@@ -295,22 +295,18 @@ func textLimits(prog *flow.Program) map[string]l10n.Limit {
 // textKinds name the kinds of text, in the order the coverage shows them.
 var textKinds = []string{"messages", "guides", "kinds", "offices", "routes", "activities", "glossary"}
 
+// keyKinds are the kinds of text by the start of their keys.
+var keyKinds = [][2]string{
+	{"locales:", "messages"}, {"knowledge/guides/", "guides"}, {"knowledge/kinds.yaml", "kinds"},
+	{"knowledge/places/", "offices"}, {"knowledge/routes.yaml", "routes"},
+	{"knowledge/activities.yaml", "activities"}, {"locales/glossary.yaml", "glossary"},
+}
+
 func kindOfKey(key string) string {
-	switch {
-	case strings.HasPrefix(key, "locales:"):
-		return "messages"
-	case strings.HasPrefix(key, "knowledge/guides/"):
-		return "guides"
-	case strings.HasPrefix(key, "knowledge/kinds.yaml"):
-		return "kinds"
-	case strings.HasPrefix(key, "knowledge/places/"):
-		return "offices"
-	case strings.HasPrefix(key, "knowledge/routes.yaml"):
-		return "routes"
-	case strings.HasPrefix(key, "knowledge/activities.yaml"):
-		return "activities"
-	case strings.HasPrefix(key, "locales/glossary.yaml"):
-		return "glossary"
+	for _, k := range keyKinds {
+		if strings.HasPrefix(key, k[0]) {
+			return k[1]
+		}
 	}
 	return "other"
 }

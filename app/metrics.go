@@ -160,31 +160,34 @@ func (m *metrics) countEvent(channel, lang string, ev bot.Event) {
 		return
 	}
 	now := time.Now()
-	switch ev.Kind {
-	case bot.EventLanguage:
-		m.stats.Count(now, "languages", lang)
-	case bot.EventFlowStarted:
-		m.stats.Count(now, "flows.started", ev.Flow)
-	case bot.EventFlowCompleted:
-		m.stats.Count(now, "flows.completed", ev.Flow)
-	case bot.EventRouted:
-		m.stats.Count(now, "topics", ev.Reason)
-	case bot.EventNotUnderstood:
-		m.stats.Count(now, "not_understood", lang)
-	case bot.EventHandoff:
-		m.stats.Count(now, "handoffs", lang)
-	case bot.EventHandoffEnded:
-		m.stats.Count(now, "handoffs.ended", ev.Reason)
-	case bot.EventFeedback:
-		m.stats.Count(now, "ratings", ev.Reason)
-	case bot.EventPlace:
-		m.stats.Count(now, "provinces", ev.Reason)
-	case bot.EventAction:
-		m.stats.Count(now, "actions", ev.Reason)
-		if ev.Reason == "booking.book:mediator" {
-			m.stats.Count(now, "mediators", lang)
+	if c, ok := eventFigures[ev.Kind]; ok {
+		value := lang
+		switch c.by {
+		case "flow":
+			value = ev.Flow
+		case "reason":
+			value = ev.Reason
 		}
+		m.stats.Count(now, c.figure, value)
 	}
+	if ev.Kind == bot.EventAction && ev.Reason == "booking.book:mediator" {
+		m.stats.Count(now, "mediators", lang)
+	}
+}
+
+// eventFigures say which figure of the programme's report each event
+// counts, and by what: the user's language, the flow, or the event's reason.
+var eventFigures = map[bot.EventKind]struct{ figure, by string }{
+	bot.EventLanguage:      {"languages", "lang"},
+	bot.EventFlowStarted:   {"flows.started", "flow"},
+	bot.EventFlowCompleted: {"flows.completed", "flow"},
+	bot.EventRouted:        {"topics", "reason"},
+	bot.EventNotUnderstood: {"not_understood", "lang"},
+	bot.EventHandoff:       {"handoffs", "lang"},
+	bot.EventHandoffEnded:  {"handoffs.ended", "reason"},
+	bot.EventFeedback:      {"ratings", "reason"},
+	bot.EventPlace:         {"provinces", "reason"},
+	bot.EventAction:        {"actions", "reason"},
 }
 
 // handoffs reports the cases open at the desk, by state (waiting for an

@@ -102,6 +102,29 @@ content built into the binary, or TEAMSBOT_CONTENT). Configuration is read
 from the environment: see the README.
 `
 
+// commands are teamsbot's commands but help and version, by name (a
+// function: loadtest runs commands itself).
+func commands() map[string]func(context.Context, Env, []string) error {
+	return map[string]func(context.Context, Env, []string) error{
+		"serve":         serve,
+		"chat":          chat,
+		"lint":          func(_ context.Context, env Env, args []string) error { return lint(env, args) },
+		"test":          test,
+		"eval":          evalCmd,
+		"i18n":          func(_ context.Context, env Env, args []string) error { return i18n(env, args) },
+		"healthcheck":   func(ctx context.Context, env Env, _ []string) error { return healthcheck(ctx, env) },
+		"misunderstood": misunderstoodCmd,
+		"content":       func(_ context.Context, env Env, args []string) error { return contentCmd(env, args) },
+		"graph":         func(_ context.Context, env Env, args []string) error { return graph(env, args) },
+		"telegram":      telegramCmd,
+		"bookings":      bookingsCmd,
+		"report":        figuresCmd,
+		"loadtest":      loadtestCmd,
+		"activities":    activitiesCmd,
+		"outbox":        outboxCmd,
+	}
+}
+
 // Run runs one teamsbot command.
 func Run(ctx context.Context, env Env) error {
 	if len(env.Args) < 2 {
@@ -110,44 +133,15 @@ func Run(ctx context.Context, env Env) error {
 	}
 	cmd, args := env.Args[1], env.Args[2:]
 	switch cmd {
-	case "serve":
-		return serve(ctx, env, args)
-	case "chat":
-		return chat(ctx, env, args)
-	case "lint":
-		return lint(env, args)
-	case "test":
-		return test(ctx, env, args)
-	case "eval":
-		return evalCmd(ctx, env, args)
-	case "i18n":
-		return i18n(env, args)
-	case "healthcheck":
-		return healthcheck(ctx, env)
-	case "misunderstood":
-		return misunderstoodCmd(ctx, env, args)
-	case "content":
-		return contentCmd(env, args)
-	case "graph":
-		return graph(env, args)
-	case "telegram":
-		return telegramCmd(ctx, env, args)
-	case "bookings":
-		return bookingsCmd(ctx, env, args)
-	case "report":
-		return figuresCmd(ctx, env, args)
-	case "loadtest":
-		return loadtestCmd(ctx, env, args)
-	case "activities":
-		return activitiesCmd(ctx, env, args)
-	case "outbox":
-		return outboxCmd(ctx, env, args)
 	case "version":
 		fmt.Fprintln(env.Stdout, "teamsbot", Version)
 		return nil
 	case "help", "-h", "--help":
 		fmt.Fprint(env.Stdout, usage)
 		return nil
+	}
+	if run, ok := commands()[cmd]; ok {
+		return run(ctx, env, args)
 	}
 	fmt.Fprintf(env.Stderr, "teamsbot: unknown command %q\n\n%s", cmd, usage)
 	return ErrUsage

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"time"
 
+	"teamsbot/internal/every"
+
 	"teamsbot/booking/ledger"
 
 	"teamsbot/bot"
@@ -106,18 +108,11 @@ func (s *Service) Purge(ctx context.Context, now time.Time, keep time.Duration) 
 
 // RunReminders calls SendReminders every interval until ctx ends.
 func (s *Service) RunReminders(ctx context.Context, n Notifier, interval time.Duration, onErr func(error)) {
-	tick := time.NewTicker(interval)
-	defer tick.Stop()
-	for {
+	every.Run(ctx, interval, true, func(ctx context.Context) {
 		if _, err := s.SendReminders(ctx, n, time.Now()); err != nil && onErr != nil {
 			onErr(err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-		}
-	}
+	})
 }
 
 // CancelByOffice cancels the appointment with that code at place because

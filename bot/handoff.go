@@ -104,21 +104,31 @@ func (e *Engine) OperatorJoined(ctx context.Context, s *Session, name string, no
 	return t.out, nil
 }
 
-// OperatorSays relays an operator's text to the user, marked as coming from a
-// person.
-func (e *Engine) OperatorSays(ctx context.Context, s *Session, name string, msg OperatorText, now time.Time) (Turn, error) {
+// operatorWrites checks that s is in a handoff (a waiting user is now
+// with the operator) and returns the name to show for the operator.
+func (e *Engine) operatorWrites(ctx context.Context, s *Session, name string, now time.Time) (string, error) {
 	if s.State != StateWaiting && s.State != StateOperator {
-		return Turn{}, ErrNotInHandoff
+		return "", ErrNotInHandoff
 	}
 	if s.State == StateWaiting {
 		if err := transition(ctx, s, "operator_joins"); err != nil {
-			return Turn{}, err
+			return "", err
 		}
 	}
 	if name == "" {
 		name = e.tr.Text(s.Lang, "operator.someone", nil)
 	}
 	s.Updated = now.Unix()
+	return name, nil
+}
+
+// OperatorSays relays an operator's text to the user, marked as coming from a
+// person.
+func (e *Engine) OperatorSays(ctx context.Context, s *Session, name string, msg OperatorText, now time.Time) (Turn, error) {
+	name, err := e.operatorWrites(ctx, s, name, now)
+	if err != nil {
+		return Turn{}, err
+	}
 	r := Reply{Text: msg.Text, Lang: s.Lang, FromOperator: name}
 	switch {
 	case msg.Original != "" && msg.Original != msg.Text:
@@ -144,18 +154,10 @@ func (e *Engine) OperatorSays(ctx context.Context, s *Session, name string, msg 
 // It reports what was sent, as the operators read it ("" when nothing: an
 // unknown guide or reply).
 func (e *Engine) OperatorSends(ctx context.Context, s *Session, name, what string, now time.Time) (Turn, error) {
-	if s.State != StateWaiting && s.State != StateOperator {
-		return Turn{}, ErrNotInHandoff
+	name, err := e.operatorWrites(ctx, s, name, now)
+	if err != nil {
+		return Turn{}, err
 	}
-	if s.State == StateWaiting {
-		if err := transition(ctx, s, "operator_joins"); err != nil {
-			return Turn{}, err
-		}
-	}
-	if name == "" {
-		name = e.tr.Text(s.Lang, "operator.someone", nil)
-	}
-	s.Updated = now.Unix()
 	r := Reply{Lang: s.Lang, FromOperator: name}
 	kind, id, _ := strings.Cut(what, ":")
 	switch kind {

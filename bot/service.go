@@ -14,6 +14,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"teamsbot/internal/every"
 )
 
 // Sender delivers replies to a user on one channel. Each adapter implements
@@ -815,22 +817,15 @@ func (s *Service) flushOne(ctx context.Context, conv string) {
 
 // RunOutbox calls FlushOutboxes every interval (default 5 s) until ctx
 // ends.
-func (s *Service) RunOutbox(ctx context.Context, every time.Duration) {
-	if every <= 0 {
-		every = 5 * time.Second
+func (s *Service) RunOutbox(ctx context.Context, interval time.Duration) {
+	if interval <= 0 {
+		interval = 5 * time.Second
 	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if _, err := s.FlushOutboxes(ctx); err != nil && ctx.Err() == nil {
-				s.log.Warn("outbox sweep", "error", err)
-			}
+	every.Run(ctx, interval, false, func(ctx context.Context) {
+		if _, err := s.FlushOutboxes(ctx); err != nil && ctx.Err() == nil {
+			s.log.Warn("outbox sweep", "error", err)
 		}
-	}
+	})
 }
 
 // FailedReport describes a conversation's failed replies, without their

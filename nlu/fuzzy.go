@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"unicode/utf8"
+
+	"teamsbot/internal/editdist"
 )
 
 // fuzzyIndex finds the known words one edit (a letter missing, extra,
@@ -96,31 +98,11 @@ func (x *fuzzyIndex) near(w string) []string {
 	return out
 }
 
-// osa is the optimal string alignment distance (Damerau–Levenshtein
-// without repeated edits of a substring).
+// osa is the optimal string alignment distance, 3 for any pair whose
+// lengths alone differ by more than 2 (never a typo of each other).
 func osa(a, b []rune) int {
 	if d := len(a) - len(b); d > 2 || d < -2 {
 		return 3
 	}
-	prev2 := make([]int, len(b)+1)
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-			if i > 1 && j > 1 && a[i-1] == b[j-2] && a[i-2] == b[j-1] {
-				cur[j] = min(cur[j], prev2[j-2]+1)
-			}
-		}
-		prev2, prev, cur = prev, cur, prev2
-	}
-	return prev[len(b)]
+	return editdist.OSA(a, b)
 }

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"teamsbot/internal/every"
+
 	"github.com/slack-go/slack"
 
 	"teamsbot/bot"
@@ -746,16 +748,7 @@ func (d *Desk) WatchWaiting(ctx context.Context, wait time.Duration) {
 	if wait <= 0 {
 		return
 	}
-	tick := time.NewTicker(30 * time.Second)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			d.ExpireWaiting(ctx, wait)
-		}
-	}
+	every.Run(ctx, 30*time.Second, false, func(ctx context.Context) { d.ExpireWaiting(ctx, wait) })
 }
 
 // ExpireWaiting closes the cases waiting for longer than wait.

@@ -14,6 +14,8 @@ import (
 	"sync"
 	"time"
 
+	"teamsbot/internal/every"
+
 	"teamsbot/booking/ledger"
 
 	"teamsbot/bot"
@@ -404,18 +406,11 @@ func (f *Feeds) saveSpans(ctx context.Context, key, place string, spans []Interv
 // offices set (so every replica has them within a minute), and each feed
 // when it is due (cfg.Every).
 func (f *Feeds) Run(ctx context.Context) {
-	t := time.NewTicker(min(f.cfg.Every, time.Minute))
-	defer t.Stop()
-	for {
+	every.Run(ctx, min(f.cfg.Every, time.Minute), true, func(ctx context.Context) {
 		if err := f.Refresh(ctx, time.Now()); err != nil && ctx.Err() == nil {
 			f.cfg.Log.Warn("calendar feeds", "error", err)
 		}
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-	}
+	})
 }
 
 func (f *Feeds) refreshOne(ctx context.Context, s *knowledge.Schedule, now time.Time) error {

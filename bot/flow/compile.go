@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"teamsbot/internal/editdist"
 )
 
 // Env is what the checker needs to know about the world outside the flows:
@@ -596,29 +598,9 @@ func closest(s string, candidates []string) string {
 	best, bestD := "", len(s)/3+1
 	slices.Sort(candidates)
 	for _, c := range candidates {
-		if d := editDistance(s, c); d < bestD {
+		if d := editdist.OSA([]rune(s), []rune(c)); d < bestD {
 			best, bestD = c, d
 		}
 	}
 	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }

@@ -331,14 +331,27 @@ func (d *decoder) vars(n *yaml.Node, what string) map[string]string {
 	return out
 }
 
-func (d *decoder) options(n *yaml.Node) []*Option {
+// listOf decodes a list whose items are mappings (options, switch
+// branches), each with item; an item that is not a mapping was reported by
+// it and is left out.
+func listOf[T any](d *decoder, n *yaml.Node, notList string, item func(*yaml.Node) T) []T {
 	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "type", "options must be a list, not %s", describe(n))
+		d.errorf(n, "type", notList, describe(n))
 		return nil
 	}
-	var out []*Option
-	for _, item := range n.Content {
-		item = resolve(item)
+	var out []T
+	for _, it := range n.Content {
+		it = resolve(it)
+		v := item(it)
+		if it.Kind == yaml.MappingNode {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func (d *decoder) options(n *yaml.Node) []*Option {
+	return listOf(d, n, "options must be a list, not %s", func(item *yaml.Node) *Option {
 		o := &Option{Pos: d.pos(item)}
 		d.mapping(item, "an option", func(key string, k, v *yaml.Node) bool {
 			switch key {
@@ -357,24 +370,15 @@ func (d *decoder) options(n *yaml.Node) []*Option {
 			}
 			return true
 		})
-		if item.Kind == yaml.MappingNode {
-			if o.Label.Name == "" && !d.has(item, "label") {
-				d.errorf(item, "missing-key", "option without `label:` (the message id shown on the button)")
-			}
-			out = append(out, o)
+		if item.Kind == yaml.MappingNode && o.Label.Name == "" && !d.has(item, "label") {
+			d.errorf(item, "missing-key", "option without `label:` (the message id shown on the button)")
 		}
-	}
-	return out
+		return o
+	})
 }
 
 func (d *decoder) branches(n *yaml.Node) []*Case {
-	if n.Kind != yaml.SequenceNode {
-		d.errorf(n, "type", "switch must be a list of `- if: ... next: ...`, not %s", describe(n))
-		return nil
-	}
-	var out []*Case
-	for _, item := range n.Content {
-		item = resolve(item)
+	return listOf(d, n, "switch must be a list of `- if: ... next: ...`, not %s", func(item *yaml.Node) *Case {
 		b := &Case{Pos: d.pos(item)}
 		d.mapping(item, "a switch branch", func(key string, k, v *yaml.Node) bool {
 			switch key {
@@ -389,9 +393,6 @@ func (d *decoder) branches(n *yaml.Node) []*Case {
 			}
 			return true
 		})
-		if item.Kind == yaml.MappingNode {
-			out = append(out, b)
-		}
-	}
-	return out
+		return b
+	})
 }

@@ -13,6 +13,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"teamsbot/internal/every"
+
 	bolt "go.etcd.io/bbolt"
 	bolterrors "go.etcd.io/bbolt/errors"
 
@@ -115,18 +117,9 @@ func openEvery(dir string, every time.Duration) (*Store, error) {
 // janitor sweeps every interval until ctx ends. A failed sweep is left
 // to the next one: the store has no logger, and expired entries already
 // read as missing.
-func (s *Store) janitor(ctx context.Context, every time.Duration) {
+func (s *Store) janitor(ctx context.Context, interval time.Duration) {
 	defer close(s.janitorDone)
-	tick := time.NewTicker(every)
-	defer tick.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-tick.C:
-			_, _ = s.Sweep(ctx)
-		}
-	}
+	every.Run(ctx, interval, false, func(ctx context.Context) { _, _ = s.Sweep(ctx) })
 }
 
 func checkConv(conv string) error {
