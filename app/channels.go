@@ -12,6 +12,7 @@ import (
 	"teamsbot/activities/roster"
 	"teamsbot/adapters/webchat"
 	"teamsbot/booking/ledger"
+	"teamsbot/handoff"
 
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
@@ -235,6 +236,7 @@ type Store interface {
 	bot.Store
 	ledger.Store
 	roster.Store
+	handoff.Queues
 }
 
 // openStore opens the configured store: Redis with REDIS_URL (several

@@ -67,6 +67,12 @@ func (downStore) FailedOutboxes(context.Context, int) ([]string, error) {
 }
 func (downStore) DropFailedBefore(context.Context, time.Time) error { return errors.New("down") }
 
+func (downStore) QueuePut(context.Context, string, string, int64) error { return errors.New("down") }
+func (downStore) QueueDrop(context.Context, string, string) error       { return errors.New("down") }
+func (downStore) QueueList(context.Context, string) ([]string, error) {
+	return nil, errors.New("down")
+}
+
 var _ Store = downStore{}
 
 type recorder struct {

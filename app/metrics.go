@@ -7,7 +7,7 @@ import (
 	"strconv"
 	"time"
 
-	slackdesk "teamsbot/adapters/slack"
+	"teamsbot/handoff"
 	"teamsbot/report"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -93,7 +93,7 @@ func newMetrics() *metrics {
 		Help: "The running version (value 1)."}, []string{"version", "goversion"})
 	m.buildInfo.WithLabelValues(Version, runtime.Version()).Set(1)
 	// Label sets created up front, so dashboards show zeros, not gaps.
-	for _, o := range slackdesk.Outcomes {
+	for _, o := range handoff.Outcomes {
 		m.DeskCases.WithLabelValues("outcome", o)
 	}
 	m.reg.MustRegister(m.inbound, m.turns, m.failed, m.events, m.flows, m.routed, m.sendFail, m.outbox, m.fallbacks, m.platformStatus, m.attendance,

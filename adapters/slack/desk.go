@@ -2,9 +2,6 @@ package slack
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -14,6 +11,7 @@ import (
 	"sync"
 	"time"
 
+	"teamsbot/handoff"
 	"teamsbot/internal/every"
 
 	"github.com/slack-go/slack"
@@ -56,13 +54,11 @@ type Translator interface {
 	Translate(ctx context.Context, text, from, to string) (string, error)
 }
 
-// KV is what the desk keeps in the store: its records, once-only marks
-// (attendance), and a lock so the first Take wins.
+// KV is what the desk keeps in the store: the cases (package handoff),
+// and once-only marks (attendance, the office's buttons).
 type KV interface {
-	bot.Sessions
+	handoff.KV
 	bot.Deduper
-	bot.Locker
-	bot.Forgetter
 }
 
 // Config configures the desk.
@@ -118,6 +114,7 @@ type Desk struct {
 	api   *slack.Client
 	cfg   Config
 	kv    KV
+	cases *handoff.Cases
 	ops   Operators
 	log   *slog.Logger
 	now   func() time.Time
@@ -176,7 +173,7 @@ func New(cfg Config, kv KV, log *slog.Logger) (*Desk, error) {
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
-	return &Desk{api: slack.New(cfg.BotToken, opts...), cfg: cfg, kv: kv, log: log.With("comp", "slack"), now: time.Now}, nil
+	return &Desk{api: slack.New(cfg.BotToken, opts...), cfg: cfg, kv: kv, cases: handoff.New(kv, cfg.Retention), log: log.With("comp", "slack"), now: time.Now}, nil
 }
 
 // SetOperators connects the desk to the conversations (the service is
@@ -219,107 +216,8 @@ func (d *Desk) t(id string, data map[string]string) string {
 	return d.cfg.Texts.Text(d.cfg.Lang, id, data)
 }
 
-// Case states.
-const (
-	stateWaiting = "waiting"
-	stateTaken   = "taken"
-	stateClosed  = "closed"
-)
-
-// record is the desk's knowledge of one handed-off conversation. The
-// conversation key (which holds a platform user id) never goes to Slack: the
-// buttons carry Token, a random handle.
-type record struct {
-	Token    string            `json:"k"`
-	Conv     string            `json:"c"`
-	TS       string            `json:"ts"`
-	Channel  string            `json:"ch"`
-	State    string            `json:"s"`
-	Operator string            `json:"o,omitempty"`
-	Since    int64             `json:"t"`
-	Lang     string            `json:"l"`
-	Via      string            `json:"v"`
-	Reason   string            `json:"r"`
-	Flow     string            `json:"f"`
-	Context  map[string]string `json:"x,omitempty"`
-	Closed   string            `json:"z,omitempty"`
-	// Topic and Outcome are what the operators recorded of the case (no
-	// message text): an intent the bot understands, and one of Outcomes.
-	Topic   string `json:"tp,omitempty"`
-	Outcome string `json:"oc,omitempty"`
-}
-
-// Outcomes are how a case can end, as operators record it.
-var Outcomes = []string{"answered", "referred", "booked", "no_answer"}
-
-// outcomeText names each outcome's label.
+// outcomeText names each outcome's label (handoff.Outcomes).
 var outcomeText = map[string]string{"answered": "desk.outcome.answered", "referred": "desk.outcome.referred", "booked": "desk.outcome.booked", "no_answer": "desk.outcome.no_answer"}
-
-const (
-	keyToken = "desk:token:" // token → record
-	keyConv  = "desk:conv:"  // conversation → token
-	keyTS    = "desk:ts:"    // thread ts → token
-	keyOpen  = "desk:open"   // open tokens, JSON list
-	keyCases = "desk:cases:" // conversation → every token it had, JSON list
-)
-
-func (d *Desk) getJSON(ctx context.Context, key string, v any) error {
-	raw, err := d.kv.Load(ctx, key)
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(raw, v)
-}
-
-func (d *Desk) putJSON(ctx context.Context, key string, v any) error {
-	raw, err := json.Marshal(v)
-	if err != nil {
-		return err
-	}
-	return d.kv.Save(ctx, key, raw, d.cfg.Retention)
-}
-
-func (d *Desk) byToken(ctx context.Context, token string) (*record, error) {
-	var r record
-	if err := d.getJSON(ctx, keyToken+token, &r); err != nil {
-		return nil, err
-	}
-	return &r, nil
-}
-
-func (d *Desk) lookup(ctx context.Context, prefix, key string) (*record, error) {
-	raw, err := d.kv.Load(ctx, prefix+key)
-	if err != nil {
-		return nil, err
-	}
-	return d.byToken(ctx, string(raw))
-}
-
-// save writes a record and keeps the open list in step, under the desk's
-// lock.
-func (d *Desk) save(ctx context.Context, r *record) error {
-	if err := d.putJSON(ctx, keyToken+r.Token, r); err != nil {
-		return err
-	}
-	unlock, err := d.kv.Lock(ctx, keyOpen, 10*time.Second)
-	if err != nil {
-		return err
-	}
-	defer unlock()
-	var open []string
-	_ = d.getJSON(ctx, keyOpen, &open)
-	open = slices.DeleteFunc(open, func(t string) bool { return t == r.Token })
-	if r.State != stateClosed {
-		open = append(open, r.Token)
-	}
-	return d.putJSON(ctx, keyOpen, open)
-}
-
-func newToken() string {
-	b := make([]byte, 9)
-	_, _ = rand.Read(b)
-	return hex.EncodeToString(b)
-}
 
 // Handoff implements bot.Desk: one message in the operators' channel, its
 // thread the conversation.
@@ -329,84 +227,31 @@ func (d *Desk) Handoff(ctx context.Context, h bot.Handoff) (bot.Ticket, error) {
 		open, opens := d.cfg.Hours(d.now())
 		ticket.Closed, ticket.Opens = !open, opens
 	}
-	// A conversation handed off again reuses its thread.
-	if prev, err := d.lookup(ctx, keyConv, h.Conversation); err == nil && prev.State != stateClosed {
-		ticket.Position = d.position(ctx, prev.Token)
-		return ticket, nil
-	}
-	channel := d.cfg.Channel
+	room := d.cfg.Channel
 	if d.cfg.Route != nil {
 		if c := d.cfg.Route(h); c != "" {
-			channel = c
+			room = c
 		}
 	}
-	r := &record{Token: newToken(), Conv: h.Conversation, Channel: channel, State: stateWaiting, Since: h.Since.Unix(),
-		Lang: h.Lang, Via: h.Channel, Reason: h.Reason, Flow: h.Flow, Context: summary(h.Context)}
-	if h.Since.IsZero() {
-		r.Since = d.now().Unix()
-	}
-	_, ts, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(d.headline(r, d.now()), false), slack.MsgOptionBlocks(d.blocks(r, d.now(), d.langName(r.Lang))...))
+	// A conversation handed off again reuses its case and thread.
+	c, _, err := d.cases.Open(ctx, h, room, func(c *handoff.Case) (string, error) {
+		_, ts, err := d.api.PostMessageContext(ctx, c.Room, slack.MsgOptionText(d.headline(c, d.now()), false), slack.MsgOptionBlocks(d.blocks(c, d.now(), d.langName(c.Lang))...))
+		if err != nil {
+			return "", fmt.Errorf("slack: post handoff: %w", err)
+		}
+		return ts, nil
+	})
 	if err != nil {
-		return ticket, fmt.Errorf("slack: post handoff: %w", err)
-	}
-	r.TS = ts
-	if err := d.save(ctx, r); err != nil {
 		return ticket, err
 	}
-	if err := d.kv.Save(ctx, keyConv+r.Conv, []byte(r.Token), d.cfg.Retention); err != nil {
-		return ticket, err
-	}
-	if err := d.kv.Save(ctx, keyTS+ts, []byte(r.Token), d.cfg.Retention); err != nil {
-		return ticket, err
-	}
-	var cases []string
-	_ = d.getJSON(ctx, keyCases+r.Conv, &cases)
-	if err := d.putJSON(ctx, keyCases+r.Conv, append(cases, r.Token)); err != nil {
-		return ticket, err
-	}
-	ticket.Position = d.position(ctx, r.Token)
+	ticket.Position = d.cases.Position(ctx, c.Token)
 	return ticket, nil
-}
-
-// position is a case's place among the waiting ones, oldest first.
-func (d *Desk) position(ctx context.Context, token string) int {
-	var open []string
-	if err := d.getJSON(ctx, keyOpen, &open); err != nil {
-		return 0
-	}
-	n := 0
-	for _, t := range open {
-		r, err := d.byToken(ctx, t)
-		if err != nil || r.State != stateWaiting {
-			continue
-		}
-		n++
-		if t == token {
-			return n
-		}
-	}
-	return 0
-}
-
-// summary keeps the answers an operator can use, not the bot's bookkeeping.
-func summary(vars map[string]string) map[string]string {
-	out := map[string]string{}
-	for k, v := range vars {
-		if strings.HasPrefix(k, "_") || strings.HasSuffix(k, "_choices") || k == "next_offset" || k == "offset" || k == "results_more" || v == "" {
-			continue
-		}
-		if len(v) > 200 {
-			v = v[:200] + "…"
-		}
-		out[k] = v
-	}
-	return out
 }
 
 // Relay implements bot.Desk: the user's message in the thread, or a note
 // that the user left.
 func (d *Desk) Relay(ctx context.Context, conv string, in bot.Inbound, ended string) error {
-	r, err := d.lookup(ctx, keyConv, conv)
+	r, err := d.cases.Of(ctx, conv)
 	if err != nil {
 		return fmt.Errorf("slack: no case for this conversation: %w", err)
 	}
@@ -416,11 +261,13 @@ func (d *Desk) Relay(ctx context.Context, conv string, in bot.Inbound, ended str
 			note = d.t(id, nil)
 		}
 		d.thread(ctx, r, note)
-		r.State, r.Closed = stateClosed, ended
-		if err := d.save(ctx, r); err != nil {
+		c, closed, err := d.cases.End(ctx, r.Token, ended, "", nil)
+		if err != nil {
 			return err
 		}
-		d.refresh(ctx, r)
+		if closed {
+			d.refresh(ctx, c)
+		}
 		return nil
 	}
 	line := d.userLine(in)
@@ -470,40 +317,11 @@ func (d *Desk) translate(ctx context.Context, text, from, to string) (string, er
 // threads' buttons. What operators wrote in Slack threads is Slack's to
 // keep (the workspace's retention applies).
 func (d *Desk) Forget(ctx context.Context, conv string) error {
-	var tokens []string
-	if err := d.getJSON(ctx, keyCases+conv, &tokens); err != nil && !errors.Is(err, bot.ErrNotFound) {
-		return fmt.Errorf("slack: forget: %w", err)
-	}
-	if raw, err := d.kv.Load(ctx, keyConv+conv); err == nil && !slices.Contains(tokens, string(raw)) {
-		tokens = append(tokens, string(raw)) // a case from before the list was kept
-	} else if err != nil && !errors.Is(err, bot.ErrNotFound) {
-		return fmt.Errorf("slack: forget: %w", err)
-	}
-	for _, tok := range tokens {
-		r, err := d.byToken(ctx, tok)
-		if errors.Is(err, bot.ErrNotFound) {
-			continue // expired
-		}
-		if err != nil {
-			return fmt.Errorf("slack: forget: %w", err)
-		}
-		shown := len(r.Context) > 0 // the case message shows the user's answers
-		if r.State != stateClosed {
-			d.thread(ctx, r, d.t("desk.note.forget", nil))
-			r.State, r.Closed, shown = stateClosed, "forget", true
-		}
-		r.Conv, r.Context = "", nil
-		if err := d.save(ctx, r); err != nil {
-			return fmt.Errorf("slack: forget: %w", err)
-		}
-		if shown {
-			d.refresh(ctx, r)
-		}
-	}
-	for _, key := range []string{keyConv + conv, keyCases + conv} {
-		if err := d.kv.Forget(ctx, key); err != nil {
-			return fmt.Errorf("slack: forget: %w", err)
-		}
+	err := d.cases.Forget(ctx, conv,
+		func(c *handoff.Case) { d.thread(ctx, c, d.t("desk.note.forget", nil)) },
+		func(c *handoff.Case) { d.refresh(ctx, c) })
+	if err != nil {
+		return fmt.Errorf("slack: %w", err)
 	}
 	return nil
 }
@@ -531,8 +349,8 @@ func (d *Desk) userLine(in bot.Inbound) string {
 }
 
 // thread posts text under the case's message.
-func (d *Desk) thread(ctx context.Context, r *record, text string) error {
-	_, _, err := d.api.PostMessageContext(ctx, r.Channel, slack.MsgOptionText(text, false), slack.MsgOptionTS(r.TS))
+func (d *Desk) thread(ctx context.Context, r *handoff.Case, text string) error {
+	_, _, err := d.api.PostMessageContext(ctx, r.Room, slack.MsgOptionText(text, false), slack.MsgOptionTS(r.Thread))
 	if err != nil {
 		d.log.Warn("post in thread failed", "error", err)
 		return fmt.Errorf("slack: post in thread: %w", err)
@@ -541,8 +359,8 @@ func (d *Desk) thread(ctx context.Context, r *record, text string) error {
 }
 
 // refresh updates the case's message to its state.
-func (d *Desk) refresh(ctx context.Context, r *record) {
-	if _, _, _, err := d.api.UpdateMessageContext(ctx, r.Channel, r.TS, slack.MsgOptionText(d.headline(r, d.now()), false), slack.MsgOptionBlocks(d.blocks(r, d.now(), d.langName(r.Lang))...)); err != nil {
+func (d *Desk) refresh(ctx context.Context, r *handoff.Case) {
+	if _, _, _, err := d.api.UpdateMessageContext(ctx, r.Room, r.Thread, slack.MsgOptionText(d.headline(r, d.now()), false), slack.MsgOptionBlocks(d.blocks(r, d.now(), d.langName(r.Lang))...)); err != nil {
 		d.log.Warn("update case message failed", "error", err)
 	}
 }
@@ -579,18 +397,18 @@ func (d *Desk) langName(code string) string {
 	return code
 }
 
-func (d *Desk) headline(r *record, now time.Time) string {
+func (d *Desk) headline(r *handoff.Case, now time.Time) string {
 	switch r.State {
-	case stateTaken:
+	case handoff.Taken:
 		return d.t("desk.case.taken", map[string]string{"name": r.Operator})
-	case stateClosed:
+	case handoff.Closed:
 		return d.t("desk.case.closed", nil)
 	}
 	return d.t("desk.case.waiting", map[string]string{"wait": d.wait(r, now)})
 }
 
-func (d *Desk) wait(r *record, now time.Time) string {
-	w := now.Sub(time.Unix(r.Since, 0)).Round(time.Minute)
+func (d *Desk) wait(r *handoff.Case, now time.Time) string {
+	w := r.Waited(now).Round(time.Minute)
 	if w < time.Minute {
 		return d.t("desk.case.under_a_minute", nil)
 	}
@@ -599,7 +417,7 @@ func (d *Desk) wait(r *record, now time.Time) string {
 
 // blocks is the case's message: the state, what the user was doing and
 // chose, and the buttons.
-func (d *Desk) blocks(r *record, now time.Time, lang string) []slack.Block {
+func (d *Desk) blocks(r *handoff.Case, now time.Time, lang string) []slack.Block {
 	field := func(id, value string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject("mrkdwn", "*"+d.t(id, nil)+"*\n"+escape(value), false, false)
 	}
@@ -629,10 +447,10 @@ func (d *Desk) blocks(r *record, now time.Time, lang string) []slack.Block {
 		return slack.NewButtonBlockElement(action, r.Token, slack.NewTextBlockObject("plain_text", d.t(id, nil), false, false))
 	}
 	var buttons []slack.BlockElement
-	if r.State == stateWaiting {
+	if r.State == handoff.Waiting {
 		buttons = append(buttons, button("take", "desk.button.take").WithStyle(slack.StylePrimary))
 	}
-	if r.State != stateClosed {
+	if r.State != handoff.Closed {
 		buttons = append(buttons, button("giveback", "desk.button.give_back"), button("close", "desk.button.close").WithStyle(slack.StyleDanger))
 	}
 	buttons = append(buttons, button("transcript", "desk.button.transcript"))
@@ -644,7 +462,7 @@ func (d *Desk) blocks(r *record, now time.Time, lang string) []slack.Block {
 
 // recordBlock holds what operators record of a case: its topic and its
 // outcome, two menus whose choice shows once made.
-func (d *Desk) recordBlock(r *record) slack.Block {
+func (d *Desk) recordBlock(r *handoff.Case) slack.Block {
 	opt := func(value, label string) *slack.OptionBlockObject {
 		if n := []rune(label); len(n) > 75 {
 			label = string(n[:74]) + "…"
@@ -669,7 +487,7 @@ func (d *Desk) recordBlock(r *record) slack.Block {
 	}
 	var outcomes []*slack.OptionBlockObject
 	current = nil
-	for _, o := range Outcomes {
+	for _, o := range handoff.Outcomes {
 		x := opt(o, d.t(outcomeText[o], nil))
 		outcomes = append(outcomes, x)
 		if o == r.Outcome {
@@ -685,35 +503,18 @@ func (d *Desk) recordBlock(r *record) slack.Block {
 
 // recordCase saves a topic or an outcome an operator chose for a case.
 func (d *Desk) recordCase(ctx context.Context, token, field, value string) error {
-	valid := field == "outcome" && slices.Contains(Outcomes, value) ||
-		field == "topic" && (value == "other" || slices.ContainsFunc(d.cfg.Topics, func(a Answer) bool { return a.What == value }))
-	if !valid {
-		return nil // a menu of an older version, or a forged value
+	topics := make([]string, len(d.cfg.Topics))
+	for i, t := range d.cfg.Topics {
+		topics[i] = t.What
 	}
-	unlock, err := d.kv.Lock(ctx, keyToken+token, 10*time.Second)
-	if err != nil {
-		return unavailable("lock case", err)
-	}
-	defer unlock()
-	rec, err := d.byToken(ctx, token)
-	if errors.Is(err, bot.ErrNotFound) {
-		return nil
-	}
-	if err != nil {
-		return unavailable("read case", err)
-	}
-	if field == "topic" {
-		rec.Topic = value
-	} else {
-		rec.Outcome = value
-	}
-	if err := d.save(ctx, rec); err != nil {
-		return unavailable("save case", err)
+	c, changed, err := d.cases.Record(ctx, token, field, value, topics)
+	if err != nil || !changed {
+		return err
 	}
 	if d.cfg.OnCase != nil {
 		d.cfg.OnCase(field, value)
 	}
-	d.refresh(ctx, rec)
+	d.refresh(ctx, c)
 	return nil
 }
 
@@ -734,8 +535,8 @@ func (d *Desk) Callback(ctx context.Context, conv, lang, phone string) error {
 		name += " (" + lang + ")"
 	}
 	text := d.t("desk.callback", map[string]string{"lang": escape(name), "phone": escape(phone)})
-	if r, err := d.lookup(ctx, keyConv, conv); err == nil && r.TS != "" {
-		text += fmt.Sprintf(" · <https://slack.com/archives/%s/p%s|%s>", r.Channel, strings.ReplaceAll(r.TS, ".", ""), d.t("desk.callback.conversation", nil))
+	if r, err := d.cases.Of(ctx, conv); err == nil && r.Thread != "" {
+		text += fmt.Sprintf(" · <%s|%s>", threadLink(r), d.t("desk.callback.conversation", nil))
 	}
 	_, _, err := d.api.PostMessageContext(ctx, d.cfg.Channel, slack.MsgOptionText(text, false))
 	return err
@@ -751,63 +552,54 @@ func (d *Desk) WatchWaiting(ctx context.Context, wait time.Duration) {
 	every.Run(ctx, 30*time.Second, false, func(ctx context.Context) { d.ExpireWaiting(ctx, wait) })
 }
 
-// ExpireWaiting closes the cases waiting for longer than wait.
+// ExpireWaiting closes the cases waiting for longer than wait: the user is
+// told (TimedOut) and the thread says so. Under each case's lock (as Take,
+// Give back and Close): when every replica watches, or an operator takes
+// the case at that moment, it is closed once, or not at all.
 func (d *Desk) ExpireWaiting(ctx context.Context, wait time.Duration) {
-	var open []string
-	if err := d.getJSON(ctx, keyOpen, &open); err != nil {
-		return
-	}
-	for _, tok := range open {
-		if r, err := d.byToken(ctx, tok); err != nil || r.State != stateWaiting || d.now().Sub(time.Unix(r.Since, 0)) < wait {
-			continue
-		}
-		d.expire(ctx, tok, wait)
-	}
-}
-
-// expire closes one waiting case under its lock (as Take, Give back and
-// Close do): when every replica watches, or an operator takes the case at
-// that moment, it is closed once, or not at all.
-func (d *Desk) expire(ctx context.Context, tok string, wait time.Duration) {
-	unlock, err := d.kv.Lock(ctx, keyToken+tok, 10*time.Second)
+	toks, err := d.cases.Overdue(ctx, wait)
 	if err != nil {
 		return
 	}
-	defer unlock()
-	r, err := d.byToken(ctx, tok)
-	if err != nil || r.State != stateWaiting {
-		return
-	}
-	if d.ops != nil {
-		if err := d.ops.TimedOut(ctx, r.Conv); errors.Is(err, bot.ErrUnavailable) {
-			return // the next watch tries again
-		} else if err != nil {
-			d.log.Info("timed-out wait: conversation no longer waiting", "error", err)
+	for _, tok := range toks {
+		c, closed, err := d.cases.TimeOut(ctx, tok, wait, func(c *handoff.Case) error {
+			if d.ops == nil {
+				return nil
+			}
+			err := d.ops.TimedOut(ctx, c.Conv)
+			if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+				d.log.Info("timed-out wait: conversation no longer waiting", "error", err)
+			}
+			return err
+		})
+		if err != nil || !closed {
+			continue // unavailable: the next watch tries again
 		}
+		d.thread(ctx, c, d.t("desk.note.timeout", map[string]string{"wait": wait.String()}))
+		d.refresh(ctx, c)
 	}
-	r.State, r.Closed = stateClosed, "timeout"
-	if err := d.save(ctx, r); err != nil {
-		return
-	}
-	d.thread(ctx, r, d.t("desk.note.timeout", map[string]string{"wait": wait.String()}))
-	d.refresh(ctx, r)
+}
+
+// threadLink is the address of a case's thread in Slack.
+func threadLink(c *handoff.Case) string {
+	return fmt.Sprintf("https://slack.com/archives/%s/p%s", c.Room, strings.ReplaceAll(c.Thread, ".", ""))
 }
 
 // transcript exports a case's thread as a text file for the case file, as
 // it was written (the user's language, the operators'), and posts it in the
 // thread.
-func (d *Desk) transcript(ctx context.Context, r *record, by string) error {
+func (d *Desk) transcript(ctx context.Context, r *handoff.Case, by string) error {
 	var b strings.Builder
 	b.WriteString(d.t("desk.transcript.header", map[string]string{"lang": d.langName(r.Lang), "channel": r.Via,
 		"opened": time.Unix(r.Since, 0).In(time.Local).Format("02/01/2006 15:04"), "by": by, "at": d.now().Format("02/01/2006 15:04")}) + "\n\n")
 	cursor := ""
 	for page := 0; page < 20; page++ {
-		msgs, more, next, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: r.Channel, Timestamp: r.TS, Cursor: cursor, Limit: 200})
+		msgs, more, next, err := d.api.GetConversationRepliesContext(ctx, &slack.GetConversationRepliesParameters{ChannelID: r.Room, Timestamp: r.Thread, Cursor: cursor, Limit: 200})
 		if err != nil {
 			return fmt.Errorf("slack: read thread: %w", err)
 		}
 		for _, m := range msgs {
-			if m.Timestamp == r.TS {
+			if m.Timestamp == r.Thread {
 				continue // the case message itself
 			}
 			who := d.t("desk.transcript.bot", nil)
@@ -825,7 +617,7 @@ func (d *Desk) transcript(ctx context.Context, r *record, by string) error {
 		cursor = next
 	}
 	content := b.String()
-	_, err := d.api.UploadFileContext(ctx, slack.UploadFileParameters{Channel: r.Channel, ThreadTimestamp: r.TS, Content: content, FileSize: len(content),
+	_, err := d.api.UploadFileContext(ctx, slack.UploadFileParameters{Channel: r.Room, ThreadTimestamp: r.Thread, Content: content, FileSize: len(content),
 		Filename: d.t("desk.transcript.file", nil) + "-" + d.now().Format("20060102-1504") + ".txt", Title: d.t("desk.transcript.title", nil)})
 	if err != nil {
 		return fmt.Errorf("slack: upload transcript: %w", err)

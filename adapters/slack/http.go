@@ -15,6 +15,7 @@ import (
 	"github.com/slack-go/slack/slackevents"
 
 	"teamsbot/bot"
+	"teamsbot/handoff"
 	"teamsbot/internal/webhook"
 )
 
@@ -165,23 +166,23 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 	if m.User == d.botUser(ctx) {
 		return nil
 	}
-	rec, err := d.lookup(ctx, keyTS, m.ThreadTimeStamp)
+	rec, err := d.cases.InThread(ctx, m.ThreadTimeStamp)
 	if err != nil && !errors.Is(err, bot.ErrNotFound) {
 		return fmt.Errorf("slack: thread lookup: %w: %w", bot.ErrUnavailable, err)
 	}
 	if err != nil {
 		// Only under the desk's own messages is this worth saying.
 		if parentUser != "" && parentUser == d.botUser(ctx) {
-			d.thread(ctx, &record{Channel: m.Channel, TS: m.ThreadTimeStamp}, d.t("desk.note.no_case", nil))
+			d.thread(ctx, &handoff.Case{Room: m.Channel, Thread: m.ThreadTimeStamp}, d.t("desk.note.no_case", nil))
 		}
 		return nil
 	}
-	if rec.State == stateClosed || rec.Conv == "" {
+	if rec.State == handoff.Closed || rec.Conv == "" {
 		d.thread(ctx, rec, d.t("desk.note.closed", nil))
 		return nil
 	}
 	name := d.firstName(ctx, m.User)
-	if rec.State == stateWaiting {
+	if rec.State == handoff.Waiting {
 		// Writing in the thread takes the case.
 		took, err := d.take(ctx, rec, name)
 		if err != nil {
@@ -225,7 +226,7 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 
 // sendAnswer sends the user the guide or saved reply the operator asked
 // for with "!words", or lists in the thread what could be meant.
-func (d *Desk) sendAnswer(ctx context.Context, rec *record, name, query, id string) error {
+func (d *Desk) sendAnswer(ctx context.Context, rec *handoff.Case, name, query, id string) error {
 	found, sure := d.cfg.Answers(ctx, query)
 	list := func(as []Answer) string {
 		var b strings.Builder
@@ -285,59 +286,30 @@ func (d *Desk) firstName(ctx context.Context, user string) string {
 
 // take gives the case to an operator: the first one wins; it reports
 // whether this operator has it, and an error wrapping bot.ErrUnavailable
-// when the store failed (nothing changed).
-func (d *Desk) take(ctx context.Context, rec *record, name string) (bool, error) {
-	unlock, err := d.kv.Lock(ctx, keyToken+rec.Token, 10*time.Second)
+// when the store failed (nothing changed). rec becomes the case as it is.
+func (d *Desk) take(ctx context.Context, rec *handoff.Case, name string) (bool, error) {
+	c, took, err := d.cases.Take(ctx, rec.Token, name, func(c *handoff.Case) error {
+		// The user first: if their conversation cannot be reached now,
+		// the case stays waiting.
+		err := d.ops.OperatorJoined(ctx, c.Conv, name)
+		if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+			d.thread(ctx, c, d.t("desk.note.not_waiting", map[string]string{"reason": escape(reason(err))}))
+		}
+		return err
+	})
+	if c != nil {
+		*rec = *c
+	}
 	if err != nil {
-		return false, unavailable("lock case", err)
-	}
-	defer unlock()
-	cur, err := d.byToken(ctx, rec.Token)
-	if errors.Is(err, bot.ErrNotFound) {
-		return false, nil
-	}
-	if err != nil {
-		return false, unavailable("read case", err)
-	}
-	if cur.State == stateTaken {
-		*rec = *cur
-		return cur.Operator == name, nil
-	}
-	if cur.State == stateClosed {
-		*rec = *cur
-		return false, nil
-	}
-	// The user first: if their conversation cannot be reached now, the
-	// case stays waiting.
-	if err := d.ops.OperatorJoined(ctx, cur.Conv, name); errors.Is(err, bot.ErrUnavailable) {
 		return false, err
-	} else if err != nil {
-		d.thread(ctx, cur, d.t("desk.note.not_waiting", map[string]string{"reason": escape(reason(err))}))
 	}
-	cur.State, cur.Operator = stateTaken, name
-	if err := d.save(ctx, cur); err != nil {
-		return false, unavailable("save case", err)
+	if took {
+		d.refresh(ctx, c)
+		if d.cfg.OnCase != nil && c.Since > 0 {
+			d.cfg.OnCase("wait", handoff.WaitBucket(c.Waited(d.now())))
+		}
 	}
-	*rec = *cur
-	d.refresh(ctx, cur)
-	if d.cfg.OnCase != nil && cur.Since > 0 {
-		d.cfg.OnCase("wait", waitBucket(d.now().Sub(time.Unix(cur.Since, 0))))
-	}
-	return true, nil
-}
-
-// waitBucket is how long a person waited for an operator, in the bands
-// the programme's figures use.
-func waitBucket(d time.Duration) string {
-	switch {
-	case d < 5*time.Minute:
-		return "under 5 min"
-	case d < 15*time.Minute:
-		return "5-15 min"
-	case d < time.Hour:
-		return "15-60 min"
-	}
-	return "over 1 h"
+	return c.Has(name), nil
 }
 
 // interactivity handles the case buttons.
@@ -407,7 +379,7 @@ func unavailable(what string, err error) error {
 }
 
 func (d *Desk) button(ctx context.Context, action, token, user string) error {
-	rec, err := d.byToken(ctx, token)
+	rec, err := d.cases.Get(ctx, token)
 	if errors.Is(err, bot.ErrNotFound) {
 		d.log.Warn("button of an unknown case")
 		return nil
@@ -427,42 +399,28 @@ func (d *Desk) button(ctx context.Context, action, token, user string) error {
 		if err != nil {
 			return err
 		}
-		if !took && rec.State == stateTaken {
+		if !took && rec.State == handoff.Taken {
 			d.thread(ctx, rec, d.t("desk.note.already_taken", map[string]string{"name": escape(name), "operator": escape(rec.Operator)}))
 		}
 	case "giveback", "close":
-		unlock, err := d.kv.Lock(ctx, keyToken+token, 10*time.Second)
-		if err != nil {
-			return unavailable("lock case", err)
-		}
-		defer unlock()
-		if rec, err = d.byToken(ctx, token); err != nil || rec.State == stateClosed {
-			if errors.Is(err, bot.ErrNotFound) {
-				err = nil
+		c, closed, err := d.cases.End(ctx, token, action+" by "+name, name, func(c *handoff.Case) error {
+			var err error
+			if action == "close" {
+				err = d.ops.Close(ctx, c.Conv)
+			} else {
+				err = d.ops.GiveBack(ctx, c.Conv)
 			}
-			return unavailable("read case", err)
-		}
-		if action == "close" {
-			err = d.ops.Close(ctx, rec.Conv)
-		} else {
-			err = d.ops.GiveBack(ctx, rec.Conv)
-		}
-		if errors.Is(err, bot.ErrUnavailable) {
-			return err // nothing changed: the operator presses again
-		}
-		if err != nil {
-			d.log.Info("give back: conversation no longer with an operator", "error", err)
-		}
-		rec.State, rec.Closed = stateClosed, action+" by "+name
-		if rec.Operator == "" {
-			rec.Operator = name
-		}
-		if err := d.save(ctx, rec); err != nil {
-			d.log.Warn("save case", "error", err)
+			if err != nil && !errors.Is(err, bot.ErrUnavailable) {
+				d.log.Info("give back: conversation no longer with an operator", "error", err)
+			}
+			return err // unavailable: nothing changed, the operator presses again
+		})
+		if err != nil || !closed {
+			return err
 		}
 		note := map[string]string{"giveback": "desk.note.given_back", "close": "desk.note.closed_by"}[action]
-		d.thread(ctx, rec, d.t(note, map[string]string{"name": escape(name)}))
-		d.refresh(ctx, rec)
+		d.thread(ctx, c, d.t(note, map[string]string{"name": escape(name)}))
+		d.refresh(ctx, c)
 	}
 	return nil
 }
@@ -497,45 +455,25 @@ func (d *Desk) slash(ctx context.Context, text, channel, user string) string {
 	return list
 }
 
-// openList lists waiting and taken cases, oldest first, with links.
 // Open counts the cases waiting for an operator and those an operator has,
 // for the metrics.
 func (d *Desk) Open(ctx context.Context) (waiting, taken int, err error) {
-	var open []string
-	if err := d.getJSON(ctx, keyOpen, &open); err != nil && !errors.Is(err, bot.ErrNotFound) {
-		return 0, 0, err
-	}
-	for _, t := range open {
-		rec, err := d.byToken(ctx, t)
-		switch {
-		case err != nil:
-		case rec.State == stateWaiting:
-			waiting++
-		case rec.State == stateTaken:
-			taken++
-		}
-	}
-	return waiting, taken, nil
+	return d.cases.Counts(ctx)
 }
 
+// openList lists the waiting cases, oldest first, then those taken, with
+// links.
 func (d *Desk) openList(ctx context.Context) (string, error) {
-	var open []string
-	if err := d.getJSON(ctx, keyOpen, &open); err != nil && !errors.Is(err, bot.ErrNotFound) {
+	waiting, taken, err := d.cases.List(ctx)
+	if err != nil {
 		return "", err
 	}
 	var b bytes.Buffer
-	n := 0
-	for _, t := range open {
-		rec, err := d.byToken(ctx, t)
-		if err != nil || rec.State == stateClosed {
-			continue
-		}
-		n++
-		link := fmt.Sprintf("https://slack.com/archives/%s/p%s", rec.Channel, strings.ReplaceAll(rec.TS, ".", ""))
-		fmt.Fprintf(&b, "• %s · %s · %s · <%s|%s>\n", d.headline(rec, d.now()), rec.Lang, rec.Via, link, d.t("desk.list.open_link", nil))
+	for _, c := range append(waiting, taken...) {
+		fmt.Fprintf(&b, "• %s · %s · %s · <%s|%s>\n", d.headline(c, d.now()), c.Lang, c.Via, threadLink(c), d.t("desk.list.open_link", nil))
 	}
-	if n == 0 {
-		return d.t("desk.list.empty", nil), nil
+	if n := len(waiting) + len(taken); n > 0 {
+		return "*" + d.t("desk.list.count", map[string]string{"count": fmt.Sprint(n)}) + "*\n" + b.String(), nil
 	}
-	return "*" + d.t("desk.list.count", map[string]string{"count": fmt.Sprint(n)}) + "*\n" + b.String(), nil
+	return d.t("desk.list.empty", nil), nil
 }

@@ -707,16 +707,28 @@ func TestSocketMode(t *testing.T) {
 	}
 }
 
+// openTokens are the tokens of the open cases, waiting first (the
+// desk's queues in the store).
+func openTokens(t *testing.T, r *rig) []string {
+	t.Helper()
+	var out []string
+	for _, q := range []string{"desk:waiting", "desk:taken"} {
+		toks, err := r.st.QueueList(context.Background(), q)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out = append(out, toks...)
+	}
+	if len(out) == 0 {
+		t.Fatal("no open case")
+	}
+	return out
+}
+
 // firstTS is the ts of the case message the desk posted (the open case).
 func firstTS(t *testing.T, r *rig) string {
 	t.Helper()
-	raw, err := r.st.Load(context.Background(), "desk:open")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var open []string
-	_ = json.Unmarshal(raw, &open)
-	rec, err := r.st.Load(context.Background(), "desk:token:"+open[0])
+	rec, err := r.st.Load(context.Background(), "desk:token:"+openTokens(t, r)[0])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -735,11 +747,7 @@ func BenchmarkRelay(b *testing.B) {
 	t := &testing.T{}
 	r := newRig(t)
 	r.waiting(t)
-	token := ""
-	raw, _ := r.st.Load(context.Background(), "desk:open")
-	var open []string
-	_ = json.Unmarshal(raw, &open)
-	token = open[0]
+	token := openTokens(t, r)[0]
 	parent := firstTS(t, r)
 	r.press(t, "UGIULIA", "take", token)
 	eventually(t, "joined", func() bool { return len(r.user.take()) == 1 })
@@ -779,9 +787,7 @@ func BenchmarkRelay(b *testing.B) {
 func TestAPICallsPerHandoff(t *testing.T) {
 	r := newRig(t)
 	r.waiting(t)
-	raw, _ := r.st.Load(context.Background(), "desk:open")
-	var open []string
-	_ = json.Unmarshal(raw, &open)
+	open := openTokens(t, r)
 	parent := firstTS(t, r)
 	r.press(t, "UGIULIA", "take", open[0])
 	eventually(t, "joined", func() bool { return len(r.user.take()) == 1 })
@@ -810,9 +816,7 @@ func TestAPICallsPerHandoff(t *testing.T) {
 func TestTranscriptExport(t *testing.T) {
 	r := newRig(t)
 	r.waiting(t)
-	raw, _ := r.st.Load(context.Background(), "desk:open")
-	var open []string
-	_ = json.Unmarshal(raw, &open)
+	open := openTokens(t, r)
 	r.press(t, "UGIULIA", "transcript", open[0])
 	eventually(t, "the transcript upload", func() bool {
 		r.fake.mu.Lock()

@@ -92,7 +92,7 @@ func openEvery(dir string, every time.Duration) (*Store, error) {
 		return nil, fmt.Errorf("embedded store: open %s: %w", path, err)
 	}
 	err = db.Update(func(tx *bolt.Tx) error {
-		for _, name := range [][]byte{bucketSessions, bucketSeen, bucketBookings, bucketBySlot, bucketByConv, bucketEnrol, bucketEnrolByConv, bucketOutboxDue, bucketOutboxFailed, bucketMisunderstood} {
+		for _, name := range [][]byte{bucketSessions, bucketSeen, bucketBookings, bucketBySlot, bucketByConv, bucketEnrol, bucketEnrolByConv, bucketOutboxDue, bucketOutboxFailed, bucketMisunderstood, bucketQueues} {
 			if _, err := tx.CreateBucketIfNotExists(name); err != nil {
 				return fmt.Errorf("create bucket %s: %w", name, err)
 			}

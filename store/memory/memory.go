@@ -53,6 +53,8 @@ type Store struct {
 	notes []note
 	// counts are the daily counters of the programme's figures.
 	counts map[string]map[string]int64
+	// queues are the desk's queues (handoff.Queues): member → score.
+	queues map[string]map[string]int64
 }
 
 type session struct {

@@ -17,6 +17,7 @@ import (
 	"teamsbot/activities/roster"
 	"teamsbot/booking/ledger"
 	"teamsbot/bot"
+	"teamsbot/handoff"
 )
 
 const (
@@ -38,11 +39,12 @@ const (
 // after the other, so open may reuse an external resource (a Redis database)
 // Store is what a deployment's store offers and this suite checks: the
 // engine's (bot.Store), the bookings' (ledger.Store) and the activities'
-// (roster.Store).
+// (roster.Store) and the desk's queues (handoff.Queues).
 type Store interface {
 	bot.Store
 	ledger.Store
 	roster.Store
+	handoff.Queues
 }
 
 // provided it empties it.
@@ -83,6 +85,8 @@ func Run(t *testing.T, open func(t *testing.T) Store) {
 		{"OutboxForget", testOutboxForget},
 		{"Arrivals", testArrivals},
 		{"Misunderstood", testMisunderstood},
+		{"Queues", testQueues},
+		{"QueuesConcurrent", testQueuesConcurrent},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -706,5 +710,80 @@ func testMisunderstood(t *testing.T, st Store) {
 	want := []string{"ar|مرحبا ماذا|30", "zh|你好 <email>|0", "zh|你好 <email>|0"}
 	if !slices.Equal(got, want) {
 		t.Errorf("got %q, want %q", got, want)
+	}
+}
+
+// testQueues: members come back by score, then by name; a put moves a
+// member; a drop of an absent member is no error; queues are apart.
+func testQueues(t *testing.T, s Store) {
+	ctx := ctxFor(t)
+	list := func(q string, want ...string) {
+		t.Helper()
+		got, err := s.QueueList(ctx, q)
+		if err != nil {
+			t.Fatalf("QueueList(%s): %v", q, err)
+		}
+		if len(got) != len(want) || len(want) > 0 && !slices.Equal(got, want) {
+			t.Errorf("QueueList(%s) = %q, want %q", q, got, want)
+		}
+	}
+	list("desk:waiting")
+	for _, p := range []struct {
+		m     string
+		score int64
+	}{{"c", 300}, {"a", 100}, {"b", 200}, {"b2", 200}, {"ç😀", 50}} {
+		if err := s.QueuePut(ctx, "desk:waiting", p.m, p.score); err != nil {
+			t.Fatal(err)
+		}
+	}
+	list("desk:waiting", "ç😀", "a", "b", "b2", "c")
+	if err := s.QueuePut(ctx, "desk:waiting", "a", 250); err != nil {
+		t.Fatal(err)
+	}
+	list("desk:waiting", "ç😀", "b", "b2", "a", "c")
+	for _, m := range []string{"b", "nobody"} {
+		if err := s.QueueDrop(ctx, "desk:waiting", m); err != nil {
+			t.Fatalf("QueueDrop(%s): %v", m, err)
+		}
+	}
+	if err := s.QueueDrop(ctx, "never:used", "x"); err != nil {
+		t.Fatalf("QueueDrop on a queue never used: %v", err)
+	}
+	list("desk:waiting", "ç😀", "b2", "a", "c")
+	list("desk:taken")
+	if err := s.QueuePut(ctx, "desk:taken", "b", 1_780_000_000); err != nil {
+		t.Fatal(err)
+	}
+	list("desk:taken", "b")
+	list("desk:waiting", "ç😀", "b2", "a", "c")
+}
+
+// testQueuesConcurrent: writers on many replicas at once lose nothing
+// (what one big list under a lock, rewritten whole, risked).
+func testQueuesConcurrent(t *testing.T, s Store) {
+	ctx := ctxFor(t)
+	var wg sync.WaitGroup
+	for w := range 8 {
+		wg.Go(func() {
+			for i := range 20 {
+				m := fmt.Sprintf("w%d-%02d", w, i)
+				if err := s.QueuePut(ctx, "q", m, int64(i)); err != nil {
+					t.Error(err)
+				}
+				if i%2 == 1 {
+					if err := s.QueueDrop(ctx, "q", m); err != nil {
+						t.Error(err)
+					}
+				}
+			}
+		})
+	}
+	wg.Wait()
+	got, err := s.QueueList(ctx, "q")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != 80 {
+		t.Errorf("%d members after 8 writers put 20 and dropped 10 each, want 80", len(got))
 	}
 }

@@ -14,9 +14,9 @@ import (
 // allowed lists, per package under store, the non-standard imports its
 // non-test files may have.
 var allowed = map[string][]string{
-	"storetest":         {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster"},
+	"storetest":         {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster", "teamsbot/handoff"},
 	"memory":            {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster", "teamsbot/store/internal/arrivals", "teamsbot/store/internal/keylock"},
-	"embedded":          {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster", "teamsbot/store/internal/arrivals", "teamsbot/store/internal/keylock", "go.etcd.io/bbolt", "go.etcd.io/bbolt/errors"},
+	"embedded":          {"teamsbot/bot", "teamsbot/booking/ledger", "teamsbot/activities/roster", "teamsbot/store/internal/arrivals", "teamsbot/store/internal/keylock", "teamsbot/internal/every", "go.etcd.io/bbolt", "go.etcd.io/bbolt/errors"},
 	"internal/keylock":  {},
 	"internal/arrivals": {},
 	"internal/deps":     {},
