@@ -237,6 +237,10 @@ type Store interface {
 	ledger.Store
 	roster.Store
 	handoff.Queues
+	// Ping reports whether the store is reachable (for /readyz).
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
 }
 
 // openStore opens the configured store: Redis with REDIS_URL (several

@@ -58,14 +58,12 @@ func (downStore) Roster(context.Context, string) ([]roster.Enrolment, error) {
 func (downStore) SaveOutbox(context.Context, string, []byte, time.Duration, bot.OutboxMark) error {
 	return errors.New("down")
 }
-func (downStore) MarkOutbox(context.Context, string, bot.OutboxMark) error { return errors.New("down") }
 func (downStore) ClaimOutboxes(context.Context, time.Time, time.Duration, int) ([]string, error) {
 	return nil, errors.New("down")
 }
-func (downStore) FailedOutboxes(context.Context, int) ([]string, error) {
+func (downStore) FailedOutboxes(context.Context, int, time.Time) ([]string, error) {
 	return nil, errors.New("down")
 }
-func (downStore) DropFailedBefore(context.Context, time.Time) error { return errors.New("down") }
 
 func (downStore) QueuePut(context.Context, string, string, int64) error { return errors.New("down") }
 func (downStore) QueueDrop(context.Context, string, string) error       { return errors.New("down") }

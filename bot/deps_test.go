@@ -2,8 +2,11 @@ package bot_test
 
 import (
 	"os/exec"
+	"reflect"
 	"strings"
 	"testing"
+
+	"teamsbot/bot"
 )
 
 // TestImportLimits enforces the arrows of ARCHITECTURE.md: the engine
@@ -28,6 +31,8 @@ func TestImportLimits(t *testing.T) {
 		// The domains do not know the stores that serve them.
 		{"teamsbot/booking", []string{"teamsbot/store", "teamsbot/adapters/", "net/http"}},
 		{"teamsbot/activities", []string{"teamsbot/store", "teamsbot/adapters/", "net/http"}},
+		// The desk's cases are channel-neutral: no desk, no store, no HTTP.
+		{"teamsbot/handoff", []string{"teamsbot/store", "teamsbot/adapters/", "teamsbot/app", "net/http", "github.com/slack-go"}},
 	}
 	for _, r := range rules {
 		out, err := exec.Command("go", "list", "-deps", r.pkg).Output()
@@ -45,5 +50,19 @@ func TestImportLimits(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestStoreIsSmall: the engine's store is what the engine needs (sessions,
+// seen ids, the lock, forgetting, the outbox index), nothing a domain, a
+// desk or the server asks for; a store is then quick to write and to fake.
+func TestStoreIsSmall(t *testing.T) {
+	st := reflect.TypeFor[bot.Store]()
+	var names []string
+	for m := range st.Methods() {
+		names = append(names, m.Name)
+	}
+	if len(names) > 8 {
+		t.Errorf("bot.Store has %d methods (%s): at most 8", len(names), strings.Join(names, ", "))
 	}
 }

@@ -75,21 +75,19 @@ type OutboxMark struct {
 // the user deletes their data or the session expires).
 type Outboxes interface {
 	// SaveOutbox is Save, and sets conv's entries in the index, in one
-	// atomic write where the store allows (Redis: one round trip).
+	// atomic write where the store allows (Redis: one round trip). With a
+	// nil value it sets the index entries only (the session stays as it
+	// is).
 	SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, mark OutboxMark) error
-	// MarkOutbox sets conv's entries in the index only.
-	MarkOutbox(ctx context.Context, conv string, mark OutboxMark) error
 	// ClaimOutboxes returns up to n conversations due at or before now and
 	// moves their due time to now+lease, so that replicas sweeping at the
 	// same moment take different ones.
 	ClaimOutboxes(ctx context.Context, now time.Time, lease time.Duration, n int) ([]string, error)
-	// FailedOutboxes lists up to n conversations with failed replies,
-	// most recent failure first.
-	FailedOutboxes(ctx context.Context, n int) ([]string, error)
-	// DropFailedBefore removes from the index the failures older than
-	// before (their sessions have expired: the index must not outlive
-	// them, it names conversations).
-	DropFailedBefore(ctx context.Context, before time.Time) error
+	// FailedOutboxes first removes from the index the failures older
+	// than forgetBefore (their sessions have expired: the index must not
+	// outlive them, it names conversations; zero: none), then lists up to
+	// n conversations with failed replies, most recent failure first.
+	FailedOutboxes(ctx context.Context, n int, forgetBefore time.Time) ([]string, error)
 }
 
 // Lease is a conversation's lock taken by LockLoader.LockLoad.

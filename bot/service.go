@@ -419,7 +419,7 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		if turn.flush {
 			// Claimed by the sweeper, or a notice not sent: the index entry
 			// follows the session (none left for a forgotten conversation).
-			return s.store.MarkOutbox(ctx, conv, sess.mark())
+			return s.store.SaveOutbox(ctx, conv, nil, 0, sess.mark())
 		}
 		return nil
 	}
@@ -770,7 +770,7 @@ func (s *Service) FlushOutboxes(ctx context.Context) (int, error) {
 	// index (their sessions, which hold the replies, have expired).
 	if now := s.now().Unix(); now-s.pruned.Load() >= 60 {
 		s.pruned.Store(now)
-		if err := s.store.DropFailedBefore(ctx, s.now().Add(-s.cfg.Retention)); err != nil {
+		if _, err := s.store.FailedOutboxes(ctx, 0, s.now().Add(-s.cfg.Retention)); err != nil {
 			s.log.Warn("outbox: dropping old failures", "error", err)
 		}
 	}
@@ -843,7 +843,7 @@ type FailedReport struct {
 // FailedReplies lists up to n conversations whose replies were given up,
 // most recent first.
 func (s *Service) FailedReplies(ctx context.Context, n int) ([]FailedReport, error) {
-	convs, err := s.store.FailedOutboxes(ctx, n)
+	convs, err := s.store.FailedOutboxes(ctx, n, time.Time{})
 	if err != nil {
 		return nil, fmt.Errorf("outbox: %w", err)
 	}
@@ -852,7 +852,7 @@ func (s *Service) FailedReplies(ctx context.Context, n int) ([]FailedReport, err
 		raw, err := s.store.Load(ctx, conv)
 		if errors.Is(err, ErrNotFound) {
 			// Expired since: its index entry goes too.
-			if err := s.store.MarkOutbox(ctx, conv, OutboxMark{}); err != nil {
+			if err := s.store.SaveOutbox(ctx, conv, nil, 0, OutboxMark{}); err != nil {
 				return nil, fmt.Errorf("outbox: %w", err)
 			}
 			continue

@@ -40,10 +40,6 @@ type Store interface {
 	Locker
 	Forgetter
 	Outboxes
-	// Ping reports whether the store is reachable (for /readyz).
-	Ping(ctx context.Context) error
-	// Close releases the store's resources.
-	Close() error
 }
 
 // Sessions keeps one encoded session per conversation.

@@ -22,13 +22,15 @@ var (
 )
 
 // SaveOutbox implements bot.Outboxes: the session and its index entries in
-// one transaction (one fsync).
+// one transaction (one fsync); the index only when value is nil.
 func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
+	if value == nil {
+		return s.markOnly(ctx, conv, m)
+	}
 	return s.save(ctx, conv, value, ttl, func(tx *bolt.Tx) error { return markOutbox(tx, conv, m) })
 }
 
-// MarkOutbox implements bot.Outboxes.
-func (s *Store) MarkOutbox(ctx context.Context, conv string, m bot.OutboxMark) error {
+func (s *Store) markOnly(ctx context.Context, conv string, m bot.OutboxMark) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("embedded store: mark outbox: %w", err)
 	}
@@ -127,7 +129,15 @@ func (s *Store) ClaimOutboxes(ctx context.Context, now time.Time, lease time.Dur
 }
 
 // FailedOutboxes implements bot.Outboxes.
-func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
+func (s *Store) FailedOutboxes(ctx context.Context, n int, forgetBefore time.Time) ([]string, error) {
+	if !forgetBefore.IsZero() {
+		if err := s.dropFailedBefore(ctx, forgetBefore); err != nil {
+			return nil, err
+		}
+	}
+	if n <= 0 {
+		return nil, nil
+	}
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("embedded store: failed outboxes: %w", err)
 	}
@@ -145,9 +155,9 @@ func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
 	return out, nil
 }
 
-// DropFailedBefore implements bot.Outboxes: a read first, a write only when
-// something is that old.
-func (s *Store) DropFailedBefore(ctx context.Context, before time.Time) error {
+// dropFailedBefore forgets the failures older than before: a read first, a
+// write only when something is that old.
+func (s *Store) dropFailedBefore(ctx context.Context, before time.Time) error {
 	if err := ctx.Err(); err != nil {
 		return fmt.Errorf("embedded store: drop failed: %w", err)
 	}

@@ -138,24 +138,16 @@ func (s *Store) save(conv string, value []byte, ttl time.Duration) {
 	s.maybePurge(now)
 }
 
-// SaveOutbox implements bot.Outboxes: Save and the index, under one mutex.
+// SaveOutbox implements bot.Outboxes: Save (unless value is nil) and the
+// index, under one mutex.
 func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
 	if err := s.begin(ctx, "save"); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
-	s.save(conv, value, ttl)
-	setOrDelete(s.due, conv, m.Due)
-	setOrDelete(s.failed, conv, m.Failed)
-	return nil
-}
-
-// MarkOutbox implements bot.Outboxes.
-func (s *Store) MarkOutbox(ctx context.Context, conv string, m bot.OutboxMark) error {
-	if err := s.begin(ctx, "mark outbox"); err != nil {
-		return err
+	if value != nil {
+		s.save(conv, value, ttl)
 	}
-	defer s.mu.Unlock()
 	setOrDelete(s.due, conv, m.Due)
 	setOrDelete(s.failed, conv, m.Failed)
 	return nil
@@ -184,27 +176,18 @@ func (s *Store) ClaimOutboxes(ctx context.Context, now time.Time, lease time.Dur
 }
 
 // FailedOutboxes implements bot.Outboxes.
-func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
+func (s *Store) FailedOutboxes(ctx context.Context, n int, forgetBefore time.Time) ([]string, error) {
 	if err := s.begin(ctx, "failed outboxes"); err != nil {
 		return nil, err
 	}
 	defer s.mu.Unlock()
-	out := byTime(s.failed, func(time.Time) bool { return true }, true)
-	return out[:min(n, len(out))], nil
-}
-
-// DropFailedBefore implements bot.Outboxes.
-func (s *Store) DropFailedBefore(ctx context.Context, before time.Time) error {
-	if err := s.begin(ctx, "drop failed"); err != nil {
-		return err
-	}
-	defer s.mu.Unlock()
 	for c, t := range s.failed {
-		if t.Before(before) {
+		if t.Before(forgetBefore) {
 			delete(s.failed, c)
 		}
 	}
-	return nil
+	out := byTime(s.failed, func(time.Time) bool { return true }, true)
+	return out[:min(max(n, 0), len(out))], nil
 }
 
 // byTime returns the keys of m whose time passes keep, oldest first (or

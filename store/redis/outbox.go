@@ -54,8 +54,12 @@ func (s *Store) markCmds(ctx context.Context, p goredis.Pipeliner, conv string, 
 }
 
 // SaveOutbox implements bot.Outboxes: the session and the index entries in
-// one round trip (MULTI/EXEC but on a Cluster).
+// one round trip (MULTI/EXEC but on a Cluster); the index only when value
+// is nil.
 func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
+	if value == nil {
+		return s.markOnly(ctx, conv, m)
+	}
 	err := s.pipelined(ctx, func(p goredis.Pipeliner) {
 		p.Set(ctx, s.ck(conv, "s"), value, max(ttl, 0))
 		s.markCmds(ctx, p, conv, m)
@@ -63,8 +67,7 @@ func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl t
 	return wrap("save", err)
 }
 
-// MarkOutbox implements bot.Outboxes.
-func (s *Store) MarkOutbox(ctx context.Context, conv string, m bot.OutboxMark) error {
+func (s *Store) markOnly(ctx context.Context, conv string, m bot.OutboxMark) error {
 	_, err := s.rdb.TxPipelined(ctx, func(p goredis.Pipeliner) error {
 		s.markCmds(ctx, p, conv, m)
 		return nil
@@ -88,7 +91,13 @@ func (s *Store) ClaimOutboxes(ctx context.Context, now time.Time, lease time.Dur
 }
 
 // FailedOutboxes implements bot.Outboxes.
-func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
+func (s *Store) FailedOutboxes(ctx context.Context, n int, forgetBefore time.Time) ([]string, error) {
+	if !forgetBefore.IsZero() {
+		err := s.rdb.ZRemRangeByScore(ctx, s.failedKey(), "-inf", "("+strconv.FormatInt(forgetBefore.UnixMilli(), 10)).Err()
+		if err != nil {
+			return nil, wrap("drop failed", err)
+		}
+	}
 	if n <= 0 {
 		return nil, nil
 	}
@@ -97,12 +106,6 @@ func (s *Store) FailedOutboxes(ctx context.Context, n int) ([]string, error) {
 		return nil, wrap("failed outboxes", err)
 	}
 	return out, nil
-}
-
-// DropFailedBefore implements bot.Outboxes.
-func (s *Store) DropFailedBefore(ctx context.Context, before time.Time) error {
-	err := s.rdb.ZRemRangeByScore(ctx, s.failedKey(), "-inf", "("+strconv.FormatInt(before.UnixMilli(), 10)).Err()
-	return wrap("drop failed", err)
 }
 
 // saveUnlockBody saves the session and deletes the lock if the lock still
@@ -194,7 +197,7 @@ func (l *lease) SaveUnlock(ctx context.Context, value []byte, ttl time.Duration,
 	if n != 1 {
 		return wrap("save", errLeaseLost)
 	}
-	return l.s.MarkOutbox(ctx, l.conv, m)
+	return l.s.markOnly(ctx, l.conv, m)
 }
 
 // OutboxDepth counts the conversations with replies waiting to be sent

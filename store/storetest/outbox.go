@@ -49,7 +49,7 @@ func testOutboxClaimDue(t *testing.T, s Store) {
 		t.Fatalf("third claim = %q, want nothing", got)
 	}
 	// The lease ends: what was not cleared is due again.
-	if err := s.MarkOutbox(ctx, "a", bot.OutboxMark{}); err != nil {
+	if err := s.SaveOutbox(ctx, "a", nil, 0, bot.OutboxMark{}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.SaveOutbox(ctx, "b", []byte("sent"), longTTL, bot.OutboxMark{}); err != nil {
@@ -70,7 +70,7 @@ func testOutboxClaimConcurrent(t *testing.T, s Store) {
 	ctx := ctxFor(t)
 	const n = 60
 	for i := range n {
-		if err := s.MarkOutbox(ctx, fmt.Sprintf("conv-%02d", i), bot.OutboxMark{Due: base}); err != nil {
+		if err := s.SaveOutbox(ctx, fmt.Sprintf("conv-%02d", i), nil, 0, bot.OutboxMark{Due: base}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -117,27 +117,30 @@ func testOutboxFailed(t *testing.T, s Store) {
 			t.Fatal(err)
 		}
 	}
-	got, err := s.FailedOutboxes(ctx, 2)
+	got, err := s.FailedOutboxes(ctx, 2, time.Time{})
 	if err != nil || !slices.Equal(got, []string{"new", "mid"}) {
 		t.Fatalf("FailedOutboxes(2) = %q, %v; want [new mid]", got, err)
 	}
-	if err := s.MarkOutbox(ctx, "new", bot.OutboxMark{Due: base}); err != nil {
+	if err := s.SaveOutbox(ctx, "new", nil, 0, bot.OutboxMark{Due: base}); err != nil {
 		t.Fatal(err)
 	}
-	got, _ = s.FailedOutboxes(ctx, 10)
+	got, _ = s.FailedOutboxes(ctx, 10, time.Time{})
 	if !slices.Equal(got, []string{"mid", "old"}) {
 		t.Fatalf("after a retry FailedOutboxes = %q, want [mid old]", got)
 	}
 	if c := claim(t, s, base, time.Minute, 10); !slices.Equal(c, []string{"new"}) {
 		t.Fatalf("a failed conversation put back is due: %q", c)
 	}
-	// Failures older than the retention period leave the index.
-	if err := s.DropFailedBefore(ctx, base.Add(30*time.Minute)); err != nil {
-		t.Fatal(err)
+	// Failures older than the retention period leave the index, whether
+	// listed or not (n = 0: the sweep's call).
+	if got, err := s.FailedOutboxes(ctx, 0, base.Add(30*time.Minute)); err != nil || len(got) != 0 {
+		t.Fatalf("FailedOutboxes(0, forgetting) = %q, %v; want nothing listed", got, err)
 	}
-	if got, _ := s.FailedOutboxes(ctx, 10); !slices.Equal(got, []string{"mid"}) {
+	if got, _ := s.FailedOutboxes(ctx, 10, time.Time{}); !slices.Equal(got, []string{"mid"}) {
 		t.Fatalf("after dropping failures older than 30 min: %q, want [mid]", got)
 	}
+	// A mark-only save leaves the session as it was.
+	mustLoad(t, s, "new", []byte("x"))
 }
 
 // testOutboxForget: deleting a conversation's data takes it out of the
@@ -153,7 +156,7 @@ func testOutboxForget(t *testing.T, s Store) {
 		t.Fatal(err)
 	}
 	mustBeMissing(t, s, "gone")
-	if got, _ := s.FailedOutboxes(ctx, 10); !slices.Equal(got, []string{"kept"}) {
+	if got, _ := s.FailedOutboxes(ctx, 10, time.Time{}); !slices.Equal(got, []string{"kept"}) {
 		t.Errorf("failed list after Forget = %q", got)
 	}
 	if got := claim(t, s, base, time.Minute, 10); !slices.Equal(got, []string{"kept"}) {

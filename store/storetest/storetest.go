@@ -45,6 +45,10 @@ type Store interface {
 	ledger.Store
 	roster.Store
 	handoff.Queues
+	// Ping reports whether the store is reachable (for /readyz).
+	Ping(ctx context.Context) error
+	// Close releases the store's resources.
+	Close() error
 }
 
 // provided it empties it.
@@ -456,7 +460,7 @@ func testLockLoad(t *testing.T, s Store) {
 	other := lock(t, s, "conv", longTTL)
 	// The new holder's replies are due: the stale lease must not take the
 	// conversation out of the outbox index (they would never be swept).
-	if err := s.MarkOutbox(ctx, "conv", bot.OutboxMark{Due: due}); err != nil {
+	if err := s.SaveOutbox(ctx, "conv", nil, 0, bot.OutboxMark{Due: due}); err != nil {
 		t.Fatal(err)
 	}
 	if err := lease.SaveUnlock(ctx, []byte("stale"), longTTL, bot.OutboxMark{}); err == nil {
