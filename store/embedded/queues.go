@@ -76,7 +76,9 @@ func (s *Store) QueueList(ctx context.Context, queue string) ([]string, error) {
 	if err != nil {
 		return nil, fmt.Errorf("embedded store: queue list: %w", err)
 	}
-	slices.SortFunc(all, func(a, b entry) int { return cmp.Or(cmp.Compare(a.score, b.score), strings.Compare(a.member, b.member)) })
+	slices.SortFunc(all, func(a, b entry) int {
+		return cmp.Or(cmp.Compare(a.score, b.score), strings.Compare(a.member, b.member))
+	})
 	out := make([]string, len(all))
 	for i, e := range all {
 		out[i] = e.member
