@@ -9,10 +9,8 @@ import (
 	"log/slog"
 	"time"
 
-	"teamsbot/activities/roster"
 	"teamsbot/adapters/webchat"
-	"teamsbot/booking/ledger"
-	"teamsbot/handoff"
+	"teamsbot/store"
 
 	"teamsbot/adapters/telegram"
 	"teamsbot/adapters/whatsapp"
@@ -227,21 +225,8 @@ func contentAndStore(env Env) (Config, *Loaded, Store, error) {
 	return cfg, l, st, nil
 }
 
-// Store is what a deployment's store offers: what the engine keeps
-// (bot.Store), and what the domains keep in it — appointments
-// (ledger.Store, declared by booking) and places in activities
-// (roster.Store, declared by activities). store/memory, store/embedded and
-// store/redis implement it all; store/storetest checks it all.
-type Store interface {
-	bot.Store
-	ledger.Store
-	roster.Store
-	handoff.Queues
-	// Ping reports whether the store is reachable (for /readyz).
-	Ping(ctx context.Context) error
-	// Close releases the store's resources.
-	Close() error
-}
+// Store is what a deployment's store offers (package store).
+type Store = store.Store
 
 // openStore opens the configured store: Redis with REDIS_URL (several
 // replicas can share it), else the embedded store in TEAMSBOT_DATA.

@@ -14,10 +14,8 @@ import (
 	"testing"
 	"time"
 
-	"teamsbot/activities/roster"
-	"teamsbot/booking/ledger"
 	"teamsbot/bot"
-	"teamsbot/handoff"
+	"teamsbot/store"
 )
 
 const (
@@ -33,24 +31,14 @@ const (
 	pollEvery = 10 * time.Millisecond
 )
 
+// Store is what a deployment's store offers and this suite checks
+// (package store).
+type Store = store.Store
+
 // Run runs the conformance suite. Every subtest calls open for a fresh, empty
 // store and closes it when the subtest ends (open must not register its own
 // Close, though a second Close should be harmless anyway). Subtests run one
 // after the other, so open may reuse an external resource (a Redis database)
-// Store is what a deployment's store offers and this suite checks: the
-// engine's (bot.Store), the bookings' (ledger.Store) and the activities'
-// (roster.Store) and the desk's queues (handoff.Queues).
-type Store interface {
-	bot.Store
-	ledger.Store
-	roster.Store
-	handoff.Queues
-	// Ping reports whether the store is reachable (for /readyz).
-	Ping(ctx context.Context) error
-	// Close releases the store's resources.
-	Close() error
-}
-
 // provided it empties it.
 func Run(t *testing.T, open func(t *testing.T) Store) {
 	tests := []struct {
