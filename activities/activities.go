@@ -51,6 +51,9 @@ type Service struct {
 	OnProposal func(ctx context.Context, p Proposal) error
 	// changes are the associations' changes this replica knows (under mu).
 	changes map[string]Changes
+	// added are the activities added from the desk this replica knows
+	// (under mu).
+	added map[string]*knowledge.Activity
 }
 
 // New returns the service; SetStore must be called before it serves.
@@ -61,7 +64,7 @@ func New(dir *knowledge.Directory, demo bool) *Service { return &Service{dir: di
 
 // activity returns an activity that can be offered.
 func (s *Service) activity(id string) (*knowledge.Activity, bool) {
-	a, ok := s.dir.Activity(id)
+	a, ok := s.find(id)
 	if !ok || a.Sample && !s.demo || s.changesOf(id).All {
 		return nil, false
 	}
@@ -117,7 +120,7 @@ func (s *Service) list(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 		km   float64
 	}
 	var cs []cand
-	for _, a := range s.dir.Activities() {
+	for _, a := range s.all() {
 		if a.Sample && !s.demo {
 			continue
 		}
@@ -175,6 +178,8 @@ func (s *Service) card(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	assoc := a.Association
 	if as, ok := s.dir.Association(a.Association); ok {
 		assoc = as.Name
+	} else if a.By != "" {
+		assoc = a.By
 	}
 	where := a.Municipality
 	if m, ok := s.dir.Municipalities.ByCode(a.Municipality); ok {
@@ -274,7 +279,7 @@ func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		// An activity removed from the catalogue while the user was in it
 		// is still listed (so they can leave it), and said to be cancelled.
 		title := req.T("activities.removed", nil)
-		if a, ok := s.dir.Activity(e.Activity); ok {
+		if a, ok := s.find(e.Activity); ok {
 			title = a.TitleIn(req.Lang)
 			if s.changesOf(a.ID).All {
 				title = "❌ " + title
@@ -312,7 +317,7 @@ func (s *Service) leave(ctx context.Context, req bot.ActionRequest) (bot.ActionR
 // any, gets the place and is told.
 func (s *Service) leaveOne(ctx context.Context, st Store, n Notifier, activity, conv string) error {
 	capacity := 0
-	a, known := s.dir.Activity(activity)
+	a, known := s.find(activity)
 	if known {
 		capacity = s.Seats(a)
 	}
@@ -348,7 +353,7 @@ func (s *Service) Forget(ctx context.Context, conv string, _ time.Time) ([]bot.S
 			return said, fmt.Errorf("activities: forget: %w", err)
 		}
 		title := e.Activity
-		if a, ok := s.dir.Activity(e.Activity); ok {
+		if a, ok := s.find(e.Activity); ok {
 			title = a.TitleIn(e.Lang)
 		}
 		said = append(said, bot.Said{ID: "forget.activity", Data: map[string]string{"title": title}})
@@ -463,7 +468,7 @@ func (s *Service) SendReminders(ctx context.Context, now time.Time) (int, error)
 		return 0, err
 	}
 	sent := 0
-	for _, a := range s.dir.Activities() {
+	for _, a := range s.all() {
 		if !a.Signup {
 			continue
 		}

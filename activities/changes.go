@@ -43,7 +43,7 @@ func (s *Service) Seats(a *knowledge.Activity) int {
 // send nobody away: newcomers wait until someone leaves. It returns how
 // many were promoted.
 func (s *Service) SetSeats(ctx context.Context, id string, seats int) (int, error) {
-	a, ok := s.dir.Activity(id)
+	a, ok := s.find(id)
 	if !ok {
 		return 0, bot.ErrNotFound
 	}
@@ -97,14 +97,18 @@ func (s *Service) next(a *knowledge.Activity, now time.Time) (knowledge.Interval
 	return knowledge.Interval{}, false
 }
 
-// RefreshChanges reads every activity's changes from the store.
+// RefreshChanges reads the activities added from the desk and every
+// activity's changes from the store.
 func (s *Service) RefreshChanges(ctx context.Context) error {
 	st, _, err := s.get()
 	if err != nil {
 		return err
 	}
+	if err := s.refreshAdded(ctx, st); err != nil {
+		return err
+	}
 	read := map[string]Changes{}
-	for _, a := range s.dir.Activities() {
+	for _, a := range s.all() {
 		ch, err := loadChanges(ctx, st, a.ID)
 		if err != nil {
 			return err
@@ -149,7 +153,7 @@ var ErrNoSession = errors.New("no session that day")
 // every replica, and tells everyone enrolled (joined or waiting), in their
 // language, once. It returns the session and how many were told.
 func (s *Service) CancelSession(ctx context.Context, id string, day, now time.Time) (knowledge.Interval, int, error) {
-	a, ok := s.dir.Activity(id)
+	a, ok := s.find(id)
 	if !ok {
 		return knowledge.Interval{}, 0, bot.ErrNotFound
 	}
@@ -178,7 +182,7 @@ func (s *Service) CancelSession(ctx context.Context, id string, day, now time.Ti
 // replica: it is no longer offered, and everyone enrolled is told in
 // their language, once. It returns how many were told.
 func (s *Service) CancelActivity(ctx context.Context, id string, now time.Time) (int, error) {
-	a, ok := s.dir.Activity(id)
+	a, ok := s.find(id)
 	if !ok {
 		return 0, bot.ErrNotFound
 	}
@@ -249,7 +253,7 @@ func (s *Service) tell(ctx context.Context, a *knowledge.Activity, id, message s
 // NextSession is when the next session of activity id that is not
 // cancelled starts (the zero time when there is none).
 func (s *Service) NextSession(id string, now time.Time) time.Time {
-	a, ok := s.dir.Activity(id)
+	a, ok := s.find(id)
 	if !ok {
 		return time.Time{}
 	}

@@ -41,8 +41,9 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 	w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 	defer w.Flush()
 	if *list {
-		fmt.Fprintf(w, "%s\n\nid\tattività\tiscritti\tin attesa\tposti\tesempio\n", plural(len(l.Directory.Activities()), "attività", "attività"))
-		for _, a := range l.Directory.Activities() {
+		all := l.Activities.All() // the catalogue's, and those added from Slack
+		fmt.Fprintf(w, "%s\n\nid\tattività\tiscritti\tin attesa\tposti\tesempio\n", plural(len(all), "attività", "attività"))
+		for _, a := range all {
 			r, err := st.Roster(ctx, a.ID)
 			if err != nil {
 				return err

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"teamsbot/internal/every"
+	"teamsbot/locales"
 
 	"teamsbot/activities"
 	"teamsbot/booking/feed"
@@ -380,9 +381,69 @@ func span(from, to time.Time) string {
 // activityMessages are the answers of the activity commands of /teams
 // (activityCommand).
 var activityMessages = []string{
-	"desk.activity.cmd.usage", "desk.activity.cmd.unknown", "desk.activity.cmd.not_here", "desk.activity.cmd.bad_date",
+	"desk.activity.cmd.usage", "desk.activity.cmd.unknown", "desk.activity.cmd.bad_date",
 	"desk.activity.cmd.no_session", "desk.activity.cmd.session_cancelled", "desk.activity.cmd.cancelled",
-	"desk.activity.cmd.seats", "desk.activity.cmd.bad_seats",
+	"desk.activity.cmd.seats", "desk.activity.cmd.bad_seats", "desk.activity.added",
+	"desk.activity.form.audience.everyone", "desk.activity.form.audience.families", "desk.activity.form.audience.women",
+	"desk.activity.form.audience.youth", "desk.activity.form.audience.second_generation",
+	"desk.activity.form.err.required", "desk.activity.form.err.too_long", "desk.activity.form.err.municipality",
+	"desk.activity.form.err.when", "desk.activity.form.err.dates", "desk.activity.form.err.seats",
+	"desk.activity.form.err.other_lang", "desk.activity.form.err.cost",
+}
+
+// activityForm adds the activity a coordinator's form describes (/teams
+// nuova): the form's problems in the operators' language, field by field,
+// or the note posted in the desk's channel.
+func activityForm(svc *activities.Service, dir *knowledge.Directory, desk *slackdesk.Desk, langs []string, now func() time.Time) func(context.Context, slackdesk.ActivityForm) (map[string]string, string, error) {
+	return func(ctx context.Context, f slackdesk.ActivityForm) (map[string]string, string, error) {
+		form := activities.Form{Association: f.Association, Title: f.Title, Description: f.Description,
+			OtherLang: f.OtherLang, OtherTitle: f.OtherTitle, OtherDescription: f.OtherDescription,
+			Kind: f.Kind, Audience: f.Audience, Municipality: f.Municipality, When: f.When, From: f.From, Until: f.Until,
+			Seats: f.Seats, Signup: f.Signup, WaitingList: f.WaitingList, Free: f.Free, Cost: f.Cost, Languages: f.Languages}
+		a, problems, err := svc.Add(ctx, form, langs, now())
+		if err != nil {
+			return nil, "", err
+		}
+		if len(problems) > 0 {
+			out := map[string]string{}
+			for _, p := range problems {
+				msg := desk.Text("desk.activity.form.err."+p.Code, map[string]string{"max": fmt.Sprint(p.Max)})
+				out[p.Field] = strings.TrimSpace(out[p.Field] + " " + msg)
+			}
+			return out, "", nil
+		}
+		where := a.Municipality
+		if m, ok := dir.Municipalities.ByCode(a.Municipality); ok {
+			where = m.Name
+		}
+		day := func(d string) string {
+			t, err := time.Parse("2006-01-02", d)
+			if err != nil {
+				return d
+			}
+			return t.Format("02/01/2006")
+		}
+		return nil, desk.Text("desk.activity.added", map[string]string{"association": a.By, "title": a.TitleIn("it"), "id": a.ID,
+			"when": a.When.String(), "municipality": where, "from": day(a.From), "until": day(a.Until)}), nil
+	}
+}
+
+// activityChoices are the menus of the activity form, in the operators'
+// language.
+func activityChoices(cat *locales.Catalog, lang string) func() slackdesk.ActivityChoices {
+	return func() slackdesk.ActivityChoices {
+		var ch slackdesk.ActivityChoices
+		for _, k := range knowledge.ActivityKinds {
+			ch.Kinds = append(ch.Kinds, slackdesk.Answer{What: k, Title: cat.Text(lang, "activities.kind."+k, nil)})
+		}
+		for _, a := range knowledge.Audiences {
+			ch.Audiences = append(ch.Audiences, slackdesk.Answer{What: a, Title: cat.Text(lang, "desk.activity.form.audience."+a, nil)})
+		}
+		for _, l := range cat.Languages() {
+			ch.Languages = append(ch.Languages, slackdesk.Answer{What: l.Code, Title: l.Name})
+		}
+		return ch
+	}
 }
 
 // activityCommand answers the associations' coordinators in the desk's
@@ -391,12 +452,12 @@ var activityMessages = []string{
 // everyone enrolled is told in their language. "/teams posti ACTIVITY N"
 // (seats) changes the seats; the first waiting get the new ones.
 func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *slackdesk.Desk, deskChannel string, now func() time.Time) func(ctx context.Context, channel, user string, words []string) (string, bool) {
-	var ids []string
-	for _, a := range dir.Activities() {
-		ids = append(ids, "`"+a.ID+"`")
-	}
-	list := strings.Join(ids, ", ")
 	return func(ctx context.Context, channel, user string, words []string) (string, bool) {
+		var ids []string
+		for _, a := range svc.All() { // added from Slack since start too
+			ids = append(ids, "`"+a.ID+"`")
+		}
+		list := strings.Join(ids, ", ")
 		verb := strings.ToLower(words[0])
 		switch verb {
 		case "annulla", "cancel", "posti", "seats":
@@ -406,7 +467,7 @@ func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *sl
 		if len(words) < 3 {
 			return desk.Text("desk.activity.cmd.usage", map[string]string{"activities": list}), true
 		}
-		a, ok := dir.Activity(words[1])
+		a, ok := svc.Find(words[1])
 		if !ok {
 			return desk.Text("desk.activity.cmd.unknown", map[string]string{"activity": words[1], "activities": list}), true
 		}
@@ -460,4 +521,13 @@ func slashCommands(cmds ...func(ctx context.Context, channel, user string, words
 		}
 		return "", false
 	}
+}
+
+// languageCodes are the codes of the languages offered to users.
+func languageCodes(cat *locales.Catalog) []string {
+	var out []string
+	for _, l := range cat.Languages() {
+		out = append(out, l.Code)
+	}
+	return out
 }

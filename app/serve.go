@@ -270,6 +270,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if desk != nil {
 		desk.OnCalendar = slashCommands(calendarCommand(feeds, l.Directory, desk, cfg.Slack.Channel, time.Now),
 			activityCommand(l.Activities, l.Directory, desk, cfg.Slack.Channel, time.Now))
+		desk.OnActivityAdd = activityForm(l.Activities, l.Directory, desk, languageCodes(l.Catalog), time.Now)
+		desk.ActivityChoices = activityChoices(l.Catalog, cfg.OperatorLang)
 		desk.OnOfficeCancel = func(ctx context.Context, place, code string) error {
 			_, err := l.Booking.CancelByOffice(ctx, svc, place, code, time.Now())
 			return err

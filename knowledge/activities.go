@@ -1,6 +1,7 @@
 package knowledge
 
 import (
+	"fmt"
 	"io/fs"
 	"slices"
 	"strings"
@@ -40,6 +41,9 @@ type Activity struct {
 	Description  map[string]string
 	Sample       bool
 	Line         int
+	// By is the association's name of an activity added from the desk (it
+	// has no entry among the catalogue's associations).
+	By string
 }
 
 // ActivityKinds and Audiences are the values the catalogue may use.
@@ -145,38 +149,21 @@ func loadActivities(fsys fs.FS, langs Languages, kinds map[string]*Kind, ms *Mun
 			}
 			is.checkKeys(n, "an activity", "id", "association", "kind", "audience", "municipality", "when", "from", "until", "capacity",
 				"waiting_list", "signup", "free", "cost", "languages", "title", "description", "sample", "source")
-			a := &Activity{ID: r.ID, Association: r.Association, Kind: r.Kind, Audience: r.Audience, Municipality: r.Municipality, From: r.From, Until: r.Until,
-				Capacity: r.Capacity, WaitingList: r.WaitingList, Signup: r.Signup, Free: r.Free, Cost: r.Cost, Languages: r.Languages, Sample: r.Sample, Line: n.Line}
-			ok := true
-			bad := func(format string, args ...any) { is.at(n.Line, format, args...); ok = false }
-			if !placeIDRE.MatchString(a.ID) || seen[a.ID] {
-				bad("activity id %q: missing, malformed or used twice", a.ID)
+			a, problems := CheckActivity(ActivitySpec{ID: r.ID, Association: r.Association, Kind: r.Kind, Audience: r.Audience, Municipality: r.Municipality,
+				When: r.When, From: r.From, Until: r.Until, Capacity: r.Capacity, WaitingList: r.WaitingList, Signup: r.Signup, Free: r.Free,
+				Cost: r.Cost, Languages: r.Languages, Sample: r.Sample}, func(id string) bool { return byID[id] }, ms)
+			a.Line = n.Line
+			ok := len(problems) == 0
+			for _, p := range problems {
+				is.at(n.Line, "%s", p.Msg)
+			}
+			if seen[a.ID] {
+				is.at(n.Line, "activity id %q: missing, malformed or used twice", a.ID)
+				ok = false
 			}
 			seen[a.ID] = true
-			if !byID[a.Association] {
-				bad("activity %s: unknown association %q", a.ID, a.Association)
-			}
-			if !slices.Contains(ActivityKinds, a.Kind) {
-				bad("activity %s: kind %q (known: %s)", a.ID, a.Kind, strings.Join(ActivityKinds, ", "))
-			}
-			if !slices.Contains(Audiences, a.Audience) {
-				bad("activity %s: audience %q (known: %s)", a.ID, a.Audience, strings.Join(Audiences, ", "))
-			}
-			if _, ok2 := ms.ByCode(a.Municipality); !ok2 {
-				bad("activity %s: unknown municipality code %q", a.ID, a.Municipality)
-			}
-			if h, err := ParseHours(r.When); err != nil {
-				bad("activity %s: when: %v", a.ID, err)
-			} else {
-				a.When = h
-			}
-			if !dateRE.MatchString(a.From) || !dateRE.MatchString(a.Until) || a.Until < a.From {
-				bad("activity %s: from %q and until %q: write YYYY-MM-DD, from before until", a.ID, a.From, a.Until)
-			} else if a.Until < today {
+			if ok && a.Until < today {
 				is.warn(n.Line, "activity %s is over (until %s): remove it, or give it new dates", a.ID, a.Until)
-			}
-			if a.Capacity < 0 {
-				bad("activity %s: capacity cannot be negative", a.ID)
 			}
 			if !a.Free {
 				a.Cost = is.texts(field(n, "cost"), "activity "+a.ID+" cost", 0)
@@ -190,6 +177,67 @@ func loadActivities(fsys fs.FS, langs Languages, kinds map[string]*Kind, ms *Mun
 	}
 	_ = kinds
 	return assocs, acts, is.list
+}
+
+// ActivitySpec is an activity as written: in the catalogue, or in the
+// form the desk opens for an association (activities added after the
+// catalogue was published).
+type ActivitySpec struct {
+	ID, Association, Kind, Audience, Municipality string
+	When                                          string // OpenStreetMap opening_hours syntax, the weekly time
+	From, Until                                   string // YYYY-MM-DD, both included
+	Capacity                                      int
+	WaitingList, Signup, Free, Sample             bool
+	Cost, Title, Description                      map[string]string
+	Languages                                     []string
+}
+
+// ActivityProblem is one thing wrong with an activity as written: the
+// field, a code for a form to say it in the user's language (required,
+// unknown, bad, dates, negative), and the message for the content team.
+type ActivityProblem struct {
+	Field, Code, Msg string
+}
+
+// CheckActivity checks what an activity says but its texts (the caller
+// checks those, with its own limits and languages) and makes it; known
+// tells whether an association id exists. The activity is made whatever
+// the problems, for the caller to report.
+func CheckActivity(sp ActivitySpec, known func(association string) bool, ms *Municipalities) (*Activity, []ActivityProblem) {
+	a := &Activity{ID: sp.ID, Association: sp.Association, Kind: sp.Kind, Audience: sp.Audience, Municipality: sp.Municipality, From: sp.From, Until: sp.Until,
+		Capacity: sp.Capacity, WaitingList: sp.WaitingList, Signup: sp.Signup, Free: sp.Free, Cost: sp.Cost, Languages: sp.Languages, Sample: sp.Sample,
+		Title: sp.Title, Description: sp.Description}
+	var out []ActivityProblem
+	bad := func(field, code, format string, args ...any) {
+		out = append(out, ActivityProblem{Field: field, Code: code, Msg: fmt.Sprintf(format, args...)})
+	}
+	if !placeIDRE.MatchString(a.ID) {
+		bad("id", "bad", "activity id %q: missing, malformed or used twice", a.ID)
+	}
+	if known != nil && !known(a.Association) {
+		bad("association", "unknown", "activity %s: unknown association %q", a.ID, a.Association)
+	}
+	if !slices.Contains(ActivityKinds, a.Kind) {
+		bad("kind", "unknown", "activity %s: kind %q (known: %s)", a.ID, a.Kind, strings.Join(ActivityKinds, ", "))
+	}
+	if !slices.Contains(Audiences, a.Audience) {
+		bad("audience", "unknown", "activity %s: audience %q (known: %s)", a.ID, a.Audience, strings.Join(Audiences, ", "))
+	}
+	if _, ok := ms.ByCode(a.Municipality); !ok {
+		bad("municipality", "unknown", "activity %s: unknown municipality code %q", a.ID, a.Municipality)
+	}
+	if h, err := ParseHours(sp.When); err != nil {
+		bad("when", "bad", "activity %s: when: %v", a.ID, err)
+	} else {
+		a.When = h
+	}
+	if !dateRE.MatchString(a.From) || !dateRE.MatchString(a.Until) || a.Until < a.From {
+		bad("until", "dates", "activity %s: from %q and until %q: write YYYY-MM-DD, from before until", a.ID, a.From, a.Until)
+	}
+	if a.Capacity < 0 {
+		bad("capacity", "negative", "activity %s: capacity cannot be negative", a.ID)
+	}
+	return a, out
 }
 
 // Activities returns the catalogue's activities.

@@ -137,6 +137,13 @@ type Desk struct {
 	// OnAttendance counts the operators' "present" / "absent" answers on the
 	// daily agenda (for the programme's reports: no-shows).
 	OnAttendance func(status string)
+	// OnActivityAdd adds the activity a coordinator's form describes
+	// (/teams nuova): problems maps a field of the form to what to fix,
+	// shown under it (the form stays open); done is posted in the desk's
+	// channel once added. An error keeps the form open with a note.
+	OnActivityAdd func(ctx context.Context, f ActivityForm) (problems map[string]string, done string, err error)
+	// ActivityChoices are the form's menus (kinds, audiences, languages).
+	ActivityChoices func() ActivityChoices
 	// OnContact opens a case for the person who made a proposal (its id)
 	// and agreed to be contacted; bot.ErrNotFound when the proposal or the
 	// person's data is gone, bot.ErrUnavailable to press again.
@@ -204,6 +211,13 @@ var Messages = []string{
 	"desk.outcome.answered", "desk.outcome.referred", "desk.outcome.booked", "desk.outcome.no_answer",
 	"desk.answer.sent", "desk.answer.choose", "desk.answer.list", "desk.answer.none",
 	"desk.translated", "desk.original", "desk.translate_failed", "desk.sent_translated", "desk.not_translated",
+	"desk.activity.cmd.not_here", "desk.activity.form.title", "desk.activity.form.submit", "desk.activity.form.close", "desk.activity.form.intro",
+	"desk.activity.form.association", "desk.activity.form.title_it", "desk.activity.form.description_it", "desk.activity.form.other_lang",
+	"desk.activity.form.title_other", "desk.activity.form.description_other", "desk.activity.form.kind", "desk.activity.form.audience",
+	"desk.activity.form.municipality", "desk.activity.form.when", "desk.activity.form.when_hint", "desk.activity.form.from",
+	"desk.activity.form.until", "desk.activity.form.seats", "desk.activity.form.options", "desk.activity.form.signup",
+	"desk.activity.form.waiting_list", "desk.activity.form.free", "desk.activity.form.cost", "desk.activity.form.languages",
+	"desk.activity.form.err.unavailable",
 }
 
 // t is the desk's message id in the operators' language, filled with data

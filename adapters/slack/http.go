@@ -322,18 +322,36 @@ func (d *Desk) interactivity(ctx context.Context, body []byte) (webhook.Answer, 
 	if err := json.Unmarshal([]byte(form.Get("payload")), &ic); err != nil {
 		return webhook.Answer{}, fmt.Errorf("%w: not an interaction", webhook.ErrMalformed)
 	}
-	if err := d.interaction(ctx, ic); err != nil {
+	reply, err := d.interaction(ctx, ic)
+	if err != nil {
 		// The operator sees Slack's error on the button and presses again.
 		return webhook.Answer{}, err
 	}
-	return webhook.Answer{}, nil
+	if reply == nil {
+		return webhook.Answer{}, nil
+	}
+	raw, err := json.Marshal(reply)
+	if err != nil {
+		return webhook.Answer{}, err
+	}
+	return webhook.Answer{ContentType: "application/json", Body: raw}, nil
 }
 
-// interaction handles the case buttons after the acknowledgement. Shared by
-// HTTP and Socket Mode.
-func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) error {
+// interaction handles the case buttons, and the forms' submissions (whose
+// answer it returns: what to fix, or nil to close the form). Shared by HTTP
+// and Socket Mode.
+func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+	if ic.Type == slack.InteractionTypeViewSubmission && ic.View.CallbackID == formCallback {
+		var reply *slack.ViewSubmissionResponse
+		err := d.within(ctx, func(ctx context.Context) error {
+			var err error
+			reply, err = d.submitActivityForm(ctx, ic.View)
+			return err
+		})
+		return reply, err
+	}
 	if ic.Type != slack.InteractionTypeBlockActions {
-		return nil
+		return nil, nil
 	}
 	var errs []error
 	// The message the buttons are on: a note about the press goes in its
@@ -366,7 +384,7 @@ func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) er
 		// nothing, and presses again.
 		errs = append(errs, d.within(ctx, func(ctx context.Context) error { return d.button(ctx, action, token, user) }))
 	}
-	return errors.Join(errs...)
+	return nil, errors.Join(errs...)
 }
 
 // unavailable marks a store failure: the action was not done and may be
@@ -432,7 +450,10 @@ func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error
 	if err != nil {
 		return webhook.Answer{}, fmt.Errorf("%w: not a form", webhook.ErrMalformed)
 	}
-	text := d.slash(ctx, form.Get("text"), form.Get("channel_id"), form.Get("user_id"))
+	text := d.slash(ctx, form.Get("text"), form.Get("channel_id"), form.Get("user_id"), form.Get("trigger_id"))
+	if text == "" {
+		return webhook.Answer{}, nil // a form opened: nothing to say
+	}
 	raw, err := json.Marshal(map[string]string{"response_type": "ephemeral", "text": text})
 	if err != nil {
 		return webhook.Answer{}, err
@@ -442,7 +463,10 @@ func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error
 
 // slash answers /teams: a calendar command when OnCalendar knows it, else
 // the list of open cases.
-func (d *Desk) slash(ctx context.Context, text, channel, user string) string {
+func (d *Desk) slash(ctx context.Context, text, channel, user, trigger string) string {
+	if words := strings.Fields(text); len(words) > 0 && isAddVerb(words[0]) && d.OnActivityAdd != nil {
+		return d.openActivityForm(ctx, trigger, channel)
+	}
 	if words := strings.Fields(text); len(words) > 0 && d.OnCalendar != nil {
 		if reply, ok := d.OnCalendar(ctx, channel, user, words); ok {
 			return reply

@@ -73,8 +73,18 @@ func newFakeSlack(t *testing.T) *fakeSlack {
 			fmt.Fprint(w, "OK")
 			return
 		}
-		_ = r.ParseForm()
 		method := strings.TrimPrefix(r.URL.Path, "/")
+		if strings.HasPrefix(method, "views.") {
+			// views.open and the like post JSON: kept whole.
+			body, _ := io.ReadAll(r.Body)
+			f.mu.Lock()
+			f.calls = append(f.calls, apiCall{method, url.Values{"json": {string(body)}}})
+			f.mu.Unlock()
+			w.Header().Set("Content-Type", "application/json")
+			fmt.Fprint(w, `{"ok":true,"view":{"id":"V123"}}`)
+			return
+		}
+		_ = r.ParseForm()
 		f.mu.Lock()
 		f.calls = append(f.calls, apiCall{method, r.PostForm})
 		f.ts++
@@ -219,6 +229,20 @@ func (r *rig) say(t *testing.T, text string) []bot.Reply {
 		t.Fatal(err)
 	}
 	return r.user.take()
+}
+
+// signedRecorder posts a body to path, signed now, and returns the answer.
+func (r *rig) signedRecorder(path, contentType string, body []byte) *httptest.ResponseRecorder {
+	ts := fmt.Sprint(time.Now().Unix())
+	m := hmac.New(sha256.New, []byte(signing))
+	fmt.Fprintf(m, "v0:%s:%s", ts, body)
+	req := httptest.NewRequest("POST", path, bytes.NewReader(body))
+	req.Header.Set("Content-Type", contentType)
+	req.Header.Set("X-Slack-Request-Timestamp", ts)
+	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
+	rec := httptest.NewRecorder()
+	r.mux.ServeHTTP(rec, req)
+	return rec
 }
 
 // signed posts a body to path with Slack's v0 signature at time at.
@@ -461,7 +485,7 @@ func TestSlashCommandListsOpenCases(t *testing.T) {
 
 // slashCommand sends /teams text, typed by Giulia in channel, signed.
 func slashCommand(r *rig, text, channel string) *httptest.ResponseRecorder {
-	body := []byte("command=%2Fteams&text=" + url.QueryEscape(text) + "&user_id=UGIULIA&channel_id=" + channel)
+	body := []byte("command=%2Fteams&text=" + url.QueryEscape(text) + "&user_id=UGIULIA&channel_id=" + channel + "&trigger_id=13345224609.738474920.8088930838d88f008e0")
 	ts := fmt.Sprint(time.Now().Unix())
 	m := hmac.New(sha256.New, []byte(signing))
 	fmt.Fprintf(m, "v0:%s:%s", ts, body)

@@ -67,20 +67,30 @@ func (d *Desk) socketEvent(ctx context.Context, client *socketmode.Client, evt s
 		}
 	case socketmode.EventTypeInteractive:
 		ic, ok := evt.Data.(slack.InteractionCallback)
+		var reply *slack.ViewSubmissionResponse
 		if ok {
-			if err := d.interaction(ctx, ic); err != nil {
+			var err error
+			if reply, err = d.interaction(ctx, ic); err != nil {
 				d.log.Warn("button not done: the store is unavailable", "error", err)
 				return // not acknowledged: Slack shows the operator an error
 			}
 		}
 		if evt.Request != nil {
-			_ = client.Ack(*evt.Request)
+			if reply != nil {
+				_ = client.Ack(*evt.Request, reply)
+			} else {
+				_ = client.Ack(*evt.Request)
+			}
 		}
 	case socketmode.EventTypeSlashCommand:
 		cmd, _ := evt.Data.(slack.SlashCommand)
-		text := d.slash(ctx, cmd.Text, cmd.ChannelID, cmd.UserID)
+		text := d.slash(ctx, cmd.Text, cmd.ChannelID, cmd.UserID, cmd.TriggerID)
 		if evt.Request != nil {
-			_ = client.Ack(*evt.Request, map[string]string{"response_type": "ephemeral", "text": text})
+			if text == "" {
+				_ = client.Ack(*evt.Request) // a form opened
+			} else {
+				_ = client.Ack(*evt.Request, map[string]string{"response_type": "ephemeral", "text": text})
+			}
 		}
 	}
 }

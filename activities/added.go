@@ -1,0 +1,268 @@
+package activities
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"teamsbot/bot"
+	"teamsbot/internal/fold"
+	"teamsbot/knowledge"
+)
+
+// Form is an activity as a coordinator writes it in the desk's form
+// (Slack), after the catalogue was published: the title and description
+// in Italian, and optionally in one more language (users read the
+// Italian where their language is missing).
+type Form struct {
+	Association                             string
+	Title, Description                      string // Italian
+	OtherLang, OtherTitle, OtherDescription string
+	Kind, Audience                          string
+	Municipality                            string // the name, as typed
+	When                                    string // OpenStreetMap opening_hours: "Tu 17:00-19:00"
+	From, Until                             string // YYYY-MM-DD
+	Seats                                   int    // 0: no limit
+	Signup, WaitingList, Free               bool
+	Cost                                    string // Italian, when not free
+	Languages                               []string
+}
+
+// Problem is what the form must fix: its field and what is wrong
+// ("required", "too_long" with Max, "municipality", "when", "dates",
+// "seats", "other_lang", "cost").
+type Problem struct {
+	Field, Code string
+	Max         int
+}
+
+// Limits of the texts users read on a phone (as the catalogue's).
+const (
+	maxTitle       = 24
+	maxDescription = 280
+	maxAssociation = 80
+)
+
+// addedKey keeps the activities added from the desk, for every replica.
+const addedKey = "activities-added"
+
+// added is one activity added from the desk, as kept.
+type added struct {
+	Spec knowledge.ActivitySpec `json:"spec"`
+	By   string                 `json:"by"`
+	At   time.Time              `json:"at"`
+}
+
+// Add checks a form and, when nothing is wrong, adds the activity for
+// every replica: users find it among the activities at once on this
+// replica, within a minute on the others (RunChanges). Problems say what
+// to fix; nothing is added then. Languages are those offered to users
+// (langs), to check the form's.
+func (s *Service) Add(ctx context.Context, f Form, langs []string, now time.Time) (*knowledge.Activity, []Problem, error) {
+	sp, problems := s.spec(f, langs, now)
+	if len(problems) > 0 {
+		return nil, problems, nil
+	}
+	a, _ := knowledge.CheckActivity(sp, nil, s.dir.Municipalities)
+	a.By = strings.TrimSpace(f.Association)
+	st, _, err := s.get()
+	if err != nil {
+		return nil, nil, err
+	}
+	unlock, err := st.Lock(ctx, addedKey, 10*time.Second)
+	if err != nil {
+		return nil, nil, fmt.Errorf("add activity: %w", err)
+	}
+	defer unlock()
+	list, err := loadAdded(ctx, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	// Activities long over are forgotten as new ones come.
+	cutoff := now.In(knowledge.Rome).AddDate(0, 0, -30).Format("2006-01-02")
+	list = slices.DeleteFunc(list, func(x added) bool { return x.Spec.Until < cutoff })
+	list = append(list, added{Spec: sp, By: a.By, At: now})
+	raw, err := json.Marshal(list)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.Save(ctx, addedKey, raw, changesKept); err != nil {
+		return nil, nil, fmt.Errorf("add activity: %w", err)
+	}
+	s.mu.Lock()
+	if s.added == nil {
+		s.added = map[string]*knowledge.Activity{}
+	}
+	s.added[a.ID] = a
+	s.mu.Unlock()
+	return a, nil, nil
+}
+
+// spec turns a form into an activity as written, or says what to fix.
+func (s *Service) spec(f Form, langs []string, now time.Time) (knowledge.ActivitySpec, []Problem) {
+	var out []Problem
+	problem := func(field, code string, max int) { out = append(out, Problem{Field: field, Code: code, Max: max}) }
+	text := func(field, v string, max int, required bool) string {
+		v = strings.TrimSpace(v)
+		switch {
+		case v == "" && required:
+			problem(field, "required", 0)
+		case utf8.RuneCountInString(v) > max:
+			problem(field, "too_long", max)
+		}
+		return v
+	}
+	text("association", f.Association, maxAssociation, true)
+	sp := knowledge.ActivitySpec{
+		Kind: f.Kind, Audience: f.Audience, When: strings.TrimSpace(f.When),
+		From: f.From, Until: f.Until, Capacity: f.Seats, Signup: f.Signup, WaitingList: f.WaitingList && f.Seats > 0, Free: f.Free,
+		Title:       map[string]string{"it": text("title", f.Title, maxTitle, true)},
+		Description: map[string]string{"it": text("description", f.Description, maxDescription, true)},
+	}
+	other := f.OtherLang != "" || strings.TrimSpace(f.OtherTitle) != "" || strings.TrimSpace(f.OtherDescription) != ""
+	if other {
+		title := text("other_title", f.OtherTitle, maxTitle, true)
+		desc := text("other_description", f.OtherDescription, maxDescription, true)
+		if f.OtherLang == "" || f.OtherLang == "it" || !slices.Contains(langs, f.OtherLang) {
+			problem("other_lang", "other_lang", 0)
+		} else {
+			sp.Title[f.OtherLang], sp.Description[f.OtherLang] = title, desc
+		}
+	}
+	if !sp.Free {
+		if c := text("cost", f.Cost, maxDescription, false); c == "" {
+			problem("cost", "cost", 0)
+		} else {
+			sp.Cost = map[string]string{"it": c}
+		}
+	}
+	for _, l := range f.Languages {
+		if slices.Contains(langs, l) && !slices.Contains(sp.Languages, l) {
+			sp.Languages = append(sp.Languages, l)
+		}
+	}
+	if len(sp.Languages) == 0 {
+		problem("languages", "required", 0)
+	}
+	if m, _, ok := s.dir.Municipalities.Match(f.Municipality); ok && strings.TrimSpace(f.Municipality) != "" {
+		sp.Municipality = m.Code
+	} else {
+		problem("municipality", "municipality", 0)
+	}
+	if f.Seats < 0 || f.Seats > 10000 {
+		problem("seats", "seats", 0)
+	}
+	sp.ID = newActivityID(sp.Title["it"])
+	_, checked := knowledge.CheckActivity(sp, nil, s.dir.Municipalities)
+	for _, p := range checked {
+		switch p.Field {
+		case "kind", "audience":
+			problem(p.Field, "required", 0)
+		case "when":
+			problem("when", "when", 0)
+		case "until":
+			problem("until", "dates", 0)
+		}
+	}
+	if sp.Until != "" && sp.Until < now.In(knowledge.Rome).Format("2006-01-02") && !slices.ContainsFunc(out, func(p Problem) bool { return p.Field == "until" }) {
+		problem("until", "dates", 0)
+	}
+	return sp, out
+}
+
+// newActivityID names an added activity: "add-" and its title's letters,
+// then a random part (two coordinators may choose the same title).
+func newActivityID(title string) string {
+	var b strings.Builder
+	for _, r := range fold.String(title) {
+		switch {
+		case r >= 'a' && r <= 'z', r >= '0' && r <= '9':
+			b.WriteRune(r)
+		case b.Len() > 0 && !strings.HasSuffix(b.String(), "-"):
+			b.WriteByte('-')
+		}
+		if b.Len() >= 20 {
+			break
+		}
+	}
+	slug := strings.Trim(b.String(), "-")
+	rnd := make([]byte, 2)
+	_, _ = rand.Read(rnd)
+	if slug == "" {
+		return "add-" + hex.EncodeToString(rnd)
+	}
+	return "add-" + slug + "-" + hex.EncodeToString(rnd)
+}
+
+func loadAdded(ctx context.Context, st Store) ([]added, error) {
+	raw, err := st.Load(ctx, addedKey)
+	if errors.Is(err, bot.ErrNotFound) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("added activities: %w", err)
+	}
+	var list []added
+	_ = json.Unmarshal(raw, &list) // unreadable: as if none
+	return list, nil
+}
+
+// refreshAdded reads the activities added from the desk at any replica.
+func (s *Service) refreshAdded(ctx context.Context, st Store) error {
+	list, err := loadAdded(ctx, st)
+	if err != nil {
+		return err
+	}
+	read := map[string]*knowledge.Activity{}
+	for _, x := range list {
+		a, problems := knowledge.CheckActivity(x.Spec, nil, s.dir.Municipalities)
+		if len(problems) > 0 {
+			continue // the catalogue's rules changed since: not offered
+		}
+		a.By = x.By
+		read[a.ID] = a
+	}
+	s.mu.Lock()
+	s.added = read
+	s.mu.Unlock()
+	return nil
+}
+
+// find returns an activity of the catalogue or added from the desk.
+func (s *Service) find(id string) (*knowledge.Activity, bool) {
+	if a, ok := s.dir.Activity(id); ok {
+		return a, true
+	}
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.added[id]
+	return a, ok
+}
+
+// all returns the catalogue's activities, then those added from the desk
+// (oldest first).
+func (s *Service) all() []*knowledge.Activity {
+	out := slices.Clone(s.dir.Activities())
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	var extra []*knowledge.Activity
+	for _, a := range s.added {
+		extra = append(extra, a)
+	}
+	slices.SortFunc(extra, func(a, b *knowledge.Activity) int { return strings.Compare(a.From+a.ID, b.From+b.ID) })
+	return append(out, extra...)
+}
+
+// All is every activity the desk can change: the catalogue's and those
+// added from the desk.
+func (s *Service) All() []*knowledge.Activity { return s.all() }
+
+// Find is an activity the desk can change, by id.
+func (s *Service) Find(id string) (*knowledge.Activity, bool) { return s.find(id) }

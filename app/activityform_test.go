@@ -1,0 +1,64 @@
+package app
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	slackdesk "teamsbot/adapters/slack"
+	"teamsbot/knowledge"
+	"teamsbot/store/memory"
+)
+
+// The activity form, as the desk reads it, through the activities'
+// rules: problems come back in the operators' language under their
+// fields; a right form is an activity users find, announced in Italian
+// with its id for the other commands.
+func TestActivityFormThroughTheDomain(t *testing.T) {
+	l, issues := Load(EmbeddedContent())
+	if l == nil {
+		t.Fatal(issues)
+	}
+	st := memory.New()
+	l.SetStore(st, nil)
+	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: "http://127.0.0.1:1", Texts: l.Catalog, Lang: "it"}, st, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, knowledge.Rome)
+	add := activityForm(l.Activities, l.Directory, desk, languageCodes(l.Catalog), func() time.Time { return now })
+	f := slackdesk.ActivityForm{Association: "Donne in cammino", Title: "Camminata del sabato mattina", Description: "Insieme per la città.",
+		Kind: "cultural", Audience: "women", Municipality: "Prto", When: "sabato", From: "2026-12-12", Until: "2027-03-27", Seats: 10, Free: true, Languages: []string{"it"}}
+	problems, done, err := add(context.Background(), f)
+	if err != nil || done != "" {
+		t.Fatalf("a wrong form: %q, %v", done, err)
+	}
+	for field, want := range map[string]string{"title": "Al massimo 24 caratteri.", "when": "Tu 17:00-19:00"} {
+		if !strings.Contains(problems[field], want) {
+			t.Errorf("problem under %s: %q, want %q", field, problems[field], want)
+		}
+	}
+	f.Title, f.When, f.Municipality = "Camminata del sabato", "Sa 10:00-12:00", "Prato"
+	problems, done, err = add(context.Background(), f)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("a right form: %v, %v", problems, err)
+	}
+	for _, want := range []string{"Donne in cammino", "«Camminata del sabato»", "`add-camminata-del-sabato-", "Sa 10:00-12:00 a Prato", "dal 12/12/2026 al 27/03/2027"} {
+		if !strings.Contains(done, want) {
+			t.Errorf("announcement lacks %q: %s", want, done)
+		}
+	}
+	found := false
+	for _, a := range l.Activities.All() {
+		found = found || a.By == "Donne in cammino"
+	}
+	if !found {
+		t.Error("the activity is not among the activities")
+	}
+	ch := activityChoices(l.Catalog, "it")()
+	if len(ch.Kinds) != len(knowledge.ActivityKinds) || len(ch.Audiences) != len(knowledge.Audiences) || len(ch.Languages) < 6 ||
+		ch.Audiences[0].Title != "Tutti" {
+		t.Errorf("choices: %+v", ch)
+	}
+}
