@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"teamsbot/activities/roster"
 	"teamsbot/bot"
 	"teamsbot/internal/fold"
 	"teamsbot/knowledge"
@@ -72,29 +73,39 @@ func (s *Service) Add(ctx context.Context, f Form, langs []string, now time.Time
 	}
 	a, _ := knowledge.CheckActivity(sp, nil, s.dir.Municipalities)
 	a.By = strings.TrimSpace(f.Association)
+	if err := s.keep(ctx, sp, a, now); err != nil {
+		return nil, nil, err
+	}
+	return a, nil, nil
+}
+
+// keep saves an activity added or edited from the desk (replacing an
+// earlier version with its id), for every replica, and this replica's copy
+// at once.
+func (s *Service) keep(ctx context.Context, sp knowledge.ActivitySpec, a *knowledge.Activity, now time.Time) error {
 	st, _, err := s.get()
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	unlock, err := st.Lock(ctx, addedKey, 10*time.Second)
 	if err != nil {
-		return nil, nil, fmt.Errorf("add activity: %w", err)
+		return fmt.Errorf("add activity: %w", err)
 	}
 	defer unlock()
 	list, err := loadAdded(ctx, st)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	// Activities long over are forgotten as new ones come.
 	cutoff := now.In(knowledge.Rome).AddDate(0, 0, -30).Format("2006-01-02")
-	list = slices.DeleteFunc(list, func(x added) bool { return x.Spec.Until < cutoff })
+	list = slices.DeleteFunc(list, func(x added) bool { return x.Spec.Until < cutoff || x.Spec.ID == sp.ID })
 	list = append(list, added{Spec: sp, By: a.By, At: now})
 	raw, err := json.Marshal(list)
 	if err != nil {
-		return nil, nil, err
+		return err
 	}
 	if err := st.Save(ctx, addedKey, raw, changesKept); err != nil {
-		return nil, nil, fmt.Errorf("add activity: %w", err)
+		return fmt.Errorf("add activity: %w", err)
 	}
 	s.mu.Lock()
 	if s.added == nil {
@@ -102,7 +113,95 @@ func (s *Service) Add(ctx context.Context, f Form, langs []string, now time.Time
 	}
 	s.added[a.ID] = a
 	s.mu.Unlock()
-	return a, nil, nil
+	return nil
+}
+
+// FormOf is an activity as the desk's form shows it, to edit: the
+// association's name, the Italian texts and one more language's (the
+// first of those it is spoken in that has them).
+func (s *Service) FormOf(id string) (Form, bool) {
+	a, ok := s.find(id)
+	if !ok {
+		return Form{}, false
+	}
+	f := Form{Association: a.By, Title: a.Title["it"], Description: a.Description["it"], Kind: a.Kind, Audience: a.Audience,
+		When: a.When.String(), From: a.From, Until: a.Until, Seats: s.Seats(a), Signup: a.Signup, WaitingList: a.WaitingList, Free: a.Free,
+		Cost: a.Cost["it"], Languages: slices.Clone(a.Languages)}
+	if as, ok := s.dir.Association(a.Association); ok {
+		f.Association = as.Name
+	}
+	if m, ok := s.dir.Municipalities.ByCode(a.Municipality); ok {
+		f.Municipality = m.Name
+	}
+	for _, l := range a.Languages {
+		if l != "it" && a.Title[l] != "" {
+			f.OtherLang, f.OtherTitle, f.OtherDescription = l, a.Title[l], a.Description[l]
+			break
+		}
+	}
+	return f, true
+}
+
+// Edit changes an activity from the desk's form, for every replica, as
+// Add checks it; it keeps its id, the people in it and its waiting list.
+// The texts of languages the form does not show are kept while the
+// Italian stays the same (they translate it), and dropped when it changes
+// (users then read the new Italian). When its time, days or comune change,
+// everyone enrolled is told, once per change, in their language. It
+// returns how many were told.
+func (s *Service) Edit(ctx context.Context, id string, f Form, langs []string, now time.Time) (*knowledge.Activity, []Problem, int, error) {
+	old, ok := s.find(id)
+	if !ok {
+		return nil, nil, 0, bot.ErrNotFound
+	}
+	sp, problems := s.spec(f, langs, now)
+	if len(problems) > 0 {
+		return nil, problems, 0, nil
+	}
+	sp.ID, sp.Association, sp.Sample = id, old.Association, old.Sample
+	if old.Title["it"] == sp.Title["it"] && old.Description["it"] == sp.Description["it"] {
+		for l, t := range old.Title {
+			if _, set := sp.Title[l]; !set {
+				sp.Title[l], sp.Description[l] = t, old.Description[l]
+			}
+		}
+	}
+	if !sp.Free && old.Cost["it"] == sp.Cost["it"] {
+		for l, c := range old.Cost {
+			if _, set := sp.Cost[l]; !set {
+				sp.Cost[l] = c
+			}
+		}
+	}
+	known := func(string) bool { return true }
+	a, _ := knowledge.CheckActivity(sp, known, s.dir.Municipalities)
+	a.By = strings.TrimSpace(f.Association)
+	if _, ok := s.dir.Association(old.Association); ok && old.Association != "" {
+		a.By = "" // the catalogue's association keeps its name
+	}
+	if err := s.keep(ctx, sp, a, now); err != nil {
+		return nil, nil, 0, err
+	}
+	if old.Capacity != sp.Capacity || s.changesOf(id).Seats != nil {
+		if _, err := s.SetSeats(ctx, id, sp.Capacity); err != nil {
+			return a, nil, 0, err
+		}
+	}
+	if old.When.String() == a.When.String() && old.Municipality == a.Municipality && old.From == a.From && old.Until == a.Until {
+		return a, nil, 0, nil
+	}
+	data := map[string]string{"where": a.Municipality}
+	if m, ok := s.dir.Municipalities.ByCode(a.Municipality); ok {
+		data["where"] = m.Name
+	}
+	if iv, ok := s.next(a, now); ok {
+		at := iv.From.In(knowledge.Rome)
+		data["date"], data["time"] = at.Format("02/01"), at.Format("15:04")
+	} else {
+		return a, nil, 0, nil // nothing to come: nothing to tell
+	}
+	told, err := s.tell(ctx, a, fmt.Sprintf("act-changed:%s@%d", id, now.UnixNano()), "activities.changed", data)
+	return a, nil, told, err
 }
 
 // spec turns a form into an activity as written, or says what to fix.
@@ -235,26 +334,35 @@ func (s *Service) refreshAdded(ctx context.Context, st Store) error {
 	return nil
 }
 
-// find returns an activity of the catalogue or added from the desk.
+// find returns an activity added or edited from the desk, else the
+// catalogue's.
 func (s *Service) find(id string) (*knowledge.Activity, bool) {
-	if a, ok := s.dir.Activity(id); ok {
+	s.mu.RLock()
+	a, ok := s.added[id]
+	s.mu.RUnlock()
+	if ok {
 		return a, true
 	}
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	a, ok := s.added[id]
-	return a, ok
+	return s.dir.Activity(id)
 }
 
-// all returns the catalogue's activities, then those added from the desk
-// (oldest first).
+// all returns the catalogue's activities (as edited from the desk), then
+// those added from the desk (oldest first).
 func (s *Service) all() []*knowledge.Activity {
-	out := slices.Clone(s.dir.Activities())
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	var out []*knowledge.Activity
+	for _, a := range s.dir.Activities() {
+		if e, ok := s.added[a.ID]; ok {
+			a = e
+		}
+		out = append(out, a)
+	}
 	var extra []*knowledge.Activity
-	for _, a := range s.added {
-		extra = append(extra, a)
+	for id, a := range s.added {
+		if _, ok := s.dir.Activity(id); !ok {
+			extra = append(extra, a)
+		}
 	}
 	slices.SortFunc(extra, func(a, b *knowledge.Activity) int { return strings.Compare(a.From+a.ID, b.From+b.ID) })
 	return append(out, extra...)
@@ -266,3 +374,15 @@ func (s *Service) All() []*knowledge.Activity { return s.all() }
 
 // Find is an activity the desk can change, by id.
 func (s *Service) Find(id string) (*knowledge.Activity, bool) { return s.find(id) }
+
+// Roster is who is in activity id and who waits, for the desk's views.
+func (s *Service) Roster(ctx context.Context, id string) ([]roster.Enrolment, error) {
+	st, _, err := s.get()
+	if err != nil {
+		return nil, err
+	}
+	return st.Roster(ctx, id)
+}
+
+// Cancelled reports whether the association cancelled activity id.
+func (s *Service) Cancelled(id string) bool { return s.changesOf(id).All }

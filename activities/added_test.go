@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 	"strings"
 	"testing"
 
@@ -122,5 +123,79 @@ func TestAddSaysWhatToFix(t *testing.T) {
 	}
 	if len(s.All()) != len(d.Activities()) {
 		t.Error("a wrong form added something")
+	}
+}
+
+// An association changes an activity's time: it keeps its id and people,
+// everyone in it is told once, in their language, with the new session;
+// texts of languages the form does not show are kept while the Italian
+// stays, and dropped when it changes.
+func TestEditedActivityTellsThoseInIt(t *testing.T) {
+	d := load(t)
+	st := memory.New()
+	ctx := context.Background()
+	n := &notices{}
+	s := New(d, true)
+	s.SetStore(st, n)
+	var cat string
+	for _, a := range d.Activities() {
+		if a.Signup && a.Title["ar"] != "" && a.Until > "2027-01-01" {
+			cat = a.ID
+			break
+		}
+	}
+	if cat == "" {
+		t.Fatal("no catalogue activity to edit")
+	}
+	for i, lang := range []string{"ar", "zh"} {
+		if r, err := s.join(ctx, bot.ActionRequest{Now: now, T: echo, Conversation: "telegram:" + lang, Lang: lang, Args: map[string]string{"activity": cat}}); err != nil || r.Outcome != "joined" && r.Outcome != "waiting" {
+			t.Fatalf("join %d: %+v %v", i, r, err)
+		}
+	}
+	f, ok := s.FormOf(cat)
+	if !ok || f.Title == "" || f.Municipality == "" || f.When == "" {
+		t.Fatalf("FormOf = %+v, %v", f, ok)
+	}
+	before, _ := s.find(cat)
+	arTitle := before.Title["ar"]
+	// The same texts, a new time: the Arabic title stays.
+	f.When = "Th 18:00-20:00"
+	a, problems, told, err := s.Edit(ctx, cat, f, offered, now)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("Edit = %v, %v", problems, err)
+	}
+	if a.ID != cat || a.When.String() != "Th 18:00-20:00" || a.Title["ar"] != arTitle {
+		t.Errorf("edited: id %s, when %s, Arabic title %q (was %q)", a.ID, a.When, a.Title["ar"], arTitle)
+	}
+	if told != 2 || n.count() != 2 {
+		t.Errorf("told %d (notices %d), want the 2 people in it", told, n.count())
+	}
+	for _, x := range n.got["telegram:ar"] {
+		if x.MessageID != "activities.changed" || x.Data["title"] != arTitle || x.Data["time"] != "18:00" || x.Data["where"] == "" {
+			t.Errorf("notice: %+v", x)
+		}
+	}
+	// Another replica has it at its next refresh, in place of the
+	// catalogue's.
+	other := New(d, true)
+	other.SetStore(st, nil)
+	if err := other.RefreshChanges(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if got, _ := other.find(cat); got.When.String() != "Th 18:00-20:00" || len(other.All()) != len(d.Activities()) {
+		t.Errorf("the other replica: %s, %d activities (want the edit in place of the catalogue's)", got.When, len(other.All()))
+	}
+	// A new Italian title: the other languages' old texts go (they would
+	// say something else); the same time: nobody is told again.
+	f.Title = "Nuovo titolo"
+	a, _, told, err = s.Edit(ctx, cat, f, offered, now)
+	if err != nil || told != 0 {
+		t.Fatalf("second edit: told %d, %v", told, err)
+	}
+	if a.Title["ar"] != "" && a.Title["ar"] == arTitle {
+		t.Errorf("the Arabic title of the old Italian one stayed: %q", a.Title["ar"])
+	}
+	if _, _, _, err := s.Edit(ctx, "no-such-activity", f, offered, now); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("editing an unknown activity: %v", err)
 	}
 }

@@ -56,6 +56,34 @@ func TestActivityFormThroughTheDomain(t *testing.T) {
 	if !found {
 		t.Error("the activity is not among the activities")
 	}
+	// /teams modifica: the form shows it as it is; a new time is saved
+	// and announced.
+	var id string
+	for _, a := range l.Activities.All() {
+		if a.By == "Donne in cammino" {
+			id = a.ID
+		}
+	}
+	pre, ok := l.Activities.FormOf(id)
+	if !ok || pre.Municipality != "Prato" || pre.When != "Sa 10:00-12:00" || pre.Seats != 10 {
+		t.Fatalf("FormOf = %+v, %v", pre, ok)
+	}
+	pre.When = "Sa 15:00-17:00"
+	edit := activityEdit(l.Activities, l.Directory, desk, languageCodes(l.Catalog), func() time.Time { return now })
+	problems, done, err = edit(context.Background(), id, slackdesk.ActivityForm(pre))
+	if err != nil || len(problems) > 0 || !strings.Contains(done, "aggiornata: Sa 15:00-17:00 a Prato") || !strings.Contains(done, "avvisate del cambio 0 persone") {
+		t.Errorf("edit: %v, %v, %s", problems, err, done)
+	}
+	// /teams attività lists it, with its counts and seats, for staff
+	// without a terminal; only from the desk's channel.
+	cmd := activityCommand(l.Activities, l.Directory, desk, "COPS", func() time.Time { return now })
+	list, ok := cmd(context.Background(), "COPS", "UGIULIA", []string{"attività"})
+	if !ok || !strings.Contains(list, "attività (iscritti · in attesa · posti") || !strings.Contains(list, "Camminata del sabato — 0 · 0 · 10") {
+		t.Errorf("/teams attività:\n%s", list)
+	}
+	if got, _ := cmd(context.Background(), "CPRATO", "UGIULIA", []string{"attività"}); !strings.Contains(got, "canale dei coordinatori") {
+		t.Errorf("/teams attività from another channel: %s", got)
+	}
 	ch := activityChoices(l.Catalog, "it")()
 	if len(ch.Kinds) != len(knowledge.ActivityKinds) || len(ch.Audiences) != len(knowledge.Audiences) || len(ch.Languages) < 6 ||
 		ch.Audiences[0].Title != "Tutti" {

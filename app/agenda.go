@@ -381,9 +381,10 @@ func span(from, to time.Time) string {
 // activityMessages are the answers of the activity commands of /teams
 // (activityCommand).
 var activityMessages = []string{
-	"desk.activity.cmd.usage", "desk.activity.cmd.unknown", "desk.activity.cmd.bad_date",
+	"desk.activity.cmd.usage", "desk.activity.cmd.bad_date", "desk.activity.edited",
 	"desk.activity.cmd.no_session", "desk.activity.cmd.session_cancelled", "desk.activity.cmd.cancelled",
 	"desk.activity.cmd.seats", "desk.activity.cmd.bad_seats", "desk.activity.added",
+	"desk.activity.cmd.list", "desk.activity.cmd.list_none",
 	"desk.activity.form.audience.everyone", "desk.activity.form.audience.families", "desk.activity.form.audience.women",
 	"desk.activity.form.audience.youth", "desk.activity.form.audience.second_generation",
 	"desk.activity.form.err.required", "desk.activity.form.err.too_long", "desk.activity.form.err.municipality",
@@ -396,36 +397,62 @@ var activityMessages = []string{
 // or the note posted in the desk's channel.
 func activityForm(svc *activities.Service, dir *knowledge.Directory, desk *slackdesk.Desk, langs []string, now func() time.Time) func(context.Context, slackdesk.ActivityForm) (map[string]string, string, error) {
 	return func(ctx context.Context, f slackdesk.ActivityForm) (map[string]string, string, error) {
-		form := activities.Form{Association: f.Association, Title: f.Title, Description: f.Description,
-			OtherLang: f.OtherLang, OtherTitle: f.OtherTitle, OtherDescription: f.OtherDescription,
-			Kind: f.Kind, Audience: f.Audience, Municipality: f.Municipality, When: f.When, From: f.From, Until: f.Until,
-			Seats: f.Seats, Signup: f.Signup, WaitingList: f.WaitingList, Free: f.Free, Cost: f.Cost, Languages: f.Languages}
-		a, problems, err := svc.Add(ctx, form, langs, now())
-		if err != nil {
-			return nil, "", err
+		a, problems, err := svc.Add(ctx, activities.Form(f), langs, now())
+		if err != nil || len(problems) > 0 {
+			return formProblems(desk, problems), "", err
 		}
-		if len(problems) > 0 {
-			out := map[string]string{}
-			for _, p := range problems {
-				msg := desk.Text("desk.activity.form.err."+p.Code, map[string]string{"max": fmt.Sprint(p.Max)})
-				out[p.Field] = strings.TrimSpace(out[p.Field] + " " + msg)
-			}
-			return out, "", nil
-		}
-		where := a.Municipality
-		if m, ok := dir.Municipalities.ByCode(a.Municipality); ok {
-			where = m.Name
-		}
-		day := func(d string) string {
-			t, err := time.Parse("2006-01-02", d)
-			if err != nil {
-				return d
-			}
-			return t.Format("02/01/2006")
-		}
-		return nil, desk.Text("desk.activity.added", map[string]string{"association": a.By, "title": a.TitleIn("it"), "id": a.ID,
-			"when": a.When.String(), "municipality": where, "from": day(a.From), "until": day(a.Until)}), nil
+		return nil, desk.Text("desk.activity.added", activityFacts(a, dir, nil)), nil
 	}
+}
+
+// activityEdit changes an activity from the form /teams modifica ID opens;
+// everyone enrolled is told when its time or place changes.
+func activityEdit(svc *activities.Service, dir *knowledge.Directory, desk *slackdesk.Desk, langs []string, now func() time.Time) func(context.Context, string, slackdesk.ActivityForm) (map[string]string, string, error) {
+	return func(ctx context.Context, id string, f slackdesk.ActivityForm) (map[string]string, string, error) {
+		a, problems, told, err := svc.Edit(ctx, id, activities.Form(f), langs, now())
+		if err != nil || len(problems) > 0 {
+			return formProblems(desk, problems), "", err
+		}
+		return nil, desk.Text("desk.activity.edited", activityFacts(a, dir, map[string]string{"count": fmt.Sprint(told)})), nil
+	}
+}
+
+// formProblems says each problem of a form under its field.
+func formProblems(desk *slackdesk.Desk, problems []activities.Problem) map[string]string {
+	if len(problems) == 0 {
+		return nil
+	}
+	out := map[string]string{}
+	for _, p := range problems {
+		msg := desk.Text("desk.activity.form.err."+p.Code, map[string]string{"max": fmt.Sprint(p.Max)})
+		out[p.Field] = strings.TrimSpace(out[p.Field] + " " + msg)
+	}
+	return out
+}
+
+// activityFacts are what the desk's notes say of an activity.
+func activityFacts(a *knowledge.Activity, dir *knowledge.Directory, more map[string]string) map[string]string {
+	where := a.Municipality
+	if m, ok := dir.Municipalities.ByCode(a.Municipality); ok {
+		where = m.Name
+	}
+	day := func(d string) string {
+		t, err := time.Parse("2006-01-02", d)
+		if err != nil {
+			return d
+		}
+		return t.Format("02/01/2006")
+	}
+	by := a.By
+	if as, ok := dir.Association(a.Association); ok {
+		by = as.Name
+	}
+	out := map[string]string{"association": by, "title": a.TitleIn("it"), "id": a.ID,
+		"when": a.When.String(), "municipality": where, "from": day(a.From), "until": day(a.Until)}
+	for k, v := range more {
+		out[k] = v
+	}
+	return out
 }
 
 // activityChoices are the menus of the activity form, in the operators'
@@ -460,6 +487,11 @@ func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *sl
 		list := strings.Join(ids, ", ")
 		verb := strings.ToLower(words[0])
 		switch verb {
+		case "attività", "attivita", "activities":
+			if channel != deskChannel {
+				return desk.Text("desk.activity.cmd.not_here", nil), true
+			}
+			return activityList(ctx, svc, desk, now()), true
 		case "annulla", "cancel", "posti", "seats":
 		default:
 			return "", false
@@ -508,6 +540,40 @@ func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *sl
 		return desk.Text("desk.activity.cmd.session_cancelled", map[string]string{"activity": title,
 			"when": iv.From.In(knowledge.Rome).Format("02/01/2006 15:04"), "count": fmt.Sprint(told)}), true
 	}
+}
+
+// activityList is /teams attività: each activity still to come (or going
+// on), with its id for the other commands, and how many are in, waiting,
+// and the seats — what `teamsbot activities --list` prints, for staff
+// without a terminal.
+func activityList(ctx context.Context, svc *activities.Service, desk *slackdesk.Desk, now time.Time) string {
+	today := now.In(knowledge.Rome).Format("2006-01-02")
+	var b strings.Builder
+	n := 0
+	for _, a := range svc.All() {
+		if a.Until < today || svc.Cancelled(a.ID) {
+			continue
+		}
+		r, err := svc.Roster(ctx, a.ID)
+		if err != nil {
+			return desk.Text("desk.list.unavailable", nil)
+		}
+		in, waiting := counts(r)
+		seats := "∞"
+		if s := svc.Seats(a); s > 0 {
+			seats = fmt.Sprint(s)
+		}
+		sample := ""
+		if a.Sample {
+			sample = " 🧪"
+		}
+		fmt.Fprintf(&b, "\n• `%s` %s — %d · %d · %s%s", a.ID, a.TitleIn("it"), in, waiting, seats, sample)
+		n++
+	}
+	if n == 0 {
+		return desk.Text("desk.activity.cmd.list_none", nil)
+	}
+	return desk.Text("desk.activity.cmd.list", map[string]string{"count": fmt.Sprint(n)}) + b.String()
 }
 
 // slashCommands tries each command in turn; the first that knows the verb

@@ -272,6 +272,11 @@ func serve(ctx context.Context, env Env, args []string) error {
 			activityCommand(l.Activities, l.Directory, desk, cfg.Slack.Channel, time.Now))
 		desk.OnActivityAdd = activityForm(l.Activities, l.Directory, desk, languageCodes(l.Catalog), time.Now)
 		desk.ActivityChoices = activityChoices(l.Catalog, cfg.OperatorLang)
+		desk.OnActivityEdit = activityEdit(l.Activities, l.Directory, desk, languageCodes(l.Catalog), time.Now)
+		desk.ActivityFormOf = func(id string) (slackdesk.ActivityForm, bool) {
+			f, ok := l.Activities.FormOf(id)
+			return slackdesk.ActivityForm(f), ok
+		}
 		desk.OnOfficeCancel = func(ctx context.Context, place, code string) error {
 			_, err := l.Booking.CancelByOffice(ctx, svc, place, code, time.Now())
 			return err

@@ -39,28 +39,44 @@ var formFields = []string{"association", "title", "description", "kind", "audien
 
 const formCallback = "activity_add"
 
-// isAddVerb says whether the words of /teams ask for the form.
-func isAddVerb(w string) bool {
+// formVerb says whether the words of /teams ask for the form: to add an
+// activity, or to edit one (its id follows).
+func formVerb(w string) (edit, ok bool) {
 	switch strings.ToLower(w) {
 	case "nuova", "nuovo", "aggiungi", "new", "add":
-		return true
+		return false, true
+	case "modifica", "edit":
+		return true, true
 	}
-	return false
+	return false, false
 }
 
-// openActivityForm opens the form for the operator who typed /teams nuova.
-func (d *Desk) openActivityForm(ctx context.Context, trigger, channel string) string {
+// openActivityForm opens the form for the operator who typed /teams nuova,
+// or /teams modifica ID (the form then shows the activity as it is).
+func (d *Desk) openActivityForm(ctx context.Context, trigger, channel string, words []string) string {
 	if channel != d.cfg.Channel {
 		return d.t("desk.activity.cmd.not_here", nil)
 	}
-	if _, err := d.api.OpenViewContext(ctx, trigger, d.activityView(channel)); err != nil {
+	var prefill *ActivityForm
+	id := ""
+	if edit, _ := formVerb(words[0]); edit {
+		if len(words) < 2 || d.ActivityFormOf == nil {
+			return d.t("desk.activity.cmd.unknown", map[string]string{"activity": "", "activities": "`/teams attività`"})
+		}
+		f, ok := d.ActivityFormOf(words[1])
+		if !ok {
+			return d.t("desk.activity.cmd.unknown", map[string]string{"activity": escape(words[1]), "activities": "`/teams attività`"})
+		}
+		prefill, id = &f, words[1]
+	}
+	if _, err := d.api.OpenViewContext(ctx, trigger, d.activityView(channel, id, prefill)); err != nil {
 		d.log.Warn("activity form not opened", "error", err)
 		return d.t("desk.list.unavailable", nil)
 	}
 	return ""
 }
 
-func (d *Desk) activityView(channel string) slack.ModalViewRequest {
+func (d *Desk) activityView(channel, id string, prefill *ActivityForm) slack.ModalViewRequest {
 	plain := func(id string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, d.t(id, nil), false, false)
 	}
@@ -119,9 +135,59 @@ func (d *Desk) activityView(channel string) slack.ModalViewRequest {
 		input("other_title", "desk.activity.form.title_other", text("other_title", 24, false), true, ""),
 		input("other_description", "desk.activity.form.description_other", text("other_description", 280, true), true, ""),
 	}
-	return slack.ModalViewRequest{Type: slack.VTModal, CallbackID: formCallback, PrivateMetadata: channel,
-		Title: plain("desk.activity.form.title"), Submit: plain("desk.activity.form.submit"), Close: plain("desk.activity.form.close"),
+	title, submit := "desk.activity.form.title", "desk.activity.form.submit"
+	if prefill != nil {
+		title, submit = "desk.activity.form.edit_title", "desk.activity.form.save"
+		fill(blocks, *prefill)
+	}
+	return slack.ModalViewRequest{Type: slack.VTModal, CallbackID: formCallback, PrivateMetadata: channel + "\n" + id,
+		Title: plain(title), Submit: plain(submit), Close: plain("desk.activity.form.close"),
 		Blocks: slack.Blocks{BlockSet: blocks}}
+}
+
+// fill sets the form's fields to an activity's values.
+func fill(blocks []slack.Block, f ActivityForm) {
+	texts := map[string]string{"association": f.Association, "title": f.Title, "description": f.Description, "municipality": f.Municipality,
+		"when": f.When, "cost": f.Cost, "other_title": f.OtherTitle, "other_description": f.OtherDescription, "seats": strconv.Itoa(max(f.Seats, 0))}
+	option := func(opts []*slack.OptionBlockObject, value string) *slack.OptionBlockObject {
+		for _, o := range opts {
+			if o.Value == value {
+				return o
+			}
+		}
+		return nil
+	}
+	flags := map[string]bool{"signup": f.Signup, "waiting_list": f.WaitingList, "free": f.Free}
+	for _, b := range blocks {
+		in, ok := b.(*slack.InputBlock)
+		if !ok {
+			continue
+		}
+		switch el := in.Element.(type) {
+		case *slack.PlainTextInputBlockElement:
+			el.InitialValue = texts[in.BlockID]
+		case *slack.NumberInputBlockElement:
+			el.InitialValue = texts[in.BlockID]
+		case *slack.DatePickerBlockElement:
+			el.InitialDate = map[string]string{"from": f.From, "until": f.Until}[in.BlockID]
+		case *slack.SelectBlockElement:
+			el.InitialOption = option(el.Options, map[string]string{"kind": f.Kind, "audience": f.Audience, "other_lang": f.OtherLang}[in.BlockID])
+		case *slack.MultiSelectBlockElement:
+			el.InitialOptions = nil
+			for _, l := range f.Languages {
+				if o := option(el.Options, l); o != nil {
+					el.InitialOptions = append(el.InitialOptions, o)
+				}
+			}
+		case *slack.CheckboxGroupsBlockElement:
+			el.InitialOptions = nil
+			for _, o := range el.Options {
+				if flags[o.Value] {
+					el.InitialOptions = append(el.InitialOptions, o)
+				}
+			}
+		}
+	}
 }
 
 // readActivityForm reads what the coordinator submitted.
@@ -157,7 +223,15 @@ func (d *Desk) submitActivityForm(ctx context.Context, v slack.View) (*slack.Vie
 	if d.OnActivityAdd == nil {
 		return nil, nil
 	}
-	problems, done, err := d.OnActivityAdd(ctx, readActivityForm(v))
+	channel, id, _ := strings.Cut(v.PrivateMetadata, "\n")
+	var problems map[string]string
+	var done string
+	var err error
+	if id != "" && d.OnActivityEdit != nil {
+		problems, done, err = d.OnActivityEdit(ctx, id, readActivityForm(v))
+	} else {
+		problems, done, err = d.OnActivityAdd(ctx, readActivityForm(v))
+	}
 	if err != nil {
 		d.log.Warn("activity not added", "error", err)
 		return slack.NewErrorsViewSubmissionResponse(map[string]string{"association": d.t("desk.activity.form.err.unavailable", nil)}), nil
@@ -172,7 +246,6 @@ func (d *Desk) submitActivityForm(ctx context.Context, v slack.View) (*slack.Vie
 		}
 		return slack.NewErrorsViewSubmissionResponse(shown), nil
 	}
-	channel := v.PrivateMetadata
 	if channel == "" {
 		channel = d.cfg.Channel
 	}

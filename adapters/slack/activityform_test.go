@@ -148,3 +148,53 @@ func eventuallyFor(t *testing.T, d time.Duration, cond func() bool) {
 	}
 	t.Error("the added activity was not announced in the desk's channel")
 }
+
+// /teams modifica ID opens the form filled with the activity as it is;
+// pressing Save changes that activity (not a new one).
+func TestActivityFormEditsAnActivity(t *testing.T) {
+	r := newRig(t)
+	r.desk.ActivityChoices = func() deskpkg.ActivityChoices {
+		return deskpkg.ActivityChoices{Kinds: []deskpkg.Answer{{What: "sport", Title: "Sport"}, {What: "cultural", Title: "Cultura"}},
+			Audiences: []deskpkg.Answer{{What: "women", Title: "Donne"}}, Languages: []deskpkg.Answer{{What: "it", Title: "Italiano"}, {What: "ar", Title: "العربية"}}}
+	}
+	r.desk.OnActivityAdd = func(context.Context, deskpkg.ActivityForm) (map[string]string, string, error) {
+		t.Error("an edit added an activity")
+		return nil, "", nil
+	}
+	var editedID string
+	r.desk.OnActivityEdit = func(_ context.Context, id string, f deskpkg.ActivityForm) (map[string]string, string, error) {
+		editedID = id
+		return nil, "✏️ " + f.Title, nil
+	}
+	r.desk.ActivityFormOf = func(id string) (deskpkg.ActivityForm, bool) {
+		return deskpkg.ActivityForm{Association: "Amici", Title: "Calcetto", Description: "Ogni giovedì.", Kind: "cultural", Audience: "women",
+			Municipality: "Prato", When: "Th 18:00-20:00", From: "2026-12-03", Until: "2027-05-27", Seats: 14, Signup: true, Free: true,
+			Languages: []string{"it", "ar"}, OtherLang: "ar", OtherTitle: "كرة قدم"}, id == "calcetto-prato"
+	}
+	if rec := slashCommand(r, "modifica nessuna", "COPS"); !strings.Contains(rec.Body.String(), "nessuna") || len(r.fake.take("views.open")) != 0 {
+		t.Errorf("/teams modifica of an unknown activity: %s", rec.Body.String())
+	}
+	if rec := slashCommand(r, "modifica calcetto-prato", "COPS"); rec.Code != 200 || rec.Body.Len() != 0 {
+		t.Fatalf("/teams modifica: %d %s", rec.Code, rec.Body.String())
+	}
+	opened := r.fake.take("views.open")
+	if len(opened) != 1 {
+		t.Fatalf("views.open called %d times", len(opened))
+	}
+	js := opened[0].Form.Get("json")
+	for _, want := range []string{`"text":"Modifica attività"`, `"text":"Salva"`, `"private_metadata":"COPS\ncalcetto-prato"`, `"initial_value":"Calcetto"`,
+		`"initial_value":"Th 18:00-20:00"`, `"initial_value":"14"`, `"initial_date":"2027-05-27"`, `"initial_option":{"text":{"type":"plain_text","text":"Cultura"`,
+		`"initial_value":"كرة قدم"`} {
+		if !strings.Contains(js, want) {
+			t.Errorf("the edit form lacks %s", want)
+		}
+	}
+	payload := map[string]any{"type": "view_submission", "user": map[string]any{"id": "UGIULIA"},
+		"view": map[string]any{"id": "V123", "callback_id": "activity_add", "private_metadata": "COPS\ncalcetto-prato", "state": map[string]any{"values": map[string]any{
+			"title": map[string]any{"title": map[string]any{"type": "plain_text_input", "value": "Calcetto serale"}}}}}}
+	raw, _ := json.Marshal(payload)
+	rec := r.signedRecorder(deskpkg.InteractivityPath, "application/x-www-form-urlencoded", []byte("payload="+url.QueryEscape(string(raw))))
+	if rec.Code != 200 || editedID != "calcetto-prato" {
+		t.Errorf("Save: %d, edited %q", rec.Code, editedID)
+	}
+}

@@ -144,6 +144,10 @@ type Desk struct {
 	OnActivityAdd func(ctx context.Context, f ActivityForm) (problems map[string]string, done string, err error)
 	// ActivityChoices are the form's menus (kinds, audiences, languages).
 	ActivityChoices func() ActivityChoices
+	// ActivityFormOf is an activity as the form shows it, to edit
+	// (/teams modifica ID); OnActivityEdit changes it, as OnActivityAdd adds.
+	ActivityFormOf func(id string) (ActivityForm, bool)
+	OnActivityEdit func(ctx context.Context, id string, f ActivityForm) (problems map[string]string, done string, err error)
 	// OnContact opens a case for the person who made a proposal (its id)
 	// and agreed to be contacted; bot.ErrNotFound when the proposal or the
 	// person's data is gone, bot.ErrUnavailable to press again.
@@ -217,7 +221,7 @@ var Messages = []string{
 	"desk.activity.form.municipality", "desk.activity.form.when", "desk.activity.form.when_hint", "desk.activity.form.from",
 	"desk.activity.form.until", "desk.activity.form.seats", "desk.activity.form.options", "desk.activity.form.signup",
 	"desk.activity.form.waiting_list", "desk.activity.form.free", "desk.activity.form.cost", "desk.activity.form.languages",
-	"desk.activity.form.err.unavailable",
+	"desk.activity.form.err.unavailable", "desk.activity.cmd.unknown", "desk.activity.form.edit_title", "desk.activity.form.save",
 }
 
 // t is the desk's message id in the operators' language, filled with data

@@ -464,8 +464,10 @@ func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error
 // slash answers /teams: a calendar command when OnCalendar knows it, else
 // the list of open cases.
 func (d *Desk) slash(ctx context.Context, text, channel, user, trigger string) string {
-	if words := strings.Fields(text); len(words) > 0 && isAddVerb(words[0]) && d.OnActivityAdd != nil {
-		return d.openActivityForm(ctx, trigger, channel)
+	if words := strings.Fields(text); len(words) > 0 && d.OnActivityAdd != nil {
+		if _, ok := formVerb(words[0]); ok {
+			return d.openActivityForm(ctx, trigger, channel, words)
+		}
 	}
 	if words := strings.Fields(text); len(words) > 0 && d.OnCalendar != nil {
 		if reply, ok := d.OnCalendar(ctx, channel, user, words); ok {
