@@ -233,20 +233,15 @@ func (r *rig) say(t *testing.T, text string) []bot.Reply {
 
 // signedRecorder posts a body to path, signed now, and returns the answer.
 func (r *rig) signedRecorder(path, contentType string, body []byte) *httptest.ResponseRecorder {
-	ts := fmt.Sprint(time.Now().Unix())
-	m := hmac.New(sha256.New, []byte(signing))
-	fmt.Fprintf(m, "v0:%s:%s", ts, body)
-	req := httptest.NewRequest("POST", path, bytes.NewReader(body))
-	req.Header.Set("Content-Type", contentType)
-	req.Header.Set("X-Slack-Request-Timestamp", ts)
-	req.Header.Set("X-Slack-Signature", "v0="+hex.EncodeToString(m.Sum(nil)))
-	rec := httptest.NewRecorder()
-	r.mux.ServeHTTP(rec, req)
-	return rec
+	return r.signedAt(path, contentType, body, time.Now(), signing)
 }
 
 // signed posts a body to path with Slack's v0 signature at time at.
 func (r *rig) signed(path, contentType string, body []byte, at time.Time, secret string, extra ...string) int {
+	return r.signedAt(path, contentType, body, at, secret, extra...).Code
+}
+
+func (r *rig) signedAt(path, contentType string, body []byte, at time.Time, secret string, extra ...string) *httptest.ResponseRecorder {
 	ts := fmt.Sprint(at.Unix())
 	m := hmac.New(sha256.New, []byte(secret))
 	fmt.Fprintf(m, "v0:%s:%s", ts, body)
@@ -259,7 +254,7 @@ func (r *rig) signed(path, contentType string, body []byte, at time.Time, secret
 	}
 	rec := httptest.NewRecorder()
 	r.mux.ServeHTTP(rec, req)
-	return rec.Code
+	return rec
 }
 
 func (r *rig) event(t *testing.T, id string, ev map[string]any, extra ...string) int {
