@@ -619,7 +619,13 @@ func (t *turn) privacy(cmd string) error {
 		}
 	}
 	if !known {
-		t.say("privacy.please", nil)
+		// A question instead of an answer: kept, and answered as soon as
+		// the notice is accepted (the user is told so).
+		if cmd == "" && t.e.router != nil && sentence(t.in.Text) && t.keep(true) {
+			t.say("privacy.question_kept", nil)
+		} else {
+			t.say("privacy.please", nil)
+		}
 		t.privacyNotice(true)
 		return nil
 	}

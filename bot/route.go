@@ -222,10 +222,20 @@ func decodeRoutes(s string) []Route {
 // answer it once the user has chosen a language and accepted the privacy
 // notice. It stays in the session only (never logged) and goes with the
 // session if the user declines.
-func (t *turn) keepFirst() {
+func (t *turn) keepFirst() { t.keep(false) }
+
+// keep keeps the user's message to answer after the language question and
+// the privacy notice: the first one, or one that asks something where the
+// one kept did not ("ciao", then the question); with latest, a question
+// replaces the one kept (asked again, at the notice, it is the one meant).
+// It reports whether it kept this message.
+func (t *turn) keep(latest bool) bool {
 	text := strings.TrimSpace(t.in.Text)
-	if text == "" || t.in.Option != "" || t.in.Payload != "" || t.s.Vars[firstVar] != "" {
-		return
+	if text == "" || t.in.Option != "" || t.in.Payload != "" {
+		return false
+	}
+	if cur := t.s.Vars[firstVar]; cur != "" && !(sentence(text) && (latest || !sentence(cur))) {
+		return false
 	}
 	if len(text) > maxFirst {
 		i := maxFirst
@@ -235,6 +245,7 @@ func (t *turn) keepFirst() {
 		text = text[:i]
 	}
 	t.s.setVar(firstVar, text)
+	return true
 }
 
 // answerFirst answers the question kept by keepFirst, at the menu. It
