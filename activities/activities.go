@@ -49,6 +49,10 @@ type Service struct {
 	notify Notifier
 	// OnProposal passes a proposal to the coordinators (Slack); optional.
 	OnProposal func(ctx context.Context, p Proposal) error
+	// Translator, when set, translates the texts of activities added or
+	// edited from the desk into the languages the coordinator did not
+	// write (users are told it is an automatic translation).
+	Translator Translator
 	// changes are the associations' changes this replica knows (under mu).
 	changes map[string]Changes
 	// added are the activities added from the desk this replica knows
@@ -221,6 +225,9 @@ func (s *Service) card(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	res := bot.ActionResult{Outcome: "open", Say: []bot.Said{{Raw: text}}}
 	if a.Sample {
 		res.Say = append(res.Say, bot.Said{ID: "activities.sample"})
+	}
+	if slices.Contains(a.Machine, req.Lang) {
+		res.Say = append(res.Say, bot.Said{ID: "activities.machine_translated"})
 	}
 	if !a.Signup {
 		res.Outcome = "drop_in"

@@ -44,6 +44,72 @@ type Problem struct {
 	Max         int
 }
 
+// Translator translates a text between two languages (package translate,
+// as the desk's, with the glossary's terms kept).
+type Translator interface {
+	Translate(ctx context.Context, text, from, to string) (string, error)
+}
+
+// translateBudget bounds the machine translation of one activity's texts
+// into every language (each language at once, in parallel).
+const translateBudget = 10 * time.Second
+
+// machineTranslate fills, when a translator is set, the languages the
+// coordinator did not write from the Italian: title, description and cost,
+// each within its limit (a title that comes out too long is left out:
+// users read the Italian). What failed is left out too. The languages
+// filled are marked Machine: users are told it is an automatic translation.
+func (s *Service) machineTranslate(ctx context.Context, sp *knowledge.ActivitySpec, langs []string) {
+	if s.Translator == nil {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, translateBudget)
+	defer cancel()
+	type result struct {
+		lang              string
+		title, desc, cost string
+		ok                bool
+	}
+	var todo []string
+	for _, l := range langs {
+		if _, done := sp.Title[l]; !done && l != "it" {
+			todo = append(todo, l)
+		}
+	}
+	out := make(chan result, len(todo))
+	for _, l := range todo {
+		go func() {
+			r := result{lang: l}
+			tr := func(text string) (string, bool) {
+				if text == "" {
+					return "", true
+				}
+				v, err := s.Translator.Translate(ctx, text, "it", l)
+				v = strings.TrimSpace(v)
+				return v, err == nil && v != ""
+			}
+			var ok1, ok2, ok3 bool
+			r.title, ok1 = tr(sp.Title["it"])
+			r.desc, ok2 = tr(sp.Description["it"])
+			r.cost, ok3 = tr(sp.Cost["it"])
+			r.ok = ok1 && ok2 && ok3 && utf8.RuneCountInString(r.title) <= maxTitle && utf8.RuneCountInString(r.desc) <= maxDescription
+			out <- r
+		}()
+	}
+	for range todo {
+		r := <-out
+		if !r.ok {
+			continue
+		}
+		sp.Title[r.lang], sp.Description[r.lang] = r.title, r.desc
+		if r.cost != "" {
+			sp.Cost[r.lang] = r.cost
+		}
+		sp.Machine = append(sp.Machine, r.lang)
+	}
+	slices.Sort(sp.Machine)
+}
+
 // Limits of the texts users read on a phone (as the catalogue's).
 const (
 	maxTitle       = 24
@@ -71,6 +137,7 @@ func (s *Service) Add(ctx context.Context, f Form, langs []string, now time.Time
 	if len(problems) > 0 {
 		return nil, problems, nil
 	}
+	s.machineTranslate(ctx, &sp, langs)
 	a, _ := knowledge.CheckActivity(sp, nil, s.dir.Municipalities)
 	a.By = strings.TrimSpace(f.Association)
 	if err := s.keep(ctx, sp, a, now); err != nil {
@@ -159,20 +226,20 @@ func (s *Service) Edit(ctx context.Context, id string, f Form, langs []string, n
 		return nil, problems, 0, nil
 	}
 	sp.ID, sp.Association, sp.Sample = id, old.Association, old.Sample
-	if old.Title["it"] == sp.Title["it"] && old.Description["it"] == sp.Description["it"] {
+	if old.Title["it"] == sp.Title["it"] && old.Description["it"] == sp.Description["it"] && (sp.Free || old.Cost["it"] == sp.Cost["it"]) {
 		for l, t := range old.Title {
 			if _, set := sp.Title[l]; !set {
 				sp.Title[l], sp.Description[l] = t, old.Description[l]
+				if c, ok := old.Cost[l]; ok && !sp.Free {
+					sp.Cost[l] = c
+				}
+				if slices.Contains(old.Machine, l) {
+					sp.Machine = append(sp.Machine, l)
+				}
 			}
 		}
 	}
-	if !sp.Free && old.Cost["it"] == sp.Cost["it"] {
-		for l, c := range old.Cost {
-			if _, set := sp.Cost[l]; !set {
-				sp.Cost[l] = c
-			}
-		}
-	}
+	s.machineTranslate(ctx, &sp, langs)
 	known := func(string) bool { return true }
 	a, _ := knowledge.CheckActivity(sp, known, s.dir.Municipalities)
 	a.By = strings.TrimSpace(f.Association)

@@ -199,3 +199,50 @@ func TestEditedActivityTellsThoseInIt(t *testing.T) {
 		t.Errorf("editing an unknown activity: %v", err)
 	}
 }
+
+// fakeTranslator marks what it translated; it fails for Urdu and writes a
+// title too long for Bengali.
+type fakeTranslator struct{}
+
+func (fakeTranslator) Translate(_ context.Context, text, from, to string) (string, error) {
+	switch to {
+	case "ur":
+		return "", errors.New("the service answered 500")
+	case "bn":
+		return strings.Repeat("ক", 30), nil
+	}
+	return "[" + from + ">" + to + "] " + text, nil
+}
+
+// With a translator, what the coordinator wrote in Italian reaches the
+// other languages, marked as an automatic translation on the card; a
+// language the translator failed, or whose title is too long, reads the
+// Italian; what the coordinator wrote is never replaced.
+func TestAddedActivityTranslated(t *testing.T) {
+	d := load(t)
+	s := New(d, false)
+	s.SetStore(memory.New(), nil)
+	s.Translator = fakeTranslator{}
+	f := goodForm()
+	f.Title = "Passeggiata"
+	a, problems, err := s.Add(context.Background(), f, []string{"it", "zh", "ar", "ur", "bn"}, now)
+	if err != nil || len(problems) > 0 {
+		t.Fatalf("Add: %v %v", problems, err)
+	}
+	if a.Title["ar"] != "[it>ar] Passeggiata" || a.Title["zh"] != "城市散步" || a.Title["ur"] != "" || a.Title["bn"] != "" {
+		t.Errorf("titles: %v", a.Title)
+	}
+	if strings.Join(a.Machine, ",") != "ar" {
+		t.Errorf("machine-translated: %v, want only ar (zh was written by the coordinator)", a.Machine)
+	}
+	for lang, want := range map[string]bool{"ar": true, "zh": false, "ur": false} {
+		card, _ := s.card(context.Background(), bot.ActionRequest{Lang: lang, Now: now, T: echo, Args: map[string]string{"activity": a.ID}})
+		got := false
+		for _, x := range card.Say {
+			got = got || x.ID == "activities.machine_translated"
+		}
+		if got != want {
+			t.Errorf("card in %s: machine note %v, want %v", lang, got, want)
+		}
+	}
+}

@@ -272,6 +272,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 			activityCommand(l.Activities, l.Directory, desk, cfg.Slack.Channel, time.Now))
 		desk.OnActivityAdd = activityForm(l.Activities, l.Directory, desk, languageCodes(l.Catalog), time.Now)
 		desk.ActivityChoices = activityChoices(l.Catalog, cfg.OperatorLang)
+		if tr := newTranslator(cfg.Translate, l); tr != nil {
+			l.Activities.Translator = tr // texts added from Slack, into the other languages
+		}
 		desk.OnActivityEdit = activityEdit(l.Activities, l.Directory, desk, languageCodes(l.Catalog), time.Now)
 		desk.ActivityFormOf = func(id string) (slackdesk.ActivityForm, bool) {
 			f, ok := l.Activities.FormOf(id)

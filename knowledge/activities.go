@@ -44,6 +44,9 @@ type Activity struct {
 	// By is the association's name of an activity added from the desk (it
 	// has no entry among the catalogue's associations).
 	By string
+	// Machine are the languages whose texts a machine translated from the
+	// Italian (activities added from the desk): unchecked by a person.
+	Machine []string
 }
 
 // ActivityKinds and Audiences are the values the catalogue may use.
@@ -190,6 +193,8 @@ type ActivitySpec struct {
 	WaitingList, Signup, Free, Sample             bool
 	Cost, Title, Description                      map[string]string
 	Languages                                     []string
+	// Machine are the languages whose texts a machine translated.
+	Machine []string
 }
 
 // ActivityProblem is one thing wrong with an activity as written: the
@@ -206,7 +211,7 @@ type ActivityProblem struct {
 func CheckActivity(sp ActivitySpec, known func(association string) bool, ms *Municipalities) (*Activity, []ActivityProblem) {
 	a := &Activity{ID: sp.ID, Association: sp.Association, Kind: sp.Kind, Audience: sp.Audience, Municipality: sp.Municipality, From: sp.From, Until: sp.Until,
 		Capacity: sp.Capacity, WaitingList: sp.WaitingList, Signup: sp.Signup, Free: sp.Free, Cost: sp.Cost, Languages: sp.Languages, Sample: sp.Sample,
-		Title: sp.Title, Description: sp.Description}
+		Title: sp.Title, Description: sp.Description, Machine: sp.Machine}
 	var out []ActivityProblem
 	bad := func(field, code, format string, args ...any) {
 		out = append(out, ActivityProblem{Field: field, Code: code, Msg: fmt.Sprintf(format, args...)})
