@@ -878,8 +878,7 @@ func (t *turn) advance(n *flow.Node) error {
 		for _, a := range n.Set {
 			s.setVar(a.Name, a.Value.Render(s.Vars))
 		}
-		switch n.Kind {
-		case flow.KindOptions, flow.KindAsk:
+		if n.Kind.Waits() {
 			s.Misses = 0
 			t.question(n, false)
 			return nil
@@ -891,40 +890,33 @@ func (t *turn) advance(n *flow.Node) error {
 				t.say(m.ID, t.data(m))
 			}
 		}
-		switch n.Kind {
-		case flow.KindSay:
-			n = n.Next
-		case flow.KindDo:
-			next, err := t.do(n)
-			if err != nil {
-				return err
-			}
-			n = next
-		case flow.KindSwitch:
-			var next *flow.Node
-			for _, b := range n.Branches {
-				if b.Cond == nil || b.Cond.Eval(s.Vars) {
-					next = b.Next
-					break
-				}
-			}
-			if next == nil {
-				next = n.Next
-			}
-			n = next
-		case flow.KindGoto:
-			t.event(Event{Kind: EventFlowCompleted, Flow: n.Flow.ID})
-			n = n.Goto.Start
-		case flow.KindHandoff:
-			return t.handoff(n.Handoff)
-		case flow.KindEnd:
-			t.event(Event{Kind: EventFlowCompleted, Flow: n.Flow.ID})
-			s.Back = nil
-			n = t.e.menu.Start
+		next, stop, err := flow.Run(t, n)
+		if stop || err != nil {
+			return err
 		}
+		n = next
 	}
 	return fmt.Errorf("flow %s step %s: more than %d steps without a question", s.Flow, s.Step, maxSteps)
 }
+
+// Vars are the conversation's variables (flow.Runner: the turn runs the
+// steps).
+func (t *turn) Vars() map[string]string { return t.s.Vars }
+
+// FlowCompleted records that a flow reached its end (flow.Runner).
+func (t *turn) FlowCompleted(f *flow.Flow) { t.event(Event{Kind: EventFlowCompleted, Flow: f.ID}) }
+
+// Handoff passes the conversation to an operator (flow.Runner).
+func (t *turn) Handoff(reason string) error { return t.handoff(reason) }
+
+// Ended is where an ended flow goes: the menu, with no way back (flow.Runner).
+func (t *turn) Ended() *flow.Node {
+	t.s.Back = nil
+	return t.e.menu.Start
+}
+
+// Do runs a step's action (flow.Runner).
+func (t *turn) Do(n *flow.Node) (*flow.Node, error) { return t.do(n) }
 
 func (t *turn) do(n *flow.Node) (*flow.Node, error) {
 	a, ok := t.e.actions[n.Do]

@@ -1,13 +1,11 @@
 package flow
 
 import (
-	"errors"
 	"fmt"
 	"io/fs"
 	"path"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 
 	"teamsbot/internal/editdist"
@@ -249,37 +247,10 @@ func (c *compiler) texts(ts []Text) []Message {
 	return out
 }
 
-// kinds lists which kind-deciding keys a step uses.
-func kinds(s *Step) []string {
-	var ks []string
-	if len(s.Options) > 0 {
-		ks = append(ks, "options")
-	}
-	if s.Ask.Name != "" {
-		ks = append(ks, "ask")
-	}
-	if s.Do.Name != "" {
-		ks = append(ks, "do")
-	}
-	if len(s.Switch) > 0 {
-		ks = append(ks, "switch")
-	}
-	if s.Goto.Name != "" {
-		ks = append(ks, "goto")
-	}
-	if s.Handoff.Name != "" {
-		ks = append(ks, "handoff")
-	}
-	if s.End {
-		ks = append(ks, "end")
-	}
-	return ks
-}
-
 func (c *compiler) node(s *Step, n *Node) {
 	n.Say = c.texts(s.Say)
 	n.Set = c.args(s.Set, s.SetPos, "set")
-	ks := kinds(s)
+	ks := keysOf(s)
 	if len(ks) > 1 {
 		c.add(s.Pos, "mixed-step", "step %q mixes %s: a step does one of them; split it in two steps", s.ID, strings.Join(ks, " and "))
 		return
@@ -304,159 +275,11 @@ func (c *compiler) node(s *Step, n *Node) {
 		notWith("with", s.With != nil)
 		notWith("on", s.On != nil)
 	}
-	switch kind {
-	case "say":
-		n.Kind = KindSay
-		if s.Next.Name == "" {
-			c.add(s.Pos, "no-next", "step %q does not say what comes next: add next:, options:, ask:, do:, switch:, goto:, handoff: or end: true", s.ID)
+	for _, k := range stepKinds {
+		if k.key == kind {
+			n.Kind = k.kind
+			k.compile(c, s, n, notWith)
 		}
-		if len(s.Say) == 0 && len(s.Set) == 0 {
-			c.warn(s.Pos, "empty-step", "step %q says nothing and only goes on to %q", s.ID, s.Next.Name)
-		}
-		n.Next = c.step(n.Flow, s.Next, "next")
-	case "options":
-		n.Kind = KindOptions
-		notWith("next", s.Next.Name != "")
-		if len(s.Say) == 0 {
-			c.warn(s.Pos, "no-question", "step %q offers options without saying anything first", s.ID)
-		}
-		seen := map[string]bool{}
-		for _, o := range s.Options {
-			ch := &Choice{ID: "o:" + n.Hash + ":" + strconv.Itoa(len(n.Options)+1), Label: c.message(o.Label), Set: c.args(o.Set, o.Pos, "set")}
-			if seen[o.Label.Name] && o.Label.Name != "" {
-				c.add(o.Label.Pos, "duplicate-option", "option %q appears twice in step %q: users could not tell them apart", o.Label.Name, s.ID)
-			}
-			seen[o.Label.Name] = true
-			ways := 0
-			if o.Next.Name != "" {
-				ways++
-				ch.Next = c.step(n.Flow, o.Next, "next")
-			}
-			if o.Goto.Name != "" {
-				ways++
-				ch.Goto = c.flowRef(o.Goto)
-			}
-			if o.Command.Name != "" {
-				ways++
-				if !slices.Contains(Commands, o.Command.Name) {
-					c.add(o.Command.Pos, "unknown-command", "unknown command %q (known: %s)", o.Command.Name, strings.Join(Commands, ", "))
-				}
-				ch.Command = o.Command.Name
-			}
-			switch {
-			case ways == 0:
-				c.add(o.Pos, "option-without-next", "option %q in step %q has no next: add next: (a step), goto: (a flow) or command:", o.Label.Name, s.ID)
-			case ways > 1:
-				c.add(o.Pos, "option-ambiguous", "option %q in step %q has more than one of next, goto and command", o.Label.Name, s.ID)
-			}
-			n.Options = append(n.Options, ch)
-		}
-		if len(s.Options) > 10 {
-			c.warn(s.Pos, "too-many-options", "step %q offers %d options: WhatsApp lists show at most 10, and a long list is hard on a small phone", s.ID, len(s.Options))
-		}
-	case "ask":
-		n.Kind = KindAsk
-		if _, ok := AskTypes[s.Ask.Name]; !ok {
-			c.add(s.Ask.Pos, "unknown-ask", "unknown input type %q (known: %s)", s.Ask.Name, strings.Join(slices.Sorted(mapKeys(AskTypes)), ", "))
-		}
-		if s.Save.Name == "" {
-			c.add(s.Pos, "ask-without-save", "step %q asks for %s but does not save it: add save: (a variable name)", s.ID, s.Ask.Name)
-		}
-		if s.Next.Name == "" {
-			c.add(s.Pos, "no-next", "step %q asks for %s but does not say what comes next: add next:", s.ID, s.Ask.Name)
-		}
-		if (s.Min != nil || s.Max != nil) && !slices.Contains([]string{"number", "integer", "text"}, s.Ask.Name) {
-			c.add(s.Pos, "useless-key", "step %q: min and max apply to number, integer and text only", s.ID)
-		}
-		if s.Min != nil && s.Max != nil && *s.Min > *s.Max {
-			c.add(s.Pos, "bad-range", "step %q: min %v is greater than max %v", s.ID, *s.Min, *s.Max)
-		}
-		if s.Ask.Name == "choice" && s.From.Name == "" {
-			c.add(s.Pos, "choice-without-from", "step %q asks for a choice but does not say where the choices are: add from: (the variable an action filled)", s.ID)
-		}
-		if s.From.Name != "" {
-			if s.Ask.Name != "choice" {
-				c.add(s.From.Pos, "useless-key", "step %q: from: applies to ask: choice only", s.ID)
-			}
-			c.reads = append(c.reads, varRead{s.From.Name, s.From.Pos})
-		}
-		n.Ask, n.From, n.Save, n.Min, n.Max = s.Ask.Name, s.From.Name, s.Save.Name, s.Min, s.Max
-		n.Invalid = c.texts(s.Invalid)
-		n.Next = c.step(n.Flow, s.Next, "next")
-	case "do":
-		n.Kind = KindDo
-		n.Do = s.Do.Name
-		n.With = c.args(s.With, s.Do.Pos, "with")
-		n.On = map[string]*Node{}
-		var outcomes []string
-		known := true
-		if c.env != nil {
-			var info ActionInfo
-			info, known = c.env.Action(s.Do.Name)
-			outcomes = info.Outcomes
-			for _, v := range info.Sets {
-				c.saved[v] = true
-			}
-		}
-		if !known {
-			c.add(s.Do.Pos, "unknown-action", "unknown action %q", s.Do.Name)
-		}
-		for _, o := range s.On {
-			if known && c.env != nil && !slices.Contains(outcomes, o.Name.Name) {
-				c.add(o.Name.Pos, "unknown-outcome", "action %q has no outcome %q (it has: %s)", s.Do.Name, o.Name.Name, strings.Join(outcomes, ", "))
-			}
-			n.On[o.Name.Name] = c.step(n.Flow, o.Next, "on "+o.Name.Name)
-		}
-		n.Next = c.step(n.Flow, s.Next, "next")
-		if known && s.Next.Name == "" {
-			for _, o := range outcomes {
-				if _, ok := n.On[o]; !ok {
-					c.add(s.Do.Pos, "unhandled-outcome", "action %q can end in %q, which `on:` does not handle: add it, or a `next:` for all other outcomes", s.Do.Name, o)
-				}
-			}
-		}
-	case "switch":
-		n.Kind = KindSwitch
-		for i, b := range s.Switch {
-			br := Branch{Next: c.step(n.Flow, b.Next, "switch next")}
-			if b.Next.Name == "" {
-				c.add(b.Pos, "no-next", "switch branch without next:")
-			}
-			if b.If != "" {
-				cond, err := ParseCond(b.If)
-				if err != nil {
-					p := b.IfAt
-					var ce *CondError
-					if errors.As(err, &ce) {
-						p.Col += ce.Col - 1
-					}
-					c.add(p, "bad-condition", "condition %q: %v", b.If, err)
-				} else {
-					br.Cond = cond
-					for _, v := range cond.Vars() {
-						c.reads = append(c.reads, varRead{v, b.IfAt})
-					}
-				}
-			} else if i < len(s.Switch)-1 {
-				c.add(b.Pos, "unreachable-branch", "a branch without if: always holds, so the branches after it are never taken: move it last")
-			}
-			n.Branches = append(n.Branches, br)
-		}
-		if last := s.Switch[len(s.Switch)-1]; last.If != "" && s.Next.Name == "" {
-			c.add(s.Pos, "switch-without-default", "step %q: when no condition holds the switch has nowhere to go: end it with a branch without if:", s.ID)
-		}
-		n.Next = c.step(n.Flow, s.Next, "next")
-	case "goto":
-		n.Kind = KindGoto
-		notWith("next", s.Next.Name != "")
-		n.Goto = c.flowRef(s.Goto)
-	case "handoff":
-		n.Kind = KindHandoff
-		notWith("next", s.Next.Name != "")
-		n.Handoff = s.Handoff.Name
-	case "end":
-		n.Kind = KindEnd
-		notWith("next", s.Next.Name != "")
 	}
 }
 

@@ -38,18 +38,9 @@ func Mermaid(f *Flow, label func(id string) string) string {
 		if len(n.Say) > 0 {
 			text = label(n.Say[0].ID)
 		}
-		switch n.Kind {
-		case KindAsk:
-			fmt.Fprintf(&b, "  %s[/%s/]\n", id(n), q(n.ID+": "+n.Ask+" → "+n.Save))
-		case KindDo:
-			fmt.Fprintf(&b, "  %s[[%s]]\n", id(n), q(n.Do))
-		case KindSwitch:
-			fmt.Fprintf(&b, "  %s{%s}\n", id(n), q(n.ID))
-		case KindHandoff:
-			fmt.Fprintf(&b, "  %s>%s]\n", id(n), q("operator: "+n.Handoff))
-		case KindEnd:
-			fmt.Fprintf(&b, "  %s(((%s)))\n", id(n), q(n.ID))
-		default:
+		if draw := stepKinds[n.Kind].draw; draw != nil {
+			fmt.Fprintf(&b, "  %s\n", draw(n, id(n), q))
+		} else {
 			fmt.Fprintf(&b, "  %s[%s]\n", id(n), q(text))
 		}
 		edge := func(to, lbl string) {

@@ -86,7 +86,8 @@ type Case struct {
 	Next Ref
 }
 
-// Kind is what a step does after saying its texts.
+// Kind is what a step does after saying its texts (each kind: kind_*.go,
+// listed in stepKinds).
 type Kind int
 
 // Step kinds.
@@ -100,13 +101,6 @@ const (
 	KindHandoff             // hand the conversation to an operator
 	KindEnd                 // the flow is done
 )
-
-var kindNames = [...]string{"say", "options", "ask", "do", "switch", "goto", "handoff", "end"}
-
-func (k Kind) String() string { return kindNames[k] }
-
-// Waits reports whether a step of this kind stops and waits for the user.
-func (k Kind) Waits() bool { return k == KindOptions || k == KindAsk }
 
 // AskTypes are the typed inputs a step can ask for.
 var AskTypes = map[string]string{
