@@ -135,9 +135,6 @@ func New(kv KV, retention time.Duration) *Cases {
 	return &Cases{kv: kv, retention: retention, now: time.Now}
 }
 
-// SetClock makes the cases read the time from now (tests).
-func (cs *Cases) SetClock(now func() time.Time) { cs.now = now }
-
 // ErrLocked wraps bot.ErrUnavailable: the case's lock could not be taken
 // in time (another replica is working on it); nothing changed.
 var ErrLocked = fmt.Errorf("handoff: case busy: %w", bot.ErrUnavailable)
@@ -205,15 +202,17 @@ func (cs *Cases) save(ctx context.Context, c *Case) error {
 
 // enqueue makes the queues agree with c's state.
 func (cs *Cases) enqueue(ctx context.Context, c *Case) error {
-	put, drop := map[State][2]string{Waiting: {queueWait, queueTaken}, Taken: {queueTaken, queueWait}}[c.State], []string{queueWait, queueTaken}
-	if put[0] != "" {
-		if err := cs.kv.QueuePut(ctx, put[0], c.Token, c.order()); err != nil {
-			return err
+	for _, q := range []struct {
+		name  string
+		state State
+	}{{queueWait, Waiting}, {queueTaken, Taken}} {
+		var err error
+		if c.State == q.state {
+			err = cs.kv.QueuePut(ctx, q.name, c.Token, c.order())
+		} else {
+			err = cs.kv.QueueDrop(ctx, q.name, c.Token)
 		}
-		drop = put[1:]
-	}
-	for _, q := range drop {
-		if err := cs.kv.QueueDrop(ctx, q, c.Token); err != nil {
+		if err != nil {
 			return err
 		}
 	}
