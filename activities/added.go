@@ -76,6 +76,9 @@ func (s *Service) machineTranslate(ctx context.Context, sp *knowledge.ActivitySp
 			todo = append(todo, l)
 		}
 	}
+	// The Italian read once: the goroutines must not read the maps the
+	// results are written into.
+	title, desc, cost := sp.Title["it"], sp.Description["it"], sp.Cost["it"]
 	out := make(chan result, len(todo))
 	for _, l := range todo {
 		go func() {
@@ -89,9 +92,9 @@ func (s *Service) machineTranslate(ctx context.Context, sp *knowledge.ActivitySp
 				return v, err == nil && v != ""
 			}
 			var ok1, ok2, ok3 bool
-			r.title, ok1 = tr(sp.Title["it"])
-			r.desc, ok2 = tr(sp.Description["it"])
-			r.cost, ok3 = tr(sp.Cost["it"])
+			r.title, ok1 = tr(title)
+			r.desc, ok2 = tr(desc)
+			r.cost, ok3 = tr(cost)
 			r.ok = ok1 && ok2 && ok3 && utf8.RuneCountInString(r.title) <= maxTitle && utf8.RuneCountInString(r.desc) <= maxDescription
 			out <- r
 		}()
