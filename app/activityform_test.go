@@ -90,3 +90,31 @@ func TestActivityFormThroughTheDomain(t *testing.T) {
 		t.Errorf("choices: %+v", ch)
 	}
 }
+
+// Office staff name days as they say them: "sabato 10-12", "Saturday",
+// "domani", "oggi" (the next such day, today included).
+func TestClosureSpanReadsDayNames(t *testing.T) {
+	now := time.Date(2026, 12, 7, 9, 0, 0, 0, knowledge.Rome) // a Monday
+	for in, want := range map[string]string{
+		"sabato 10-12":     "12/12/2026 10:00–12:00",
+		"Saturday 10-12":   "12/12/2026 10:00–12:00",
+		"lunedì":           "07/12/2026",
+		"lun":              "07/12/2026",
+		"oggi 14:30-16":    "07/12/2026 14:30–16:00",
+		"domani":           "08/12/2026",
+		"tomorrow":         "08/12/2026",
+		"Mercoledi 9-9:30": "09/12/2026 09:00–09:30",
+		"domenica":         "13/12/2026",
+		"24/12":            "24/12/2026",
+	} {
+		from, to, ok := closureSpan(strings.Fields(in), now)
+		if got := span(from, to); !ok || got != want {
+			t.Errorf("%q = %q (%v), want %q", in, got, ok, want)
+		}
+	}
+	for _, bad := range []string{"sabatoo", "sabato 12-10", "ieri"} {
+		if _, _, ok := closureSpan(strings.Fields(bad), now); ok {
+			t.Errorf("%q was read as a day", bad)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"teamsbot/internal/every"
+	"teamsbot/internal/fold"
 	"teamsbot/locales"
 
 	"teamsbot/activities"
@@ -299,6 +300,9 @@ func closureSpan(words []string, now time.Time) (from, to time.Time, ok bool) {
 	switch {
 	case len(words) == 0:
 		return from, to, false
+	case dayWord(words[0], now) != nil:
+		day := dayWord(words[0], now)
+		y, m, d = day.Year(), int(day.Month()), day.Day()
 	case strings.Count(words[0], "-") == 2:
 		if _, err := fmt.Sscanf(words[0], "%d-%d-%d", &y, &m, &d); err != nil {
 			return from, to, false
@@ -343,6 +347,40 @@ func closureSpan(words []string, now time.Time) (from, to time.Time, ok bool) {
 		to = time.Date(y, time.Month(m), d, int(h2/time.Hour), int(h2%time.Hour/time.Minute), 0, 0, knowledge.Rome)
 	}
 	return from, to, len(words) <= 2
+}
+
+// weekdays are the day names staff type, Italian and English, whole or
+// short, without accents.
+var weekdays = map[string]time.Weekday{
+	"lunedi": time.Monday, "lun": time.Monday, "monday": time.Monday, "mon": time.Monday,
+	"martedi": time.Tuesday, "mar": time.Tuesday, "tuesday": time.Tuesday, "tue": time.Tuesday,
+	"mercoledi": time.Wednesday, "mer": time.Wednesday, "wednesday": time.Wednesday, "wed": time.Wednesday,
+	"giovedi": time.Thursday, "gio": time.Thursday, "thursday": time.Thursday, "thu": time.Thursday,
+	"venerdi": time.Friday, "ven": time.Friday, "friday": time.Friday, "fri": time.Friday,
+	"sabato": time.Saturday, "sab": time.Saturday, "saturday": time.Saturday, "sat": time.Saturday,
+	"domenica": time.Sunday, "dom": time.Sunday, "sunday": time.Sunday, "sun": time.Sunday,
+}
+
+// dayWord reads "oggi"/"today", "domani"/"tomorrow" or a day name ("sabato",
+// "Saturday": the next one, today included) as a day; nil when it is not
+// one.
+func dayWord(w string, now time.Time) *time.Time {
+	now = now.In(knowledge.Rome)
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, knowledge.Rome)
+	var day time.Time
+	switch w = fold.String(w); w {
+	case "oggi", "today":
+		day = today
+	case "domani", "tomorrow":
+		day = today.AddDate(0, 0, 1)
+	default:
+		wd, ok := weekdays[w]
+		if !ok {
+			return nil
+		}
+		day = today.AddDate(0, 0, (int(wd)-int(today.Weekday())+7)%7)
+	}
+	return &day
 }
 
 // clock reads "9", "09:30" or "9.30" as a time of day.
