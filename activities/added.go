@@ -243,10 +243,9 @@ func (s *Service) Edit(ctx context.Context, id string, f Form, langs []string, n
 		}
 	}
 	s.machineTranslate(ctx, &sp, langs)
-	known := func(string) bool { return true }
-	a, _ := knowledge.CheckActivity(sp, known, s.dir.Municipalities)
+	a, _ := knowledge.CheckActivity(sp, nil, s.dir.Municipalities)
 	a.By = strings.TrimSpace(f.Association)
-	if _, ok := s.dir.Association(old.Association); ok && old.Association != "" {
+	if _, ok := s.dir.Association(old.Association); ok {
 		a.By = "" // the catalogue's association keeps its name
 	}
 	if err := s.keep(ctx, sp, a, now); err != nil {

@@ -76,7 +76,7 @@ func TestActivityFormThroughTheDomain(t *testing.T) {
 	}
 	// /teams attività lists it, with its counts and seats, for staff
 	// without a terminal; only from the desk's channel.
-	cmd := activityCommand(l.Activities, l.Directory, desk, "COPS", func() time.Time { return now })
+	cmd := activityCommand(l.Activities, desk, "COPS", func() time.Time { return now })
 	list, ok := cmd(context.Background(), "COPS", "UGIULIA", []string{"attività"})
 	if !ok || !strings.Contains(list, "attività (iscritti · in attesa · posti") || !strings.Contains(list, "Camminata del sabato — 0 · 0 · 10") {
 		t.Errorf("/teams attività:\n%s", list)

@@ -516,7 +516,7 @@ func activityChoices(cat *locales.Catalog, lang string) func() slackdesk.Activit
 // annulla ACTIVITY tutto" the whole activity (cancel … all in English);
 // everyone enrolled is told in their language. "/teams posti ACTIVITY N"
 // (seats) changes the seats; the first waiting get the new ones.
-func activityCommand(svc *activities.Service, dir *knowledge.Directory, desk *slackdesk.Desk, deskChannel string, now func() time.Time) func(ctx context.Context, channel, user string, words []string) (string, bool) {
+func activityCommand(svc *activities.Service, desk *slackdesk.Desk, deskChannel string, now func() time.Time) func(ctx context.Context, channel, user string, words []string) (string, bool) {
 	return func(ctx context.Context, channel, user string, words []string) (string, bool) {
 		var ids []string
 		for _, a := range svc.All() { // added from Slack since start too

@@ -319,7 +319,7 @@ func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := activityCommand(l.Activities, l.Directory, desk, "COPS", func() time.Time { return now })
+	cmd := activityCommand(l.Activities, desk, "COPS", func() time.Time { return now })
 	say := func(channel, text string) string {
 		t.Helper()
 		reply, ok := cmd(context.Background(), channel, "UGIULIA", strings.Fields(text))
@@ -397,7 +397,7 @@ func TestCoordinatorsChangeSeatsFromSlack(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	cmd := activityCommand(l.Activities, l.Directory, desk, "COPS", func() time.Time { return now })
+	cmd := activityCommand(l.Activities, desk, "COPS", func() time.Time { return now })
 	say := func(text string) string {
 		t.Helper()
 		reply, ok := cmd(ctx, "COPS", "UGIULIA", strings.Fields(text))

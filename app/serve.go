@@ -269,7 +269,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	loops.Go(func() { feeds.Run(loopCtx) })
 	if desk != nil {
 		desk.OnCalendar = slashCommands(calendarCommand(feeds, l.Directory, desk, cfg.Slack.Channel, time.Now),
-			activityCommand(l.Activities, l.Directory, desk, cfg.Slack.Channel, time.Now))
+			activityCommand(l.Activities, desk, cfg.Slack.Channel, time.Now))
 		desk.OnActivityAdd = activityForm(l.Activities, l.Directory, desk, languageCodes(l.Catalog), time.Now)
 		desk.ActivityChoices = activityChoices(l.Catalog, cfg.OperatorLang)
 		if tr := newTranslator(cfg.Translate, l); tr != nil {

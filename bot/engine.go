@@ -915,10 +915,9 @@ func (t *turn) Ended() *flow.Node {
 	return t.e.menu.Start
 }
 
-// Do runs a step's action (flow.Runner).
-func (t *turn) Do(n *flow.Node) (*flow.Node, error) { return t.do(n) }
-
-func (t *turn) do(n *flow.Node) (*flow.Node, error) {
+// Do runs a step's action and returns the step its outcome leads to
+// (flow.Runner).
+func (t *turn) Do(n *flow.Node) (*flow.Node, error) {
 	a, ok := t.e.actions[n.Do]
 	if !ok {
 		return nil, fmt.Errorf("flow %s step %s: action %q is not registered", n.Flow.ID, n.ID, n.Do)
