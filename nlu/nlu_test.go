@@ -209,3 +209,34 @@ func FuzzClassify(f *testing.F) {
 		_ = Mask(s)
 	})
 }
+
+// TestAveragedWeights: the model keeps the mean of the last epochs'
+// weights, not the last epoch's.
+func TestAveragedWeights(t *testing.T) {
+	var a averager
+	w, b := []float32{1, 2}, []float32{4}
+	a.add(w, b)
+	a.add([]float32{3, 6}, []float32{0})
+	a.mean(w, b)
+	if w[0] != 2 || w[1] != 4 || b[0] != 2 {
+		t.Errorf("mean of the snapshots: w=%v b=%v, want [2 4] [2]", w, b)
+	}
+	// Nothing averaged (Average < 0): the weights stay as trained.
+	var none averager
+	none.mean(w, b)
+	if w[0] != 2 || b[0] != 2 {
+		t.Errorf("no snapshot changed the weights: %v %v", w, b)
+	}
+	ex := []Example{{Intent: "a", Text: "rinnovo permesso"}, {Intent: "b", Text: "cittadinanza italiana"}, {Intent: "a", Text: "permesso scaduto"}, {Intent: "b", Text: "diventare italiano"}}
+	last, err := Train(ex, Options{Average: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	avg, err := Train(ex, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p, q := last.Classify("permesso").Top(), avg.Classify("permesso").Top(); p.Intent != "a" || q.Intent != "a" || p.P == q.P {
+		t.Errorf("averaged and last-epoch models: %+v and %+v, want both a, with different confidence", p, q)
+	}
+}

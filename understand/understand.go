@@ -437,17 +437,19 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	res.Known = c.Known
 	place, hasPlace := u.place(text)
 	top := c.Top()
-	switch {
-	case c.Known < u.th.Known || c.KnownWords < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
-		// Not understood. A comune alone ("Prato") is where the user is:
-		// offices near it.
-		if hasPlace && u.onlyPlace(text) {
-			if in := u.intents["flows."+FindFlow]; in != nil {
-				res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
-				res.Sure = true
-			}
+	// A comune alone ("Prato"), or nearly ("I live in Prato"), is where the
+	// user is: offices near it, unless the few words around it were sure
+	// of something else ("questura Prato").
+	if hasPlace && !u.th.sure(c.Ranked, c.Length) && u.onlyPlace(text) {
+		if in := u.intents["flows."+FindFlow]; in != nil {
+			res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
+			res.Sure = true
 		}
 		return res
+	}
+	switch {
+	case c.Known < u.th.Known || c.KnownWords < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
+		return res // not understood
 	case u.th.sure(c.Ranked, c.Length):
 		in := u.intents[top.Intent]
 		if in == nil {
