@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"teamsbot/booking/ledger"
@@ -38,7 +39,7 @@ type Store struct {
 	arrivals.Set
 
 	mu       sync.Mutex
-	closed   bool
+	closed   atomic.Bool // written under mu
 	sessions map[string]session
 	seen     map[string]map[string]time.Time // conv -> message id -> expiry
 	entries  int                             // sessions + dedup records
@@ -93,7 +94,7 @@ func (s *Store) begin(ctx context.Context, op string) error {
 		return fmt.Errorf("memory store: %s: %w", op, err)
 	}
 	s.mu.Lock()
-	if s.closed {
+	if s.closed.Load() {
 		s.mu.Unlock()
 		return fmt.Errorf("%w (%s)", errClosed, op)
 	}
@@ -105,48 +106,62 @@ func (s *Store) Load(ctx context.Context, conv string) ([]byte, error) {
 	if err := s.begin(ctx, "load"); err != nil {
 		return nil, err
 	}
-	defer s.mu.Unlock()
+	value, ok := s.load(conv)
+	s.mu.Unlock()
+	if !ok {
+		return nil, fmt.Errorf("memory store: load session: %w", bot.ErrNotFound)
+	}
+	// A saved value is never written again (save keeps a copy of its
+	// own), so the copy for the caller is made outside the lock.
+	return append([]byte{}, value...), nil
+}
+
+// load returns the live session of conv; s.mu is held.
+func (s *Store) load(conv string) ([]byte, bool) {
 	sess, ok := s.sessions[conv]
 	if ok && !live(sess.expires, s.now()) {
 		delete(s.sessions, conv)
 		s.entries--
-		ok = false
+		return nil, false
 	}
-	if !ok {
-		return nil, fmt.Errorf("memory store: load session: %w", bot.ErrNotFound)
-	}
-	return append([]byte{}, sess.value...), nil
+	return sess.value, ok
 }
 
 // Save stores a copy of value as the session of conv for ttl.
 func (s *Store) Save(ctx context.Context, conv string, value []byte, ttl time.Duration) error {
+	cp := append([]byte{}, value...) // outside the lock
 	if err := s.begin(ctx, "save"); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
-	s.save(conv, value, ttl)
+	s.save(conv, cp, ttl)
 	return nil
 }
 
-// save stores a copy of value; s.mu is held.
+// save keeps value, which the caller copied and never writes again; s.mu
+// is held.
 func (s *Store) save(conv string, value []byte, ttl time.Duration) {
 	now := s.now()
 	if _, ok := s.sessions[conv]; !ok {
 		s.entries++
 	}
-	s.sessions[conv] = session{value: append([]byte{}, value...), expires: expiry(now, ttl)}
+	s.sessions[conv] = session{value: value, expires: expiry(now, ttl)}
 	s.maybePurge(now)
 }
 
 // SaveOutbox implements bot.Outboxes: Save (unless value is nil) and the
 // index, under one mutex.
 func (s *Store) SaveOutbox(ctx context.Context, conv string, value []byte, ttl time.Duration, m bot.OutboxMark) error {
+	var cp []byte
+	if value != nil {
+		cp = append([]byte{}, value...) // outside the lock
+	}
 	if err := s.begin(ctx, "save"); err != nil {
 		return err
 	}
 	defer s.mu.Unlock()
-	if value != nil {
-		s.save(conv, value, ttl)
+	if cp != nil {
+		s.save(conv, cp, ttl)
 	}
 	setOrDelete(s.due, conv, m.Due)
 	setOrDelete(s.failed, conv, m.Failed)
@@ -239,10 +254,7 @@ func (s *Store) FirstSeen(ctx context.Context, conv, id string, ttl time.Duratio
 
 // Lock takes the in-process lock of conv; see bot.Locker.
 func (s *Store) Lock(ctx context.Context, conv string, ttl time.Duration) (func(), error) {
-	s.mu.Lock()
-	closed := s.closed
-	s.mu.Unlock()
-	if closed {
+	if s.closed.Load() {
 		return nil, fmt.Errorf("%w (lock)", errClosed)
 	}
 	unlock, err := s.locks.Lock(ctx, conv, ttl)
@@ -290,7 +302,7 @@ func (s *Store) Ping(ctx context.Context) error {
 func (s *Store) Close() error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	s.closed = true
+	s.closed.Store(true)
 	s.sessions, s.seen, s.entries = nil, nil, 0
 	return nil
 }
