@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"mime"
 	"mime/multipart"
@@ -11,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -30,13 +32,15 @@ func loadtestCmd(ctx context.Context, env Env, args []string) error {
 	rate := fs.Int("rate", 200, "updates per second")
 	seconds := fs.Int("seconds", 10, "how long to offer them")
 	chats := fs.Int("chats", 500, "how many chats write, in turn")
+	drain := fs.Duration("drain", 10*time.Second, "after the last update, wait this long at most for the replies still paced out (until none arrives for a second)")
+	profile := fs.String("cpuprofile", "", "write the process's CPU profile (server and load together) while updates are offered to this file, for go tool pprof")
 	if err := fs.Parse(args); err != nil {
 		return ErrUsage
 	}
 	if *rate < 1 || *rate > 5000 || *seconds < 1 || *seconds > 600 || *chats < 1 {
 		return errors.New("--rate 1..5000, --seconds 1..600, --chats ≥ 1")
 	}
-	fake := &fakeBotAPI{sent: map[int64][]time.Time{}}
+	fake := &fakeBotAPI{sent: map[int64][]time.Time{}, texts: map[int64][]uint64{}}
 	api := httptest.NewServer(fake)
 	defer api.Close()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -53,7 +57,7 @@ func loadtestCmd(ctx context.Context, env Env, args []string) error {
 	vars := map[string]string{"TEAMSBOT_ADDR": addr, "TEAMSBOT_DATA": data, "TEAMSBOT_PSEUDONYM_KEY": "loadtest", "TEAMSBOT_LOG_LEVEL": "error",
 		"TELEGRAM_BOT_TOKEN": "1:loadtest", "TELEGRAM_WEBHOOK_SECRET": "loadtest", "TELEGRAM_WEBHOOK_URL": "https://example.org/webhooks/telegram",
 		"TELEGRAM_API_URL": api.URL, "TEAMSBOT_WEBCHAT": "off"}
-	for _, k := range []string{"REDIS_URL", "TEAMSBOT_ANSWER_WITHIN", "TEAMSBOT_REDIS_PREFIX"} {
+	for _, k := range []string{"REDIS_URL", "TEAMSBOT_ANSWER_WITHIN", "TEAMSBOT_REDIS_PREFIX", "TELEGRAM_RATE", "TELEGRAM_PAID_BROADCAST"} {
 		if v := env.Getenv(k); v != "" {
 			vars[k] = v
 		}
@@ -90,6 +94,17 @@ func loadtestCmd(ctx context.Context, env Env, args []string) error {
 		answered atomic.Int64
 		wg       sync.WaitGroup
 	)
+	if *profile != "" {
+		f, err := os.Create(*profile)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		if err := pprof.StartCPUProfile(f); err != nil {
+			return err
+		}
+		defer pprof.StopCPUProfile() // the first return, or below
+	}
 	total := *rate * *seconds
 	tick := time.NewTicker(time.Second / time.Duration(*rate))
 	defer tick.Stop()
@@ -124,10 +139,11 @@ func loadtestCmd(ctx context.Context, env Env, args []string) error {
 	}
 	offeredFor := time.Since(start)
 	wg.Wait()
+	pprof.StopCPUProfile()
 	answeredFor := time.Since(start)
 	// The replies still being paced out.
-	for last, n := -1, 0; n < 20; n++ {
-		time.Sleep(500 * time.Millisecond)
+	for last, until := -1, time.Now().Add(*drain); time.Now().Before(until); {
+		time.Sleep(time.Second)
 		if c := fake.count(); c == last {
 			break
 		} else {
@@ -152,7 +168,12 @@ func loadtestCmd(ctx context.Context, env Env, args []string) error {
 			}
 		}
 	}
-	sends := fake.total
+	sends, refused := fake.total, fake.refused
+	updates := map[int64]int{}
+	for chat, ps := range posted {
+		updates[chat] = len(ps)
+	}
+	undelivered, duplicated := checkReplies(fake.texts, updates)
 	fake.mu.Unlock()
 	q := func(ds []time.Duration, f float64) time.Duration {
 		if len(ds) == 0 {
@@ -166,20 +187,73 @@ func loadtestCmd(ctx context.Context, env Env, args []string) error {
 		store = "redis"
 	}
 	w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
-	fmt.Fprintf(w, "store\toffered/s\tanswered/s\tnon-200\twebhook p50\tp99\tmax\treply delay p50\tp99\tsends/s\t\n")
-	fmt.Fprintf(w, "%s\t%.0f\t%.0f\t%d\t%v\t%v\t%v\t%v\t%v\t%.0f\t\n", store,
+	fmt.Fprintf(w, "store\toffered/s\tanswered/s\tnon-200\twebhook p50\tp99\tmax\treply delay p50\tp99\tsends/s\t429s\tundelivered\tchats with a reply twice or out of order\t\n")
+	fmt.Fprintf(w, "%s\t%.0f\t%.0f\t%d\t%v\t%v\t%v\t%v\t%v\t%.0f\t%d\t%d\t%d\t\n", store,
 		float64(total)/offeredFor.Seconds(), float64(answered.Load())/answeredFor.Seconds(), non200.Load(),
 		q(lat, .5).Round(10*time.Microsecond), q(lat, .99).Round(10*time.Microsecond), q(lat, 1).Round(10*time.Microsecond),
-		q(delays, .5).Round(time.Millisecond), q(delays, .99).Round(time.Millisecond), float64(sends)/drained.Seconds())
+		q(delays, .5).Round(time.Millisecond), q(delays, .99).Round(time.Millisecond), float64(sends)/drained.Seconds(),
+		refused, undelivered, duplicated)
 	return w.Flush()
 }
 
-// fakeBotAPI answers the Bot API calls of the Telegram adapter and keeps
-// when each chat received a message.
+// checkReplies compares what each chat received with what the chats that
+// wrote as often received (they all wrote the same script, so they are owed
+// the same replies): position by position, the reply most of them got,
+// while at least half of them got one there. undelivered counts the replies
+// a chat is missing at the end of that sequence (still paced out when the
+// run stopped), duplicated the chats whose replies are not its beginning
+// (one sent twice, out of order, or lost in the middle).
+func checkReplies(texts map[int64][]uint64, updates map[int64]int) (undelivered, duplicated int) {
+	groups := map[int][]int64{} // updates → chats
+	for chat, n := range updates {
+		groups[n] = append(groups[n], chat)
+	}
+	for _, chats := range groups {
+		var want []uint64
+		for i := 0; ; i++ {
+			votes, voters := map[uint64]int{}, 0
+			for _, c := range chats {
+				if seq := texts[c]; i < len(seq) {
+					votes[seq[i]]++
+					voters++
+				}
+			}
+			if 2*voters < len(chats) {
+				break
+			}
+			var best uint64
+			for v, n := range votes {
+				if n > votes[best] || n == votes[best] && v < best {
+					best = v
+				}
+			}
+			want = append(want, best)
+		}
+		for _, c := range chats {
+			seq := texts[c]
+			if len(seq) > len(want) || !slices.Equal(seq, want[:len(seq)]) {
+				duplicated++
+				continue
+			}
+			undelivered += len(want) - len(seq)
+		}
+	}
+	return undelivered, duplicated
+}
+
+// fakeBotAPI answers the Bot API calls of the Telegram adapter, keeps when
+// each chat received a message and what (a hash of its text), and refuses
+// what Telegram refuses: more than 30 messages in a second that are not
+// paid broadcasts (429, retry after 1 s).
 type fakeBotAPI struct {
-	mu    sync.Mutex
-	sent  map[int64][]time.Time
-	total int
+	mu      sync.Mutex
+	sent    map[int64][]time.Time
+	texts   map[int64][]uint64
+	total   int
+	refused int
+	// window is when the current second began; free what it carried.
+	window time.Time
+	free   int
 }
 
 func (f *fakeBotAPI) count() int {
@@ -193,11 +267,28 @@ func (f *fakeBotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	switch method {
 	case "sendMessage", "editMessageText", "editMessageReplyMarkup", "sendLocation":
-		chat := formValue(r, "chat_id")
+		form := formValues(r, "chat_id", "text", "allow_paid_broadcast")
 		var id int64
-		fmt.Sscan(chat, &id)
+		fmt.Sscan(form["chat_id"], &id)
+		h := fnv.New64a()
+		io.WriteString(h, method+"\x00"+form["text"])
+		now := time.Now()
 		f.mu.Lock()
-		f.sent[id] = append(f.sent[id], time.Now())
+		if now.Sub(f.window) >= time.Second {
+			f.window, f.free = now, 0
+		}
+		if form["allow_paid_broadcast"] != "true" {
+			if f.free >= 30 {
+				f.refused++
+				f.mu.Unlock()
+				w.WriteHeader(http.StatusTooManyRequests)
+				fmt.Fprint(w, `{"ok":false,"error_code":429,"description":"Too Many Requests: retry after 1","parameters":{"retry_after":1}}`)
+				return
+			}
+			f.free++
+		}
+		f.sent[id] = append(f.sent[id], now)
+		f.texts[id] = append(f.texts[id], h.Sum64())
 		f.total++
 		n := f.total
 		f.mu.Unlock()
@@ -207,21 +298,25 @@ func (f *fakeBotAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// formValue reads a field of a multipart or urlencoded form.
-func formValue(r *http.Request, key string) string {
+// formValues reads fields of a multipart or urlencoded form.
+func formValues(r *http.Request, keys ...string) map[string]string {
+	out := map[string]string{}
 	ct, params, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if ct == "multipart/form-data" {
 		mr := multipart.NewReader(r.Body, params["boundary"])
 		for {
 			p, err := mr.NextPart()
 			if err != nil {
-				return ""
+				return out
 			}
-			if p.FormName() == key {
-				b, _ := io.ReadAll(io.LimitReader(p, 64))
-				return string(b)
+			if slices.Contains(keys, p.FormName()) {
+				b, _ := io.ReadAll(io.LimitReader(p, 64<<10))
+				out[p.FormName()] = string(b)
 			}
 		}
 	}
-	return r.FormValue(key)
+	for _, k := range keys {
+		out[k] = r.FormValue(k)
+	}
+	return out
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 	"unicode/utf8"
@@ -102,4 +104,69 @@ func TestNoticesTakeOnlyTheirShareOfThePace(t *testing.T) {
 func (k *keysAsked) Allow(_ context.Context, key string, perSecond float64, burst int) (bool, error) {
 	k.asked = append(k.asked, fmt.Sprintf("try %s %.0f/s", key, perSecond))
 	return true, nil
+}
+
+// slowShared is a shared limiter that lets one event through every 2 ms
+// and counts how many callers wait on it at once.
+type slowShared struct {
+	mu         sync.Mutex
+	inside     int
+	mostInside int
+	next       time.Time
+}
+
+func (s *slowShared) Wait(ctx context.Context, _ string, _ float64, _ int) error {
+	s.mu.Lock()
+	s.inside++
+	s.mostInside = max(s.mostInside, s.inside)
+	at := s.next
+	if now := time.Now(); at.Before(now) {
+		at = now
+	}
+	s.next = at.Add(2 * time.Millisecond)
+	s.mu.Unlock()
+	defer func() { s.mu.Lock(); s.inside--; s.mu.Unlock() }()
+	select {
+	case <-time.After(time.Until(at)):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (s *slowShared) Allow(context.Context, string, float64, int) (bool, error) { return true, nil }
+
+// TestOneWaiterAtATimeAsksTheSharedPace: a backlog of senders in one
+// process queues in the process; only one of them asks the shared limiter
+// (Redis) at a time, and every one gets its turn.
+func TestOneWaiterAtATimeAsksTheSharedPace(t *testing.T) {
+	shared := &slowShared{}
+	p := NewPace("telegram:global", 500, 1, shared)
+	var wg sync.WaitGroup
+	var failed atomic.Int32
+	for range 50 {
+		wg.Go(func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+			defer cancel()
+			if p.Wait(ctx) != nil {
+				failed.Add(1)
+			}
+		})
+	}
+	wg.Wait()
+	if shared.mostInside != 1 || failed.Load() != 0 {
+		t.Errorf("%d waiters asked the shared pace at once (want 1); %d of 50 never got their turn", shared.mostInside, failed.Load())
+	}
+	// A waiter whose time runs out in the queue leaves it.
+	hold := &slowShared{next: time.Now().Add(time.Hour)}
+	q := NewPace("telegram:global", 500, 1, hold)
+	stuck, unstick := context.WithCancel(context.Background())
+	defer unstick()
+	go q.Wait(stuck) //nolint:errcheck // holds the gate until the test ends
+	time.Sleep(10 * time.Millisecond)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Millisecond)
+	defer cancel()
+	if err := q.Wait(ctx); err == nil {
+		t.Error("a waiter behind a stuck one got through")
+	}
 }
