@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/http"
 	"os"
 	"sync"
 	"testing"
@@ -38,7 +39,7 @@ func TestTwoReplicasShareTheBotsPace(t *testing.T) {
 	r.fake.mu.Lock()
 	r.fake.limit = rate + rate/2
 	r.fake.mu.Unlock()
-	other, err := telegram.New(telegram.Config{Token: token, WebhookSecret: secret, APIURL: r.fake.srv.URL, PerChat: 1, Global: rate, Shared: st},
+	other, err := telegram.New(telegram.Config{Token: token, WebhookSecret: secret, APIURL: r.fake.srv.URL, PerChat: 1, Global: rate, Shared: st, HTTPClient: &http.Client{Transport: stamped{}}},
 		nil, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)

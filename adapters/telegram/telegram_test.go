@@ -47,6 +47,9 @@ func newRig(t testing.TB, st bot.Store, cfg telegram.Config) *rig {
 	r := &rig{fake: newFake(t), store: st, logs: &bytes.Buffer{}}
 	log := slog.New(slog.NewTextHandler(syncWriter{r}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.Token, cfg.WebhookSecret, cfg.APIURL = token, secret, r.fake.srv.URL
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: stamped{}}
+	}
 	var svc *bot.Service
 	a, err := telegram.New(cfg, func(ctx context.Context, in bot.Inbound) error { return svc.Handle(ctx, in) }, log)
 	if err != nil {
