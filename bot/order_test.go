@@ -40,9 +40,9 @@ func TestOrderWindow(t *testing.T) {
 		st := memory.New()
 		f := newFixtureConfig(t, st, false, bot.ServiceConfig{PseudonymKey: []byte("k"), OrderWindow: window})
 		f.say(t, "u1", "hi")
-		f.say(t, "u1", "1") // at the menu
-		first := bot.Inbound{Channel: "test", UserID: "u1", ID: "m-first", Seq: 100, Text: "7", LangHint: "en"}
-		second := bot.Inbound{Channel: "test", UserID: "u1", ID: "m-second", Seq: 101, Text: "8", LangHint: "en"}
+		f.choose(t, "u1", "privacy.accept") // at the menu
+		first := bot.Inbound{Channel: "test", UserID: "u1", ID: "m-first", Seq: 100, Option: f.option(t, "u1", "menu.school"), LangHint: "en"}
+		second := bot.Inbound{Channel: "test", UserID: "u1", ID: "m-second", Seq: 101, Text: "8", LangHint: "en"} // the child's age
 		var wg sync.WaitGroup
 		wg.Go(func() {
 			if err := f.svc.Handle(context.Background(), second); err != nil {

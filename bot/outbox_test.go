@@ -149,7 +149,7 @@ func TestPendingRepliesGoFirst(t *testing.T) {
 	f.say(t, "u1", "hi")
 	old := ids(session(t, st, "test:u1").Outbox.Replies)
 	f.out.fail = nil
-	got := ids(f.say(t, "u1", "1"))
+	got := ids(f.say(t, "u1", "1")) // typed: the privacy notice never reached the user, so no button was seen
 	if !strings.HasPrefix(got, old+" ") || len(got) <= len(old)+1 {
 		t.Fatalf("replies after a failed turn: %q, want %q first, then the new ones", got, old)
 	}
@@ -179,7 +179,7 @@ func TestPartialSendResumesAfterTheLastDelivered(t *testing.T) {
 	f := newFixture(t, st, false, bot.WithSender("test", p))
 	rec.fail = errors.New("down")
 	f.say(t, "u1", "hi")
-	f.say(t, "u1", "1") // two turns of replies wait in the outbox
+	f.say(t, "u1", "1") // typed, as the notice was never delivered: two turns of replies wait in the outbox
 	all := session(t, st, "test:u1").Outbox.Replies
 	if len(all) < 2 {
 		t.Fatalf("%d replies waiting", len(all))
@@ -568,7 +568,7 @@ func TestOnceOnlyNotice(t *testing.T) {
 	st := memory.New()
 	f := newFixture(t, st, false)
 	f.say(t, "u1", "hi")
-	f.say(t, "u1", "1")
+	f.choose(t, "u1", "privacy.accept")
 	ctx := context.Background()
 	n := bot.Notice{MessageID: "menu.ask", ID: "remind:K7M-Q4P"}
 	if err := f.svc.Notify(ctx, "test:u1", n); err != nil {

@@ -110,6 +110,8 @@ type fixture struct {
 	store app.Store
 	now   time.Time
 	seq   int
+	// last is what each user was last sent: choose presses its buttons.
+	last map[string][]bot.Reply
 }
 
 func newFixture(t testing.TB, st app.Store, operators bool, opts ...bot.ServiceOption) *fixture {
@@ -128,7 +130,7 @@ func newFixtureConfig(t testing.TB, st app.Store, operators bool, cfg bot.Servic
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), last: map[string][]bot.Reply{}}
 	opts = append([]bot.ServiceOption{bot.WithSender("test", f.out), bot.WithClock(func() time.Time { return f.now }), bot.WithKeepers(l.Keepers()...)}, opts...)
 	f.svc = bot.NewService(eng, st, cfg, opts...)
 	return f
@@ -138,19 +140,53 @@ func newFixtureConfig(t testing.TB, st app.Store, operators bool, cfg bot.Servic
 func (f *fixture) say(t testing.TB, user, text string) []bot.Reply {
 	t.Helper()
 	f.seq++
-	in := bot.Inbound{Channel: "test", UserID: user, ID: fmt.Sprintf("m%d", f.seq), Text: text, LangHint: "en"}
-	if err := f.svc.Handle(context.Background(), in); err != nil {
-		t.Fatalf("Handle(%q): %v", text, err)
+	return f.send(t, bot.Inbound{Channel: "test", UserID: user, ID: fmt.Sprintf("m%d", f.seq), Text: text, LangHint: "en"})
+}
+
+// choose presses the button of what user was last sent whose label is the
+// locale message msgID ("privacy.accept", "menu.school"): the tests follow
+// the content's options by name, so a content team that reorders the menu
+// does not break them.
+func (f *fixture) choose(t testing.TB, user, msgID string) []bot.Reply {
+	t.Helper()
+	f.seq++
+	return f.send(t, bot.Inbound{Channel: "test", UserID: user, ID: fmt.Sprintf("m%d", f.seq), Option: f.option(t, user, msgID), LangHint: "en"})
+}
+
+// option is the id of the button labelled msgID in what user was last sent.
+func (f *fixture) option(t testing.TB, user, msgID string) string {
+	t.Helper()
+	var offered []string
+	for _, r := range f.last[user] {
+		for _, o := range r.Options {
+			if o.MessageID == msgID {
+				return o.ID
+			}
+			offered = append(offered, o.MessageID)
+		}
 	}
-	return f.out.take(user)
+	t.Fatalf("%s was not offered to %s (offered: %v)", msgID, user, offered)
+	return ""
+}
+
+func (f *fixture) send(t testing.TB, in bot.Inbound) []bot.Reply {
+	t.Helper()
+	if err := f.svc.Handle(context.Background(), in); err != nil {
+		t.Fatalf("Handle(%q%s): %v", in.Text, in.Option, err)
+	}
+	got := f.out.take(in.UserID)
+	if len(got) > 0 {
+		f.last[in.UserID] = got
+	}
+	return got
 }
 
 func (f *fixture) toSchoolTopics(t testing.TB, user string) {
 	t.Helper()
 	f.say(t, user, "hi")
-	f.say(t, user, "1")
-	f.say(t, user, "7")
-	if got := ids(f.say(t, user, "8")); !strings.Contains(got, "school.ask_topic") {
+	f.choose(t, user, "privacy.accept")
+	f.choose(t, user, "menu.school")
+	if got := ids(f.say(t, user, "8")); !strings.Contains(got, "school.ask_topic") { // the child's age
 		t.Fatalf("not at the school topics: %s", got)
 	}
 }
@@ -189,8 +225,8 @@ func TestRedeliveryAfterAFailedTurn(t *testing.T) {
 	st := &failingSave{Store: memory.New()}
 	f := newFixture(t, st, false)
 	f.say(t, "u1", "hi")
-	f.say(t, "u1", "1")
-	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.7", Text: "7", LangHint: "en"}
+	f.choose(t, "u1", "privacy.accept")
+	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.7", Option: f.option(t, "u1", "menu.school"), LangHint: "en"}
 	st.fail = true
 	if err := f.svc.Handle(context.Background(), in); !errors.Is(err, bot.ErrUnavailable) {
 		t.Fatalf("a turn whose save failed: %v; want ErrUnavailable (the webhook answers 503)", err)
@@ -243,7 +279,7 @@ func TestConversationSurvivesRestart(t *testing.T) {
 	}
 	f := newFixture(t, st, false)
 	f.toSchoolTopics(t, "u1")
-	f.say(t, "u1", "2") // where to go → asks the municipality
+	f.choose(t, "u1", "school.topic_where") // asks the municipality
 	if err := st.Close(); err != nil {
 		t.Fatal(err)
 	}
@@ -264,7 +300,7 @@ func TestHandoffRelayAndGiveBack(t *testing.T) {
 	d := &desk{}
 	f := newFixture(t, memory.New(), true, bot.WithDesk(d))
 	f.toSchoolTopics(t, "u1")
-	got := f.say(t, "u1", "5") // talk to a person
+	got := f.choose(t, "u1", "common.operator")
 	if !strings.Contains(ids(got), "operator.waiting") || !strings.Contains(ids(got), "operator.queue") || !strings.Contains(got[len(got)-1].Text, "1") {
 		t.Fatalf("handoff: %s", ids(got))
 	}
@@ -303,16 +339,18 @@ func TestHandoffRelayAndGiveBack(t *testing.T) {
 	if err := f.svc.GiveBack(ctx, "test:u1"); err != nil {
 		t.Fatal(err)
 	}
-	if got := ids(f.out.take("u1")); !strings.Contains(got, "operator.gave_back") || !strings.Contains(got, "menu.ask") {
+	back := f.out.take("u1")
+	f.last["u1"] = back
+	if got := ids(back); !strings.Contains(got, "operator.gave_back") || !strings.Contains(got, "menu.ask") {
 		t.Fatalf("give back: %s", got)
 	}
 	if err := f.svc.GiveBack(ctx, "test:u1"); !errors.Is(err, bot.ErrNotInHandoff) {
 		t.Errorf("second give back: %v", err)
 	}
 	// The user can leave a handoff with "menu"; the desk is told.
-	f.say(t, "u1", "7")
-	f.say(t, "u1", "8")
-	f.say(t, "u1", "5")
+	f.choose(t, "u1", "menu.school")
+	f.say(t, "u1", "8") // the child's age
+	f.choose(t, "u1", "common.operator")
 	if got := ids(f.say(t, "u1", "menu")); !strings.Contains(got, "operator.left") {
 		t.Errorf("menu during handoff: %s", got)
 	}
@@ -329,7 +367,7 @@ func TestHandoffFailureIsNotADeadEnd(t *testing.T) {
 	if !strings.Contains(got, "operator.unavailable") || !strings.Contains(got, "school.ask_topic") {
 		t.Fatalf("failed handoff: %s", got)
 	}
-	if got := ids(f.say(t, "u1", "1")); !strings.Contains(got, "school.documents") {
+	if got := ids(f.choose(t, "u1", "school.topic_documents")); !strings.Contains(got, "school.documents") {
 		t.Fatalf("after a failed handoff the flow goes on: %s", got)
 	}
 }
@@ -387,7 +425,7 @@ func TestContentChangedUnderAConversation(t *testing.T) {
 func TestBadInputGetsAPoliteReply(t *testing.T) {
 	f := newFixture(t, memory.New(), false)
 	f.toSchoolTopics(t, "u1")
-	f.say(t, "u1", "2")
+	f.choose(t, "u1", "school.topic_where")
 	for _, text := range []string{
 		strings.Repeat("Sesto Fiorentino ", 600), // 10,000 characters
 		"😀😀😀", "\x00\x07\x1b[2J", "مدينة فلورنسا", "佛罗伦萨", "\u202eotarP", "",
@@ -405,7 +443,7 @@ func TestLogsCarryNoPersonalData(t *testing.T) {
 	f := newFixture(t, memory.New(), true, bot.WithLogger(log), bot.WithDesk(&desk{fail: errors.New("down")}))
 	user := "+393331234567"
 	f.say(t, user, "hi")
-	f.say(t, user, "1")
+	f.choose(t, user, "privacy.accept")
 	f.say(t, user, "Mi chiamo Amina Diallo")
 	f.say(t, user, "operator")
 	f.out.fail = errors.New("platform down")
@@ -433,7 +471,7 @@ func TestHandoffOutsideOfficeHours(t *testing.T) {
 	// operators are back tomorrow at 09:00.
 	d.opens = time.Date(2026, 5, 5, 9, 0, 0, 0, time.UTC)
 	f.say(t, "u1", "hi")
-	f.say(t, "u1", "1")
+	f.choose(t, "u1", "privacy.accept")
 	got := f.say(t, "u1", "operator")
 	text := got[len(got)-1].Text
 	if !strings.Contains(ids(got), "operator.closed_hours") || !strings.Contains(text, "tomorrow 09:00") {
@@ -445,7 +483,7 @@ func TestNotifySpeaksTheUsersLanguage(t *testing.T) {
 	st := memory.New()
 	f := newFixture(t, st, false)
 	f.say(t, "u1", "hi")
-	f.say(t, "u1", "1")
+	f.choose(t, "u1", "privacy.accept")
 	n := bot.Notice{MessageID: "booking.reminder", Data: map[string]string{"date": "02/12", "time": "09:00", "place": "PUA Prato", "code": "K7M-Q4P"},
 		Options: []bot.NoticeOption{{ID: "c:menu", Label: "booking.remind_ok"}, {ID: "c:flow:my_bookings", Label: "booking.remind_cancel"}}}
 	if err := f.svc.Notify(context.Background(), "test:u1", n); err != nil {
@@ -555,13 +593,15 @@ func texts(replies []bot.Reply) string {
 func TestRedeliveredJoinIsToldJoined(t *testing.T) {
 	st := &failingSave{Store: memory.New()}
 	f := newFixture(t, st, false)
-	for _, text := range []string{"hi", "1", "5", "1", "Prato"} {
-		f.say(t, "u1", text)
-	}
-	if got := ids(f.say(t, "u1", "1")); !strings.Contains(got, "activities.ask_join") {
+	f.say(t, "u1", "hi")
+	f.choose(t, "u1", "privacy.accept")
+	f.choose(t, "u1", "menu.activities")
+	f.choose(t, "u1", "activities.near")
+	f.say(t, "u1", "Prato")
+	if got := ids(f.say(t, "u1", "1")); !strings.Contains(got, "activities.ask_join") { // the first activity listed
 		t.Fatalf("not at an activity's card: %s", got)
 	}
-	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.join", Text: "1", LangHint: "en"}
+	in := bot.Inbound{Channel: "test", UserID: "u1", ID: "wamid.join", Option: f.option(t, "u1", "activities.join"), LangHint: "en"}
 	st.fail = true
 	if err := f.svc.Handle(context.Background(), in); !errors.Is(err, bot.ErrUnavailable) {
 		t.Fatalf("the join whose save failed: %v", err)
@@ -582,7 +622,7 @@ func TestRedeliveredJoinIsToldJoined(t *testing.T) {
 		t.Fatalf("no memo of the join: %v", err)
 	}
 	f.say(t, "u1", "delete")
-	f.say(t, "u1", "1")
+	f.choose(t, "u1", "forget.yes")
 	if _, err := st.Load(context.Background(), bot.MemoKey("test:u1")); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("the memo outlives 'delete my data': %v", err)
 	}
@@ -605,21 +645,34 @@ func TestDeleteMyDataCancelsAndTells(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC)}
+	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), last: map[string][]bot.Reply{}}
 	f.svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", f.out),
 		bot.WithClock(func() time.Time { return f.now }), bot.WithKeepers(l.Keepers()...))
 	if got := texts(f.say(t, "u1", "hi")); !strings.Contains(got, "Data controller: Regione Toscana, dpo@example.org.") {
 		t.Errorf("the privacy notice names no controller:\n%s", got)
 	}
-	for _, text := range []string{"1", "3", "1", "Prato", "1", "1", "1", "2", "1"} {
+	// An appointment: the first PUA, day and time offered, no mediator.
+	f.choose(t, "u1", "privacy.accept")
+	f.choose(t, "u1", "menu.booking")
+	f.choose(t, "u1", "booking.service.first_reception")
+	for _, text := range []string{"Prato", "1", "1", "1", "no"} {
 		f.say(t, "u1", text)
 	}
-	for _, text := range []string{"menu", "5", "1", "1", "1"} { // the place is known by now
+	f.choose(t, "u1", "booking.confirm")
+	// An activity: the first near the place, known by now.
+	f.say(t, "u1", "menu")
+	f.choose(t, "u1", "menu.activities")
+	f.choose(t, "u1", "activities.near")
+	f.say(t, "u1", "1")
+	f.choose(t, "u1", "activities.join")
+	// A proposal.
+	f.say(t, "u1", "menu")
+	f.choose(t, "u1", "menu.activities")
+	f.choose(t, "u1", "activities.propose")
+	for _, text := range []string{"a cooking workshop", "Prato", "saturday morning", "arabic, italian"} {
 		f.say(t, "u1", text)
 	}
-	for _, text := range []string{"menu", "5", "4", "a cooking workshop", "Prato", "saturday morning", "arabic, italian", "2"} {
-		f.say(t, "u1", text)
-	}
+	f.choose(t, "u1", "propose.contact_no")
 	ctx := context.Background()
 	bs, _ := st.Upcoming(ctx, "test:u1", f.now)
 	es, _ := st.Enrolled(ctx, "test:u1")
@@ -628,7 +681,7 @@ func TestDeleteMyDataCancelsAndTells(t *testing.T) {
 		t.Fatalf("before: %d bookings, %d enrolments, %d proposals", len(bs), len(es), len(ps))
 	}
 	f.say(t, "u1", "delete my data")
-	got := f.say(t, "u1", "1")
+	got := f.choose(t, "u1", "forget.yes")
 	if ids(got) != "forget.cancelled forget.done" {
 		t.Fatalf("after deleting: %s", ids(got))
 	}
@@ -721,7 +774,7 @@ func TestReplyDelayIsMeasured(t *testing.T) {
 	m := &delays{}
 	f := newFixture(t, memory.New(), false, bot.WithMetrics(m))
 	f.say(t, "u1", "hello")
-	f.say(t, "u1", "1")
+	f.choose(t, "u1", "privacy.accept")
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if len(m.got) != 2 || m.got[0] != "test" {
