@@ -62,6 +62,9 @@ func newRig(t testing.TB, st bot.Store, cfg whatsapp.Config) *rig {
 	if cfg.PairInterval == 0 {
 		cfg.PairInterval = time.Millisecond
 	}
+	if cfg.HTTPClient == nil {
+		cfg.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: stamped{}}
+	}
 	templates, countries := app.WhatsAppLanguages(l.Catalog.Settings())
 	if cfg.TemplateLangs == nil {
 		cfg.TemplateLangs = templates
