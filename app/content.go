@@ -174,15 +174,13 @@ func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
 	if cfg.Words == nil {
 		cfg.Words = l.Words
 	}
-	e, err := bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, cfg)
-	if err != nil {
-		return nil, err
+	if cfg.Router == nil && l.Understander != nil {
+		cfg.Router = l.Understander
 	}
-	if l.Understander != nil {
-		e.SetRouter(l.Understander)
+	if cfg.Links == nil {
+		cfg.Links = l.Links
 	}
-	e.SetLinks(l.Links)
-	return e, nil
+	return bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, cfg)
 }
 
 // LoadOptions tune Load.

@@ -86,11 +86,10 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 		if len(qs) == 0 {
 			return fmt.Errorf("no held-out questions in %s/locales/eval/", c.Root)
 		}
-		eng, err := l.Engine(bot.Config{})
+		eng, err := l.Engine(bot.Config{Router: u})
 		if err != nil {
 			return err
 		}
-		eng.SetRouter(u)
 		if err := u.Warm(ctx); err != nil {
 			return fmt.Errorf("embeddings: %w", err)
 		}

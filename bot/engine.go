@@ -51,6 +51,12 @@ type Config struct {
 	// locales.LoadWords). nil means no word lists: digits, numeric dates and
 	// emoji only.
 	Words *input.Lexicon
+	// Router reads free words typed where a choice was expected (at the
+	// menu, or an answer matching no option); nil: only options, numbers
+	// and command words are understood.
+	Router Router
+	// Links are the content's deep links (links.yaml).
+	Links map[string]flow.Link
 }
 
 func (c *Config) defaults() {
@@ -95,7 +101,7 @@ func (e *Engine) offers(code string) bool {
 // been compiled against the same translator and actions (see CheckEnv).
 func NewEngine(prog *flow.Program, tr Translator, actions Actions, gaz Gazetteer, cfg Config) (*Engine, error) {
 	cfg.defaults()
-	e := &Engine{prog: prog, tr: tr, actions: actions, gaz: gaz, cfg: cfg, langs: tr.Languages()}
+	e := &Engine{prog: prog, tr: tr, actions: actions, gaz: gaz, cfg: cfg, langs: tr.Languages(), router: cfg.Router, links: cfg.Links}
 	var ok bool
 	if e.menu, ok = prog.Flow(MenuFlow); !ok {
 		return nil, fmt.Errorf("engine: content has no %q flow", MenuFlow)
@@ -130,15 +136,6 @@ func NewEngine(prog *flow.Program, tr Translator, actions Actions, gaz Gazetteer
 	e.commands["delete"] = "forget"
 	return e, nil
 }
-
-// SetLinks sets the deep links of the content (links.yaml). Call it before
-// the engine serves.
-func (e *Engine) SetLinks(links map[string]flow.Link) { e.links = links }
-
-// SetRouter connects a router for free words typed where a choice was
-// expected (at the menu, or an answer matching no option). Call it before
-// the engine serves.
-func (e *Engine) SetRouter(r Router) { e.router = r }
 
 // CheckEnv is the flow.Env that checks flows against a translator and the
 // registered actions.
