@@ -24,6 +24,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"teamsbot/bot"
 	"teamsbot/bot/flow"
@@ -150,6 +151,9 @@ type Understander struct {
 	langid  *nlu.LangID
 	intents map[string]*intent
 	langs   []string
+	// scripts maps a Unicode script to the one language offered that is
+	// written in it (languages.yaml's script: Han, Cyrillic, Bengali).
+	scripts map[string]string
 	tr      bot.Translator
 	dir     *knowledge.Directory
 	th      Thresholds
@@ -178,10 +182,14 @@ type intent struct {
 func Build(src Source) (*Understander, flow.Issues) {
 	start := time.Now()
 	var langs []string
+	scripts := map[string]string{}
 	for _, l := range allLanguages(src.Catalog) {
 		langs = append(langs, l.Code)
+		if l.Script != "" {
+			scripts[l.Script] = l.Code
+		}
 	}
-	u := &Understander{langs: langs, tr: src.Catalog, dir: src.Dir, th: src.Thresholds}
+	u := &Understander{langs: langs, scripts: scripts, tr: src.Catalog, dir: src.Dir, th: src.Thresholds}
 	if u.th == (Thresholds{}) {
 		u.th = DefaultThresholds
 	}
@@ -426,6 +434,9 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	if g := u.langid.Detect(text); g.Sure() && slices.Contains(u.langs, g.Lang) {
 		res.Lang = g.Lang
 		lang = g.Lang
+	} else if l, ok := u.scriptOf(text); ok {
+		res.Lang = l
+		lang = l
 	}
 	c := u.model.Classify(text)
 	if u.sem != nil {
@@ -510,6 +521,33 @@ func (u *Understander) place(text string) (*knowledge.Municipality, bool) {
 		return nil, false
 	}
 	return &m, true
+}
+
+// scriptOf names the language of a text written in a script that only one
+// offered language uses ("医生", "продовження дозволу"): the script says it
+// even when the text is too short for the detector to be sure. Four
+// letters in five must be in that script, and at least two.
+func (u *Understander) scriptOf(text string) (string, bool) {
+	for script, lang := range u.scripts {
+		table, ok := unicode.Scripts[script]
+		if !ok {
+			continue
+		}
+		in, letters := 0, 0
+		for _, r := range text {
+			if !unicode.IsLetter(r) {
+				continue
+			}
+			letters++
+			if unicode.Is(table, r) {
+				in++
+			}
+		}
+		if in >= 2 && 5*in >= 4*letters {
+			return lang, true
+		}
+	}
+	return "", false
 }
 
 // onlyPlace reports whether the text is just a comune's name, or says

@@ -136,6 +136,13 @@ func TestUnderstandShippedContent(t *testing.T) {
 			t.Errorf("%q: offices near it at once = %t, want %t (%+v)", text, at, want, got.Routes)
 		}
 	}
+	// A few words in a script only one offered language uses are in that
+	// language, too short as they are for the detector.
+	for text, want := range map[string]string{"医生": "zh", "продовження дозволу": "uk", "পারমেসো রিনিউ": "bn", "permesso 续签": "", "lavoro": ""} {
+		if got := u.Understand(ctx, "it", text); got.Lang != want {
+			t.Errorf("%q in an Italian session: language %q, want %q", text, got.Lang, want)
+		}
+	}
 	// 2-character Chinese words, the doctor: understood, maybe offered.
 	for _, text := range []string{"医生", "学校", "cf"} {
 		if got := u.Understand(ctx, "zh", text); len(got.Routes) == 0 {
