@@ -30,7 +30,11 @@ type Guide struct {
 	// documents (and work); the procedures flow offers one topic at a time.
 	Topic string
 	// Order places the guide in its topic's list (lower first).
-	Order       int
+	Order int
+	// Urgent marks a guide someone in danger needs (emergency and
+	// anti-violence numbers): free text that points to it first is
+	// answered with it at once, without "did you mean".
+	Urgent      bool
 	Offices     []string // kinds of place to go to
 	OfficialURL string
 	Checked     string
@@ -77,7 +81,7 @@ func (g *Guide) StepsIn(lang string) []string { return pick(g.Steps, lang) }
 // DocumentsIn are the documents to bring, in lang.
 func (g *Guide) DocumentsIn(lang string) []string { return pick(g.Documents, lang) }
 
-var guideKeys = []string{"id", "topic", "order", "offices", "official_url", "checked", "source", "sources", "unverified", "keywords", "title", "summary", "steps", "documents"}
+var guideKeys = []string{"id", "topic", "order", "urgent", "offices", "official_url", "checked", "source", "sources", "unverified", "keywords", "title", "summary", "steps", "documents"}
 
 // loadGuides reads every guides/*.yaml.
 func loadGuides(fsys fs.FS, langs Languages, dir string, kinds map[string]*Kind) ([]*Guide, []error) {
@@ -91,6 +95,7 @@ func loadGuides(fsys fs.FS, langs Languages, dir string, kinds map[string]*Kind)
 			ID          string   `yaml:"id"`
 			Topic       string   `yaml:"topic"`
 			Order       int      `yaml:"order"`
+			Urgent      bool     `yaml:"urgent"`
 			Offices     []string `yaml:"offices"`
 			OfficialURL string   `yaml:"official_url"`
 			Checked     string   `yaml:"checked"`
@@ -115,7 +120,7 @@ func loadGuides(fsys fs.FS, langs Languages, dir string, kinds map[string]*Kind)
 			return root.Line
 		}
 		g.Unverified = head.Unverified
-		g.Topic, g.Order = head.Topic, head.Order
+		g.Topic, g.Order, g.Urgent = head.Topic, head.Order, head.Urgent
 		if !slices.Contains(GuideTopics, g.Topic) {
 			is.at(line("topic"), "guide %s: topic %q: write one of %s", g.ID, g.Topic, strings.Join(GuideTopics, ", "))
 		}

@@ -175,6 +175,9 @@ type intent struct {
 	command string            // or a global command to run
 	label   func(lang string) string
 	menu    bool // a flow the main menu opens
+	// urgent: a guide for someone in danger (knowledge's Guide.Urgent),
+	// followed at once when it is first and offered-likely.
+	urgent bool
 }
 
 // Build reads the examples, checks them, and trains the classifier. The
@@ -268,7 +271,7 @@ func intentsOf(src Source) map[string]*intent {
 		for _, g := range src.Dir.Guides() {
 			g := g
 			out["guides."+g.ID] = &intent{id: "guides." + g.ID, flow: ProceduresFlow, vars: map[string]string{"guide": g.ID},
-				label: func(lang string) string { return "📄 " + g.TitleIn(lang) }}
+				label: func(lang string) string { return "📄 " + g.TitleIn(lang) }, urgent: g.Urgent}
 		}
 		for id := range src.Dir.Kinds {
 			id := id
@@ -434,7 +437,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	if g := u.langid.Detect(text); g.Sure() && slices.Contains(u.langs, g.Lang) {
 		res.Lang = g.Lang
 		lang = g.Lang
-	} else if l, ok := u.scriptOf(text); ok {
+	} else if l, ok := u.scriptOf(text); ok && g.Lang == l && g.Known >= 0.5 {
 		res.Lang = l
 		lang = l
 	}
@@ -461,7 +464,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	switch {
 	case c.Known < u.th.Known || c.KnownWords < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
 		return res // not understood
-	case u.th.sure(c.Ranked, c.Length):
+	case u.th.sure(c.Ranked, c.Length) || u.urgent(top):
 		in := u.intents[top.Intent]
 		if in == nil {
 			return res
@@ -523,10 +526,21 @@ func (u *Understander) place(text string) (*knowledge.Municipality, bool) {
 	return &m, true
 }
 
+// urgent reports whether the best guess is a guide for someone in danger,
+// likely enough to be offered twice over: showing the emergency numbers
+// to someone who did not need them costs a tap back; making someone who
+// does choose from a list costs time.
+func (u *Understander) urgent(top nlu.Prediction) bool {
+	in := u.intents[top.Intent]
+	return in != nil && in.urgent && top.P >= 2*u.th.Offer
+}
+
 // scriptOf names the language of a text written in a script that only one
 // offered language uses ("医生", "продовження дозволу"): the script says it
 // even when the text is too short for the detector to be sure. Four
-// letters in five must be in that script, and at least two.
+// letters in five must be in that script, and at least two; the caller
+// also wants the detector to agree and to know half the words (gibberish
+// in Cyrillic is not Ukrainian).
 func (u *Understander) scriptOf(text string) (string, bool) {
 	for script, lang := range u.scripts {
 		table, ok := unicode.Scripts[script]

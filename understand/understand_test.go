@@ -136,6 +136,14 @@ func TestUnderstandShippedContent(t *testing.T) {
 			t.Errorf("%q: offices near it at once = %t, want %t (%+v)", text, at, want, got.Routes)
 		}
 	}
+	// Someone in danger gets the emergency numbers at once (the guide is
+	// urgent: true), not a list to choose from.
+	for _, tc := range []struct{ lang, text string }{{"en", "someone is hitting me at home"}, {"it", "mio marito mi picchia"}, {"fr", "mon mari me frappe"}} {
+		got := u.Understand(ctx, tc.lang, tc.text)
+		if !got.Sure || len(got.Routes) == 0 || got.Routes[0].Intent != "guides.emergency_numbers" {
+			t.Errorf("%s %q: sure %t %+v, want the emergency numbers at once", tc.lang, tc.text, got.Sure, got.Routes)
+		}
+	}
 	// A few words in a script only one offered language uses are in that
 	// language, too short as they are for the detector.
 	for text, want := range map[string]string{"医生": "zh", "продовження дозволу": "uk", "পারমেসো রিনিউ": "bn", "permesso 续签": "", "lavoro": ""} {
