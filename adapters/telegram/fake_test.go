@@ -5,42 +5,22 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"teamsbot/internal/sentat"
 )
 
 // call is one Bot API request the fake received.
 type call struct {
 	Method string
 	Form   map[string]string
-	// At is when the adapter sent it (sentAt), so that the fake's limits
+	// At is when the adapter sent it (package sentat), so that the fake's limits
 	// judge the adapter's pace, not how a busy machine bunched the
 	// requests on their way.
 	At time.Time
-}
-
-// sentAtHeader carries when the adapter's HTTP client sent a request.
-const sentAtHeader = "X-Test-Sent-At"
-
-// stamped is the adapters' transport in the tests: it notes when each
-// request leaves.
-type stamped struct{}
-
-func (stamped) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set(sentAtHeader, strconv.FormatInt(time.Now().UnixNano(), 10))
-	return http.DefaultTransport.RoundTrip(r)
-}
-
-// sentAt is when the request left the adapter (now when unknown).
-func sentAt(r *http.Request) time.Time {
-	if n, err := strconv.ParseInt(r.Header.Get(sentAtHeader), 10, 64); err == nil {
-		return time.Unix(0, n)
-	}
-	return time.Now()
 }
 
 // fakeAPI is a local Bot API server: it parses the multipart forms
@@ -91,7 +71,7 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			form[k] = v[0]
 		}
 	}
-	at := sentAt(r)
+	at := sentat.Of(r)
 	f.mu.Lock()
 	f.got = append(f.got, call{Method: method, Form: form, At: at})
 	var status int

@@ -19,6 +19,7 @@ import (
 	"teamsbot/adapters/telegram"
 	"teamsbot/app"
 	"teamsbot/bot"
+	"teamsbot/internal/sentat"
 	"teamsbot/store/embedded"
 	"teamsbot/store/memory"
 )
@@ -48,7 +49,7 @@ func newRig(t testing.TB, st bot.Store, cfg telegram.Config) *rig {
 	log := slog.New(slog.NewTextHandler(syncWriter{r}, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	cfg.Token, cfg.WebhookSecret, cfg.APIURL = token, secret, r.fake.srv.URL
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: stamped{}}
+		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: sentat.Transport{}}
 	}
 	var svc *bot.Service
 	a, err := telegram.New(cfg, func(ctx context.Context, in bot.Inbound) error { return svc.Handle(ctx, in) }, log)

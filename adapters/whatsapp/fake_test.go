@@ -6,34 +6,15 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
 	"unicode/utf8"
+
+	"teamsbot/internal/sentat"
 )
-
-// sentAtHeader carries when the sender's HTTP client sent a request.
-const sentAtHeader = "X-Test-Sent-At"
-
-// stamped is the sender's transport in the tests: it notes when each
-// request leaves.
-type stamped struct{}
-
-func (stamped) RoundTrip(r *http.Request) (*http.Response, error) {
-	r = r.Clone(r.Context())
-	r.Header.Set(sentAtHeader, strconv.FormatInt(time.Now().UnixNano(), 10))
-	return http.DefaultTransport.RoundTrip(r)
-}
-
-// sentAt is when the request left the sender (now when unknown).
-func sentAt(r *http.Request) time.Time {
-	if n, err := strconv.ParseInt(r.Header.Get(sentAtHeader), 10, 64); err == nil {
-		return time.Unix(0, n)
-	}
-	return time.Now()
-}
 
 const (
 	phoneID   = "106540352242922"
@@ -99,7 +80,7 @@ func (g *fakeGraph) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	g.mu.Lock()
 	defer g.mu.Unlock()
-	now := sentAt(r) // the adapter's pace, not how a busy machine bunched the requests
+	now := sentat.Of(r) // the adapter's pace, not how a busy machine bunched the requests
 	rec := sent{Payload: p, At: now, Status: 200}
 	defer func() { g.got = append(g.got, rec) }()
 	if p["status"] == "read" {

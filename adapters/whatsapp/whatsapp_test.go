@@ -21,6 +21,7 @@ import (
 	"teamsbot/adapters/whatsapp"
 	"teamsbot/app"
 	"teamsbot/bot"
+	"teamsbot/internal/sentat"
 	"teamsbot/store/embedded"
 	"teamsbot/store/memory"
 )
@@ -63,7 +64,7 @@ func newRig(t testing.TB, st bot.Store, cfg whatsapp.Config) *rig {
 		cfg.PairInterval = time.Millisecond
 	}
 	if cfg.HTTPClient == nil {
-		cfg.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: stamped{}}
+		cfg.HTTPClient = &http.Client{Timeout: 20 * time.Second, Transport: sentat.Transport{}}
 	}
 	templates, countries := app.WhatsAppLanguages(l.Catalog.Settings())
 	if cfg.TemplateLangs == nil {
@@ -241,11 +242,11 @@ func TestRedeliveryAndTwoUsers(t *testing.T) {
 	}
 	// The Senegalese number gets French; the user without a phone is
 	// addressed by their business-scoped id — in recipient, where Meta
-	// takes a BSUID — and asked their language.
+	// takes a BSUID — and, having written "你好", answered in Chinese.
 	if !strings.Contains(to["221771234567"], "Avant de commencer") {
 		t.Errorf("Senegal: %q", to["221771234567"])
 	}
-	if !strings.Contains(to["recipient:CN.77712345678901234"], "Scegli la tua lingua") {
+	if !strings.Contains(to["recipient:CN.77712345678901234"], "开始之前") {
 		t.Errorf("BSUID user: %v", to)
 	}
 }
