@@ -138,7 +138,7 @@ func TestUnderstandShippedContent(t *testing.T) {
 	}
 	// Someone in danger gets the emergency numbers at once (the guide is
 	// urgent: true), not a list to choose from.
-	for _, tc := range []struct{ lang, text string }{{"en", "someone is hitting me at home"}, {"it", "mio marito mi picchia"}, {"fr", "mon mari me frappe"}} {
+	for _, tc := range []struct{ lang, text string }{{"en", "someone is hitting me at home"}, {"it", "il mio compagno mi picchia tutti i giorni"}, {"fr", "mon mari me frappe tous les soirs"}} {
 		got := u.Understand(ctx, tc.lang, tc.text)
 		if !got.Sure || len(got.Routes) == 0 || got.Routes[0].Intent != "guides.emergency_numbers" {
 			t.Errorf("%s %q: sure %t %+v, want the emergency numbers at once", tc.lang, tc.text, got.Sure, got.Routes)
