@@ -156,8 +156,14 @@ func (f *fixture) choose(t testing.TB, user, msgID string) []bot.Reply {
 // option is the id of the button labelled msgID in what user was last sent.
 func (f *fixture) option(t testing.TB, user, msgID string) string {
 	t.Helper()
+	return button(t, f.last[user], msgID)
+}
+
+// button is the id of the button labelled msgID in replies.
+func button(t testing.TB, replies []bot.Reply, msgID string) string {
+	t.Helper()
 	var offered []string
-	for _, r := range f.last[user] {
+	for _, r := range replies {
 		for _, o := range r.Options {
 			if o.MessageID == msgID {
 				return o.ID
@@ -165,7 +171,7 @@ func (f *fixture) option(t testing.TB, user, msgID string) string {
 			offered = append(offered, o.MessageID)
 		}
 	}
-	t.Fatalf("%s was not offered to %s (offered: %v)", msgID, user, offered)
+	t.Fatalf("%s was not offered (offered: %v)", msgID, offered)
 	return ""
 }
 
