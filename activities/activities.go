@@ -42,17 +42,9 @@ type Notifier interface {
 
 // Service runs the activity actions.
 type Service struct {
-	dir    *knowledge.Directory
-	demo   bool
-	mu     sync.RWMutex
-	store  Store
-	notify Notifier
-	// OnProposal passes a proposal to the coordinators (Slack); optional.
-	OnProposal func(ctx context.Context, p Proposal) error
-	// Translator, when set, translates the texts of activities added or
-	// edited from the desk into the languages the coordinator did not
-	// write (users are told it is an automatic translation).
-	Translator Translator
+	dir *knowledge.Directory
+	cfg Config
+	mu  sync.RWMutex
 	// changes are the associations' changes this replica knows (under mu).
 	changes map[string]Changes
 	// added are the activities added from the desk this replica knows
@@ -60,35 +52,44 @@ type Service struct {
 	added map[string]*knowledge.Activity
 }
 
-// New returns the service; SetStore must be called before it serves.
-//
-// Outside a demo, an activity no association has confirmed (sample: true)
-// is not offered, and cannot be joined.
-func New(dir *knowledge.Directory, demo bool) *Service { return &Service{dir: dir, demo: demo} }
+// Config is what the activities service works with, all given when it is
+// built: content first, then the store and the desk, then the services.
+type Config struct {
+	// Demo lets activities no association has confirmed (sample: true) be
+	// offered and joined (TEAMSBOT_DEMO=1); outside a demo they are not.
+	Demo bool
+	// Store keeps enrolments, proposals and the associations' changes;
+	// nil: the actions only declare themselves (content checks) and fail
+	// when run.
+	Store Store
+	// OnProposal passes a proposal to the coordinators (Slack); optional.
+	OnProposal func(ctx context.Context, p Proposal) error
+	// Translator, when set, translates the texts of activities added or
+	// edited from the desk into the languages the coordinator did not
+	// write (users are told it is an automatic translation).
+	Translator Translator
+}
+
+// New returns the service over dir. The notices it sends to users who
+// are not in the turn at hand (the next on a waiting list, everyone in a
+// cancelled session) go back to the engine as bot.ActionResult.Tell, or
+// through the Notifier its desk-side methods and reminders are given.
+func New(dir *knowledge.Directory, cfg Config) *Service { return &Service{dir: dir, cfg: cfg} }
 
 // activity returns an activity that can be offered.
 func (s *Service) activity(id string) (*knowledge.Activity, bool) {
 	a, ok := s.find(id)
-	if !ok || a.Sample && !s.demo || s.changesOf(id).All {
+	if !ok || a.Sample && !s.cfg.Demo || s.changesOf(id).All {
 		return nil, false
 	}
 	return a, true
 }
 
-// SetStore sets the store and the notifier (for promotions).
-func (s *Service) SetStore(st Store, n Notifier) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.store, s.notify = st, n
-}
-
-func (s *Service) get() (Store, Notifier, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.store == nil {
-		return nil, nil, errors.New("activities: no store")
+func (s *Service) get() (Store, error) {
+	if s.cfg.Store == nil {
+		return nil, errors.New("activities: no store")
 	}
-	return s.store, s.notify, nil
+	return s.cfg.Store, nil
 }
 
 // PerPage bounds a list of activities (a WhatsApp list shows 10 rows).
@@ -125,7 +126,7 @@ func (s *Service) list(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 	}
 	var cs []cand
 	for _, a := range s.all() {
-		if a.Sample && !s.demo {
+		if a.Sample && !s.cfg.Demo {
 			continue
 		}
 		iv, ok := s.next(a, req.Now)
@@ -175,7 +176,7 @@ func (s *Service) card(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	if !ok {
 		return bot.ActionResult{Outcome: "gone"}, nil
 	}
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
@@ -253,7 +254,7 @@ func (s *Service) join(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 	if _, ok := s.next(a, req.Now); !ok {
 		return bot.ActionResult{Outcome: "gone"}, nil
 	}
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
@@ -273,7 +274,7 @@ func (s *Service) join(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 
 // mine lists the user's activities with their status.
 func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
@@ -304,61 +305,65 @@ func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 }
 
 // leave removes the user from an activity; the first waiting is promoted
-// and told at once.
+// and told once the turn is over.
 func (s *Service) leave(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
-	st, n, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
-	err = s.leaveOne(ctx, st, n, req.Args["activity"], req.Conversation)
+	tell, err := s.leaveOne(ctx, st, req.Args["activity"], req.Conversation)
 	if errors.Is(err, roster.ErrNotEnrolled) {
 		return bot.ActionResult{Outcome: "not_enrolled"}, nil
 	}
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
-	return bot.ActionResult{Outcome: "left"}, nil
+	return bot.ActionResult{Outcome: "left", Tell: tell}, nil
 }
 
-// leaveOne takes conv off an activity; the first on its waiting list, if
-// any, gets the place and is told.
-func (s *Service) leaveOne(ctx context.Context, st Store, n Notifier, activity, conv string) error {
+// leaveOne takes conv off an activity, and returns the notice for the
+// first on its waiting list, who got the place (none when no one waited).
+func (s *Service) leaveOne(ctx context.Context, st Store, activity, conv string) ([]bot.Told, error) {
 	capacity := 0
 	a, known := s.find(activity)
 	if known {
 		capacity = s.Seats(a)
 	}
 	promoted, err := st.Leave(ctx, activity, conv, capacity)
-	if err != nil {
-		return err
+	if err != nil || promoted == nil || !known {
+		return nil, err
 	}
-	if promoted != nil && n != nil && known {
-		go func(conv string) {
-			ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
-			defer cancel()
-			_ = n.Notify(ctx, conv, bot.Notice{MessageID: "activities.promoted", Data: map[string]string{"title": a.TitleIn(promoted.Lang)}})
-		}(promoted.Conv)
-	}
-	return nil
+	return []bot.Told{promotedNotice(a, *promoted)}, nil
+}
+
+// promotedNotice tells e they got a place in a. Its ID is this promotion's
+// (a leave replayed from the memo tells once; a later promotion in the
+// same activity is told again).
+func promotedNotice(a *knowledge.Activity, e roster.Enrolment) bot.Told {
+	return bot.Told{Conv: e.Conv, Notice: bot.Notice{MessageID: "activities.promoted", ID: fmt.Sprintf("act-promoted:%s@%d", a.ID, time.Now().UnixNano()),
+		Data: map[string]string{"title": a.TitleIn(e.Lang)}}}
 }
 
 // Forget implements bot.Keeper: the user leaves every activity (the
 // waiting lists move up), the activities are listed for them, and their
 // proposals are deleted.
-func (s *Service) Forget(ctx context.Context, conv string, _ time.Time) ([]bot.Said, error) {
-	st, n, err := s.get()
+func (s *Service) Forget(ctx context.Context, conv string, _ time.Time) ([]bot.Said, []bot.Told, error) {
+	st, err := s.get()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	es, err := st.Enrolled(ctx, conv)
 	if err != nil {
-		return nil, fmt.Errorf("activities: forget: %w", err)
+		return nil, nil, fmt.Errorf("activities: forget: %w", err)
 	}
 	var said []bot.Said
+	var tell []bot.Told
 	for _, e := range es {
-		if err := s.leaveOne(ctx, st, n, e.Activity, conv); err != nil && !errors.Is(err, roster.ErrNotEnrolled) {
-			return said, fmt.Errorf("activities: forget: %w", err)
+		t, err := s.leaveOne(ctx, st, e.Activity, conv)
+		if err != nil && !errors.Is(err, roster.ErrNotEnrolled) {
+			return said, tell, fmt.Errorf("activities: forget: %w", err)
 		}
+		tell = append(tell, t...)
 		title := e.Activity
 		if a, ok := s.find(e.Activity); ok {
 			title = a.TitleIn(e.Lang)
@@ -368,9 +373,9 @@ func (s *Service) Forget(ctx context.Context, conv string, _ time.Time) ([]bot.S
 	if err := s.editProposals(ctx, st, func(list []Proposal) []Proposal {
 		return slices.DeleteFunc(list, func(p Proposal) bool { return p.Conv == conv })
 	}); err != nil {
-		return said, fmt.Errorf("activities: forget: %w", err)
+		return said, tell, fmt.Errorf("activities: forget: %w", err)
 	}
-	return said, nil
+	return said, tell, nil
 }
 
 // Proposal is an activity proposed, or help offered, by a user.
@@ -394,7 +399,7 @@ const keyProposals = "activities:proposals"
 
 // propose keeps a proposal for the coordinators and passes it on.
 func (s *Service) propose(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return bot.ActionResult{}, err
 	}
@@ -403,8 +408,8 @@ func (s *Service) propose(ctx context.Context, req bot.ActionRequest) (bot.Actio
 	if err := s.editProposals(ctx, st, func(list []Proposal) []Proposal { return append(list, p) }); err != nil {
 		return bot.ActionResult{}, err
 	}
-	if s.OnProposal != nil {
-		_ = s.OnProposal(ctx, p)
+	if s.cfg.OnProposal != nil {
+		_ = s.cfg.OnProposal(ctx, p)
 	}
 	return bot.ActionResult{Outcome: "sent"}, nil
 }
@@ -414,7 +419,7 @@ func (s *Service) propose(ctx context.Context, req bot.ActionRequest) (bot.Actio
 // proposal is gone (deleted with the person's data, or expired) or they
 // did not agree.
 func (s *Service) Contact(ctx context.Context, id string, reach func(ctx context.Context, conv string) error) error {
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return err
 	}
@@ -469,9 +474,9 @@ func Proposals(ctx context.Context, st bot.Sessions) ([]Proposal, error) {
 // SendReminders reminds the joined of an activity the day before a session,
 // once per session (a once-only notice: recorded in the user's session with
 // its place in their outbox).
-func (s *Service) SendReminders(ctx context.Context, now time.Time) (int, error) {
-	st, n, err := s.get()
-	if err != nil || n == nil {
+func (s *Service) SendReminders(ctx context.Context, n Notifier, now time.Time) (int, error) {
+	st, err := s.get()
+	if err != nil {
 		return 0, err
 	}
 	sent := 0

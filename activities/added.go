@@ -60,7 +60,7 @@ const translateBudget = 10 * time.Second
 // users read the Italian). What failed is left out too. The languages
 // filled are marked Machine: users are told it is an automatic translation.
 func (s *Service) machineTranslate(ctx context.Context, sp *knowledge.ActivitySpec, langs []string) {
-	if s.Translator == nil {
+	if s.cfg.Translator == nil {
 		return
 	}
 	ctx, cancel := context.WithTimeout(ctx, translateBudget)
@@ -87,7 +87,7 @@ func (s *Service) machineTranslate(ctx context.Context, sp *knowledge.ActivitySp
 				if text == "" {
 					return "", true
 				}
-				v, err := s.Translator.Translate(ctx, text, "it", l)
+				v, err := s.cfg.Translator.Translate(ctx, text, "it", l)
 				v = strings.TrimSpace(v)
 				return v, err == nil && v != ""
 			}
@@ -153,7 +153,7 @@ func (s *Service) Add(ctx context.Context, f Form, langs []string, now time.Time
 // earlier version with its id), for every replica, and this replica's copy
 // at once.
 func (s *Service) keep(ctx context.Context, sp knowledge.ActivitySpec, a *knowledge.Activity, now time.Time) error {
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return err
 	}
@@ -219,7 +219,7 @@ func (s *Service) FormOf(id string) (Form, bool) {
 // (users then read the new Italian). When its time, days or comune change,
 // everyone enrolled is told, once per change, in their language. It
 // returns how many were told.
-func (s *Service) Edit(ctx context.Context, id string, f Form, langs []string, now time.Time) (*knowledge.Activity, []Problem, int, error) {
+func (s *Service) Edit(ctx context.Context, n Notifier, id string, f Form, langs []string, now time.Time) (*knowledge.Activity, []Problem, int, error) {
 	old, ok := s.find(id)
 	if !ok {
 		return nil, nil, 0, bot.ErrNotFound
@@ -252,7 +252,7 @@ func (s *Service) Edit(ctx context.Context, id string, f Form, langs []string, n
 		return nil, nil, 0, err
 	}
 	if old.Capacity != sp.Capacity || s.changesOf(id).Seats != nil {
-		if _, err := s.SetSeats(ctx, id, sp.Capacity); err != nil {
+		if _, err := s.SetSeats(ctx, n, id, sp.Capacity); err != nil {
 			return a, nil, 0, err
 		}
 	}
@@ -269,7 +269,7 @@ func (s *Service) Edit(ctx context.Context, id string, f Form, langs []string, n
 	} else {
 		return a, nil, 0, nil // nothing to come: nothing to tell
 	}
-	told, err := s.tell(ctx, a, fmt.Sprintf("act-changed:%s@%d", id, now.UnixNano()), "activities.changed", data)
+	told, err := s.tell(ctx, n, a, fmt.Sprintf("act-changed:%s@%d", id, now.UnixNano()), "activities.changed", data)
 	return a, nil, told, err
 }
 
@@ -446,7 +446,7 @@ func (s *Service) Find(id string) (*knowledge.Activity, bool) { return s.find(id
 
 // Roster is who is in activity id and who waits, for the desk's views.
 func (s *Service) Roster(ctx context.Context, id string) ([]roster.Enrolment, error) {
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return nil, err
 	}

@@ -26,8 +26,7 @@ func TestAddedActivityIsOfferedEverywhere(t *testing.T) {
 	d := load(t)
 	st := memory.New()
 	ctx := context.Background()
-	s := New(d, false)
-	s.SetStore(st, nil)
+	s := New(d, Config{Store: st})
 	a, problems, err := s.Add(ctx, goodForm(), offered, now)
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("Add = %v, %v", problems, err)
@@ -38,8 +37,7 @@ func TestAddedActivityIsOfferedEverywhere(t *testing.T) {
 	if strings.Join(a.Languages, ",") != "it,zh" {
 		t.Errorf("languages %v: an unknown code must be dropped", a.Languages)
 	}
-	other := New(d, false) // another replica, same store
-	other.SetStore(st, nil)
+	other := New(d, Config{Store: st}) // another replica, same store
 	if _, ok := other.activity(a.ID); ok {
 		t.Fatal("the other replica knew it before reading the store")
 	}
@@ -71,7 +69,7 @@ func TestAddedActivityIsOfferedEverywhere(t *testing.T) {
 		}
 	}
 	// The desk can change it like any other.
-	if _, err := other.CancelActivity(ctx, a.ID, now); err != nil {
+	if _, err := other.CancelActivity(ctx, nil, a.ID, now); err != nil {
 		t.Fatal(err)
 	}
 	if _, ok := other.activity(a.ID); ok {
@@ -82,8 +80,7 @@ func TestAddedActivityIsOfferedEverywhere(t *testing.T) {
 // A form with mistakes adds nothing and says what to fix, field by field.
 func TestAddSaysWhatToFix(t *testing.T) {
 	d := load(t)
-	s := New(d, false)
-	s.SetStore(memory.New(), nil)
+	s := New(d, Config{Store: memory.New()})
 	for _, c := range []struct {
 		name  string
 		edit  func(*Form)
@@ -135,8 +132,7 @@ func TestEditedActivityTellsThoseInIt(t *testing.T) {
 	st := memory.New()
 	ctx := context.Background()
 	n := &notices{}
-	s := New(d, true)
-	s.SetStore(st, n)
+	s := New(d, Config{Demo: true, Store: st})
 	var cat string
 	for _, a := range d.Activities() {
 		if a.Signup && a.Title["ar"] != "" && a.Until > "2027-01-01" {
@@ -160,7 +156,7 @@ func TestEditedActivityTellsThoseInIt(t *testing.T) {
 	arTitle := before.Title["ar"]
 	// The same texts, a new time: the Arabic title stays.
 	f.When = "Th 18:00-20:00"
-	a, problems, told, err := s.Edit(ctx, cat, f, offered, now)
+	a, problems, told, err := s.Edit(ctx, n, cat, f, offered, now)
 	if err != nil || len(problems) > 0 {
 		t.Fatalf("Edit = %v, %v", problems, err)
 	}
@@ -177,8 +173,7 @@ func TestEditedActivityTellsThoseInIt(t *testing.T) {
 	}
 	// Another replica has it at its next refresh, in place of the
 	// catalogue's.
-	other := New(d, true)
-	other.SetStore(st, nil)
+	other := New(d, Config{Demo: true, Store: st})
 	if err := other.RefreshChanges(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -188,14 +183,14 @@ func TestEditedActivityTellsThoseInIt(t *testing.T) {
 	// A new Italian title: the other languages' old texts go (they would
 	// say something else); the same time: nobody is told again.
 	f.Title = "Nuovo titolo"
-	a, _, told, err = s.Edit(ctx, cat, f, offered, now)
+	a, _, told, err = s.Edit(ctx, n, cat, f, offered, now)
 	if err != nil || told != 0 {
 		t.Fatalf("second edit: told %d, %v", told, err)
 	}
 	if a.Title["ar"] != "" && a.Title["ar"] == arTitle {
 		t.Errorf("the Arabic title of the old Italian one stayed: %q", a.Title["ar"])
 	}
-	if _, _, _, err := s.Edit(ctx, "no-such-activity", f, offered, now); !errors.Is(err, bot.ErrNotFound) {
+	if _, _, _, err := s.Edit(ctx, n, "no-such-activity", f, offered, now); !errors.Is(err, bot.ErrNotFound) {
 		t.Errorf("editing an unknown activity: %v", err)
 	}
 }
@@ -220,9 +215,7 @@ func (fakeTranslator) Translate(_ context.Context, text, from, to string) (strin
 // Italian; what the coordinator wrote is never replaced.
 func TestAddedActivityTranslated(t *testing.T) {
 	d := load(t)
-	s := New(d, false)
-	s.SetStore(memory.New(), nil)
-	s.Translator = fakeTranslator{}
+	s := New(d, Config{Store: memory.New(), Translator: fakeTranslator{}})
 	f := goodForm()
 	f.Title = "Passeggiata"
 	a, problems, err := s.Add(context.Background(), f, []string{"it", "zh", "ar", "ur", "bn"}, now)

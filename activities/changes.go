@@ -42,7 +42,7 @@ func (s *Service) Seats(a *knowledge.Activity) int {
 // them at once, in order, and are told in their language. Fewer seats
 // send nobody away: newcomers wait until someone leaves. It returns how
 // many were promoted.
-func (s *Service) SetSeats(ctx context.Context, id string, seats int) (int, error) {
+func (s *Service) SetSeats(ctx context.Context, n Notifier, id string, seats int) (int, error) {
 	a, ok := s.find(id)
 	if !ok {
 		return 0, bot.ErrNotFound
@@ -53,7 +53,7 @@ func (s *Service) SetSeats(ctx context.Context, id string, seats int) (int, erro
 	if err := s.editChanges(ctx, id, func(ch *Changes) { ch.Seats = &seats }); err != nil {
 		return 0, err
 	}
-	st, n, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return 0, err
 	}
@@ -63,7 +63,8 @@ func (s *Service) SetSeats(ctx context.Context, id string, seats int) (int, erro
 	}
 	if n != nil {
 		for _, e := range promoted {
-			_ = n.Notify(ctx, e.Conv, bot.Notice{MessageID: "activities.promoted", Data: map[string]string{"title": a.TitleIn(e.Lang)}})
+			t := promotedNotice(a, e)
+			_ = n.Notify(ctx, t.Conv, t.Notice)
 		}
 	}
 	return len(promoted), nil
@@ -100,7 +101,7 @@ func (s *Service) next(a *knowledge.Activity, now time.Time) (knowledge.Interval
 // RefreshChanges reads the activities added from the desk and every
 // activity's changes from the store.
 func (s *Service) RefreshChanges(ctx context.Context) error {
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return err
 	}
@@ -152,7 +153,7 @@ var ErrNoSession = errors.New("no session that day")
 // CancelSession cancels the session of activity id on day (Rome), for
 // every replica, and tells everyone enrolled (joined or waiting), in their
 // language, once. It returns the session and how many were told.
-func (s *Service) CancelSession(ctx context.Context, id string, day, now time.Time) (knowledge.Interval, int, error) {
+func (s *Service) CancelSession(ctx context.Context, n Notifier, id string, day, now time.Time) (knowledge.Interval, int, error) {
 	a, ok := s.find(id)
 	if !ok {
 		return knowledge.Interval{}, 0, bot.ErrNotFound
@@ -173,7 +174,7 @@ func (s *Service) CancelSession(ctx context.Context, id string, day, now time.Ti
 		return iv, 0, err
 	}
 	at := iv.From.In(knowledge.Rome)
-	told, err := s.tell(ctx, a, "act-session-cancelled:"+id+"@"+date, "activities.session_cancelled",
+	told, err := s.tell(ctx, n, a, "act-session-cancelled:"+id+"@"+date, "activities.session_cancelled",
 		map[string]string{"date": at.Format("02/01"), "time": at.Format("15:04")})
 	return iv, told, err
 }
@@ -181,7 +182,7 @@ func (s *Service) CancelSession(ctx context.Context, id string, day, now time.Ti
 // CancelActivity cancels every session to come of activity id, for every
 // replica: it is no longer offered, and everyone enrolled is told in
 // their language, once. It returns how many were told.
-func (s *Service) CancelActivity(ctx context.Context, id string, now time.Time) (int, error) {
+func (s *Service) CancelActivity(ctx context.Context, n Notifier, id string, now time.Time) (int, error) {
 	a, ok := s.find(id)
 	if !ok {
 		return 0, bot.ErrNotFound
@@ -189,13 +190,13 @@ func (s *Service) CancelActivity(ctx context.Context, id string, now time.Time) 
 	if err := s.editChanges(ctx, id, func(ch *Changes) { ch.All = true }); err != nil {
 		return 0, err
 	}
-	return s.tell(ctx, a, "act-cancelled:"+id, "activities.cancelled", nil)
+	return s.tell(ctx, n, a, "act-cancelled:"+id, "activities.cancelled", nil)
 }
 
 // editChanges changes an activity's changes under its lock, and this
 // replica's copy at once.
 func (s *Service) editChanges(ctx context.Context, id string, edit func(*Changes)) error {
-	st, _, err := s.get()
+	st, err := s.get()
 	if err != nil {
 		return err
 	}
@@ -223,8 +224,8 @@ func (s *Service) editChanges(ctx context.Context, id string, edit func(*Changes
 }
 
 // tell sends everyone enrolled in a (joined or waiting) a once-only notice.
-func (s *Service) tell(ctx context.Context, a *knowledge.Activity, id, message string, data map[string]string) (int, error) {
-	st, n, err := s.get()
+func (s *Service) tell(ctx context.Context, n Notifier, a *knowledge.Activity, id, message string, data map[string]string) (int, error) {
+	st, err := s.get()
 	if err != nil {
 		return 0, err
 	}

@@ -34,14 +34,14 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 	}
 	defer st.Close()
 	// The associations' changes (seats, cancellations) made from Slack.
-	l.Activities.SetStore(st, nil)
-	if err := l.Activities.RefreshChanges(ctx); err != nil {
+	ac := l.Domain(Deps{Store: st}).Activities
+	if err := ac.RefreshChanges(ctx); err != nil {
 		return err
 	}
 	w := tabwriter.NewWriter(env.Stdout, 2, 4, 2, ' ', 0)
 	defer w.Flush()
 	if *list {
-		all := l.Activities.All() // the catalogue's, and those added from Slack
+		all := ac.All() // the catalogue's, and those added from Slack
 		fmt.Fprintf(w, "%s\n\nid\tattività\tiscritti\tin attesa\tposti\tesempio\n", plural(len(all), "attività", "attività"))
 		for _, a := range all {
 			r, err := st.Roster(ctx, a.ID)
@@ -50,7 +50,7 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 			}
 			in, waiting := counts(r)
 			seats := "senza limite"
-			if n := l.Activities.Seats(a); n > 0 {
+			if n := ac.Seats(a); n > 0 {
 				seats = fmt.Sprint(n)
 			}
 			fmt.Fprintf(w, "%s\t%s\t%d\t%d\t%s\t%s\n", a.ID, a.TitleIn("it"), in, waiting, seats, map[bool]string{true: "sì", false: ""}[a.Sample])
@@ -79,7 +79,7 @@ func activitiesCmd(ctx context.Context, env Env, args []string) error {
 	key := []byte(cfg.PseudonymKey)
 	in, waiting := counts(r)
 	seats := "posti senza limite"
-	if n := l.Activities.Seats(a); n > 0 {
+	if n := ac.Seats(a); n > 0 {
 		seats = plural(n, "posto", "posti")
 	}
 	fmt.Fprintf(w, "%s — %s, %s in lista d'attesa (%s)\n\nstato\tcodice\tlingua\tcanale\n", a.TitleIn("it"), plural(in, "iscritto", "iscritti"), plural(waiting, "persona", "persone"), seats)

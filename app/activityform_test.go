@@ -16,12 +16,12 @@ import (
 // fields; a right form is an activity users find, announced in Italian
 // with its id for the other commands.
 func TestActivityFormThroughTheDomain(t *testing.T) {
-	l, issues := Load(EmbeddedContent())
-	if l == nil {
+	loaded, issues := Load(EmbeddedContent())
+	if loaded == nil {
 		t.Fatal(issues)
 	}
 	st := memory.New()
-	l.SetStore(st, nil)
+	l := loaded.Domain(Deps{Store: st})
 	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: "http://127.0.0.1:1", Texts: l.Catalog, Lang: "it"}, st, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -69,14 +69,14 @@ func TestActivityFormThroughTheDomain(t *testing.T) {
 		t.Fatalf("FormOf = %+v, %v", pre, ok)
 	}
 	pre.When = "Sa 15:00-17:00"
-	edit := activityEdit(l.Activities, l.Directory, desk, languageCodes(l.Catalog), func() time.Time { return now })
+	edit := activityEdit(l.Activities, nil, l.Directory, desk, languageCodes(l.Catalog), func() time.Time { return now })
 	problems, done, err = edit(context.Background(), id, slackdesk.ActivityForm(pre))
 	if err != nil || len(problems) > 0 || !strings.Contains(done, "aggiornata: Sa 15:00-17:00 a Prato") || !strings.Contains(done, "avvisate del cambio 0 persone") {
 		t.Errorf("edit: %v, %v, %s", problems, err, done)
 	}
 	// /teams attività lists it, with its counts and seats, for staff
 	// without a terminal; only from the desk's channel.
-	cmd := activityCommand(l.Activities, desk, "COPS", func() time.Time { return now })
+	cmd := activityCommand(l.Activities, nil, desk, "COPS", func() time.Time { return now })
 	list, ok := cmd(context.Background(), "COPS", "UGIULIA", []string{"attività"})
 	if !ok || !strings.Contains(list, "attività (iscritti · in attesa · posti") || !strings.Contains(list, "Camminata del sabato — 0 · 0 · 10") {
 		t.Errorf("/teams attività:\n%s", list)

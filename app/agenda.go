@@ -126,9 +126,9 @@ func runAgendas(ctx context.Context, desk *slackdesk.Desk, dir *knowledge.Direct
 
 // runActivityReminders reminds the joined of tomorrow's activities, every
 // few minutes (each reminder marked once in the store).
-func runActivityReminders(ctx context.Context, l *Loaded, log *slog.Logger) {
+func runActivityReminders(ctx context.Context, d *Domain, n activities.Notifier, log *slog.Logger) {
 	every.Run(ctx, 5*time.Minute, true, func(ctx context.Context) {
-		if _, err := l.Activities.SendReminders(ctx, time.Now()); err != nil {
+		if _, err := d.Activities.SendReminders(ctx, n, time.Now()); err != nil {
 			log.Warn("activity reminders", "error", err)
 		}
 	})
@@ -136,9 +136,9 @@ func runActivityReminders(ctx context.Context, l *Loaded, log *slog.Logger) {
 
 // runPurge deletes, every hour, the appointments that took place more than
 // keep ago (the privacy notice says so).
-func runPurge(ctx context.Context, l *Loaded, keep time.Duration, log *slog.Logger) {
+func runPurge(ctx context.Context, d *Domain, keep time.Duration, log *slog.Logger) {
 	every.Run(ctx, time.Hour, true, func(ctx context.Context) {
-		if n, err := l.Booking.Purge(ctx, time.Now(), keep); err != nil {
+		if n, err := d.Booking.Purge(ctx, time.Now(), keep); err != nil {
 			log.Warn("purge of past appointments", "error", err)
 		} else if n > 0 {
 			log.Info("past appointments deleted", "count", n)
@@ -444,10 +444,10 @@ func activityForm(svc *activities.Service, dir *knowledge.Directory, desk *slack
 }
 
 // activityEdit changes an activity from the form /teams modifica ID opens;
-// everyone enrolled is told when its time or place changes.
-func activityEdit(svc *activities.Service, dir *knowledge.Directory, desk *slackdesk.Desk, langs []string, now func() time.Time) func(context.Context, string, slackdesk.ActivityForm) (map[string]string, string, error) {
+// everyone enrolled is told (through n) when its time or place changes.
+func activityEdit(svc *activities.Service, n activities.Notifier, dir *knowledge.Directory, desk *slackdesk.Desk, langs []string, now func() time.Time) func(context.Context, string, slackdesk.ActivityForm) (map[string]string, string, error) {
 	return func(ctx context.Context, id string, f slackdesk.ActivityForm) (map[string]string, string, error) {
-		a, problems, told, err := svc.Edit(ctx, id, activities.Form(f), langs, now())
+		a, problems, told, err := svc.Edit(ctx, n, id, activities.Form(f), langs, now())
 		if err != nil || len(problems) > 0 {
 			return formProblems(desk, problems), "", err
 		}
@@ -515,8 +515,9 @@ func activityChoices(cat *locales.Catalog, lang string) func() slackdesk.Activit
 // channel: "/teams annulla ACTIVITY DD/MM" cancels one session, "/teams
 // annulla ACTIVITY tutto" the whole activity (cancel … all in English);
 // everyone enrolled is told in their language. "/teams posti ACTIVITY N"
-// (seats) changes the seats; the first waiting get the new ones.
-func activityCommand(svc *activities.Service, desk *slackdesk.Desk, deskChannel string, now func() time.Time) func(ctx context.Context, channel, user string, words []string) (string, bool) {
+// (seats) changes the seats; the first waiting get the new ones. Users are
+// told through n.
+func activityCommand(svc *activities.Service, n activities.Notifier, desk *slackdesk.Desk, deskChannel string, now func() time.Time) func(ctx context.Context, channel, user string, words []string) (string, bool) {
 	return func(ctx context.Context, channel, user string, words []string) (string, bool) {
 		var ids []string
 		for _, a := range svc.All() { // added from Slack since start too
@@ -547,18 +548,18 @@ func activityCommand(svc *activities.Service, desk *slackdesk.Desk, deskChannel 
 		title := a.TitleIn("it")
 		at := now().In(knowledge.Rome)
 		if verb == "posti" || verb == "seats" {
-			n, err := strconv.Atoi(words[2])
-			if err != nil || n < 0 || n > 10000 {
+			seats, err := strconv.Atoi(words[2])
+			if err != nil || seats < 0 || seats > 10000 {
 				return desk.Text("desk.activity.cmd.bad_seats", map[string]string{"what": words[2]}), true
 			}
-			promoted, err := svc.SetSeats(ctx, a.ID, n)
+			promoted, err := svc.SetSeats(ctx, n, a.ID, seats)
 			if err != nil {
 				return desk.Text("desk.list.unavailable", nil), true
 			}
-			return desk.Text("desk.activity.cmd.seats", map[string]string{"activity": title, "seats": fmt.Sprint(n), "count": fmt.Sprint(promoted)}), true
+			return desk.Text("desk.activity.cmd.seats", map[string]string{"activity": title, "seats": fmt.Sprint(seats), "count": fmt.Sprint(promoted)}), true
 		}
 		if w := strings.ToLower(words[2]); w == "tutto" || w == "tutta" || w == "all" {
-			told, err := svc.CancelActivity(ctx, a.ID, at)
+			told, err := svc.CancelActivity(ctx, n, a.ID, at)
 			if err != nil {
 				return desk.Text("desk.list.unavailable", nil), true
 			}
@@ -568,7 +569,7 @@ func activityCommand(svc *activities.Service, desk *slackdesk.Desk, deskChannel 
 		if !ok {
 			return desk.Text("desk.activity.cmd.bad_date", map[string]string{"what": words[2]}), true
 		}
-		iv, told, err := svc.CancelSession(ctx, a.ID, day, at)
+		iv, told, err := svc.CancelSession(ctx, n, a.ID, day, at)
 		switch {
 		case errors.Is(err, activities.ErrNoSession):
 			return desk.Text("desk.activity.cmd.no_session", map[string]string{"activity": title, "date": day.Format("02/01/2006")}), true

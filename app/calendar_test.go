@@ -58,7 +58,6 @@ func TestAnOfficesCalendarReachesItsChannel(t *testing.T) {
 		t.Fatal(issues)
 	}
 	st := memory.New()
-	l.Booking.SetStore(st)
 	desk, err := slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, st, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -73,7 +72,6 @@ func TestAnOfficesCalendarReachesItsChannel(t *testing.T) {
 	}
 	cfg := Default()
 	feeds := feed.New(calendarFeeds(cfg, l, st, desk, slog.New(slog.DiscardHandler)))
-	l.Booking.SetBusy(feeds)
 	if err := feeds.Refresh(context.Background(), now); err != nil {
 		t.Fatal(err)
 	}
@@ -312,14 +310,14 @@ func (n *noticeLog) take() []string {
 // channel, or with a day without a session, nothing changes.
 func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
 	c := newCoordinators(t, func(a *knowledge.Activity) bool { return a.Signup })
-	l, st, told, desk, now, act := c.l, c.st, c.told, c.desk, c.now, c.act
+	l, st, told, desk, now, act := c.d, c.st, c.told, c.desk, c.now, c.act
 	first, _ := act.Next(now)
 	for _, conv := range []string{"telegram:1", "whatsapp:2"} {
 		if _, _, err := st.Join(context.Background(), roster.Enrolment{Activity: act.ID, Conv: conv, Lang: "ar", At: now}, 0, true); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cmd := activityCommand(l.Activities, desk, "COPS", func() time.Time { return now })
+	cmd := activityCommand(l.Activities, told, desk, "COPS", func() time.Time { return now })
 	say := func(channel, text string) string {
 		t.Helper()
 		reply, ok := cmd(context.Background(), channel, "UGIULIA", strings.Fields(text))
@@ -357,8 +355,8 @@ func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
 	if err != nil || res.Outcome == "gone" {
 		t.Fatalf("card after one cancelled session: %+v %v", res, err)
 	}
-	other, _ := Load(EmbeddedContent(), LoadOptions{Demo: true})
-	other.Activities.SetStore(st, nil)
+	otherContent, _ := Load(EmbeddedContent(), LoadOptions{Demo: true})
+	other := otherContent.Domain(Deps{Store: st})
 	if err := other.Activities.RefreshChanges(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -368,7 +366,7 @@ func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
 		}
 	}
 	// No reminder the day before a cancelled session.
-	if n, err := l.Activities.SendReminders(context.Background(), first.From.Add(-24*time.Hour)); err != nil || n != 0 {
+	if n, err := l.Activities.SendReminders(context.Background(), told, first.From.Add(-24*time.Hour)); err != nil || n != 0 {
 		t.Errorf("reminders for a cancelled session: %d %v (%v)", n, err, told.take())
 	}
 	// The whole activity.
@@ -390,14 +388,14 @@ func TestCoordinatorsCancelSessionsFromSlack(t *testing.T) {
 // waits; a number that is not one is refused.
 func TestCoordinatorsChangeSeatsFromSlack(t *testing.T) {
 	c := newCoordinators(t, func(a *knowledge.Activity) bool { return a.Signup && a.Capacity > 0 && a.WaitingList })
-	l, st, told, desk, now, act := c.l, c.st, c.told, c.desk, c.now, c.act
+	l, st, told, desk, now, act := c.d, c.st, c.told, c.desk, c.now, c.act
 	ctx := context.Background()
 	for i := range act.Capacity + 2 {
 		if _, _, err := st.Join(ctx, roster.Enrolment{Activity: act.ID, Conv: fmt.Sprintf("telegram:%d", i), Lang: "sq", At: now}, act.Capacity, true); err != nil {
 			t.Fatal(err)
 		}
 	}
-	cmd := activityCommand(l.Activities, desk, "COPS", func() time.Time { return now })
+	cmd := activityCommand(l.Activities, told, desk, "COPS", func() time.Time { return now })
 	say := func(text string) string {
 		t.Helper()
 		reply, ok := cmd(ctx, "COPS", "UGIULIA", strings.Fields(text))
@@ -438,7 +436,7 @@ func TestCoordinatorsChangeSeatsFromSlack(t *testing.T) {
 // recording Slack, a Monday morning, and an activity with sessions to come
 // that want says is right for the test.
 type coordinators struct {
-	l    *Loaded
+	d    *Domain
 	st   *memory.Store
 	told *noticeLog
 	desk *slackdesk.Desk
@@ -453,8 +451,8 @@ func newCoordinators(t *testing.T, want func(*knowledge.Activity) bool) coordina
 	if l == nil {
 		t.Fatal(issues)
 	}
-	c := coordinators{l: l, st: memory.New(), told: &noticeLog{}, now: time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)}
-	l.Activities.SetStore(c.st, c.told)
+	c := coordinators{st: memory.New(), told: &noticeLog{}, now: time.Date(2026, 12, 7, 8, 0, 0, 0, knowledge.Rome)}
+	c.d = l.Domain(Deps{Store: c.st})
 	var err error
 	c.desk, err = slackdesk.New(slackdesk.Config{BotToken: "xoxb-1", SigningSecret: "s", Channel: "COPS", APIURL: slackAPI.URL, Texts: l.Catalog, Lang: "it"}, c.st, nil)
 	if err != nil {

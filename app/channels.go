@@ -23,18 +23,23 @@ import (
 	redisstore "teamsbot/store/redis"
 )
 
+// handler is the service's Handle. A channel's sender is built first (the
+// service is built with it); what takes the users' messages is given the
+// service's Handle once the service exists, never a variable filled later.
+type handler = func(context.Context, bot.Inbound) error
+
 // A channel is a platform users write on, as serve sees it: where replies
 // go, the webhook endpoints it serves (under package webhook's policy, with
 // metrics), and, for a channel that fetches its updates itself (Telegram
-// without a webhook URL), a poller.
+// without a webhook URL), a poller; each given the service's Handle.
 type channel struct {
 	name      string
 	sender    bot.Sender
-	endpoints []webhook.Endpoint
-	poll      func(context.Context) error
+	endpoints func(handler) []webhook.Endpoint
+	poll      func(context.Context, handler) error
 	// mount adds routes that are not webhooks (the web chat's page and
 	// API); run is a loop serve runs beside (listening to other replicas).
-	mount  func(*http.ServeMux)
+	mount  func(*http.ServeMux, handler)
 	run    func(context.Context) error
 	keeper bot.Keeper
 	// stop ends long requests (event streams) when the server shuts down.
@@ -47,7 +52,6 @@ type channelDeps struct {
 	cat     *locales.Catalog
 	langs   locales.Settings
 	store   Store
-	handle  func(context.Context, bot.Inbound) error
 	metrics *metrics
 	log     *slog.Logger
 }
@@ -62,7 +66,7 @@ func webchatChannel(d channelDeps) (channel, bool, error) {
 		return channel{}, false, nil
 	}
 	a, err := webchat.New(webchat.Config{
-		Store: d.store, Handle: d.handle, Origins: d.cfg.WebChatOrigins,
+		Store: d.store, Origins: d.cfg.WebChatOrigins,
 		Languages: d.cat.Languages(), Match: d.cat.Match,
 		Texts:     func(lang, id string) string { return d.cat.Text(lang, id, nil) },
 		Retention: time.Duration(d.cfg.RetentionDays) * 24 * time.Hour, Log: d.log,
@@ -70,20 +74,21 @@ func webchatChannel(d channelDeps) (channel, bool, error) {
 	if err != nil {
 		return channel{}, false, err
 	}
-	return channel{name: webchat.Channel, sender: a, mount: a.Mount, run: a.Run, keeper: a, stop: a.Stop}, true, nil
+	mount := func(mux *http.ServeMux, h handler) { a.Mount(mux, h) }
+	return channel{name: webchat.Channel, sender: a, mount: mount, run: a.Run, keeper: a, stop: a.Stop}, true, nil
 }
 
 func telegramChannel(d channelDeps) (channel, bool, error) {
 	if d.cfg.Telegram.Token == "" {
 		return channel{}, false, nil
 	}
-	a, err := newTelegram(d.cfg, d.store, d.handle, d.log)
+	a, err := newTelegram(d.cfg, d.store, d.log)
 	if err != nil {
 		return channel{}, false, err
 	}
-	ch := channel{name: telegram.Channel, sender: a, endpoints: a.Endpoints()}
+	ch := channel{name: telegram.Channel, sender: a, endpoints: func(h handler) []webhook.Endpoint { return a.Endpoints(h) }}
 	if d.cfg.Telegram.WebhookURL == "" {
-		ch.poll = a.Poll
+		ch.poll = func(ctx context.Context, h handler) error { return a.Poll(ctx, h) }
 		if d.cfg.RedisURL != "" {
 			d.log.Warn("telegram long polling with REDIS_URL: Telegram serves updates to one poller, so run one replica or set TELEGRAM_WEBHOOK_URL")
 		}
@@ -95,17 +100,16 @@ func whatsappChannel(d channelDeps) (channel, bool, error) {
 	if d.cfg.WhatsApp.Token == "" {
 		return channel{}, false, nil
 	}
-	snd, hook, err := newWhatsApp(d.cfg, d.langs, d.store, d.handle, d.metrics, d.log)
+	snd, hook, err := newWhatsApp(d.cfg, d.langs, d.store, d.metrics, d.log)
 	if err != nil {
 		return channel{}, false, err
 	}
-	return channel{name: whatsapp.Channel, sender: snd, endpoints: hook.Endpoints()}, true, nil
+	return channel{name: whatsapp.Channel, sender: snd, endpoints: func(h handler) []webhook.Endpoint { return hook(h).Endpoints() }}, true, nil
 }
 
-// newTelegram builds the Telegram adapter from the configuration, handing
-// its messages to handle (the service, once built).
+// newTelegram builds the Telegram adapter from the configuration.
 // With several replicas (st on Redis) the bot's overall pace is shared.
-func newTelegram(cfg Config, st Store, handle func(context.Context, bot.Inbound) error, log *slog.Logger) (*telegram.Adapter, error) {
+func newTelegram(cfg Config, st Store, log *slog.Logger) (*telegram.Adapter, error) {
 	return telegram.New(telegram.Config{
 		Token:          string(cfg.Telegram.Token),
 		WebhookSecret:  string(cfg.Telegram.WebhookSecret),
@@ -114,7 +118,7 @@ func newTelegram(cfg Config, st Store, handle func(context.Context, bot.Inbound)
 		PaidBroadcast:  cfg.Telegram.PaidBroadcast,
 		MaxConnections: cfg.Telegram.MaxConnections,
 		Shared:         sharedPace(st),
-	}, handle, log)
+	}, log)
 }
 
 // sharedPace is the store's cross-replica limiter, if it has one (Redis).
@@ -139,7 +143,7 @@ func telegramCmd(ctx context.Context, env Env, args []string) error {
 	if cfg.Telegram.Token == "" || cfg.Telegram.WebhookURL == "" {
 		return fmt.Errorf("set TELEGRAM_BOT_TOKEN and TELEGRAM_WEBHOOK_URL (the public https address ending in %s)", telegram.WebhookPath)
 	}
-	a, err := newTelegram(cfg, nil, nil, newLogger(cfg, env.Stderr))
+	a, err := newTelegram(cfg, nil, newLogger(cfg, env.Stderr))
 	if err != nil {
 		return err
 	}
@@ -165,20 +169,26 @@ func WhatsAppLanguages(langs locales.Settings) (templates, countries map[string]
 	return templates, countries
 }
 
-func newWhatsApp(cfg Config, langs locales.Settings, st Store, handle func(context.Context, bot.Inbound) error, m *metrics, log *slog.Logger) (*whatsapp.Sender, *whatsapp.Webhook, error) {
+// newWhatsApp builds the WhatsApp sender, and the webhook that hands the
+// messages it receives to a handler.
+func newWhatsApp(cfg Config, langs locales.Settings, st Store, m *metrics, log *slog.Logger) (*whatsapp.Sender, func(handler) *whatsapp.Webhook, error) {
 	w := cfg.WhatsApp
 	templates, countries := WhatsAppLanguages(langs)
-	snd, err := whatsapp.NewSender(whatsapp.Config{Token: string(w.Token), PhoneNumberID: w.PhoneNumberID, APIURL: w.APIURL, Rate: w.Rate, Template: w.Template,
-		TemplateLangs: templates, Shared: sharedPace(st)}, log)
-	if err != nil {
-		return nil, nil, err
-	}
+	wc := whatsapp.Config{Token: string(w.Token), PhoneNumberID: w.PhoneNumberID, APIURL: w.APIURL, Rate: w.Rate, Template: w.Template,
+		TemplateLangs: templates, Shared: sharedPace(st)}
 	if m != nil {
-		snd.OnStatus = func(status string, code int) {
+		wc.OnStatus = func(status string, code int) {
 			m.platformStatus.WithLabelValues(whatsapp.Channel, status, fmt.Sprint(code)).Inc()
 		}
 	}
-	return snd, whatsapp.NewWebhook(string(w.AppSecret), string(w.VerifyToken), handle, snd, countries, log), nil
+	snd, err := whatsapp.NewSender(wc, log)
+	if err != nil {
+		return nil, nil, err
+	}
+	hook := func(h handler) *whatsapp.Webhook {
+		return whatsapp.NewWebhook(string(w.AppSecret), string(w.VerifyToken), h, snd, countries, log)
+	}
+	return snd, hook, nil
 }
 
 // operatorHours turns SLACK_HOURS into the desk's "are operators at work"

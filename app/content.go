@@ -10,12 +10,12 @@ import (
 	"runtime/debug"
 	"slices"
 	"strings"
-	"sync"
 
 	"teamsbot/adapters/webchat"
 
 	"teamsbot/activities"
 	"teamsbot/booking"
+	"teamsbot/booking/ledger"
 	"teamsbot/bot"
 	"teamsbot/bot/flow"
 	"teamsbot/bot/input"
@@ -72,7 +72,6 @@ type Loaded struct {
 	// (the machine translation at the desk keeps them).
 	Glossary  *locales.Glossary
 	Program   *flow.Program
-	Actions   bot.Actions
 	Directory *knowledge.Directory
 	Places    *knowledge.Municipalities
 	Issues    flow.Issues
@@ -84,23 +83,63 @@ type Loaded struct {
 	// program to route to.
 	Understander *understand.Understander
 	Links        map[string]flow.Link
-	// Callbacks receives call-back requests (the operators' desk, once
-	// built).
-	Callbacks *CallbackRelay
-	// Booking runs the booking actions; it needs the store (SetStore).
-	Booking *booking.Service
-	// Activities runs the activity actions; it needs the store (SetStore).
+	// Actions declares every action a flow can run, for checking the flows
+	// (over no store: they fail if run). The engine runs a Domain's.
+	Actions bot.Actions
+	// demo is LoadOptions.Demo, for the domain services.
+	demo bool
+}
+
+// Deps are what the domain services work with besides the content, all
+// built before them: the store, the operators' desk, the offices'
+// calendars. Nil fields turn their feature off.
+type Deps struct {
+	// Store keeps bookings, enrolments and proposals (nil: the actions only
+	// declare themselves; the engine keeps no memo of what they wrote).
+	Store Store
+	// Callback passes a "call me back" request to the operators' desk;
+	// nil: the callback flow says where to find a person.
+	Callback func(ctx context.Context, conv, lang, phone string) error
+	// OnCancel is told of each appointment a user cancels (the office's
+	// channel at the desk, the programme's figures).
+	OnCancel func(ctx context.Context, b ledger.Booking)
+	// Calendar makes the confirmations' "add to calendar" links.
+	Calendar *booking.Calendar
+	// Busy is the offices' own calendars (package booking/feed).
+	Busy booking.Busy
+	// OnProposal passes a user's activity proposal to the coordinators.
+	OnProposal func(ctx context.Context, p activities.Proposal) error
+	// Translator translates the activities coordinators add from the desk.
+	Translator activities.Translator
+}
+
+// Domain is the content with the services that keep data about users
+// (bookings, activities) built over their store, and the actions flows
+// run with them. Built once, in order: content, store, desk, domain,
+// engine, service, channels; nothing is set on it afterwards.
+type Domain struct {
+	*Loaded
+	Booking    *booking.Service
 	Activities *activities.Service
-	// store keeps the memo of the actions that write (bot.Config.Memo).
+	// Run are the actions the engine runs (Loaded.Actions declares the same
+	// names over no store).
+	Run   bot.Actions
 	store Store
 }
 
-// SetStore gives the actions that keep data their store, and the notifier
-// of proactive messages (nil where none is sent: tests, chat).
-func (l *Loaded) SetStore(st Store, n activities.Notifier) {
-	l.store = st
-	l.Booking.SetStore(st)
-	l.Activities.SetStore(st, n)
+// Domain builds the domain services over d.
+func (l *Loaded) Domain(d Deps) *Domain {
+	bk := booking.New(l.Directory, booking.Config{Demo: l.demo, Store: d.Store, OnCancel: d.OnCancel, Calendar: d.Calendar, Busy: d.Busy})
+	var st activities.Store
+	if d.Store != nil {
+		st = d.Store
+	}
+	ac := activities.New(l.Directory, activities.Config{Demo: l.demo, Store: st, OnProposal: d.OnProposal, Translator: d.Translator})
+	var gf directory.GuideFinder
+	if l.Understander != nil {
+		gf = l.Understander
+	}
+	return &Domain{Loaded: l, Booking: bk, Activities: ac, Run: Actions(l.Directory, d.Callback, bk, ac, gf), store: d.Store}
 }
 
 // knowledgeLanguages are the languages of the offices' and guides' texts:
@@ -121,28 +160,14 @@ func knowledgeLanguages(cat *locales.Catalog) knowledge.Languages {
 
 // Keepers are the domain services that keep data about users outside their
 // sessions, for "delete my data" (bot.WithKeepers).
-func (l *Loaded) Keepers() []bot.Keeper { return []bot.Keeper{l.Booking, l.Activities} }
+func (d *Domain) Keepers() []bot.Keeper { return []bot.Keeper{d.Booking, d.Activities} }
 
-// CallbackRelay passes "call me back" requests from the callback flow to the
-// operators' desk; without a desk the flow says where to find a person.
-type CallbackRelay struct {
-	mu   sync.Mutex
-	send func(ctx context.Context, conv, lang, phone string) error
-}
-
-// Connect sets where requests go.
-func (c *CallbackRelay) Connect(send func(ctx context.Context, conv, lang, phone string) error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.send = send
-}
-
-func (c *CallbackRelay) action() bot.Action {
+// callbackAction passes "call me back" requests from the callback flow to
+// the operators' desk (send); without a desk the flow says where to find
+// a person.
+func callbackAction(send func(ctx context.Context, conv, lang, phone string) error) bot.Action {
 	return bot.Action{Name: "operator.callback", Writes: true, Outcomes: []string{"sent", "failed"},
 		Run: func(ctx context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
-			c.mu.Lock()
-			send := c.send
-			c.mu.Unlock()
 			if send == nil || req.Args["phone"] == "" {
 				return bot.ActionResult{Outcome: "failed"}, nil
 			}
@@ -156,21 +181,26 @@ func (c *CallbackRelay) action() bot.Action {
 // Actions is every action a flow can run, from the domain packages. With a
 // nil directory the knowledge actions are registered with no data, so
 // flows can still be checked.
-func Actions(d *knowledge.Directory, cb *CallbackRelay, bk *booking.Service, ac *activities.Service, gf directory.GuideFinder) bot.Actions {
+func Actions(d *knowledge.Directory, callback func(ctx context.Context, conv, lang, phone string) error, bk *booking.Service, ac *activities.Service, gf directory.GuideFinder) bot.Actions {
 	as := bot.Actions{}
 	as.Register(ac.Actions()...)
 	as.Register(school.Actions()...)
 	as.Register(directory.New(d, gf).Actions()...)
-	as.Register(cb.action())
+	as.Register(callbackAction(callback))
 	as.Register(bk.Actions()...)
 	return as
 }
 
-// Engine builds an engine over loaded content.
-func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
-	if cfg.Memo == nil && l.store != nil {
-		cfg.Memo = l.store
+// Engine builds an engine over the content with domain services that keep
+// nothing (no store): for checks, tests and tools that book nothing.
+func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) { return l.Domain(Deps{}).Engine(cfg) }
+
+// Engine builds the engine over the domain.
+func (d *Domain) Engine(cfg bot.Config) (*bot.Engine, error) {
+	if cfg.Memo == nil && d.store != nil {
+		cfg.Memo = d.store
 	}
+	l := d.Loaded
 	if cfg.Words == nil {
 		cfg.Words = l.Words
 	}
@@ -180,7 +210,7 @@ func (l *Loaded) Engine(cfg bot.Config) (*bot.Engine, error) {
 	if cfg.Links == nil {
 		cfg.Links = l.Links
 	}
-	return bot.NewEngine(l.Program, l.Catalog, l.Actions, l.Gazettes, cfg)
+	return bot.NewEngine(l.Program, l.Catalog, d.Run, l.Gazettes, cfg)
 }
 
 // LoadOptions tune Load.
@@ -214,15 +244,10 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 	prefix("locales", is)
 	dir, kis := knowledge.Load(c.Knowledge, knowledgeLanguages(cat))
 	prefix("knowledge", knowledgeIssues(kis))
-	cb := &CallbackRelay{}
-	bk := booking.New(dir, o.Demo)
-	ac := activities.New(dir, o.Demo)
-	// The procedures flow's search uses the classifier, which is trained
-	// after the flows it routes to are compiled (and they are checked
-	// against the actions): the action reaches it through finder, set
-	// below before Load returns.
-	finder := &guideFinder{}
-	l := &Loaded{Actions: Actions(dir, cb, bk, ac, finder), Directory: dir, Callbacks: cb, Booking: bk, Activities: ac}
+	// The flows are checked against the actions' declarations; the
+	// actions that run are built over the store (Domain), with the
+	// classifier trained below.
+	l := &Loaded{Actions: Actions(dir, nil, booking.New(dir, booking.Config{}), activities.New(dir, activities.Config{}), nil), Directory: dir, demo: o.Demo}
 	var places *knowledge.Municipalities
 	if dir != nil {
 		places = dir.Municipalities
@@ -256,7 +281,7 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 				qs, qis := understand.ReadEval(c.Locales, langCodesOf(cat))
 				prefix("locales", qis)
 				prefix("locales", understand.LintEval(qs, u.Examples, u.Known))
-				l.Understander, finder.u = u, u
+				l.Understander = u
 			}
 		}
 	}
@@ -269,16 +294,6 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 		return nil, issues
 	}
 	return l, issues
-}
-
-// guideFinder passes the procedures flow's search to the understander.
-type guideFinder struct{ u *understand.Understander }
-
-func (f *guideFinder) Guides(lang, text string) ([]string, bool) {
-	if f.u == nil {
-		return nil, false
-	}
-	return f.u.Guides(lang, text)
 }
 
 // langCodesOf lists the languages offered and in preparation.

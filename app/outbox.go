@@ -29,7 +29,7 @@ func outboxCmd(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	defer st.Close()
-	eng, err := engineFor(l, cfg, false)
+	eng, err := engineFor(l.Domain(Deps{Store: st}), cfg, false)
 	if err != nil {
 		return err
 	}

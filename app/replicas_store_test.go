@@ -149,8 +149,7 @@ func TestRemindersOnceAcrossThreeReplicas(t *testing.T) {
 	out.mu.Unlock()
 	var wg sync.WaitGroup
 	for i, st := range stores {
-		sched := booking.New(l.Directory, true)
-		sched.SetStore(st)
+		sched := booking.New(l.Directory, booking.Config{Demo: true, Store: st})
 		wg.Go(func() {
 			for range 3 {
 				if _, err := sched.SendReminders(context.Background(), svcs[i], now); err != nil {

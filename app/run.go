@@ -221,8 +221,8 @@ func pseudonymKey(cfg Config, log *slog.Logger) []byte {
 	return k
 }
 
-func engineFor(l *Loaded, cfg Config, operators bool) (*bot.Engine, error) {
-	return l.Engine(bot.Config{
+func engineFor(d *Domain, cfg Config, operators bool) (*bot.Engine, error) {
+	return d.Engine(bot.Config{
 		SessionTimeout:     cfg.SessionTimeout,
 		RetentionDays:      cfg.RetentionDays,
 		Operators:          operators,
@@ -266,16 +266,16 @@ func chat(ctx context.Context, env Env, args []string) error {
 		}
 	}
 	defer st.Close()
-	l.SetStore(st, nil)
+	d := l.Domain(Deps{Store: st})
 	// Without --persist nothing outlives the chat, what was not understood
 	// included.
 	cfg.Misunderstood = cfg.Misunderstood && *persist
-	eng, err := engineFor(l, cfg, false)
+	eng, err := engineFor(d, cfg, false)
 	if err != nil {
 		return err
 	}
 	out := console.New(env.Stdout)
-	opts := []bot.ServiceOption{bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr)), bot.WithKeepers(l.Keepers()...)}
+	opts := []bot.ServiceOption{bot.WithSender(console.Channel, out), bot.WithLogger(newLogger(cfg, env.Stderr)), bot.WithKeepers(d.Keepers()...)}
 	if o := notUnderstood(cfg, st, nil); o != nil {
 		opts = append(opts, o)
 	}
@@ -366,11 +366,12 @@ func test(ctx context.Context, env Env, args []string) error {
 	for _, i := range issues {
 		fmt.Fprintln(env.Stdout, "flows/"+i.Error())
 	}
-	eng, err := engineFor(l, Default(), false)
+	fresh := func() (*bot.Engine, error) { return engineFor(l.Domain(Deps{Store: memory.New()}), Default(), false) }
+	eng, err := fresh()
 	if err != nil {
 		return err
 	}
-	res := convtest.Runner{Engine: eng, Reset: func() { l.SetStore(memory.New(), nil) }}.Run(ctx, files)
+	res := convtest.Runner{Engine: eng, Fresh: fresh}.Run(ctx, files)
 	if *verbose {
 		for _, f := range files {
 			for _, t := range f.Tests {

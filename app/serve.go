@@ -168,8 +168,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		}
 		cancel()
 	}
-	l.SetStore(st, nil)
-	// 3. Engine, service, desk and channels.
+	// 3. Understanding, the operators' desk, the offices' calendars, the
+	// domain services over the store, the engine, the service and the
+	// channels: each built once, from what was built before it.
 	log.Info("understanding", "model", l.Understander.Describe())
 	if cfg.EmbeddingsURL != "" {
 		l.Understander = l.Understander.WithEmbedder(embeddings.New(cfg.EmbeddingsURL, cfg.EmbeddingsModel, string(cfg.EmbeddingsKey), &http.Client{Timeout: time.Minute}))
@@ -182,51 +183,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 			log.Info("embeddings endpoint ready")
 		})
 	}
-	eng, err := engineFor(l, cfg, cfg.Slack.BotToken != "")
-	if err != nil {
-		return err
-	}
-	var svc *bot.Service
-	handle := func(ctx context.Context, in bot.Inbound) error { return svc.Handle(ctx, in) }
-	opts := []bot.ServiceOption{bot.WithLogger(log), bot.WithMetrics(m), bot.WithKeepers(l.Keepers()...)}
-	if cfg.Controller == "" {
-		log.Warn("TEAMSBOT_CONTROLLER is not set: the privacy notice names no data controller")
-	}
-	if o := notUnderstood(cfg, st, log); o != nil {
-		opts = append(opts, o)
-	}
 	srv := newServer(st, m, log)
-	var polls, runs []func(context.Context) error
-	var stops []func()
-	deps := channelDeps{cfg: cfg, cat: l.Catalog, langs: l.Catalog.Settings(), store: st, handle: handle, metrics: m, log: log}
-	for _, build := range channels {
-		ch, ok, err := build(deps)
-		if err != nil {
-			return err
-		}
-		if !ok {
-			continue
-		}
-		opts = append(opts, bot.WithSender(ch.name, ch.sender))
-		m.replyDelay.WithLabelValues(ch.name) // shown at zero from the start
-		webhook.Mount(srv.mux, m.Webhook, log, ch.endpoints...)
-		if ch.mount != nil {
-			ch.mount(srv.mux)
-		}
-		if ch.keeper != nil {
-			opts = append(opts, bot.WithKeepers(ch.keeper))
-		}
-		if ch.poll != nil {
-			polls = append(polls, ch.poll)
-		}
-		if ch.run != nil {
-			runs = append(runs, ch.run)
-		}
-		if ch.stop != nil {
-			stops = append(stops, ch.stop)
-		}
-		log.Info(ch.name+" on", "mode", map[bool]string{true: "polling", false: "webhook"}[ch.poll != nil])
-	}
 	var desk *slackdesk.Desk
 	if cfg.Slack.BotToken != "" {
 		desk, err = slackdesk.New(slackdesk.Config{BotToken: string(cfg.Slack.BotToken), SigningSecret: string(cfg.Slack.SigningSecret),
@@ -246,53 +203,106 @@ func serve(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		opts = append(opts, bot.WithDesk(desk))
-		webhook.Mount(srv.mux, m.Webhook, log, desk.Endpoints()...)
 		m.handoffs(desk.Open)
-		log.Info("slack operators' desk on", "translation", cfg.Translate.URL != "")
 	}
+	// The offices' own calendars: busy time there hides the slots under it.
+	feeds := feed.New(calendarFeeds(cfg, l, st, desk, log))
+	loops.Go(func() { feeds.Run(loopCtx) })
 	sc := serviceConfig(cfg, log)
+	deps := Deps{Store: st, Busy: feeds, OnCancel: func(ctx context.Context, b ledger.Booking) {
+		m.stats.Count(time.Now(), "appointments", "cancelled")
+		if desk != nil {
+			tellCancelled(ctx, desk, l.Directory, b, log)
+		}
+	}}
 	if cfg.PublicURL != "" {
-		cal := &booking.Calendar{Base: cfg.PublicURL, Key: sc.PseudonymKey}
-		l.Booking.SetCalendar(cal)
-		srv.mux.HandleFunc("GET /calendar.ics", calendarFile(cal))
+		deps.Calendar = &booking.Calendar{Base: cfg.PublicURL, Key: sc.PseudonymKey}
+		srv.mux.HandleFunc("GET /calendar.ics", calendarFile(deps.Calendar))
+	}
+	if desk != nil {
+		deps.Callback = desk.Callback
+		deps.OnProposal = DeskProposals(desk)
+		if tr := newTranslator(cfg.Translate, l); tr != nil {
+			deps.Translator = tr // texts added from Slack, into the other languages
+		}
+	}
+	d := l.Domain(deps)
+	eng, err := engineFor(d, cfg, desk != nil)
+	if err != nil {
+		return err
+	}
+	opts := []bot.ServiceOption{bot.WithLogger(log), bot.WithMetrics(m), bot.WithKeepers(d.Keepers()...)}
+	if desk != nil {
+		opts = append(opts, bot.WithDesk(desk))
+	}
+	if cfg.Controller == "" {
+		log.Warn("TEAMSBOT_CONTROLLER is not set: the privacy notice names no data controller")
+	}
+	if o := notUnderstood(cfg, st, log); o != nil {
+		opts = append(opts, o)
+	}
+	var polls, runs []func(context.Context) error
+	var stops []func()
+	cd := channelDeps{cfg: cfg, cat: l.Catalog, langs: l.Catalog.Settings(), store: st, metrics: m, log: log}
+	var chans []channel
+	for _, build := range channels {
+		ch, ok, err := build(cd)
+		if err != nil {
+			return err
+		}
+		if !ok {
+			continue
+		}
+		chans = append(chans, ch)
+		opts = append(opts, bot.WithSender(ch.name, ch.sender))
+		if ch.keeper != nil {
+			opts = append(opts, bot.WithKeepers(ch.keeper))
+		}
 	}
 	// A webhook is answered as soon as its turn is durable (state, message
 	// id and replies saved): sending follows from the outbox, at the
 	// platform's pace, without holding the platform's connection.
 	sc.AnswerWithin = cfg.AnswerWithin
-	svc = bot.NewService(eng, st, sc, opts...)
-	l.SetStore(st, svc) // now the activities can tell a promoted user
-	// The offices' own calendars: busy time there hides the slots under it.
-	feeds := feed.New(calendarFeeds(cfg, l, st, desk, log))
-	l.Booking.SetBusy(feeds)
-	loops.Go(func() { feeds.Run(loopCtx) })
-	if desk != nil {
-		desk.OnCalendar = slashCommands(calendarCommand(feeds, l.Directory, desk, cfg.Slack.Channel, time.Now),
-			activityCommand(l.Activities, desk, cfg.Slack.Channel, time.Now))
-		desk.OnActivityAdd = activityForm(l.Activities, l.Directory, desk, languageCodes(l.Catalog), time.Now)
-		desk.ActivityChoices = activityChoices(l.Catalog, cfg.OperatorLang)
-		if tr := newTranslator(cfg.Translate, l); tr != nil {
-			l.Activities.Translator = tr // texts added from Slack, into the other languages
+	svc := bot.NewService(eng, st, sc, opts...)
+	// The channels take messages into the service, now that it exists.
+	for _, ch := range chans {
+		m.replyDelay.WithLabelValues(ch.name) // shown at zero from the start
+		if ch.endpoints != nil {
+			webhook.Mount(srv.mux, m.Webhook, log, ch.endpoints(svc.Handle)...)
 		}
-		desk.OnActivityEdit = activityEdit(l.Activities, l.Directory, desk, languageCodes(l.Catalog), time.Now)
-		desk.ActivityFormOf = func(id string) (slackdesk.ActivityForm, bool) {
-			f, ok := l.Activities.FormOf(id)
-			return slackdesk.ActivityForm(f), ok
+		if ch.mount != nil {
+			ch.mount(srv.mux, svc.Handle)
 		}
-		desk.OnOfficeCancel = func(ctx context.Context, place, code string) error {
-			_, err := l.Booking.CancelByOffice(ctx, svc, place, code, time.Now())
-			return err
+		if ch.poll != nil {
+			polls = append(polls, func(ctx context.Context) error { return ch.poll(ctx, svc.Handle) })
 		}
-		desk.OnOfficeMove = func(ctx context.Context, place, code string) error {
-			_, err := l.Booking.AskToMove(ctx, svc, place, code, time.Now())
-			return err
+		if ch.run != nil {
+			runs = append(runs, ch.run)
 		}
+		if ch.stop != nil {
+			stops = append(stops, ch.stop)
+		}
+		log.Info(ch.name+" on", "mode", map[bool]string{true: "polling", false: "webhook"}[ch.poll != nil])
 	}
-	loops.Go(func() { runActivityReminders(loopCtx, l, log) })
+	if desk != nil {
+		// The desk takes events once the conversations it acts on exist.
+		hooks := deskHooks(cfg, d, desk, feeds, svc, m)
+		webhook.Mount(srv.mux, m.Webhook, log, desk.Endpoints(hooks)...)
+		loops.Go(func() { desk.WatchWaiting(loopCtx, cfg.Slack.Wait, svc) })
+		loops.Go(func() { runAgendas(loopCtx, desk, l.Directory, st, log) })
+		if cfg.Slack.AppToken != "" {
+			loops.Go(func() {
+				if err := desk.RunSocketMode(loopCtx, string(cfg.Slack.AppToken), hooks); err != nil {
+					log.Error("slack socket mode stopped", "error", err)
+				}
+			})
+		}
+		log.Info("slack operators' desk on", "translation", cfg.Translate.URL != "")
+	}
+	loops.Go(func() { runActivityReminders(loopCtx, d, svc, log) })
 	// The associations' changes (cancelled sessions) made at any replica.
 	loops.Go(func() {
-		l.Activities.RunChanges(loopCtx, func(err error) { log.Warn("activity changes", "error", err) })
+		d.Activities.RunChanges(loopCtx, func(err error) { log.Warn("activity changes", "error", err) })
 	})
 	// Replies a replica could not deliver (a failure, or a replica that
 	// died while sending): every replica sweeps, the store shares them out.
@@ -300,35 +310,12 @@ func serve(ctx context.Context, env Env, args []string) error {
 	// Appointment reminders, the day before; each marked in the store before
 	// it is sent, so it goes out once.
 	loops.Go(func() {
-		l.Booking.RunReminders(loopCtx, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
+		d.Booking.RunReminders(loopCtx, svc, time.Minute, func(err error) { log.Warn("reminders", "error", err) })
 	})
-	loops.Go(func() { runPurge(loopCtx, l, time.Duration(cfg.RetentionDays)*24*time.Hour, log) })
+	loops.Go(func() { runPurge(loopCtx, d, time.Duration(cfg.RetentionDays)*24*time.Hour, log) })
 	loops.Go(func() {
 		m.stats.Run(loopCtx, 10*time.Second, func(err error) { log.Warn("figures not saved yet", "error", err) })
 	})
-	l.Booking.SetOnCancel(func(context.Context, ledger.Booking) { m.stats.Count(time.Now(), "appointments", "cancelled") })
-	if desk != nil {
-		desk.SetOperators(svc)
-		l.Callbacks.Connect(desk.Callback)
-		loops.Go(func() { desk.WatchWaiting(loopCtx, cfg.Slack.Wait) })
-		desk.OnAttendance = func(status string) {
-			m.attendance.WithLabelValues(status).Inc()
-			m.stats.Count(time.Now(), "appointments", status)
-		}
-		ConnectProposals(l, desk, svc)
-		loops.Go(func() { runAgendas(loopCtx, desk, l.Directory, st, log) })
-		l.Booking.SetOnCancel(func(ctx context.Context, b ledger.Booking) {
-			m.stats.Count(time.Now(), "appointments", "cancelled")
-			tellCancelled(ctx, desk, l.Directory, b, log)
-		})
-		if cfg.Slack.AppToken != "" {
-			loops.Go(func() {
-				if err := desk.RunSocketMode(loopCtx, string(cfg.Slack.AppToken)); err != nil {
-					log.Error("slack socket mode stopped", "error", err)
-				}
-			})
-		}
-	}
 	// 4. HTTP.
 	hs := &http.Server{
 		Addr:              cfg.Addr,
@@ -399,15 +386,51 @@ func serve(ctx context.Context, env Env, args []string) error {
 	return nil
 }
 
-// ConnectProposals posts users' proposals to the desk, and lets the
-// desk's "write to the person" open a case for the one who proposed, when
-// they agreed to be contacted.
-func ConnectProposals(l *Loaded, desk *slackdesk.Desk, svc *bot.Service) {
-	l.Activities.OnProposal = func(ctx context.Context, p activities.Proposal) error {
+// deskHooks are what the desk calls as operators act: the conversations
+// (svc), the calendar and activity commands of /teams, the forms, the
+// agenda's buttons.
+func deskHooks(cfg Config, d *Domain, desk *slackdesk.Desk, feeds *feed.Feeds, svc *bot.Service, m *metrics) *slackdesk.Hooks {
+	langs := languageCodes(d.Catalog)
+	return &slackdesk.Hooks{
+		Operators: svc,
+		OnCalendar: slashCommands(calendarCommand(feeds, d.Directory, desk, cfg.Slack.Channel, time.Now),
+			activityCommand(d.Activities, svc, desk, cfg.Slack.Channel, time.Now)),
+		OnActivityAdd:   activityForm(d.Activities, d.Directory, desk, langs, time.Now),
+		ActivityChoices: activityChoices(d.Catalog, cfg.OperatorLang),
+		OnActivityEdit:  activityEdit(d.Activities, svc, d.Directory, desk, langs, time.Now),
+		ActivityFormOf: func(id string) (slackdesk.ActivityForm, bool) {
+			f, ok := d.Activities.FormOf(id)
+			return slackdesk.ActivityForm(f), ok
+		},
+		OnOfficeCancel: func(ctx context.Context, place, code string) error {
+			_, err := d.Booking.CancelByOffice(ctx, svc, place, code, time.Now())
+			return err
+		},
+		OnOfficeMove: func(ctx context.Context, place, code string) error {
+			_, err := d.Booking.AskToMove(ctx, svc, place, code, time.Now())
+			return err
+		},
+		OnAttendance: func(status string) {
+			m.attendance.WithLabelValues(status).Inc()
+			m.stats.Count(time.Now(), "appointments", status)
+		},
+		OnContact: ProposalContact(d, svc),
+	}
+}
+
+// DeskProposals posts users' proposals to the desk (Deps.OnProposal).
+func DeskProposals(desk *slackdesk.Desk) func(ctx context.Context, p activities.Proposal) error {
+	return func(ctx context.Context, p activities.Proposal) error {
 		return desk.PostProposal(ctx, p.ID, p.Lang, p.Channel, p.What, p.Where, p.When, p.Languages, p.Contact)
 	}
-	desk.OnContact = func(ctx context.Context, id string) error {
-		return l.Activities.Contact(ctx, id, func(ctx context.Context, conv string) error {
+}
+
+// ProposalContact lets the desk's "write to the person" open a case for
+// the one who made a proposal, when they agreed to be contacted
+// (Hooks.OnContact).
+func ProposalContact(d *Domain, svc *bot.Service) func(ctx context.Context, id string) error {
+	return func(ctx context.Context, id string) error {
+		return d.Activities.Contact(ctx, id, func(ctx context.Context, conv string) error {
 			return svc.Reach(ctx, conv, "proposal", "propose.contacted")
 		})
 	}

@@ -8,7 +8,6 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	"teamsbot/booking/ledger"
@@ -25,62 +24,52 @@ const TimesPerDay = 9
 
 // Service runs the booking actions over the directory and the store.
 type Service struct {
-	dir   *knowledge.Directory
-	demo  bool
-	mu    sync.RWMutex
-	store ledger.Store
-	// onCancel is told of each appointment the user cancels (SetOnCancel).
-	onCancel func(ctx context.Context, b ledger.Booking)
-	// calendar makes the "add to calendar" links (SetCalendar; nil: none).
-	calendar *Calendar
-	// busy is the offices' own calendars (SetBusy; nil: none).
-	busy Busy
+	dir *knowledge.Directory
+	cfg Config
 }
 
-// SetBusy makes the offices' own calendars (package booking/feed) hide
-// the slots they mark busy, and refuse a booking there.
-func (s *Service) SetBusy(b Busy) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.busy = b
+// Config is what the booking service works with, all given when it is
+// built: content first, then the store, then the services over it.
+type Config struct {
+	// Demo lets a calendar no office has confirmed (sample: true) be
+	// booked (TEAMSBOT_DEMO=1). Outside a demo it is as if that PUA took
+	// no appointments through the bot.
+	Demo bool
+	// Store keeps the bookings; nil: the actions only declare themselves
+	// (content checks) and fail when run.
+	Store ledger.Store
+	// OnCancel is told of each appointment a user cancels: the office's
+	// channel at the operators' desk (nil: no one).
+	OnCancel func(ctx context.Context, b ledger.Booking)
+	// Calendar gives confirmations an "add to calendar" link (a calendar
+	// file phones open), served at Calendar.Base (nil: none).
+	Calendar *Calendar
+	// Busy is the offices' own calendars (package booking/feed): the slots
+	// they mark busy are hidden, and refused (nil: none).
+	Busy Busy
 }
 
-func (s *Service) busyTimes() Busy {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	return s.busy
-}
+// New returns the booking service over dir.
+func New(dir *knowledge.Directory, cfg Config) *Service { return &Service{dir: dir, cfg: cfg} }
 
-// SetCalendar gives confirmations an "add to calendar" link (a calendar
-// file phones open), served at cal.Base.
-func (s *Service) SetCalendar(cal *Calendar) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.calendar = cal
-}
-
-// New returns the booking service; SetStore must be called before it
-// serves (the store opens after the content is loaded). Outside a demo, a
-// calendar no office has confirmed (sample: true) cannot be booked: it is
-// as if the PUA took no appointments through the bot.
-func New(dir *knowledge.Directory, demo bool) *Service { return &Service{dir: dir, demo: demo} }
+func (s *Service) busyTimes() Busy { return s.cfg.Busy }
 
 // Forget implements bot.Keeper: the user's upcoming appointments are
-// cancelled (their offices told, see SetOnCancel) and listed for them;
+// cancelled (their offices told, Config.OnCancel) and listed for them;
 // the past ones go with the store's Forget.
-func (s *Service) Forget(ctx context.Context, conv string, now time.Time) ([]bot.Said, error) {
+func (s *Service) Forget(ctx context.Context, conv string, now time.Time) ([]bot.Said, []bot.Told, error) {
 	st, err := s.bookings()
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	bs, err := st.Upcoming(ctx, conv, now)
 	if err != nil {
-		return nil, fmt.Errorf("booking: forget: %w", err)
+		return nil, nil, fmt.Errorf("booking: forget: %w", err)
 	}
 	var said []bot.Said
 	for _, b := range bs {
 		if _, err := st.Cancel(ctx, conv, b.Code); err != nil && !errors.Is(err, ledger.ErrNoBooking) {
-			return said, fmt.Errorf("booking: forget: %w", err)
+			return said, nil, fmt.Errorf("booking: forget: %w", err)
 		}
 		s.cancelled(ctx, b)
 		place := b.Place
@@ -90,41 +79,21 @@ func (s *Service) Forget(ctx context.Context, conv string, now time.Time) ([]bot
 		said = append(said, bot.Said{ID: "forget.booking", Data: map[string]string{
 			"when": b.Start.In(knowledge.Rome).Format("02/01 15:04"), "place": place, "code": b.Code}})
 	}
-	return said, nil
+	return said, nil, nil
 }
 
-// cancelled tells the office of a cancelled appointment (SetOnCancel).
+// cancelled tells the office of a cancelled appointment (Config.OnCancel).
 func (s *Service) cancelled(ctx context.Context, b ledger.Booking) {
-	s.mu.RLock()
-	on := s.onCancel
-	s.mu.RUnlock()
-	if on != nil {
-		on(ctx, b)
+	if s.cfg.OnCancel != nil {
+		s.cfg.OnCancel(ctx, b)
 	}
-}
-
-// SetOnCancel sets who is told of a cancelled appointment: the office's
-// channel at the operators' desk (nil: no one).
-func (s *Service) SetOnCancel(on func(ctx context.Context, b ledger.Booking)) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.onCancel = on
-}
-
-// SetStore sets where bookings are kept.
-func (s *Service) SetStore(st ledger.Store) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.store = st
 }
 
 func (s *Service) bookings() (ledger.Store, error) {
-	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.store == nil {
+	if s.cfg.Store == nil {
 		return nil, errors.New("booking: no store")
 	}
-	return s.store, nil
+	return s.cfg.Store, nil
 }
 
 // Actions returns the booking actions.
@@ -145,7 +114,7 @@ func (s *Service) Actions() []bot.Action {
 
 func (s *Service) schedule(place, service string) (*knowledge.Schedule, *knowledge.Place, bool) {
 	sc, ok := s.dir.Schedule(place)
-	if !ok || sc.Sample && !s.demo {
+	if !ok || sc.Sample && !s.cfg.Demo {
 		return nil, nil, false
 	}
 	if _, ok := sc.ServiceMinutes(service); !ok {
@@ -369,9 +338,7 @@ func (s *Service) booked(ctx context.Context, st ledger.Store, req bot.ActionReq
 	}
 	address, mapLink := where(p)
 	res.Say = append(res.Say, bot.Said{ID: "booking.done", Data: map[string]string{"code": code, "address": address, "map": mapLink}})
-	s.mu.RLock()
-	cal := s.calendar
-	s.mu.RUnlock()
+	cal := s.cfg.Calendar
 	if at, ok := s.when(req, req.Args["time"]); ok && cal != nil {
 		minutes, _ := s.minutes(p.ID, req.Args["service"])
 		title := req.T("booking.service."+req.Args["service"], nil) + " – " + p.Name

@@ -129,8 +129,7 @@ func echo(id string, data map[string]string) string { return id }
 // was taken (the flow then offers the next free times).
 func TestConcurrentBookingThroughTheActions(t *testing.T) {
 	d := dir(t)
-	s := New(d, true)
-	s.SetStore(memory.New())
+	s := New(d, Config{Demo: true, Store: memory.New()})
 	now := rome("2026-11-26 10:00")
 	at := rome("2026-12-02 09:00") // a Wednesday at Prato
 	var mu sync.Mutex
@@ -210,9 +209,8 @@ func TestConcurrentBookingThroughTheActions(t *testing.T) {
 // TestPurgeDeletesPastAppointments: appointments are kept for keep after
 // their date, as the privacy notice says, then deleted; later ones stay.
 func TestPurgeDeletesPastAppointments(t *testing.T) {
-	s := New(dir(t), true)
 	st := memory.New()
-	s.SetStore(st)
+	s := New(dir(t), Config{Demo: true, Store: st})
 	now := rome("2026-11-26 10:00")
 	for i, at := range []string{"2026-11-30 09:00", "2026-12-02 09:00"} {
 		res, err := s.book(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: fmt.Sprintf("whatsapp:%d", i),
@@ -327,12 +325,11 @@ func TestRemindersGoOutOnce(t *testing.T) {
 		}
 	}
 	n := &notices{}
-	replicas := []*Service{New(d, true), New(d, true)}
+	replicas := []*Service{New(d, Config{Demo: true, Store: st}), New(d, Config{Demo: true, Store: st})}
 	var wg sync.WaitGroup
 	total := 0
 	var mu sync.Mutex
 	for _, r := range replicas {
-		r.SetStore(st)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
@@ -383,8 +380,7 @@ func TestRemindersGoOutOnce(t *testing.T) {
 // one's code and time, the times question no longer offers it, and moving
 // an appointment to an overlapping time of its own is fine.
 func TestNoTwoAppointmentsAtOnce(t *testing.T) {
-	s := New(dir(t), true)
-	s.SetStore(memory.New())
+	s := New(dir(t), Config{Demo: true, Store: memory.New()})
 	now := rome("2026-11-26 10:00")
 	at := rome("2026-12-02 09:00")
 	book := func(service string, when time.Time, moving string) bot.ActionResult {
@@ -429,15 +425,16 @@ func (b busyMorning) Busy(place string, from, to time.Time) bool {
 // in its own calendar offers no time, the afternoon still does, and a
 // time offered before the office closed it cannot be booked.
 func TestTheOfficesOwnCalendarClosesSlots(t *testing.T) {
-	s := New(dir(t), true)
-	s.SetStore(memory.New())
+	st := memory.New()
+	s := New(dir(t), Config{Demo: true, Store: st})
 	now := rome("2026-11-26 10:00")
 	day := map[string]string{"place": "po-pua", "service": "first_reception", "day": "2026-12-02"}
 	before, _ := s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: "whatsapp:1", Args: day})
 	if !strings.Contains(before.Set["booking_time_choices"], "09:30") {
 		t.Fatalf("no 09:30 before the closure: %q", before.Set["booking_time_choices"])
 	}
-	s.SetBusy(busyMorning{rome("2026-12-02 09:00"), rome("2026-12-02 12:00")})
+	// The same store, now with the office's own calendar.
+	s = New(dir(t), Config{Demo: true, Store: st, Busy: busyMorning{rome("2026-12-02 09:00"), rome("2026-12-02 12:00")}})
 	after, _ := s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Conversation: "whatsapp:1", Args: day})
 	if got := after.Set["booking_time_choices"]; strings.Contains(got, "09:30") || strings.Contains(got, "11:30") || !strings.Contains(got, "12:00") {
 		t.Errorf("times with the morning busy: %q", got)
@@ -454,11 +451,9 @@ func TestTheOfficesOwnCalendarClosesSlots(t *testing.T) {
 // with the time, the place and a button to book again; the office's
 // agenda hears of the cancellation; a second press changes nothing.
 func TestTheOfficeCancelsAndThePersonIsTold(t *testing.T) {
-	s := New(dir(t), true)
 	st := memory.New()
-	s.SetStore(st)
 	var agenda []string
-	s.SetOnCancel(func(_ context.Context, b ledger.Booking) { agenda = append(agenda, b.Code) })
+	s := New(dir(t), Config{Demo: true, Store: st, OnCancel: func(_ context.Context, b ledger.Booking) { agenda = append(agenda, b.Code) }})
 	now := rome("2026-12-01 09:05")
 	b := ledger.Booking{Code: "K7M-Q4P", Conv: "whatsapp:amina", Place: "po-pua", Service: "first_reception", Lang: "ar", Start: rome("2026-12-10 09:00"), Minutes: 30}
 	if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
@@ -489,9 +484,8 @@ func TestTheOfficeCancelsAndThePersonIsTold(t *testing.T) {
 // the person to choose another time: they are told when and where, with a
 // button to their appointments; the appointment stays until they move it.
 func TestTheOfficeAsksToMove(t *testing.T) {
-	s := New(dir(t), true)
 	st := memory.New()
-	s.SetStore(st)
+	s := New(dir(t), Config{Demo: true, Store: st})
 	now := rome("2026-12-01 09:05")
 	b := ledger.Booking{Code: "K7M-Q4P", Conv: "telegram:7", Place: "po-pua", Service: "first_reception", Lang: "zh", Start: rome("2026-12-10 11:30"), Minutes: 30}
 	if err := st.Book(context.Background(), b, 2, 2, now); err != nil {
@@ -518,10 +512,8 @@ func TestTheOfficeAsksToMove(t *testing.T) {
 // daylight-saving change, escapes and folds its text as RFC 5545 says, and
 // a link changed by anyone is refused.
 func TestCalendarLink(t *testing.T) {
-	s := New(dir(t), true)
-	s.SetStore(memory.New())
 	cal := &Calendar{Base: "https://bot.example.org/", Key: []byte("k")}
-	s.SetCalendar(cal)
+	s := New(dir(t), Config{Demo: true, Store: memory.New(), Calendar: cal})
 	now := rome("2026-11-26 10:00")
 	at := rome("2026-12-02 09:00")
 	res, err := s.book(context.Background(), bot.ActionRequest{Lang: "it", Now: now, T: echo, Conversation: "whatsapp:1",

@@ -48,6 +48,17 @@ type ActionResult struct {
 	Set map[string]string
 	// Say texts before the next step's.
 	Say []Said
+	// Tell are notices for other conversations (the next on a waiting
+	// list, promoted by this user's leaving), sent once the turn is over,
+	// outside this conversation's lock. Give them an ID: a replayed
+	// result (a redelivered message) must not tell twice.
+	Tell []Told
+}
+
+// Told is a notice for another conversation.
+type Told struct {
+	Conv   string
+	Notice Notice
 }
 
 // Said is a text an action wants said: a locale message with data, or Raw

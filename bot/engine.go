@@ -232,6 +232,9 @@ type Turn struct {
 	// flush: no message; only replies in the outbox are sent. hold: save
 	// the session and leave its outbox to the sweeper.
 	flush, hold bool
+	// tell are the actions' notices for other conversations
+	// (ActionResult.Tell), sent by the Service after the turn.
+	tell []Told
 }
 
 // turn is the working state of one Step call.
@@ -932,6 +935,7 @@ func (t *turn) Do(n *flow.Node) (*flow.Node, error) {
 	for k, v := range res.Set {
 		t.s.setVar(k, v)
 	}
+	t.out.tell = append(t.out.tell, res.Tell...)
 	for _, said := range res.Say {
 		if said.Raw != "" {
 			t.raw(said.Raw, "")

@@ -147,10 +147,11 @@ func WithDesk(d Desk) ServiceOption { return func(s *Service) { s.desk = d } }
 // A Keeper keeps data about users outside their session (bookings,
 // enrolments, proposals) and deletes it on "delete my data".
 type Keeper interface {
-	// Forget deletes what it keeps about conv, telling whoever else relies
-	// on it (the office of a cancelled appointment, the next on a waiting
-	// list), and returns what the user is to be told was cancelled.
-	Forget(ctx context.Context, conv string, now time.Time) ([]Said, error)
+	// Forget deletes what it keeps about conv, telling the offices that
+	// rely on it (a cancelled appointment), and returns what the user is to
+	// be told was cancelled, and the notices for other conversations (the
+	// next on a waiting list), which the Service sends after the deletion.
+	Forget(ctx context.Context, conv string, now time.Time) (said []Said, tell []Told, err error)
 }
 
 // WithKeepers sets what "delete my data" must reach besides the store's
@@ -411,6 +412,9 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		sess.Failed = nil // kept no longer than the retention period
 	}
 	turn, stepErr := fn(sess)
+	// What the turn's actions did to others is done (a waiting list moved
+	// up): they are told whatever becomes of this turn.
+	defer func() { s.tellOthers(ctx, turn.tell) }()
 	resend := sess.Outbox != nil && len(sess.Outbox.Replies) > 0
 	switch {
 	case turn.hold:
@@ -466,7 +470,8 @@ func (s *Service) withSession(ctx context.Context, conv string, fn func(*Session
 		}
 		var told []string
 		for _, k := range s.keepers {
-			said, err := k.Forget(ctx, conv, s.now())
+			said, tell, err := k.Forget(ctx, conv, s.now())
+			turn.tell = append(turn.tell, tell...)
 			if err != nil {
 				return fmt.Errorf("forget: %w: %w", ErrUnavailable, err)
 			}
@@ -666,6 +671,27 @@ func (s *Service) Wait(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// tellOthers sends the notices a turn's actions left for other
+// conversations, after the turn and outside its lock (two users leaving
+// each other's waiting lists at once must not wait for each other's
+// lock); Wait waits for them.
+func (s *Service) tellOthers(ctx context.Context, ts []Told) {
+	if len(ts) == 0 {
+		return
+	}
+	s.sending.Add(1)
+	go func() {
+		defer s.sending.Add(-1)
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 20*time.Second)
+		defer cancel()
+		for _, t := range ts {
+			if err := s.Notify(ctx, t.Conv, t.Notice); err != nil && !errors.Is(err, ErrNoticeSent) {
+				s.logFor(t.Conv).Warn("notice not sent", "message", t.Notice.MessageID, "error", err)
+			}
+		}
+	}()
 }
 
 // lockLoad takes the conversation's lock and reads its session: in one call

@@ -125,13 +125,13 @@ func newFixtureConfig(t testing.TB, st app.Store, operators bool, cfg bot.Servic
 	if l == nil {
 		t.Fatal(issues)
 	}
-	l.SetStore(st, nil)
-	eng, err := l.Engine(bot.Config{Operators: operators})
+	d := l.Domain(app.Deps{Store: st})
+	eng, err := d.Engine(bot.Config{Operators: operators})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), last: map[string][]bot.Reply{}}
-	opts = append([]bot.ServiceOption{bot.WithSender("test", f.out), bot.WithClock(func() time.Time { return f.now }), bot.WithKeepers(l.Keepers()...)}, opts...)
+	opts = append([]bot.ServiceOption{bot.WithSender("test", f.out), bot.WithClock(func() time.Time { return f.now }), bot.WithKeepers(d.Keepers()...)}, opts...)
 	f.svc = bot.NewService(eng, st, cfg, opts...)
 	return f
 }
@@ -644,16 +644,15 @@ func TestDeleteMyDataCancelsAndTells(t *testing.T) {
 	if l == nil {
 		t.Fatal(issues)
 	}
-	l.SetStore(st, nil)
 	var office []ledger.Booking
-	l.Booking.SetOnCancel(func(_ context.Context, b ledger.Booking) { office = append(office, b) })
-	eng, err := l.Engine(bot.Config{Controller: "Regione Toscana, dpo@example.org"})
+	d := l.Domain(app.Deps{Store: st, OnCancel: func(_ context.Context, b ledger.Booking) { office = append(office, b) }})
+	eng, err := d.Engine(bot.Config{Controller: "Regione Toscana, dpo@example.org"})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f := &fixture{out: newRecorder(), store: st, now: time.Date(2026, 5, 4, 9, 0, 0, 0, time.UTC), last: map[string][]bot.Reply{}}
 	f.svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("test", f.out),
-		bot.WithClock(func() time.Time { return f.now }), bot.WithKeepers(l.Keepers()...))
+		bot.WithClock(func() time.Time { return f.now }), bot.WithKeepers(d.Keepers()...))
 	if got := texts(f.say(t, "u1", "hi")); !strings.Contains(got, "Data controller: Regione Toscana, dpo@example.org.") {
 		t.Errorf("the privacy notice names no controller:\n%s", got)
 	}

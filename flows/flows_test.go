@@ -34,7 +34,8 @@ func TestConversations(t *testing.T) {
 	if l == nil {
 		t.Fatal(issues)
 	}
-	eng, err := l.Engine(bot.Config{})
+	fresh := func() (*bot.Engine, error) { return l.Domain(app.Deps{Store: memory.New()}).Engine(bot.Config{}) }
+	eng, err := fresh()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -45,7 +46,7 @@ func TestConversations(t *testing.T) {
 	if len(files) == 0 {
 		t.Fatal("no conversation tests found")
 	}
-	res := convtest.Runner{Engine: eng, Reset: func() { l.SetStore(memory.New(), nil) }}.Run(context.Background(), files)
+	res := convtest.Runner{Engine: eng, Fresh: fresh}.Run(context.Background(), files)
 	for _, f := range res.Failures {
 		t.Error(f.Error())
 	}

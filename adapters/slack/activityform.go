@@ -53,7 +53,7 @@ func formVerb(w string) (edit, ok bool) {
 
 // openActivityForm opens the form for the operator who typed /teams nuova,
 // or /teams modifica ID (the form then shows the activity as it is).
-func (d *Desk) openActivityForm(ctx context.Context, trigger, channel string, words []string) string {
+func (d *events) openActivityForm(ctx context.Context, trigger, channel string, words []string) string {
 	if channel != d.cfg.Channel {
 		return d.t("desk.activity.cmd.not_here", nil)
 	}
@@ -76,7 +76,7 @@ func (d *Desk) openActivityForm(ctx context.Context, trigger, channel string, wo
 	return ""
 }
 
-func (d *Desk) activityView(channel, id string, prefill *ActivityForm) slack.ModalViewRequest {
+func (d *events) activityView(channel, id string, prefill *ActivityForm) slack.ModalViewRequest {
 	plain := func(id string) *slack.TextBlockObject {
 		return slack.NewTextBlockObject(slack.PlainTextType, d.t(id, nil), false, false)
 	}
@@ -219,7 +219,7 @@ func readActivityForm(v slack.View) ActivityForm {
 
 // submitActivityForm adds the activity, or answers with what to fix under
 // each field (the form stays open). Once added, the desk's channel is told.
-func (d *Desk) submitActivityForm(ctx context.Context, v slack.View) (*slack.ViewSubmissionResponse, error) {
+func (d *events) submitActivityForm(ctx context.Context, v slack.View) (*slack.ViewSubmissionResponse, error) {
 	if d.OnActivityAdd == nil {
 		return nil, nil
 	}

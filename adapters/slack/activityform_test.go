@@ -32,11 +32,11 @@ func submitView(t *testing.T, r *rig, values map[string]map[string]any) (int, st
 func TestActivityFormAddsAnActivity(t *testing.T) {
 	r := newRig(t)
 	var got []deskpkg.ActivityForm
-	r.desk.ActivityChoices = func() deskpkg.ActivityChoices {
+	r.hooks.ActivityChoices = func() deskpkg.ActivityChoices {
 		return deskpkg.ActivityChoices{Kinds: []deskpkg.Answer{{What: "sport", Title: "Sport"}}, Audiences: []deskpkg.Answer{{What: "women", Title: "Donne"}},
 			Languages: []deskpkg.Answer{{What: "it", Title: "Italiano"}, {What: "zh", Title: "中文"}}}
 	}
-	r.desk.OnActivityAdd = func(_ context.Context, f deskpkg.ActivityForm) (map[string]string, string, error) {
+	r.hooks.OnActivityAdd = func(_ context.Context, f deskpkg.ActivityForm) (map[string]string, string, error) {
 		got = append(got, f)
 		if len(got) == 1 {
 			return map[string]string{"title": "Al massimo 24 caratteri.", "nonsense": "Da compilare."}, "", nil
@@ -153,20 +153,20 @@ func eventuallyFor(t *testing.T, d time.Duration, cond func() bool) {
 // pressing Save changes that activity (not a new one).
 func TestActivityFormEditsAnActivity(t *testing.T) {
 	r := newRig(t)
-	r.desk.ActivityChoices = func() deskpkg.ActivityChoices {
+	r.hooks.ActivityChoices = func() deskpkg.ActivityChoices {
 		return deskpkg.ActivityChoices{Kinds: []deskpkg.Answer{{What: "sport", Title: "Sport"}, {What: "cultural", Title: "Cultura"}},
 			Audiences: []deskpkg.Answer{{What: "women", Title: "Donne"}}, Languages: []deskpkg.Answer{{What: "it", Title: "Italiano"}, {What: "ar", Title: "العربية"}}}
 	}
-	r.desk.OnActivityAdd = func(context.Context, deskpkg.ActivityForm) (map[string]string, string, error) {
+	r.hooks.OnActivityAdd = func(context.Context, deskpkg.ActivityForm) (map[string]string, string, error) {
 		t.Error("an edit added an activity")
 		return nil, "", nil
 	}
 	var editedID string
-	r.desk.OnActivityEdit = func(_ context.Context, id string, f deskpkg.ActivityForm) (map[string]string, string, error) {
+	r.hooks.OnActivityEdit = func(_ context.Context, id string, f deskpkg.ActivityForm) (map[string]string, string, error) {
 		editedID = id
 		return nil, "✏️ " + f.Title, nil
 	}
-	r.desk.ActivityFormOf = func(id string) (deskpkg.ActivityForm, bool) {
+	r.hooks.ActivityFormOf = func(id string) (deskpkg.ActivityForm, bool) {
 		return deskpkg.ActivityForm{Association: "Amici", Title: "Calcetto", Description: "Ogni giovedì.", Kind: "cultural", Audience: "women",
 			Municipality: "Prato", When: "Th 18:00-20:00", From: "2026-12-03", Until: "2027-05-27", Seats: 14, Signup: true, Free: true,
 			Languages: []string{"it", "ar"}, OtherLang: "ar", OtherTitle: "كرة قدم"}, id == "calcetto-prato"

@@ -115,12 +115,25 @@ type Desk struct {
 	cfg   Config
 	kv    KV
 	cases *handoff.Cases
-	ops   Operators
 	log   *slog.Logger
 	now   func() time.Time
 	names sync.Map // Slack user id → first name
 	botMu sync.Mutex
 	botID string // the bot's own user id, from auth.test
+}
+
+var _ bot.Desk = (*Desk)(nil)
+
+// Hooks are what the desk calls when operators act in Slack: the
+// conversations (bot.Service, which is built after the desk because it
+// hands its cases to it) and the app's answers to slash commands, forms
+// and agenda buttons. They are given when the desk starts taking events
+// (Endpoints, RunSocketMode, WatchWaiting), never set on a built desk;
+// a nil field turns its feature off.
+type Hooks struct {
+	// Operators reaches the conversations; nil: events are acknowledged
+	// and nothing reaches a user.
+	Operators Operators
 	// OnCalendar answers the calendar commands of /teams (close a day or
 	// hours, reopen, list): channel is where the command was typed (the
 	// permission: a PUA's own channel, or the desk's), words what follows
@@ -154,7 +167,12 @@ type Desk struct {
 	OnContact func(ctx context.Context, proposal string) error
 }
 
-var _ bot.Desk = (*Desk)(nil)
+// events is the desk taking events: the desk with the hooks it was
+// started with.
+type events struct {
+	*Desk
+	*Hooks
+}
 
 // New builds the desk; it makes no network call.
 func New(cfg Config, kv KV, log *slog.Logger) (*Desk, error) {
@@ -186,10 +204,6 @@ func New(cfg Config, kv KV, log *slog.Logger) (*Desk, error) {
 	}
 	return &Desk{api: slack.New(cfg.BotToken, opts...), cfg: cfg, kv: kv, cases: handoff.New(kv, cfg.Retention), log: log.With("comp", "slack"), now: time.Now}, nil
 }
-
-// SetOperators connects the desk to the conversations (the service is
-// built after the desk).
-func (d *Desk) SetOperators(ops Operators) { d.ops = ops }
 
 // Messages are the locale messages the desk shows operators (locales/*.yaml,
 // desk.*); `teamsbot lint` checks they exist.
@@ -563,28 +577,29 @@ func (d *Desk) Callback(ctx context.Context, conv, lang, phone string) error {
 // WatchWaiting ends, every half minute, the waits no operator took within
 // wait: the user is told and offered a call back; the case is closed with a
 // note. It returns when ctx ends.
-func (d *Desk) WatchWaiting(ctx context.Context, wait time.Duration) {
+func (d *Desk) WatchWaiting(ctx context.Context, wait time.Duration, ops Operators) {
 	if wait <= 0 {
 		return
 	}
-	every.Run(ctx, 30*time.Second, false, func(ctx context.Context) { d.ExpireWaiting(ctx, wait) })
+	every.Run(ctx, 30*time.Second, false, func(ctx context.Context) { d.ExpireWaiting(ctx, wait, ops) })
 }
 
 // ExpireWaiting closes the cases waiting for longer than wait: the user is
 // told (TimedOut) and the thread says so. Under each case's lock (as Take,
 // Give back and Close): when every replica watches, or an operator takes
-// the case at that moment, it is closed once, or not at all.
-func (d *Desk) ExpireWaiting(ctx context.Context, wait time.Duration) {
+// the case at that moment, it is closed once, or not at all. A nil ops
+// closes the cases without telling anyone.
+func (d *Desk) ExpireWaiting(ctx context.Context, wait time.Duration, ops Operators) {
 	toks, err := d.cases.Overdue(ctx, wait)
 	if err != nil {
 		return
 	}
 	for _, tok := range toks {
 		c, closed, err := d.cases.TimeOut(ctx, tok, wait, func(c *handoff.Case) error {
-			if d.ops == nil {
+			if ops == nil {
 				return nil
 			}
-			err := d.ops.TimedOut(ctx, c.Conv)
+			err := ops.TimedOut(ctx, c.Conv)
 			if err != nil && !errors.Is(err, bot.ErrUnavailable) {
 				d.log.Info("timed-out wait: conversation no longer waiting", "error", err)
 			}
@@ -786,7 +801,7 @@ func (d *Desk) PostCalendarConflicts(ctx context.Context, channel, place string,
 // cancelled and its person told, OnOfficeCancel) and "Ask to move"
 // (office_move: the person is asked to choose another time, OnOfficeMove),
 // each once however many presses; the result is noted in the thread.
-func (d *Desk) officeAct(ctx context.Context, action, value, user, channel, msgTS string) error {
+func (d *events) officeAct(ctx context.Context, action, value, user, channel, msgTS string) error {
 	place, code, ok := strings.Cut(value, " ")
 	do, done := d.OnOfficeCancel, "desk.calendar.cancelled"
 	if action == "office_move" {
@@ -820,7 +835,7 @@ func (d *Desk) officeAct(ctx context.Context, action, value, user, channel, msgT
 }
 
 // attendance records an operator's "present" / "absent" for a booking, once.
-func (d *Desk) attendance(ctx context.Context, action, code, user, channel, msgTS string) error {
+func (d *events) attendance(ctx context.Context, action, code, user, channel, msgTS string) error {
 	first, err := d.kv.FirstSeen(ctx, "desk:attendance", code, 30*24*time.Hour)
 	if err != nil {
 		return unavailable("mark attendance", err)
@@ -862,7 +877,7 @@ func (d *Desk) PostProposal(ctx context.Context, id, lang, via, what, where, whe
 // contact handles a proposal's "write to the person": a case is opened for
 // them (OnContact), once however many presses, and the thread says who
 // did it or that the proposal is gone.
-func (d *Desk) contact(ctx context.Context, id, user, channel, msgTS string) error {
+func (d *events) contact(ctx context.Context, id, user, channel, msgTS string) error {
 	if d.OnContact == nil || id == "" {
 		return nil
 	}

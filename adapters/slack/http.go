@@ -31,8 +31,9 @@ const maxRequest = 1 << 20
 
 // Endpoints are the three endpoints, served under package webhook's
 // policy; each checks Slack's signature and timestamp (5 minutes) over the
-// raw body.
-func (d *Desk) Endpoints() []webhook.Endpoint {
+// raw body. Events reach h (see Hooks).
+func (d *Desk) Endpoints(h *Hooks) []webhook.Endpoint {
+	e := d.with(h)
 	ep := func(path, route string, handle func(ctx context.Context, body []byte) (webhook.Answer, error)) webhook.Endpoint {
 		return webhook.Endpoint{Pattern: "POST " + path, Route: route, Limit: maxRequest, Body: d.verified,
 			Handle: func(ctx context.Context, _ *http.Request, body []byte) (webhook.Answer, error) {
@@ -40,15 +41,45 @@ func (d *Desk) Endpoints() []webhook.Endpoint {
 			}}
 	}
 	return []webhook.Endpoint{
-		ep(EventsPath, "slack_events", d.events),
-		ep(InteractivityPath, "slack_interactivity", d.interactivity),
-		ep(CommandsPath, "slack_commands", d.commands),
+		ep(EventsPath, "slack_events", e.events),
+		ep(InteractivityPath, "slack_interactivity", e.interactivity),
+		ep(CommandsPath, "slack_commands", e.commands),
 	}
 }
 
 // Routes registers the three endpoints on mux (without metrics: serve
 // mounts Endpoints with them).
-func (d *Desk) Routes(mux *http.ServeMux) { webhook.Mount(mux, nil, d.log, d.Endpoints()...) }
+func (d *Desk) Routes(mux *http.ServeMux, h *Hooks) {
+	webhook.Mount(mux, nil, d.log, d.Endpoints(h)...)
+}
+
+// with is the desk taking events into h (nil: none).
+func (d *Desk) with(h *Hooks) *events {
+	if h == nil {
+		h = &Hooks{}
+	}
+	if h.Operators == nil {
+		hc := *h
+		hc.Operators = unreachable{}
+		h = &hc
+	}
+	return &events{Desk: d, Hooks: h}
+}
+
+// unreachable stands for the conversations when none were given: nothing
+// can reach a user, and the operator is told so.
+type unreachable struct{}
+
+func (unreachable) OperatorJoined(context.Context, string, string) error { return bot.ErrUnavailable }
+func (unreachable) OperatorSays(context.Context, string, string, bot.OperatorText, string) error {
+	return bot.ErrUnavailable
+}
+func (unreachable) OperatorSends(context.Context, string, string, string, string) error {
+	return bot.ErrUnavailable
+}
+func (unreachable) GiveBack(context.Context, string) error { return bot.ErrUnavailable }
+func (unreachable) Close(context.Context, string) error    { return bot.ErrUnavailable }
+func (unreachable) TimedOut(context.Context, string) error { return bot.ErrUnavailable }
 
 // verified checks Slack's signature and timestamp over the body.
 func (d *Desk) verified(h http.Header, body []byte) bool {
@@ -74,7 +105,7 @@ func (d *Desk) later(fn func(ctx context.Context)) {
 
 // events handles the Events API: url_verification, and messages in case
 // threads.
-func (d *Desk) events(ctx context.Context, body []byte) (webhook.Answer, error) {
+func (d *events) events(ctx context.Context, body []byte) (webhook.Answer, error) {
 	ev, err := slackevents.ParseEvent(json.RawMessage(body), slackevents.OptionNoVerifyToken())
 	if err != nil {
 		return webhook.Answer{}, fmt.Errorf("%w: an event not understood", webhook.ErrMalformed)
@@ -102,7 +133,7 @@ const ackBudget = 2500 * time.Millisecond
 // recorded in the user's session with the turn that relayed it. An error
 // means "not done, retry me" (the store is unavailable). Shared by HTTP and
 // Socket Mode.
-func (d *Desk) callbackEvent(ctx context.Context, ev slackevents.EventsAPIEvent) error {
+func (d *events) callbackEvent(ctx context.Context, ev slackevents.EventsAPIEvent) error {
 	cb, _ := ev.Data.(*slackevents.EventsAPICallbackEvent)
 	if cb == nil || cb.EventID == "" {
 		return nil
@@ -157,7 +188,7 @@ func (d *Desk) botUser(ctx context.Context) string {
 //
 // It returns an error only when the message should be delivered again
 // (the store is unavailable); every other failure is said in the thread.
-func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent, parentUser string) error {
+func (d *events) operatorMessage(ctx context.Context, m *slackevents.MessageEvent, parentUser string) error {
 	// Never relay a bot's message (ours or another app's), an edit, a
 	// deletion, a join: only people's new messages, inside threads.
 	if m.BotID != "" || m.SubType != "" || m.User == "" || m.ThreadTimeStamp == "" || m.ThreadTimeStamp == m.TimeStamp {
@@ -208,7 +239,7 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 			note = d.t("desk.not_translated", lang)
 		}
 	}
-	err = d.ops.OperatorSays(ctx, rec.Conv, name, msg, "slack:"+m.Channel+":"+m.TimeStamp)
+	err = d.Operators.OperatorSays(ctx, rec.Conv, name, msg, "slack:"+m.Channel+":"+m.TimeStamp)
 	if errors.Is(err, bot.ErrUnavailable) {
 		return err // not relayed: Slack delivers the event again
 	}
@@ -226,7 +257,7 @@ func (d *Desk) operatorMessage(ctx context.Context, m *slackevents.MessageEvent,
 
 // sendAnswer sends the user the guide or saved reply the operator asked
 // for with "!words", or lists in the thread what could be meant.
-func (d *Desk) sendAnswer(ctx context.Context, rec *handoff.Case, name, query, id string) error {
+func (d *events) sendAnswer(ctx context.Context, rec *handoff.Case, name, query, id string) error {
 	found, sure := d.cfg.Answers(ctx, query)
 	list := func(as []Answer) string {
 		var b strings.Builder
@@ -244,7 +275,7 @@ func (d *Desk) sendAnswer(ctx context.Context, rec *handoff.Case, name, query, i
 		return d.thread(ctx, rec, d.t("desk.answer.choose", nil)+list(found[:min(len(found), 5)]))
 	}
 	a := found[0]
-	err := d.ops.OperatorSends(ctx, rec.Conv, name, a.What, id)
+	err := d.Operators.OperatorSends(ctx, rec.Conv, name, a.What, id)
 	if errors.Is(err, bot.ErrUnavailable) {
 		return err
 	}
@@ -287,11 +318,11 @@ func (d *Desk) firstName(ctx context.Context, user string) string {
 // take gives the case to an operator: the first one wins; it reports
 // whether this operator has it, and an error wrapping bot.ErrUnavailable
 // when the store failed (nothing changed). rec becomes the case as it is.
-func (d *Desk) take(ctx context.Context, rec *handoff.Case, name string) (bool, error) {
+func (d *events) take(ctx context.Context, rec *handoff.Case, name string) (bool, error) {
 	c, took, err := d.cases.Take(ctx, rec.Token, name, func(c *handoff.Case) error {
 		// The user first: if their conversation cannot be reached now,
 		// the case stays waiting.
-		err := d.ops.OperatorJoined(ctx, c.Conv, name)
+		err := d.Operators.OperatorJoined(ctx, c.Conv, name)
 		if err != nil && !errors.Is(err, bot.ErrUnavailable) {
 			d.thread(ctx, c, d.t("desk.note.not_waiting", map[string]string{"reason": escape(reason(err))}))
 		}
@@ -313,7 +344,7 @@ func (d *Desk) take(ctx context.Context, rec *handoff.Case, name string) (bool, 
 }
 
 // interactivity handles the case buttons.
-func (d *Desk) interactivity(ctx context.Context, body []byte) (webhook.Answer, error) {
+func (d *events) interactivity(ctx context.Context, body []byte) (webhook.Answer, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return webhook.Answer{}, fmt.Errorf("%w: not a form", webhook.ErrMalformed)
@@ -340,7 +371,7 @@ func (d *Desk) interactivity(ctx context.Context, body []byte) (webhook.Answer, 
 // interaction handles the case buttons, and the forms' submissions (whose
 // answer it returns: what to fix, or nil to close the form). Shared by HTTP
 // and Socket Mode.
-func (d *Desk) interaction(ctx context.Context, ic slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
+func (d *events) interaction(ctx context.Context, ic slack.InteractionCallback) (*slack.ViewSubmissionResponse, error) {
 	if ic.Type == slack.InteractionTypeViewSubmission && ic.View.CallbackID == formCallback {
 		var reply *slack.ViewSubmissionResponse
 		err := d.within(ctx, func(ctx context.Context) error {
@@ -396,7 +427,7 @@ func unavailable(what string, err error) error {
 	return fmt.Errorf("slack: %s: %w: %w", what, bot.ErrUnavailable, err)
 }
 
-func (d *Desk) button(ctx context.Context, action, token, user string) error {
+func (d *events) button(ctx context.Context, action, token, user string) error {
 	rec, err := d.cases.Get(ctx, token)
 	if errors.Is(err, bot.ErrNotFound) {
 		d.log.Warn("button of an unknown case")
@@ -424,9 +455,9 @@ func (d *Desk) button(ctx context.Context, action, token, user string) error {
 		c, closed, err := d.cases.End(ctx, token, action+" by "+name, name, func(c *handoff.Case) error {
 			var err error
 			if action == "close" {
-				err = d.ops.Close(ctx, c.Conv)
+				err = d.Operators.Close(ctx, c.Conv)
 			} else {
-				err = d.ops.GiveBack(ctx, c.Conv)
+				err = d.Operators.GiveBack(ctx, c.Conv)
 			}
 			if err != nil && !errors.Is(err, bot.ErrUnavailable) {
 				d.log.Info("give back: conversation no longer with an operator", "error", err)
@@ -445,7 +476,7 @@ func (d *Desk) button(ctx context.Context, action, token, user string) error {
 
 // commands handles /teams: the list of open cases, to whoever asked, or a
 // calendar command (OnCalendar).
-func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error) {
+func (d *events) commands(ctx context.Context, body []byte) (webhook.Answer, error) {
 	form, err := url.ParseQuery(string(body))
 	if err != nil {
 		return webhook.Answer{}, fmt.Errorf("%w: not a form", webhook.ErrMalformed)
@@ -463,7 +494,7 @@ func (d *Desk) commands(ctx context.Context, body []byte) (webhook.Answer, error
 
 // slash answers /teams: a calendar command when OnCalendar knows it, else
 // the list of open cases.
-func (d *Desk) slash(ctx context.Context, text, channel, user, trigger string) string {
+func (d *events) slash(ctx context.Context, text, channel, user, trigger string) string {
 	if words := strings.Fields(text); len(words) > 0 && d.OnActivityAdd != nil {
 		if _, ok := formVerb(words[0]); ok {
 			return d.openActivityForm(ctx, trigger, channel, words)

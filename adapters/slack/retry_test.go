@@ -143,12 +143,11 @@ func TestTimeoutOnceAcrossReplicas(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		d.SetOperators(r.svc)
 		desks = append(desks, d)
 	}
 	var wg sync.WaitGroup
 	for _, d := range desks {
-		wg.Go(func() { d.ExpireWaiting(context.Background(), time.Nanosecond) })
+		wg.Go(func() { d.ExpireWaiting(context.Background(), time.Nanosecond, r.svc) })
 	}
 	wg.Wait()
 	if got := r.user.take(); len(got) != 1 {

@@ -159,11 +159,14 @@ func (r *recorder) take() []bot.Reply {
 type rig struct {
 	fake *fakeSlack
 	desk *deskpkg.Desk
-	svc  *bot.Service
-	user *recorder
-	mux  *http.ServeMux
-	st   app.Store
-	seq  int
+	// hooks are what the desk was started with: a test may change a hook
+	// before it sends the event that calls it.
+	hooks *deskpkg.Hooks
+	svc   *bot.Service
+	user  *recorder
+	mux   *http.ServeMux
+	st    app.Store
+	seq   int
 	// texts are the locale messages (the desk's among them).
 	texts bot.Translator
 	// hint is the user's language as the channel says it (default ar).
@@ -180,10 +183,6 @@ func newRigOn(t *testing.T, st app.Store, opts ...func(*deskpkg.Config)) *rig {
 	if l == nil {
 		t.Fatal(issues)
 	}
-	eng, err := l.Engine(bot.Config{Operators: true})
-	if err != nil {
-		t.Fatal(err)
-	}
 	r := &rig{fake: newFakeSlack(t), user: &recorder{}, mux: http.NewServeMux(), st: st, texts: l.Catalog}
 	// The operators' language is left to its default (TEAMSBOT_OPERATOR_LANG's,
 	// Italian) unless an option sets it.
@@ -192,16 +191,21 @@ func newRigOn(t *testing.T, st app.Store, opts ...func(*deskpkg.Config)) *rig {
 	for _, o := range opts {
 		o(&cfg)
 	}
+	var err error
 	r.desk, err = deskpkg.New(cfg, r.st, slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	if err != nil {
 		t.Fatal(err)
 	}
+	// In serve's order: the desk, the domain over the store and the desk,
+	// the engine, the service, then the desk takes events into it.
+	dom := l.Domain(app.Deps{Store: r.st, Callback: r.desk.Callback, OnProposal: app.DeskProposals(r.desk)})
+	eng, err := dom.Engine(bot.Config{Operators: true})
+	if err != nil {
+		t.Fatal(err)
+	}
 	r.svc = bot.NewService(eng, r.st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender("whatsapp", r.user), bot.WithDesk(r.desk))
-	r.desk.SetOperators(r.svc)
-	l.SetStore(r.st, r.svc)
-	app.ConnectProposals(l, r.desk, r.svc)
-	r.desk.Routes(r.mux)
-	l.Callbacks.Connect(r.desk.Callback)
+	r.hooks = &deskpkg.Hooks{Operators: r.svc, OnContact: app.ProposalContact(dom, r.svc)}
+	r.desk.Routes(r.mux, r.hooks)
 	return r
 }
 
@@ -460,7 +464,7 @@ func TestSlashCommandListsOpenCases(t *testing.T) {
 	// in; other words still list the cases.
 	var gotChannel string
 	var gotWords []string
-	r.desk.OnCalendar = func(_ context.Context, channel, _ string, words []string) (string, bool) {
+	r.hooks.OnCalendar = func(_ context.Context, channel, _ string, words []string) (string, bool) {
 		if words[0] != "chiudi" {
 			return "", false
 		}
@@ -556,7 +560,6 @@ func TestQueuePositionAndHours(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d.SetOperators(r.svc)
 	var tickets []bot.Ticket
 	for i, conv := range []string{"whatsapp:1", "telegram:2", "whatsapp:3"} {
 		if i == 2 {
@@ -608,7 +611,7 @@ func TestTimeoutOffersACallBack(t *testing.T) {
 	r := newRig(t)
 	r.waiting(t)
 	r.fake.take("chat.postMessage")
-	r.desk.ExpireWaiting(context.Background(), time.Nanosecond)
+	r.desk.ExpireWaiting(context.Background(), time.Nanosecond, r.svc)
 	got := r.user.take()
 	if len(got) != 1 || !strings.Contains(strings.Join(got[0].MessageIDs, " "), "operator.timeout") {
 		t.Fatalf("timeout: %+v", got)
@@ -682,7 +685,7 @@ func TestSocketMode(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	done := make(chan error, 1)
-	go func() { done <- r.desk.RunSocketMode(ctx, "xapp-1-test") }()
+	go func() { done <- r.desk.RunSocketMode(ctx, "xapp-1-test", r.hooks) }()
 	parent := firstTS(t, r)
 	ev := fmt.Sprintf(`{"envelope_id":"env-1","type":"events_api","accepts_response_payload":false,"retry_attempt":0,"payload":{"type":"event_callback","event_id":"EvS1","team_id":"T1","event":{"type":"message","channel":"COPS","user":"UGIULIA","text":"Ciao dal socket","ts":"1780043000.000100","thread_ts":%q}}}`, parent)
 	r.fake.frames <- ev
@@ -721,7 +724,7 @@ func TestSocketMode(t *testing.T) {
 	case <-time.After(5 * time.Second):
 		t.Error("socket mode did not stop")
 	}
-	if err := r.desk.RunSocketMode(context.Background(), "xoxb-not-app-level"); err == nil {
+	if err := r.desk.RunSocketMode(context.Background(), "xoxb-not-app-level", r.hooks); err == nil {
 		t.Error("a bot token was accepted as an app-level token")
 	}
 }
@@ -864,7 +867,7 @@ func TestDailyAgendaAndAttendance(t *testing.T) {
 	r := newRigOn(t, st)
 	var mu sync.Mutex
 	var marks []string
-	r.desk.OnAttendance = func(s string) { mu.Lock(); marks = append(marks, s); mu.Unlock() }
+	r.hooks.OnAttendance = func(s string) { mu.Lock(); marks = append(marks, s); mu.Unlock() }
 	items := []deskpkg.AgendaItem{{Code: "K7M-Q4P", Time: "09:00", Service: "first_reception", Lang: "ar", Mediator: true}, {Code: "ZZ2-AB3", Time: "09:30", Service: "documents", Lang: "zh"}}
 	if err := r.desk.PostAgenda(context.Background(), "CPRATO", "📅 PUA Prato — oggi", items); err != nil {
 		t.Fatal(err)
@@ -930,7 +933,7 @@ func TestCalendarProblemsAndConflicts(t *testing.T) {
 	}
 	var mu sync.Mutex
 	var cancelled []string
-	r.desk.OnOfficeCancel = func(_ context.Context, place, code string) error {
+	r.hooks.OnOfficeCancel = func(_ context.Context, place, code string) error {
 		mu.Lock()
 		defer mu.Unlock()
 		cancelled = append(cancelled, place+" "+code)
@@ -968,7 +971,7 @@ func TestCalendarProblemsAndConflicts(t *testing.T) {
 	press := func(value string) int { return pressAction("office_cancel", value) }
 	// "Ask to move", pressed twice: the person is asked once.
 	var moves []string
-	r.desk.OnOfficeMove = func(_ context.Context, place, code string) error {
+	r.hooks.OnOfficeMove = func(_ context.Context, place, code string) error {
 		mu.Lock()
 		defer mu.Unlock()
 		moves = append(moves, place+" "+code)

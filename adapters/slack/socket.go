@@ -18,8 +18,8 @@ import (
 // the store is unavailable, so Slack delivers it again; a button press is
 // acknowledged after its work too (the operator sees Slack's error when it
 // could not be done), /teams at once. Slack does not sign socket messages:
-// the token authenticates the connection.
-func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
+// the token authenticates the connection. Events reach h (see Hooks).
+func (d *Desk) RunSocketMode(ctx context.Context, appToken string, h *Hooks) error {
 	if !strings.HasPrefix(appToken, "xapp-") {
 		return fmt.Errorf("slack: SLACK_APP_TOKEN must be an app-level token (xapp-...)")
 	}
@@ -28,6 +28,7 @@ func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
 		opts = append(opts, slack.OptionAPIURL(strings.TrimRight(d.cfg.APIURL, "/")+"/"))
 	}
 	client := socketmode.New(slack.New(d.cfg.BotToken, opts...))
+	e := d.with(h)
 	go func() {
 		for {
 			select {
@@ -37,7 +38,7 @@ func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
 				if !ok {
 					return
 				}
-				d.socketEvent(ctx, client, evt)
+				e.socketEvent(ctx, client, evt)
 			}
 		}
 	}()
@@ -49,7 +50,7 @@ func (d *Desk) RunSocketMode(ctx context.Context, appToken string) error {
 	return nil
 }
 
-func (d *Desk) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
+func (d *events) socketEvent(ctx context.Context, client *socketmode.Client, evt socketmode.Event) {
 	switch evt.Type {
 	case socketmode.EventTypeEventsAPI:
 		// As over HTTP: the work first (within ackBudget), then the

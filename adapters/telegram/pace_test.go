@@ -41,7 +41,7 @@ func TestTwoReplicasShareTheBotsPace(t *testing.T) {
 	r.fake.limit = rate + rate/2
 	r.fake.mu.Unlock()
 	other, err := telegram.New(telegram.Config{Token: token, WebhookSecret: secret, APIURL: r.fake.srv.URL, PerChat: 1, Global: rate, Shared: st, HTTPClient: &http.Client{Transport: sentat.Transport{}}},
-		nil, slog.New(slog.DiscardHandler))
+		slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -66,17 +66,17 @@ func TestPayloads(t *testing.T) {
 	fake := newFake(t)
 	var mu sync.Mutex
 	var got []bot.Inbound
-	a, err := telegram.New(telegram.Config{Token: token, WebhookSecret: secret, APIURL: fake.srv.URL}, func(_ context.Context, in bot.Inbound) error {
-		mu.Lock()
-		defer mu.Unlock()
-		got = append(got, in)
-		return nil
-	}, slog.New(slog.DiscardHandler))
+	a, err := telegram.New(telegram.Config{Token: token, WebhookSecret: secret, APIURL: fake.srv.URL}, slog.New(slog.DiscardHandler))
 	if err != nil {
 		t.Fatal(err)
 	}
 	mux := http.NewServeMux()
-	a.Routes(mux)
+	a.Routes(mux, func(_ context.Context, in bot.Inbound) error {
+		mu.Lock()
+		defer mu.Unlock()
+		got = append(got, in)
+		return nil
+	})
 	for name, c := range table {
 		mu.Lock()
 		got = nil

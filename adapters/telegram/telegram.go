@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -69,18 +70,22 @@ type Config struct {
 
 // Adapter is the Telegram channel.
 type Adapter struct {
-	api    *tg.Bot
-	cfg    Config
-	handle Handler
-	log    *slog.Logger
-	pace   *pacer
-	sleep  func(ctx context.Context, d time.Duration) error
+	api *tg.Bot
+	// opts build the API client; Poll adds its handler to them.
+	opts  []tg.Option
+	cfg   Config
+	log   *slog.Logger
+	pace  *pacer
+	sleep func(ctx context.Context, d time.Duration) error
 }
 
 var _ bot.Sender = (*Adapter)(nil)
 
-// New builds the adapter; it makes no network call.
-func New(cfg Config, handle Handler, log *slog.Logger) (*Adapter, error) {
+// New builds the adapter; it makes no network call. It sends from the
+// start; updates reach a handler given when it starts taking them
+// (Endpoints, Poll), since the service that handles them is built with
+// the adapter as its sender.
+func New(cfg Config, log *slog.Logger) (*Adapter, error) {
 	if cfg.Token == "" {
 		return nil, errors.New("telegram: no bot token")
 	}
@@ -105,11 +110,10 @@ func New(cfg Config, handle Handler, log *slog.Logger) (*Adapter, error) {
 	if cfg.MaxConnections <= 0 || cfg.MaxConnections > 100 {
 		cfg.MaxConnections = 100
 	}
-	a := &Adapter{cfg: cfg, handle: handle, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global, cfg.PaidBroadcast, cfg.Shared), sleep: chatutil.Sleep}
+	a := &Adapter{cfg: cfg, log: log.With("comp", "telegram"), pace: newPacer(cfg.PerChat, cfg.Global, cfg.PaidBroadcast, cfg.Shared), sleep: chatutil.Sleep}
 	opts := []tg.Option{
 		tg.WithSkipGetMe(),
 		tg.WithHTTPClient(cfg.PollTimeout, cfg.HTTPClient),
-		tg.WithDefaultHandler(a.onPolledUpdate),
 		// One worker and synchronous handlers: a chat's updates are handled
 		// in order (the library runs handlers in goroutines otherwise).
 		tg.WithWorkers(1),
@@ -124,7 +128,7 @@ func New(cfg Config, handle Handler, log *slog.Logger) (*Adapter, error) {
 	if err != nil {
 		return nil, fmt.Errorf("telegram: %s", redact(err.Error(), cfg.Token))
 	}
-	a.api = api
+	a.api, a.opts = api, opts
 	return a, nil
 }
 
@@ -141,8 +145,8 @@ func redact(s, token string) string {
 // secret header first, then the update (one that cannot be decoded is
 // acknowledged and dropped, so Telegram does not hold the chat's later
 // updates behind it); only a failure of our own (the store) asks for a
-// retry.
-func (a *Adapter) Endpoints() []webhook.Endpoint {
+// retry. Updates go to handle.
+func (a *Adapter) Endpoints(handle Handler) []webhook.Endpoint {
 	return []webhook.Endpoint{{Pattern: "POST " + WebhookPath, Route: Channel, Limit: MaxBody,
 		Request: func(r *http.Request) bool {
 			got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
@@ -153,7 +157,7 @@ func (a *Adapter) Endpoints() []webhook.Endpoint {
 			if err := json.Unmarshal(body, &upd); err != nil {
 				return webhook.Answer{}, fmt.Errorf("%w: not an update", webhook.ErrMalformed)
 			}
-			if err := a.process(ctx, &upd); errors.Is(err, errRetry) {
+			if err := a.process(ctx, &upd, handle); errors.Is(err, errRetry) {
 				return webhook.Answer{}, err
 			}
 			return webhook.Answer{}, nil
@@ -162,27 +166,31 @@ func (a *Adapter) Endpoints() []webhook.Endpoint {
 
 // Routes registers the webhook on mux (without metrics: serve mounts
 // Endpoints with them).
-func (a *Adapter) Routes(mux *http.ServeMux) { webhook.Mount(mux, nil, a.log, a.Endpoints()...) }
+func (a *Adapter) Routes(mux *http.ServeMux, handle Handler) {
+	webhook.Mount(mux, nil, a.log, a.Endpoints(handle)...)
+}
 
 // errRetry marks a failure worth a redelivery.
 var errRetry = errors.New("retry")
 
 // Poll takes updates by long polling until ctx ends, when no webhook URL is
 // configured. It first deletes any webhook (Telegram refuses getUpdates
-// while one is set).
-func (a *Adapter) Poll(ctx context.Context) error {
+// while one is set). Updates go to handle.
+func (a *Adapter) Poll(ctx context.Context, handle Handler) error {
 	if _, err := a.api.DeleteWebhook(ctx, &tg.DeleteWebhookParams{}); err != nil {
 		return fmt.Errorf("telegram: delete webhook before polling: %s", redact(err.Error(), a.cfg.Token))
 	}
-	a.log.Info("long polling")
-	a.api.Start(ctx)
-	return nil
-}
-
-func (a *Adapter) onPolledUpdate(ctx context.Context, _ *tg.Bot, upd *models.Update) {
-	if err := a.process(ctx, upd); err != nil {
-		a.log.Warn("update not handled", "error", err)
+	poller, err := tg.New(a.cfg.Token, append(slices.Clone(a.opts), tg.WithDefaultHandler(func(ctx context.Context, _ *tg.Bot, upd *models.Update) {
+		if err := a.process(ctx, upd, handle); err != nil {
+			a.log.Warn("update not handled", "error", err)
+		}
+	}))...)
+	if err != nil {
+		return fmt.Errorf("telegram: %s", redact(err.Error(), a.cfg.Token))
 	}
+	a.log.Info("long polling")
+	poller.Start(ctx)
+	return nil
 }
 
 // SetWebhook registers url with the secret and the update types the bot
@@ -199,7 +207,7 @@ func (a *Adapter) SetWebhook(ctx context.Context, url string) error {
 }
 
 // process turns one update into zero or one inbound message and handles it.
-func (a *Adapter) process(ctx context.Context, upd *models.Update) error {
+func (a *Adapter) process(ctx context.Context, upd *models.Update, handle Handler) error {
 	if cq := upd.CallbackQuery; cq != nil {
 		// Always answer, so the button stops spinning.
 		if _, err := a.api.AnswerCallbackQuery(ctx, &tg.AnswerCallbackQueryParams{CallbackQueryID: cq.ID}); err != nil {
@@ -216,7 +224,7 @@ func (a *Adapter) process(ctx context.Context, upd *models.Update) error {
 		_, err := a.api.SendMessage(ctx, &tg.SendMessageParams{ChatID: chat, Text: privateOnly})
 		return err
 	}
-	if err := a.handle(ctx, in); err != nil {
+	if err := handle(ctx, in); err != nil {
 		if errors.Is(err, bot.ErrUnavailable) {
 			return fmt.Errorf("%w: %v", errRetry, err)
 		}

@@ -51,12 +51,11 @@ func newRig(t testing.TB, st bot.Store, cfg telegram.Config) *rig {
 	if cfg.HTTPClient == nil {
 		cfg.HTTPClient = &http.Client{Timeout: cfg.PollTimeout + 10*time.Second, Transport: sentat.Transport{}}
 	}
-	var svc *bot.Service
-	a, err := telegram.New(cfg, func(ctx context.Context, in bot.Inbound) error { return svc.Handle(ctx, in) }, log)
+	a, err := telegram.New(cfg, log)
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc = bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender(telegram.Channel, a), bot.WithLogger(log))
+	svc := bot.NewService(eng, st, bot.ServiceConfig{PseudonymKey: []byte("k")}, bot.WithSender(telegram.Channel, a), bot.WithLogger(log))
 	r.adapter, r.svc = a, svc
 	return r
 }
@@ -102,7 +101,7 @@ func (r *rig) post(t testing.TB, body []byte, sec string) int {
 	}
 	rec := httptest.NewRecorder()
 	mux := http.NewServeMux()
-	r.adapter.Routes(mux)
+	r.adapter.Routes(mux, r.svc.Handle)
 	mux.ServeHTTP(rec, req)
 	return rec.Code
 }
@@ -403,7 +402,7 @@ func TestLongPolling(t *testing.T) {
 	r.fake.updates = [][]byte{fixture(t, "message_start", nil), fixture(t, "callback_query", nil)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
-	go func() { done <- r.adapter.Poll(ctx) }()
+	go func() { done <- r.adapter.Poll(ctx, r.svc.Handle) }()
 	deadline := time.Now().Add(10 * time.Second)
 	var got []call
 	for time.Now().Before(deadline) && len(got) < 2 {

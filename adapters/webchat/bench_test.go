@@ -75,12 +75,12 @@ func BenchmarkStreams(b *testing.B) {
 	const clients = 1000
 	st := memory.New()
 	e := &echo{}
-	a, err := New(Config{Store: st, Handle: e.handle, Languages: langs, PerIP: 1e6, Burst: 1e6, PerClient: 1e6})
+	a, err := New(Config{Store: st, Languages: langs, PerIP: 1e6, Burst: 1e6, PerClient: 1e6})
 	if err != nil {
 		b.Fatal(err)
 	}
 	e.a = a
-	srv := httptest.NewServer(a.Handler())
+	srv := httptest.NewServer(a.Handler(e.handle))
 	defer srv.Close()
 	defer a.Stop()
 	tr := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: 0, DialContext: (&net.Dialer{}).DialContext}

@@ -38,8 +38,6 @@ const (
 // Config configures the channel.
 type Config struct {
 	Store Store
-	// Handle hands a message to the bot (bot.Service.Handle).
-	Handle func(context.Context, bot.Inbound) error
 	// Origins may embed the chat in a frame (the sites of the widget),
 	// besides the bot's own: "https://www.regione.toscana.it".
 	Origins []string
@@ -86,8 +84,8 @@ type Adapter struct {
 // written by any replica reaches a browser streaming from any other; call
 // Run to listen.
 func New(cfg Config) (*Adapter, error) {
-	if cfg.Store == nil || cfg.Handle == nil {
-		return nil, errors.New("webchat: a store and a handler are needed")
+	if cfg.Store == nil {
+		return nil, errors.New("webchat: a store is needed")
 	}
 	if len(cfg.Languages) == 0 {
 		return nil, errors.New("webchat: no languages")
@@ -216,17 +214,17 @@ func (a *Adapter) Send(ctx context.Context, user string, replies []bot.Reply) er
 
 // Forget implements bot.Keeper: "delete my data" deletes the feed of the
 // conversation and its token, so the browser starts afresh.
-func (a *Adapter) Forget(ctx context.Context, conv string, _ time.Time) ([]bot.Said, error) {
+func (a *Adapter) Forget(ctx context.Context, conv string, _ time.Time) ([]bot.Said, []bot.Told, error) {
 	user, ok := strings.CutPrefix(conv, Channel+":")
 	if !ok {
-		return nil, nil
+		return nil, nil, nil
 	}
 	for _, k := range []string{feedKey(user), tokenKey(user)} {
 		if err := a.cfg.Store.Save(ctx, k, []byte("{}"), time.Second); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
-	return nil, nil
+	return nil, nil, nil
 }
 
 // newToken returns a fresh token and the user id it stands for.
@@ -374,7 +372,7 @@ func (a *Adapter) caller(w http.ResponseWriter, r *http.Request) (string, bool) 
 	return user, true
 }
 
-func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
+func (a *Adapter) send(w http.ResponseWriter, r *http.Request, handle Handler) {
 	user, ok := a.caller(w, r)
 	if !ok {
 		return
@@ -419,7 +417,7 @@ func (a *Adapter) send(w http.ResponseWriter, r *http.Request) {
 	}
 	// The token's life starts again with each message.
 	_ = a.cfg.Store.Save(r.Context(), tokenKey(user), []byte("1"), a.cfg.Retention)
-	if err := a.cfg.Handle(r.Context(), msg); err != nil {
+	if err := handle(r.Context(), msg); err != nil {
 		a.cfg.Log.Warn("webchat: handling a message", "error", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "unavailable"})
 		return
@@ -507,20 +505,24 @@ func (a *Adapter) events(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-// Handler serves the page, the widget and the API.
-func (a *Adapter) Handler() http.Handler {
+// Handler processes one inbound message (bot.Service.Handle).
+type Handler func(ctx context.Context, in bot.Inbound) error
+
+// Handler serves the page, the widget and the API; messages go to handle.
+func (a *Adapter) Handler(handle Handler) http.Handler {
 	mux := http.NewServeMux()
-	a.Mount(mux)
+	a.Mount(mux, handle)
 	return mux
 }
 
-// Mount registers the channel's routes on mux.
-func (a *Adapter) Mount(mux *http.ServeMux) {
+// Mount registers the channel's routes on mux; messages go to handle (the
+// service, built after the channel's sender).
+func (a *Adapter) Mount(mux *http.ServeMux, handle Handler) {
 	mux.HandleFunc("GET /chat", a.page)
 	mux.HandleFunc("GET /chat/static/{file}", a.static)
 	mux.HandleFunc("GET /widget.js", a.widget)
 	mux.HandleFunc("POST /chat/api/start", a.start)
-	mux.HandleFunc("POST /chat/api/send", a.send)
+	mux.HandleFunc("POST /chat/api/send", func(w http.ResponseWriter, r *http.Request) { a.send(w, r, handle) })
 	mux.HandleFunc("GET /chat/api/events", a.events)
 }
 

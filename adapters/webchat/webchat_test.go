@@ -43,7 +43,7 @@ func (e *echo) handle(ctx context.Context, in bot.Inbound) error {
 func newChat(t *testing.T, st Store, tweak func(*Config)) (*Adapter, *echo, *httptest.Server) {
 	t.Helper()
 	e := &echo{}
-	cfg := Config{Store: st, Handle: e.handle, Languages: langs, Origins: []string{"https://www.example.org"},
+	cfg := Config{Store: st, Languages: langs, Origins: []string{"https://www.example.org"},
 		Texts: func(lang, id string) string { return lang + ":" + id }, Poll: 50 * time.Millisecond}
 	if tweak != nil {
 		tweak(&cfg)
@@ -53,7 +53,7 @@ func newChat(t *testing.T, st Store, tweak func(*Config)) (*Adapter, *echo, *htt
 		t.Fatal(err)
 	}
 	e.a = a
-	srv := httptest.NewServer(a.Handler())
+	srv := httptest.NewServer(a.Handler(e.handle))
 	t.Cleanup(srv.Close)
 	t.Cleanup(a.Stop)
 	return a, e, srv

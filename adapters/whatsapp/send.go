@@ -42,6 +42,8 @@ const (
 
 // Config configures the sender.
 type Config struct {
+	// OnStatus is called for each delivery status (for metrics).
+	OnStatus      func(status string, code int)
 	Token         string
 	PhoneNumberID string
 	// APIURL is the Graph API base with its version (default
@@ -73,10 +75,8 @@ type Sender struct {
 	global *chatutil.Pace
 	mu     sync.Mutex
 	users  map[string]*userState
-	// OnStatus is called for each delivery status (for metrics).
-	OnStatus func(status string, code int)
-	sleep    func(ctx context.Context, d time.Duration) error
-	now      func() time.Time
+	sleep  func(ctx context.Context, d time.Duration) error
+	now    func() time.Time
 }
 
 // userState is what the sender knows of one user.
@@ -161,8 +161,8 @@ func (s *Sender) InWindow(ctx context.Context, userID string) bool {
 
 // status handles a delivery status notification.
 func (s *Sender) status(ctx context.Context, wamid, st string, code int) {
-	if s.OnStatus != nil {
-		s.OnStatus(st, code)
+	if s.cfg.OnStatus != nil {
+		s.cfg.OnStatus(st, code)
 	}
 	if st == "failed" {
 		s.log.Warn("message not delivered", "code", code)
@@ -388,8 +388,8 @@ func (s *Sender) deliver(ctx context.Context, userID string, payload map[string]
 				code = me.Code
 			}
 			s.log.Warn("send failed", "code", code, "attempt", attempt)
-			if s.OnStatus != nil {
-				s.OnStatus("send_failed", code)
+			if s.cfg.OnStatus != nil {
+				s.cfg.OnStatus("send_failed", code)
 			}
 			return err
 		}

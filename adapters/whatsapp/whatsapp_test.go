@@ -252,14 +252,13 @@ func TestRedeliveryAndTwoUsers(t *testing.T) {
 }
 
 func TestStatusesNeverStartAConversation(t *testing.T) {
-	r := newRig(t, memory.New(), whatsapp.Config{})
 	var mu sync.Mutex
 	var statuses []string
-	r.sender.OnStatus = func(st string, code int) {
+	r := newRig(t, memory.New(), whatsapp.Config{OnStatus: func(st string, code int) {
 		mu.Lock()
 		statuses = append(statuses, fmt.Sprintf("%s:%d", st, code))
 		mu.Unlock()
-	}
+	}})
 	r.deliver(t, load(t, "statuses"))
 	if got := r.graph.messages(); len(got) != 0 {
 		t.Errorf("statuses caused %d sends", len(got))

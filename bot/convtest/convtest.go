@@ -192,9 +192,10 @@ func Parse(path string, data []byte) (File, error) {
 // Runner runs tests against an engine.
 type Runner struct {
 	Engine *bot.Engine
-	// Reset, if set, is called before each test run, to give it fresh state
-	// outside the session (a new bookings store).
-	Reset func()
+	// Fresh, if set, builds the engine for each test run, so that it starts
+	// with fresh state outside the session (a new bookings store); Engine
+	// then only names the languages.
+	Fresh func() (*bot.Engine, error)
 }
 
 var bareID = regexp.MustCompile(`^[a-z0-9_]+(\.[a-z0-9_]+)+$`)
@@ -217,10 +218,16 @@ func (r Runner) Run(ctx context.Context, files []File) Result {
 			}
 			for _, lang := range langs {
 				res.Runs++
-				if r.Reset != nil {
-					r.Reset()
+				run := r
+				if r.Fresh != nil {
+					e, err := r.Fresh()
+					if err != nil {
+						res.Failures = append(res.Failures, Failure{File: f.Path, Test: t.Name, Lang: lang, Line: t.Line, Msg: "engine: " + err.Error()})
+						continue
+					}
+					run.Engine = e
 				}
-				if fail, ok := r.one(ctx, f.Path, t, lang); !ok {
+				if fail, ok := run.one(ctx, f.Path, t, lang); !ok {
 					res.Failures = append(res.Failures, fail)
 				}
 			}
