@@ -35,7 +35,7 @@ func bookingsCmd(ctx context.Context, env Env, args []string) error {
 		if err != nil {
 			return err
 		}
-		l, err := loadOrExplain(env, c, false, false)
+		l, err := loadOrExplain(env, c, false, LoadOptions{})
 		if err != nil {
 			return err
 		}

@@ -224,7 +224,7 @@ func contentAndStore(env Env) (Config, *Loaded, Store, error) {
 	if err != nil {
 		return cfg, nil, nil, err
 	}
-	l, err := loadOrExplain(env, c, false, false)
+	l, err := loadOrExplain(env, c, false, LoadOptions{})
 	if err != nil {
 		return cfg, nil, nil, err
 	}

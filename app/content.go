@@ -223,6 +223,9 @@ type LoadOptions struct {
 	// but it is not trained, so the Loaded understands no free text.
 	// (teamsbot lint, i18n import.)
 	Lint bool
+	// OnMissing is told each text that falls back to another language (a
+	// metric).
+	OnMissing func(lang, id string)
 }
 
 // Load checks and compiles content. Issues carry folder-relative paths
@@ -240,7 +243,7 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 			issues = append(issues, i)
 		}
 	}
-	cat, is := locales.Load(c.Locales)
+	cat, is := locales.Load(c.Locales, locales.Options{OnMissing: o.OnMissing})
 	prefix("locales", is)
 	dir, kis := knowledge.Load(c.Knowledge, knowledgeLanguages(cat))
 	prefix("knowledge", knowledgeIssues(kis))

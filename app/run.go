@@ -175,12 +175,12 @@ func loadDir(env Env, dir string, demo bool) (Content, *Loaded, error) {
 	if err != nil {
 		return c, nil, err
 	}
-	l, err := loadOrExplain(env, c, false, demo)
+	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: demo})
 	return c, l, err
 }
 
-func loadOrExplain(env Env, c Content, showWarnings, demo bool) (*Loaded, error) {
-	l, issues := Load(c, LoadOptions{Demo: demo})
+func loadOrExplain(env Env, c Content, showWarnings bool, opts LoadOptions) (*Loaded, error) {
+	l, issues := Load(c, opts)
 	for _, i := range issues {
 		if i.Severity == flow.Error || showWarnings {
 			fmt.Fprintln(env.Stderr, i.Error())
@@ -250,7 +250,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := loadOrExplain(env, c, false, *demo)
+	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: *demo})
 	if err != nil {
 		return err
 	}
@@ -405,7 +405,7 @@ func graph(env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := loadOrExplain(env, c, false, false)
+	l, err := loadOrExplain(env, c, false, LoadOptions{})
 	if err != nil {
 		return err
 	}

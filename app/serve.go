@@ -131,15 +131,15 @@ func serve(ctx context.Context, env Env, args []string) error {
 		return err
 	}
 	// 1. Content: broken content refuses to start.
-	l, err := loadOrExplain(env, c, false, cfg.Demo)
+	m := newMetrics()
+	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: cfg.Demo,
+		OnMissing: func(lang, _ string) { m.fallbacks.WithLabelValues(lang).Inc() }})
 	if err != nil {
 		return err
 	}
 	if err := cfg.CheckOperatorLang(l.Catalog.Languages()); err != nil {
 		return err
 	}
-	m := newMetrics()
-	l.Catalog.OnMissing(func(lang, _ string) { m.fallbacks.WithLabelValues(lang).Inc() })
 	// 2. Store.
 	st, err := openStore(cfg)
 	if err != nil {

@@ -93,9 +93,20 @@ type entry struct {
 	forms map[string]func(data any) (string, error)
 }
 
+// Options tune Load.
+type Options struct {
+	// OnMissing is called each time a text falls back to another language
+	// (for a metric).
+	OnMissing func(lang, id string)
+}
+
 // Load reads languages.yaml and every language file from fsys. Problems come
 // back as issues with file and line; the Catalog is nil when any is an error.
-func Load(fsys fs.FS) (*Catalog, flow.Issues) {
+func Load(fsys fs.FS, opts ...Options) (*Catalog, flow.Issues) {
+	var o Options
+	if len(opts) > 0 {
+		o = opts[0]
+	}
 	var issues flow.Issues
 	raw, err := fs.ReadFile(fsys, "languages.yaml")
 	if err != nil {
@@ -117,7 +128,7 @@ func Load(fsys fs.FS) (*Catalog, flow.Issues) {
 	if !slices.Contains(st.Languages, st.Reference) {
 		issues = append(issues, flow.Issue{File: "languages.yaml", Line: 1, Severity: flow.Error, Code: "bad-reference", Msg: fmt.Sprintf("reference language %q is not in languages:", st.Reference)})
 	}
-	c := &Catalog{settings: st, msgs: map[string]map[string]*entry{}}
+	c := &Catalog{settings: st, msgs: map[string]map[string]*entry{}, onMissing: o.OnMissing}
 	bundle := i18n.NewBundle(language.Make(st.Reference))
 	bundle.RegisterUnmarshalFunc("yaml", yaml.Unmarshal)
 	var tags []language.Tag
@@ -402,10 +413,6 @@ func subset(a, b []string) bool {
 	}
 	return true
 }
-
-// OnMissing sets a function called each time a text falls back to another
-// language (for a metric). Call it before serving.
-func (c *Catalog) OnMissing(fn func(lang, id string)) { c.onMissing = fn }
 
 // Fallbacks is how many texts were served in another language than asked.
 func (c *Catalog) Fallbacks() int64 { return c.fallbacks.Load() }

@@ -22,12 +22,11 @@ var base = map[string]string{
 }
 
 func TestFallbackChainAndCount(t *testing.T) {
-	c, issues := Load(testFS(base))
+	var missing []string
+	c, issues := Load(testFS(base), Options{OnMissing: func(lang, id string) { missing = append(missing, lang+":"+id) }})
 	if c == nil {
 		t.Fatal(issues)
 	}
-	var missing []string
-	c.OnMissing(func(lang, id string) { missing = append(missing, lang+":"+id) })
 	if got := c.Text("fr", "greet", map[string]string{"name": "Amina"}); got != "Bonjour Amina" {
 		t.Errorf("fr greet = %q", got)
 	}
