@@ -3,6 +3,7 @@ package nlu
 import (
 	"math"
 	"slices"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -16,6 +17,9 @@ type Features struct {
 	Words, Pairs bool
 	// GramWeight scales the n-gram features against the word features.
 	GramWeight float32
+	// ConceptWeight scales the concept features (Options.Concepts); 0
+	// leaves them out.
+	ConceptWeight float32
 }
 
 // DefaultFeatures are the features chosen by 5-fold cross-validation on
@@ -23,7 +27,7 @@ type Features struct {
 // 4-grams weighed alike. Measured and left out because they added nothing
 // the n-grams did not already give (top-1 within 0.3 points) while making
 // training slower: Snowball stems, word pairs, 5-grams.
-var DefaultFeatures = Features{MinGram: 3, MaxGram: 4, Words: true, GramWeight: 1}
+var DefaultFeatures = Features{MinGram: 3, MaxGram: 4, Words: true, GramWeight: 1, ConceptWeight: 1}
 
 // Feature kinds, the first byte hashed, so that the word "pua" and the
 // n-gram "pua" are different features.
@@ -33,6 +37,7 @@ const (
 	featPair  = 'p'
 	featHan1  = 'h'
 	featHan2  = 'b'
+	featIdea  = 'c'
 	fnvOffset = 14695981039346656037
 	fnvPrime  = 1099511628211
 )
@@ -60,6 +65,51 @@ func hashPair(a, b string) uint64 {
 type extractor struct {
 	cfg  Features
 	stop map[string]bool
+	// concepts: exact words, prefixes (by their first two bytes), parts of
+	// words ("*تجديد*": Arabic joins its articles and prepositions to the
+	// word) and Han runs, both by their first character; each to its
+	// concepts' features.
+	words    map[string][]uint64
+	prefixes map[string][]prefixConcept
+	parts    map[rune][]prefixConcept
+}
+
+type prefixConcept struct {
+	prefix string
+	h      uint64
+}
+
+// concepts calls add with the concept feature of each concept word t is.
+func (x *extractor) concepts(t string, add func(h uint64, w float32)) {
+	if x.cfg.ConceptWeight == 0 {
+		return
+	}
+	for _, h := range x.words[t] {
+		add(h, x.cfg.ConceptWeight)
+	}
+	if len(t) >= 2 {
+		for _, p := range x.prefixes[t[:2]] {
+			if strings.HasPrefix(t, p.prefix) {
+				add(p.h, x.cfg.ConceptWeight)
+			}
+		}
+	}
+	x.partsOf(t, add)
+}
+
+// partsOf calls add with the concept feature of each part of a word (or
+// Han run) t contains.
+func (x *extractor) partsOf(t string, add func(h uint64, w float32)) {
+	if len(x.parts) == 0 {
+		return
+	}
+	for i, r := range t {
+		for _, p := range x.parts[r] {
+			if strings.HasPrefix(t[i:], p.prefix) {
+				add(p.h, x.cfg.ConceptWeight)
+			}
+		}
+	}
 }
 
 // Analysis is what the classifier read in a text: its normalised words,
@@ -74,6 +124,9 @@ func (x *extractor) raw(words []Word, add func(h uint64, w float32)) {
 	var prev string
 	for _, w := range words {
 		if w.Han {
+			if x.cfg.ConceptWeight != 0 {
+				x.partsOf(w.Text, add)
+			}
 			prev = ""
 			var p rune = -1
 			for _, r := range w.Text {
@@ -91,6 +144,7 @@ func (x *extractor) raw(words []Word, add func(h uint64, w float32)) {
 			continue
 		}
 		t := w.Text
+		x.concepts(t, add)
 		if x.stop[t] {
 			continue
 		}
@@ -257,12 +311,37 @@ func (v *vector) sort() {
 	}
 }
 
-func newExtractor(cfg Features, stop map[string][]string) extractor {
-	x := extractor{cfg: cfg, stop: map[string]bool{}}
+func newExtractor(cfg Features, stop map[string][]string, concepts map[string][]string) extractor {
+	x := extractor{cfg: cfg, stop: map[string]bool{}, words: map[string][]uint64{}, prefixes: map[string][]prefixConcept{}, parts: map[rune][]prefixConcept{}}
 	for _, words := range stop {
 		for _, w := range words {
 			if f := Normalize(w); f != "" {
 				x.stop[f] = true
+			}
+		}
+	}
+	ids := make([]string, 0, len(concepts))
+	for id := range concepts {
+		ids = append(ids, id)
+	}
+	slices.Sort(ids) // the same features in the same order, every run
+	for _, id := range ids {
+		h := hashOf(featIdea, id)
+		for _, w := range concepts[id] {
+			prefix := strings.HasSuffix(w, "*")
+			infix := prefix && strings.HasPrefix(w, "*")
+			for _, word := range Words(Normalize(strings.Trim(w, "*"))) {
+				first, _ := utf8.DecodeRuneInString(word.Text)
+				switch {
+				case word.Han || infix && len(word.Text) >= 4:
+					x.parts[first] = append(x.parts[first], prefixConcept{word.Text, h})
+				case prefix && len(word.Text) >= 2:
+					k := word.Text[:2]
+					x.prefixes[k] = append(x.prefixes[k], prefixConcept{word.Text, h})
+				default:
+					x.words[word.Text] = append(x.words[word.Text], h)
+				}
+				break // one word each: a concept is a word, not a phrase
 			}
 		}
 	}

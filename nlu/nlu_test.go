@@ -240,3 +240,38 @@ func TestAveragedWeights(t *testing.T) {
 		t.Errorf("averaged and last-epoch models: %+v and %+v, want both a, with different confidence", p, q)
 	}
 }
+
+// TestConceptsCarryAcrossLanguages: words of a language no example uses
+// ("mjeku", "skadon", Albanian) reach the intent the Italian examples teach
+// for the same concept, through the concept they share; without the
+// concepts the model cannot tell.
+func TestConceptsCarryAcrossLanguages(t *testing.T) {
+	examples := []Example{
+		{Intent: "renew", Lang: "it", Text: "il permesso mi scade"},
+		{Intent: "renew", Lang: "it", Text: "permesso scaduto cosa faccio"},
+		{Intent: "doctor", Lang: "it", Text: "cerco un medico"},
+		{Intent: "doctor", Lang: "it", Text: "medico di famiglia per i bambini"},
+		{Intent: "person", Lang: "it", Text: "voglio parlare con un operatore"},
+		{Intent: "person", Lang: "it", Text: "parlare con qualcuno"},
+	}
+	concepts := map[string][]string{
+		"expire": {"scad*", "skad*", "*انتهت*"},
+		"health": {"medic*", "mjek*", "医生"},
+	}
+	with, err := Train(examples, Options{Concepts: concepts})
+	if err != nil {
+		t.Fatal(err)
+	}
+	without, err := Train(examples, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for text, want := range map[string]string{"mjeku": "doctor", "leja skadon": "renew", "انتهت": "renew", "找医生": "doctor"} {
+		if got := with.Classify(text).Top(); got.Intent != want {
+			t.Errorf("with concepts, %q = %+v, want %s", text, got, want)
+		}
+		if got := without.Classify(text).Top(); got.Intent == want && got.P > 0.5 {
+			t.Errorf("without concepts, %q = %+v: the test proves nothing", text, got)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 	"go.yaml.in/yaml/v3"
 
 	"teamsbot/bot/flow"
+	"teamsbot/nlu"
 )
 
 // Folders of locales/ this package reads.
@@ -60,7 +61,10 @@ func (q Question) Accepts(intent string) bool {
 
 // languageFile is the examples file of a language.
 type languageFile struct {
-	Stop     []string
+	Stop []string
+	// Concepts are the language's words for the concepts every language
+	// shares (nlu.Options.Concepts).
+	Concepts map[string][]string
 	Examples []Example
 }
 
@@ -103,6 +107,24 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 			switch {
 			case k.Value == "stopwords":
 				lf.Stop = append(lf.Stop, strs(name, v, &issues)...)
+			case k.Value == "concepts":
+				if v.Kind != yaml.MappingNode {
+					issues = append(issues, issueAt(name, v, flow.Error, "examples", "concepts: write each concept with the list of its words"))
+					continue
+				}
+				if lf.Concepts == nil {
+					lf.Concepts = map[string][]string{}
+				}
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					ck, cv := v.Content[j], v.Content[j+1]
+					ws := strs(name, cv, &issues)
+					for _, w := range ws {
+						if t := strings.Trim(w, "*"); len([]rune(t)) < 2 || strings.Contains(t, "*") || len(nlu.Words(nlu.Normalize(t))) != 1 {
+							issues = append(issues, issueAt(name, cv, flow.Error, "examples", fmt.Sprintf("concepts: %s: %q is not one word, a prefix ending in * or a part of a word between two *", ck.Value, w)))
+						}
+					}
+					lf.Concepts[ck.Value] = append(lf.Concepts[ck.Value], ws...)
+				}
 			case slices.Contains(Groups, k.Value):
 				if v.Kind != yaml.MappingNode {
 					issues = append(issues, issueAt(name, v, flow.Error, "examples", fmt.Sprintf("%s: write intents under it, each with a list of examples", k.Value)))
@@ -124,7 +146,7 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 					}
 				}
 			default:
-				issues = append(issues, issueAt(name, k, flow.Error, "examples", fmt.Sprintf("unknown key %q (known: stopwords, %s)", k.Value, strings.Join(Groups, ", "))))
+				issues = append(issues, issueAt(name, k, flow.Error, "examples", fmt.Sprintf("unknown key %q (known: stopwords, concepts, %s)", k.Value, strings.Join(Groups, ", "))))
 			}
 		}
 	}

@@ -231,12 +231,16 @@ func Build(src Source) (*Understander, flow.Issues) {
 	}
 	var train []nlu.Example
 	stop := map[string][]string{}
+	concepts := map[string][]string{}
 	for _, lang := range langs {
 		f := files[lang]
 		if f == nil {
 			continue
 		}
 		stop[lang] = f.Stop
+		for id, ws := range f.Concepts {
+			concepts[id] = append(concepts[id], ws...)
+		}
 		for _, e := range f.Examples {
 			if src.Hold != nil && src.Hold(e) {
 				continue
@@ -249,6 +253,9 @@ func Build(src Source) (*Understander, flow.Issues) {
 	opts := src.Options
 	if opts.Stop == nil {
 		opts.Stop = stop
+	}
+	if opts.Concepts == nil {
+		opts.Concepts = concepts
 	}
 	texts := languageTexts(src, files, langs)
 	m, langid, err := trained(train, texts, opts, src.Fresh)

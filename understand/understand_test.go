@@ -202,8 +202,9 @@ func TestBadInputIsNotUnderstood(t *testing.T) {
 func TestLintExamples(t *testing.T) {
 	l := shipped(t)
 	fsys := fstest.MapFS{
-		"examples/en.yaml": {Data: []byte("guides:\n  permit_renewal:\n    - renew my permit\n    - Renew my permit!\n  nope:\n    - something\nkinds:\n  questura_immigration:\n    - renew my permit\n")},
-		"examples/it.yaml": {Data: []byte("guides:\n  permit_renewal: [\"rinnovo\n")},
+		"examples/en.yaml":          {Data: []byte("guides:\n  permit_renewal:\n    - renew my permit\n    - Renew my permit!\n  nope:\n    - something\nkinds:\n  questura_immigration:\n    - renew my permit\n")},
+		"examples/it.yaml":          {Data: []byte("guides:\n  permit_renewal: [\"rinnovo\n")},
+		"examples/en.concepts.yaml": {Data: []byte("concepts:\n  renew: [\"renew*\", \"re new\", \"*\", \"re-entry\"]\n  expire: expired\n")},
 	}
 	_, issues := understand.Build(understand.Source{Locales: fsys, Catalog: l.Catalog, Dir: l.Directory, Program: l.Program})
 	want := []string{
@@ -211,6 +212,10 @@ func TestLintExamples(t *testing.T) {
 		"examples/en.yaml:6: guides.nope is not an intent of the content",
 		"examples/en.yaml:9: \"renew my permit\" is an example of kinds.questura_immigration and of guides.permit_renewal (line 3): keep it under one",
 		"examples/it.yaml:2: broken YAML",
+		`examples/en.concepts.yaml:2:10: concepts: renew: "re new" is not one word`,
+		`examples/en.concepts.yaml:2:10: concepts: renew: "*" is not one word`,
+		`examples/en.concepts.yaml:2:10: concepts: renew: "re-entry" is not one word`,
+		"examples/en.concepts.yaml:3:11: write a list",
 		"examples/fr.yaml: warning: no examples in fr",
 		"examples/en.yaml: warning: guides.permit_renewal has 2 examples in en; write at least 20",
 	}
