@@ -17,15 +17,8 @@ import (
 // leaveFlows: the menu's one option runs an action that gives up a place,
 // which the next on a waiting list gets.
 var leaveFlows = fstest.MapFS{
-	"menu.yaml": {Data: []byte(`flow: menu
-title: t.menu
-start: main
-steps:
-  main:
-    say: t.menu
-    options:
-      - label: t.leave
-        goto: leave
+	"menu.yaml": {Data: []byte(`{flow: menu, title: t.menu, start: main,
+  steps: {main: {say: t.menu, options: [{label: t.leave, goto: leave}]}}}
 `)},
 	"leave.yaml": {Data: []byte(`flow: leave
 title: t.leave
