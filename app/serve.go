@@ -184,6 +184,9 @@ func serve(ctx context.Context, env Env, args []string) error {
 		})
 	}
 	srv := newServer(st, m, log)
+	// One translator (off without TEAMSBOT_TRANSLATE_URL) for the desk's
+	// relays and the activities coordinators add from it.
+	translator := newTranslator(cfg.Translate, l)
 	var desk *slackdesk.Desk
 	if cfg.Slack.BotToken != "" {
 		desk, err = slackdesk.New(slackdesk.Config{BotToken: string(cfg.Slack.BotToken), SigningSecret: string(cfg.Slack.SigningSecret),
@@ -192,7 +195,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 			// A PUA with its own channel (knowledge/schedules.yaml) gets the
 			// handoffs of its users: the one being booked, or in its province.
 			Route:     func(h bot.Handoff) string { return l.Directory.OperatorsChannel(h.Context) },
-			Translate: newTranslator(cfg.Translate, l), TranslateTimeout: cfg.Translate.Timeout,
+			Translate: translator, TranslateTimeout: cfg.Translate.Timeout,
 			Answers: DeskAnswers(l, cfg.OperatorLang), Topics: DeskTopics(l, cfg.OperatorLang),
 			OnCase: func(field, value string) {
 				if field != "wait" {
@@ -222,8 +225,8 @@ func serve(ctx context.Context, env Env, args []string) error {
 	if desk != nil {
 		deps.Callback = desk.Callback
 		deps.OnProposal = DeskProposals(desk)
-		if tr := newTranslator(cfg.Translate, l); tr != nil {
-			deps.Translator = tr // texts added from Slack, into the other languages
+		if translator != nil {
+			deps.Translator = translator // texts added from Slack, into the other languages
 		}
 	}
 	d := l.Domain(deps)

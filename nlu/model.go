@@ -45,9 +45,9 @@ type Options struct {
 	// Concepts ties the words of every language that mean one thing to one
 	// shared feature ("renew": rinnovo*, renew*, renouvel*, تجديد, 续签), so
 	// that what the examples of one language teach about it reaches the
-	// others. Each entry is one word, a prefix ending in "*", or a run of
-	// Han characters found anywhere in a run; any case, accents. Used when
-	// Features.ConceptWeight is not 0.
+	// others. Each entry is one word, a prefix ending in "*", a part of a
+	// word between two "*", or a run of Han characters found anywhere in a
+	// run; any case, accents. Used when Features.ConceptWeight is not 0.
 	Concepts map[string][]string
 	// Epochs, Rate and L2 tune logistic regression. Six epochs (the
 	// default) match eight on 5-fold cross-validation of the examples
