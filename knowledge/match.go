@@ -506,7 +506,8 @@ func isAllDigits(s string) bool {
 // Mentioned finds the comune a sentence names ("dov'è la questura di
 // Prato", "questura prato", "普拉托警察局在哪里"): the whole text when it is
 // a name, a name inside it after a cue word ("a", "in", "di"...), or a name
-// at either end of it; Han names anywhere in the text. Only a name spelled
+// at either end of it; the towns that have other names (Firenze, Florence,
+// Prato, Siena...) and Han names anywhere in the text. Only a name spelled
 // out counts (no typo or prefix guessing: a sentence has too many words
 // that look like comuni), and only when exactly one comune results.
 func (ms *Municipalities) Mentioned(text string) (Municipality, bool) {
@@ -540,6 +541,14 @@ func (ms *Municipalities) Mentioned(text string) (Municipality, bool) {
 		}
 	}
 	if len(found) == 0 {
+		// The towns people abroad know, anywhere: "questura firenze orari".
+		for _, w := range words {
+			if i, ok := ms.known[w]; ok && len(ms.byKey[w]) == 1 {
+				found[i] = true
+			}
+		}
+	}
+	if len(found) == 0 {
 		for name, i := range ms.hanNames {
 			if strings.Contains(q, name) {
 				found[i] = true
@@ -562,6 +571,14 @@ func (ms *Municipalities) AddNames(code string, names []string) bool {
 	i, ok := ms.byCode[code]
 	if !ok {
 		return false
+	}
+	if ms.known == nil {
+		ms.known = map[string]int{}
+	}
+	for _, n := range append([]string{ms.list[i].Name}, names...) {
+		if key := fold.String(n); !strings.Contains(key, " ") && letterCount(key) >= 4 {
+			ms.known[key] = i
+		}
 	}
 	for _, n := range names {
 		key := fold.String(n)

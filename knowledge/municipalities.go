@@ -80,9 +80,14 @@ type Municipalities struct {
 	maxLat    float64
 	minLon    float64
 	maxLon    float64
-	hanNames  map[string]int   // names in Han characters → index: found inside unspaced text
-	zoneOf    map[string]*Zone // ISTAT code → its zona-distretto (zones.yaml)
-	zoneByID  map[string]*Zone
+	hanNames  map[string]int // names in Han characters → index: found inside unspaced text
+	// known: one-word names (official or other) of the comuni that have
+	// other names (the towns people abroad know: Firenze, Florence,
+	// Prato...) → index; found anywhere in a sentence ("questura firenze
+	// orari"), where other one-word names need a cue word.
+	known    map[string]int
+	zoneOf   map[string]*Zone // ISTAT code → its zona-distretto (zones.yaml)
+	zoneByID map[string]*Zone
 }
 
 // entry is what matching needs about one name, computed once at load.

@@ -126,6 +126,14 @@ func TestUnderstandShippedContent(t *testing.T) {
 	if r := got.Routes[0]; r.Vars["place_municipality"] != "Prato" || r.Vars["kind"] != "questura_immigration" || r.Flow != understand.FindFlow {
 		t.Errorf("questura in Prato: %+v", r)
 	}
+	// A town people know is found anywhere in the sentence, without "in"
+	// or "di" before it.
+	for _, tc := range []struct{ lang, text, town string }{{"it", "questura firenze orari", "Firenze"}, {"en", "prefecture florence opening hours", "Firenze"}, {"fr", "horaires questura livourne samedi", "Livorno"}} {
+		got := u.Understand(ctx, tc.lang, tc.text)
+		if len(got.Routes) == 0 || got.Routes[0].Vars["place_municipality"] != tc.town {
+			t.Errorf("%q: %+v, want the offices near %s", tc.text, got.Routes, tc.town)
+		}
+	}
 	// A comune alone, or nearly, is where the user is: offices near it; a
 	// sentence that names towns on the way to something else is not.
 	for text, want := range map[string]bool{"I live in Prato": true, "abito a Sesto Fiorentino": true,
