@@ -226,6 +226,9 @@ type LoadOptions struct {
 	// OnMissing is told each text that falls back to another language (a
 	// metric).
 	OnMissing func(lang, id string)
+	// SavedIn is a folder where the trained classifier is kept between
+	// starts (serve: TEAMSBOT_DATA); "" trains at every start.
+	SavedIn string
 }
 
 // Load checks and compiles content. Issues carry folder-relative paths
@@ -278,7 +281,7 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 		l.Glossary = glossary
 		issues = append(issues, glossaryChecks(glossary, cat, dir)...)
 		if dir != nil {
-			u, uis := understand.Build(understand.Source{Locales: c.Locales, Catalog: cat, Dir: dir, Program: prog, Untrained: o.Lint})
+			u, uis := understand.Build(understand.Source{Locales: c.Locales, Catalog: cat, Dir: dir, Program: prog, Untrained: o.Lint, SavedIn: o.SavedIn})
 			prefix("locales", uis)
 			if u != nil {
 				qs, qis := understand.ReadEval(c.Locales, langCodesOf(cat))

@@ -132,7 +132,7 @@ func serve(ctx context.Context, env Env, args []string) error {
 	}
 	// 1. Content: broken content refuses to start.
 	m := newMetrics()
-	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: cfg.Demo,
+	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: cfg.Demo, SavedIn: cfg.Data,
 		OnMissing: func(lang, _ string) { m.fallbacks.WithLabelValues(lang).Inc() }})
 	if err != nil {
 		return err

@@ -59,6 +59,25 @@ func BenchmarkBuild(b *testing.B) {
 	}
 }
 
+// BenchmarkBuildSaved is a start on content whose model an earlier start
+// saved (Source.SavedIn): reading the examples and the saved model instead
+// of training.
+func BenchmarkBuildSaved(b *testing.B) {
+	l := shipped(b)
+	src := understand.Source{Locales: content.Locales, Catalog: l.Catalog, Dir: l.Directory, Program: l.Program, SavedIn: b.TempDir()}
+	understand.ForgetTrained()
+	if u, issues := understand.Build(src); u == nil { // trains and saves
+		b.Fatal(issues)
+	}
+	b.ResetTimer()
+	for range b.N {
+		understand.ForgetTrained()
+		if u, issues := understand.Build(src); u == nil {
+			b.Fatal(issues)
+		}
+	}
+}
+
 // BenchmarkTurnFreeText is a whole engine step at the main menu for a
 // free-text question, beside one answered by a number.
 func BenchmarkTurnFreeText(b *testing.B) {

@@ -1,9 +1,13 @@
 package understand
 
 import (
+	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -29,11 +33,13 @@ type model struct {
 	m      *nlu.Model
 	langid *nlu.LangID
 	err    error
+	read   bool // from a saved file, not trained
 }
 
 // trained returns the classifier and language detector of the examples
-// and texts, training them unless this process already has.
-func trained(train []nlu.Example, texts map[string][]string, opts nlu.Options, fresh bool) (*nlu.Model, *nlu.LangID, error) {
+// and texts, training them unless this process already has, or unless dir
+// (when not "") holds them saved by an earlier process.
+func trained(train []nlu.Example, texts map[string][]string, opts nlu.Options, fresh bool, dir string) (*nlu.Model, *nlu.LangID, bool, error) {
 	key := digest(train, texts, opts)
 	models.Lock()
 	if fresh {
@@ -54,14 +60,80 @@ func trained(train []nlu.Example, texts map[string][]string, opts nlu.Options, f
 	}
 	models.Unlock()
 	md.once.Do(func() {
+		if dir != "" && !fresh {
+			if m, l, err := readSaved(dir, key, opts); err == nil {
+				md.m, md.langid, md.read = m, l, true
+				return
+			}
+		}
 		// The language detector trains beside the classifier: start takes
 		// the longer of the two, not their sum.
 		done := make(chan *nlu.LangID, 1)
 		go func() { done <- nlu.TrainLangID(texts) }()
 		md.m, md.err = nlu.Train(train, opts)
 		md.langid = <-done
+		if dir != "" && md.err == nil {
+			// Best effort: a folder that cannot be written costs the next
+			// start its training, nothing else.
+			_ = save(dir, key, md.m, md.langid)
+		}
 	})
-	return md.m, md.langid, md.err
+	return md.m, md.langid, md.read, md.err
+}
+
+// savedPrefix and savedExt name the saved models in a folder:
+// model-<digest>.nlu.
+const savedPrefix, savedExt = "model-", ".nlu"
+
+func savedPath(dir string, key [32]byte) string {
+	return filepath.Join(dir, savedPrefix+hex.EncodeToString(key[:])+savedExt)
+}
+
+func readSaved(dir string, key [32]byte, opts nlu.Options) (*nlu.Model, *nlu.LangID, error) {
+	f, err := os.Open(savedPath(dir, key))
+	if err != nil {
+		return nil, nil, err
+	}
+	defer f.Close()
+	return nlu.ReadSaved(f, opts)
+}
+
+// save writes the model under its digest, whole or not at all (a
+// temporary file renamed into place: a replica starting at the same time
+// reads the old file or the new one), then removes the models of other
+// content, which no start will read again.
+func save(dir string, key [32]byte, m *nlu.Model, l *nlu.LangID) error {
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return err
+	}
+	tmp, err := os.CreateTemp(dir, savedPrefix+"*.tmp")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // a no-op once renamed
+	w := bufio.NewWriter(tmp)
+	if err := nlu.WriteSaved(w, m, l); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := w.Flush(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	path := savedPath(dir, key)
+	if err := os.Rename(tmp.Name(), path); err != nil {
+		return err
+	}
+	old, _ := filepath.Glob(filepath.Join(dir, savedPrefix+"*"+savedExt))
+	for _, o := range old {
+		if o != path {
+			os.Remove(o)
+		}
+	}
+	return nil
 }
 
 func digest(train []nlu.Example, texts map[string][]string, opts nlu.Options) [32]byte {

@@ -131,6 +131,11 @@ type Source struct {
 	// GuideWeight weighs the guides' own sentences in training (0: the
 	// default, DefaultGuideWeight).
 	GuideWeight float64
+	// SavedIn, when set, is a folder where the trained model is kept
+	// between starts (TEAMSBOT_DATA): a process started again on the same
+	// content reads it instead of training; other content trains and
+	// replaces it.
+	SavedIn string
 	// Fresh trains even when this process has a model of the same inputs
 	// (benchmarks of training).
 	Fresh bool
@@ -161,8 +166,9 @@ type Understander struct {
 	// Examples are the examples the model was trained on (eval checks that
 	// no held-out question is among them).
 	Examples []Example
-	// Built is how long training took.
+	// Built is how long training took (or reading the saved model).
 	Built time.Duration
+	read  bool // the model was read from Source.SavedIn
 }
 
 var _ bot.Router = (*Understander)(nil)
@@ -258,11 +264,11 @@ func Build(src Source) (*Understander, flow.Issues) {
 		opts.Concepts = concepts
 	}
 	texts := languageTexts(src, files, langs)
-	m, langid, err := trained(train, texts, opts, src.Fresh)
+	m, langid, read, err := trained(train, texts, opts, src.Fresh, src.SavedIn)
 	if err != nil {
 		return nil, append(issues, flow.Issue{File: ExamplesDir, Severity: flow.Error, Code: "examples", Msg: err.Error()})
 	}
-	u.model, u.langid = m, langid
+	u.model, u.langid, u.read = m, langid, read
 	if src.Embedder != nil {
 		u.sem = newSemantic(src.Embedder, train)
 	}
@@ -619,5 +625,9 @@ func (u *Understander) Describe() string {
 		return "not trained (lint only)"
 	}
 	f, i, e := u.model.Size()
-	return fmt.Sprintf("%d intents, %d examples, %d features, built in %s", i, e, f, u.Built.Round(time.Millisecond))
+	how := "built"
+	if u.read {
+		how = "read from the saved model"
+	}
+	return fmt.Sprintf("%d intents, %d examples, %d features, %s in %s", i, e, f, how, u.Built.Round(time.Millisecond))
 }
