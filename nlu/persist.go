@@ -33,11 +33,7 @@ func WriteSaved(w io.Writer, m *Model, l *LangID) error {
 	b.Write(magic)
 	e := encoder{&b}
 	e.strings(m.intents)
-	hs := make([]uint64, len(m.idf))
-	for h, i := range m.vocab {
-		hs[i] = h
-	}
-	e.u64s(hs)
+	e.u64s(byRow(m.vocab))
 	e.f32s(m.idf)
 	e.f32s(m.w)
 	e.f32s(m.b)
@@ -47,11 +43,7 @@ func WriteSaved(w io.Writer, m *Model, l *LangID) error {
 		l = &LangID{}
 	}
 	e.strings(l.langs)
-	keys := make([]uint64, len(l.index))
-	for h, row := range l.index {
-		keys[row] = h
-	}
-	e.u64s(keys)
+	e.u64s(byRow(l.index))
 	e.f32s(l.logp)
 	e.f32s(l.miss)
 	sum := sha256.Sum256(b.Bytes())
@@ -97,19 +89,31 @@ func ReadSaved(r io.Reader, opts Options) (*Model, *LangID, error) {
 		len(l.logp) != len(keys)*len(l.langs) || len(l.miss) != len(l.langs):
 		return nil, nil, fmt.Errorf("%w: sizes do not agree", ErrSaved)
 	}
-	m.vocab = make(map[uint64]int32, len(hs))
-	for i, h := range hs {
-		m.vocab[h] = int32(i)
-	}
+	m.vocab = rows(hs)
 	m.fuzzy = newFuzzyIndex(words)
-	l.index = make(map[uint64]int32, len(keys))
-	for i, h := range keys {
-		l.index[h] = int32(i)
-	}
+	l.index = rows(keys)
 	if len(l.langs) == 0 {
 		l = nil
 	}
 	return m, l, nil
+}
+
+// byRow lists the features of an index (feature → row, rows 0..n-1) in
+// row order; rows is its inverse.
+func byRow(index map[uint64]int32) []uint64 {
+	out := make([]uint64, len(index))
+	for h, row := range index {
+		out[row] = h
+	}
+	return out
+}
+
+func rows(features []uint64) map[uint64]int32 {
+	index := make(map[uint64]int32, len(features))
+	for row, h := range features {
+		index[h] = int32(row)
+	}
+	return index
 }
 
 type encoder struct{ b *bytes.Buffer }
