@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -695,4 +696,42 @@ func waitUntil(t *testing.T, what string, cond func() bool) {
 		}
 	}
 	t.Errorf("%s: not within 30 s", what)
+}
+
+// TestChatKeepsTheModelInTheUserCache: the terminal commands keep the
+// trained classifier where go keeps its build cache (~/.cache/teamsbot, or
+// TEAMSBOT_CACHE), so the next run reads it instead of training;
+// TEAMSBOT_CACHE=off keeps nothing.
+func TestChatKeepsTheModelInTheUserCache(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		vars  func(home string) map[string]string
+		where func(home string) string // "" when nothing may be written
+	}{
+		{"home", func(h string) map[string]string { return map[string]string{"HOME": h} }, func(h string) string { return filepath.Join(h, ".cache", "teamsbot") }},
+		{"TEAMSBOT_CACHE", func(h string) map[string]string {
+			return map[string]string{"HOME": h, "TEAMSBOT_CACHE": filepath.Join(h, "models")}
+		}, func(h string) string { return filepath.Join(h, "models") }},
+		{"off", func(h string) map[string]string { return map[string]string{"HOME": h, "TEAMSBOT_CACHE": "off"} }, func(string) string { return "" }},
+	} {
+		home := t.TempDir()
+		e, out, _ := env([]string{"chat", "--lang", "en"}, "hi\n", tc.vars(home))
+		if err := Run(context.Background(), e); err != nil {
+			t.Fatalf("%s: chat: %v\n%s", tc.name, err, out)
+		}
+		var saved []string
+		filepath.WalkDir(home, func(p string, d fs.DirEntry, err error) error {
+			if err == nil && strings.HasSuffix(p, ".nlu") {
+				saved = append(saved, p)
+			}
+			return nil
+		})
+		want := tc.where(home)
+		switch {
+		case want == "" && len(saved) > 0:
+			t.Errorf("%s: the model was written to %v", tc.name, saved)
+		case want != "" && (len(saved) != 1 || filepath.Dir(saved[0]) != want):
+			t.Errorf("%s: saved models %v, want one in %s", tc.name, saved, want)
+		}
+	}
 }

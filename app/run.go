@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"os"
 	"os/user"
+	"path/filepath"
 	"runtime/debug"
 	"slices"
 	"strings"
@@ -175,8 +176,29 @@ func loadDir(env Env, dir string, demo bool) (Content, *Loaded, error) {
 	if err != nil {
 		return c, nil, err
 	}
-	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: demo})
+	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: demo, SavedIn: modelCache(env)})
 	return c, l, err
+}
+
+// modelCache is where the terminal commands (chat, test, eval, report) keep
+// the trained classifier between runs, as go build keeps its cache:
+// TEAMSBOT_CACHE ("off": nowhere), else $XDG_CACHE_HOME/teamsbot or
+// ~/.cache/teamsbot. serve keeps it in TEAMSBOT_DATA.
+func modelCache(env Env) string {
+	switch v := env.Getenv("TEAMSBOT_CACHE"); v {
+	case "off":
+		return ""
+	case "":
+	default:
+		return v
+	}
+	if x := env.Getenv("XDG_CACHE_HOME"); x != "" {
+		return filepath.Join(x, "teamsbot")
+	}
+	if h := env.Getenv("HOME"); h != "" {
+		return filepath.Join(h, ".cache", "teamsbot")
+	}
+	return ""
 }
 
 func loadOrExplain(env Env, c Content, showWarnings bool, opts LoadOptions) (*Loaded, error) {
@@ -250,7 +272,7 @@ func chat(ctx context.Context, env Env, args []string) error {
 	if err != nil {
 		return err
 	}
-	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: *demo})
+	l, err := loadOrExplain(env, c, false, LoadOptions{Demo: *demo, SavedIn: modelCache(env)})
 	if err != nil {
 		return err
 	}

@@ -5,7 +5,9 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"slices"
@@ -61,9 +63,13 @@ func trained(train []nlu.Example, texts map[string][]string, opts nlu.Options, f
 	models.Unlock()
 	md.once.Do(func() {
 		if dir != "" && !fresh {
-			if m, l, err := readSaved(dir, key, opts); err == nil {
+			m, l, err := readSaved(dir, key, opts)
+			if err == nil {
 				md.m, md.langid, md.read = m, l, true
 				return
+			}
+			if !errors.Is(err, fs.ErrNotExist) {
+				os.Remove(savedPath(dir, key)) // damaged: trained again below, and saved
 			}
 		}
 		// The language detector trains beside the classifier: start takes
@@ -72,12 +78,15 @@ func trained(train []nlu.Example, texts map[string][]string, opts nlu.Options, f
 		go func() { done <- nlu.TrainLangID(texts) }()
 		md.m, md.err = nlu.Train(train, opts)
 		md.langid = <-done
-		if dir != "" && md.err == nil {
-			// Best effort: a folder that cannot be written costs the next
-			// start its training, nothing else.
+	})
+	if dir != "" && md.err == nil && !md.read {
+		// Trained here (now or by an earlier load of this process): saved
+		// unless the folder has it. Best effort: a folder that cannot be
+		// written costs the next start its training, nothing else.
+		if _, err := os.Stat(savedPath(dir, key)); err != nil {
 			_ = save(dir, key, md.m, md.langid)
 		}
-	})
+	}
 	return md.m, md.langid, md.read, md.err
 }
 

@@ -477,7 +477,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	switch {
 	case c.Known < u.th.Known || c.KnownWords < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
 		return res // not understood
-	case u.th.sure(c.Ranked, c.Length) || u.urgent(top):
+	case u.th.sure(c.Ranked, c.Length) && !u.namesTwo(text, lang, c.Ranked) || u.urgent(top):
 		in := u.intents[top.Intent]
 		if in == nil {
 			return res
@@ -525,6 +525,21 @@ func (u *Understander) route(in *intent, lang string, place *knowledge.Municipal
 		}
 	}
 	return r
+}
+
+// namesTwo reports whether text is the very name of two places the
+// ranking could lead to ("centro per l'impiego" is the guide and the
+// offices): a choice to ask, however sure the model is.
+func (u *Understander) namesTwo(text, lang string, ranked []nlu.Prediction) bool {
+	key := nlu.Normalize(text)
+	n := 0
+	for _, p := range ranked[:min(len(ranked), 3)] {
+		in := u.intents[p.Intent]
+		if in != nil && in.label != nil && p.P >= u.th.Offer && nlu.Normalize(strings.TrimLeft(in.label(lang), "📄📍 ")) == key {
+			n++
+		}
+	}
+	return n >= 2
 }
 
 // place is the comune a text names, if any.
