@@ -29,6 +29,7 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 	cv := fs.Int("cv", 0, "instead of the held-out questions, cross-validate the examples in this many folds")
 	real := fs.Bool("real", false, "with --cv: fold and measure only the real questions (locales/examples/*.real*.yaml); the rest always trains")
 	method := fs.String("method", "", "classifier to evaluate: logreg (default) or centroid")
+	seed := fs.Uint64("seed", 0, "the order training visits the examples in (default: the bot's): figures under a few seeds show how much of a difference is noise")
 	quiet := fs.Bool("q", false, "figures only, no list of misses")
 	dump := fs.String("tsv", "", "also write every outcome to this file, a line each (file:line, language, words, expected, best, its probability, the runner-up's, sure, top-1, top-3) to study the thresholds")
 	if err := fs.Parse(args); err != nil {
@@ -50,9 +51,9 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 		}
 		langs = only
 	}
-	src := understand.Source{Locales: c.Locales, Catalog: l.Catalog, Dir: l.Directory, Program: l.Program, Options: nlu.Options{Method: nlu.Method(*method)}}
+	src := understand.Source{Locales: c.Locales, Catalog: l.Catalog, Dir: l.Directory, Program: l.Program, Options: nlu.Options{Method: nlu.Method(*method), Seed: *seed}}
 	u := l.Understander
-	if *method != "" {
+	if *method != "" || *seed != 0 {
 		var issues error
 		if u, issues = buildOrErr(src); u == nil {
 			return issues

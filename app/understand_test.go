@@ -203,3 +203,29 @@ func TestLintHoursWithoutDate(t *testing.T) {
 		t.Errorf("lint: %v\n%s", err, out)
 	}
 }
+
+// TestEvalSeed: --seed trains with another order of the examples (to see
+// how much of a difference is noise): the same seed gives the same
+// probabilities, another seed others.
+func TestEvalSeed(t *testing.T) {
+	run := func(seed string) string {
+		t.Helper()
+		tsv := filepath.Join(t.TempDir(), "out.tsv")
+		e, out, _ := env([]string{"eval", "--lang", "fr", "-q", "--seed", seed, "--tsv", tsv}, "", nil)
+		if err := Run(context.Background(), e); err != nil {
+			t.Fatalf("eval --seed %s: %v\n%s", seed, err, out)
+		}
+		b, err := os.ReadFile(tsv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	a, again, other := run("5"), run("5"), run("6")
+	if a != again {
+		t.Error("the same seed gave different probabilities")
+	}
+	if a == other {
+		t.Error("another seed gave the same probabilities: --seed is not used")
+	}
+}
