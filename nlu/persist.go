@@ -1,6 +1,7 @@
 package nlu
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
@@ -27,11 +28,13 @@ var ErrSaved = errors.New("nlu: not a saved model of this version, or damaged")
 // maxSaved bounds what ReadSaved accepts (today's model is ~17 MB).
 const maxSaved = 512 << 20
 
-// WriteSaved writes m and l (l may be nil) to w.
+// WriteSaved writes m and l (l may be nil) to w, buffered, hashing as it
+// goes.
 func WriteSaved(w io.Writer, m *Model, l *LangID) error {
-	var b bytes.Buffer
+	h := sha256.New()
+	b := bufio.NewWriter(io.MultiWriter(w, h))
 	b.Write(magic)
-	e := encoder{&b}
+	e := encoder{w: b}
 	e.strings(m.intents)
 	e.u64s(byRow(m.vocab))
 	e.f32s(m.idf)
@@ -46,9 +49,10 @@ func WriteSaved(w io.Writer, m *Model, l *LangID) error {
 	e.u64s(byRow(l.index))
 	e.f32s(l.logp)
 	e.f32s(l.miss)
-	sum := sha256.Sum256(b.Bytes())
-	b.Write(sum[:])
-	_, err := w.Write(b.Bytes())
+	if err := b.Flush(); err != nil {
+		return err
+	}
+	_, err := w.Write(h.Sum(nil))
 	return err
 }
 
@@ -116,31 +120,38 @@ func rows(features []uint64) map[uint64]int32 {
 	return index
 }
 
-type encoder struct{ b *bytes.Buffer }
+// encoder writes to a buffered writer, whose first error sticks (Flush
+// reports it).
+type encoder struct {
+	w   *bufio.Writer
+	buf [8]byte
+}
 
-func (e encoder) u64(v uint64) { e.b.Write(binary.LittleEndian.AppendUint64(nil, v)) }
+func (e *encoder) u64(v uint64) {
+	binary.LittleEndian.PutUint64(e.buf[:], v)
+	e.w.Write(e.buf[:])
+}
 
-func (e encoder) u64s(vs []uint64) {
+func (e *encoder) u64s(vs []uint64) {
 	e.u64(uint64(len(vs)))
 	for _, v := range vs {
 		e.u64(v)
 	}
 }
 
-func (e encoder) f32s(vs []float32) {
+func (e *encoder) f32s(vs []float32) {
 	e.u64(uint64(len(vs)))
-	buf := make([]byte, 4*len(vs))
-	for i, v := range vs {
-		binary.LittleEndian.PutUint32(buf[4*i:], math.Float32bits(v))
+	for _, v := range vs {
+		binary.LittleEndian.PutUint32(e.buf[:4], math.Float32bits(v))
+		e.w.Write(e.buf[:4])
 	}
-	e.b.Write(buf)
 }
 
-func (e encoder) strings(ss []string) {
+func (e *encoder) strings(ss []string) {
 	e.u64(uint64(len(ss)))
 	for _, s := range ss {
 		e.u64(uint64(len(s)))
-		e.b.WriteString(s)
+		e.w.WriteString(s)
 	}
 }
 

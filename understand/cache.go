@@ -1,7 +1,6 @@
 package understand
 
 import (
-	"bufio"
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
@@ -120,12 +119,7 @@ func save(dir string, key [32]byte, m *nlu.Model, l *nlu.LangID) error {
 		return err
 	}
 	defer os.Remove(tmp.Name()) // a no-op once renamed
-	w := bufio.NewWriter(tmp)
-	if err := nlu.WriteSaved(w, m, l); err != nil {
-		tmp.Close()
-		return err
-	}
-	if err := w.Flush(); err != nil {
+	if err := nlu.WriteSaved(tmp, m, l); err != nil {
 		tmp.Close()
 		return err
 	}
