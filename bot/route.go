@@ -23,6 +23,9 @@ const (
 	// askedVar holds the text a "did you mean" question is about: if the
 	// user answers "none of these", it fell through.
 	askedVar = "_asked"
+	// placeSaidVar is "yes" while the flow a sentence led to takes its
+	// first steps, when the sentence named a comune (flow.Builtin).
+	placeSaidVar = "place_said"
 )
 
 // maxFirst bounds the first message kept: a question, not a document.
@@ -179,7 +182,16 @@ func (t *turn) follow(r Route) error {
 	if n, ok := t.current(); ok {
 		t.pushBack(n)
 	}
-	return t.advance(f.Start)
+	if r.Vars["place_municipality"] == "" {
+		return t.advance(f.Start)
+	}
+	// The sentence named a comune ("sport courses in Pisa"): the flow's
+	// first steps can tell it from one an earlier search left in the
+	// session, until the flow waits for the user.
+	t.s.setVar(placeSaidVar, "yes")
+	err := t.advance(f.Start)
+	delete(t.s.Vars, placeSaidVar)
+	return err
 }
 
 // sayPlace says back the municipality understood, so that a wrong match is

@@ -30,8 +30,11 @@ type ActionInfo struct {
 }
 
 // Builtin variables the engine sets; conditions may read them without any
-// flow saving them.
-var Builtin = []string{"lang", "channel"}
+// flow saving them. place_said is "yes" while the flow a sentence led to
+// takes its first steps (until it waits) when the sentence named a comune,
+// whose place_* variables are set: a flow can tell it from a place an
+// earlier search left in the session.
+var Builtin = []string{"lang", "channel", "place_said"}
 
 // Options tune Load.
 type Options struct {
