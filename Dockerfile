@@ -2,7 +2,10 @@
 # Build: docker build -t teamsbot --build-arg VERSION=$(git describe --always) .
 # Run:   docker run -p 8080:8080 -v teamsbot-data:/data teamsbot
 # The content (flows, texts, knowledge) is embedded in the binary; mount a
-# content folder and set TEAMSBOT_CONTENT to replace it.
+# content folder and set TEAMSBOT_CONTENT to replace it. The classifier of
+# the embedded content is trained here (teamsbot train) and shipped in
+# /data, so a start reads it instead of training; other content trains at
+# its first start and is saved in /data for the next.
 
 FROM golang:1.26-bookworm AS build
 WORKDIR /src
@@ -12,7 +15,8 @@ COPY . .
 ARG VERSION=dev
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X teamsbot/app.Version=${VERSION}" -o /out/teamsbot ./cmd/teamsbot \
  && /out/teamsbot lint >/dev/null \
- && mkdir -p /out/data
+ && mkdir -p /out/data \
+ && /out/teamsbot train --out /out/data
 
 FROM gcr.io/distroless/static-debian12:nonroot
 ARG VERSION=dev

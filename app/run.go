@@ -77,6 +77,8 @@ Usage:
   teamsbot test [DIR]              run the conversation tests of the content
   teamsbot eval [--lang xx] [--min 0.9] [DIR]
                                    how well the bot understands held-out real questions
+  teamsbot train [--out DIR] [CONTENT]
+                                   train the classifier now and save it where serve reads it (TEAMSBOT_DATA)
   teamsbot misunderstood [--lang xx] [--since 7d] [--format csv]
                                    what users wrote that the bot did not understand
   teamsbot content report [--format csv] [DIR]
@@ -123,6 +125,7 @@ func commands() map[string]func(context.Context, Env, []string) error {
 		"loadtest":      loadtestCmd,
 		"activities":    activitiesCmd,
 		"outbox":        outboxCmd,
+		"train":         trainCmd,
 	}
 }
 
