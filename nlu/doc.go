@@ -10,11 +10,12 @@
 // Text is normalised per script before anything else (Normalize): case,
 // Latin accents, Arabic diacritics, tatweel and letter variants, Arabic-Indic
 // digits, full-width forms, bidi controls and letters repeated for emphasis.
-// The features of a text are its words and the character 3- and 4-grams
-// inside each word (typos and inflections share most of them), and for
-// Chinese the characters and character pairs (Chinese writes no spaces). A
-// word never seen in training is also read as the known words one typo
-// away. Features are TF-IDF weighted and L2-normalised; the classifier is a
+// The features of a text are its words and the character 4-grams inside
+// each word, the word padded with a mark on each side (typos and
+// inflections share most of them), and for Chinese the characters and
+// character pairs (Chinese writes no spaces). A word never seen in training
+// is read as the known word one typo away that the examples use most, or
+// also as the few such words when none stands out. Features are TF-IDF weighted and L2-normalised; the classifier is a
 // multinomial logistic regression trained by SGD in a fixed order (Train).
 // Each choice was measured by cross-validation on the examples (`teamsbot
 // eval --cv 5`); Snowball stemming and word pairs were tried and left out
