@@ -274,6 +274,8 @@ func Sweep(w io.Writer, outcomes []Outcome, th Thresholds) {
 		{Sure: 0.85, Clear: 0.5, Ratio: 6}, {Sure: 0.85, Clear: 0.5, Ratio: 8}, {Sure: 0.85, Clear: 0.6, Ratio: 8}, {Sure: 0.85, Clear: 0.6, Ratio: 10},
 		{Sure: 0.85, Clear: 0.6, Ratio: 8, Long: 20, SureLong: 0.95}, {Sure: 0.85, Clear: 0.6, Ratio: 8, Long: 12, SureLong: 0.95},
 		{Sure: 0.85, Clear: 0.6, Ratio: 8, Long: 14, SureLong: 0.9}, {Sure: 0.85, Clear: 0.6, Ratio: 8, Long: 14, SureLong: 0.95},
+		{Sure: 0.85, Long: 14, SureLong: 0.95}, {Sure: 0.85, Clear: 0.6, Ratio: 10, Long: 14, SureLong: 0.95},
+		{Sure: 0.85, Clear: 0.7, Ratio: 10, Long: 14, SureLong: 0.95}, {Sure: 0.85, Clear: 0.7, Ratio: 12, Long: 14, SureLong: 0.95},
 	} {
 		var once, wrong int
 		for _, o := range outcomes {
