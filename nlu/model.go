@@ -75,6 +75,20 @@ type Options struct {
 	Seed uint64
 }
 
+// Version names what Train computes from its examples and options. Saved
+// models are kept by it and by the effective options (Effective), so that
+// a model trained by another version of the code, or under other defaults,
+// is never read as this one's: change it whenever Train, the features or
+// the saved form change what they make of the same examples and options.
+const Version = "2026-12-07.1"
+
+// Effective returns the options Train uses for o: o with every default
+// filled in.
+func (o Options) Effective() Options {
+	o.defaults()
+	return o
+}
+
 func (o *Options) defaults() {
 	if o.Method == "" {
 		o.Method = LogReg

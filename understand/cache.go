@@ -167,8 +167,12 @@ func digest(train []nlu.Example, texts map[string][]string, opts nlu.Options) [3
 		stop = append(stop, l+"\x00"+strings.Join(ws, "\x00"))
 	}
 	slices.Sort(stop)
-	o := opts
+	// The options as Train will use them, defaults filled in, and the
+	// version of the training: a model saved before a default or the code
+	// changed is not this one.
+	o := opts.Effective()
 	o.Stop = nil
+	str(nlu.Version)
 	str(fmt.Sprintf("%+v", o))
 	str(strings.Join(stop, "\x01"))
 	var out [32]byte

@@ -34,3 +34,19 @@ func TestLongTextsNeedMoreConfidence(t *testing.T) {
 		}
 	}
 }
+
+// TestDigestKeysTheEffectiveOptions: saved models are kept by the options
+// Train really uses, so a model saved before a default changed (the
+// 3-grams, the epochs) is not read as today's, and the same options
+// written out or left to the defaults are one model.
+func TestDigestKeysTheEffectiveOptions(t *testing.T) {
+	ex := []nlu.Example{{Intent: "a", Lang: "it", Text: "ciao"}, {Intent: "b", Lang: "it", Text: "grazie"}}
+	if digest(ex, nil, nlu.Options{}) != digest(ex, nil, nlu.Options{}.Effective()) {
+		t.Error("the defaults and the same options written out have two keys")
+	}
+	old := nlu.Options{}.Effective()
+	old.Features.MinGram, old.Epochs = 3, 6
+	if digest(ex, nil, nlu.Options{}) == digest(ex, nil, old) {
+		t.Error("a model of other features has the key of today's")
+	}
+}
