@@ -158,6 +158,11 @@ type Result struct {
 	// Length is the text's length in words, two Han characters (written
 	// without spaces) counting one.
 	Length int
+	// Guessed is the share of the text's words (as KnownWords counts them)
+	// read as another word, one typo away: "fical" as "fiscal", but also
+	// "mario" as "marito". What rests on such a guess is worth a question,
+	// not a sure answer.
+	Guessed float64
 }
 
 // Length counts words, two Han characters counting one.
@@ -510,7 +515,7 @@ func (m *Model) classify(words []Word) Result {
 	// questions with typos, `teamsbot eval --typos`, 72.0 → 76.3 % top-1);
 	// otherwise their words are added beside it.
 	read := words
-	var units, knownUnits int
+	var units, knownUnits, guessed int
 	var extra []string
 	for i, w := range words {
 		if w.Han {
@@ -538,6 +543,7 @@ func (m *Model) classify(words []Word) Result {
 			}
 			read[i].Text = m.likeliest(near)
 			knownUnits++
+			guessed++
 		case len(near) > 0:
 			knownUnits++
 			extra = append(extra, near...)
@@ -551,6 +557,7 @@ func (m *Model) classify(words []Word) Result {
 	res := Result{Known: known, Length: Length(words)}
 	if units > 0 {
 		res.KnownWords = float64(knownUnits) / float64(units)
+		res.Guessed = float64(guessed) / float64(units)
 	}
 	if len(x.idx) == 0 {
 		return res

@@ -473,7 +473,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	// A comune alone ("Prato"), or nearly ("I live in Prato"), is where the
 	// user is: offices near it, unless the few words around it were sure
 	// of something else ("questura Prato").
-	if hasPlace && !u.th.sure(c.Ranked, c.Length) && u.onlyPlace(text) {
+	if hasPlace && !u.sure(c) && u.onlyPlace(text) {
 		if in := u.intents["flows."+FindFlow]; in != nil {
 			res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
 			res.Sure = true
@@ -483,7 +483,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	switch {
 	case c.Known < u.th.Known || c.KnownWords < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
 		return res // not understood
-	case u.th.sure(c.Ranked, c.Length) && !u.namesTwo(text, lang, c.Ranked) || u.urgent(top):
+	case u.sure(c) && !u.namesTwo(text, lang, c.Ranked) || u.urgent(top):
 		in := u.intents[top.Intent]
 		if in == nil {
 			return res
@@ -510,6 +510,17 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	}
 	return res
 }
+
+// sure reports whether the bot may follow the best intent at once: the
+// thresholds hold, and no more than a third of the words were read as
+// other words one typo away ("mario" alone is not "marito", at once).
+func (u *Understander) sure(c nlu.Result) bool {
+	return u.th.sure(c.Ranked, c.Length) && c.Guessed <= maxGuessed
+}
+
+// maxGuessed is the largest share of a text's words read as other words
+// that still allows a sure answer.
+const maxGuessed = 1.0 / 3
 
 // route is where an intent leads, with the place the text named.
 func (u *Understander) route(in *intent, lang string, place *knowledge.Municipality, p float64) bot.Route {

@@ -125,6 +125,11 @@ func TestUnderstandShippedContent(t *testing.T) {
 			t.Errorf("%s %q: %+v, want %s first", tc.lang, tc.text, got.Routes, tc.intent)
 		}
 	}
+	// A word read as another one typo away is a guess: "mario" alone
+	// offers family reunification ("marito"), never goes there at once.
+	if got := u.Understand(ctx, "en", "mario"); got.Sure {
+		t.Errorf("mario: sure of %+v", got.Routes)
+	}
 	// The comune a sentence names comes with the office.
 	got := u.Understand(ctx, "en", "where is the questura in Prato")
 	if r := got.Routes[0]; r.Vars["place_municipality"] != "Prato" || r.Vars["kind"] != "questura_immigration" || r.Flow != understand.FindFlow {
