@@ -8,6 +8,7 @@ import (
 	"runtime"
 	"slices"
 	"sort"
+	"strings"
 	"sync"
 	"unicode/utf8"
 )
@@ -163,6 +164,9 @@ type Result struct {
 	// "mario" as "marito". What rests on such a guess is worth a question,
 	// not a sure answer.
 	Guessed float64
+	// Read is the text as the model read it, each guessed word replaced
+	// (normalised, words apart), when a word was guessed; "" otherwise.
+	Read string
 }
 
 // Length counts words, two Han characters counting one.
@@ -558,6 +562,13 @@ func (m *Model) classify(words []Word) Result {
 	if units > 0 {
 		res.KnownWords = float64(knownUnits) / float64(units)
 		res.Guessed = float64(guessed) / float64(units)
+	}
+	if guessed > 0 {
+		texts := make([]string, len(read))
+		for i, w := range read {
+			texts[i] = w.Text
+		}
+		res.Read = strings.Join(texts, " ")
 	}
 	if len(x.idx) == 0 {
 		return res

@@ -453,14 +453,22 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	if u == nil || u.model == nil || strings.TrimSpace(text) == "" {
 		return res
 	}
-	if g := u.langid.Detect(text); g.Sure() && slices.Contains(u.langs, g.Lang) {
+	c := u.model.Classify(text)
+	g := u.langid.Detect(text)
+	if !g.Sure() && c.Read != "" {
+		// Typos hide a language's words from the detector: the text as
+		// the classifier read it ("renouvelement" as "renouvellement").
+		if r := u.langid.Detect(c.Read); r.Sure() {
+			g = r
+		}
+	}
+	if g.Sure() && slices.Contains(u.langs, g.Lang) {
 		res.Lang = g.Lang
 		lang = g.Lang
 	} else if l, ok := u.scriptOf(text); ok && g.Lang == l && g.Known >= 0.5 {
 		res.Lang = l
 		lang = l
 	}
-	c := u.model.Classify(text)
 	if u.sem != nil {
 		c = u.sem.blend(ctx, text, c)
 	}

@@ -168,6 +168,11 @@ func TestUnderstandShippedContent(t *testing.T) {
 			t.Errorf("%q in an Italian session: language %q, want %q", text, got.Lang, want)
 		}
 	}
+	// Typos hide the language's words from the detector: the text as the
+	// classifier read it tells it.
+	if got := u.Understand(ctx, "en", "coment renouvler mon titre de sejuor"); got.Lang != "fr" {
+		t.Errorf("French with typos in an English session: language %q, want fr", got.Lang)
+	}
 	// 2-character Chinese words, the doctor: understood, maybe offered.
 	for _, text := range []string{"医生", "学校", "cf"} {
 		if got := u.Understand(ctx, "zh", text); len(got.Routes) == 0 {
