@@ -329,6 +329,14 @@ type gazetteer struct{ m *knowledge.Municipalities }
 
 func (g gazetteer) MatchMunicipality(text string) (bot.Municipality, []bot.Municipality, bool) {
 	m, alts, ok := g.m.Match(text)
+	if !ok && len(alts) == 0 {
+		// A sentence that names the comune in its own way ("我住在普拉托",
+		// "jetoj ne Firence", "ساكن في فلورنسا"): found as the understanding
+		// finds a town in a sentence.
+		if mm, found := g.m.Mentioned(text); found {
+			return conv(mm), nil, true
+		}
+	}
 	out := make([]bot.Municipality, len(alts))
 	for i, a := range alts {
 		out[i] = conv(a)
