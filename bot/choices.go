@@ -87,6 +87,9 @@ type Understanding struct {
 	// Direct is set when the text matched a button's label or a command
 	// word before any router was asked ("menu", "Prenota al PUA").
 	Direct bool
+	// PlaceOnly: the text is a comune's name and little more ("Prato",
+	// "I live in Prato"): where the user is, whatever else it could mean.
+	PlaceOnly bool
 }
 
 // Router finds where free words lead: "rinnovo permesso di soggiorno" at

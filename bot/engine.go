@@ -1057,6 +1057,12 @@ func (t *turn) choose(n *flow.Node) error {
 		}
 		return t.miss(n, why)
 	}
+	return t.take(n, i, why)
+}
+
+// take follows option i of n, chosen for why ("label" when its words were
+// typed).
+func (t *turn) take(n *flow.Node, i int, why string) error {
 	o := n.Options[i]
 	if n.Flow == t.e.menu && t.in.Option == "" && why == "label" {
 		switch {

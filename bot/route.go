@@ -64,6 +64,9 @@ func (t *turn) understand(strict bool) (bool, error) {
 			t.out.Understood = &u
 		}
 	}
+	if done, err := t.placeAnswer(u, text); done || err != nil {
+		return done, err
+	}
 	switch {
 	case u.Sure && len(u.Routes) > 0:
 		t.event(Event{Kind: EventRouted, Reason: u.Routes[0].Intent})
@@ -359,4 +362,82 @@ func (t *turn) matchChoice(n *flow.Node, cs []Choice) int {
 		labels[i] = c.Label
 	}
 	return matchLabel(t.in.Text, labels)
+}
+
+// placeAnswer takes a comune typed at a question whose options include a
+// way to a place ("Where do I go?" after a guide, "Where to enrol" in the
+// school flow) as that way, near it: "I live in Arezzo" after the tax code
+// guide is the revenue agency near Arezzo, not a search for any office.
+// It does so when the text is the comune and little more, or when the
+// router was not sure of anything else and the text is short; a sentence
+// that is sure of somewhere else ("questura a Prato") goes there.
+func (t *turn) placeAnswer(u Understanding, text string) (bool, error) {
+	n, ok := t.current()
+	if !ok || n.Kind != flow.KindOptions || n.Flow == t.e.menu || t.e.gaz == nil {
+		return false, nil
+	}
+	if !u.PlaceOnly && (u.Sure || len(strings.Fields(text)) > maxPlaceWords) {
+		return false, nil
+	}
+	i, ask := placeOption(n)
+	if i < 0 {
+		return false, nil
+	}
+	m, _, found := t.e.gaz.MatchMunicipality(text)
+	if !found {
+		return false, nil
+	}
+	save := ask.Save
+	if ask.Ask == "location" {
+		t.s.setVar(save+"_lat", strconv.FormatFloat(m.Lat, 'f', 5, 64))
+		t.s.setVar(save+"_lon", strconv.FormatFloat(m.Lon, 'f', 5, 64))
+		save += "_municipality"
+	}
+	t.s.setVar(save, m.Name)
+	t.s.setVar(save+"_code", m.Code)
+	t.s.setVar(save+"_province", m.Province)
+	t.event(Event{Kind: EventPlace, Flow: n.Flow.ID, Step: n.ID, Reason: m.Province})
+	return true, t.take(n, i, "place")
+}
+
+// maxPlaceWords bounds a text the router was unsure of that placeAnswer
+// still takes as a place ("where do I go? I live in Arezzo").
+const maxPlaceWords = 8
+
+// placeOption finds the option of n that leads, in a few steps, to a
+// question asking for a comune or a location, and that question.
+func placeOption(n *flow.Node) (int, *flow.Node) {
+	for i, o := range n.Options {
+		next := o.Next
+		if o.Goto != nil {
+			next = o.Goto.Start
+		}
+		if ask := askForPlace(next, 4); ask != nil {
+			return i, ask
+		}
+	}
+	return -1, nil
+}
+
+// askForPlace is the question for a comune or a location that n reaches
+// within depth steps through switches and texts, or nil.
+func askForPlace(n *flow.Node, depth int) *flow.Node {
+	if n == nil || depth == 0 {
+		return nil
+	}
+	switch n.Kind {
+	case flow.KindAsk:
+		if n.Ask == "location" || n.Ask == "municipality" {
+			return n
+		}
+	case flow.KindSwitch:
+		for _, b := range n.Branches {
+			if ask := askForPlace(b.Next, depth-1); ask != nil {
+				return ask
+			}
+		}
+	case flow.KindSay:
+		return askForPlace(n.Next, depth-1)
+	}
+	return nil
 }

@@ -486,6 +486,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 			res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
 			res.Sure = true
 		}
+		res.PlaceOnly = true
 		return res
 	}
 	switch {
