@@ -123,6 +123,9 @@ func (t *turn) didYouMean(routes []Route) {
 func (t *turn) noneOfThese() {
 	if asked := t.s.Vars[askedVar]; asked != "" {
 		t.event(Event{Kind: EventNotUnderstood, Text: asked, Reason: "none_of_these"})
+		// Said, not only shown again: the question as it was, with an
+		// example of what works (the menu under it has a person).
+		t.say("route.not_understood", nil)
 	}
 	delete(t.s.Vars, routesVar)
 	delete(t.s.Vars, askedVar)
