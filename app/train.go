@@ -7,7 +7,7 @@ import (
 
 // trainCmd trains the classifier of the content and saves it where serve
 // reads it (TEAMSBOT_DATA, or --out), so that a start on that content reads
-// it (~0.13 s) instead of training (~1.9 s): the container image runs it
+// it (~0.13 s) instead of training (~1 s): the container image runs it
 // when it is built, a content pipeline can run it before a restart.
 func trainCmd(_ context.Context, env Env, args []string) error {
 	fs := newFlagSet(env, "train")

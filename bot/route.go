@@ -390,16 +390,7 @@ func (t *turn) placeAnswer(u Understanding, text string) (bool, error) {
 	if !found {
 		return false, nil
 	}
-	save := ask.Save
-	if ask.Ask == "location" {
-		t.s.setVar(save+"_lat", strconv.FormatFloat(m.Lat, 'f', 5, 64))
-		t.s.setVar(save+"_lon", strconv.FormatFloat(m.Lon, 'f', 5, 64))
-		save += "_municipality"
-	}
-	t.s.setVar(save, m.Name)
-	t.s.setVar(save+"_code", m.Code)
-	t.s.setVar(save+"_province", m.Province)
-	t.event(Event{Kind: EventPlace, Flow: n.Flow.ID, Step: n.ID, Reason: m.Province})
+	t.savePlace(ask, m, nil)
 	return true, t.take(n, i, "place")
 }
 

@@ -118,18 +118,12 @@ func (t *turn) place(n *flow.Node) (ok, asked bool) {
 		return false, false
 	}
 	var m Municipality
+	var at *Location // a point the user shared, kept rather than the comune's
 	found := false
 	if code, isButton := strings.CutPrefix(t.in.Option, "m:"); isButton {
 		m, _, found = t.e.gaz.MatchMunicipality(code)
-		if found && n.Ask == "location" {
-			s.setVar(n.Save+"_lat", strconv.FormatFloat(m.Lat, 'f', 5, 64))
-			s.setVar(n.Save+"_lon", strconv.FormatFloat(m.Lon, 'f', 5, 64))
-		}
 	} else if loc := t.in.Location; loc != nil {
-		if n.Ask == "location" {
-			s.setVar(n.Save+"_lat", strconv.FormatFloat(loc.Lat, 'f', 5, 64))
-			s.setVar(n.Save+"_lon", strconv.FormatFloat(loc.Lon, 'f', 5, 64))
-		}
+		at = loc
 		m, found = t.e.gaz.NearestMunicipality(*loc)
 		if !found {
 			// Outside Tuscany, or no place on Earth (a typed "@ 999, 11"):
@@ -156,24 +150,32 @@ func (t *turn) place(n *flow.Node) (ok, asked bool) {
 			t.offer(opts...)
 			return false, true
 		}
-		if found && n.Ask == "location" {
-			s.setVar(n.Save+"_lat", strconv.FormatFloat(m.Lat, 'f', 5, 64))
-			s.setVar(n.Save+"_lon", strconv.FormatFloat(m.Lon, 'f', 5, 64))
-		}
 	}
 	if !found {
 		return false, false
 	}
+	t.savePlace(n, m, at)
+	t.sayPlace(m.Name, m.Province)
+	return true, false
+}
+
+// savePlace saves comune m as the answer to n, a question for a comune or
+// a location: its name, code and province, and for a location its point
+// (at, a point the user shared, or else the comune's).
+func (t *turn) savePlace(n *flow.Node, m Municipality, at *Location) {
 	name := n.Save
 	if n.Ask == "location" {
+		if at == nil {
+			at = &Location{Lat: m.Lat, Lon: m.Lon}
+		}
+		t.s.setVar(n.Save+"_lat", strconv.FormatFloat(at.Lat, 'f', 5, 64))
+		t.s.setVar(n.Save+"_lon", strconv.FormatFloat(at.Lon, 'f', 5, 64))
 		name = n.Save + "_municipality"
 	}
-	s.setVar(name, m.Name)
-	s.setVar(name+"_code", m.Code)
-	s.setVar(name+"_province", m.Province)
-	t.sayPlace(m.Name, m.Province)
+	t.s.setVar(name, m.Name)
+	t.s.setVar(name+"_code", m.Code)
+	t.s.setVar(name+"_province", m.Province)
 	t.event(Event{Kind: EventPlace, Flow: n.Flow.ID, Step: n.ID, Reason: m.Province})
-	return true, false
 }
 
 // smallInt reads a short answer that is only a number ("2", " 2 ", "٢"),

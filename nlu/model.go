@@ -540,18 +540,20 @@ func (m *Model) classify(words []Word) Result {
 			continue
 		}
 		near := m.fuzzy.near(w.Text)
-		switch {
-		case len(near) > 0 && m.likeliest(near) != "":
-			if &read[0] == &words[0] {
-				read = slices.Clone(words)
-			}
-			read[i].Text = m.likeliest(near)
-			knownUnits++
-			guessed++
-		case len(near) > 0:
-			knownUnits++
-			extra = append(extra, near...)
+		if len(near) == 0 {
+			continue
 		}
+		knownUnits++
+		best := m.likeliest(near)
+		if best == "" {
+			extra = append(extra, near...)
+			continue
+		}
+		if guessed == 0 {
+			read = slices.Clone(words) // words stays as typed
+		}
+		read[i].Text = best
+		guessed++
 	}
 	m.ex.raw(read, raw.add)
 	for _, n := range extra {
