@@ -242,7 +242,9 @@ func Load(c Content, opts ...LoadOptions) (*Loaded, flow.Issues) {
 	var issues flow.Issues
 	prefix := func(dir string, is flow.Issues) {
 		for _, i := range is {
-			i.File = dir + "/" + i.File
+			if !strings.HasPrefix(i.File, "flows/") { // understand's checks of the flows' means:
+				i.File = dir + "/" + i.File
+			}
 			issues = append(issues, i)
 		}
 	}

@@ -101,3 +101,12 @@ type Router interface {
 	// lang. It must return quickly: it runs inside a turn.
 	Understand(ctx context.Context, lang, text string) Understanding
 }
+
+// AnswerReader is a Router that also reads a typed answer in the terms of
+// the question's options: "dove vado?" at "What now? 1. Where do I go?"
+// is the option that means "where" (flow option means:).
+type AnswerReader interface {
+	// Means returns the one of meanings text says and nothing else, or
+	// false.
+	Means(text string, meanings []string) (string, bool)
+}

@@ -1048,6 +1048,9 @@ func (t *turn) choose(n *flow.Node) error {
 	i, why := t.matchOption(n)
 	if i < 0 {
 		if why == "no_match" || why == "ambiguous" {
+			if i := t.meant(n); i >= 0 {
+				return t.take(n, i, "meaning")
+			}
 			if done, err := t.understand(false); done || err != nil {
 				return err
 			}
@@ -1058,6 +1061,35 @@ func (t *turn) choose(n *flow.Node) error {
 		return t.miss(n, why)
 	}
 	return t.take(n, i, why)
+}
+
+// meant finds the option of n a typed text chooses in its own words (the
+// options' means:), or -1.
+func (t *turn) meant(n *flow.Node) int {
+	ar, ok := t.e.router.(AnswerReader)
+	if !ok || t.in.Option != "" {
+		return -1
+	}
+	var meanings []string
+	for _, o := range n.Options {
+		if o.Means != "" {
+			meanings = append(meanings, o.Means)
+		}
+	}
+	if len(meanings) == 0 {
+		return -1
+	}
+	m, ok := ar.Means(t.in.Text, meanings)
+	if !ok {
+		return -1
+	}
+	for i, o := range n.Options {
+		if o.Means == m {
+			t.event(Event{Kind: EventRouted, Reason: "means." + m})
+			return i
+		}
+	}
+	return -1
 }
 
 // take follows option i of n, chosen for why ("label" when its words were

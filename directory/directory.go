@@ -288,13 +288,26 @@ func (s *Service) find(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 }
 
 // show says a guide in short messages: what it is, the steps, what to bring,
-// the official page.
+// the official page; with part: documents, what to bring alone.
+//
+//	do: guides.show
+//	with: {guide: "{guide}", part: documents}
 func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResult, error) {
 	g, ok := s.dir.Guide(req.Args["guide"])
 	if !ok {
 		return bot.ActionResult{Outcome: "unknown"}, nil
 	}
 	t, lang := req.T, req.Lang
+	if req.Args["part"] == "documents" {
+		// "What do I bring?" after the guide: its list alone, short enough
+		// to keep on the phone.
+		var docs strings.Builder
+		docs.WriteString("📄 " + g.TitleIn(lang) + "\n" + t("guide.documents", nil))
+		for _, d := range g.DocumentsIn(lang) {
+			docs.WriteString("\n• " + d)
+		}
+		return bot.ActionResult{Outcome: "shown", Say: []bot.Said{{Raw: docs.String()}}, Set: map[string]string{}}, nil
+	}
 	var steps, docs strings.Builder
 	for i, st := range g.StepsIn(lang) {
 		fmt.Fprintf(&steps, "\n%d. %s", i+1, st)

@@ -106,3 +106,31 @@ func osa(a, b []rune) int {
 	}
 	return editdist.OSA(a, b)
 }
+
+// OneEdit reports whether a and b differ by at most one typo: a letter
+// dropped, added, changed, or two letters side by side swapped (the
+// optimal string alignment distance is 0 or 1). It allocates nothing.
+func OneEdit(a, b []rune) bool {
+	la, lb := len(a), len(b)
+	if la-lb > 1 || lb-la > 1 {
+		return false
+	}
+	i := 0
+	for i < la && i < lb && a[i] == b[i] {
+		i++
+	}
+	if i == la || i == lb {
+		return true // equal, or one letter more at the end
+	}
+	switch {
+	case la == lb:
+		if slices.Equal(a[i+1:], b[i+1:]) {
+			return true // changed
+		}
+		return i+1 < la && a[i] == b[i+1] && a[i+1] == b[i] && slices.Equal(a[i+2:], b[i+2:]) // swapped
+	case la > lb:
+		return slices.Equal(a[i+1:], b[i:]) // a letter more in a
+	default:
+		return slices.Equal(a[i:], b[i+1:])
+	}
+}

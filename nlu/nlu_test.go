@@ -275,3 +275,17 @@ func TestConceptsCarryAcrossLanguages(t *testing.T) {
 		}
 	}
 }
+
+// TestOneEdit agrees with the edit distance on words and their typos,
+// including letters outside ASCII.
+func TestOneEdit(t *testing.T) {
+	words := []string{"documenti", "documneti", "docuemnti", "documenti", "dokumenti", "documentii", "ocumenti", "documen", "أين", "اين", "ايين", "去哪里", "去哪", "a", "", "ab", "ba", "abc", "acb", "bac"}
+	for _, a := range words {
+		for _, b := range words {
+			want := osa([]rune(a), []rune(b)) <= 1
+			if got := OneEdit([]rune(a), []rune(b)); got != want {
+				t.Errorf("OneEdit(%q, %q) = %v, the edit distance says %v", a, b, got, want)
+			}
+		}
+	}
+}

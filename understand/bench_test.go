@@ -100,3 +100,17 @@ func BenchmarkTurnFreeText(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkMeans reads typed answers under a question with options: short
+// answers, a typo, and questions of their own that it must decline.
+func BenchmarkMeans(b *testing.B) {
+	u := shipped(b).Understander
+	texts := []string{"dove vado?", "what do I need to bring", "我要去哪里", "what documnets",
+		"dove vado per il codice fiscale", "where is the questura in Prato", "je peux pas venir"}
+	meanings := []string{"where", "documents", "cancel", "move"}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		_, _ = u.Means(texts[i%len(texts)], meanings)
+	}
+}

@@ -66,6 +66,9 @@ type languageFile struct {
 	// shares (nlu.Options.Concepts).
 	Concepts map[string][]string
 	Examples []Example
+	// Answers are the words of each meaning options may carry (Example's
+	// Intent is the meaning: "where").
+	Answers []Example
 }
 
 // readExamples reads the examples of each language: examples/<lang>.yaml
@@ -125,6 +128,25 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 					}
 					lf.Concepts[ck.Value] = append(lf.Concepts[ck.Value], ws...)
 				}
+			case k.Value == "answers":
+				if v.Kind != yaml.MappingNode {
+					issues = append(issues, issueAt(name, v, flow.Error, "examples", "answers: write each meaning with the list of its examples"))
+					continue
+				}
+				for j := 0; j+1 < len(v.Content); j += 2 {
+					mk, mv := v.Content[j], v.Content[j+1]
+					if mv.Kind != yaml.SequenceNode {
+						issues = append(issues, issueAt(name, mv, flow.Error, "examples", fmt.Sprintf("answers: %s: write a list of examples", mk.Value)))
+						continue
+					}
+					for _, e := range mv.Content {
+						if e.Kind != yaml.ScalarNode || len(answerTokens(e.Value)) == 0 {
+							issues = append(issues, issueAt(name, e, flow.Error, "examples", fmt.Sprintf("answers: %s: an example must be a few words", mk.Value)))
+							continue
+						}
+						lf.Answers = append(lf.Answers, Example{Intent: mk.Value, Lang: lang, Text: e.Value, File: name, Line: e.Line})
+					}
+				}
 			case slices.Contains(Groups, k.Value):
 				if v.Kind != yaml.MappingNode {
 					issues = append(issues, issueAt(name, v, flow.Error, "examples", fmt.Sprintf("%s: write intents under it, each with a list of examples", k.Value)))
@@ -146,7 +168,7 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 					}
 				}
 			default:
-				issues = append(issues, issueAt(name, k, flow.Error, "examples", fmt.Sprintf("unknown key %q (known: stopwords, concepts, %s)", k.Value, strings.Join(Groups, ", "))))
+				issues = append(issues, issueAt(name, k, flow.Error, "examples", fmt.Sprintf("unknown key %q (known: stopwords, concepts, answers, %s)", k.Value, strings.Join(Groups, ", "))))
 			}
 		}
 	}

@@ -169,6 +169,8 @@ type Understander struct {
 	dir     *knowledge.Directory
 	th      Thresholds
 	sem     *semantic
+	// answers are the words of the meanings options carry (Means).
+	answers answerVocab
 	// Examples are the examples the model was trained on (eval checks that
 	// no held-out question is among them).
 	Examples []Example
@@ -229,6 +231,8 @@ func Build(src Source) (*Understander, flow.Issues) {
 		}
 	}
 	issues = append(issues, lintExamples(files, u.intents, langs)...)
+	issues = append(issues, lintAnswers(files, src.Program, langs)...)
+	u.answers = newAnswerVocab(files)
 	if len(issues.Errors()) > 0 {
 		return nil, issues
 	}

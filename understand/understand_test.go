@@ -227,6 +227,7 @@ func TestLintExamples(t *testing.T) {
 		"examples/en.yaml":          {Data: []byte("guides:\n  permit_renewal:\n    - renew my permit\n    - Renew my permit!\n  nope:\n    - something\nkinds:\n  questura_immigration:\n    - renew my permit\n")},
 		"examples/it.yaml":          {Data: []byte("guides:\n  permit_renewal: [\"rinnovo\n")},
 		"examples/en.concepts.yaml": {Data: []byte("concepts:\n  renew: [\"renew*\", \"re new\", \"*\", \"re-entry\"]\n  expire: expired\n")},
+		"examples/en.answers.yaml":  {Data: []byte("answers:\n  where: [where do i go]\n  documents: [\"Where do I go?\", \"?!\"]\n  nope: [hm]\n")},
 	}
 	_, issues := understand.Build(understand.Source{Locales: fsys, Catalog: l.Catalog, Dir: l.Directory, Program: l.Program})
 	want := []string{
@@ -240,6 +241,11 @@ func TestLintExamples(t *testing.T) {
 		"examples/en.concepts.yaml:3:11: write a list",
 		"examples/fr.yaml: warning: no examples in fr",
 		"examples/en.yaml: warning: guides.permit_renewal has 2 examples in en; write at least 20",
+		`examples/en.answers.yaml:3: answers: "Where do I go?" is an example of documents and of where (line 2)`,
+		"examples/en.answers.yaml:3:33: answers: documents: an example must be a few words",
+		`examples/en.answers.yaml:4: warning: answers: no option of the flows means "nope"`,
+		`examples/en.answers.yaml: warning: answers: no examples of "join" in en`,
+		`flows/activities.yaml:87: step activities.ask_join: means: "join" has no examples in any language`,
 	}
 	text := issues.Error()
 	for _, w := range want {

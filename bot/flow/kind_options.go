@@ -21,11 +21,17 @@ var optionsStep = stepKind{
 		}
 		seen := map[string]bool{}
 		for _, o := range s.Options {
-			ch := &Choice{ID: "o:" + n.Hash + ":" + strconv.Itoa(len(n.Options)+1), Label: c.message(o.Label), Set: c.args(o.Set, o.Pos, "set")}
+			ch := &Choice{ID: "o:" + n.Hash + ":" + strconv.Itoa(len(n.Options)+1), Label: c.message(o.Label), Set: c.args(o.Set, o.Pos, "set"), Means: o.Means.Name}
 			if seen[o.Label.Name] && o.Label.Name != "" {
 				c.add(o.Label.Pos, "duplicate-option", "option %q appears twice in step %q: users could not tell them apart", o.Label.Name, s.ID)
 			}
 			seen[o.Label.Name] = true
+			if m := o.Means.Name; m != "" {
+				if seen["means:"+m] {
+					c.add(o.Means.Pos, "duplicate-meaning", "two options of step %q mean %q: a typed answer could not choose between them", s.ID, m)
+				}
+				seen["means:"+m] = true
+			}
 			ways := 0
 			if o.Next.Name != "" {
 				ways++
@@ -72,6 +78,8 @@ func (d *decoder) options(n *yaml.Node) []*Option {
 				o.Command = d.ref(v, "command", identRE)
 			case "set":
 				o.Set = d.vars(v, "set")
+			case "means":
+				o.Means = d.ref(v, "meaning", identRE)
 			default:
 				return false
 			}

@@ -69,6 +69,10 @@ type Option struct {
 	Goto    Ref
 	Command Ref
 	Set     map[string]string
+	// Means names what a user types to choose this option in their own
+	// words ("where do I go?"): a meaning of the answers examples
+	// (locales/examples/<lang>.answers.yaml).
+	Means Ref
 }
 
 // Outcome maps an action outcome to the next step.

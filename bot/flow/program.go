@@ -117,6 +117,9 @@ type Choice struct {
 	Goto    *Flow
 	Command string
 	Set     []Arg
+	// Means is what a user types to choose it in their own words (the
+	// option's means:), or "".
+	Means string
 }
 
 // Branch is a compiled switch arm; a nil Cond always holds.
