@@ -270,7 +270,9 @@ func (c *compiler) node(s *Step, n *Node) {
 	if kind != "ask" {
 		notWith("from", s.From.Name != "")
 		notWith("save", s.Save.Name != "")
-		notWith("invalid", len(s.Invalid) > 0)
+		if kind != "options" {
+			notWith("invalid", len(s.Invalid) > 0)
+		}
 		notWith("min", s.Min != nil)
 		notWith("max", s.Max != nil)
 	}

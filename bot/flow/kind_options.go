@@ -19,6 +19,9 @@ var optionsStep = stepKind{
 		if len(s.Say) == 0 {
 			c.warn(s.Pos, "no-question", "step %q offers options without saying anything first", s.ID)
 		}
+		// invalid: what a text that chooses none of the options gets
+		// before the question again (default error.choose_option).
+		n.Invalid = c.texts(s.Invalid)
 		seen := map[string]bool{}
 		for _, o := range s.Options {
 			ch := &Choice{ID: "o:" + n.Hash + ":" + strconv.Itoa(len(n.Options)+1), Label: c.message(o.Label), Set: c.args(o.Set, o.Pos, "set"), Means: o.Means.Name}
