@@ -104,7 +104,7 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "booking.times", Outcomes: []string{"found", "none"}, Sets: []string{"booking_time_choices"}, Run: s.times},
 		{Name: "booking.summary", Outcomes: []string{"ok", "gone"}, Run: s.summary},
 		{Name: "booking.book", Writes: true, Outcomes: []string{"booked", "full", "too_many", "gone", "overlap"}, Sets: []string{"booking_code"}, Run: s.book},
-		{Name: "booking.mine", Outcomes: []string{"some", "none"}, Sets: []string{"booking_mine_choices"}, Run: s.mine},
+		{Name: "booking.mine", Outcomes: []string{"one", "some", "none"}, Sets: []string{"booking_mine_choices", "cancel_code"}, Run: s.mine},
 		{Name: "booking.detail", Outcomes: []string{"shown", "unknown"}, Run: s.detail},
 		{Name: "booking.limit", Outcomes: []string{"ok", "too_many"}, Run: s.limit},
 		{Name: "booking.cancel", Writes: true, Outcomes: []string{"cancelled", "unknown"}, Run: s.cancel},
@@ -435,6 +435,10 @@ func (s *Service) mine(ctx context.Context, req bot.ActionRequest) (bot.ActionRe
 		at := b.Start.In(knowledge.Rome)
 		label := fmt.Sprintf("%s %s · %s", dayLabel(req, at), at.Format("15:04"), b.Code)
 		cs = append(cs, bot.Choice{Value: b.Code, Label: label})
+	}
+	if len(cs) == 1 {
+		// One appointment: shown at once, no "which one?".
+		return bot.ActionResult{Outcome: "one", Set: map[string]string{"booking_mine_choices": bot.EncodeChoices(cs), "cancel_code": cs[0].Value}}, nil
 	}
 	return bot.ActionResult{Outcome: "some", Set: map[string]string{"booking_mine_choices": bot.EncodeChoices(cs)}}, nil
 }

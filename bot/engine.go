@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"teamsbot/bot/flow"
 	"teamsbot/bot/input"
@@ -1148,12 +1150,50 @@ func (t *turn) matchOption(n *flow.Node) (int, string) {
 	}
 	switch i := matchLabel(t.in.Text, labels); i {
 	case -1:
+		if i := t.matchYesNo(labels); i >= 0 && n.Flow != t.e.menu {
+			return i, "label"
+		}
 		return -1, "no_match"
 	case -2:
 		return -1, "ambiguous"
 	default:
 		return i, "label"
 	}
+}
+
+// matchYesNo finds the option a yes or a no chooses: the one label that
+// starts with a yes ("Sì, prenota" for "sì", "ok", "va bene") or with a no.
+// The text is a short answer (three words, three Chinese characters at
+// most), not a question that has a yes in it ("我要去哪里" has 要).
+func (t *turn) matchYesNo(labels []string) int {
+	if len(strings.Fields(t.in.Text)) > 3 || utf8.RuneCountInString(t.in.Text) > 3 && scriptHan(t.in.Text) {
+		return -1
+	}
+	v, ok := t.yesNo(t.in.Text, t.lang())
+	if !ok {
+		return -1
+	}
+	found := -1
+	for i, l := range labels {
+		// The label's first word: up to a space or a punctuation mark
+		// ("Sì, prenota", "是，参加").
+		first := strings.TrimSpace(l)
+		if j := strings.IndexFunc(first, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsPunct(r) }); j > 0 {
+			first = first[:j]
+		}
+		if w, ok := t.yesNo(first, t.lang()); ok && w == v {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
+}
+
+// scriptHan reports whether text has a Han character.
+func scriptHan(text string) bool {
+	return strings.ContainsFunc(text, func(r rune) bool { return unicode.Is(unicode.Han, r) })
 }
 
 // matchLabel finds the label a text names: the whole label, or a unique run

@@ -32,23 +32,33 @@ const (
 const maxFirst = 500
 
 // understand leads free text to where the user wants to go. strict (a
-// question that waits for a typed value) takes only a sure answer, and
-// only from a sentence: a municipality, a date or a number that did not
-// validate is not a question. It reports whether the turn is done; when it
+// question that waits for a typed value, which the text did not give)
+// reads a sentence as at any question, and a single word only when it is
+// surely thanks or a command: a municipality, a date or a number that did
+// not validate is not a question. It reports whether the turn is done; when it
 // is not, the caller says it did not understand.
-func (t *turn) understand(strict bool) (bool, error) {
+func (t *turn) understand(strict bool) (bool, error) { return t.understandAt(strict, !strict) }
+
+// understandAt is understand; offer says whether an unsure text may be
+// offered as "did you mean" (always, but at a strict question only where
+// the user is asked where they are: "my son" at "how old?" is an answer
+// that did not parse, not a question).
+func (t *turn) understandAt(strict, offer bool) (bool, error) {
 	text := strings.TrimSpace(t.in.Text)
 	if t.e.router == nil || text == "" || t.in.Option != "" {
 		return false, nil
 	}
-	if strict && !sentence(text) {
-		return false, nil
-	}
 	u := t.e.router.Understand(t.ctx, t.lang(), text)
-	t.out.Understood = &u
-	if strict && !u.Sure {
-		return false, nil
+	if strict {
+		// A value that did not validate is not a question, unless it
+		// says thanks or asks for a command ("grazie", "operatore") at
+		// once; a sentence is one, and may be offered.
+		word := !sentence(text)
+		if word && !(u.Sure && len(u.Routes) > 0 && u.Routes[0].Command != "") || !word && !u.Sure && !offer {
+			return false, nil
+		}
 	}
+	t.out.Understood = &u
 	if t.e.offers(u.Lang) && u.Lang != t.s.Lang && t.s.Lang != "" {
 		// Written in another language the bot speaks: answer in it, with one
 		// button back to the language of the conversation.
@@ -71,7 +81,10 @@ func (t *turn) understand(strict bool) (bool, error) {
 	case u.Sure && len(u.Routes) > 0:
 		t.event(Event{Kind: EventRouted, Reason: u.Routes[0].Intent})
 		return true, t.follow(u.Routes[0])
-	case len(u.Routes) > 0 && !strict:
+	case len(u.Routes) > 0 && offer:
+		// At "where are you?" (strict, offer) a sentence that did not
+		// name a comune is asked about too: "et pour l'italien ?" is a
+		// new question; "none of these" asks for the comune again.
 		t.didYouMean(u.Routes)
 		t.s.setVar(askedVar, clean(text))
 		return true, nil

@@ -17,6 +17,23 @@ func (t *turn) typed(n *flow.Node) error {
 	if n.Ask == "choice" {
 		cs := t.choices(n)
 		k := t.matchChoice(n, cs)
+		if k < 0 && len(cs) == 1 && t.in.Option == "" && strings.TrimSpace(t.in.Text) != "" {
+			// One choice ("Which one do you want to leave? 1. Cricket"):
+			// "leave it", "yes", "that one" take it — a few words are about
+			// the question, whatever else they could mean ("leave it" is
+			// not leaving Italy here) — unless they say no; a longer text
+			// surely about something else goes there. The step after asks
+			// to confirm.
+			if v, ok := t.yesNo(text, s.Lang); ok && !v {
+				return t.miss(n, "no_match")
+			}
+			if len(strings.Fields(text)) > maxOneChoiceWords || scriptHan(text) && utf8.RuneCountInString(text) > 2*maxOneChoiceWords {
+				if done, err := t.understand(true); done || err != nil {
+					return err
+				}
+			}
+			k = 0
+		}
 		if k < 0 {
 			if t.in.Option == "" && t.in.Text != "" {
 				if done, err := t.understand(false); done || err != nil {
@@ -99,7 +116,7 @@ func (t *turn) typed(n *flow.Node) error {
 	if !ok {
 		// Not a valid answer: maybe a question ("I want to talk to a
 		// person" where the bot asked for a comune).
-		if done, err := t.understand(true); done || err != nil {
+		if done, err := t.understandAt(true, n.Ask == "municipality" || n.Ask == "location"); done || err != nil {
 			return err
 		}
 		return t.miss(n, "invalid")
@@ -107,6 +124,10 @@ func (t *turn) typed(n *flow.Node) error {
 	t.pushBack(n)
 	return t.advance(n.Next)
 }
+
+// maxOneChoiceWords bounds a text taken as the only choice of a question
+// whatever it says.
+const maxOneChoiceWords = 3
 
 // place resolves a municipality or a location answer: a shared point, the
 // name of a comune, or a button of comuni offered for an ambiguous name. It

@@ -33,6 +33,8 @@ type answerVocab map[string]*meaningWords
 
 type meaningWords struct {
 	set map[string]bool
+	// examples are the examples' words, each example apart.
+	examples [][]string
 	// long lists the words of five letters or more by length in letters,
 	// for the words one typo away.
 	long map[int][][]rune
@@ -63,7 +65,9 @@ func newAnswerVocab(files map[string]*languageFile) answerVocab {
 				mw = &meaningWords{set: map[string]bool{}, long: map[int][][]rune{}}
 				v[e.Intent] = mw
 			}
-			for _, t := range answerTokens(e.Text) {
+			toks := answerTokens(e.Text)
+			mw.examples = append(mw.examples, toks)
+			for _, t := range toks {
 				if mw.set[t] {
 					continue
 				}
@@ -105,11 +109,60 @@ func (v answerVocab) match(meaning, word string) int {
 	return 0
 }
 
+// near reports whether the text has more than half the words of one of the
+// meaning's examples: "si" is a word of "si puo spostare?" (move), not an
+// answer that means moving.
+func (v answerVocab) near(meaning string, toks []string, matched []int) bool {
+	mw := v[meaning]
+	if mw == nil {
+		return false
+	}
+	have := map[string]bool{}
+	for i, t := range toks {
+		if matched[i] == 2 {
+			have[t] = true
+		}
+	}
+	for _, ex := range mw.examples {
+		n := 0
+		for _, w := range ex {
+			if have[w] {
+				n++
+			}
+		}
+		if 2*n > len(ex) {
+			return true
+		}
+	}
+	// Words one typo away count as the words they are near.
+	for _, ex := range mw.examples {
+		n := 0
+		for _, w := range ex {
+			for i, t := range toks {
+				if matched[i] == 2 && t == w || matched[i] == 1 && utf8.RuneCountInString(t) >= minTypoRunes && nlu.OneEdit([]rune(t), []rune(w)) {
+					n++
+					break
+				}
+			}
+		}
+		if 2*n > len(ex) {
+			return true
+		}
+	}
+	return false
+}
+
+// maxUnknownRunes is the longest word of a text that may be unknown to the
+// meaning it is read as ("ma", "eh", "pls"): a longer one is what the text
+// is about ("questura", "Firenze"), and makes it a question of its own.
+const maxUnknownRunes = 3
+
 // Means reads text as one of meanings (those of the options of the
 // question the user sees). Every word must be a word of the meaning, but
-// one in four may be unknown to it ("dove devo andare adesso"). When the
-// words fit two meanings equally it reads neither: the caller goes on to
-// understand the text as a question.
+// one in four may be unknown to it when it is short ("ma dove devo andare
+// adesso"), and the text must have more than half the words of one
+// example. When the words fit two meanings equally it reads neither: the
+// caller goes on to understand the text as a question.
 func (u *Understander) Means(text string, meanings []string) (string, bool) {
 	if len(u.answers) == 0 || len(meanings) == 0 {
 		return "", false
@@ -141,16 +194,18 @@ func (u *Understander) Means(text string, meanings []string) (string, bool) {
 		}
 		f := fit{meaning: m}
 		row := make([]int, len(toks))
+		long := false
 		for i, t := range toks {
 			row[i] = u.answers.match(m, t)
 			switch row[i] {
 			case 0:
 				f.missed++
+				long = long || utf8.RuneCountInString(t) > maxUnknownRunes
 			case 2:
 				f.exact++
 			}
 		}
-		if f.missed <= allowed {
+		if f.missed <= allowed && !long && u.answers.near(m, toks, row) {
 			fits = append(fits, f)
 			matched = append(matched, row)
 		}

@@ -7,3 +7,15 @@ func ForgetTrained() {
 	models.byKey, models.order = nil, nil
 	models.Unlock()
 }
+
+// WithAnswers returns an Understander that reads answers with the given
+// examples of each meaning (language "xx"), and nothing else.
+func WithAnswers(meanings map[string][]string) *Understander {
+	f := &languageFile{}
+	for m, exs := range meanings {
+		for _, e := range exs {
+			f.Answers = append(f.Answers, Example{Intent: m, Lang: "xx", Text: e})
+		}
+	}
+	return &Understander{answers: newAnswerVocab(map[string]*languageFile{"xx": f})}
+}
