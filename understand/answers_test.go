@@ -1,6 +1,7 @@
 package understand_test
 
 import (
+	"context"
 	"testing"
 
 	"teamsbot/understand"
@@ -110,6 +111,52 @@ func TestMeansRules(t *testing.T) {
 		}
 		if got != c.want {
 			t.Errorf("Means(%q) = %q, want %q", c.text, got, c.want)
+		}
+	}
+}
+
+// TestDanger: a life in danger, said in any words of any language, gets the
+// emergency numbers at once; everyday questions that share letters with
+// those words do not.
+func TestDanger(t *testing.T) {
+	u := shipped(t).Understander
+	ctx := context.Background()
+	for _, c := range []struct{ lang, text string }{
+		{"it", "mio marito vuole uccidermi"},
+		{"it", "mi vogliono ammazzare"},
+		{"en", "someone wants to kill me"},
+		{"en", "my husband said he will murder me"},
+		{"fr", "il va me tuer"},
+		{"ar", "زوجي سيقتلني"},
+		{"ar", "شخص يريد قتلي"},
+		{"sq", "burri do me vrase"},
+		{"zh", "有人要杀我"},
+		{"zh", "我老公要杀我"},
+		{"zh", "救命"},
+		{"es", "mi pareja me quiere matar"},
+		{"uk", "він хоче мене вбити"},
+		{"tl", "papatayin daw ako ng asawa ko"},
+		{"bn", "আমার স্বামী আমাকে খুন করবে"},
+		{"ur", "میرا شوہر مجھے مار دے گا"},
+		{"prs", "میخواهد مرا بکشد قتل"},
+	} {
+		got := u.Understand(ctx, c.lang, c.text)
+		if !got.Sure || len(got.Routes) == 0 || got.Routes[0].Intent != "guides.emergency_numbers" {
+			t.Errorf("%s %q: %+v, want the emergency numbers at once", c.lang, c.text, got.Routes)
+		}
+	}
+	for _, c := range []struct{ lang, text string }{
+		{"it", "le tue cose sono pronte? quanto tempo ci vuole per il permesso"},
+		{"it", "ho un contratto stabile, posso chiedere il ricongiungimento"},
+		{"en", "which skills do I need for the job centre"},
+		{"fr", "tu es sûr que je dois aller à la questura"},
+		{"ar", "متى سأحصل على الاستقلال المالي والإقامة"},
+		{"prs", "تمدید پرمسو چقدر طول میکشه"},
+		{"sq", "do ta therras zyren per lejen"},
+	} {
+		got := u.Understand(ctx, c.lang, c.text)
+		if len(got.Routes) > 0 && got.Routes[0].Intent == "guides.emergency_numbers" && got.Sure {
+			t.Errorf("%s %q: the emergency numbers at once", c.lang, c.text)
 		}
 	}
 }

@@ -69,6 +69,9 @@ type languageFile struct {
 	// Answers are the words of each meaning options may carry (Example's
 	// Intent is the meaning: "where").
 	Answers []Example
+	// Danger are words that say a life is in danger ("uccid*", "*قتل*",
+	// "杀"): a text with one gets the urgent guide at once.
+	Danger []string
 }
 
 // readExamples reads the examples of each language: examples/<lang>.yaml
@@ -122,12 +125,20 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 					ck, cv := v.Content[j], v.Content[j+1]
 					ws := strs(name, cv, &issues)
 					for _, w := range ws {
-						if t := strings.Trim(w, "*"); len([]rune(t)) < 2 || strings.Contains(t, "*") || len(nlu.Words(nlu.Normalize(t))) != 1 {
+						if !patternWord(w) {
 							issues = append(issues, issueAt(name, cv, flow.Error, "examples", fmt.Sprintf("concepts: %s: %q is not one word, a prefix ending in * or a part of a word between two *", ck.Value, w)))
 						}
 					}
 					lf.Concepts[ck.Value] = append(lf.Concepts[ck.Value], ws...)
 				}
+			case k.Value == "danger":
+				ws := strs(name, v, &issues)
+				for _, w := range ws {
+					if !patternWord(w) {
+						issues = append(issues, issueAt(name, v, flow.Error, "examples", fmt.Sprintf("danger: %q is not one word, a prefix ending in * or a part of a word between two *", w)))
+					}
+				}
+				lf.Danger = append(lf.Danger, ws...)
 			case k.Value == "answers":
 				if v.Kind != yaml.MappingNode {
 					issues = append(issues, issueAt(name, v, flow.Error, "examples", "answers: write each meaning with the list of its examples"))
@@ -168,11 +179,19 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 					}
 				}
 			default:
-				issues = append(issues, issueAt(name, k, flow.Error, "examples", fmt.Sprintf("unknown key %q (known: stopwords, concepts, answers, %s)", k.Value, strings.Join(Groups, ", "))))
+				issues = append(issues, issueAt(name, k, flow.Error, "examples", fmt.Sprintf("unknown key %q (known: stopwords, concepts, danger, answers, %s)", k.Value, strings.Join(Groups, ", "))))
 			}
 		}
 	}
 	return issues
+}
+
+// patternWord reports whether w is a word, a prefix ending in * or a part of
+// a word between two * (concepts, danger).
+func patternWord(w string) bool {
+	t := strings.Trim(w, "*")
+	r := []rune(t)
+	return (len(r) >= 2 || len(r) == 1 && isHan(t)) && !strings.Contains(t, "*") && len(nlu.Words(nlu.Normalize(t))) == 1
 }
 
 // ReadEval reads the held-out questions of eval/<lang>.yaml for each

@@ -171,6 +171,8 @@ type Understander struct {
 	sem     *semantic
 	// answers are the words of the meanings options carry (Means).
 	answers answerVocab
+	// danger are the words of a life in danger (dangerWords).
+	danger *dangerWords
 	// Examples are the examples the model was trained on (eval checks that
 	// no held-out question is among them).
 	Examples []Example
@@ -233,6 +235,7 @@ func Build(src Source) (*Understander, flow.Issues) {
 	issues = append(issues, lintExamples(files, u.intents, langs)...)
 	issues = append(issues, lintAnswers(files, src.Program, langs)...)
 	u.answers = newAnswerVocab(files)
+	u.danger = newDangerWords(files)
 	if len(issues.Errors()) > 0 {
 		return nil, issues
 	}
@@ -480,6 +483,13 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		res.Ranked = append(res.Ranked, bot.Scored{Intent: p.Intent, P: p.P})
 	}
 	res.Known = c.Known
+	if u.danger.in(text) {
+		if in := u.urgentIntent(); in != nil {
+			res.Routes = []bot.Route{u.route(in, lang, nil, 1)}
+			res.Sure = true
+			return res
+		}
+	}
 	place, hasPlace := u.place(text)
 	top := c.Top()
 	// A comune alone ("Prato"), or nearly ("I live in Prato"), is where the
