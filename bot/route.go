@@ -1,11 +1,15 @@
 package bot
 
 import (
+	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"teamsbot/bot/flow"
+	"teamsbot/internal/editdist"
+	"teamsbot/internal/fold"
 )
 
 // Variables the engine keeps in the session for its own questions.
@@ -160,17 +164,36 @@ func (t *turn) notUnderstood(n *flow.Node) error {
 	return nil
 }
 
-// pickRoute handles the answer to a "did you mean" question.
+// pickRoute handles the answer to a "did you mean" question: a button, its
+// number, its words ("都不是" is "none of these"), or a yes (the first)
+// or a no (none of these) typed on its own.
 func (t *turn) pickRoute() (bool, error) {
 	routes := decodeRoutes(t.s.Vars[routesVar])
-	delete(t.s.Vars, routesVar)
-	delete(t.s.Vars, askedVar)
 	k := -1
 	if rest, ok := strings.CutPrefix(t.in.Option, "r:"); ok {
 		k, _ = strconv.Atoi(rest)
 	} else if n, ok := smallInt(t.in.Text); ok {
 		k = n
+	} else if t.in.Option == "" && t.in.Text != "" {
+		labels := make([]string, len(routes)+1)
+		for i, r := range routes {
+			labels[i] = r.Label
+		}
+		labels[len(routes)] = t.e.text(t.lang(), "route.none", t.s.Vars)
+		k = matchLabel(t.in.Text, labels) + 1
+		if v, ok := t.yesNo(t.in.Text, t.lang()); k < 1 && ok && len(strings.Fields(t.in.Text)) <= 3 {
+			k = len(routes) + 1
+			if v {
+				k = 1
+			}
+		}
+		if k == len(routes)+1 {
+			t.noneOfThese()
+			return true, t.reask(nil)
+		}
 	}
+	delete(t.s.Vars, routesVar)
+	delete(t.s.Vars, askedVar)
 	if k < 1 || k > len(routes) {
 		return false, nil
 	}
@@ -377,7 +400,65 @@ func (t *turn) matchChoice(n *flow.Node, cs []Choice) int {
 	for i, c := range cs {
 		labels[i] = c.Label
 	}
-	return matchLabel(t.in.Text, labels)
+	if k := matchLabel(t.in.Text, labels); k != -1 {
+		return k
+	}
+	return looseLabel(t.in.Text, labels)
+}
+
+// looseLabel finds the one label a text names loosely, as people write a
+// day or a time: the numbers it writes begin the label's numbers ("11号"
+// is "星期五 11/12", "10h30" is "10:30"), or each of its words of four
+// letters or more is a word of the label, or one typo away ("e hene" is
+// "të hënën 7/12"). It returns -1 when none or several do.
+func looseLabel(text string, labels []string) int {
+	in := fold.String(text)
+	if in == "" {
+		return -1
+	}
+	nums := digitRuns(in)
+	var words [][]rune
+	for _, w := range strings.FieldsFunc(in, func(r rune) bool { return !unicode.IsLetter(r) }) {
+		if utf8.RuneCountInString(w) >= 4 {
+			words = append(words, []rune(w))
+		}
+	}
+	found := -1
+	for i, l := range labels {
+		label := fold.String(l)
+		ok := false
+		if len(nums) > 0 {
+			ln := digitRuns(label)
+			ok = len(ln) >= len(nums) && slices.Equal(ln[:len(nums)], nums)
+		} else if len(words) > 0 {
+			ok = true
+			lws := strings.FieldsFunc(label, func(r rune) bool { return !unicode.IsLetter(r) })
+			for _, w := range words {
+				if !slices.ContainsFunc(lws, func(lw string) bool { return editdist.OSA([]rune(lw), w) <= 1 }) {
+					ok = false
+					break
+				}
+			}
+		}
+		if ok {
+			if found >= 0 {
+				return -1
+			}
+			found = i
+		}
+	}
+	return found
+}
+
+// digitRuns returns the numbers written in s, in order ("07" is 7).
+func digitRuns(s string) []int {
+	var out []int
+	for _, f := range strings.FieldsFunc(s, func(r rune) bool { return r < '0' || r > '9' }) {
+		if n, err := strconv.Atoi(f); err == nil {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 // placeAnswer takes a comune typed at a question whose options include a

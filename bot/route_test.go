@@ -1,0 +1,31 @@
+package bot
+
+import "testing"
+
+// TestLooseLabel: days and times typed the way people write them choose the
+// one run-time choice they name, and nothing when they could name two.
+func TestLooseLabel(t *testing.T) {
+	days := []string{"të hënën 7/12", "të martën 8/12", "星期五 11/12", "Friday 18/12"}
+	times := []string{"09:30", "10:00", "10:30", "16:00"}
+	for _, c := range []struct {
+		text   string
+		labels []string
+		want   int
+	}{
+		{"e hene", days, 0},    // Monday without the ë and the article's ending
+		{"te marten", days, 1}, // as written, without the ë
+		{"11号", days, 2},       // "the 11th"
+		{"il 18", days, 3},     // "the 18th"
+		{"fridey", days, 3},    // a typo
+		{"12", days, -1},       // every label has 12 (the month): none
+		{"10h30", times, 2},    // "10h30" is 10:30
+		{"alle 16", times, 3},  // "at 16"
+		{"10", times, -1},      // 10:00 or 10:30
+		{"domani", times, -1},  // no number, no label word
+		{"", times, -1},
+	} {
+		if got := looseLabel(c.text, c.labels); got != c.want {
+			t.Errorf("looseLabel(%q) = %d, want %d", c.text, got, c.want)
+		}
+	}
+}
