@@ -77,6 +77,11 @@ type Understanding struct {
 	// Sure: follow Routes[0] at once. Otherwise the routes are offered
 	// ("did you mean").
 	Sure bool
+	// Urgent: Sure only because Routes[0] is for someone in danger and
+	// likely enough (the emergency numbers), not because the router is
+	// sure of it: at a question in the middle of a flow ("phone
+	// number?" under the offices found) it is offered instead.
+	Urgent bool
 	// Lang is the language the text is written in, when the router is sure
 	// of it and it is one the bot speaks.
 	Lang string

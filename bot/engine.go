@@ -1050,8 +1050,14 @@ func (t *turn) choose(n *flow.Node) error {
 	i, why := t.matchOption(n)
 	if i < 0 {
 		if why == "no_match" || why == "ambiguous" {
-			if i := t.meant(n); i >= 0 {
+			if i, reply := t.meant(n); i >= 0 {
 				return t.take(n, i, "meaning")
+			} else if reply != "" {
+				// Answered in place ("phone number?" under the offices
+				// found), then the question again.
+				t.say(reply, nil)
+				t.question(n, true)
+				return nil
 			}
 			if done, err := t.understand(false); done || err != nil {
 				return err
@@ -1066,11 +1072,12 @@ func (t *turn) choose(n *flow.Node) error {
 }
 
 // meant finds the option of n a typed text chooses in its own words (the
-// options' means:), or -1.
-func (t *turn) meant(n *flow.Node) int {
+// options' means:), or -1 and the message of the step's replies: that
+// answers it in place, or -1 and "".
+func (t *turn) meant(n *flow.Node) (int, string) {
 	ar, ok := t.e.router.(AnswerReader)
 	if !ok || t.in.Option != "" {
-		return -1
+		return -1, ""
 	}
 	var meanings []string
 	for _, o := range n.Options {
@@ -1078,20 +1085,24 @@ func (t *turn) meant(n *flow.Node) int {
 			meanings = append(meanings, o.Means)
 		}
 	}
-	if len(meanings) == 0 {
-		return -1
+	for m := range n.Replies {
+		meanings = append(meanings, m)
 	}
+	if len(meanings) == 0 {
+		return -1, ""
+	}
+	slices.Sort(meanings) // the same order every time: map order is not
 	m, ok := ar.Means(t.in.Text, meanings)
 	if !ok {
-		return -1
+		return -1, ""
 	}
+	t.event(Event{Kind: EventRouted, Reason: "means." + m})
 	for i, o := range n.Options {
 		if o.Means == m {
-			t.event(Event{Kind: EventRouted, Reason: "means." + m})
-			return i
+			return i, ""
 		}
 	}
-	return -1
+	return -1, n.Replies[m]
 }
 
 // take follows option i of n, chosen for why ("label" when its words were

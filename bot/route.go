@@ -53,6 +53,13 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		return false, nil
 	}
 	u := t.e.router.Understand(t.ctx, t.lang(), text)
+	if n, ok := t.current(); u.Urgent && ok && n.Flow != t.e.menu {
+		// In the middle of a flow, likely is not enough: "phone number?"
+		// under the offices found is not a call for the emergency
+		// numbers (words of danger still are: they make it Sure, not
+		// Urgent).
+		u.Sure, u.Urgent = false, false
+	}
 	if strict {
 		// A value that did not validate is not a question, unless it
 		// says thanks or asks for a command ("grazie", "operatore") at

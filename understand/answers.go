@@ -272,6 +272,11 @@ func lintAnswers(files map[string]*languageFile, prog *flow.Program, langs []str
 					used[o.Means] = at{"flows/" + f.File, n.Line, f.ID + "." + n.ID}
 				}
 			}
+			for m := range n.Replies {
+				if _, ok := used[m]; !ok {
+					used[m] = at{"flows/" + f.File, n.Line, f.ID + "." + n.ID}
+				}
+			}
 		}
 	}
 	var issues flow.Issues

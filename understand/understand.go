@@ -513,11 +513,29 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		}
 		res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
 		res.Sure = true
+		res.Urgent = !u.sure(c)
+		if res.Urgent {
+			// Offered instead mid-flow: the others with it.
+			res.Routes = append(res.Routes, u.offered(c.Ranked, lang, place, res.Routes[0].Label)...)
+		}
 		return res
 	}
+	res.Routes = u.offered(c.Ranked, lang, place, "")
+	return res
+}
+
+// offered are the routes a "did you mean" offers: the likely ones, at most
+// three, never two with the same label, none labelled skip.
+func (u *Understander) offered(ranked []nlu.Prediction, lang string, place *knowledge.Municipality, skip string) []bot.Route {
+	var out []bot.Route
+	limit := 3
 	seen := map[string]bool{}
-	for _, p := range c.Ranked {
-		if len(res.Routes) == 3 || p.P < u.th.Offer {
+	if skip != "" {
+		seen[skip] = true
+		limit--
+	}
+	for _, p := range ranked {
+		if len(out) == limit || p.P < u.th.Offer {
 			break
 		}
 		in := u.intents[p.Intent]
@@ -529,9 +547,9 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 			continue
 		}
 		seen[r.Label] = true
-		res.Routes = append(res.Routes, r)
+		out = append(out, r)
 	}
-	return res
+	return out
 }
 
 // sure reports whether the bot may follow the best intent at once: the

@@ -276,6 +276,9 @@ func (c *compiler) node(s *Step, n *Node) {
 		notWith("min", s.Min != nil)
 		notWith("max", s.Max != nil)
 	}
+	if kind != "options" {
+		notWith("replies", len(s.Replies) > 0)
+	}
 	if kind != "do" {
 		notWith("with", s.With != nil)
 		notWith("on", s.On != nil)

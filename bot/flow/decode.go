@@ -215,6 +215,11 @@ func (d *decoder) step(n *yaml.Node, s *Step) {
 			s.Say = d.texts(v, "say")
 		case "options":
 			s.Options = d.options(v)
+		case "replies":
+			d.mapping(v, "replies", func(key string, k, v *yaml.Node) bool {
+				s.Replies = append(s.Replies, Reply{Means: d.ref(k, "meaning", identRE), Say: d.ref(v, "reply message id", msgIDRE)})
+				return true
+			})
 		case "ask":
 			s.Ask = d.ref(v, "ask", nil)
 		case "save":

@@ -23,6 +23,13 @@ var optionsStep = stepKind{
 		// before the question again (default error.choose_option).
 		n.Invalid = c.texts(s.Invalid)
 		seen := map[string]bool{}
+		for _, r := range s.Replies {
+			if n.Replies == nil {
+				n.Replies = map[string]string{}
+			}
+			n.Replies[r.Means.Name] = c.message(r.Say)
+			seen["means:"+r.Means.Name] = true
+		}
 		for _, o := range s.Options {
 			ch := &Choice{ID: "o:" + n.Hash + ":" + strconv.Itoa(len(n.Options)+1), Label: c.message(o.Label), Set: c.args(o.Set, o.Pos, "set"), Means: o.Means.Name}
 			if seen[o.Label.Name] && o.Label.Name != "" {

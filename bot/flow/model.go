@@ -39,6 +39,10 @@ type Step struct {
 	Say []Text
 
 	Options []*Option
+	// Replies answer, in place, what users type at the options instead of
+	// choosing one: a meaning of the answers examples (contact: "phone
+	// number?") → the text said before the question again.
+	Replies []Reply
 
 	Ask     Ref // input type
 	From    Ref // ask: choice — the variable holding the choices
@@ -73,6 +77,12 @@ type Option struct {
 	// words ("where do I go?"): a meaning of the answers examples
 	// (locales/examples/<lang>.answers.yaml).
 	Means Ref
+}
+
+// Reply is one entry of a step's replies:.
+type Reply struct {
+	Means Ref
+	Say   Ref
 }
 
 // Outcome maps an action outcome to the next step.

@@ -80,6 +80,9 @@ type Node struct {
 	Say []Message
 
 	Options []*Choice
+	// Replies map a meaning typed at the options to the message that
+	// answers it in place (the step's replies:).
+	Replies map[string]string
 
 	Ask     string
 	From    string // ask: choice: the variable holding the choices
