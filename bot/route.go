@@ -43,10 +43,10 @@ const maxFirst = 500
 // is not, the caller says it did not understand.
 func (t *turn) understand(strict bool) (bool, error) { return t.understandAt(strict, !strict) }
 
-// understandAt is understand; offer says whether an unsure text may be
-// offered as "did you mean" (always, but at a strict question only where
-// the user is asked where they are: "my son" at "how old?" is an answer
-// that did not parse, not a question).
+// understandAt is understand; offer says whether an unsure sentence may
+// be offered as "did you mean" at a strict question whatever it is likely
+// about (where the user is asked where they are); elsewhere only one
+// likely about something else than the flow the user is in.
 func (t *turn) understandAt(strict, offer bool) (bool, error) {
 	text := strings.TrimSpace(t.in.Text)
 	if t.e.router == nil || text == "" || t.in.Option != "" {
@@ -65,8 +65,18 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		// says thanks or asks for a command ("grazie", "operatore") at
 		// once; a sentence is one, and may be offered.
 		word := !sentence(text)
-		if word && !(u.Sure && len(u.Routes) > 0 && u.Routes[0].Command != "") || !word && !u.Sure && !offer {
+		if word && !(u.Sure && len(u.Routes) > 0 && u.Routes[0].Command != "") {
 			return false, nil
+		}
+		if !word && !u.Sure && !offer {
+			// At "how old?" a sentence is offered only when it is likely
+			// about something else than this flow ("c dokumenta duhen"
+			// in the school flow's age question): "my son" is an answer
+			// that did not parse.
+			u.Routes = t.elsewhere(u.Routes)
+			if len(u.Routes) == 0 || u.Routes[0].Score < minStrictOffer {
+				return false, nil
+			}
 		}
 	}
 	t.out.Understood = &u
@@ -92,10 +102,11 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 	case u.Sure && len(u.Routes) > 0:
 		t.event(Event{Kind: EventRouted, Reason: u.Routes[0].Intent})
 		return true, t.follow(u.Routes[0])
-	case len(u.Routes) > 0 && offer:
-		// At "where are you?" (strict, offer) a sentence that did not
-		// name a comune is asked about too: "et pour l'italien ?" is a
-		// new question; "none of these" asks for the comune again.
+	case len(u.Routes) > 0:
+		// At a question waiting for a value, a sentence that did not give
+		// it is asked about too: "et pour l'italien ?" at "where are
+		// you?" is a new question; "none of these" asks for the value
+		// again.
 		t.didYouMean(u.Routes)
 		t.s.setVar(askedVar, clean(text))
 		return true, nil
@@ -104,6 +115,28 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		t.event(Event{Kind: EventNotUnderstood, Text: text})
 	}
 	return false, nil
+}
+
+// minStrictOffer is the least likelihood of the best route for a sentence
+// that did not give the value a question waits for to be offered as a
+// question ("did you mean").
+const minStrictOffer = 0.3
+
+// elsewhere drops the routes that lead to the flow the user is in, as it
+// starts (the school flow while it asks the child's age).
+func (t *turn) elsewhere(routes []Route) []Route {
+	n, ok := t.current()
+	if !ok {
+		return routes
+	}
+	var out []Route
+	for _, r := range routes {
+		if r.Flow == n.Flow.ID && len(r.Vars) == 0 && r.Command == "" {
+			continue
+		}
+		out = append(out, r)
+	}
+	return out
 }
 
 // sentence reports whether text reads as a sentence rather than a value:
