@@ -2,6 +2,7 @@ package understand_test
 
 import (
 	"context"
+	"slices"
 	"testing"
 
 	"teamsbot/understand"
@@ -158,5 +159,33 @@ func TestDanger(t *testing.T) {
 		if len(got.Routes) > 0 && got.Routes[0].Intent == "guides.emergency_numbers" && got.Sure {
 			t.Errorf("%s %q: the emergency numbers at once", c.lang, c.text)
 		}
+	}
+}
+
+// TestTwoQuestions: a message that asks two things offers both, whatever
+// the whole text ranks first; one question is one part.
+func TestTwoQuestions(t *testing.T) {
+	u := shipped(t).Understander
+	for _, c := range []struct {
+		text  string
+		parts int
+	}{
+		{"devo rinnovare il permesso e anche fare la tessera sanitaria", 2},
+		{"how do I renew my permit? and where do I get the tax code", 2},
+		{"我要续签居留，还有孩子怎么上学", 2},
+		{"come rinnovo il permesso di soggiorno", 1},
+		{"ciao. come rinnovo il permesso?", 1}, // "ciao" is too short to be a question
+	} {
+		if got := u.Parts(c.text); len(got) != c.parts {
+			t.Errorf("%q: parts %q, want %d", c.text, got, c.parts)
+		}
+	}
+	got := u.Understand(context.Background(), "it", "devo rinnovare il permesso e anche fare la tessera sanitaria")
+	var intents []string
+	for _, r := range got.Routes {
+		intents = append(intents, r.Intent)
+	}
+	if got.Sure || !slices.Contains(intents, "guides.permit_renewal") || !slices.Contains(intents, "guides.health_registration") || len(intents) > 3 {
+		t.Errorf("two questions: sure %v, offered %v; want both the renewal and the health registration", got.Sure, intents)
 	}
 }

@@ -69,6 +69,9 @@ type languageFile struct {
 	// Answers are the words of each meaning options may carry (Example's
 	// Intent is the meaning: "where").
 	Answers []Example
+	// Joins are the phrases that join two questions in one message ("e
+	// anche", "and also").
+	Joins []string
 	// Danger are words that say a life is in danger ("uccid*", "*قتل*",
 	// "杀"): a text with one gets the urgent guide at once.
 	Danger []string
@@ -131,6 +134,8 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 					}
 					lf.Concepts[ck.Value] = append(lf.Concepts[ck.Value], ws...)
 				}
+			case k.Value == "joins":
+				lf.Joins = append(lf.Joins, strs(name, v, &issues)...)
 			case k.Value == "danger":
 				ws := strs(name, v, &issues)
 				for _, w := range ws {
@@ -179,7 +184,7 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 					}
 				}
 			default:
-				issues = append(issues, issueAt(name, k, flow.Error, "examples", fmt.Sprintf("unknown key %q (known: stopwords, concepts, danger, answers, %s)", k.Value, strings.Join(Groups, ", "))))
+				issues = append(issues, issueAt(name, k, flow.Error, "examples", fmt.Sprintf("unknown key %q (known: stopwords, concepts, joins, danger, answers, %s)", k.Value, strings.Join(Groups, ", "))))
 			}
 		}
 	}

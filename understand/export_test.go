@@ -19,3 +19,6 @@ func WithAnswers(meanings map[string][]string) *Understander {
 	}
 	return &Understander{answers: newAnswerVocab(map[string]*languageFile{"xx": f})}
 }
+
+// Parts cuts text into the questions it may hold (parts.go).
+func (u *Understander) Parts(text string) []string { return u.joins.parts(text) }

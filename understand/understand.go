@@ -173,6 +173,8 @@ type Understander struct {
 	answers answerVocab
 	// danger are the words of a life in danger (dangerWords).
 	danger *dangerWords
+	// joins cut a message into the questions it holds (parts.go).
+	joins joinWords
 	// Examples are the examples the model was trained on (eval checks that
 	// no held-out question is among them).
 	Examples []Example
@@ -236,6 +238,7 @@ func Build(src Source) (*Understander, flow.Issues) {
 	issues = append(issues, lintAnswers(files, src.Program, langs)...)
 	u.answers = newAnswerVocab(files)
 	u.danger = newDangerWords(files)
+	u.joins = newJoinWords(files)
 	if len(issues.Errors()) > 0 {
 		return nil, issues
 	}
@@ -521,14 +524,50 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		return res
 	}
 	res.Routes = u.offered(c.Ranked, lang, place, "")
+	res.Routes = u.withParts(text, lang, place, res.Routes)
 	return res
 }
+
+// withParts adds to the routes offered for a text the best intent of each
+// question it holds, when likely and not offered yet: the second question
+// of a message is not dropped from "did you mean".
+func (u *Understander) withParts(text, lang string, place *knowledge.Municipality, routes []bot.Route) []bot.Route {
+	parts := u.joins.parts(text)
+	if len(parts) < 2 || len(routes) == 0 {
+		return routes
+	}
+	var asked []bot.Route
+	for _, p := range parts {
+		top := u.model.Classify(p).Top()
+		in := u.intents[top.Intent]
+		if top.P < minPartP || in == nil || strings.HasPrefix(top.Intent, "chat.") {
+			continue
+		}
+		r := u.route(in, lang, place, top.P)
+		same := func(o bot.Route) bool { return o.Label == r.Label }
+		if slices.ContainsFunc(routes, same) || slices.ContainsFunc(asked, same) {
+			continue
+		}
+		asked = append(asked, r)
+	}
+	if len(asked) == 0 {
+		return routes
+	}
+	// The whole text's best first, then the questions it holds, in place of
+	// the least likely guesses.
+	keep := max(1, maxOffered-len(asked))
+	out := append(slices.Clone(routes[:min(keep, len(routes))]), asked...)
+	return out[:min(len(out), maxOffered)]
+}
+
+// maxOffered is the most routes a "did you mean" offers.
+const maxOffered = 3
 
 // offered are the routes a "did you mean" offers: the likely ones, at most
 // three, never two with the same label, none labelled skip.
 func (u *Understander) offered(ranked []nlu.Prediction, lang string, place *knowledge.Municipality, skip string) []bot.Route {
 	var out []bot.Route
-	limit := 3
+	limit := maxOffered
 	seen := map[string]bool{}
 	if skip != "" {
 		seen[skip] = true
