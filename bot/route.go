@@ -60,6 +60,12 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		// Urgent).
 		u.Sure, u.Urgent = false, false
 	}
+	if n, ok := t.current(); u.Sure && len(u.Routes) > 0 && u.Routes[0].Command == "forget" && ok && n.Flow != t.e.menu {
+		// Deleting everything is never guessed in the middle of a flow:
+		// "lo voglio cancellare" about an appointment is not "delete my
+		// data". It is asked ("did you mean"), then confirmed.
+		u.Sure = false
+	}
 	if strict {
 		// A value that did not validate is not a question, unless it
 		// says thanks or asks for a command ("grazie", "operatore") at

@@ -140,6 +140,15 @@ func TestDanger(t *testing.T) {
 		{"bn", "আমার স্বামী আমাকে খুন করবে"},
 		{"ur", "میرا شوہر مجھے مار دے گا"},
 		{"prs", "میخواهد مرا بکشد قتل"},
+		// Wanting to die, in the words people use.
+		{"it", "non ce la faccio più, voglio farla finita"},
+		{"en", "i dont want to live anymore"},
+		{"en", "I want to die"},
+		{"fr", "j'ai envie de mourir"},
+		{"ar", "بدي اموت"},
+		{"sq", "dua te vdes"},
+		{"zh", "我不想活了"},
+		{"es", "ya no quiero vivir"},
 	} {
 		got := u.Understand(ctx, c.lang, c.text)
 		if !got.Sure || len(got.Routes) == 0 || got.Routes[0].Intent != "guides.emergency_numbers" {
@@ -154,6 +163,9 @@ func TestDanger(t *testing.T) {
 		{"ar", "متى سأحصل على الاستقلال المالي والإقامة"},
 		{"prs", "تمدید پرمسو چقدر طول میکشه"},
 		{"sq", "do ta therras zyren per lejen"},
+		{"fr", "je veux en finir avec ce dossier de titre de séjour"},
+		{"it", "voglio finire la pratica del permesso"},
+		{"en", "my father died, can I still get family reunification"},
 	} {
 		got := u.Understand(ctx, c.lang, c.text)
 		if len(got.Routes) > 0 && got.Routes[0].Intent == "guides.emergency_numbers" && got.Sure {

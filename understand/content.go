@@ -139,8 +139,8 @@ func readExampleFile(fsys fs.FS, name, lang string, lf *languageFile) flow.Issue
 			case k.Value == "danger":
 				ws := strs(name, v, &issues)
 				for _, w := range ws {
-					if !patternWord(w) {
-						issues = append(issues, issueAt(name, v, flow.Error, "examples", fmt.Sprintf("danger: %q is not one word, a prefix ending in * or a part of a word between two *", w)))
+					if !patternWord(w) && !(strings.Contains(strings.TrimSpace(w), " ") && !strings.Contains(w, "*")) {
+						issues = append(issues, issueAt(name, v, flow.Error, "examples", fmt.Sprintf("danger: %q is not a word, a phrase of words, a prefix ending in * or a part of a word between two *", w)))
 					}
 				}
 				lf.Danger = append(lf.Danger, ws...)

@@ -18,6 +18,8 @@ type dangerWords struct {
 	exact    map[string]bool
 	prefixes []string
 	parts    []string
+	// phrases are several words in a row ("farla finita", "want to die").
+	phrases []string
 }
 
 func newDangerWords(files map[string]*languageFile) *dangerWords {
@@ -26,6 +28,8 @@ func newDangerWords(files map[string]*languageFile) *dangerWords {
 		for _, w := range f.Danger {
 			t := nlu.Normalize(strings.Trim(w, "*"))
 			switch {
+			case strings.Contains(t, " "):
+				d.phrases = append(d.phrases, t)
 			case strings.HasPrefix(w, "*") && strings.HasSuffix(w, "*"):
 				d.parts = append(d.parts, t)
 			case strings.HasSuffix(w, "*"):
@@ -35,7 +39,7 @@ func newDangerWords(files map[string]*languageFile) *dangerWords {
 			}
 		}
 	}
-	if len(d.exact)+len(d.prefixes)+len(d.parts) == 0 {
+	if len(d.exact)+len(d.prefixes)+len(d.parts)+len(d.phrases) == 0 {
 		return nil
 	}
 	return d
@@ -46,7 +50,13 @@ func (d *dangerWords) in(text string) bool {
 	if d == nil {
 		return false
 	}
-	for _, w := range nlu.Words(nlu.Normalize(text)) {
+	norm := nlu.Normalize(text)
+	for _, p := range d.phrases {
+		if indexWord(norm, p) >= 0 {
+			return true
+		}
+	}
+	for _, w := range nlu.Words(norm) {
 		t := w.Text
 		if d.exact[t] {
 			return true
