@@ -531,6 +531,17 @@ func (t *turn) placeAnswer(u Understanding, text string) (bool, error) {
 		return false, nil
 	}
 	t.savePlace(ask, m, nil)
+	if o := n.Options[i]; o.Goto == nil && o.Command == "" && o.Next == ask {
+		// The option asks for the place itself ("Another place" → "where
+		// are you?"): answered, said back, and on past the question ("e
+		// a Pisa?" under the offices found near Prato).
+		for _, a := range o.Set {
+			t.s.setVar(a.Name, a.Value.Render(t.s.Vars))
+		}
+		t.pushBack(n)
+		t.sayPlace(m.Name, m.Province)
+		return true, t.advance(ask.Next)
+	}
 	return true, t.take(n, i, "place")
 }
 
