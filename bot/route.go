@@ -165,6 +165,12 @@ func (t *turn) didYouMean(routes []Route) {
 	if len(routes) > maxRoutes {
 		routes = routes[:maxRoutes]
 	}
+	// Deleting the user's data is never the first offer, the one a "yes"
+	// takes: "cancelar" after booking is far likelier the appointment.
+	routes = slices.Clone(routes)
+	slices.SortStableFunc(routes, func(a, b Route) int {
+		return boolInt(a.Command == "forget") - boolInt(b.Command == "forget")
+	})
 	var b strings.Builder
 	opts := make([]Option, 0, len(routes)+1)
 	for i, r := range routes {
@@ -179,6 +185,13 @@ func (t *turn) didYouMean(routes []Route) {
 	t.say("route.did_you_mean", nil)
 	opts = append(opts, t.cmdOption("retry", "route.none"))
 	t.offer(opts...)
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // noneOfThese ends a "did you mean" question the user answered with

@@ -149,6 +149,12 @@ func TestDanger(t *testing.T) {
 		{"sq", "dua te vdes"},
 		{"zh", "我不想活了"},
 		{"es", "ya no quiero vivir"},
+		// A body in danger, and violence written in Latin letters.
+		{"en", "my child is not breathing"},
+		{"it", "mia madre è svenuta e non si sveglia"},
+		{"zh", "我爸爸晕倒了"},
+		{"ur", "mera shohar mujhe marta hai"},
+		{"bn", "amake mere felbe bolche"},
 	} {
 		got := u.Understand(ctx, c.lang, c.text)
 		if !got.Sure || len(got.Routes) == 0 || got.Routes[0].Intent != "guides.emergency_numbers" {
