@@ -107,6 +107,11 @@ type Router interface {
 	Understand(ctx context.Context, lang, text string) Understanding
 }
 
+// Ordinals are the meanings every list understands, its first, second and
+// third item ("il primo", "第二个", "pehla wala"): the engine's own, taught
+// in the answers examples like the options' meanings.
+var Ordinals = []string{"first", "second", "third"}
+
 // AnswerReader is a Router that also reads a typed answer in the terms of
 // the question's options: "dove vado?" at "What now? 1. Where do I go?"
 // is the option that means "where" (flow option means:).

@@ -1088,12 +1088,16 @@ func (t *turn) meant(n *flow.Node) (int, string) {
 	for m := range n.Replies {
 		meanings = append(meanings, m)
 	}
-	if len(meanings) == 0 {
-		return -1, ""
-	}
 	slices.Sort(meanings) // the same order every time: map order is not
+	meanings = append(meanings, Ordinals...)
 	m, ok := ar.Means(t.in.Text, meanings)
 	if !ok {
+		return -1, ""
+	}
+	if k := slices.Index(Ordinals, m); k >= 0 {
+		if k < len(n.Options) {
+			return k, ""
+		}
 		return -1, ""
 	}
 	t.event(Event{Kind: EventRouted, Reason: "means." + m})
@@ -1103,6 +1107,20 @@ func (t *turn) meant(n *flow.Node) (int, string) {
 		}
 	}
 	return -1, n.Replies[m]
+}
+
+// ordinal finds the item of a list of n that a text names by its place
+// ("il primo", "the second one"), or -1.
+func (t *turn) ordinal(n int) int {
+	ar, ok := t.e.router.(AnswerReader)
+	if !ok || t.in.Option != "" || strings.TrimSpace(t.in.Text) == "" {
+		return -1
+	}
+	m, ok := ar.Means(t.in.Text, Ordinals)
+	if k := slices.Index(Ordinals, m); ok && k >= 0 && k < n {
+		return k
+	}
+	return -1
 }
 
 // take follows option i of n, chosen for why ("label" when its words were

@@ -17,6 +17,9 @@ func (t *turn) typed(n *flow.Node) error {
 	if n.Ask == "choice" {
 		cs := t.choices(n)
 		k := t.matchChoice(n, cs)
+		if k < 0 {
+			k = t.ordinal(len(cs))
+		}
 		if k < 0 && len(cs) == 1 && t.in.Option == "" && strings.TrimSpace(t.in.Text) != "" {
 			// One choice ("Which one do you want to leave? 1. Cricket"):
 			// "leave it", "yes", "that one" take it — a few words are about

@@ -6,6 +6,7 @@ import (
 	"sort"
 	"unicode/utf8"
 
+	"teamsbot/bot"
 	"teamsbot/bot/flow"
 	"teamsbot/nlu"
 )
@@ -265,6 +266,9 @@ func lintAnswers(files map[string]*languageFile, prog *flow.Program, langs []str
 		step string
 	}
 	used := map[string]at{} // meaning → the step that first names it
+	for _, m := range bot.Ordinals {
+		used[m] = at{"flows", 0, "(any list)"}
+	}
 	for _, f := range prog.Flows() {
 		for _, n := range f.Nodes() {
 			for _, o := range n.Options {

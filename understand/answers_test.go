@@ -5,6 +5,7 @@ import (
 	"slices"
 	"testing"
 
+	"teamsbot/bot"
 	"teamsbot/understand"
 )
 
@@ -69,6 +70,14 @@ func TestMeans(t *testing.T) {
 		// spostare?", "is" in "where is it".
 		{"si", appointment, ""},
 		{"is", afterGuide, ""},
+
+		// The place in a list, every list's own meanings.
+		{"the first one", bot.Ordinals, "first"},
+		{"pehla wala", bot.Ordinals, "first"},
+		{"el primero", bot.Ordinals, "first"},
+		{"第二个", bot.Ordinals, "second"},
+		{"i treti", bot.Ordinals, "third"},
+		{"primo permesso di soggiorno", bot.Ordinals, ""},
 
 		// A meaning the question does not offer is not read.
 		{"dove vado?", results, ""},
