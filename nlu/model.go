@@ -506,7 +506,12 @@ func softmax(v []float64) {
 // taught (one model serves them all: people mix languages). Words the
 // model never saw are matched to words one typo away.
 func (m *Model) Classify(text string) Result {
-	norm := Normalize(text)
+	return m.ClassifyNormalized(Normalize(text))
+}
+
+// ClassifyNormalized is Classify of a text already normalised (Normalize),
+// for a caller that reads the normalised text too.
+func (m *Model) ClassifyNormalized(norm string) Result {
 	return m.classify(Words(norm))
 }
 

@@ -87,8 +87,14 @@ func (j joinWords) cut(n string) []string {
 }
 
 // indexWord finds w in n as whole words, or anywhere when w is Chinese.
-func indexWord(n, w string) int {
-	han := strings.IndexFunc(w, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+func indexWord(n, w string) int { return indexWordHan(n, w, hasHan(w)) }
+
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
+
+// indexWordHan is indexWord, told whether w is Chinese.
+func indexWordHan(n, w string, han bool) int {
 	for from := 0; from < len(n); {
 		i := strings.Index(n[from:], w)
 		if i < 0 {

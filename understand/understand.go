@@ -463,7 +463,8 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	if u == nil || u.model == nil || strings.TrimSpace(text) == "" {
 		return res
 	}
-	c := u.model.Classify(text)
+	norm := nlu.Normalize(text)
+	c := u.model.ClassifyNormalized(norm)
 	g := u.langid.Detect(text)
 	if !g.Sure() && c.Read != "" {
 		// Typos hide a language's words from the detector: the text as
@@ -486,7 +487,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		res.Ranked = append(res.Ranked, bot.Scored{Intent: p.Intent, P: p.P})
 	}
 	res.Known = c.Known
-	if u.danger.in(text) {
+	if u.danger.in(norm) {
 		if in := u.urgentIntent(); in != nil {
 			res.Routes = []bot.Route{u.route(in, lang, nil, 1)}
 			res.Sure = true
