@@ -247,6 +247,10 @@ type turn struct {
 	in  Inbound
 	now time.Time
 	out Turn
+	// said is the sentence that led into a flow this turn ("annulla il
+	// mio appuntamento"): the first options it reaches may be chosen by
+	// it (saidChoice), then it is forgotten.
+	said string
 }
 
 // Step advances a conversation by one inbound message. It changes s in place
@@ -881,6 +885,13 @@ func (t *turn) advance(n *flow.Node) error {
 			s.setVar(a.Name, a.Value.Render(s.Vars))
 		}
 		if n.Kind.Waits() {
+			if i := t.saidChoice(n); i >= 0 {
+				// "annulla il mio appuntamento" led to the appointment;
+				// its "cancel it or move it?" is answered by the same
+				// sentence. The step after (a confirmation) asks.
+				return t.take(n, i, "meaning")
+			}
+			t.said = ""
 			s.Misses = 0
 			t.question(n, false)
 			return nil
@@ -1107,6 +1118,39 @@ func (t *turn) meant(n *flow.Node) (int, string) {
 		}
 	}
 	return -1, n.Replies[m]
+}
+
+// saidChoice finds the option of n, the first question reached after a
+// sentence led into the flow, that the sentence itself chose in its own
+// words (an option's means:), or -1. Only the options' meanings: not the
+// replies, not the place in a list.
+func (t *turn) saidChoice(n *flow.Node) int {
+	said := t.said
+	t.said = ""
+	ar, ok := t.e.router.(AnswerReader)
+	if said == "" || !ok || n.Kind != flow.KindOptions {
+		return -1
+	}
+	var meanings []string
+	for _, o := range n.Options {
+		if o.Means != "" {
+			meanings = append(meanings, o.Means)
+		}
+	}
+	if len(meanings) == 0 {
+		return -1
+	}
+	m, ok := ar.Means(said, meanings)
+	if !ok {
+		return -1
+	}
+	for i, o := range n.Options {
+		if o.Means == m {
+			t.event(Event{Kind: EventRouted, Reason: "means." + m})
+			return i
+		}
+	}
+	return -1
 }
 
 // ordinal finds the item of a list of n that a text names by its place

@@ -283,6 +283,9 @@ func (t *turn) follow(r Route) error {
 	if n, ok := t.current(); ok {
 		t.pushBack(n)
 	}
+	if t.in.Option == "" {
+		t.said = strings.TrimSpace(t.in.Text)
+	}
 	if r.Vars["place_municipality"] == "" {
 		return t.advance(f.Start)
 	}
