@@ -53,6 +53,15 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		return false, nil
 	}
 	u := t.e.router.Understand(t.ctx, t.lang(), text)
+	if len(u.Routes) > 0 && u.Routes[0].Command == "language" {
+		// "scrivi in arabo", "说中文", "українською будь ласка": the
+		// language named, or written in a script only it uses, at once
+		// (even when the sentence is in another one); the picker only
+		// when none is.
+		if code, ok := t.namedLanguage(text); ok {
+			return true, t.switchLanguage(code)
+		}
+	}
 	if n, ok := t.current(); u.Urgent && ok && n.Flow != t.e.menu {
 		// In the middle of a flow, likely is not enough: "phone number?"
 		// under the offices found is not a call for the emergency
@@ -296,6 +305,48 @@ func (t *turn) follow(r Route) error {
 	err := t.advance(f.Start)
 	delete(t.s.Vars, placeSaidVar)
 	return err
+}
+
+// switchLanguage makes code the conversation's language, says so, and asks
+// the question the user was at again (or shows the menu).
+func (t *turn) switchLanguage(code string) error {
+	if code != t.s.Lang {
+		t.s.Lang = code
+		t.event(Event{Kind: EventLanguage, Reason: "named"})
+	}
+	t.say("language.changed", nil)
+	t.reviewNote()
+	if n, ok := t.current(); ok && n.Kind.Waits() && n.Flow != t.e.menu {
+		t.question(n, true)
+		return nil
+	}
+	return t.goMenu()
+}
+
+// namedLanguage finds the one language offered that a text names (its own
+// name or its Italian one: "arabo", "中文", "shqip") or, failing that, is
+// written in a script only it uses.
+func (t *turn) namedLanguage(text string) (string, bool) {
+	in := fold.String(text)
+	found := ""
+	for _, l := range t.e.langs {
+		for _, name := range []string{l.Name, l.Italian} {
+			k := fold.String(name)
+			if utf8.RuneCountInString(k) < 2 {
+				continue
+			}
+			if containsWords(in, k) || scriptHan(k) && strings.Contains(in, k) {
+				if found != "" && found != l.Code {
+					return "", false
+				}
+				found = l.Code
+			}
+		}
+	}
+	if found != "" {
+		return found, true
+	}
+	return scriptLanguage(text, t.e.langs)
 }
 
 // sayPlace says back the municipality understood, so that a wrong match is
