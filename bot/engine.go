@@ -1242,7 +1242,7 @@ func (t *turn) matchYesNo(labels []string) int {
 	if len(strings.Fields(t.in.Text)) > 3 || utf8.RuneCountInString(t.in.Text) > 3 && scriptHan(t.in.Text) {
 		return -1
 	}
-	v, ok := t.yesNo(t.in.Text, t.lang())
+	v, ok := t.plainYesNo(t.in.Text, t.lang())
 	if !ok {
 		return -1
 	}

@@ -53,7 +53,7 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		return false, nil
 	}
 	u := t.e.router.Understand(t.ctx, t.lang(), text)
-	if len(u.Routes) > 0 && u.Routes[0].Command == "language" {
+	if slices.ContainsFunc(u.Routes, func(r Route) bool { return r.Command == "language" }) {
 		// "scrivi in arabo", "说中文", "українською будь ласка": the
 		// language named, or written in a script only it uses, at once
 		// (even when the sentence is in another one); the picker only
@@ -69,10 +69,12 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		// Urgent).
 		u.Sure, u.Urgent = false, false
 	}
-	if n, ok := t.current(); u.Sure && len(u.Routes) > 0 && u.Routes[0].Command == "forget" && ok && n.Flow != t.e.menu {
-		// Deleting everything is never guessed in the middle of a flow:
-		// "lo voglio cancellare" about an appointment is not "delete my
-		// data". It is asked ("did you mean"), then confirmed.
+	if u.Sure && len(u.Routes) > 0 && u.Routes[0].Command == "forget" {
+		// Deleting everything is never guessed: "lo voglio cancellare"
+		// after booking is the appointment, not "delete my data". The
+		// words of the command ("cancella i miei dati") and the privacy
+		// menu delete at once (with a confirmation); a sentence the
+		// router reads so is offered, last.
 		u.Sure = false
 	}
 	if strict {
@@ -249,10 +251,12 @@ func (t *turn) pickRoute() (bool, error) {
 		}
 		labels[len(routes)] = t.e.text(t.lang(), "route.none", t.s.Vars)
 		k = matchLabel(t.in.Text, labels) + 1
-		if v, ok := t.yesNo(t.in.Text, t.lang()); k < 1 && ok && len(strings.Fields(t.in.Text)) <= 3 {
+		if v, ok := t.plainYesNo(t.in.Text, t.lang()); k < 1 && ok {
 			k = len(routes) + 1
-			if v {
-				k = 1
+			if v && routes[0].Command != "forget" {
+				k = 1 // never "delete my data" on a yes
+			} else if v {
+				k = 0
 			}
 		}
 		if k == len(routes)+1 {
@@ -536,13 +540,17 @@ func looseLabel(text string, labels []string) int {
 			words = append(words, []rune(w))
 		}
 	}
-	found := -1
+	found, whole := -1, -1
 	for i, l := range labels {
 		label := fold.String(l)
 		ok := false
 		if len(nums) > 0 {
 			ln := digitRuns(label)
 			ok = len(ln) >= len(nums) && slices.Equal(ln[:len(nums)], nums)
+			if ok && !slices.ContainsFunc(ln[len(nums):], func(n int) bool { return n != 0 }) {
+				// "10点", "alle 10": of 10:00 and 10:30, the hour itself.
+				whole = i
+			}
 		} else if len(words) > 0 {
 			ok = true
 			lws := strings.FieldsFunc(label, func(r rune) bool { return !unicode.IsLetter(r) })
@@ -555,7 +563,7 @@ func looseLabel(text string, labels []string) int {
 		}
 		if ok {
 			if found >= 0 {
-				return -1
+				return whole
 			}
 			found = i
 		}

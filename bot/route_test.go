@@ -17,11 +17,13 @@ func TestLooseLabel(t *testing.T) {
 		{"11号", days, 2},       // "the 11th"
 		{"il 18", days, 3},     // "the 18th"
 		{"fridey", days, 3},    // a typo
-		{"12", days, -1},       // every label has 12 (the month): none
+		{"12", days, -1},       // 12 is the month: no label begins with it
 		{"10h30", times, 2},    // "10h30" is 10:30
 		{"alle 16", times, 3},  // "at 16"
-		{"10", times, -1},      // 10:00 or 10:30
-		{"domani", times, -1},  // no number, no label word
+		{"10", times, 1},       // of 10:00 and 10:30, the hour itself
+		{"10点", times, 1},
+		{"о 10", times, 1},
+		{"domani", times, -1}, // no number, no label word
 		{"", times, -1},
 	} {
 		if got := looseLabel(c.text, c.labels); got != c.want {

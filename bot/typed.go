@@ -38,7 +38,10 @@ func (t *turn) typed(n *flow.Node) error {
 			k = 0
 		}
 		if k < 0 {
-			if t.in.Option == "" && t.in.Text != "" {
+			if t.in.Option == "" && t.in.Text != "" && !strings.ContainsFunc(t.in.Text, unicode.IsDigit) {
+				// A number that named no choice ("ora 10" where 10:00 is
+				// not free) is an answer that did not fit, asked again:
+				// never a question that leads out of the booking.
 				if done, err := t.understand(false); done || err != nil {
 					return err
 				}
@@ -221,6 +224,12 @@ func smallInt(text string) (int, bool) {
 
 // yesNo reads a yes or a no with the engine's words.
 func (t *turn) yesNo(text, lang string) (bool, bool) { return t.e.cfg.Words.YesNo(text, lang) }
+
+// plainYesNo reads a yes or a no that says nothing else (input.PlainYesNo):
+// "po rezidenca?" is a question, not a yes.
+func (t *turn) plainYesNo(text, lang string) (bool, bool) {
+	return t.e.cfg.Words.PlainYesNo(text, lang)
+}
 
 // scriptLanguage guesses the language from the script of a text, for the
 // language question: the offered language whose script (Language.Script,

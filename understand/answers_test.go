@@ -164,6 +164,11 @@ func TestDanger(t *testing.T) {
 		{"zh", "我爸爸晕倒了"},
 		{"ur", "mera shohar mujhe marta hai"},
 		{"bn", "amake mere felbe bolche"},
+		{"it", "il mio compagno mi mette le mani addosso"},
+		{"it", "non ce la faccio più a vivere"},
+		{"fr", "je veux plus vivre"},
+		{"it", "mi ha minacciato di morte"},
+		{"ar", "ما بدي عيش"},
 	} {
 		got := u.Understand(ctx, c.lang, c.text)
 		if !got.Sure || len(got.Routes) == 0 || got.Routes[0].Intent != "guides.emergency_numbers" {

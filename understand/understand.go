@@ -518,7 +518,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
 		res.Sure = true
 		res.Urgent = !u.sure(c)
-		if res.Urgent {
+		if res.Urgent || in.command == "forget" {
 			// Offered instead mid-flow: the others with it.
 			res.Routes = append(res.Routes, u.offered(c.Ranked, lang, place, res.Routes[0].Label)...)
 		}

@@ -754,3 +754,32 @@ func TestYesNoLongSpeech(t *testing.T) {
 		t.Errorf("YesNo of 201 words: ok")
 	}
 }
+
+// TestPlainYesNo: a yes or a no that says nothing else; a word about
+// something else makes the answer a question ("po fëmijët?": and the
+// children?).
+func TestPlainYesNo(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		yes, ok bool
+	}{
+		{"sì grazie", true, true},
+		{"po", true, true},
+		{"oui merci", true, true},
+		{"好的谢谢", true, true},
+		{"no", false, true},
+		{"po fëmijët?", false, false},
+		{"po rezidenca?", false, false},
+		{"yes cancel it", false, false},
+		{"我要去哪里", false, false},
+	} {
+		yes, ok := lex.PlainYesNo(c.in, "")
+		if ok != c.ok || yes != c.yes {
+			t.Errorf("PlainYesNo(%q) = %v, %v; want %v, %v", c.in, yes, ok, c.yes, c.ok)
+		}
+	}
+	// YesNo itself stays lenient: unknown words say nothing.
+	if yes, ok := lex.YesNo("po fëmijët?", ""); !ok || !yes {
+		t.Errorf(`YesNo("po fëmijët?") = %v, %v; it reads the yes`, yes, ok)
+	}
+}

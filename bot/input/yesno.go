@@ -40,12 +40,33 @@ const (
 // recognised for everyone (people mix languages). Note that Albanian "po" is
 // yes and "jo" is no.
 func (l *Lexicon) YesNo(text, lang string) (bool, bool) {
-	l = l.orEmpty()
-	s, ok := bound(text)
-	if !ok || s == "" {
+	t, ok := l.tallyOf(text)
+	if !ok {
 		return false, false
 	}
+	return t.result()
+}
+
+// PlainYesNo is YesNo for an answer made only of yes or no words and
+// politeness ("sì grazie", "oui", "po"): a word that says something else
+// ("po fëmijët?", "and the children?") makes it no answer. It suits a
+// question the user may be answering with a question of their own.
+func (l *Lexicon) PlainYesNo(text, lang string) (bool, bool) {
+	t, ok := l.tallyOf(text)
+	if !ok || t.other > 0 {
+		return false, false
+	}
+	return t.result()
+}
+
+// tallyOf counts the yes, no and other words of text.
+func (l *Lexicon) tallyOf(text string) (tally, bool) {
+	l = l.orEmpty()
 	var t tally
+	s, ok := bound(text)
+	if !ok || s == "" {
+		return t, false
+	}
 	for _, r := range s {
 		switch r {
 		case '👍', '👌', '✅', '✔', '✓', '☑', '🆗', '🙆':
@@ -61,7 +82,7 @@ func (l *Lexicon) YesNo(text, lang string) (bool, bool) {
 	spans := buf[:0]
 	for start := 0; start < len(f); {
 		if len(spans) == cap(spans) {
-			return false, false // a speech, not a yes or a no
+			return t, false // a speech, not a yes or a no
 		}
 		end := strings.IndexByte(f[start:], ' ')
 		if end < 0 {
@@ -106,7 +127,7 @@ func (l *Lexicon) YesNo(text, lang string) (bool, bool) {
 			i++
 		}
 	}
-	return t.result()
+	return t, true
 }
 
 type span struct {
