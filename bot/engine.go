@@ -275,6 +275,7 @@ func (e *Engine) Step(ctx context.Context, s *Session, in Inbound, now time.Time
 	s.Blocked = false // a user who writes has unblocked the bot
 	err := t.run()
 	if err == nil {
+		t.oneList()
 		t.rememberOffer()
 	}
 	if err != nil {

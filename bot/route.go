@@ -447,6 +447,29 @@ func (t *turn) answerFirst() (bool, error) {
 	return false, nil
 }
 
+// oneList keeps a turn to one numbered list: the button back to the
+// previous language (after a question in another language switched it)
+// joins the engine's own buttons of the last message ("did you mean"), so
+// that two lists do not both start at 1. A step's question keeps its own
+// numbering: the button then stays on its own message.
+func (t *turn) oneList() {
+	rs := t.out.Replies
+	if len(rs) < 2 {
+		return
+	}
+	last := &rs[len(rs)-1]
+	if len(last.Options) == 0 || slices.ContainsFunc(last.Options, func(o Option) bool { return strings.HasPrefix(o.ID, "o:") }) {
+		return
+	}
+	for i := range rs[:len(rs)-1] {
+		r := &rs[i]
+		if len(r.Options) == 1 && strings.HasPrefix(r.Options[0].ID, "c:lang:") {
+			last.Options = append(last.Options, r.Options[0])
+			r.Options = nil
+		}
+	}
+}
+
 // rememberOffer records the engine's own buttons of the turn's last
 // message, so that a typed number answers them; it forgets them when the
 // last message is a step's question (its options are numbered from 1

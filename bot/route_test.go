@@ -31,3 +31,27 @@ func TestLooseLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestOneList: after a switch of language, the button back to the previous
+// one joins the engine's own list ("did you mean") of the turn's last
+// message, so two lists never both start at 1; a step's question keeps its
+// numbering, and the button stays on its own message.
+func TestOneList(t *testing.T) {
+	back := Option{ID: "c:lang:it", Label: "Italiano"}
+	tr := &turn{out: Turn{Replies: []Reply{
+		{Text: "好的", Options: []Option{back}},
+		{Text: "您是指：", Options: []Option{{ID: "r:1"}, {ID: "r:2"}, {ID: "c:retry"}}},
+	}}}
+	tr.oneList()
+	if len(tr.out.Replies[0].Options) != 0 || len(tr.out.Replies[1].Options) != 4 || tr.out.Replies[1].Options[3] != back {
+		t.Errorf("did you mean: %+v", tr.out.Replies)
+	}
+	tr = &turn{out: Turn{Replies: []Reply{
+		{Text: "好的", Options: []Option{back}},
+		{Text: "?", Options: []Option{{ID: "o:abcd1234:1"}, {ID: "o:abcd1234:2"}}},
+	}}}
+	tr.oneList()
+	if len(tr.out.Replies[0].Options) != 1 || len(tr.out.Replies[1].Options) != 2 {
+		t.Errorf("a step's question: %+v", tr.out.Replies)
+	}
+}
