@@ -169,6 +169,9 @@ func TestDanger(t *testing.T) {
 		{"fr", "je veux plus vivre"},
 		{"it", "mi ha minacciato di morte"},
 		{"ar", "ما بدي عيش"},
+		{"it", "mio figlio è scomparso da ieri"},
+		{"zh", "我的孩子不见了"},
+		{"en", "my son is missing since this morning"},
 	} {
 		got := u.Understand(ctx, c.lang, c.text)
 		if !got.Sure || len(got.Routes) == 0 || got.Routes[0].Intent != "guides.emergency_numbers" {
