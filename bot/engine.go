@@ -1084,19 +1084,14 @@ func (t *turn) choose(n *flow.Node) error {
 }
 
 // meant finds the option of n a typed text chooses in its own words (the
-// options' means:), or -1 and the message of the step's replies: that
-// answers it in place, or -1 and "".
+// options' means:, or its place in the list), or -1 and the message of the
+// step's replies: that answers it in place, or -1 and "".
 func (t *turn) meant(n *flow.Node) (int, string) {
 	ar, ok := t.e.router.(AnswerReader)
 	if !ok || t.in.Option != "" {
 		return -1, ""
 	}
-	var meanings []string
-	for _, o := range n.Options {
-		if o.Means != "" {
-			meanings = append(meanings, o.Means)
-		}
-	}
+	meanings := optionMeanings(n)
 	for m := range n.Replies {
 		meanings = append(meanings, m)
 	}
@@ -1113,10 +1108,8 @@ func (t *turn) meant(n *flow.Node) (int, string) {
 		return -1, ""
 	}
 	t.event(Event{Kind: EventRouted, Reason: "means." + m})
-	for i, o := range n.Options {
-		if o.Means == m {
-			return i, ""
-		}
+	if i := optionMeaning(n, m); i >= 0 {
+		return i, ""
 	}
 	return -1, n.Replies[m]
 }
@@ -1132,12 +1125,7 @@ func (t *turn) saidChoice(n *flow.Node) int {
 	if said == "" || !ok || n.Kind != flow.KindOptions {
 		return -1
 	}
-	var meanings []string
-	for _, o := range n.Options {
-		if o.Means != "" {
-			meanings = append(meanings, o.Means)
-		}
-	}
+	meanings := optionMeanings(n)
 	if len(meanings) == 0 {
 		return -1
 	}
@@ -1145,13 +1133,27 @@ func (t *turn) saidChoice(n *flow.Node) int {
 	if !ok {
 		return -1
 	}
-	for i, o := range n.Options {
-		if o.Means == m {
-			t.event(Event{Kind: EventRouted, Reason: "means." + m})
-			return i
+	i := optionMeaning(n, m)
+	if i >= 0 {
+		t.event(Event{Kind: EventRouted, Reason: "means." + m})
+	}
+	return i
+}
+
+// optionMeanings are the meanings n's options carry (means:).
+func optionMeanings(n *flow.Node) []string {
+	var out []string
+	for _, o := range n.Options {
+		if o.Means != "" {
+			out = append(out, o.Means)
 		}
 	}
-	return -1
+	return out
+}
+
+// optionMeaning is the option of n that means m, or -1.
+func optionMeaning(n *flow.Node, m string) int {
+	return slices.IndexFunc(n.Options, func(o *flow.Choice) bool { return o.Means == m })
 }
 
 // ordinal finds the item of a list of n that a text names by its place

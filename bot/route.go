@@ -252,11 +252,11 @@ func (t *turn) pickRoute() (bool, error) {
 		labels[len(routes)] = t.e.text(t.lang(), "route.none", t.s.Vars)
 		k = matchLabel(t.in.Text, labels) + 1
 		if v, ok := t.plainYesNo(t.in.Text, t.lang()); k < 1 && ok {
-			k = len(routes) + 1
-			if v && routes[0].Command != "forget" {
+			switch {
+			case !v:
+				k = len(routes) + 1 // none of these
+			case routes[0].Command != "forget":
 				k = 1 // never "delete my data" on a yes
-			} else if v {
-				k = 0
 			}
 		}
 		if k == len(routes)+1 {

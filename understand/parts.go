@@ -1,6 +1,7 @@
 package understand
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 
@@ -41,11 +42,7 @@ func newJoinWords(files map[string]*languageFile) joinWords {
 		}
 	}
 	// Longest first: "e anche" before "anche".
-	for i := 1; i < len(out); i++ {
-		for k := i; k > 0 && len(out[k]) > len(out[k-1]); k-- {
-			out[k], out[k-1] = out[k-1], out[k]
-		}
-	}
+	slices.SortStableFunc(out, func(a, b string) int { return len(b) - len(a) })
 	return out
 }
 
