@@ -543,7 +543,7 @@ func (t *turn) matchChoice(n *flow.Node, cs []Choice) int {
 	if k := matchLabel(t.in.Text, labels); k != -1 {
 		return k
 	}
-	return looseLabel(t.in.Text, labels)
+	return looseLabel(t.in.Text, labels, t.e.cfg.Words.SaysHour(t.in.Text))
 }
 
 // looseLabel finds the one label a text names loosely, as people write a
@@ -551,7 +551,10 @@ func (t *turn) matchChoice(n *flow.Node, cs []Choice) int {
 // is "星期五 11/12", "10h30" is "10:30"), or each of its words of four
 // letters or more is a word of the label, or one typo away ("e hene" is
 // "të hënën 7/12"). It returns -1 when none or several do.
-func looseLabel(text string, labels []string) int {
+//
+// A text that says an hour ("alle 9", "9h") names only a label that
+// shows a time: at a question of days it is not the 9th of the month.
+func looseLabel(text string, labels []string, hour bool) int {
 	in := fold.String(text)
 	if in == "" {
 		return -1
@@ -567,6 +570,9 @@ func looseLabel(text string, labels []string) int {
 	for i, l := range labels {
 		label := fold.String(l)
 		ok := false
+		if hour && !showsTime(l) {
+			continue
+		}
 		if len(nums) > 0 {
 			ln := digitRuns(label)
 			ok = len(ln) >= len(nums) && slices.Equal(ln[:len(nums)], nums)
@@ -593,6 +599,18 @@ func looseLabel(text string, labels []string) int {
 	}
 	return found
 }
+
+// showsTime reports whether a label writes a time of day, "10:30".
+func showsTime(label string) bool {
+	for i := 1; i+1 < len(label); i++ {
+		if label[i] == ':' && isDigit(label[i-1]) && isDigit(label[i+1]) {
+			return true
+		}
+	}
+	return false
+}
+
+func isDigit(b byte) bool { return b >= '0' && b <= '9' }
 
 // digitRuns returns the numbers written in s, in order ("07" is 7).
 func digitRuns(s string) []int {

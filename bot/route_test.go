@@ -11,22 +11,26 @@ func TestLooseLabel(t *testing.T) {
 		text   string
 		labels []string
 		want   int
+		hour   bool // the text says an hour (input.Lexicon.SaysHour)
 	}{
-		{"e hene", days, 0},    // Monday without the ë and the article's ending
-		{"te marten", days, 1}, // as written, without the ë
-		{"11号", days, 2},       // "the 11th"
-		{"il 18", days, 3},     // "the 18th"
-		{"fridey", days, 3},    // a typo
-		{"12", days, -1},       // 12 is the month: no label begins with it
-		{"10h30", times, 2},    // "10h30" is 10:30
-		{"alle 16", times, 3},  // "at 16"
-		{"10", times, 1},       // of 10:00 and 10:30, the hour itself
-		{"10点", times, 1},
-		{"о 10", times, 1},
-		{"domani", times, -1}, // no number, no label word
-		{"", times, -1},
+		{"e hene", days, 0, false},    // Monday without the ë and the article's ending
+		{"te marten", days, 1, false}, // as written, without the ë
+		{"11号", days, 2, false},       // "the 11th"
+		{"il 18", days, 3, false},     // "the 18th"
+		{"fridey", days, 3, false},    // a typo
+		{"12", days, -1, false},       // 12 is the month: no label begins with it
+		{"10h30", times, 2, false},    // "10h30" is 10:30
+		{"alle 16", times, 3, false},  // "at 16"
+		{"10", times, 1, false},       // of 10:00 and 10:30, the hour itself
+		{"10点", times, 1, false},
+		{"о 10", times, 1, false},
+		{"domani", times, -1, false}, // no number, no label word
+		{"", times, -1, false},
+		{"alle 11", days, -1, true}, // an hour is not the 11th
+		{"alle 10", times, 1, true},
+		{"9h30", times, 0, true},
 	} {
-		if got := looseLabel(c.text, c.labels); got != c.want {
+		if got := looseLabel(c.text, c.labels, c.hour); got != c.want {
 			t.Errorf("looseLabel(%q) = %d, want %d", c.text, got, c.want)
 		}
 	}

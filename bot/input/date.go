@@ -1,6 +1,7 @@
 package input
 
 import (
+	"slices"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -338,4 +339,45 @@ func (l *Lexicon) monthAt(toks []token, i int) (month, words int) {
 		}
 	}
 	return found, 1
+}
+
+// SaysHour reports whether text writes an hour of the day: a number next to
+// one of the Lexicon's hour words ("alle 9", "9h", "9 pm", "9点") or
+// written with its minutes ("9:30"). At a question of days such a number is
+// not the day of the month.
+func (l *Lexicon) SaysHour(text string) bool {
+	l = l.orEmpty()
+	s, ok := bound(text)
+	if !ok || s == "" {
+		return false
+	}
+	var buf [maxTokens]token
+	toks, ok := tokenize(s, buf[:0])
+	if !ok {
+		return false
+	}
+	foldWords(toks)
+	for i, t := range toks {
+		if t.kind != tNum {
+			continue
+		}
+		if i > 0 && toks[i-1].kind == tWord && l.hours[toks[i-1].text] {
+			return true
+		}
+		if i+1 == len(toks) {
+			continue
+		}
+		next := toks[i+1]
+		switch {
+		case next.kind == tNum && !t.han && !next.han && len(next.text) == 2 && strings.TrimSpace(next.pre) == ":":
+			return true
+		case next.kind == tWord && next.han:
+			if next.pre == "" && slices.ContainsFunc(l.hanHours, func(h string) bool { return strings.HasPrefix(next.text, h) }) {
+				return true
+			}
+		case next.kind == tWord && l.hours[next.text]:
+			return true
+		}
+	}
+	return false
 }

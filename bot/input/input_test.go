@@ -783,3 +783,42 @@ func TestPlainYesNo(t *testing.T) {
 		t.Errorf(`YesNo("po fëmijët?") = %v, %v; it reads the yes`, yes, ok)
 	}
 }
+
+// TestSaysHour: a number next to an hour word, or written with its minutes,
+// is an hour of the day; a day of the month is not.
+func TestSaysHour(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want bool
+	}{
+		{"alle 9", true},
+		{"ore 10", true},
+		{"9h", true},
+		{"à 9h30", true},
+		{"at 9 please", true},
+		{"9am", true},
+		{"9 pm", true},
+		{"9:30", true},
+		{"9点", true},
+		{"上午9点钟", true},
+		{"الساعة 9", true},
+		{"në orën 10", true},
+		{"9", false},
+		{"il 9", false},
+		{"9/12", false},
+		{"9.12", false},
+		{"mercoledì 9", false},
+		{"9号", false},
+		{"alle", false},
+		{"", false},
+		{"🕘", false},
+	} {
+		if got := lex.SaysHour(c.in); got != c.want {
+			t.Errorf("SaysHour(%q) = %v, want %v", c.in, got, c.want)
+		}
+	}
+	var none *Lexicon
+	if none.SaysHour("alle 9") || !none.SaysHour("9:30") {
+		t.Error("a nil Lexicon knows no hour words and still reads 9:30 as an hour")
+	}
+}

@@ -87,6 +87,12 @@ type DateWords struct {
 	AfterYear  []string `yaml:"after_year"`
 	AfterMonth []string `yaml:"after_month"`
 	AfterDay   []string `yaml:"after_day"`
+	// Hours are written next to a number that is an hour of the day
+	// ("alle 9", "9h", "9 pm", "9点"), one word each: such a number is not
+	// a day of the month ("alle 9" at a question of days is not the 9th).
+	// A Chinese word is found at the start of the Chinese right after the
+	// number.
+	Hours []string `yaml:"hours"`
 }
 
 // roleWords are the roles of NumberWords.Special: words of the counting
@@ -133,13 +139,15 @@ type Lexicon struct {
 	nums      map[string]numWord
 	andJoined []string // "and" words written joined to the next number word
 
-	relative    map[string]int // words and phrases
-	maxRelative int            // words in the longest phrase of relative
-	hanRelative []hanDay       // Chinese words, longest first
-	months      map[string]int // names and phrases, whole
-	maxMonth    int            // words in the longest phrase of months
-	abbrev      []monthName    // names in Latin letters, also read abbreviated
-	markers     []marker       // words after the numbers of a date, longest first
+	relative    map[string]int  // words and phrases
+	maxRelative int             // words in the longest phrase of relative
+	hanRelative []hanDay        // Chinese words, longest first
+	months      map[string]int  // names and phrases, whole
+	maxMonth    int             // words in the longest phrase of months
+	abbrev      []monthName     // names in Latin letters, also read abbreviated
+	markers     []marker        // words after the numbers of a date, longest first
+	hours       map[string]bool // words next to the number of an hour
+	hanHours    []string        // Chinese words after the number of an hour
 }
 
 type hanDay struct {
@@ -219,6 +227,7 @@ func NewLexicon(words ...Words) (*Lexicon, error) {
 		l: &Lexicon{
 			yesNo: map[string]polarity{}, hanYesNo: map[string]polarity{},
 			nums: map[string]numWord{}, relative: map[string]int{}, months: map[string]int{},
+			hours: map[string]bool{},
 		},
 		seen: map[string]origin{},
 	}
@@ -396,6 +405,20 @@ func (b *builder) add(w Words) {
 				continue
 			}
 			l.markers = append(l.markers, marker{k, fw.f})
+		}
+	}
+	for _, raw := range w.Dates.Hours {
+		k, han, ok := b.wordKey(w.Lang, "dates.hours", raw, true)
+		if !ok || (han && !b.hanNumeral(w.Lang, "dates.hours", raw, k)) {
+			continue
+		}
+		if _, dup := b.first("hour", k, origin{w.Lang, "dates.hours", raw}); dup {
+			continue
+		}
+		if han {
+			l.hanHours = append(l.hanHours, k)
+		} else {
+			l.hours[k] = true
 		}
 	}
 }
