@@ -328,13 +328,14 @@ func (t *turn) switchLanguage(code string) error {
 }
 
 // namedLanguage finds the one language offered that a text names (its own
-// name or its Italian one: "arabo", "中文", "shqip") or, failing that, is
-// written in a script only it uses.
+// name, its Italian one or one of its names in the other languages:
+// "arabo", "中文", "shqip", "anglais") or, failing that, is written in a
+// script only it uses.
 func (t *turn) namedLanguage(text string) (string, bool) {
 	in := fold.String(text)
 	found := ""
 	for _, l := range t.e.langs {
-		for _, name := range []string{l.Name, l.Italian} {
+		for _, name := range append([]string{l.Name, l.Italian}, l.Names...) {
 			k := fold.String(name)
 			if utf8.RuneCountInString(k) < 2 {
 				continue

@@ -8,6 +8,9 @@ type Language struct {
 	Name string
 	// Italian is its name in Italian ("arabo"), for operators and offices.
 	Italian string
+	// Names are its names in the other languages offered ("anglais",
+	// "英语"): a text naming it asks for it.
+	Names []string
 	// Script is a Unicode script (a unicode.Scripts key) that, among the
 	// languages offered, only this one is written in ("Arabic", "Han"): a
 	// message in it tells the language.

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync/atomic"
+	"teamsbot/internal/fold"
 	"text/template"
 	"unicode"
 
@@ -46,6 +47,10 @@ type Settings struct {
 type About struct {
 	// Italian is the language's name in Italian, for operators and offices.
 	Italian string `yaml:"italian"`
+	// Names are what people call the language in the other languages
+	// offered ("english", "anglais", "الإنجليزية", "英语"): "scrivi in
+	// inglese", "parlez anglais svp" switch to it at once.
+	Names []string `yaml:"names"`
 	// WhatsApp is the code of the language in WhatsApp message templates
 	// (Meta's list: "zh_CN"), when it is not the language's code.
 	WhatsApp string `yaml:"whatsapp"`
@@ -207,7 +212,7 @@ func Load(fsys fs.FS, opts ...Options) (*Catalog, flow.Issues) {
 			issues = append(issues, flow.Issue{File: path, Line: 1, Severity: flow.Error, Code: "no-name", Msg: "missing language.name: the language's name in itself, shown in the language question"})
 		}
 		about := st.About[code]
-		c.langs = append(c.langs, bot.Language{Code: code, Name: name, Italian: about.Italian, Script: about.Script, Preparing: preparing, Review: about.Review})
+		c.langs = append(c.langs, bot.Language{Code: code, Name: name, Italian: about.Italian, Names: about.Names, Script: about.Script, Preparing: preparing, Review: about.Review})
 	}
 	if len(tags) > 0 {
 		c.matcher = language.NewMatcher(tags)
@@ -353,6 +358,18 @@ func isMessage(n *yaml.Node) bool {
 func (c *Catalog) check() flow.Issues {
 	var issues flow.Issues
 	ref := c.msgs[c.settings.Reference]
+	// A name of two languages would ask for neither.
+	named := map[string]string{}
+	for _, l := range c.langs {
+		for _, n := range append([]string{l.Name, l.Italian}, l.Names...) {
+			k := fold.String(n)
+			if prev, ok := named[k]; ok && prev != l.Code && k != "" {
+				issues = append(issues, flow.Issue{File: "languages.yaml", Line: 1, Severity: flow.Error, Code: "language-name",
+					Msg: fmt.Sprintf("%q names both %s and %s", n, prev, l.Code)})
+			}
+			named[k] = l.Code
+		}
+	}
 	for _, l := range c.langs {
 		m := c.msgs[l.Code]
 		if !l.Preparing {
