@@ -620,7 +620,10 @@ func (t *turn) privacy(cmd string) error {
 		if cmd == "" {
 			if n, ok := smallInt(t.in.Text); ok && (n == 1 || n == 2) {
 				yes, known = n == 1, true
-			} else if v, ok := t.yesNo(t.in.Text, s.Lang); ok {
+			} else if v, ok := t.plainYesNo(t.in.Text, s.Lang); ok {
+				// Consent is a yes that says nothing else: "عندي سؤال"
+				// ("I have a question") and "我有居留问题" hold a yes
+				// word, and are questions to keep.
 				yes, known = v, true
 			}
 		}
