@@ -741,10 +741,12 @@ func (t *turn) feedback(n string) error {
 func (t *turn) confirmForget() error {
 	s := t.s
 	s.Pending = ""
-	if v, ok := t.yesNo(t.in.Text, s.Lang); ok {
-		if v {
-			return t.forget()
-		}
+	// Deleting everything takes a yes that says nothing else ("有什么
+	// 问题" holds a yes word); a no in any words keeps everything.
+	if v, ok := t.plainYesNo(t.in.Text, s.Lang); ok && v {
+		return t.forget()
+	}
+	if v, ok := t.yesNo(t.in.Text, s.Lang); ok && !v {
 		return t.reask(nil)
 	}
 	if n, ok := smallInt(t.in.Text); ok && (n == 1 || n == 2) {
