@@ -1072,7 +1072,7 @@ func (t *turn) choose(n *flow.Node) error {
 			} else if reply != "" {
 				// Answered in place ("phone number?" under the offices
 				// found), then the question again.
-				t.say(reply, nil)
+				t.say(reply, t.s.Vars)
 				t.question(n, true)
 				return nil
 			}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 
 	"teamsbot/bot"
 	"teamsbot/knowledge"
@@ -320,11 +321,91 @@ func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 		{Raw: t("guide.steps", nil) + steps.String()},
 		{Raw: t("guide.documents", nil) + docs.String()},
 		{Raw: official(t, g)},
-	}, Set: map[string]string{"guide_office_kind": ""}}
+	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": costLines(g, lang, strings.Split(t("guide.free_words", nil), "|"))}}
 	if len(g.Offices) > 0 {
 		res.Set["guide_office_kind"] = g.Offices[0]
 	}
 	return res, nil
+}
+
+// costLines are what a guide says of prices, for "how much does it cost?"
+// after it: the sentences of its summary, and the steps and documents,
+// that write an amount in euros or say it is free (one of free, the
+// language's words for it: guide.free_words), each on a line of its own
+// ("\n• ..."), or "" when it says none.
+func costLines(g *knowledge.Guide, lang string, free []string) string {
+	var b strings.Builder
+	seen := map[string]bool{}
+	add := func(s string) {
+		s = strings.TrimSpace(s)
+		if s != "" && !seen[s] && (strings.Contains(s, "€") || saysWord(s, free)) {
+			seen[s] = true
+			b.WriteString("\n• " + s)
+		}
+	}
+	for _, s := range sentences(g.SummaryIn(lang)) {
+		add(s)
+	}
+	for _, s := range g.StepsIn(lang) {
+		add(s)
+	}
+	for _, s := range g.DocumentsIn(lang) {
+		add(s)
+	}
+	return b.String()
+}
+
+// saysWord reports whether text has one of words: a whole word, any case,
+// or for Chinese anywhere in it.
+func saysWord(text string, words []string) bool {
+	var tokens []string
+	for _, w := range words {
+		w = strings.ToLower(strings.TrimSpace(w))
+		if w == "" {
+			continue
+		}
+		if strings.ContainsFunc(w, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+			if strings.Contains(text, w) {
+				return true
+			}
+			continue
+		}
+		if tokens == nil {
+			tokens = strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+				return !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r)
+			})
+		}
+		if slices.Contains(tokens, w) {
+			return true
+		}
+	}
+	return false
+}
+
+// sentences cuts a text after each full stop, question or exclamation mark
+// followed by a space (in any script) or at a Chinese full stop: "2.000 €"
+// and "116,46 €" stay whole.
+func sentences(text string) []string {
+	var out []string
+	start := 0
+	rs := []rune(text)
+	for i, r := range rs {
+		end := false
+		switch r {
+		case '。', '！', '？':
+			end = true
+		case '.', '!', '?', '؟', '۔':
+			end = i+1 == len(rs) || rs[i+1] == ' '
+		}
+		if end {
+			out = append(out, string(rs[start:i+1]))
+			start = i + 1
+		}
+	}
+	if start < len(rs) {
+		out = append(out, string(rs[start:]))
+	}
+	return out
 }
 
 // official is the guide's last line: its official page, and either the day

@@ -2,6 +2,7 @@ package directory
 
 import (
 	"context"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -112,5 +113,26 @@ func TestGuideActions(t *testing.T) {
 	}
 	if res, _ := s.find(ctx, bot.ActionRequest{Args: map[string]string{"query": "🙂"}}); res.Outcome != "none" {
 		t.Errorf("emoji query: %s", res.Outcome)
+	}
+}
+
+// TestSentences: a summary is cut at its sentence ends, never inside an
+// amount ("2.000 €", "116,46 €") or at a Chinese full stop's neighbour.
+func TestSentences(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"Costa 116,46 €. Conserva la ricevuta.", []string{"Costa 116,46 €.", " Conserva la ricevuta."}},
+		{"Reddito di 2.000 € al mese? Sì.", []string{"Reddito di 2.000 € al mese?", " Sì."}},
+		{"免费。请带护照。", []string{"免费。", "请带护照。"}},
+		{"no end", []string{"no end"}},
+	} {
+		if got := sentences(c.in); !slices.Equal(got, c.want) {
+			t.Errorf("sentences(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+	if !saysWord("È gratis e lo dà l'Agenzia.", []string{"gratis"}) || saysWord("freedom of movement", []string{"free"}) || !saysWord("免费办理", []string{"免费"}) {
+		t.Error("saysWord: whole words in Latin letters, anywhere in Chinese")
 	}
 }

@@ -175,6 +175,9 @@ type Understander struct {
 	danger *dangerWords
 	// joins cut a message into the questions it holds (parts.go).
 	joins joinWords
+	// names maps a language and a label, normalised, to the intents it
+	// names ("centro per l'impiego": the guide and the offices).
+	names map[string][]string
 	// Examples are the examples the model was trained on (eval checks that
 	// no held-out question is among them).
 	Examples []Example
@@ -215,6 +218,15 @@ func Build(src Source) (*Understander, flow.Issues) {
 		u.th = DefaultThresholds
 	}
 	u.intents = intentsOf(src)
+	u.names = map[string][]string{}
+	for _, lang := range langs {
+		for _, in := range sortedIntents(u.intents) {
+			if in.label != nil {
+				k := lang + "\x00" + nlu.Normalize(strings.TrimLeft(in.label(lang), "📄📍 "))
+				u.names[k] = append(u.names[k], in.id)
+			}
+		}
+	}
 	files, issues := readExamples(src.Locales, langs)
 	// A guide or a kind of office that no example teaches is reached
 	// through its flow (school, associations), not guessed from its
@@ -510,7 +522,15 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	switch {
 	case c.Known < u.th.Known || c.KnownWords < u.th.Known || top.Intent == None && top.P >= u.th.Offer:
 		return res // not understood
-	case u.sure(c) && !u.namesTwo(text, lang, c.Ranked) || u.urgent(top):
+	case len(u.named(text, lang, c.Ranked)) >= 2 && !u.urgent(top):
+		// The very name of two things ("centro per l'impiego" is the
+		// guide and the offices): a choice to ask, however sure the
+		// model is of one of them.
+		for _, p := range u.named(text, lang, c.Ranked) {
+			res.Routes = append(res.Routes, u.route(u.intents[p.Intent], lang, place, p.P))
+		}
+		return res
+	case u.sure(c) || u.urgent(top):
 		in := u.intents[top.Intent]
 		if in == nil {
 			return res
@@ -625,19 +645,23 @@ func (u *Understander) route(in *intent, lang string, place *knowledge.Municipal
 	return r
 }
 
-// namesTwo reports whether text is the very name of two places the
-// ranking could lead to ("centro per l'impiego" is the guide and the
-// offices): a choice to ask, however sure the model is.
-func (u *Understander) namesTwo(text, lang string, ranked []nlu.Prediction) bool {
-	key := nlu.Normalize(text)
-	n := 0
-	for _, p := range ranked[:min(len(ranked), 3)] {
-		in := u.intents[p.Intent]
-		if in != nil && in.label != nil && p.P >= u.th.Offer && nlu.Normalize(strings.TrimLeft(in.label(lang), "📄📍 ")) == key {
-			n++
+// named returns the intents, most likely first, whose label is the very
+// text (at most maxOffered).
+func (u *Understander) named(text, lang string, ranked []nlu.Prediction) []nlu.Prediction {
+	ids := u.names[lang+"\x00"+nlu.Normalize(text)]
+	if len(ids) < 2 {
+		return nil
+	}
+	var out []nlu.Prediction
+	for _, p := range ranked {
+		if slices.Contains(ids, p.Intent) {
+			out = append(out, p)
+			if len(out) == maxOffered {
+				break
+			}
 		}
 	}
-	return n >= 2
+	return out
 }
 
 // place is the comune a text names, if any.
