@@ -4,6 +4,7 @@ import (
 	"math/bits"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 
 	"teamsbot/internal/fold"
@@ -511,7 +512,7 @@ func isAllDigits(s string) bool {
 // out counts (no typo or prefix guessing: a sentence has too many words
 // that look like comuni), and only when exactly one comune results.
 func (ms *Municipalities) Mentioned(text string) (Municipality, bool) {
-	q := fold.String(text)
+	q := splitHan(fold.String(text))
 	if q == "" {
 		return Municipality{}, false
 	}
@@ -594,4 +595,20 @@ func (ms *Municipalities) AddNames(code string, names []string) bool {
 		}
 	}
 	return true
+}
+
+// splitHan puts a space between Chinese and the letters of another script
+// written against it: "我住在campi bisenzio" names Campi Bisenzio.
+func splitHan(s string) string {
+	var b strings.Builder
+	prev := rune(0)
+	for _, r := range s {
+		if prev != 0 && prev != ' ' && r != ' ' && unicode.Is(unicode.Han, prev) != unicode.Is(unicode.Han, r) &&
+			(unicode.IsLetter(prev) || unicode.IsDigit(prev)) && (unicode.IsLetter(r) || unicode.IsDigit(r)) {
+			b.WriteByte(' ')
+		}
+		b.WriteRune(r)
+		prev = r
+	}
+	return b.String()
 }

@@ -435,3 +435,18 @@ func TestMatchConcurrent(t *testing.T) {
 		<-done
 	}
 }
+
+// TestMentionedAgainstChinese: a comune in Latin letters written against
+// Chinese, as Chinese users type it, is found.
+func TestMentionedAgainstChinese(t *testing.T) {
+	ms := tuscany(t)
+	for text, want := range map[string]string{
+		"我住在Campi Bisenzio": "Campi Bisenzio",
+		"我在prato":           "Prato",
+		"Empoli的警察局":        "Empoli",
+	} {
+		if m, ok := ms.Mentioned(text); !ok || m.Name != want {
+			t.Errorf("Mentioned(%q) = %q, %v; want %q", text, m.Name, ok, want)
+		}
+	}
+}
