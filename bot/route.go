@@ -563,7 +563,7 @@ func looseLabel(text string, labels []string, hour bool) int {
 	nums := digitRuns(in)
 	var words [][]rune
 	for _, w := range strings.FieldsFunc(in, func(r rune) bool { return !unicode.IsLetter(r) }) {
-		if utf8.RuneCountInString(w) >= 4 {
+		if n := utf8.RuneCountInString(w); n >= 4 || n >= 2 && scriptHan(w) {
 			words = append(words, []rune(w))
 		}
 	}
@@ -585,6 +585,18 @@ func looseLabel(text string, labels []string, hour bool) int {
 			ok = true
 			lws := strings.FieldsFunc(label, func(r rune) bool { return !unicode.IsLetter(r) })
 			for _, w := range words {
+				if scriptHan(string(w)) {
+					// Chinese, written without spaces: a word of the label
+					// in the text ("我要星期四" names "星期四 10/12"); one
+					// character off is another day.
+					if !slices.ContainsFunc(lws, func(lw string) bool {
+						return utf8.RuneCountInString(lw) >= 2 && scriptHan(lw) && strings.Contains(string(w), lw)
+					}) {
+						ok = false
+						break
+					}
+					continue
+				}
 				if !slices.ContainsFunc(lws, func(lw string) bool { return editdist.OSA([]rune(lw), w) <= 1 }) {
 					ok = false
 					break

@@ -26,6 +26,9 @@ func TestLooseLabel(t *testing.T) {
 		{"о 10", times, 1, false},
 		{"domani", times, -1, false}, // no number, no label word
 		{"", times, -1, false},
+		{"星期五", days, 2, false},    // Friday, as Chinese write it
+		{"我要星期五的", days, 2, false}, // inside a sentence without spaces
+		{"星期", days, -1, false},
 		{"alle 11", days, -1, true}, // an hour is not the 11th
 		{"alle 10", times, 1, true},
 		{"9h30", times, 0, true},
