@@ -891,6 +891,15 @@ func (t *turn) advance(n *flow.Node) error {
 			s.setVar(a.Name, a.Value.Render(s.Vars))
 		}
 		if n.Kind.Waits() {
+			if v, ok := t.saidAge(n); ok {
+				// "mio figlio ha 8 anni" led to the school flow: its "how
+				// old?" is answered by the same sentence (the flow says
+				// the age back, so a wrong reading is seen at once).
+				t.pushBack(n)
+				s.setVar(n.Save, strconv.Itoa(v))
+				n = n.Next
+				continue
+			}
 			if i := t.saidChoice(n); i >= 0 {
 				// "annulla il mio appuntamento" led to the appointment;
 				// its "cancel it or move it?" is answered by the same
@@ -1117,6 +1126,21 @@ func (t *turn) meant(n *flow.Node) (int, string) {
 		return i, ""
 	}
 	return -1, n.Replies[m]
+}
+
+// saidAge reads the age the sentence that led into the flow writes, when
+// n, the first question reached after it, asks for an age: one age, within
+// the step's bounds ("da 3 anni" is a length of time, not an age).
+func (t *turn) saidAge(n *flow.Node) (int, bool) {
+	if n.Ask != "age" || t.said == "" {
+		return 0, false
+	}
+	v, ok := t.e.cfg.Words.Age(t.said)
+	if !ok || n.Min != nil && float64(v) < *n.Min || n.Max != nil && float64(v) > *n.Max {
+		return 0, false
+	}
+	t.said = ""
+	return v, true
 }
 
 // saidChoice finds the option of n, the first question reached after a

@@ -75,9 +75,9 @@ func (t *turn) typed(n *flow.Node) error {
 			// a page would be the wrong advice.
 			return t.miss(n, "too_long")
 		}
-	case "number", "integer":
+	case "number", "integer", "age":
 		var v float64
-		if n.Ask == "integer" {
+		if n.Ask != "number" {
 			var k int
 			k, ok = t.e.cfg.Words.Integer(text)
 			v = float64(k)

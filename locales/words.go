@@ -96,13 +96,14 @@ func wordsPath(code string) string { return "words/" + code + ".yaml" }
 // wordsKeys are the keys a words file may have (the YAML keys of
 // input.Words) by the mapping they are in, in the order the files use.
 var wordsKeys = map[string][]string{
-	"":        {"yes", "no", "unsure", "filler", "solo_yes", "solo_no", "numbers", "dates"},
+	"":        {"yes", "no", "unsure", "filler", "solo_yes", "solo_no", "numbers", "dates", "ages"},
 	"numbers": {"words", "articles", "and", "special"},
 	"dates":   {"relative", "months", "after_year", "after_month", "after_day", "hours"},
+	"ages":    {"units", "since", "after"},
 }
 
 // wordsMappings are the keys whose value is a mapping; the others are lists.
-var wordsMappings = []string{"numbers", "dates", "words", "special", "relative", "months"}
+var wordsMappings = []string{"numbers", "dates", "ages", "words", "special", "relative", "months"}
 
 // decodeWords decodes one words file, checking its keys first so that a
 // typo ("yess:") is an error at its line, not words silently ignored.

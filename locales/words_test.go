@@ -89,7 +89,7 @@ func TestLoadWordsIssues(t *testing.T) {
 			[]string{"xx"}, []string{"words/xx.yaml:3: broken YAML: mapping values are not allowed in this context"}},
 		{"unknown key", map[string]string{"words/xx.yaml": "# words\nyes: [si]\nyess: [certo]\ndates:\n  month: {gennaio: 1}\n"},
 			[]string{"xx"}, []string{
-				`words/xx.yaml:3:1: unknown key "yess" (known: yes, no, unsure, filler, solo_yes, solo_no, numbers, dates)`,
+				`words/xx.yaml:3:1: unknown key "yess" (known: yes, no, unsure, filler, solo_yes, solo_no, numbers, dates, ages)`,
 				`words/xx.yaml:5:3: unknown key "month" in dates (known: relative, months, after_year, after_month, after_day, hours)`}},
 		{"not a list", map[string]string{"words/xx.yaml": "yes: si\nnumbers: [uno]\n"},
 			[]string{"xx"}, []string{

@@ -21,8 +21,8 @@ var askStep = stepKind{
 		if s.Next.Name == "" {
 			c.add(s.Pos, "no-next", "step %q asks for %s but does not say what comes next: add next:", s.ID, s.Ask.Name)
 		}
-		if (s.Min != nil || s.Max != nil) && !slices.Contains([]string{"number", "integer", "text"}, s.Ask.Name) {
-			c.add(s.Pos, "useless-key", "step %q: min and max apply to number, integer and text only", s.ID)
+		if (s.Min != nil || s.Max != nil) && !slices.Contains([]string{"number", "integer", "age", "text"}, s.Ask.Name) {
+			c.add(s.Pos, "useless-key", "step %q: min and max apply to number, integer, age and text only", s.ID)
 		}
 		if s.Min != nil && s.Max != nil && *s.Min > *s.Max {
 			c.add(s.Pos, "bad-range", "step %q: min %v is greater than max %v", s.ID, *s.Min, *s.Max)

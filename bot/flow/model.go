@@ -121,6 +121,7 @@ var AskTypes = map[string]string{
 	"text":         "free text (min/max: length in characters)",
 	"number":       "a number, in any script (min/max: bounds)",
 	"integer":      "a whole number (min/max: bounds)",
+	"age":          "an age, a whole number (min/max: bounds); the sentence that led into the flow answers it when it writes one (\"mio figlio ha 8 anni\")",
 	"yes_no":       "yes or no, in any launch language; saved as yes or no",
 	"date":         "a date, Italian (12/03/2015, 12 marzo 2015) or ISO (2015-03-12) form; saved as YYYY-MM-DD",
 	"phone":        "a phone number; saved in E.164 form (+393331234567)",

@@ -822,3 +822,35 @@ func TestSaysHour(t *testing.T) {
 		t.Error("a nil Lexicon knows no hour words and still reads 9:30 as an hour")
 	}
 }
+
+// TestAge: the one age a sentence writes, never a length of time.
+func TestAge(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want int
+		ok   bool
+	}{
+		{"devo iscrivere mio figlio a scuola ha 8 anni siamo appena arrivati", 8, true},
+		{"siamo in Italia da 3 anni e mio figlio ha 8 anni", 8, true},
+		{"siamo in Italia da 3 anni", 0, false},
+		{"3 anni fa", 0, false},
+		{"my daughter is 15 years old", 15, true},
+		{"we have lived here for 2 years", 0, false},
+		{"je veux inscrire mes deux enfants, ils ont 7 et 11 ans", 0, false}, // two ages
+		{"il a 9 ans", 9, true},
+		{"il y a 3 ans", 0, false},
+		{"عايزة اسجل ابني في المدرسة، عنده ٨ سنين", 8, true},
+		{"منذ 3 سنوات", 0, false},
+		{"我女儿12岁，刚从温州来", 12, true},
+		{"孩子十二岁", 12, true},
+		{"来意大利3年了", 0, false},
+		{"dua te regjistroj djalin ne shkolle, eshte 13 vjeç", 13, true},
+		{"ha la febbre a 40", 0, false},
+		{"", 0, false},
+	} {
+		got, ok := lex.Age(c.in)
+		if ok != c.ok || got != c.want {
+			t.Errorf("Age(%q) = %d, %v; want %d, %v", c.in, got, ok, c.want, c.ok)
+		}
+	}
+}

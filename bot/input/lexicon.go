@@ -42,6 +42,22 @@ type Words struct {
 
 	Numbers NumberWords `yaml:"numbers"`
 	Dates   DateWords   `yaml:"dates"`
+	Ages    AgeWords    `yaml:"ages"`
+}
+
+// AgeWords tell an age from a length of time in a sentence: "mio figlio ha
+// 8 anni" is an age, "siamo qui da 3 anni" is not.
+type AgeWords struct {
+	// Units are written right after the number of an age: "anni", "years",
+	// "岁" (a Chinese word is found at the start of the Chinese after the
+	// number).
+	Units []string `yaml:"units"`
+	// Since are words or phrases (up to three words) right before the
+	// number that make it a length of time: "da", "for", "il y a".
+	Since []string `yaml:"since"`
+	// After are words right after the unit that make it a length of time:
+	// "fa" ("3 anni fa"), "ago", Urdu "se".
+	After []string `yaml:"after"`
 }
 
 // NumberWords are a language's number words. Each is one word: compounds
@@ -148,6 +164,10 @@ type Lexicon struct {
 	markers     []marker        // words after the numbers of a date, longest first
 	hours       map[string]bool // words next to the number of an hour
 	hanHours    []string        // Chinese words after the number of an hour
+	ageUnits    map[string]bool // words after the number of an age
+	hanAgeUnits []string        // Chinese words after the number of an age
+	ageSince    map[string]bool // words and phrases before a length of time
+	ageAfter    map[string]bool // words after the unit of a length of time
 }
 
 type hanDay struct {
@@ -227,7 +247,7 @@ func NewLexicon(words ...Words) (*Lexicon, error) {
 		l: &Lexicon{
 			yesNo: map[string]polarity{}, hanYesNo: map[string]polarity{},
 			nums: map[string]numWord{}, relative: map[string]int{}, months: map[string]int{},
-			hours: map[string]bool{},
+			hours: map[string]bool{}, ageUnits: map[string]bool{}, ageSince: map[string]bool{}, ageAfter: map[string]bool{},
 		},
 		seen: map[string]origin{},
 	}
@@ -419,6 +439,33 @@ func (b *builder) add(w Words) {
 			l.hanHours = append(l.hanHours, k)
 		} else {
 			l.hours[k] = true
+		}
+	}
+	for _, raw := range w.Ages.Units {
+		k, han, ok := b.wordKey(w.Lang, "ages.units", raw, true)
+		if !ok || (han && !b.hanNumeral(w.Lang, "ages.units", raw, k)) {
+			continue
+		}
+		if han {
+			if !slices.Contains(l.hanAgeUnits, k) {
+				l.hanAgeUnits = append(l.hanAgeUnits, k)
+			}
+		} else {
+			l.ageUnits[k] = true
+		}
+	}
+	for _, raw := range w.Ages.Since {
+		if k, _, ok := b.key(w.Lang, "ages.since", raw, false); ok {
+			if strings.Count(k, " ") >= 3 {
+				b.fail(w.Lang, "ages.since", raw, "has more than three words")
+				continue
+			}
+			l.ageSince[k] = true
+		}
+	}
+	for _, raw := range w.Ages.After {
+		if k, _, ok := b.wordKey(w.Lang, "ages.after", raw, false); ok {
+			l.ageAfter[k] = true
 		}
 	}
 }
