@@ -89,7 +89,11 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 			// At "how old?" a sentence is offered only when it is likely
 			// about something else than this flow ("c dokumenta duhen"
 			// in the school flow's age question): "my son" is an answer
-			// that did not parse.
+			// that did not parse, and so is a text most likely about
+			// this very flow.
+			if len(u.Routes) > 0 && len(t.elsewhere(u.Routes[:1])) == 0 {
+				return false, nil
+			}
 			u.Routes = t.elsewhere(u.Routes)
 			if len(u.Routes) == 0 || u.Routes[0].Score < minStrictOffer {
 				return false, nil
