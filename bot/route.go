@@ -89,9 +89,9 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 			// At "how old?" a sentence is offered only when it is likely
 			// about something else than this flow ("c dokumenta duhen"
 			// in the school flow's age question): "my son" is an answer
-			// that did not parse, and so is a text most likely about
-			// this very flow.
-			if len(u.Routes) > 0 && len(t.elsewhere(u.Routes[:1])) == 0 {
+			// that did not parse, and so is a text about this very flow
+			// as likely as about anything else (half the best or more).
+			if len(u.Routes) > 0 && t.aboutThisFlow(u.Routes) {
 				return false, nil
 			}
 			u.Routes = t.elsewhere(u.Routes)
@@ -158,6 +158,19 @@ func (t *turn) elsewhere(routes []Route) []Route {
 		out = append(out, r)
 	}
 	return out
+}
+
+// aboutThisFlow reports whether the flow the user is in is among routes
+// with half the likelihood of the best or more: "djali im" ("my son") at
+// the school flow's "how old?".
+func (t *turn) aboutThisFlow(routes []Route) bool {
+	others := t.elsewhere(routes)
+	for _, r := range routes {
+		if !slices.ContainsFunc(others, func(o Route) bool { return o.Intent == r.Intent }) && r.Score >= routes[0].Score/2 {
+			return true
+		}
+	}
+	return false
 }
 
 // sentence reports whether text reads as a sentence rather than a value:
