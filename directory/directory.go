@@ -94,9 +94,10 @@ func (s *Service) nearest(_ context.Context, req bot.ActionRequest) (bot.ActionR
 	}
 	res.Outcome = "found"
 	if offset == 0 {
-		// The nearest office known is far, and none serves the user's
-		// comune: first the way to reach a nearer one.
-		if h := hits[0]; !h.Responsible && !h.Place.RegionWide && h.Km > FarKm {
+		// The nearest office known is far, or in another province, and
+		// none serves the user's comune: first the way to reach one of
+		// their own (an ASL office in Pisa is not Lucca's).
+		if h := hits[0]; !h.Responsible && !h.Place.RegionWide && (h.Km > FarKm || s.otherProvince(h, req.Args["municipality"])) {
 			if r, ok := s.dir.KindRoute(kind); ok {
 				name := ""
 				if m, ok := s.dir.Municipalities.ByCode(req.Args["municipality"]); ok {
@@ -111,6 +112,17 @@ func (s *Service) nearest(_ context.Context, req bot.ActionRequest) (bot.ActionR
 		res.Say = append(res.Say, bot.Said{Raw: s.formatPlace(req, offset+i+1, h)})
 	}
 	return res, nil
+}
+
+// otherProvince reports whether the place of h is in another province than
+// the comune of code (false when either is unknown).
+func (s *Service) otherProvince(h knowledge.Hit, code string) bool {
+	user, ok := s.dir.Municipalities.ByCode(code)
+	if !ok || user.Province == "" {
+		return false
+	}
+	at, ok := s.dir.Municipalities.ByCode(h.Place.Municipality)
+	return ok && at.Province != "" && at.Province != user.Province
 }
 
 func yesNo(b bool) string {
