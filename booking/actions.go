@@ -99,7 +99,7 @@ func (s *Service) bookings() (ledger.Store, error) {
 // Actions returns the booking actions.
 func (s *Service) Actions() []bot.Action {
 	return []bot.Action{
-		{Name: "booking.places", Outcomes: []string{"found", "none"}, Sets: []string{"booking_place_choices"}, Run: s.places},
+		{Name: "booking.places", Outcomes: []string{"found", "none"}, Sets: []string{"booking_place_choices", "booking_other_zone"}, Run: s.places},
 		{Name: "booking.days", Outcomes: []string{"found", "none"}, Sets: []string{"booking_day_choices", "booking_days_next"}, Run: s.days},
 		{Name: "booking.times", Outcomes: []string{"found", "none"}, Sets: []string{"booking_time_choices"}, Run: s.times},
 		{Name: "booking.summary", Outcomes: []string{"ok", "gone"}, Run: s.summary},
@@ -131,10 +131,13 @@ func (s *Service) places(_ context.Context, req bot.ActionRequest) (bot.ActionRe
 	if err1 != nil || err2 != nil {
 		return bot.ActionResult{}, fmt.Errorf("booking.places: no position")
 	}
-	hits, _ := s.dir.Nearest("pua", lat, lon, req.Vars["place_municipality_code"], 0, 50)
+	code := req.Vars["place_municipality_code"]
+	hits, _ := s.dir.Nearest("pua", lat, lon, code, 0, 50)
 	var cs []bot.Choice
+	ours := false // a PUA offered serves the user's comune
 	for _, h := range hits {
 		if _, _, ok := s.schedule(h.Place.ID, req.Args["service"]); ok && len(cs) < 3 {
+			ours = ours || h.Responsible
 			label := h.Place.Name
 			if m, ok := s.dir.Municipalities.ByCode(h.Place.Municipality); ok && !strings.Contains(label, m.Name) {
 				label += " – " + m.Name
@@ -145,7 +148,13 @@ func (s *Service) places(_ context.Context, req bot.ActionRequest) (bot.ActionRe
 	if len(cs) == 0 {
 		return bot.ActionResult{Outcome: "none"}, nil
 	}
-	return bot.ActionResult{Outcome: "found", Set: map[string]string{"booking_place_choices": bot.EncodeChoices(cs)}}, nil
+	// None of those offered is the PUA of the user's zone (Empoli's is not
+	// bookable here): the flow says so before the list, with the zone.
+	other := ""
+	if z, ok := s.dir.Municipalities.ZoneOf(code); ok && !ours {
+		other = z.Name
+	}
+	return bot.ActionResult{Outcome: "found", Set: map[string]string{"booking_place_choices": bot.EncodeChoices(cs), "booking_other_zone": other}}, nil
 }
 
 // free lists the free slots of a place's service from now.
