@@ -55,11 +55,20 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 	u := t.e.router.Understand(t.ctx, t.lang(), text)
 	if slices.ContainsFunc(u.Routes, func(r Route) bool { return r.Command == "language" }) {
 		// "scrivi in arabo", "说中文", "українською будь ласка": the
-		// language named, or written in a script only it uses, at once
-		// (even when the sentence is in another one); the picker only
-		// when none is.
-		if code, ok := t.namedLanguage(text); ok {
-			return true, t.switchLanguage(code)
+		// language named by its own or its Italian name, or written in a
+		// script only it uses, at once (even when the sentence is in
+		// another one); named by its name in another language
+		// ("anglais"), asked first ("je dois parler italien ?" is not a
+		// request); never when the text says no ("I don't speak
+		// Italian", "mujhe Italian nahi aati"); the picker when none is.
+		if code, own, ok := t.namedLanguage(text); ok && !t.e.cfg.Words.SaysNo(text) {
+			if own {
+				return true, t.switchLanguage(code)
+			}
+			if code != t.s.Lang {
+				t.offerLanguage(code)
+				return true, nil
+			}
 		}
 	}
 	if n, ok := t.current(); u.Urgent && ok && n.Flow != t.e.menu {
@@ -348,27 +357,40 @@ func (t *turn) switchLanguage(code string) error {
 // name, its Italian one or one of its names in the other languages:
 // "arabo", "中文", "shqip", "anglais") or, failing that, is written in a
 // script only it uses.
-func (t *turn) namedLanguage(text string) (string, bool) {
+//
+// own reports whether it was named by its own or its Italian name (or by
+// its script), not only by its name in another language.
+func (t *turn) namedLanguage(text string) (code string, own, ok bool) {
 	in := fold.String(text)
 	found := ""
 	for _, l := range t.e.langs {
-		for _, name := range append([]string{l.Name, l.Italian}, l.Names...) {
+		for i, name := range append([]string{l.Name, l.Italian}, l.Names...) {
 			k := fold.String(name)
 			if utf8.RuneCountInString(k) < 2 {
 				continue
 			}
 			if containsWords(in, k) || scriptHan(k) && strings.Contains(in, k) {
 				if found != "" && found != l.Code {
-					return "", false
+					return "", false, false
 				}
 				found = l.Code
+				own = own || i < 2
 			}
 		}
 	}
 	if found != "" {
-		return found, true
+		return found, own, true
 	}
-	return scriptLanguage(text, t.e.langs)
+	code, ok = scriptLanguage(text, t.e.langs)
+	return code, true, ok
+}
+
+// offerLanguage asks whether to write in the language code, named in a
+// sentence by its name in another language: one button for it, one to go
+// on in the conversation's language.
+func (t *turn) offerLanguage(code string) {
+	t.say("language.offer", map[string]string{"name": t.e.languageName(code)})
+	t.offer(Option{ID: "c:lang:" + code, Label: t.e.languageName(code)}, t.cmdOption("retry", "common.continue"))
 }
 
 // sayPlace says back the municipality understood, so that a wrong match is

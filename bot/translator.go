@@ -43,7 +43,7 @@ type Translator interface {
 // EngineMessages are the message ids the engine itself says (not the flows);
 // `teamsbot lint` checks they exist.
 var EngineMessages = []string{
-	"language.name", "language.ask", "language.changed", "language.unreviewed",
+	"language.name", "language.ask", "language.changed", "language.unreviewed", "language.offer",
 	"command.menu", "command.back", "command.operator", "command.language", "command.privacy", "command.forget", "command.restart",
 	"privacy.notice", "privacy.accept", "privacy.decline", "privacy.please", "privacy.question_kept", "privacy.declined", "privacy.forget",
 	"welcome.hello", "welcome.back",

@@ -854,3 +854,19 @@ func TestAge(t *testing.T) {
 		}
 	}
 }
+
+// TestSaysNo: a no word anywhere, in any language.
+func TestSaysNo(t *testing.T) {
+	for in, want := range map[string]bool{
+		"i don't speak italian":      true,
+		"non parlo arabo":            true,
+		"je ne parle pas italien":    true,
+		"please write in french":     false,
+		"scrivi in arabo per favore": false,
+		"":                           false,
+	} {
+		if got := lex.SaysNo(in); got != want {
+			t.Errorf("SaysNo(%q) = %v, want %v", in, got, want)
+		}
+	}
+}

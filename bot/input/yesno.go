@@ -268,3 +268,11 @@ func (t *tally) result() (bool, bool) {
 	}
 	return false, false
 }
+
+// SaysNo reports whether text holds a no word of any language ("not",
+// "non", "nahi", "hindi", "না"): "I don't speak Italian" is not a request
+// for Italian.
+func (l *Lexicon) SaysNo(text string) bool {
+	t, ok := l.tallyOf(text)
+	return ok && t.no > 0
+}
