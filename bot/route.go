@@ -86,6 +86,13 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		// router reads so is offered, last.
 		u.Sure = false
 	}
+	if !u.Sure {
+		// ... and offered at all only when it is the likeliest reading,
+		// and likely ("magkano lahat?", "how much is it all?", offered it
+		// alone).
+		first := len(u.Routes) > 0 && u.Routes[0].Command == "forget" && u.Routes[0].Score >= minForgetOffer
+		u.Routes = slices.DeleteFunc(slices.Clone(u.Routes), func(r Route) bool { return r.Command == "forget" && !first })
+	}
 	if strict {
 		// A value that did not validate is not a question, unless it
 		// says thanks or asks for a command ("grazie", "operatore") at
@@ -146,6 +153,10 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 	}
 	return false, nil
 }
+
+// minForgetOffer is the least likelihood of deleting the user's data for a
+// sentence to offer it.
+const minForgetOffer = 0.5
 
 // minStrictOffer is the least likelihood of the best route for a sentence
 // that did not give the value a question waits for to be offered as a
