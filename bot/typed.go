@@ -92,7 +92,7 @@ func (t *turn) typed(n *flow.Node) error {
 		}
 	case "yes_no":
 		var v bool
-		if v, ok = t.yesNo(text, s.Lang); ok {
+		if v, ok = t.e.cfg.Words.AnswerYesNo(text, s.Lang); ok {
 			set(map[bool]string{true: "yes", false: "no"}[v])
 		} else if k, isNum := smallInt(text); isNum && (k == 1 || k == 2) {
 			ok = true

@@ -870,3 +870,23 @@ func TestSaysNo(t *testing.T) {
 		}
 	}
 }
+
+// TestAnswerYesNo: at a yes/no question, a question or a story of its own
+// is no answer, whatever yes word it holds.
+func TestAnswerYesNo(t *testing.T) {
+	for _, c := range []struct {
+		in      string
+		yes, ok bool
+	}{
+		{"sì, parlo arabo", true, true},
+		{"yes please", true, true},
+		{"no grazie", false, true},
+		{"we live in Pontedera, is this the right PUA?", false, false},
+		{"yes but my mother cannot walk and we live far from the office", false, false},
+	} {
+		yes, ok := lex.AnswerYesNo(c.in, "")
+		if ok != c.ok || yes != c.yes {
+			t.Errorf("AnswerYesNo(%q) = %v, %v; want %v, %v", c.in, yes, ok, c.yes, c.ok)
+		}
+	}
+}

@@ -276,3 +276,22 @@ func (l *Lexicon) SaysNo(text string) bool {
 	t, ok := l.tallyOf(text)
 	return ok && t.no > 0
 }
+
+// maxAnswerWords is the most words other than yes and no an answer to a
+// yes/no question may have ("sì, parlo arabo"); more, or a question mark,
+// and it is a question or a story of its own.
+const maxAnswerWords = 4
+
+// AnswerYesNo is YesNo for the answer to a yes/no question: a text with a
+// question mark ("we live in Pontedera, is this the right PUA?") or more
+// than maxAnswerWords other words is no answer, whatever yes word it holds.
+func (l *Lexicon) AnswerYesNo(text, lang string) (bool, bool) {
+	if strings.ContainsAny(text, "?؟？") {
+		return false, false
+	}
+	t, ok := l.tallyOf(text)
+	if !ok || t.other > maxAnswerWords {
+		return false, false
+	}
+	return t.result()
+}
