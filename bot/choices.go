@@ -82,6 +82,10 @@ type Understanding struct {
 	// sure of it: at a question in the middle of a flow ("phone
 	// number?" under the offices found) it is offered instead.
 	Urgent bool
+	// Danger: the text holds a word of a life in danger ("uccid*", "mi
+	// picchia"): the urgent guide, at once, before anything else (even
+	// before the privacy notice, the emergency number is said).
+	Danger bool
 	// Lang is the language the text is written in, when the router is sure
 	// of it and it is one the bot speaks.
 	Lang string

@@ -475,10 +475,20 @@ func (t *turn) greet() error {
 	// chosen a language and accepted the privacy notice; its language,
 	// when the router is sure of it, is the conversation's.
 	t.keepFirst()
+	danger := false
 	if t.e.router != nil && t.in.Text != "" && t.in.Payload == "" {
-		if u := t.e.router.Understand(t.ctx, s.Lang, t.in.Text); t.e.offers(u.Lang) {
+		u := t.e.router.Understand(t.ctx, s.Lang, t.in.Text)
+		if t.e.offers(u.Lang) {
 			s.Lang = u.Lang
 		}
+		danger = u.Danger
+	}
+	if danger {
+		// A life in danger is not kept waiting behind a language
+		// question or a privacy notice: the emergency numbers first (in
+		// the language of the text, else every language's line), the
+		// full guide once accepted.
+		t.dangerFirst()
 	}
 	if s.Lang == "" {
 		if c, ok := t.e.tr.Match(t.in.LangHint); ok && t.in.LangHint != "" {
@@ -498,6 +508,24 @@ func (t *turn) greet() error {
 	t.event(Event{Kind: EventLanguage})
 	t.privacyNotice(true)
 	return nil
+}
+
+// dangerFirst says the emergency numbers before anything else: in the
+// conversation's language when known, else in every language offered.
+func (t *turn) dangerFirst() {
+	if t.s.Lang != "" {
+		t.say("privacy.danger_first", nil)
+		return
+	}
+	lines := make([]string, 0, len(t.e.langs))
+	seen := map[string]bool{}
+	for _, l := range t.e.langs {
+		if line := t.e.text(l.Code, "privacy.danger_first", nil); !seen[line] {
+			seen[line] = true
+			lines = append(lines, line)
+		}
+	}
+	t.out.Replies = append(t.out.Replies, Reply{Text: strings.Join(lines, "\n"), MessageIDs: []string{"privacy.danger_first"}})
 }
 
 // languagePicker asks for the language in every language, each written in
@@ -632,6 +660,9 @@ func (t *turn) privacy(cmd string) error {
 		// A question instead of an answer: kept, and answered as soon as
 		// the notice is accepted (the user is told so).
 		if cmd == "" && t.e.router != nil && sentence(t.in.Text) && t.keep(true) {
+			if t.e.router.Understand(t.ctx, s.Lang, t.in.Text).Danger {
+				t.dangerFirst()
+			}
 			t.say("privacy.question_kept", nil)
 		} else {
 			t.say("privacy.please", nil)

@@ -45,7 +45,7 @@ type Translator interface {
 var EngineMessages = []string{
 	"language.name", "language.ask", "language.changed", "language.unreviewed", "language.offer",
 	"command.menu", "command.back", "command.operator", "command.language", "command.privacy", "command.forget", "command.restart",
-	"privacy.notice", "privacy.accept", "privacy.decline", "privacy.please", "privacy.question_kept", "privacy.declined", "privacy.forget",
+	"privacy.notice", "privacy.danger_first", "privacy.accept", "privacy.decline", "privacy.please", "privacy.question_kept", "privacy.declined", "privacy.forget",
 	"welcome.hello", "welcome.back",
 	"common.menu", "common.continue", "common.try_again", "common.operator", "common.restarted", "common.no_back", "common.share_location", "common.choose",
 	"forget.confirm", "forget.yes", "forget.no", "forget.done",

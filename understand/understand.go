@@ -502,7 +502,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 	if u.danger.in(norm) {
 		if in := u.urgentIntent(); in != nil {
 			res.Routes = []bot.Route{u.route(in, lang, nil, 1)}
-			res.Sure = true
+			res.Sure, res.Danger = true, true
 			return res
 		}
 	}
@@ -530,7 +530,7 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 			res.Routes = append(res.Routes, u.route(u.intents[p.Intent], lang, place, p.P))
 		}
 		return res
-	case u.sure(c) || u.urgent(top):
+	case u.sure(c) || u.urgent(top) && c.Guessed <= maxGuessed:
 		in := u.intents[top.Intent]
 		if in == nil {
 			return res
