@@ -19,8 +19,9 @@ import (
 // DaysPerPage is how many days one "which day?" question offers.
 const DaysPerPage = 4
 
-// TimesPerDay bounds the times offered for one day (a list shows 10).
-const TimesPerDay = 9
+// TimesPerDay bounds the times offered at once for one day: with "later
+// times" and "another day" a list shows 10.
+const TimesPerDay = 8
 
 // Service runs the booking actions over the directory and the store.
 type Service struct {
@@ -101,7 +102,7 @@ func (s *Service) Actions() []bot.Action {
 	return []bot.Action{
 		{Name: "booking.places", Outcomes: []string{"found", "none"}, Sets: []string{"booking_place_choices", "booking_other_zone"}, Run: s.places},
 		{Name: "booking.days", Outcomes: []string{"found", "none"}, Sets: []string{"booking_day_choices", "booking_days_next"}, Run: s.days},
-		{Name: "booking.times", Outcomes: []string{"found", "none"}, Sets: []string{"booking_time_choices"}, Run: s.times},
+		{Name: "booking.times", Outcomes: []string{"found", "none"}, Sets: []string{"booking_time_choices", "booking_times_next"}, Run: s.times},
 		{Name: "booking.summary", Outcomes: []string{"ok", "gone"}, Run: s.summary},
 		{Name: "booking.book", Writes: true, Outcomes: []string{"booked", "full", "too_many", "gone", "overlap"}, Sets: []string{"booking_code"}, Run: s.book},
 		{Name: "booking.mine", Outcomes: []string{"one", "some", "none"}, Sets: []string{"booking_mine_choices", "cancel_code"}, Run: s.mine},
@@ -231,19 +232,34 @@ func (s *Service) times(ctx context.Context, req bot.ActionRequest) (bot.ActionR
 		return bot.ActionResult{}, err
 	}
 	minutes, _ := s.minutes(req.Args["place"], req.Args["service"])
-	var cs []bot.Choice
+	var all []bot.Choice
 	for _, sl := range slots {
 		if overlaps(held, sl.Start, minutes) != nil {
 			continue
 		}
-		if sl.Start.Format("2006-01-02") == req.Args["day"] && len(cs) < TimesPerDay {
-			cs = append(cs, bot.Choice{Value: strconv.FormatInt(sl.Start.Unix(), 10), Label: sl.Start.Format("15:04")})
+		if sl.Start.Format("2006-01-02") == req.Args["day"] {
+			all = append(all, bot.Choice{Value: strconv.FormatInt(sl.Start.Unix(), 10), Label: sl.Start.Format("15:04")})
 		}
 	}
-	if len(cs) == 0 {
+	if len(all) == 0 {
 		return bot.ActionResult{Outcome: "none"}, nil
 	}
-	return bot.ActionResult{Outcome: "found", Set: map[string]string{"booking_time_choices": bot.EncodeChoices(cs)}}, nil
+	// A page of times, then "later times" when the day has more (someone
+	// who works in the morning needs the afternoon), and always "another
+	// day": a day whose times do not suit is never a dead end.
+	offset, _ := strconv.Atoi(req.Args["offset"])
+	if offset < 0 || offset >= len(all) {
+		offset = 0
+	}
+	end := min(offset+TimesPerDay, len(all))
+	cs := slices.Clone(all[offset:end])
+	next := ""
+	if end < len(all) {
+		cs = append(cs, bot.Choice{Value: "later", Label: req.T("booking.later_times", nil)})
+		next = strconv.Itoa(end)
+	}
+	cs = append(cs, bot.Choice{Value: "other_day", Label: req.T("booking.other_day", nil)})
+	return bot.ActionResult{Outcome: "found", Set: map[string]string{"booking_time_choices": bot.EncodeChoices(cs), "booking_times_next": next}}, nil
 }
 
 func (s *Service) when(req bot.ActionRequest, unix string) (time.Time, bool) {

@@ -552,3 +552,25 @@ func TestCalendarLink(t *testing.T) {
 		}
 	}
 }
+
+// TestTimesPaged: a day with more times than a page offers "later times",
+// whose page starts where the first ended; every page offers "another day".
+func TestTimesPaged(t *testing.T) {
+	s := New(dir(t), Config{Demo: true, Store: memory.New()})
+	now := rome("2026-11-26 10:00")
+	args := map[string]string{"place": "po-pua", "service": "first_reception", "day": "2026-12-02"}
+	res, err := s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Args: args})
+	if err != nil {
+		t.Fatal(err)
+	}
+	first := bot.DecodeChoices(res.Set["booking_time_choices"])
+	if len(first) != TimesPerDay+2 || first[TimesPerDay].Value != "later" || first[TimesPerDay+1].Value != "other_day" || res.Set["booking_times_next"] != strconv.Itoa(TimesPerDay) {
+		t.Fatalf("first page: %+v, next %q", first, res.Set["booking_times_next"])
+	}
+	args["offset"] = res.Set["booking_times_next"]
+	res, _ = s.times(context.Background(), bot.ActionRequest{Now: now, T: echo, Args: args})
+	second := bot.DecodeChoices(res.Set["booking_time_choices"])
+	if len(second) < 2 || second[0].Label <= first[TimesPerDay-1].Label || second[len(second)-1].Value != "other_day" {
+		t.Errorf("second page: %+v", second)
+	}
+}
