@@ -53,7 +53,10 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		return false, nil
 	}
 	u := t.e.router.Understand(t.ctx, t.lang(), text)
-	if slices.ContainsFunc(u.Routes, func(r Route) bool { return r.Command == "language" }) {
+	if slices.ContainsFunc(u.Routes, func(r Route) bool { return r.Command == "language" }) ||
+		len(u.Routes) == 0 && len(strings.Fields(text)) <= 5 {
+		// (Also a short text the router did not understand that names a
+		// language: "scrivimi in arabo".)
 		// "scrivi in arabo", "说中文", "українською будь ласка": the
 		// language named by its own or its Italian name, or written in a
 		// script only it uses, at once (even when the sentence is in
@@ -62,13 +65,14 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		// request); never when the text says no ("I don't speak
 		// Italian", "mujhe Italian nahi aati"); the picker when none is.
 		if code, own, ok := t.namedLanguage(text); ok && !t.e.cfg.Words.SaysNo(text) {
-			if own {
+			if own || code == t.s.Lang {
+				// The language already in use ("urdu mein baat karo" in
+				// Urdu) is confirmed, and the question asked again: the
+				// picker there looped.
 				return true, t.switchLanguage(code)
 			}
-			if code != t.s.Lang {
-				t.offerLanguage(code)
-				return true, nil
-			}
+			t.offerLanguage(code)
+			return true, nil
 		}
 	}
 	if n, ok := t.current(); u.Urgent && ok && n.Flow != t.e.menu {

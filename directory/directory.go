@@ -333,7 +333,7 @@ func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 		{Raw: t("guide.steps", nil) + steps.String()},
 		{Raw: t("guide.documents", nil) + docs.String()},
 		{Raw: official(t, g)},
-	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": costLines(g, lang, strings.Split(t("guide.free_words", nil), "|"))}}
+	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": costLines(g, lang, strings.Split(t("guide.money_words", nil)+"|"+t("guide.free_words", nil), "|"))}}
 	if len(g.Offices) > 0 {
 		res.Set["guide_office_kind"] = g.Offices[0]
 	}
@@ -342,15 +342,16 @@ func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 
 // costLines are what a guide says of prices, for "how much does it cost?"
 // after it: the sentences of its summary, and the steps and documents,
-// that write an amount in euros or say it is free (one of free, the
-// language's words for it: guide.free_words), each on a line of its own
-// ("\n• ..."), or "" when it says none.
-func costLines(g *knowledge.Guide, lang string, free []string) string {
+// that write an amount in euros ("€", or one of words, the language's
+// words for the euro: guide.money_words, "欧元") or say it is free (one of
+// words too: guide.free_words), each on a line of its own ("\n• ..."), or
+// "" when it says none.
+func costLines(g *knowledge.Guide, lang string, words []string) string {
 	var b strings.Builder
 	seen := map[string]bool{}
 	add := func(s string) {
 		s = strings.TrimSpace(s)
-		if s != "" && !seen[s] && (strings.Contains(s, "€") || saysWord(s, free)) {
+		if s != "" && !seen[s] && (strings.Contains(s, "€") || saysWord(s, words)) {
 			seen[s] = true
 			b.WriteString("\n• " + s)
 		}
