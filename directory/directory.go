@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode"
 
@@ -34,6 +35,9 @@ type Service struct {
 	// MaxAge: opening hours confirmed longer ago are not used for "open
 	// now" (knowledge.DefaultMaxAge when zero).
 	MaxAge time.Duration
+	// costs caches costLines by guide and language ("id\x00lang"): the
+	// guides do not change while the service runs.
+	costs sync.Map
 }
 
 // GuideFinder finds the guides a few typed words are about, best first,
@@ -333,7 +337,7 @@ func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 		{Raw: t("guide.steps", nil) + steps.String()},
 		{Raw: t("guide.documents", nil) + docs.String()},
 		{Raw: official(t, g)},
-	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": costLines(g, lang, strings.Split(t("guide.money_words", nil)+"|"+t("guide.free_words", nil), "|"))}}
+	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": s.costLines(g, lang, t)}}
 	if len(g.Offices) > 0 {
 		res.Set["guide_office_kind"] = g.Offices[0]
 	}
@@ -366,6 +370,17 @@ func costLines(g *knowledge.Guide, lang string, words []string) string {
 		add(s)
 	}
 	return b.String()
+}
+
+// costLines is costLines, computed once per guide and language.
+func (s *Service) costLines(g *knowledge.Guide, lang string, t func(string, map[string]string) string) string {
+	key := g.ID + "\x00" + lang
+	if v, ok := s.costs.Load(key); ok {
+		return v.(string)
+	}
+	v := costLines(g, lang, strings.Split(t("guide.money_words", nil)+"|"+t("guide.free_words", nil), "|"))
+	s.costs.Store(key, v)
+	return v
 }
 
 // saysWord reports whether text has one of words: a whole word, any case,
