@@ -598,7 +598,51 @@ func (t *turn) matchChoice(n *flow.Node, cs []Choice) int {
 	if k := matchLabel(t.in.Text, labels); k != -1 {
 		return k
 	}
+	if k := t.hourChoice(cs); k != -1 {
+		return k
+	}
 	return looseLabel(t.in.Text, labels, t.e.cfg.Words.SaysHour(t.in.Text))
+}
+
+// hourChoice reads a time of day typed at a question of times ("alle 3 del
+// pomeriggio", "下午三点", "15h"): the time at that hour (its :00 first),
+// or "later times" when the hour is later than every time shown, or, for
+// "in the afternoon" alone, "later times" when every time shown is in the
+// morning. -1 when the choices are not times or nothing fits.
+func (t *turn) hourChoice(cs []Choice) int {
+	later := slices.IndexFunc(cs, func(c Choice) bool { return c.Value == "later" })
+	var hours []int // the hour of each choice, -1 for those that are not times
+	for _, c := range cs {
+		h := -1
+		if showsTime(c.Label) {
+			if n := digitRuns(c.Label); len(n) > 0 {
+				h = n[0]
+			}
+		}
+		hours = append(hours, h)
+	}
+	last := slices.Max(hours)
+	if last < 0 {
+		return -1
+	}
+	words := t.e.cfg.Words
+	h, ok := words.Hour(t.in.Text)
+	if !ok {
+		if later >= 0 && words.SaysAfternoon(t.in.Text) && last < 13 {
+			return later
+		}
+		return -1
+	}
+	best := -1
+	for i, ch := range hours {
+		if ch == h && (best < 0 || strings.HasSuffix(cs[i].Label, ":00")) {
+			best = i
+		}
+	}
+	if best < 0 && later >= 0 && h > last {
+		return later
+	}
+	return best
 }
 
 // looseLabel finds the one label a text names loosely, as people write a

@@ -98,7 +98,7 @@ func wordsPath(code string) string { return "words/" + code + ".yaml" }
 var wordsKeys = map[string][]string{
 	"":        {"yes", "no", "unsure", "filler", "solo_yes", "solo_no", "numbers", "dates", "ages"},
 	"numbers": {"words", "articles", "and", "special"},
-	"dates":   {"relative", "months", "after_year", "after_month", "after_day", "hours"},
+	"dates":   {"relative", "months", "after_year", "after_month", "after_day", "hours", "afternoon"},
 	"ages":    {"units", "since", "after"},
 }
 

@@ -90,7 +90,7 @@ func TestLoadWordsIssues(t *testing.T) {
 		{"unknown key", map[string]string{"words/xx.yaml": "# words\nyes: [si]\nyess: [certo]\ndates:\n  month: {gennaio: 1}\n"},
 			[]string{"xx"}, []string{
 				`words/xx.yaml:3:1: unknown key "yess" (known: yes, no, unsure, filler, solo_yes, solo_no, numbers, dates, ages)`,
-				`words/xx.yaml:5:3: unknown key "month" in dates (known: relative, months, after_year, after_month, after_day, hours)`}},
+				`words/xx.yaml:5:3: unknown key "month" in dates (known: relative, months, after_year, after_month, after_day, hours, afternoon)`}},
 		{"not a list", map[string]string{"words/xx.yaml": "yes: si\nnumbers: [uno]\n"},
 			[]string{"xx"}, []string{
 				"words/xx.yaml:1:6: yes: is a list of words: [word, word, ...]",

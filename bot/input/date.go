@@ -2,6 +2,7 @@ package input
 
 import (
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -376,6 +377,83 @@ func (l *Lexicon) SaysHour(text string) bool {
 				return true
 			}
 		case next.kind == tWord && l.hours[next.text]:
+			return true
+		}
+	}
+	return false
+}
+
+// Hour reads the hour of the day a text asks for, 0 to 23: the first number
+// of it, with the afternoon's words making 1 to 11 into 13 to 23 ("alle 3
+// del pomeriggio", "3pm", "下午三点" are 15), or -1 and false when it writes
+// no number that can be an hour. A number alone counts: at a question of
+// times it is one.
+func (l *Lexicon) Hour(text string) (int, bool) {
+	l = l.orEmpty()
+	s, ok := bound(text)
+	if !ok || s == "" {
+		return -1, false
+	}
+	var buf [maxTokens]token
+	toks, ok := tokenize(s, buf[:0])
+	if !ok {
+		return -1, false
+	}
+	foldWords(toks)
+	hour := -1
+	for _, t := range toks {
+		if t.kind == tNum {
+			if n, err := strconv.Atoi(t.text); err == nil && n <= 23 {
+				hour = n
+			}
+			break
+		}
+	}
+	if hour < 0 {
+		return -1, false
+	}
+	if hour >= 1 && hour <= 11 && l.saysAfternoon(toks) {
+		hour += 12
+	}
+	return hour, true
+}
+
+// SaysAfternoon reports whether text names the afternoon or the evening
+// ("pomeriggio", "下午", "in the afternoon").
+func (l *Lexicon) SaysAfternoon(text string) bool {
+	l = l.orEmpty()
+	s, ok := bound(text)
+	if !ok || s == "" {
+		return false
+	}
+	var buf [maxTokens]token
+	toks, ok := tokenize(s, buf[:0])
+	if !ok {
+		return false
+	}
+	foldWords(toks)
+	return l.saysAfternoon(toks)
+}
+
+func (l *Lexicon) saysAfternoon(toks []token) bool {
+	var words []string
+	for _, t := range toks {
+		if t.kind != tWord {
+			continue
+		}
+		if t.han {
+			for _, a := range l.afternoon {
+				if strings.Contains(t.text, a) {
+					return true
+				}
+			}
+			continue
+		}
+		words = append(words, t.text)
+	}
+	line := " " + strings.Join(words, " ") + " "
+	for _, a := range l.afternoon {
+		if strings.Contains(line, " "+a+" ") {
 			return true
 		}
 	}

@@ -890,3 +890,26 @@ func TestAnswerYesNo(t *testing.T) {
 		}
 	}
 }
+
+// TestHour: the hour of the day a text asks for, the afternoon's words
+// adding twelve.
+func TestHour(t *testing.T) {
+	for in, want := range map[string]int{
+		"alle 3 del pomeriggio":      15,
+		"下午三点":                       15,
+		"3pm":                        15,
+		"15h":                        15,
+		"alle 9":                     9,
+		"10:30":                      10,
+		"à 4 heures de l'après-midi": 16,
+		"pomeriggio":                 -1,
+		"domani":                     -1,
+	} {
+		if got, _ := lex.Hour(in); got != want {
+			t.Errorf("Hour(%q) = %d, want %d", in, got, want)
+		}
+	}
+	if !lex.SaysAfternoon("di pomeriggio se possibile") || lex.SaysAfternoon("la mattina") {
+		t.Error("SaysAfternoon: the afternoon's words, not the morning's")
+	}
+}

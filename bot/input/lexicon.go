@@ -109,6 +109,10 @@ type DateWords struct {
 	// A Chinese word is found at the start of the Chinese right after the
 	// number.
 	Hours []string `yaml:"hours"`
+	// Afternoon are words or phrases for the afternoon and the evening
+	// ("pomeriggio", "pm", "下午"): an hour from 1 to 11 with one of them is
+	// 13 to 23 ("alle 3 del pomeriggio", "下午三点").
+	Afternoon []string `yaml:"afternoon"`
 }
 
 // roleWords are the roles of NumberWords.Special: words of the counting
@@ -164,6 +168,7 @@ type Lexicon struct {
 	markers     []marker        // words after the numbers of a date, longest first
 	hours       map[string]bool // words next to the number of an hour
 	hanHours    []string        // Chinese words after the number of an hour
+	afternoon   []string        // words and phrases of the afternoon, folded
 	ageUnits    map[string]bool // words after the number of an age
 	hanAgeUnits []string        // Chinese words after the number of an age
 	ageSince    map[string]bool // words and phrases before a length of time
@@ -439,6 +444,11 @@ func (b *builder) add(w Words) {
 			l.hanHours = append(l.hanHours, k)
 		} else {
 			l.hours[k] = true
+		}
+	}
+	for _, raw := range w.Dates.Afternoon {
+		if k, _, ok := b.key(w.Lang, "dates.afternoon", raw, false); ok && !slices.Contains(l.afternoon, k) {
+			l.afternoon = append(l.afternoon, k)
 		}
 	}
 	for _, raw := range w.Ages.Units {
