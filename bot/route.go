@@ -55,8 +55,6 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 	u := t.e.router.Understand(t.ctx, t.lang(), text)
 	if slices.ContainsFunc(u.Routes, func(r Route) bool { return r.Command == "language" }) ||
 		len(u.Routes) == 0 && len(strings.Fields(text)) <= 5 {
-		// (Also a short text the router did not understand that names a
-		// language: "scrivimi in arabo".)
 		// "scrivi in arabo", "说中文", "українською будь ласка": the
 		// language named by its own or its Italian name, or written in a
 		// script only it uses, at once (even when the sentence is in
@@ -64,6 +62,8 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		// ("anglais"), asked first ("je dois parler italien ?" is not a
 		// request); never when the text says no ("I don't speak
 		// Italian", "mujhe Italian nahi aati"); the picker when none is.
+		// A short text the router did not understand is read for a
+		// language's name too ("scrivimi in arabo").
 		if code, own, ok := t.namedLanguage(text); ok && !t.e.cfg.Words.SaysNo(text) {
 			if own || code == t.s.Lang {
 				// The language already in use ("urdu mein baat karo" in
@@ -610,6 +610,9 @@ func (t *turn) matchChoice(n *flow.Node, cs []Choice) int {
 // "in the afternoon" alone, "later times" when every time shown is in the
 // morning. -1 when the choices are not times or nothing fits.
 func (t *turn) hourChoice(cs []Choice) int {
+	if len(cs) == 0 {
+		return -1
+	}
 	later := slices.IndexFunc(cs, func(c Choice) bool { return c.Value == "later" })
 	var hours []int // the hour of each choice, -1 for those that are not times
 	for _, c := range cs {
