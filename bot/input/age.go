@@ -13,16 +13,11 @@ import (
 // none: false.
 func (l *Lexicon) Age(text string) (int, bool) {
 	l = l.orEmpty()
-	s, ok := bound(text)
-	if !ok || s == "" {
-		return 0, false
-	}
 	var buf [maxTokens]token
-	toks, ok := tokenize(s, buf[:0])
+	toks, ok := wordTokens(text, buf[:0])
 	if !ok {
 		return 0, false
 	}
-	foldWords(toks)
 	age, found := 0, false
 	for i, t := range toks {
 		if t.kind != tNum || i+1 == len(toks) || toks[i+1].kind != tWord {

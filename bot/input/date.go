@@ -348,16 +348,11 @@ func (l *Lexicon) monthAt(toks []token, i int) (month, words int) {
 // not the day of the month.
 func (l *Lexicon) SaysHour(text string) bool {
 	l = l.orEmpty()
-	s, ok := bound(text)
-	if !ok || s == "" {
-		return false
-	}
 	var buf [maxTokens]token
-	toks, ok := tokenize(s, buf[:0])
+	toks, ok := wordTokens(text, buf[:0])
 	if !ok {
 		return false
 	}
-	foldWords(toks)
 	for i, t := range toks {
 		if t.kind != tNum {
 			continue
@@ -390,16 +385,11 @@ func (l *Lexicon) SaysHour(text string) bool {
 // times it is one.
 func (l *Lexicon) Hour(text string) (int, bool) {
 	l = l.orEmpty()
-	s, ok := bound(text)
-	if !ok || s == "" {
-		return -1, false
-	}
 	var buf [maxTokens]token
-	toks, ok := tokenize(s, buf[:0])
+	toks, ok := wordTokens(text, buf[:0])
 	if !ok {
 		return -1, false
 	}
-	foldWords(toks)
 	hour := -1
 	for _, t := range toks {
 		if t.kind == tNum {
@@ -422,16 +412,11 @@ func (l *Lexicon) Hour(text string) (int, bool) {
 // ("pomeriggio", "下午", "in the afternoon").
 func (l *Lexicon) SaysAfternoon(text string) bool {
 	l = l.orEmpty()
-	s, ok := bound(text)
-	if !ok || s == "" {
-		return false
-	}
 	var buf [maxTokens]token
-	toks, ok := tokenize(s, buf[:0])
+	toks, ok := wordTokens(text, buf[:0])
 	if !ok {
 		return false
 	}
-	foldWords(toks)
 	return l.saysAfternoon(toks)
 }
 
@@ -458,4 +443,19 @@ func (l *Lexicon) saysAfternoon(toks []token) bool {
 		}
 	}
 	return false
+}
+
+// wordTokens are the tokens of text, its words folded (into buf), or false when
+// the text is empty or too long to be an answer.
+func wordTokens(text string, buf []token) ([]token, bool) {
+	s, ok := bound(text)
+	if !ok || s == "" {
+		return nil, false
+	}
+	toks, ok := tokenize(s, buf)
+	if !ok {
+		return nil, false
+	}
+	foldWords(toks)
+	return toks, true
 }
