@@ -517,30 +517,27 @@ func (t *turn) dangerFirst() {
 		t.say("privacy.danger_first", nil)
 		return
 	}
-	lines := make([]string, 0, len(t.e.langs))
+	t.out.Replies = append(t.out.Replies, Reply{Text: t.e.inEveryLanguage("privacy.danger_first"), MessageIDs: []string{"privacy.danger_first"}})
+}
+
+// inEveryLanguage is message id in every language offered, a line each,
+// the same text once.
+func (e *Engine) inEveryLanguage(id string) string {
+	lines := make([]string, 0, len(e.langs))
 	seen := map[string]bool{}
-	for _, l := range t.e.langs {
-		if line := t.e.text(l.Code, "privacy.danger_first", nil); !seen[line] {
+	for _, l := range e.langs {
+		if line := e.text(l.Code, id, nil); !seen[line] {
 			seen[line] = true
 			lines = append(lines, line)
 		}
 	}
-	t.out.Replies = append(t.out.Replies, Reply{Text: strings.Join(lines, "\n"), MessageIDs: []string{"privacy.danger_first"}})
+	return strings.Join(lines, "\n")
 }
 
 // languagePicker asks for the language in every language, each written in
 // its own name.
 func (t *turn) languagePicker() {
-	lines := make([]string, 0, len(t.e.langs))
-	seen := map[string]bool{}
-	for _, l := range t.e.langs {
-		line := t.e.text(l.Code, "language.ask", nil)
-		if !seen[line] {
-			seen[line] = true
-			lines = append(lines, line)
-		}
-	}
-	t.out.Replies = append(t.out.Replies, Reply{Text: strings.Join(lines, "\n"), MessageIDs: []string{"language.ask"}})
+	t.out.Replies = append(t.out.Replies, Reply{Text: t.e.inEveryLanguage("language.ask"), MessageIDs: []string{"language.ask"}})
 	opts := make([]Option, len(t.e.langs))
 	for i, l := range t.e.langs {
 		opts[i] = Option{ID: "c:lang:" + l.Code, Label: l.Name}

@@ -1,6 +1,10 @@
 package bot
 
-import "testing"
+import (
+	"testing"
+
+	"teamsbot/bot/input"
+)
 
 // TestLooseLabel: days and times typed the way people write them choose the
 // one run-time choice they name, and nothing when they could name two.
@@ -60,5 +64,35 @@ func TestOneList(t *testing.T) {
 	tr.oneList()
 	if len(tr.out.Replies[0].Options) != 1 || len(tr.out.Replies[1].Options) != 2 {
 		t.Errorf("a step's question: %+v", tr.out.Replies)
+	}
+}
+
+// TestHourChoice: a time typed in words at a question of times chooses that
+// hour's time, or "later times" when the page ends before it or the user
+// asks for the afternoon and every time shown is in the morning.
+func TestHourChoice(t *testing.T) {
+	words, err := input.NewLexicon(input.Words{Lang: "it", Dates: input.DateWords{Hours: []string{"alle"}, Afternoon: []string{"pomeriggio"}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	morning := []Choice{{Value: "a", Label: "09:00"}, {Value: "b", Label: "10:00"}, {Value: "c", Label: "10:30"}, {Value: "later", Label: "Orari più tardi"}, {Value: "other_day", Label: "Un altro giorno"}}
+	for _, c := range []struct {
+		text string
+		want int
+	}{
+		{"alle 10", 1},               // 10:00, not 10:30
+		{"alle 3 del pomeriggio", 3}, // 15 is after the page: later times
+		{"pomeriggio", 3},
+		{"alle 8", -1}, // before every time shown, and none at 8
+		{"domani", -1},
+	} {
+		tr := &turn{e: &Engine{cfg: Config{Words: words}}, in: Inbound{Text: c.text}}
+		if got := tr.hourChoice(morning); got != c.want {
+			t.Errorf("hourChoice(%q) = %d, want %d", c.text, got, c.want)
+		}
+	}
+	tr := &turn{e: &Engine{cfg: Config{Words: words}}, in: Inbound{Text: "alle 9"}}
+	if got := tr.hourChoice(nil); got != -1 {
+		t.Errorf("no choices: %d", got)
 	}
 }
