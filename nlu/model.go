@@ -1,6 +1,7 @@
 package nlu
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"math"
@@ -255,7 +256,15 @@ func Train(examples []Example, opts Options) (*Model, error) {
 			hs = append(hs, h)
 		}
 	}
-	slices.Sort(hs)
+	// The most frequent features first: the rows every example touches sit
+	// together in memory, so training and scoring miss the cache less.
+	// Ties by hash: the same indexes every run.
+	slices.SortFunc(hs, func(a, b uint64) int {
+		if c := cmp.Compare(df[b], df[a]); c != 0 {
+			return c
+		}
+		return cmp.Compare(a, b)
+	})
 	m.vocab = make(map[uint64]int32, len(hs))
 	m.idf = make([]float32, len(hs))
 	n := float64(len(docs))
