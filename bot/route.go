@@ -53,15 +53,17 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		return false, nil
 	}
 	u := t.e.router.Understand(t.ctx, t.lang(), text)
-	if slices.ContainsFunc(u.Routes, func(r Route) bool { return r.Command == "language" }) ||
+	if len(u.Routes) > 0 && u.Routes[0].Command == "language" ||
 		len(u.Routes) == 0 && len(strings.Fields(text)) <= 5 {
 		// "scrivi in arabo", "说中文", "українською будь ласка": the
 		// language named by its own or its Italian name, or written in a
 		// script only it uses, at once (even when the sentence is in
 		// another one); named by its name in another language
-		// ("anglais"), asked first ("je dois parler italien ?" is not a
-		// request); never when the text says no ("I don't speak
-		// Italian", "mujhe Italian nahi aati"); the picker when none is.
+		// ("anglais"), asked first; only when asking for a language is
+		// the likeliest reading ("do I need to speak Italian for the
+		// permit?" is about the A2 test); never when the text says no ("I
+		// don't speak Italian", "mujhe Italian nahi aati"); the picker
+		// when none is named.
 		// A short text the router did not understand is read for a
 		// language's name too ("scrivimi in arabo").
 		if code, own, ok := t.namedLanguage(text); ok && !t.e.cfg.Words.SaysNo(text) {
