@@ -120,6 +120,13 @@ func (t *turn) typed(n *flow.Node) error {
 		}
 	}
 	if !ok {
+		if reply := t.replied(n); reply != "" {
+			// Answered in place ("how much is it?" at "where are
+			// you?"), then the question again.
+			t.say(reply, t.s.Vars)
+			t.question(n, true)
+			return nil
+		}
 		// Not a valid answer: maybe a question ("I want to talk to a
 		// person" where the bot asked for a comune).
 		if done, err := t.understandAt(true, n.Ask == "municipality" || n.Ask == "location"); done || err != nil {
@@ -129,6 +136,16 @@ func (t *turn) typed(n *flow.Node) error {
 	}
 	t.pushBack(n)
 	return t.advance(n.Next)
+}
+
+// replied is the message of n's replies: that answers the text typed
+// instead of an answer, or "".
+func (t *turn) replied(n *flow.Node) string {
+	if len(n.Replies) == 0 {
+		return ""
+	}
+	_, reply := t.meant(n)
+	return reply
 }
 
 // maxOneChoiceWords bounds a text taken as the only choice of a question

@@ -58,7 +58,7 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "places.human_door", Outcomes: []string{"shown"}, Run: s.humanDoor},
 		{Name: "guides.list", Outcomes: []string{"listed", "none"}, Sets: []string{"guide_choices"}, Run: s.list},
 		{Name: "guides.find", Outcomes: []string{"one", "several", "none"}, Sets: []string{"guide", "guide_choices"}, Run: s.find},
-		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind"}, Run: s.show},
+		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind", "guide_costs"}, Run: s.show},
 	}
 }
 

@@ -23,9 +23,9 @@
 //	        language: ar           # the conversation's language after it
 //
 // Expectations are message ids, not texts, so one test runs in every
-// language; contains checks literal text (names, numbers). In every
-// language, a reply that shows a bare message id (a missing translation) or
-// is empty fails the test.
+// language; contains checks literal text (names, numbers), not_contains
+// text that must not show. In every language, a reply that shows a bare
+// message id (a missing translation) or is empty fails the test.
 //
 // Import limits: bot, bot/flow, YAML and the standard library.
 package convtest
@@ -86,23 +86,25 @@ func (s *StringSet) UnmarshalYAML(n *yaml.Node) error {
 
 // Turn is one user message and the expectations on the bot's answer.
 type Turn struct {
-	User     *string           `yaml:"user"`
-	Choose   string            `yaml:"choose"`
-	Location []float64         `yaml:"location"`
-	Media    string            `yaml:"media"`
-	Payload  string            `yaml:"payload"`
-	Wait     string            `yaml:"wait"` // advance the clock before this turn, e.g. 25h
-	Operator *Operator         `yaml:"operator"`
-	Says     []string          `yaml:"says"`
-	NotSays  []string          `yaml:"not_says"`
-	Offers   []string          `yaml:"offers"`
-	Contains []string          `yaml:"contains"`
-	Vars     map[string]string `yaml:"vars"`
-	State    string            `yaml:"state"`
-	Language string            `yaml:"language"` // the conversation's language after the turn
-	Events   []string          `yaml:"events"`
-	Silent   bool              `yaml:"silent"` // the bot must not answer
-	Line     int               `yaml:"-"`
+	User     *string   `yaml:"user"`
+	Choose   string    `yaml:"choose"`
+	Location []float64 `yaml:"location"`
+	Media    string    `yaml:"media"`
+	Payload  string    `yaml:"payload"`
+	Wait     string    `yaml:"wait"` // advance the clock before this turn, e.g. 25h
+	Operator *Operator `yaml:"operator"`
+	Says     []string  `yaml:"says"`
+	NotSays  []string  `yaml:"not_says"`
+	Offers   []string  `yaml:"offers"`
+	Contains []string  `yaml:"contains"`
+	// NotContains is literal text the replies must not show.
+	NotContains []string          `yaml:"not_contains"`
+	Vars        map[string]string `yaml:"vars"`
+	State       string            `yaml:"state"`
+	Language    string            `yaml:"language"` // the conversation's language after the turn
+	Events      []string          `yaml:"events"`
+	Silent      bool              `yaml:"silent"` // the bot must not answer
+	Line        int               `yaml:"-"`
 }
 
 // Operator is an action of the operators' desk instead of a user message.
@@ -357,6 +359,11 @@ func check(out bot.Turn, turn Turn, sess *bot.Session) (Failure, string) {
 	for _, s := range turn.Contains {
 		if !strings.Contains(text.String(), s) {
 			return Failure{}, fmt.Sprintf("expected the text to contain %q", s)
+		}
+	}
+	for _, s := range turn.NotContains {
+		if strings.Contains(text.String(), s) {
+			return Failure{}, fmt.Sprintf("the text contains %q, which it should not", s)
 		}
 	}
 	for k, v := range turn.Vars {

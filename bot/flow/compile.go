@@ -276,7 +276,7 @@ func (c *compiler) node(s *Step, n *Node) {
 		notWith("min", s.Min != nil)
 		notWith("max", s.Max != nil)
 	}
-	if kind != "options" {
+	if kind != "options" && kind != "ask" {
 		notWith("replies", len(s.Replies) > 0)
 	}
 	if kind != "do" {

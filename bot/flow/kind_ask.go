@@ -38,6 +38,10 @@ var askStep = stepKind{
 		}
 		n.Ask, n.From, n.Save, n.Min, n.Max = s.Ask.Name, s.From.Name, s.Save.Name, s.Min, s.Max
 		n.Invalid = c.texts(s.Invalid)
+		if len(s.Replies) > 0 && s.Ask.Name == "text" {
+			c.warn(s.Pos, "useless-key", "step %q: replies: never apply to ask: text, which takes any text", s.ID)
+		}
+		c.replies(s, n)
 		n.Next = c.step(n.Flow, s.Next, "next")
 	},
 	draw: func(n *Node, id string, q func(string) string) string {

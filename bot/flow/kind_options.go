@@ -24,12 +24,9 @@ var optionsStep = stepKind{
 		n.Invalid = c.texts(s.Invalid)
 		seen := map[string]bool{}
 		for _, r := range s.Replies {
-			if n.Replies == nil {
-				n.Replies = map[string]string{}
-			}
-			n.Replies[r.Means.Name] = c.message(r.Say)
 			seen["means:"+r.Means.Name] = true
 		}
+		c.replies(s, n)
 		for _, o := range s.Options {
 			ch := &Choice{ID: "o:" + n.Hash + ":" + strconv.Itoa(len(n.Options)+1), Label: c.message(o.Label), Set: c.args(o.Set, o.Pos, "set"), Means: o.Means.Name}
 			if seen[o.Label.Name] && o.Label.Name != "" {
@@ -100,4 +97,15 @@ func (d *decoder) options(n *yaml.Node) []*Option {
 		}
 		return o
 	})
+}
+
+// replies compiles a step's replies: the meanings typed instead of an
+// answer that are answered in place, then the question again.
+func (c *compiler) replies(s *Step, n *Node) {
+	for _, r := range s.Replies {
+		if n.Replies == nil {
+			n.Replies = map[string]string{}
+		}
+		n.Replies[r.Means.Name] = c.message(r.Say)
+	}
 }

@@ -40,8 +40,9 @@ type Step struct {
 
 	Options []*Option
 	// Replies answer, in place, what users type at the options instead of
-	// choosing one: a meaning of the answers examples (contact: "phone
-	// number?") → the text said before the question again.
+	// choosing one, or at an ask: instead of an answer: a meaning of the
+	// answers examples (contact: "phone number?") → the text said before
+	// the question again.
 	Replies []Reply
 
 	Ask     Ref // input type

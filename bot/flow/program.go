@@ -80,8 +80,9 @@ type Node struct {
 	Say []Message
 
 	Options []*Choice
-	// Replies map a meaning typed at the options to the message that
-	// answers it in place (the step's replies:).
+	// Replies map a meaning typed at the options, or instead of a typed
+	// answer, to the message that answers it in place (the step's
+	// replies:).
 	Replies map[string]string
 
 	Ask     string
