@@ -90,7 +90,11 @@ type Engine struct {
 	commands map[string]string // folded keyword → command
 	langKeys map[string]string // folded name or code → language code
 	rtl      map[string]bool   // languages written right to left
-	menu     *flow.Flow
+	// written is the script each language's own name is written in
+	// ("Arabic" for العربية, اردو and دری): a first message in a script
+	// few languages share narrows the language question to them.
+	written map[string]*unicode.RangeTable
+	menu    *flow.Flow
 }
 
 // offers reports whether code is a language offered to users (a router may
@@ -114,8 +118,10 @@ func NewEngine(prog *flow.Program, tr Translator, actions Actions, gaz Gazetteer
 	e.commands = map[string]string{}
 	e.langKeys = map[string]string{}
 	e.rtl = map[string]bool{}
+	e.written = map[string]*unicode.RangeTable{}
 	for _, l := range e.langs {
 		e.rtl[l.Code] = rtlName(l.Name)
+		e.written[l.Code] = nameScript(l.Name)
 		e.langKeys[fold.String(l.Name)] = l.Code
 		e.langKeys[l.Code] = l.Code
 		for _, cmd := range flow.Commands {
@@ -499,7 +505,9 @@ func (t *turn) greet() error {
 		if err := transition(t.ctx, s, "ask_language"); err != nil {
 			return err
 		}
-		t.languagePicker()
+		if !t.narrowPicker() {
+			t.languagePicker()
+		}
 		return nil
 	}
 	if err := transition(t.ctx, s, "skip_language"); err != nil {
@@ -537,12 +545,113 @@ func (e *Engine) inEveryLanguage(id string) string {
 // languagePicker asks for the language in every language, each written in
 // its own name.
 func (t *turn) languagePicker() {
+	delete(t.s.Vars, langsShownVar)
 	t.out.Replies = append(t.out.Replies, Reply{Text: t.e.inEveryLanguage("language.ask"), MessageIDs: []string{"language.ask"}})
 	opts := make([]Option, len(t.e.langs))
 	for i, l := range t.e.langs {
 		opts[i] = Option{ID: "c:lang:" + l.Code, Label: l.Name}
 	}
 	t.offer(opts...)
+}
+
+// maxNarrowed bounds the languages a script narrows the question to.
+const maxNarrowed = 3
+
+// langsShownVar holds the codes of the languages of a narrowed language
+// question, in their order, while it waits.
+const langsShownVar = "languages_shown"
+
+// narrowPicker asks for the language among those written in the script
+// of the user's text, when it is not Latin and few share it ("مرحبا":
+// العربية, اردو, دری; "привіт": Українська), each asked in its own
+// language, with one more button for all the others: twelve lines and
+// twelve buttons on a small phone, for someone who may read one script
+// only, hide the three that matter. It reports whether it asked.
+func (t *turn) narrowPicker() bool {
+	table := mainScript(t.in.Text, t.e.written)
+	if table == nil || table == unicode.Latin {
+		return false
+	}
+	var in []Language
+	for _, l := range t.e.langs {
+		if t.e.written[l.Code] == table {
+			in = append(in, l)
+		}
+	}
+	if len(in) == 0 || len(in) > maxNarrowed {
+		return false
+	}
+	lines := make([]string, len(in))
+	opts := make([]Option, 0, len(in)+1)
+	for i, l := range in {
+		lines[i] = t.e.text(l.Code, "language.ask", nil)
+		opts = append(opts, Option{ID: "c:lang:" + l.Code, Label: l.Name})
+	}
+	// The others, by the first two names in their own languages: a label
+	// most can read a word of, short enough for a WhatsApp button (20).
+	var others []string
+	for _, l := range t.e.langs {
+		if t.e.written[l.Code] != table && len(others) < 2 {
+			others = append(others, l.Name)
+		}
+	}
+	opts = append(opts, Option{ID: "c:language", Label: "🌐 " + strings.Join(others, ", ") + "…"})
+	codes := make([]string, len(in))
+	for i, l := range in {
+		codes[i] = l.Code
+	}
+	// A number typed is one of these buttons ("2" is اردو, "4" the others).
+	t.s.setVar(langsShownVar, strings.Join(codes, ","))
+	t.out.Replies = append(t.out.Replies, Reply{Text: strings.Join(lines, "\n"), MessageIDs: []string{"language.ask"}})
+	t.offer(opts...)
+	return true
+}
+
+// nameScript is the script a language's own name is written in (nil when
+// none of its letters is in one).
+func nameScript(name string) *unicode.RangeTable {
+	for _, r := range name {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		for _, table := range unicode.Scripts {
+			if unicode.Is(table, r) {
+				return table
+			}
+		}
+	}
+	return nil
+}
+
+// mainScript is the script, among the languages' scripts, of more than
+// half of a text's letters (nil when none is).
+func mainScript(text string, written map[string]*unicode.RangeTable) *unicode.RangeTable {
+	tables := make([]*unicode.RangeTable, 0, 4)
+	for _, table := range written {
+		if table != nil && !slices.Contains(tables, table) {
+			tables = append(tables, table)
+		}
+	}
+	counts := make([]int, len(tables))
+	letters := 0
+	for _, r := range text {
+		if !unicode.IsLetter(r) {
+			continue
+		}
+		letters++
+		for i, table := range tables {
+			if unicode.Is(table, r) {
+				counts[i]++
+				break
+			}
+		}
+	}
+	for i, n := range counts {
+		if 2*n > letters {
+			return tables[i]
+		}
+	}
+	return nil
 }
 
 func (t *turn) pickedLanguage() (string, bool) {
@@ -553,8 +662,20 @@ func (t *turn) pickedLanguage() (string, bool) {
 	if text == "" {
 		return "", false
 	}
-	if n, ok := smallInt(text); ok && n >= 1 && n <= len(t.e.langs) {
-		return t.e.langs[n-1].Code, true
+	if n, ok := smallInt(text); ok {
+		// The number of a button of the list the user saw: the narrowed
+		// one, or all.
+		codes := strings.Split(t.s.Vars[langsShownVar], ",")
+		if codes[0] == "" {
+			codes = codes[:0]
+			for _, l := range t.e.langs {
+				codes = append(codes, l.Code)
+			}
+		}
+		if n >= 1 && n <= len(codes) {
+			return codes[n-1], true
+		}
+		return "", false
 	}
 	if c, ok := t.e.langKeys[fold.String(text)]; ok {
 		return c, true
@@ -589,10 +710,14 @@ func (t *turn) chooseLanguage() error {
 		if cmd := t.command(); cmd == "forget" || cmd == "restart" {
 			return t.runCommand(cmd)
 		}
+		if t.in.Option != "c:language" && t.narrowPicker() {
+			return nil
+		}
 		t.languagePicker()
 		return nil
 	}
 	s.Lang = code
+	delete(s.Vars, langsShownVar)
 	t.event(Event{Kind: EventLanguage})
 	t.reviewNote()
 	if s.Consent == 0 {
