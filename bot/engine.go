@@ -731,11 +731,21 @@ func (t *turn) chooseLanguage() error {
 		return err
 	}
 	t.say("language.changed", nil)
+	if done, err := t.answerFirst(); done || err != nil {
+		// A question typed at the language question ("il faut quels
+		// documents ?"): its language chosen, it is answered, not lost.
+		return err
+	}
 	if n, ok := t.e.prog.Node(s.Flow, s.Step); ok && n.Kind.Waits() {
 		return t.advance(n)
 	}
 	return t.goMenu()
 }
+
+// maxLanguageRequest bounds a text read as asking for a language by its
+// name at the privacy notice ("en español por favor"); a longer one is a
+// question that may name a language ("do I need to speak Italian?").
+const maxLanguageRequest = 5
 
 func (t *turn) privacyNotice(first bool) {
 	d := map[string]string{"days": strconv.Itoa(t.e.cfg.RetentionDays)}
@@ -780,13 +790,36 @@ func (t *turn) privacy(cmd string) error {
 	}
 	if !known {
 		// A question instead of an answer: kept, and answered as soon as
-		// the notice is accepted (the user is told so).
-		if cmd == "" && t.e.router != nil && sentence(t.in.Text) && t.keep(true) {
-			if t.e.router.Understand(t.ctx, s.Lang, t.in.Text).Danger {
-				t.dangerFirst()
+		// the notice is accepted (the user is told so); written in another
+		// language the bot speaks, or asking for one ("no entiendo, en
+		// español por favor"), the notice again in it: a user who chose
+		// Italiano by mistake was told "premi 1" in Italian, forever.
+		asked := false
+		if cmd == "" && t.e.router != nil {
+			u := t.e.router.Understand(t.ctx, s.Lang, t.in.Text)
+			switch code, _, named := t.namedLanguage(t.in.Text); {
+			case named && len(strings.Fields(t.in.Text)) <= maxLanguageRequest && code != s.Lang && !t.e.cfg.Words.SaysNo(t.in.Text):
+				s.Lang, asked = code, true
+				t.event(Event{Kind: EventLanguage, Reason: "named"})
+				t.reviewNote()
+			case t.e.offers(u.Lang) && u.Lang != s.Lang:
+				s.Lang = u.Lang
+				t.event(Event{Kind: EventLanguage, Reason: "detected"})
+				t.reviewNote()
+				// "no entiendo, en español por favor" asks for the
+				// language it is written in: not a question to keep.
+				asked = len(u.Routes) > 0 && u.Routes[0].Command == "language"
 			}
-			t.say("privacy.question_kept", nil)
-		} else {
+			if !asked && sentence(t.in.Text) && t.keep(true) {
+				if u.Danger {
+					t.dangerFirst()
+				}
+				t.say("privacy.question_kept", nil)
+				t.privacyNotice(true)
+				return nil
+			}
+		}
+		if !asked {
 			t.say("privacy.please", nil)
 		}
 		t.privacyNotice(true)

@@ -66,7 +66,14 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		// when none is named.
 		// A short text the router did not understand is read for a
 		// language's name too ("scrivimi in arabo").
-		if code, own, ok := t.namedLanguage(text); ok && !t.e.cfg.Words.SaysNo(text) {
+		code, own, ok := t.namedLanguage(text)
+		if !ok && len(u.Routes) > 0 && t.namesTwoLanguages(text) {
+			// "il parle seulement français et un peu anglais" (about a
+			// child) names two languages and asks for neither: a question
+			// about something else, not the language question.
+			u.Routes = slices.Clone(u.Routes[1:])
+			u.Sure = false
+		} else if ok && !t.e.cfg.Words.SaysNo(text) {
 			if own || code == t.s.Lang {
 				// The language already in use ("urdu mein baat karo" in
 				// Urdu) is confirmed, and the question asked again: the
@@ -378,8 +385,29 @@ func (t *turn) switchLanguage(code string) error {
 // own reports whether it was named by its own or its Italian name (or by
 // its script), not only by its name in another language.
 func (t *turn) namedLanguage(text string) (code string, own, ok bool) {
+	codes, own := t.languagesNamed(text)
+	switch len(codes) {
+	case 0:
+		code, ok = scriptLanguage(text, t.e.langs)
+		return code, true, ok
+	case 1:
+		return codes[0], own, true
+	}
+	return "", false, false
+}
+
+// namesTwoLanguages reports whether a text names two languages offered or
+// more, by any of their names.
+func (t *turn) namesTwoLanguages(text string) bool {
+	codes, _ := t.languagesNamed(text)
+	return len(codes) >= 2
+}
+
+// languagesNamed lists the languages offered a text names by any of their
+// names, in the order offered; own reports whether one was named by its
+// own or its Italian name.
+func (t *turn) languagesNamed(text string) (codes []string, own bool) {
 	in := fold.String(text)
-	found := ""
 	for _, l := range t.e.langs {
 		for i, name := range append([]string{l.Name, l.Italian}, l.Names...) {
 			k := fold.String(name)
@@ -387,19 +415,14 @@ func (t *turn) namedLanguage(text string) (code string, own, ok bool) {
 				continue
 			}
 			if containsWords(in, k) || scriptHan(k) && strings.Contains(in, k) {
-				if found != "" && found != l.Code {
-					return "", false, false
+				if !slices.Contains(codes, l.Code) {
+					codes = append(codes, l.Code)
 				}
-				found = l.Code
 				own = own || i < 2
 			}
 		}
 	}
-	if found != "" {
-		return found, own, true
-	}
-	code, ok = scriptLanguage(text, t.e.langs)
-	return code, true, ok
+	return codes, own
 }
 
 // offerLanguage asks whether to write in the language code, named in a

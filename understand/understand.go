@@ -178,6 +178,11 @@ type Understander struct {
 	// names maps a language and a label, normalised, to the intents it
 	// names ("centro per l'impiego": the guide and the offices).
 	names map[string][]string
+	// short maps a short example (three words at most), normalised, to
+	// its language, or to "" when examples of two languages say it: "hola",
+	// "kumusta po", "buenas tardes" tell their language, which the
+	// detector is never sure of in a word or two.
+	short map[string]string
 	// Examples are the examples the model was trained on (eval checks that
 	// no held-out question is among them).
 	Examples []Example
@@ -281,6 +286,7 @@ func Build(src Source) (*Understander, flow.Issues) {
 			}
 			u.Examples = append(u.Examples, e)
 			train = append(train, nlu.Example{Intent: e.Intent, Lang: lang, Text: e.Text})
+			u.addShort(lang, e.Text)
 		}
 	}
 	train = append(train, contentExamples(src, u.intents, langs)...)
@@ -469,6 +475,37 @@ func sortedIntents(m map[string]*intent) []*intent {
 	return out
 }
 
+// maxShortWords bounds the examples whose very words tell their language.
+const maxShortWords = 3
+
+// latin reports whether a text's letters are all Latin ones: a short text
+// in a script only one language uses is the detector's, and "مرحبا" or
+// "سلام" are said by speakers of Arabic, Urdu and Dari alike (they are
+// asked, among those three).
+func latin(text string) bool {
+	for _, r := range text {
+		if unicode.IsLetter(r) && !unicode.Is(unicode.Latin, r) {
+			return false
+		}
+	}
+	return true
+}
+
+// addShort records a short example's language (short).
+func (u *Understander) addShort(lang, text string) {
+	norm := nlu.Normalize(text)
+	if norm == "" || len(strings.Fields(norm)) > maxShortWords {
+		return
+	}
+	if u.short == nil {
+		u.short = map[string]string{}
+	}
+	if prev, ok := u.short[norm]; ok && prev != lang {
+		lang = ""
+	}
+	u.short[norm] = lang
+}
+
 // Understand implements bot.Router.
 func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Understanding {
 	var res bot.Understanding
@@ -489,6 +526,9 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		res.Lang = g.Lang
 		lang = g.Lang
 	} else if l, ok := u.scriptOf(text); ok && g.Lang == l && g.Known >= 0.5 {
+		res.Lang = l
+		lang = l
+	} else if l := u.short[norm]; l != "" && slices.Contains(u.langs, l) && latin(norm) {
 		res.Lang = l
 		lang = l
 	}
