@@ -463,9 +463,14 @@ func (s *Service) humanDoor(_ context.Context, req bot.ActionRequest) (bot.Actio
 		n++
 		res.Say = append(res.Say, bot.Said{Raw: s.formatPlace(req, n, hits[0])})
 	}
-	if hits, _ := s.dir.Nearest("comune_anagrafe", m.Lat, m.Lon, m.Code, 0, 1); len(hits) > 0 {
+	// The Comune's social services, not its registry office: the door of
+	// anyone in difficulty (a registry desk is no help desk, and sending an
+	// exploited worker there could expose them).
+	if hits, _ := s.dir.Nearest("comune_social", m.Lat, m.Lon, m.Code, 0, 1); len(hits) > 0 && hits[0].Responsible {
 		n++
 		res.Say = append(res.Say, bot.Said{Raw: s.formatPlace(req, n, hits[0])})
+	} else if r, ok := s.dir.KindRoute("comune_social"); ok {
+		res.Say = append(res.Say, bot.Said{Raw: "ℹ️ " + r.TextIn(req.Lang, m.Name)})
 	}
 	if r, ok := s.dir.KindRoute("patronato"); ok {
 		res.Say = append(res.Say, bot.Said{Raw: "ℹ️ " + r.TextIn(req.Lang, m.Name)})

@@ -136,3 +136,28 @@ func TestSentences(t *testing.T) {
 		t.Error("saysWord: whole words in Latin letters, anywhere in Chinese")
 	}
 }
+
+// "Talk to a person" with no operators' desk: the Comune's social
+// services and a patronato, never the registry office (a desk for
+// certificates, where an exploited worker asking for help could be
+// exposed).
+func TestHumanDoor(t *testing.T) {
+	s := load(t)
+	res, err := s.humanDoor(context.Background(), bot.ActionRequest{Lang: "en", Now: rome("2026-11-26 10:00"), T: echo,
+		Args: map[string]string{"municipality": "053011"}}) // Grosseto
+	if err != nil || res.Outcome != "shown" {
+		t.Fatalf("humanDoor: %+v, %v", res, err)
+	}
+	var all strings.Builder
+	for _, said := range res.Say {
+		all.WriteString(said.ID + said.Raw + "\n")
+	}
+	for _, want := range []string{"operator.door_intro", "social services", "patronato"} {
+		if !strings.Contains(all.String(), want) {
+			t.Errorf("the door lacks %q:\n%s", want, all.String())
+		}
+	}
+	if strings.Contains(all.String(), "Anagrafe") {
+		t.Errorf("the door is the registry office:\n%s", all.String())
+	}
+}
