@@ -35,9 +35,10 @@ type Service struct {
 	// MaxAge: opening hours confirmed longer ago are not used for "open
 	// now" (knowledge.DefaultMaxAge when zero).
 	MaxAge time.Duration
-	// costs caches costLines by guide and language ("id\x00lang"): the
-	// guides do not change while the service runs.
-	costs sync.Map
+	// lines caches costLines and timeLines by kind, guide and language
+	// ("cost\x00id\x00lang"): the guides do not change while the service
+	// runs.
+	lines sync.Map
 }
 
 // GuideFinder finds the guides a few typed words are about, best first,
@@ -58,7 +59,7 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "places.human_door", Outcomes: []string{"shown"}, Run: s.humanDoor},
 		{Name: "guides.list", Outcomes: []string{"listed", "none"}, Sets: []string{"guide_choices"}, Run: s.list},
 		{Name: "guides.find", Outcomes: []string{"one", "several", "none"}, Sets: []string{"guide", "guide_choices"}, Run: s.find},
-		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind", "guide_costs"}, Run: s.show},
+		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind", "guide_costs", "guide_times"}, Run: s.show},
 	}
 }
 
@@ -337,7 +338,7 @@ func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 		{Raw: t("guide.steps", nil) + steps.String()},
 		{Raw: t("guide.documents", nil) + docs.String()},
 		{Raw: official(t, g)},
-	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": s.costLines(g, lang, t)}}
+	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": s.costLines(g, lang, t), "guide_times": s.timeLines(g, lang, t)}}
 	if len(g.Offices) > 0 {
 		res.Set["guide_office_kind"] = g.Offices[0]
 	}
@@ -351,11 +352,26 @@ func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 // words too: guide.free_words), each on a line of its own ("\n• ..."), or
 // "" when it says none.
 func costLines(g *knowledge.Guide, lang string, words []string) string {
+	return guideLines(g, lang, func(s string) bool { return strings.Contains(s, "€") || saysWord(s, words) })
+}
+
+// timeLines are what a guide says of times and deadlines, for "how long
+// does it take?", "within how many days?" after it: its sentences that
+// write a number and one of words, the language's words for days, weeks,
+// months, years and hours (guide.time_words: "8 giorni", "24-36 mesi",
+// "60天"), each on a line of its own, or "" when it says none.
+func timeLines(g *knowledge.Guide, lang string, words []string) string {
+	return guideLines(g, lang, func(s string) bool { return strings.ContainsFunc(s, unicode.IsDigit) && saysWord(s, words) })
+}
+
+// guideLines are the sentences of a guide's summary, and its steps and
+// documents, that match, each once, on a line of its own ("\n• ...").
+func guideLines(g *knowledge.Guide, lang string, match func(string) bool) string {
 	var b strings.Builder
 	seen := map[string]bool{}
 	add := func(s string) {
 		s = strings.TrimSpace(s)
-		if s != "" && !seen[s] && (strings.Contains(s, "€") || saysWord(s, words)) {
+		if s != "" && !seen[s] && match(s) {
 			seen[s] = true
 			b.WriteString("\n• " + s)
 		}
@@ -374,12 +390,25 @@ func costLines(g *knowledge.Guide, lang string, words []string) string {
 
 // costLines is costLines, computed once per guide and language.
 func (s *Service) costLines(g *knowledge.Guide, lang string, t func(string, map[string]string) string) string {
-	key := g.ID + "\x00" + lang
-	if v, ok := s.costs.Load(key); ok {
+	return s.cached("cost", g, lang, func() string {
+		return costLines(g, lang, strings.Split(t("guide.money_words", nil)+"|"+t("guide.free_words", nil), "|"))
+	})
+}
+
+// timeLines is timeLines, computed once per guide and language.
+func (s *Service) timeLines(g *knowledge.Guide, lang string, t func(string, map[string]string) string) string {
+	return s.cached("time", g, lang, func() string { return timeLines(g, lang, strings.Split(t("guide.time_words", nil), "|")) })
+}
+
+// cached is what compute returns for a kind of lines of a guide in a
+// language, computed once.
+func (s *Service) cached(kind string, g *knowledge.Guide, lang string, compute func() string) string {
+	key := kind + "\x00" + g.ID + "\x00" + lang
+	if v, ok := s.lines.Load(key); ok {
 		return v.(string)
 	}
-	v := costLines(g, lang, strings.Split(t("guide.money_words", nil)+"|"+t("guide.free_words", nil), "|"))
-	s.costs.Store(key, v)
+	v := compute()
+	s.lines.Store(key, v)
 	return v
 }
 

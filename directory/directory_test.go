@@ -161,3 +161,25 @@ func TestHumanDoor(t *testing.T) {
 		t.Errorf("the door is the registry office:\n%s", all.String())
 	}
 }
+
+// "How long?" after a guide: its own lines with a number and a word of
+// time, not its costs or its other steps.
+func TestTimeLines(t *testing.T) {
+	s := load(t)
+	g, ok := s.dir.Guide("citizenship")
+	if !ok {
+		t.Fatal("no citizenship guide")
+	}
+	got := timeLines(g, "it", []string{"giorni", "mesi", "anni"})
+	if !strings.Contains(got, "24 mesi") || !strings.HasPrefix(got, "\n• ") {
+		t.Errorf("citizenship's times lack the 24 months for the answer:\n%s", got)
+	}
+	for _, line := range strings.Split(strings.TrimPrefix(got, "\n• "), "\n• ") {
+		if !strings.ContainsFunc(line, func(r rune) bool { return r >= '0' && r <= '9' }) {
+			t.Errorf("a line without a number: %q", line)
+		}
+	}
+	if got := timeLines(g, "it", []string{"settimane"}); got != "" {
+		t.Errorf("no week is written, yet: %q", got)
+	}
+}
