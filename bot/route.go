@@ -91,20 +91,26 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 		// Urgent).
 		u.Sure, u.Urgent = false, false
 	}
-	if u.Sure && len(u.Routes) > 0 && u.Routes[0].Command == "forget" {
+	if u.Sure && len(u.Routes) > 0 && (u.Routes[0].Command == "forget" || u.Routes[0].Command == "restart") {
 		// Deleting everything is never guessed: "lo voglio cancellare"
 		// after booking is the appointment, not "delete my data". The
 		// words of the command ("cancella i miei dati") and the privacy
 		// menu delete at once (with a confirmation); a sentence the
-		// router reads so is offered, last.
+		// router reads so is offered, last. Nor is starting again, which
+		// loses the conversation: "kelan po start?" ("when does the
+		// course start?") started it again; the command's words still do.
 		u.Sure = false
 	}
 	if !u.Sure {
 		// ... and offered at all only when it is the likeliest reading,
 		// and likely ("magkano lahat?", "how much is it all?", offered it
-		// alone).
+		// alone). Starting again is never offered: "kelan po start?"
+		// ("when does it start?") offered it, and "ok salamat" took it,
+		// losing the conversation.
 		first := len(u.Routes) > 0 && u.Routes[0].Command == "forget" && u.Routes[0].Score >= minForgetOffer
-		u.Routes = slices.DeleteFunc(slices.Clone(u.Routes), func(r Route) bool { return r.Command == "forget" && !first })
+		u.Routes = slices.DeleteFunc(slices.Clone(u.Routes), func(r Route) bool {
+			return r.Command == "forget" && !first || r.Command == "restart"
+		})
 	}
 	if strict {
 		// A value that did not validate is not a question, unless it
@@ -388,7 +394,13 @@ func (t *turn) namedLanguage(text string) (code string, own, ok bool) {
 	codes, own := t.languagesNamed(text)
 	switch len(codes) {
 	case 0:
+		// The script of the conversation's own language says nothing:
+		// "কত টাকা লাগে?" in Bengali is a question, not a request for
+		// Bengali (it got "OK, from now on I write in Bengali").
 		code, ok = scriptLanguage(text, t.e.langs)
+		if code == t.s.Lang {
+			return "", false, false
+		}
 		return code, true, ok
 	case 1:
 		return codes[0], own, true
