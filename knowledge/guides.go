@@ -34,7 +34,12 @@ type Guide struct {
 	// Urgent marks a guide someone in danger needs (emergency and
 	// anti-violence numbers): free text that points to it first is
 	// answered with it at once, without "did you mean".
-	Urgent      bool
+	Urgent bool
+	// AtOnceFrom, when not 0, is the probability from which free text that
+	// points to the guide first is answered with it at once, at the menu
+	// (the night doctor: a parent at 2 a.m. should not choose from a
+	// one-button list; as urgent, likely was too little).
+	AtOnceFrom  float64
 	Offices     []string // kinds of place to go to
 	OfficialURL string
 	Checked     string
@@ -81,7 +86,7 @@ func (g *Guide) StepsIn(lang string) []string { return pick(g.Steps, lang) }
 // DocumentsIn are the documents to bring, in lang.
 func (g *Guide) DocumentsIn(lang string) []string { return pick(g.Documents, lang) }
 
-var guideKeys = []string{"id", "topic", "order", "urgent", "offices", "official_url", "checked", "source", "sources", "unverified", "keywords", "title", "summary", "steps", "documents"}
+var guideKeys = []string{"id", "topic", "order", "urgent", "at_once_from", "offices", "official_url", "checked", "source", "sources", "unverified", "keywords", "title", "summary", "steps", "documents"}
 
 // loadGuides reads every guides/*.yaml.
 func loadGuides(fsys fs.FS, langs Languages, dir string, kinds map[string]*Kind) ([]*Guide, []error) {
@@ -96,6 +101,7 @@ func loadGuides(fsys fs.FS, langs Languages, dir string, kinds map[string]*Kind)
 			Topic       string   `yaml:"topic"`
 			Order       int      `yaml:"order"`
 			Urgent      bool     `yaml:"urgent"`
+			AtOnceFrom  float64  `yaml:"at_once_from"`
 			Offices     []string `yaml:"offices"`
 			OfficialURL string   `yaml:"official_url"`
 			Checked     string   `yaml:"checked"`
@@ -120,7 +126,10 @@ func loadGuides(fsys fs.FS, langs Languages, dir string, kinds map[string]*Kind)
 			return root.Line
 		}
 		g.Unverified = head.Unverified
-		g.Topic, g.Order, g.Urgent = head.Topic, head.Order, head.Urgent
+		g.Topic, g.Order, g.Urgent, g.AtOnceFrom = head.Topic, head.Order, head.Urgent, head.AtOnceFrom
+		if g.AtOnceFrom < 0 || g.AtOnceFrom >= 1 {
+			is.at(line("at_once_from"), "guide %s: at_once_from %v: write a probability between 0 and 1", g.ID, g.AtOnceFrom)
+		}
 		if !slices.Contains(GuideTopics, g.Topic) {
 			is.at(line("topic"), "guide %s: topic %q: write one of %s", g.ID, g.Topic, strings.Join(GuideTopics, ", "))
 		}

@@ -204,6 +204,9 @@ type intent struct {
 	// urgent: a guide for someone in danger (knowledge's Guide.Urgent),
 	// followed at once when it is first and offered-likely.
 	urgent bool
+	// atOnce: the probability from which it is followed at once as
+	// urgent ones are (knowledge's Guide.AtOnceFrom; 0: never).
+	atOnce float64
 }
 
 // Build reads the examples, checks them, and trains the classifier. The
@@ -318,7 +321,7 @@ func intentsOf(src Source) map[string]*intent {
 		for _, g := range src.Dir.Guides() {
 			g := g
 			out["guides."+g.ID] = &intent{id: "guides." + g.ID, flow: ProceduresFlow, vars: map[string]string{"guide": g.ID},
-				label: func(lang string) string { return "📄 " + g.TitleIn(lang) }, urgent: g.Urgent}
+				label: func(lang string) string { return "📄 " + g.TitleIn(lang) }, urgent: g.Urgent, atOnce: g.AtOnceFrom}
 		}
 		for id := range src.Dir.Kinds {
 			id := id
@@ -722,7 +725,7 @@ func (u *Understander) place(text string) (*knowledge.Municipality, bool) {
 // does choose from a list costs time.
 func (u *Understander) urgent(top nlu.Prediction) bool {
 	in := u.intents[top.Intent]
-	return in != nil && in.urgent && top.P >= 2*u.th.Offer
+	return in != nil && (in.urgent && top.P >= 2*u.th.Offer || in.atOnce > 0 && top.P >= in.atOnce)
 }
 
 // scriptOf names the language of a text written in a script that only one
