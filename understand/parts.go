@@ -106,3 +106,8 @@ func indexWordHan(n, w string, han bool) int {
 	}
 	return -1
 }
+
+// minSurePartP is the least likelihood of a part's best intent for a text
+// the model is sure of as a whole to be offered with it instead: a second
+// question must be clearly about something else.
+const minSurePartP = 0.6

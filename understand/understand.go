@@ -578,6 +578,16 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		if in == nil {
 			return res
 		}
+		if !u.urgent(top) {
+			// Two questions, each likely about something else ("devo
+			// rinnovare il permesso e anche fare la tessera sanitaria"):
+			// both offered, however sure the whole text is of one.
+			first := []bot.Route{u.route(in, lang, place, top.P)}
+			if both := u.withParts(text, lang, place, first, minSurePartP); len(both) > 1 {
+				res.Routes = both
+				return res
+			}
+		}
 		res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
 		res.Sure = true
 		res.Urgent = !u.sure(c)
@@ -588,14 +598,14 @@ func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Un
 		return res
 	}
 	res.Routes = u.offered(c.Ranked, lang, place, "")
-	res.Routes = u.withParts(text, lang, place, res.Routes)
+	res.Routes = u.withParts(text, lang, place, res.Routes, minPartP)
 	return res
 }
 
 // withParts adds to the routes offered for a text the best intent of each
 // question it holds, when likely and not offered yet: the second question
 // of a message is not dropped from "did you mean".
-func (u *Understander) withParts(text, lang string, place *knowledge.Municipality, routes []bot.Route) []bot.Route {
+func (u *Understander) withParts(text, lang string, place *knowledge.Municipality, routes []bot.Route, minP float64) []bot.Route {
 	parts := u.joins.parts(text)
 	if len(parts) < 2 || len(routes) == 0 {
 		return routes
@@ -604,7 +614,7 @@ func (u *Understander) withParts(text, lang string, place *knowledge.Municipalit
 	for _, p := range parts {
 		top := u.model.Classify(p).Top()
 		in := u.intents[top.Intent]
-		if top.P < minPartP || in == nil || strings.HasPrefix(top.Intent, "chat.") {
+		if top.P < minP || in == nil || strings.HasPrefix(top.Intent, "chat.") {
 			continue
 		}
 		r := u.route(in, lang, place, top.P)
