@@ -16,6 +16,7 @@
 package understand
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"io/fs"
@@ -511,6 +512,32 @@ func (u *Understander) addShort(lang, text string) {
 
 // Understand implements bot.Router.
 func (u *Understander) Understand(ctx context.Context, lang, text string) bot.Understanding {
+	res := u.understand(ctx, lang, text)
+	u.tellApart(res.Routes, cmp.Or(res.Lang, lang))
+	return res
+}
+
+// tellApart relabels the offices offered beside a guide of the same name
+// ("📄 Job centre" and "📍 Job centre" read as the same button twice): the
+// offices become "📍 Job centre: the nearest to you" (find.results_intro).
+func (u *Understander) tellApart(routes []bot.Route, lang string) {
+	if len(routes) < 2 || u.tr == nil {
+		return
+	}
+	for i, r := range routes {
+		name, ok := strings.CutPrefix(r.Label, "📍 ")
+		if !ok || !strings.HasPrefix(r.Intent, "kinds.") {
+			continue
+		}
+		if !slices.ContainsFunc(routes, func(o bot.Route) bool { return o.Label == "📄 "+name }) {
+			continue
+		}
+		intro := strings.TrimRight(u.tr.Text(lang, "find.results_intro", map[string]string{"kind": name}), ".。۔ ")
+		routes[i].Label = "📍 " + intro
+	}
+}
+
+func (u *Understander) understand(ctx context.Context, lang, text string) bot.Understanding {
 	var res bot.Understanding
 	if u == nil || u.model == nil || strings.TrimSpace(text) == "" {
 		return res
