@@ -36,6 +36,9 @@ var cueWords = map[string]bool{
 	"paese": true, "e": true, // "è" folds to "e"
 	"at": true, "from": true, "of": true, "near": true, "is": true, "to": true,
 	"de": true, "en": true, // French, Spanish, Portuguese, Romanian
+	// "the anagrafe for Follonica" (it listed Grosseto's), "per Empoli",
+	// "pour Livourne", "para Prato", "sa Viareggio", "në Firence", "dans"
+	"for": true, "per": true, "pour": true, "para": true, "sa": true, "ne": true, "dans": true,
 }
 
 // cand is a candidate municipality (index into list) at edit distance d from

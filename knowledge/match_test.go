@@ -450,3 +450,19 @@ func TestMentionedAgainstChinese(t *testing.T) {
 		}
 	}
 }
+
+// TestMentionedAfterFor: "for", "per", "pour", "para", "sa" before a
+// one-word name are cues ("the anagrafe for follonica" listed Grosseto's).
+func TestMentionedAfterFor(t *testing.T) {
+	ms := tuscany(t)
+	for text, want := range map[string]string{
+		"and the anagrafe for follonica, i want to do residenza": "Follonica",
+		"anagrafe per empoli":            "Empoli",
+		"le bureau pour pontedera":       "Pontedera",
+		"saan ang questura sa viareggio": "Viareggio",
+	} {
+		if m, ok := ms.Mentioned(text); !ok || m.Name != want {
+			t.Errorf("Mentioned(%q) = %q, %v; want %q", text, m.Name, ok, want)
+		}
+	}
+}
