@@ -10,6 +10,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -59,7 +60,7 @@ func (s *Service) Actions() []bot.Action {
 		{Name: "places.human_door", Outcomes: []string{"shown"}, Run: s.humanDoor},
 		{Name: "guides.list", Outcomes: []string{"listed", "none"}, Sets: []string{"guide_choices"}, Run: s.list},
 		{Name: "guides.find", Outcomes: []string{"one", "several", "none"}, Sets: []string{"guide", "guide_choices"}, Run: s.find},
-		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind", "guide_costs", "guide_times"}, Run: s.show},
+		{Name: "guides.show", Outcomes: []string{"shown", "unknown"}, Sets: []string{"guide_office_kind", "guide_costs", "guide_times", "guide_italian"}, Run: s.show},
 	}
 }
 
@@ -338,7 +339,7 @@ func (s *Service) show(_ context.Context, req bot.ActionRequest) (bot.ActionResu
 		{Raw: t("guide.steps", nil) + steps.String()},
 		{Raw: t("guide.documents", nil) + docs.String()},
 		{Raw: official(t, g)},
-	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": s.costLines(g, lang, t), "guide_times": s.timeLines(g, lang, t)}}
+	}, Set: map[string]string{"guide_office_kind": "", "guide_costs": s.costLines(g, lang, t), "guide_times": s.timeLines(g, lang, t), "guide_italian": s.italianLines(g, lang, t)}}
 	if len(g.Offices) > 0 {
 		res.Set["guide_office_kind"] = g.Offices[0]
 	}
@@ -363,6 +364,20 @@ func costLines(g *knowledge.Guide, lang string, words []string) string {
 func timeLines(g *knowledge.Guide, lang string, words []string) string {
 	return guideLines(g, lang, func(s string) bool { return strings.ContainsFunc(s, unicode.IsDigit) && saysWord(s, words) })
 }
+
+// italianLines are what a guide says of the Italian one must know, for
+// "which level of Italian?", "do I have to take an exam?" after it: its
+// sentences that name a level (A1 to C2) or one of words, the language's
+// words for the Italian language and its test (guide.italian_words), each
+// on a line of its own, or "" when it says none. Under the citizenship
+// guide, "quale livello?" got the A2 test of the long-term permit; the
+// guide itself says B1.
+func italianLines(g *knowledge.Guide, lang string, words []string) string {
+	return guideLines(g, lang, func(s string) bool { return levelRE.MatchString(s) || saysWord(s, words) })
+}
+
+// levelRE matches a CEFR level written as a word ("B1", "a2").
+var levelRE = regexp.MustCompile(`(?i)(^|[^\p{L}\p{N}])[abc][12]([^\p{L}\p{N}]|$)`)
 
 // guideLines are the sentences of a guide's summary, and its steps and
 // documents, that match, each once, on a line of its own ("\n• ...").
@@ -400,6 +415,13 @@ func (s *Service) timeLines(g *knowledge.Guide, lang string, t func(string, map[
 	return s.cached("time", g, lang, func() string { return timeLines(g, lang, strings.Split(t("guide.time_words", nil), "|")) })
 }
 
+// italianLines is italianLines, computed once per guide and language.
+func (s *Service) italianLines(g *knowledge.Guide, lang string, t func(string, map[string]string) string) string {
+	return s.cached("italian", g, lang, func() string {
+		return italianLines(g, lang, strings.Split(t("guide.italian_words", nil), "|"))
+	})
+}
+
 // cached is what compute returns for a kind of lines of a guide in a
 // language, computed once.
 func (s *Service) cached(kind string, g *knowledge.Guide, lang string, compute func() string) string {
@@ -412,8 +434,9 @@ func (s *Service) cached(kind string, g *knowledge.Guide, lang string, compute f
 	return v
 }
 
-// saysWord reports whether text has one of words: a whole word, any case,
-// or for Chinese anywhere in it.
+// saysWord reports whether text has one of words: a whole word or whole
+// words in a row ("lingua italiana"), any case, or for Chinese anywhere in
+// it.
 func saysWord(text string, words []string) bool {
 	var tokens []string
 	for _, w := range words {
@@ -428,15 +451,23 @@ func saysWord(text string, words []string) bool {
 			continue
 		}
 		if tokens == nil {
-			tokens = strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
-				return !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r)
-			})
+			tokens = wordTokens(text)
 		}
-		if slices.Contains(tokens, w) {
-			return true
+		want := wordTokens(w)
+		for i := 0; i+len(want) <= len(tokens); i++ {
+			if slices.Equal(tokens[i:i+len(want)], want) {
+				return true
+			}
 		}
 	}
 	return false
+}
+
+// wordTokens are the words of a text, lower case, without punctuation.
+func wordTokens(text string) []string {
+	return strings.FieldsFunc(strings.ToLower(text), func(r rune) bool {
+		return !unicode.IsLetter(r) && !unicode.IsMark(r) && !unicode.IsDigit(r)
+	})
 }
 
 // sentences cuts a text after each full stop, question or exclamation mark

@@ -183,3 +183,23 @@ func TestTimeLines(t *testing.T) {
 		t.Errorf("no week is written, yet: %q", got)
 	}
 }
+
+// "Which level of Italian?" after a guide: its lines with a level or the
+// words of the Italian language, not every line that says "italiano".
+func TestItalianLines(t *testing.T) {
+	s := load(t)
+	g, ok := s.dir.Guide("citizenship")
+	if !ok {
+		t.Fatal("no citizenship guide")
+	}
+	got := italianLines(g, "it", []string{"lingua italiana", "esame di italiano"})
+	if !strings.Contains(got, "B1") {
+		t.Errorf("citizenship's Italian lacks B1:\n%s", got)
+	}
+	if strings.Contains(got, "atto di nascita") || strings.Contains(got, "A2") {
+		t.Errorf("lines that are not about the Italian asked:\n%s", got)
+	}
+	if !saysWord("Serve la lingua italiana.", []string{"lingua italiana"}) || saysWord("italiana è la lingua", []string{"lingua italiana"}) {
+		t.Error("a phrase is its words in a row")
+	}
+}
