@@ -150,6 +150,12 @@ func (t *turn) understandAt(strict, offer bool) (bool, error) {
 			u = t.e.router.Understand(t.ctx, t.s.Lang, text)
 			t.out.Understood = &u
 		}
+		if len(u.Routes) == 0 || u.Routes[0].Command == "language" {
+			// "sorry I pressed the wrong button, I don't speak Italian,
+			// English please": the switch was the answer; the question
+			// again in the new language, not "I did not understand".
+			return true, t.reask(nil)
+		}
 	}
 	if done, err := t.placeAnswer(u, text); done || err != nil {
 		return done, err

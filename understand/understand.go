@@ -272,6 +272,15 @@ func Build(src Source) (*Understander, flow.Issues) {
 		u.Built = time.Since(start)
 		return u, issues
 	}
+	// Only the languages written in Latin letters tell themselves by a
+	// short Latin text: "assalamu alaikum" or "salam" in Latin letters are
+	// said by speakers of Urdu, Bengali, Dari and Arabic alike.
+	latinLangs := map[string]bool{}
+	if src.Catalog != nil {
+		for _, l := range allLanguages(src.Catalog) {
+			latinLangs[l.Code] = latin(l.Name)
+		}
+	}
 	var train []nlu.Example
 	stop := map[string][]string{}
 	concepts := map[string][]string{}
@@ -290,7 +299,9 @@ func Build(src Source) (*Understander, flow.Issues) {
 			}
 			u.Examples = append(u.Examples, e)
 			train = append(train, nlu.Example{Intent: e.Intent, Lang: lang, Text: e.Text})
-			u.addShort(lang, e.Text)
+			if latinLangs[lang] {
+				u.addShort(lang, e.Text)
+			}
 		}
 	}
 	train = append(train, contentExamples(src, u.intents, langs)...)
