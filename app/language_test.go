@@ -78,8 +78,9 @@ func TestALanguageIsFilesOnly(t *testing.T) {
 	if !coverageRow(out, "pt", "offered", "100%") || strings.Contains(out, "pt is offered to users but") {
 		t.Errorf("lint after the import:\n%s", out)
 	}
-	// "ola": the language question lists Português 7th; "7" chooses it.
-	e, chatOut, errOut := env([]string{"chat", "--dir", dir}, "ola\n7\n1\n7\ndois\n", nil)
+	// "oi, tudo bem?": the language question lists Português 7th; "7"
+	// chooses it ("ola" is a Spanish example: it chooses Spanish).
+	e, chatOut, errOut := env([]string{"chat", "--dir", dir}, "oi, tudo bem?\n7\n1\n7\ndois\n", nil)
 	if err := Run(context.Background(), e); err != nil {
 		t.Fatalf("chat: %v\n%s", err, errOut)
 	}

@@ -53,12 +53,12 @@ func TestMisunderstoodCommand(t *testing.T) {
 			t.Fatalf("chat: %v\n%s%s", err, out, errOut)
 		}
 	}
-	chat(vars, "hi\n1\nxyzzy write to bob at 333 1234567 plugh\nxyzzy write to bob at 333 7654321 plugh\n")
+	chat(vars, "hi\n1\nxyzzy quux bob 333 1234567 plugh\nxyzzy quux bob 333 7654321 plugh\n")
 	e, out, _ := env([]string{"misunderstood"}, "", vars)
 	if err := Run(context.Background(), e); err != nil {
 		t.Fatalf("misunderstood: %v", err)
 	}
-	if !strings.Contains(out.String(), "2      en") || !strings.Contains(out.String(), "xyzzy write to bob at ### ####### plugh") || strings.Contains(out.String(), "1234567") {
+	if !strings.Contains(out.String(), "2      en") || !strings.Contains(out.String(), "xyzzy quux bob ### ####### plugh") || strings.Contains(out.String(), "1234567") {
 		t.Errorf("misunderstood:\n%s", out)
 	}
 	raw, err := os.ReadFile(filepath.Join(dir, "teamsbot.db"))
