@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -526,6 +527,14 @@ func TestCalendarLink(t *testing.T) {
 		Args: map[string]string{"place": "po-pua", "service": "first_reception", "time": strconv.FormatInt(at.Unix(), 10), "mediator": "no"}})
 	if err != nil || res.Outcome != "booked" {
 		t.Fatalf("%+v %v", res, err)
+	}
+	// "call before you go" has the office's number beside it
+	var said []string
+	for _, x := range res.Say {
+		said = append(said, x.ID+x.Raw)
+	}
+	if !slices.Contains(said, "📞 +39 800 922 912 (numero verde del PUA dei Servizi Sociali)") {
+		t.Errorf("the booking does not give the office's phone: %q", said)
 	}
 	link := res.Say[len(res.Say)-1].Raw
 	if !strings.HasPrefix(link, "📅 https://bot.example.org/calendar.ics?d=") {
