@@ -184,6 +184,9 @@ type Understander struct {
 	// "kumusta po", "buenas tardes" tell their language, which the
 	// detector is never sure of in a word or two.
 	short map[string]string
+	// latinLangs are the languages whose own name is in Latin letters:
+	// only they are told by a short example (short).
+	latinLangs map[string]bool
 	// Examples are the examples the model was trained on (eval checks that
 	// no held-out question is among them).
 	Examples []Example
@@ -274,11 +277,13 @@ func Build(src Source) (*Understander, flow.Issues) {
 	}
 	// Only the languages written in Latin letters tell themselves by a
 	// short Latin text: "assalamu alaikum" or "salam" in Latin letters are
-	// said by speakers of Urdu, Bengali, Dari and Arabic alike.
-	latinLangs := map[string]bool{}
+	// said by speakers of Urdu, Bengali, Dari and Arabic alike. Every
+	// language's examples still make a text ambiguous ("hi" is said in
+	// Chinese and Urdu chats too).
+	u.latinLangs = map[string]bool{}
 	if src.Catalog != nil {
 		for _, l := range allLanguages(src.Catalog) {
-			latinLangs[l.Code] = latin(l.Name)
+			u.latinLangs[l.Code] = latin(l.Name)
 		}
 	}
 	var train []nlu.Example
@@ -299,9 +304,7 @@ func Build(src Source) (*Understander, flow.Issues) {
 			}
 			u.Examples = append(u.Examples, e)
 			train = append(train, nlu.Example{Intent: e.Intent, Lang: lang, Text: e.Text})
-			if latinLangs[lang] {
-				u.addShort(lang, e.Text)
-			}
+			u.addShort(lang, e.Text)
 		}
 	}
 	train = append(train, contentExamples(src, u.intents, langs)...)
@@ -569,7 +572,7 @@ func (u *Understander) understand(ctx context.Context, lang, text string) bot.Un
 	} else if l, ok := u.scriptOf(text); ok && g.Lang == l && g.Known >= 0.5 {
 		res.Lang = l
 		lang = l
-	} else if l := u.short[norm]; l != "" && slices.Contains(u.langs, l) && latin(norm) {
+	} else if l := u.short[norm]; l != "" && slices.Contains(u.langs, l) && u.latinLangs[l] && latin(norm) {
 		res.Lang = l
 		lang = l
 	}
