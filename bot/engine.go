@@ -514,6 +514,9 @@ func (t *turn) greet() error {
 		return err
 	}
 	t.event(Event{Kind: EventLanguage})
+	// A language told by the first message or the phone, not chosen from
+	// the list, is machine-translated all the same: the user is told so.
+	t.reviewNote()
 	t.privacyNotice(true)
 	return nil
 }
