@@ -363,9 +363,9 @@ func (s *Service) booked(ctx context.Context, st ledger.Store, req bot.ActionReq
 	}
 	address, mapLink := where(p)
 	res.Say = append(res.Say, bot.Said{ID: "booking.done", Data: map[string]string{"code": code, "address": address, "map": mapLink}})
-	if phone := phoneLine(p, req.Lang); phone != "" {
+	if phone := p.PhoneText(req.Lang); phone != "" {
 		// "Call before you go" needs a number: the office's, when known.
-		res.Say = append(res.Say, bot.Said{Raw: strings.TrimPrefix(phone, "\n")})
+		res.Say = append(res.Say, bot.Said{Raw: "📞 " + phone})
 	}
 	cal := s.cfg.Calendar
 	if at, ok := s.when(req, req.Args["time"]); ok && cal != nil {
@@ -406,23 +406,14 @@ func (s *Service) detail(ctx context.Context, req bot.ActionRequest) (bot.Action
 		med = req.T("booking.yes", nil)
 	}
 	address, mapLink := where(p)
+	place := "📍 " + address + "\n🗺 " + mapLink
+	if phone := p.PhoneText(req.Lang); phone != "" {
+		place += "\n📞 " + phone
+	}
 	return bot.ActionResult{Outcome: "shown", Say: []bot.Said{
 		{ID: "booking.summary", Data: map[string]string{"service": req.T("booking.service."+b.Service, nil), "when": dayLabel(req, at) + " " + at.Format("15:04"), "place": p.Name, "mediator": med}},
-		{Raw: "📍 " + address + "\n🗺 " + mapLink + phoneLine(p, req.Lang) + "\n🔑 " + b.Code},
+		{Raw: place + "\n🔑 " + b.Code},
 	}}, nil
-}
-
-// phoneLine is the office's phone on a line of its own ("\n📞 ..."), with
-// its note in lang, or "" when the data has none.
-func phoneLine(p *knowledge.Place, lang string) string {
-	if p.Phone == "" {
-		return ""
-	}
-	line := "\n📞 " + p.Phone
-	if note := p.PhoneNote.In(lang); note != "" {
-		line += " (" + note + ")"
-	}
-	return line
 }
 
 // upcoming finds the user's upcoming appointment with the code the flow

@@ -94,6 +94,7 @@ type Engine struct {
 	// ("Arabic" for العربية, اردو and دری): a first message in a script
 	// few languages share narrows the language question to them.
 	written map[string]*unicode.RangeTable
+	scripts []*unicode.RangeTable // the distinct scripts of written
 	menu    *flow.Flow
 }
 
@@ -122,6 +123,9 @@ func NewEngine(prog *flow.Program, tr Translator, actions Actions, gaz Gazetteer
 	for _, l := range e.langs {
 		e.rtl[l.Code] = rtlName(l.Name)
 		e.written[l.Code] = nameScript(l.Name)
+		if table := e.written[l.Code]; table != nil && !slices.Contains(e.scripts, table) {
+			e.scripts = append(e.scripts, table)
+		}
 		e.langKeys[fold.String(l.Name)] = l.Code
 		e.langKeys[l.Code] = l.Code
 		for _, cmd := range flow.Commands {
@@ -571,7 +575,7 @@ const langsShownVar = "languages_shown"
 // twelve buttons on a small phone, for someone who may read one script
 // only, hide the three that matter. It reports whether it asked.
 func (t *turn) narrowPicker() bool {
-	table := mainScript(t.in.Text, t.e.written)
+	table := mainScript(t.in.Text, t.e.scripts)
 	if table == nil || table == unicode.Latin {
 		return false
 	}
@@ -585,9 +589,11 @@ func (t *turn) narrowPicker() bool {
 		return false
 	}
 	lines := make([]string, len(in))
+	codes := make([]string, len(in))
 	opts := make([]Option, 0, len(in)+1)
 	for i, l := range in {
 		lines[i] = t.e.text(l.Code, "language.ask", nil)
+		codes[i] = l.Code
 		opts = append(opts, Option{ID: "c:lang:" + l.Code, Label: l.Name})
 	}
 	// The others, by the first two names in their own languages: a label
@@ -599,10 +605,6 @@ func (t *turn) narrowPicker() bool {
 		}
 	}
 	opts = append(opts, Option{ID: "c:language", Label: "🌐 " + strings.Join(others, ", ") + "…"})
-	codes := make([]string, len(in))
-	for i, l := range in {
-		codes[i] = l.Code
-	}
 	// A number typed is one of these buttons ("2" is اردو, "4" the others).
 	t.s.setVar(langsShownVar, strings.Join(codes, ","))
 	t.out.Replies = append(t.out.Replies, Reply{Text: strings.Join(lines, "\n"), MessageIDs: []string{"language.ask"}})
@@ -626,15 +628,9 @@ func nameScript(name string) *unicode.RangeTable {
 	return nil
 }
 
-// mainScript is the script, among the languages' scripts, of more than
-// half of a text's letters (nil when none is).
-func mainScript(text string, written map[string]*unicode.RangeTable) *unicode.RangeTable {
-	tables := make([]*unicode.RangeTable, 0, 4)
-	for _, table := range written {
-		if table != nil && !slices.Contains(tables, table) {
-			tables = append(tables, table)
-		}
-	}
+// mainScript is the script, among tables, of more than half of a text's
+// letters (nil when none is).
+func mainScript(text string, tables []*unicode.RangeTable) *unicode.RangeTable {
 	counts := make([]int, len(tables))
 	letters := 0
 	for _, r := range text {

@@ -36,9 +36,9 @@ type Service struct {
 	// MaxAge: opening hours confirmed longer ago are not used for "open
 	// now" (knowledge.DefaultMaxAge when zero).
 	MaxAge time.Duration
-	// lines caches costLines and timeLines by kind, guide and language
-	// ("cost\x00id\x00lang"): the guides do not change while the service
-	// runs.
+	// lines caches costLines, timeLines and italianLines by kind, guide
+	// and language ("cost\x00id\x00lang"): the guides do not change while
+	// the service runs.
 	lines sync.Map
 }
 
@@ -164,11 +164,8 @@ func (s *Service) formatPlace(req bot.ActionRequest, n int, h knowledge.Hit) str
 		}
 	}
 	b.WriteString("\n🕘 " + s.hoursLine(req, p))
-	if p.Phone != "" {
-		b.WriteString("\n📞 " + p.Phone)
-		if note := p.PhoneNote.In(req.Lang); note != "" {
-			b.WriteString(" (" + note + ")")
-		}
+	if phone := p.PhoneText(req.Lang); phone != "" {
+		b.WriteString("\n📞 " + phone)
 	}
 	if p.Email != "" {
 		b.WriteString("\n✉️ " + p.Email)

@@ -64,6 +64,18 @@ type Kind struct {
 // hours are not trusted for "open now" (TEAMSBOT_STALE_DAYS).
 const DefaultMaxAge = 365 * 24 * time.Hour
 
+// PhoneText is the office's phone with its note in lang ("+39 800 922
+// 912 (numero verde ...)"), or "" when the data has none.
+func (p *Place) PhoneText(lang string) string {
+	if p.Phone == "" {
+		return ""
+	}
+	if note := p.PhoneNote.In(lang); note != "" {
+		return p.Phone + " (" + note + ")"
+	}
+	return p.Phone
+}
+
 // ConfirmedWithin reports whether the place's facts were confirmed (its
 // checked date) no longer than maxAge before now; a sample never is.
 func (p *Place) ConfirmedWithin(now time.Time, maxAge time.Duration) bool {

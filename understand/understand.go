@@ -619,17 +619,16 @@ func (u *Understander) understand(ctx context.Context, lang, text string) bot.Un
 		if in == nil {
 			return res
 		}
+		res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
 		if !u.urgent(top) {
 			// Two questions, each likely about something else ("devo
 			// rinnovare il permesso e anche fare la tessera sanitaria"):
 			// both offered, however sure the whole text is of one.
-			first := []bot.Route{u.route(in, lang, place, top.P)}
-			if both := u.withParts(text, lang, place, first, minSurePartP); len(both) > 1 {
+			if both := u.withParts(text, lang, place, res.Routes, minSurePartP); len(both) > 1 {
 				res.Routes = both
 				return res
 			}
 		}
-		res.Routes = []bot.Route{u.route(in, lang, place, top.P)}
 		res.Sure = true
 		res.Urgent = !u.sure(c)
 		if res.Urgent || in.command == "forget" {
